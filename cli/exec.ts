@@ -1,0 +1,67 @@
+// `uprobe-lab exec BINARY [ARGS...]`: run a static x86-64 ELF in the emulator.
+
+import * as fs from "node:fs";
+import { loadBinary } from "../engine/binary.js";
+import { UserError } from "../engine/errors.js";
+import { Machine, type MachineOptions } from "../engine/machine.js";
+import { ProcessIo } from "../engine/os/host-io.js";
+import { optNumber, parseArgs, type OptionSpec, type Parsed } from "./args.js";
+
+export const EXEC_HELP = `usage: uprobe-lab exec [options] BINARY [ARGS...]
+
+Run a static x86-64 Linux ELF (ET_EXEC or static-PIE) in the emulator.
+Guest stdin/stdout/stderr are the terminal's; the exit status is the guest's
+(128+signal if it died of a signal, 124 if a limit stopped it).
+
+options:
+  --stats             print a JSON summary on stderr at exit
+  --max-insns N       stop after N guest instructions (default 20G)
+  --max-mem SIZE      cap guest memory (default 1G; suffixes K M G)
+  --allow PATH        let the guest open host file PATH read-only (repeatable)
+  --env KEY=VALUE     add to the guest environment (empty by default; repeatable)
+`;
+
+/** Options shared by exec and run. */
+export const MACHINE_OPTIONS: Record<string, OptionSpec> = {
+  "--stats": {},
+  "--max-insns": { value: true },
+  "--max-mem": { value: true },
+  "--allow": { value: true, repeat: true },
+  "--env": { value: true, repeat: true },
+};
+
+export function machineOptions(p: Parsed, binaryPath: string, guestArgs: string[]): MachineOptions {
+  const files = new Map<string, Uint8Array>();
+  for (const path of p.opts.get("--allow") ?? []) {
+    try {
+      files.set(path, new Uint8Array(fs.readFileSync(path)));
+    } catch {
+      throw new UserError(`--allow ${path}: cannot read it`);
+    }
+  }
+  for (const kv of p.opts.get("--env") ?? []) if (!kv.includes("=")) throw new UserError(`--env ${kv}: expected KEY=VALUE`);
+  return {
+    argv: [binaryPath, ...guestArgs],
+    env: p.opts.get("--env") ?? [],
+    io: new ProcessIo(),
+    files,
+    maxInsns: optNumber(p, "--max-insns", 20_000_000_000),
+    maxMemory: optNumber(p, "--max-mem", 1024 ** 3),
+  };
+}
+
+export function execCommand(argv: string[]): number {
+  const p = parseArgs(argv, { ...MACHINE_OPTIONS, "--help": {}, "-h": {} }, true);
+  if (p.opts.has("--help") || p.opts.has("-h")) {
+    process.stdout.write(EXEC_HELP);
+    return 0;
+  }
+  const path = p.positional[0];
+  if (!path) throw new UserError("exec: missing BINARY (see uprobe-lab exec --help)");
+  const bin = loadBinary(path);
+  const m = new Machine(bin, machineOptions(p, path, p.rest));
+  const r = m.run();
+  if (r.report) process.stderr.write(`uprobe-lab: ${r.report}\n`);
+  if (p.opts.has("--stats")) process.stderr.write(JSON.stringify(m.stats()) + "\n");
+  return r.status;
+}

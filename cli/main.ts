@@ -1,0 +1,50 @@
+// The command line: dispatch to a subcommand and turn every user error into
+// one line on stderr with exit status 2. Anything else is an internal error:
+// reported in one line too, with a hint to rerun with UPROBE_LAB_DEBUG=1 for
+// the stack.
+
+import { UserError } from "../engine/errors.js";
+import { execCommand } from "./exec.js";
+
+const HELP = `usage: uprobe-lab COMMAND [options] ...
+
+commands:
+  exec BINARY [ARGS...]      run a static x86-64 ELF in the emulator
+  help                       this text
+
+Run \`uprobe-lab COMMAND --help\` for a command's options.
+`;
+
+const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
+  exec: execCommand,
+  help: () => {
+    process.stdout.write(HELP);
+    return 0;
+  },
+};
+
+export async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  let status: number;
+  try {
+    if (!cmd || cmd === "--help" || cmd === "-h") {
+      process.stdout.write(HELP);
+      status = cmd ? 0 : 2;
+    } else {
+      const run = COMMANDS[cmd];
+      if (!run) throw new UserError(`unknown command '${cmd}' (commands: ${Object.keys(COMMANDS).join(", ")})`);
+      status = await run(rest);
+    }
+  } catch (e) {
+    if (e instanceof UserError) {
+      process.stderr.write(`uprobe-lab: ${e.message}\n`);
+      status = e.exitCode;
+    } else {
+      const err = e as Error;
+      process.stderr.write(`uprobe-lab: internal error: ${err?.message ?? String(e)} (set UPROBE_LAB_DEBUG=1 for the stack)\n`);
+      if (process.env.UPROBE_LAB_DEBUG) process.stderr.write(`${err?.stack}\n`);
+      status = 70;
+    }
+  }
+  process.exitCode = status;
+}

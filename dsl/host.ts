@@ -1,0 +1,98 @@
+// The contract between the probe DSL and the engine.
+//
+// The DSL never imports the engine: the compiler resolves targets through a
+// TargetInfo (built from the loaded ELF), and compiled handlers read the
+// machine through a HitContext that the engine fills in on every probe hit.
+// Data flows one way: DSL text -> compile(TargetInfo) -> consumers; the engine
+// calls the consumers; the consumers update the Runtime; the Runtime prints.
+
+/** A symbol of the probed binary (from .symtab/.dynsym). */
+export interface SymbolInfo {
+  name: string;
+  /** Virtual address in the loaded process (load bias applied). */
+  addr: bigint;
+  /** Size in bytes from the symbol table (0 when unknown). */
+  size: number;
+  /** File offset of addr, the key the kernel's uprobe registry uses. */
+  fileOffset: number;
+  /** Path of the file the symbol lives in. */
+  file: string;
+}
+
+/** Compile-time view of the binaries a program may probe. */
+export interface TargetInfo {
+  /** Path of the main binary (what `probe sym` refers to). */
+  readonly mainFile: string;
+  /** Every probeable file, main binary first (for the binary-qualified form). */
+  files(): string[];
+  /** Function/object symbol by exact name in a file (default: main binary). */
+  lookupSymbol(name: string, file?: string): SymbolInfo | undefined;
+  /** All symbol names of a file, for "did you mean". */
+  symbolNames(file?: string): string[];
+  /** The symbol containing addr, for absolute-address targets and `func`. */
+  symbolAt(addr: bigint, file?: string): SymbolInfo | undefined;
+  /**
+   * Offsets (relative to sym.addr) of every instruction boundary inside
+   * [sym.addr, sym.addr + sym.size), decoded from the file bytes.
+   */
+  instructionOffsets(sym: SymbolInfo): number[];
+  /** Disassembly of the instruction at addr ("push rbp"), for messages. */
+  disassembleAt(addr: bigint, file?: string): string | undefined;
+  /** File offset of a virtual address in a file (undefined if unmapped). */
+  fileOffsetOf(addr: bigint, file?: string): number | undefined;
+}
+
+/** Where a compiled probe attaches. */
+export interface ResolvedTarget {
+  kind: "uprobe" | "uretprobe";
+  file: string;
+  /** Virtual address of the probed instruction. */
+  addr: bigint;
+  /** File offset (the registry key). */
+  fileOffset: number;
+  /** Symbol the address falls in, if any. */
+  symbol?: string;
+  /** Offset from the symbol start. */
+  offset: number;
+  /** The probe's display name, e.g. "probe test:0" / "retprobe test". */
+  name: string;
+  /** True when --unsafe let an offset that is not an instruction boundary through. */
+  unsafe: boolean;
+}
+
+/**
+ * The machine state a handler may read at a hit. Values are 64-bit; the engine
+ * passes them as bigint (unsigned two's complement, 0 <= v < 2^64).
+ */
+export interface HitContext {
+  readonly pid: number;
+  readonly tid: number;
+  readonly comm: string;
+  /** Virtual clock, nanoseconds. */
+  nsecs(): bigint;
+  /** General-purpose register by x86 number: 0 rax, 1 rcx, 2 rdx, 3 rbx, 4 rsp, 5 rbp, 6 rsi, 7 rdi, 8..15 r8..r15. */
+  gpr(index: number): bigint;
+  /** Instruction pointer as the consumer sees it (probe address; return address for uretprobes). */
+  ip(): bigint;
+  /** Guest memory reads; undefined when the address is not readable (a handler error, not a crash). */
+  readU8(addr: bigint): number | undefined;
+  readU16(addr: bigint): number | undefined;
+  readU32(addr: bigint): number | undefined;
+  readU64(addr: bigint): bigint | undefined;
+  /** NUL-terminated string, at most max bytes. */
+  readString(addr: bigint, max: number): string | undefined;
+  /** This probe's hit count so far, including the current hit. */
+  hits(): bigint;
+  /** Traps (int3, single-step, trampoline int3) plus uprobe/uretprobe syscalls spent on this probe so far. */
+  traps(): bigint;
+  /** For uretprobes: the probed function's entry address (the kernel's `func`). */
+  readonly funcAddr: bigint;
+  /** Ask the engine to stop the guest after this handler (bpftrace exit()). */
+  requestExit(code: number): void;
+}
+
+/** Where compiled programs write printf/print output while the guest runs. */
+export interface OutputSink {
+  /** Text mode: raw text. JSON mode: the runtime formats NDJSON itself. */
+  write(text: string): void;
+}

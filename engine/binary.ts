@@ -1,0 +1,149 @@
+// A binary as the user sees it before running it: its symbols (with sizes),
+// file offsets, and disassembly decoded from the file's own bytes.
+
+import * as fs from "node:fs";
+import { X86Decoder } from "./cpu/decoder.js";
+import { UserError } from "./errors.js";
+import { ElfError, ET_DYN, parseElf, PT_LOAD, type ElfImage } from "./os/elf.js";
+import { PIE_BASE } from "./os/loader.js";
+
+export interface Sym {
+  name: string;
+  /** Run-time address (load bias applied). */
+  addr: number;
+  size: number;
+  kind: "func" | "object" | "other";
+  /** File offset of addr (the uprobe key), or -1 if not backed by the file. */
+  fileOffset: number;
+}
+
+export interface DisasmLine {
+  addr: number;
+  /** Offset from the start of the symbol. */
+  offset: number;
+  bytes: Uint8Array;
+  text: string;
+}
+
+export class Binary {
+  readonly symbols: Sym[];
+  readonly bias: number;
+  private readonly byName = new Map<string, Sym>();
+  private decoder: X86Decoder | undefined;
+
+  constructor(
+    readonly path: string,
+    readonly bytes: Uint8Array,
+    readonly elf: ElfImage,
+  ) {
+    this.bias = elf.type === ET_DYN ? PIE_BASE : 0;
+    this.symbols = elf.symbols.map((s) => ({
+      name: s.name,
+      addr: s.value + this.bias,
+      size: s.size,
+      kind: s.kind,
+      fileOffset: this.fileOffsetOf(s.value + this.bias),
+    }));
+    // Prefer functions, then global symbols, when names repeat.
+    for (const s of this.symbols) {
+      const cur = this.byName.get(s.name);
+      if (!cur || (cur.kind !== "func" && s.kind === "func")) this.byName.set(s.name, s);
+    }
+  }
+
+  lookup(name: string): Sym | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Function symbols, sorted by address. */
+  functions(): Sym[] {
+    return this.symbols.filter((s) => s.kind === "func");
+  }
+
+  /** The function (or object) whose [addr, addr+size) contains a. */
+  symbolAt(a: number): Sym | undefined {
+    let best: Sym | undefined;
+    for (const s of this.symbols) {
+      if (s.kind === "other") continue;
+      if (a >= s.addr && a < s.addr + Math.max(s.size, 1) && (!best || s.kind === "func")) best = s;
+    }
+    return best;
+  }
+
+  /** File offset of a run-time address, or -1. */
+  fileOffsetOf(a: number): number {
+    const v = a - this.bias;
+    for (const ph of this.elf.phdrs) {
+      if (ph.type === PT_LOAD && v >= ph.vaddr && v < ph.vaddr + ph.filesz) return ph.offset + (v - ph.vaddr);
+    }
+    return -1;
+  }
+
+  /** Bytes of the file at a run-time address (fewer near the end of the segment). */
+  bytesAt(a: number, n: number): Uint8Array {
+    const off = this.fileOffsetOf(a);
+    if (off < 0) return new Uint8Array(0);
+    return this.bytes.subarray(off, Math.min(off + n, this.bytes.length));
+  }
+
+  private dec(): X86Decoder {
+    return (this.decoder ??= new X86Decoder(this.elf.bits));
+  }
+
+  /** Decode a function from the file bytes: one line per instruction. */
+  disassemble(sym: Sym): DisasmLine[] {
+    const size = sym.size || 64;
+    const code = this.bytesAt(sym.addr, size);
+    const lines: DisasmLine[] = [];
+    let off = 0;
+    while (off < code.length) {
+      const window = code.subarray(off, Math.min(code.length, off + 15));
+      const insn = this.dec().decodeOne(sym.addr + off, window);
+      if (!insn) {
+        lines.push({ addr: sym.addr + off, offset: off, bytes: code.subarray(off, off + 1), text: "(bad)" });
+        off += 1;
+        continue;
+      }
+      lines.push({ addr: sym.addr + off, offset: off, bytes: insn.bytes, text: this.dec().format(sym.addr + off, window) });
+      off += insn.len;
+    }
+    return lines;
+  }
+
+  /** Instruction boundaries of a function, as offsets from its start. */
+  instructionOffsets(sym: Sym): number[] {
+    return this.disassemble(sym).map((l) => l.offset);
+  }
+
+  /** One instruction at a run-time address, formatted ("push %rbp"). */
+  disassembleAt(a: number): string | undefined {
+    const b = this.bytesAt(a, 15);
+    if (!b.length) return undefined;
+    return this.dec().format(a, b);
+  }
+}
+
+/** Parse an ELF from bytes; errors become one-line UserErrors. */
+export function openBinary(path: string, bytes: Uint8Array): Binary {
+  try {
+    return new Binary(path, bytes, parseElf(path, bytes));
+  } catch (e) {
+    if (e instanceof ElfError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+/** Read and parse a binary from the host file system. */
+export function loadBinary(path: string): Binary {
+  let bytes: Uint8Array;
+  try {
+    const st = fs.statSync(path);
+    if (st.isDirectory()) throw new UserError(`${path}: is a directory, not an ELF executable`);
+    bytes = new Uint8Array(fs.readFileSync(path));
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`${path}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String((e as Error).message)}`);
+  }
+  return openBinary(path, bytes);
+}

@@ -1,0 +1,271 @@
+// The CPU: architectural state and the block executor.
+//
+// Execution is closure-threaded: each guest basic block is decoded once and
+// translated into an array of closures (one per instruction) that capture the
+// register arrays directly. A block's closures run back to back; `rip` is only
+// materialized at block boundaries (before running a block it is set to the
+// fall-through address, and branches overwrite it), so straight-line code
+// never touches it. Faults are thrown and caught here, where the faulting
+// instruction is known from the loop index (v86 keeps try/catch out of the
+// per-instruction path the same way).
+//
+// Traps that complete an instruction (syscall, int3) end their block and set
+// `event`; the caller (the OS layer) handles them and calls run() again.
+
+import type { AddressSpace } from "../mm/address-space.js";
+import { MemFault } from "../mm/fault.js";
+import { MAX_INSN_LEN, X86Decoder } from "./decoder.js";
+import { CpuException, X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD } from "./exceptions.js";
+import { Flags, TF } from "./flags.js";
+import type { Insn } from "./insn.js";
+import { translate } from "./translate.js";
+import { XmmFile } from "./xmm.js";
+
+export type Exec = () => void;
+
+export const enum Event {
+  None = 0,
+  Syscall = 1,
+  /** int3 executed: rip is the address after it (the kernel's regs->ip = bp + 1). */
+  Breakpoint = 2,
+}
+
+export const enum Exit {
+  /** An Event is pending (see cpu.event). */
+  Event = 1,
+  /** A CPU exception; see cpu.exception and cpu.faultInsn. rip is the faulting instruction. */
+  Exception = 2,
+  /** One instruction ran with TF set: #DB (trap), rip is the next instruction. */
+  SingleStep = 3,
+  /** The instruction limit given to run() was reached at an instruction boundary. */
+  Limit = 4,
+}
+
+export interface Block {
+  addr: number;
+  /** Address after the last instruction (the fall-through rip). */
+  end: number;
+  fns: Exec[];
+  insns: Insn[];
+  n: number;
+  valid: boolean;
+  firstPage: number;
+  lastPage: number;
+  /** Successor cache (last two distinct successors). */
+  s1: Block | undefined;
+  s2: Block | undefined;
+}
+
+/** Instructions per block at most (bounds decode work and keeps limits precise enough). */
+const MAX_BLOCK_INSNS = 64;
+/** Bytes fetched per block translation. */
+const FETCH_WINDOW = 256;
+
+export class Cpu {
+  /** Low and high 32-bit halves of the 16 general-purpose registers. */
+  readonly lo = new Int32Array(16);
+  readonly hi = new Int32Array(16);
+  rip = 0;
+  readonly fl = new Flags();
+  readonly xmm = new XmmFile();
+  mxcsr = 0x1f80;
+  fsBase = 0;
+  gsBase = 0;
+  /** Instructions retired. */
+  instret = 0;
+  event: Event = Event.None;
+  exception: CpuException | undefined;
+  /** The instruction that raised `exception` (undefined when the fetch itself faulted). */
+  faultInsn: Insn | undefined;
+  /** Scratch: high half of a 64-bit operand read by an operand reader. */
+  thi = 0;
+  /** Virtual time source for rdtsc (cycles), given the instructions retired before the reading one. */
+  readTsc: (instret: number) => number = (n) => n;
+  readonly decoder: X86Decoder;
+  private readonly blocks = new Map<number, Block>();
+  private readonly stepBlocks = new Map<number, Block>();
+  private readonly pageBlocks = new Map<number, Block[]>();
+  /** Counters for --stats and the benchmarks. */
+  blocksTranslated = 0;
+
+  constructor(
+    public mem: AddressSpace,
+    readonly bitness: 64 | 32 = 64,
+  ) {
+    this.decoder = new X86Decoder(bitness);
+    this.attach(mem);
+  }
+
+  /** Use a (new) address space, e.g. after fork or exec; drops all translations. */
+  attach(mem: AddressSpace): void {
+    this.mem = mem;
+    mem.onCodeChange = (pn) => this.invalidatePage(pn);
+    this.blocks.clear();
+    this.stepBlocks.clear();
+    this.pageBlocks.clear();
+  }
+
+  // ---- register helpers for the OS and the uprobe model (not the hot path) ----
+
+  getReg(r: number): bigint {
+    return (BigInt(this.hi[r]! >>> 0) << 32n) | BigInt(this.lo[r]! >>> 0);
+  }
+
+  setReg(r: number, v: bigint): void {
+    const u = BigInt.asUintN(64, v);
+    this.lo[r] = Number(u & 0xffffffffn) | 0;
+    this.hi[r] = Number(u >> 32n) | 0;
+  }
+
+  /** Register value as a number (exact for addresses and small values; wraps to negative for the kernel half). */
+  getRegNum(r: number): number {
+    return this.hi[r]! * 4294967296 + (this.lo[r]! >>> 0);
+  }
+
+  setRegNum(r: number, v: number): void {
+    this.lo[r] = v | 0; // ToInt32 takes v mod 2^32
+    this.hi[r] = Math.floor(v / 4294967296) | 0;
+  }
+
+  get rflags(): number {
+    return this.fl.get();
+  }
+
+  set rflags(v: number) {
+    this.fl.put(v);
+  }
+
+  // ---- translation cache ----
+
+  private invalidatePage(pn: number): void {
+    const list = this.pageBlocks.get(pn);
+    if (!list) return;
+    for (const b of list) {
+      b.valid = false;
+      if (this.blocks.get(b.addr) === b) this.blocks.delete(b.addr);
+      if (this.stepBlocks.get(b.addr) === b) this.stepBlocks.delete(b.addr);
+    }
+    this.pageBlocks.delete(pn);
+  }
+
+  /** Drop every translation (used when the uprobe model changes many sites at once). */
+  flushTranslations(): void {
+    for (const list of this.pageBlocks.values()) for (const b of list) b.valid = false;
+    this.blocks.clear();
+    this.stepBlocks.clear();
+    this.pageBlocks.clear();
+  }
+
+  private translateBlock(addr: number, single: boolean): Block {
+    const bytes = this.mem.fetch(addr, single ? MAX_INSN_LEN : FETCH_WINDOW);
+    const { insns, invalidAt } = this.decoder.decodeRun(addr, bytes, single ? 1 : MAX_BLOCK_INSNS);
+    const fns: Exec[] = insns.map((insn, k) => translate(this, insn, k));
+    let end = insns.length ? insns[insns.length - 1]!.next : addr;
+    if (invalidAt >= 0) {
+      const at = invalidAt;
+      const window = bytes.subarray(at - addr, at - addr + MAX_INSN_LEN);
+      const hex = Array.from(window.subarray(0, Math.min(window.length, 8)), (b) => b.toString(16).padStart(2, "0")).join(" ");
+      fns.push(() => {
+        throw new CpuException(X86_TRAP_UD, 0, `(bad) [${hex}]`);
+      });
+      insns.push({ addr: at, len: 1, next: at + 1, code: 0, mnemonic: 0, ops: [], cc: -1, rep: false, repne: false, lock: false, flow: 0, opSize: 0, memSize: 0, bytes: window.slice(0, 1), spInc: 0 });
+      end = at + 1;
+    }
+    const b: Block = {
+      addr,
+      end,
+      fns,
+      insns,
+      n: fns.length,
+      valid: true,
+      firstPage: Math.floor(addr / 4096),
+      lastPage: Math.floor((end - 1) / 4096),
+      s1: undefined,
+      s2: undefined,
+    };
+    for (let pn = b.firstPage; pn <= b.lastPage; pn++) {
+      let list = this.pageBlocks.get(pn);
+      if (!list) this.pageBlocks.set(pn, (list = []));
+      list.push(b);
+    }
+    (single ? this.stepBlocks : this.blocks).set(addr, b);
+    this.blocksTranslated++;
+    return b;
+  }
+
+  private lookup(addr: number, single: boolean): Block {
+    const b = (single ? this.stepBlocks : this.blocks).get(addr);
+    return b ?? this.translateBlock(addr, single);
+  }
+
+  /** The instructions of the block starting at addr (translating it if needed). */
+  blockInsns(addr: number): Insn[] {
+    return this.lookup(addr, false).insns;
+  }
+
+  // ---- execution ----
+
+  /**
+   * Run until an event, an exception, a single-step trap, or `limit`
+   * instructions retired in total (instret === limit).
+   */
+  run(limit: number): Exit {
+    this.event = Event.None;
+    let prev: Block | undefined;
+    for (;;) {
+      const stepping = (this.fl.bits & TF) !== 0;
+      let b: Block;
+      const rip = this.rip;
+      try {
+        if (stepping || this.instret + MAX_BLOCK_INSNS > limit) {
+          if (this.instret >= limit) return Exit.Limit;
+          b = this.lookup(rip, true);
+          if (this.instret + b.n > limit) return Exit.Limit;
+        } else if (prev !== undefined && prev.s1 !== undefined && prev.s1.addr === rip && prev.s1.valid) {
+          b = prev.s1;
+        } else if (prev !== undefined && prev.s2 !== undefined && prev.s2.addr === rip && prev.s2.valid) {
+          b = prev.s2;
+        } else {
+          b = this.lookup(rip, false);
+          if (prev !== undefined) {
+            prev.s2 = prev.s1;
+            prev.s1 = b;
+          }
+        }
+      } catch (e) {
+        // instruction fetch fault
+        this.faultInsn = undefined;
+        this.exception = toException(e);
+        return Exit.Exception;
+      }
+      const fns = b.fns;
+      const n = b.n;
+      this.rip = b.end;
+      let i = 0;
+      try {
+        for (; i < n; i++) fns[i]!();
+      } catch (e) {
+        this.instret += i;
+        const insn = b.insns[i]!;
+        this.rip = insn.addr;
+        this.faultInsn = insn;
+        this.exception = toException(e);
+        return Exit.Exception;
+      }
+      this.instret += n;
+      if (this.event !== Event.None) return Exit.Event;
+      if (stepping) return Exit.SingleStep;
+      prev = b.valid ? b : undefined;
+    }
+  }
+}
+
+function toException(e: unknown): CpuException {
+  if (e instanceof CpuException) return e;
+  if (e instanceof MemFault) {
+    // A non-canonical address raises #GP, not #PF (the kernel reports SI_KERNEL with no address).
+    if (!(e.addr >= -0x800000000000 && e.addr < 0x800000000000)) return new CpuException(X86_TRAP_GP, 0, "non-canonical address");
+    return new CpuException(X86_TRAP_PF, e.addr, `${e.access}:${e.code}`);
+  }
+  throw e;
+}

@@ -1,0 +1,161 @@
+// System and miscellaneous instructions: syscall int3 cpuid rdtsc nops fences
+// flag instructions (clc stc cmc cld std lahf sahf) ud2 hlt.
+
+import { Mnemonic } from "iced-x86";
+import { Event, type Cpu, type Exec } from "../cpu.js";
+import { CpuException, X86_TRAP_GP, X86_TRAP_UD } from "../exceptions.js";
+import { AF, CF, DF, PF, SF, ZF } from "../flags.js";
+import { RAX, RBX, RCX, RDX, R11 } from "../registers.js";
+import type { Builder } from "../translate.js";
+
+const nop: Builder = () => () => {};
+
+const syscall: Builder = (cpu, insn) => {
+  const L = cpu.lo, H = cpu.hi;
+  const next = insn.next;
+  const nextLo = next | 0, nextHi = Math.floor(next / 4294967296) | 0;
+  return () => {
+    // The CPU saves rip in rcx and rflags in r11 (RF cleared), then enters the kernel.
+    L[RCX] = nextLo;
+    H[RCX] = nextHi;
+    L[R11] = cpu.fl.get() & ~0x10000;
+    H[R11] = 0;
+    cpu.event = Event.Syscall;
+  };
+};
+
+const int3: Builder = (cpu) => () => void (cpu.event = Event.Breakpoint);
+
+const ud: Builder = (_cpu, insn) => {
+  const what = Mnemonic[insn.mnemonic]?.toLowerCase() ?? "ud";
+  return () => {
+    throw new CpuException(X86_TRAP_UD, 0, what);
+  };
+};
+
+const privileged: Builder = (_cpu, insn) => {
+  const what = Mnemonic[insn.mnemonic]?.toLowerCase() ?? "";
+  return () => {
+    throw new CpuException(X86_TRAP_GP, 0, `privileged instruction ${what}`);
+  };
+};
+
+/** A plain x86-64 baseline: SSE2, no SSE3+/AVX/BMI/RDRAND, so libraries pick generic code paths. */
+export function cpuidLeaf(leaf: number, sub: number): [number, number, number, number] {
+  void sub;
+  const str4 = (s: string, i: number): number =>
+    (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24)) >>> 0;
+  const brand = "uprobe-lab virtual x86-64 CPU".padEnd(48, "\0");
+  switch (leaf >>> 0) {
+    case 0:
+      // "GenuineIntel" in ebx, edx, ecx
+      return [7, str4("Genu", 0), str4("ntel", 0), str4("ineI", 0)];
+    case 1: {
+      const edx = (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26);
+      return [0x000306c3, 0x00000800, 0, edx >>> 0];
+    }
+    case 0x80000000:
+      return [0x80000008, 0, 0, 0];
+    case 0x80000001:
+      return [0, 0, 1 /* LAHF in 64-bit mode */, ((1 << 11) | (1 << 20) | (1 << 29)) >>> 0];
+    case 0x80000002:
+    case 0x80000003:
+    case 0x80000004: {
+      const o = (leaf - 0x80000002) * 16;
+      return [str4(brand, o), str4(brand, o + 4), str4(brand, o + 8), str4(brand, o + 12)];
+    }
+    case 0x80000008:
+      return [0x3030, 0, 0, 0];
+    default:
+      return [0, 0, 0, 0];
+  }
+}
+
+const cpuid: Builder = (cpu) => {
+  const L = cpu.lo, H = cpu.hi;
+  return () => {
+    const [a, b, c, d] = cpuidLeaf(L[RAX]!, L[RCX]!);
+    L[RAX] = a; H[RAX] = 0;
+    L[RBX] = b; H[RBX] = 0;
+    L[RCX] = c; H[RCX] = 0;
+    L[RDX] = d; H[RDX] = 0;
+  };
+};
+
+const rdtsc: Builder = (cpu, _insn, k) => {
+  const L = cpu.lo, H = cpu.hi;
+  return () => {
+    // k instructions of this block retired before this one
+    const t = cpu.readTsc(cpu.instret + k);
+    L[RAX] = t % 4294967296; H[RAX] = 0;
+    L[RDX] = Math.floor(t / 4294967296); H[RDX] = 0;
+  };
+};
+
+function flagOp(kind: "clc" | "stc" | "cmc" | "cld" | "std"): Builder {
+  return (cpu): Exec => {
+    const fl = cpu.fl;
+    switch (kind) {
+      case "clc":
+        return () => fl.putCF(0);
+      case "stc":
+        return () => fl.putCF(1);
+      case "cmc":
+        return () => fl.putCF(fl.getCF() ^ 1);
+      case "cld":
+        return () => void (fl.bits &= ~DF);
+      default:
+        return () => void (fl.bits |= DF);
+    }
+  };
+}
+
+const lahf: Builder = (cpu) => {
+  const L = cpu.lo;
+  return () => {
+    const f = cpu.fl.get() & (SF | ZF | AF | PF | CF);
+    L[RAX] = (L[RAX]! & ~0xff00) | ((f | 2) << 8);
+  };
+};
+
+const sahf: Builder = (cpu) => {
+  const L = cpu.lo;
+  return () => {
+    const ah = (L[RAX]! >> 8) & 0xff;
+    const keep = SF | ZF | AF | PF | CF;
+    cpu.fl.put((cpu.fl.get() & ~keep) | (ah & keep));
+  };
+};
+
+export const systemOps: [Mnemonic, Builder][] = [
+  [Mnemonic.Nop, nop],
+  [Mnemonic.Endbr64, nop],
+  [Mnemonic.Endbr32, nop],
+  [Mnemonic.Pause, nop],
+  [Mnemonic.Lfence, nop],
+  [Mnemonic.Mfence, nop],
+  [Mnemonic.Sfence, nop],
+  [Mnemonic.Prefetchnta, nop],
+  [Mnemonic.Prefetcht0, nop],
+  [Mnemonic.Prefetcht1, nop],
+  [Mnemonic.Prefetcht2, nop],
+  [Mnemonic.Prefetchw, nop],
+  [Mnemonic.Clflush, nop],
+  [Mnemonic.Syscall, syscall],
+  [Mnemonic.Int3, int3],
+  [Mnemonic.Ud2, ud],
+  [Mnemonic.Ud0, ud],
+  [Mnemonic.Ud1, ud],
+  [Mnemonic.Hlt, privileged],
+  [Mnemonic.Cli, privileged],
+  [Mnemonic.Sti, privileged],
+  [Mnemonic.Cpuid, cpuid],
+  [Mnemonic.Rdtsc, rdtsc],
+  [Mnemonic.Clc, flagOp("clc")],
+  [Mnemonic.Stc, flagOp("stc")],
+  [Mnemonic.Cmc, flagOp("cmc")],
+  [Mnemonic.Cld, flagOp("cld")],
+  [Mnemonic.Std, flagOp("std")],
+  [Mnemonic.Lahf, lahf],
+  [Mnemonic.Sahf, sahf],
+];

@@ -1,0 +1,49 @@
+// Translation of one decoded instruction into its closure.
+//
+// One table maps iced's Mnemonic to a Builder; each instruction family lives
+// in its own file under ops/ (Blink's file-per-family layout). A builder may
+// return undefined for an operand form it does not implement; like an
+// unknown mnemonic, that becomes a closure raising #UD, so the guest gets
+// SIGILL naming the instruction, never a host exception.
+
+import { Mnemonic } from "iced-x86";
+import type { Cpu, Exec } from "./cpu.js";
+import { CpuException, X86_TRAP_UD } from "./exceptions.js";
+import type { Insn } from "./insn.js";
+import { aluOps } from "./ops/alu.js";
+import { atomicOps } from "./ops/atomic.js";
+import { bitOps } from "./ops/bits.js";
+import { branchOps } from "./ops/branch.js";
+import { movOps } from "./ops/mov.js";
+import { muldivOps } from "./ops/muldiv.js";
+import { shiftOps } from "./ops/shift.js";
+import { sseOps } from "./ops/sse.js";
+import { stackOps } from "./ops/stack.js";
+import { stringOps } from "./ops/string.js";
+import { systemOps } from "./ops/system.js";
+
+/** Builds the closure for an instruction; k is its index in the block. */
+export type Builder = (cpu: Cpu, insn: Insn, k: number) => Exec | undefined;
+
+const table: (Builder | undefined)[] = [];
+for (const family of [aluOps, atomicOps, movOps, stackOps, branchOps, shiftOps, muldivOps, bitOps, stringOps, systemOps, sseOps]) {
+  for (const [m, b] of family) {
+    if (table[m]) throw new Error(`duplicate builder for ${Mnemonic[m]}`);
+    table[m] = b;
+  }
+}
+
+export function isImplemented(m: Mnemonic): boolean {
+  return table[m] !== undefined;
+}
+
+export function translate(cpu: Cpu, insn: Insn, k: number): Exec {
+  const b = table[insn.mnemonic];
+  let fn: Exec | undefined;
+  if (b) fn = b(cpu, insn, k);
+  if (fn) return fn;
+  const what = cpu.decoder.format(insn.addr, insn.bytes);
+  return () => {
+    throw new CpuException(X86_TRAP_UD, 0, `not implemented: ${what}`);
+  };
+}

@@ -1,0 +1,185 @@
+// A machine: the kernel model with one process loaded from a binary, ready
+// to run. This is what the command line, the DSL runner and the notebooks
+// drive; it owns no policy beyond turning options into a configured kernel.
+
+import { GPR_NAMES } from "./cpu/registers.js";
+import type { Binary } from "./binary.js";
+import { UserError } from "./errors.js";
+import { VirtualClock } from "./os/clock.js";
+import { BufferIo } from "./os/host-io.js";
+import { Kernel, type HostIo } from "./os/kernel.js";
+import type { ExitState, Process } from "./os/process.js";
+import { codeName, signalName } from "./os/signals.js";
+
+/** Nominal frequency of the default cost profile: every instruction costs one cycle at 2.5 GHz (0.4 ns). */
+export const DEFAULT_GHZ = 2.5;
+
+export interface MachineOptions {
+  /** argv[0] defaults to the binary's path. */
+  argv?: string[];
+  /** The guest environment (KEY=VALUE); empty by default so runs are reproducible. */
+  env?: string[];
+  /** Standard streams; default: stdin empty, output captured in a BufferIo. */
+  io?: HostIo;
+  /** Host files the guest may open read-only, keyed by the path the guest uses. */
+  files?: Map<string, Uint8Array>;
+  maxInsns?: number;
+  maxMemory?: number;
+  /** Nominal CPU frequency and cycles per instruction of the virtual clock. */
+  ghz?: number;
+  cyclesPerInsn?: number;
+  release?: string;
+}
+
+export interface RunResult {
+  exit: ExitState;
+  /** What a shell would see: the exit code, 128 + signal, or 124 when a limit stopped the run. */
+  status: number;
+  /** One line for stderr when the guest died of a signal or hit a limit. */
+  report?: string;
+  instructions: number;
+  virtualNs: number;
+  hostMs: number;
+}
+
+export class Machine {
+  readonly kernel: Kernel;
+  readonly proc: Process;
+  readonly io: HostIo;
+  private hostMs = 0;
+
+  constructor(
+    readonly binary: Binary,
+    opts: MachineOptions = {},
+  ) {
+    const ghz = opts.ghz ?? DEFAULT_GHZ;
+    const cpi = opts.cyclesPerInsn ?? 1;
+    this.io = opts.io ?? new BufferIo();
+    this.kernel = new Kernel({
+      clock: new VirtualClock(Math.round((1000 * cpi) / ghz), ghz),
+      io: this.io,
+      files: opts.files,
+      release: opts.release,
+      maxInsns: opts.maxInsns,
+      maxMemory: opts.maxMemory,
+    });
+    this.proc = this.kernel.spawn(binary.path, binary.bytes, opts.argv ?? [binary.path], opts.env ?? []);
+  }
+
+  /** Run to completion, synchronously. */
+  run(): RunResult {
+    const t0 = performance.now();
+    this.kernel.run(this.proc);
+    this.hostMs += performance.now() - t0;
+    return this.result();
+  }
+
+  /**
+   * Run in slices, yielding to the event loop between them so a notebook can
+   * show progress and interrupt. onSlice returns false to stop.
+   */
+  async runAsync(sliceInsns = 20_000_000, onSlice?: (m: Machine) => boolean | void): Promise<RunResult> {
+    for (;;) {
+      const t0 = performance.now();
+      const more = this.kernel.runSlice(this.proc, sliceInsns);
+      this.hostMs += performance.now() - t0;
+      if (!more) break;
+      if (onSlice && onSlice(this) === false) {
+        this.proc.exit ??= { limit: "interrupted" };
+        break;
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    return this.result();
+  }
+
+  get instructions(): number {
+    return this.kernel.instructionsRetired;
+  }
+
+  get virtualNs(): number {
+    return this.kernel.nowNs();
+  }
+
+  result(): RunResult {
+    const exit = this.proc.exit ?? { limit: "not finished" };
+    let status: number;
+    let report: string | undefined;
+    if (exit.code !== undefined) status = exit.code;
+    else if (exit.signal !== undefined) {
+      status = 128 + exit.signal;
+      report = this.deathReport(exit);
+    } else {
+      status = 124;
+      report = `${this.proc.comm}: stopped: ${exit.limit}`;
+    }
+    return { exit, status, report, instructions: this.instructions, virtualNs: this.virtualNs, hostMs: this.hostMs };
+  }
+
+  /** "killed by SIGSEGV (SEGV_MAPERR, address 0x0) at 0x401136: movl (%rax),%eax" */
+  private deathReport(exit: ExitState): string {
+    const info = exit.info!;
+    const sig = exit.signal!;
+    const ip = info.ip;
+    const bytes = ip >= 0 ? this.proc.mm.peek(ip, 15) : undefined;
+    const insn = bytes ? this.proc.cpu.decoder.format(ip, bytes) : "(unmapped)";
+    const hex = (n: number) => (n < 0 ? "-0x" + (-n).toString(16) : "0x" + n.toString(16));
+    const code = codeName(sig, info.code);
+    const detail = info.pid !== undefined ? `${code}, from pid ${info.pid}` : `${code}, address ${hex(info.addr)}`;
+    const exc = this.kernel.lastException.get(this.proc.leader);
+    const why = exc && exc.detail && !exc.detail.includes(":") ? ` [${exc.detail}]` : "";
+    return `${this.proc.comm}: killed by ${signalName(sig)} (${detail}) at ${hex(ip)}: ${insn}${why}`;
+  }
+
+  // ---- registers and memory (library API) ----
+
+  getReg(name: string): bigint {
+    const cpu = this.proc.cpu;
+    if (name === "rip" || name === "ip") return BigInt.asUintN(64, BigInt(cpu.rip));
+    if (name === "rflags" || name === "eflags") return BigInt(cpu.rflags);
+    const i = GPR_NAMES.indexOf(name as (typeof GPR_NAMES)[number]);
+    if (i < 0) throw new UserError(`unknown register ${name}`);
+    return cpu.getReg(i);
+  }
+
+  setReg(name: string, v: bigint): void {
+    const cpu = this.proc.cpu;
+    if (name === "rip" || name === "ip") cpu.rip = Number(BigInt.asIntN(64, v));
+    else if (name === "rflags" || name === "eflags") cpu.rflags = Number(v & 0xffffffffn);
+    else {
+      const i = GPR_NAMES.indexOf(name as (typeof GPR_NAMES)[number]);
+      if (i < 0) throw new UserError(`unknown register ${name}`);
+      cpu.setReg(i, v);
+    }
+  }
+
+  /** Read guest memory ignoring protections; undefined if unmapped. */
+  readMemory(addr: number, n: number): Uint8Array | undefined {
+    return this.proc.mm.peek(addr, n);
+  }
+
+  /** Write guest memory ignoring protections (breaks copy-on-write, invalidates translated code). */
+  writeMemory(addr: number, bytes: Uint8Array): boolean {
+    return this.proc.mm.poke(addr, bytes);
+  }
+
+  /** The /proc/pid/maps listing. */
+  maps(): string[] {
+    return this.proc.mm.describe();
+  }
+
+  stats(): Record<string, unknown> {
+    const r = this.result();
+    const syscalls: Record<string, number> = {};
+    for (const [k, v] of [...this.kernel.syscallCounts].sort((a, b) => a[0].localeCompare(b[0]))) syscalls[k] = v;
+    return {
+      instructions: r.instructions,
+      virtual_ns: r.virtualNs,
+      syscalls,
+      host_ms: Math.round(r.hostMs * 1000) / 1000,
+      guest_instr_per_sec: r.hostMs > 0 ? Math.round(r.instructions / (r.hostMs / 1000)) : 0,
+      blocks_translated: this.proc.cpu.blocksTranslated,
+      status: r.status,
+    };
+  }
+}

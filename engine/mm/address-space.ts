@@ -1,0 +1,571 @@
+// A process address space (the kernel's mm): VMAs, lazily populated pages,
+// permission checks and the software TLBs that keep guest loads and stores
+// cheap.
+//
+// Addresses are JS numbers. User addresses are below 2^47, so they are exact;
+// an address computed from registers may be negative (the kernel half, after
+// sign extension) or huge (non-canonical), and both fault.
+//
+// Fast path: a direct-mapped TLB per access kind maps a page number to the
+// page's DataView. Only pages that may be read (resp. written without a
+// copy-on-write break or code invalidation) enter the TLB, so a hit needs no
+// further checks. Everything else takes the slow path, which populates pages
+// on demand from their VMA, checks permissions, breaks COW and invalidates
+// translated code.
+
+import { MemFault, SEGV_ACCERR, SEGV_MAPERR, TASK_SIZE } from "./fault.js";
+import type { MappedFile } from "./mapped-file.js";
+import { Page, PAGE_MASK, PAGE_SIZE, pageAlignUp, PROT_EXEC, PROT_READ, PROT_WRITE } from "./page.js";
+import { formatVma, type SpecialMapping, type Vma } from "./vma.js";
+
+const TLB_SIZE = 1024; // entries; direct-mapped by page number
+const TLB_MASK = TLB_SIZE - 1;
+
+/** Raised when the guest exceeds its memory cap: the run stops with a message. */
+export class MemoryLimitExceeded extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`memory limit of ${limitBytes} bytes exceeded`);
+  }
+}
+
+export interface MapRequest {
+  addr: number;
+  length: number;
+  prot: number;
+  fixed: boolean;
+  /** MAP_FIXED_NOREPLACE: fail instead of replacing an existing mapping. */
+  noReplace?: boolean;
+  shared?: boolean;
+  file?: MappedFile;
+  offset?: number;
+  name?: string;
+  special?: SpecialMapping;
+  dontCopy?: boolean;
+}
+
+export class AddressSpace {
+  readonly vmas: Vma[] = []; // sorted by start, non-overlapping
+  private readonly pages = new Map<number, Page>();
+  private readonly rTag = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly rDv: DataView[] = new Array<DataView>(TLB_SIZE);
+  private readonly wTag = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly wDv: DataView[] = new Array<DataView>(TLB_SIZE);
+  /** High half of the last read64 (read64 returns the low half). */
+  hi = 0;
+  /** Called when a page holding translated code is written, unmapped or reprotected. */
+  onCodeChange: (pageNumber: number) => void = () => {};
+  /** Top-down mmap allocation starts here (no ASLR: deterministic layout). */
+  mmapBase = 0x7ffff7fff000;
+  brkStart = 0;
+  brkEnd = 0;
+  private pageCount = 0;
+
+  constructor(readonly maxBytes: number = 2 ** 31) {}
+
+  get residentBytes(): number {
+    return this.pageCount * PAGE_SIZE;
+  }
+
+  // ---- VMA management -------------------------------------------------------
+
+  findVma(addr: number): Vma | undefined {
+    const v = this.vmas;
+    let lo = 0;
+    let hi = v.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const m = v[mid]!;
+      if (addr < m.start) hi = mid - 1;
+      else if (addr >= m.end) lo = mid + 1;
+      else return m;
+    }
+    return undefined;
+  }
+
+  /** True if [start, end) overlaps no VMA. */
+  isFree(start: number, end: number): boolean {
+    for (const v of this.vmas) if (v.start < end && start < v.end) return false;
+    return true;
+  }
+
+  /** Lowest-address-first search is not what Linux does; this is the top-down allocator (arch_get_unmapped_area_topdown). */
+  findFreeTopDown(length: number, below: number = this.mmapBase): number {
+    let top = below;
+    for (let i = this.vmas.length - 1; i >= 0; i--) {
+      const v = this.vmas[i]!;
+      if (v.start >= top) continue;
+      if (v.end <= top - length) return top - length;
+      top = Math.min(top, v.start);
+    }
+    if (top - length >= 0x10000) return top - length;
+    return -1;
+  }
+
+  /** Free page nearest to `near` within [lo, hi): used by the uprobe trampoline placement. */
+  findFreePageNear(near: number, lo: number, hi: number): number {
+    // lowest free page at or above `near`
+    let above = -1;
+    for (let a = near - (near % PAGE_SIZE); a + PAGE_SIZE <= hi; ) {
+      const v = this.findVma(a);
+      if (!v) {
+        above = a;
+        break;
+      }
+      a = v.end;
+    }
+    // highest free page below `near`
+    let below = -1;
+    for (let a = near - (near % PAGE_SIZE) - PAGE_SIZE; a >= lo; ) {
+      const v = this.findVma(a);
+      if (!v) {
+        below = a;
+        break;
+      }
+      a = v.start - PAGE_SIZE;
+    }
+    if (above < 0) return below;
+    if (below < 0) return above;
+    return above - near <= near - below ? above : below;
+  }
+
+  map(req: MapRequest): number {
+    const length = pageAlignUp(req.length);
+    let start = req.addr;
+    if (req.fixed) {
+      if (req.noReplace && !this.isFree(start, start + length)) return -17; // -EEXIST
+      this.unmap(start, length);
+    } else {
+      if (start === 0 || !this.isFree(start, start + length) || start + length > TASK_SIZE) {
+        start = this.findFreeTopDown(length);
+        if (start < 0) return -12; // -ENOMEM
+      }
+    }
+    const vma: Vma = {
+      start,
+      end: start + length,
+      prot: req.prot,
+      shared: req.shared ?? false,
+      file: req.file,
+      offset: req.offset ?? 0,
+      name: req.name ?? (req.file ? req.file.path : ""),
+      special: req.special,
+      dontCopy: req.dontCopy ?? false,
+    };
+    this.insertVma(vma);
+    return start;
+  }
+
+  private insertVma(vma: Vma): void {
+    let i = 0;
+    while (i < this.vmas.length && this.vmas[i]!.start < vma.start) i++;
+    this.vmas.splice(i, 0, vma);
+  }
+
+  /** Split VMAs at start and end so that [start, end) is covered by whole VMAs; return them. */
+  private carve(start: number, end: number): Vma[] {
+    const out: Vma[] = [];
+    for (let i = 0; i < this.vmas.length; i++) {
+      const v = this.vmas[i]!;
+      if (v.end <= start || v.start >= end) continue;
+      if (v.start < start) {
+        const left: Vma = { ...v, end: start };
+        v.offset += start - v.start;
+        v.start = start;
+        this.vmas.splice(i, 0, left);
+        i++;
+      }
+      if (v.end > end) {
+        const right: Vma = { ...v, start: end, offset: v.offset + (end - v.start) };
+        v.end = end;
+        this.vmas.splice(i + 1, 0, right);
+      }
+      out.push(v);
+    }
+    return out;
+  }
+
+  unmap(addr: number, length: number): void {
+    const end = addr + pageAlignUp(length);
+    const victims = this.carve(addr, end);
+    for (const v of victims) {
+      for (let a = v.start; a < v.end; a += PAGE_SIZE) this.dropPage(a / PAGE_SIZE);
+      this.vmas.splice(this.vmas.indexOf(v), 1);
+    }
+    if (victims.length) this.flushTlb();
+  }
+
+  protect(addr: number, length: number, prot: number): number {
+    const end = addr + pageAlignUp(length);
+    // mprotect fails with -ENOMEM if any page in the range is unmapped
+    for (let a = addr; a < end; ) {
+      const v = this.findVma(a);
+      if (!v) return -12;
+      a = v.end;
+    }
+    for (const v of this.carve(addr, end)) {
+      v.prot = prot;
+      for (let a = v.start; a < v.end; a += PAGE_SIZE) {
+        const pn = a / PAGE_SIZE;
+        const p = this.pages.get(pn);
+        if (!p) continue;
+        p.prot = prot;
+        if (p.hasCode) this.codeChanged(pn, p);
+      }
+    }
+    this.flushTlb();
+    return 0;
+  }
+
+  private dropPage(pn: number): void {
+    const p = this.pages.get(pn);
+    if (!p) return;
+    if (p.hasCode) this.codeChanged(pn, p);
+    this.pages.delete(pn);
+    this.pageCount--;
+  }
+
+  private codeChanged(pn: number, p: Page): void {
+    p.hasCode = false;
+    this.onCodeChange(pn);
+  }
+
+  flushTlb(): void {
+    this.rTag.fill(NaN);
+    this.wTag.fill(NaN);
+  }
+
+  /** The maps listing, as /proc/pid/maps prints it. */
+  describe(): string[] {
+    return this.vmas.map(formatVma);
+  }
+
+  // ---- pages ---------------------------------------------------------------
+
+  /** The page at page number pn, populated from its VMA on first touch; undefined if unmapped. */
+  pageAt(pn: number): Page | undefined {
+    let p = this.pages.get(pn);
+    if (p) return p;
+    const addr = pn * PAGE_SIZE;
+    const v = this.findVma(addr);
+    if (!v) return undefined;
+    if ((this.pageCount + 1) * PAGE_SIZE > this.maxBytes) throw new MemoryLimitExceeded(this.maxBytes);
+    if (v.file) {
+      const fileOff = v.offset + (addr - v.start);
+      // A page past EOF is still mapped (SIGBUS on real Linux); zero-filled here.
+      const data = v.file.page(fileOff / PAGE_SIZE);
+      p = new Page(data, v.prot, true);
+      if (v.shared) p.shared = false; // MAP_SHARED writes would reach the file: we never give the guest writable shared mappings of user files
+    } else {
+      p = new Page(new Uint8Array(PAGE_SIZE), v.prot, false);
+    }
+    this.pages.set(pn, p);
+    this.pageCount++;
+    return p;
+  }
+
+  /** Put a page's contents back to the file's bytes if a private copy equals them (the kernel drops such anon copies in __replace_page/set_orig_insn). */
+  revertPageIfPristine(addr: number): void {
+    const pn = Math.floor(addr / PAGE_SIZE);
+    const p = this.pages.get(pn);
+    const v = this.findVma(addr);
+    if (!p || p.shared || !v || !v.file) return;
+    const orig = v.file.page((v.offset + (pn * PAGE_SIZE - v.start)) / PAGE_SIZE);
+    for (let i = 0; i < PAGE_SIZE; i++) if (orig[i] !== p.data[i]) return;
+    p.data = orig;
+    p.dv = new DataView(orig.buffer, orig.byteOffset, PAGE_SIZE);
+    p.shared = true;
+    this.flushTlb();
+  }
+
+  isPagePrivateCopy(addr: number): boolean {
+    const p = this.pages.get(Math.floor(addr / PAGE_SIZE));
+    return !!p && !p.shared;
+  }
+
+  private fault(addr: number, access: "read" | "write" | "exec"): never {
+    const v = addr >= 0 && addr < TASK_SIZE ? this.findVma(addr) : undefined;
+    throw new MemFault(addr, access, v ? SEGV_ACCERR : SEGV_MAPERR);
+  }
+
+  /** Page for a user read (PROT_READ), filling the read TLB. */
+  private readablePage(addr: number): Page {
+    if (!(addr >= 0 && addr < TASK_SIZE)) this.fault(addr, "read");
+    const pn = Math.floor(addr / PAGE_SIZE);
+    const p = this.pageAt(pn);
+    if (!p || !(p.prot & PROT_READ)) this.fault(addr, "read");
+    const i = pn & TLB_MASK;
+    this.rTag[i] = pn;
+    this.rDv[i] = p.dv;
+    return p;
+  }
+
+  /** Page for a user write (PROT_WRITE): breaks COW, invalidates code, fills the write TLB. */
+  private writablePage(addr: number): Page {
+    if (!(addr >= 0 && addr < TASK_SIZE)) this.fault(addr, "write");
+    const pn = Math.floor(addr / PAGE_SIZE);
+    const p = this.pageAt(pn);
+    if (!p || !(p.prot & PROT_WRITE)) this.fault(addr, "write");
+    this.prepareWrite(pn, p);
+    const i = pn & TLB_MASK;
+    this.wTag[i] = pn;
+    this.wDv[i] = p.dv;
+    this.rTag[i] = pn;
+    this.rDv[i] = p.dv;
+    return p;
+  }
+
+  private prepareWrite(pn: number, p: Page): void {
+    if (p.shared) {
+      p.makePrivate();
+      this.flushTlb();
+    }
+    if (p.hasCode) this.codeChanged(pn, p);
+  }
+
+  // ---- user accesses: fast paths ---------------------------------------------
+
+  read8(a: number): number {
+    const off = a & PAGE_MASK;
+    const pn = (a - off) / PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (this.rTag[i] === pn) return this.rDv[i]!.getUint8(off);
+    return this.readablePage(a).dv.getUint8(off);
+  }
+
+  read16(a: number): number {
+    const off = a & PAGE_MASK;
+    const pn = (a - off) / PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (this.rTag[i] === pn && off <= PAGE_SIZE - 2) return this.rDv[i]!.getUint16(off, true);
+    return this.readSlow(a, 2);
+  }
+
+  /** 32-bit load, returned as a signed int32. */
+  read32(a: number): number {
+    const off = a & PAGE_MASK;
+    const pn = (a - off) / PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (this.rTag[i] === pn && off <= PAGE_SIZE - 4) return this.rDv[i]!.getInt32(off, true);
+    return this.readSlow(a, 4) | 0;
+  }
+
+  /** 64-bit load: returns the low half (int32) and leaves the high half in this.hi. */
+  read64(a: number): number {
+    const off = a & PAGE_MASK;
+    const pn = (a - off) / PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (this.rTag[i] === pn && off <= PAGE_SIZE - 8) {
+      const dv = this.rDv[i]!;
+      this.hi = dv.getInt32(off + 4, true);
+      return dv.getInt32(off, true);
+    }
+    const lo = this.readSlow(a, 4) | 0;
+    this.hi = this.readSlow(a + 4, 4) | 0;
+    return lo;
+  }
+
+  write8(a: number, v: number): void {
+    const off = a & PAGE_MASK;
+    const pn = (a - off) / PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (this.wTag[i] === pn) this.wDv[i]!.setUint8(off, v);
+    else this.writablePage(a).dv.setUint8(off, v);
+  }
+
+  write16(a: number, v: number): void {
+    const off = a & PAGE_MASK;
+    const pn = (a - off) / PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (this.wTag[i] === pn && off <= PAGE_SIZE - 2) this.wDv[i]!.setUint16(off, v, true);
+    else this.writeSlow(a, 2, v);
+  }
+
+  write32(a: number, v: number): void {
+    const off = a & PAGE_MASK;
+    const pn = (a - off) / PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (this.wTag[i] === pn && off <= PAGE_SIZE - 4) this.wDv[i]!.setInt32(off, v, true);
+    else this.writeSlow(a, 4, v);
+  }
+
+  write64(a: number, lo: number, hi: number): void {
+    const off = a & PAGE_MASK;
+    const pn = (a - off) / PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (this.wTag[i] === pn && off <= PAGE_SIZE - 8) {
+      const dv = this.wDv[i]!;
+      dv.setInt32(off, lo, true);
+      dv.setInt32(off + 4, hi, true);
+    } else {
+      // Check both halves before writing either, so a fault leaves memory unchanged.
+      this.writablePage(a);
+      this.writablePage(a + 7);
+      this.writeSlow(a, 4, lo);
+      this.writeSlow(a + 4, 4, hi);
+    }
+  }
+
+  // ---- slow paths ---------------------------------------------------------------
+
+  /** Little-endian load of n <= 4 bytes that may cross a page; unsigned result. */
+  private readSlow(a: number, n: number): number {
+    const first = this.readablePage(a);
+    const off = a & PAGE_MASK;
+    if (off + n <= PAGE_SIZE) {
+      return n === 2 ? first.dv.getUint16(off, true) : first.dv.getUint32(off, true);
+    }
+    const second = this.readablePage(a + n - 1);
+    let v = 0;
+    for (let k = n - 1; k >= 0; k--) {
+      const o = off + k;
+      const b = o < PAGE_SIZE ? first.data[o]! : second.data[o - PAGE_SIZE]!;
+      v = v * 256 + b;
+    }
+    return v;
+  }
+
+  private writeSlow(a: number, n: number, v: number): void {
+    const first = this.writablePage(a);
+    const off = a & PAGE_MASK;
+    if (off + n <= PAGE_SIZE) {
+      if (n === 2) first.dv.setUint16(off, v, true);
+      else first.dv.setInt32(off, v, true);
+      return;
+    }
+    const second = this.writablePage(a + n - 1);
+    for (let k = 0; k < n; k++) {
+      const o = off + k;
+      const b = (v >>> (8 * k)) & 0xff;
+      if (o < PAGE_SIZE) first.data[o] = b;
+      else second.data[o - PAGE_SIZE] = b;
+    }
+  }
+
+  // ---- bulk accesses (syscalls: copy_from_user / copy_to_user) --------------------
+
+  readBytes(a: number, n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let done = 0;
+    while (done < n) {
+      const p = this.readablePage(a + done);
+      const off = (a + done) & PAGE_MASK;
+      const chunk = Math.min(n - done, PAGE_SIZE - off);
+      out.set(p.data.subarray(off, off + chunk), done);
+      done += chunk;
+    }
+    return out;
+  }
+
+  writeBytes(a: number, bytes: Uint8Array): void {
+    let done = 0;
+    while (done < bytes.length) {
+      const p = this.writablePage(a + done);
+      const off = (a + done) & PAGE_MASK;
+      const chunk = Math.min(bytes.length - done, PAGE_SIZE - off);
+      p.data.set(bytes.subarray(done, done + chunk), off);
+      done += chunk;
+    }
+  }
+
+  /** NUL-terminated string of at most max bytes. */
+  readCString(a: number, max = 4096): Uint8Array {
+    const bytes: number[] = [];
+    for (let i = 0; i < max; i++) {
+      const b = this.read8(a + i);
+      if (b === 0) break;
+      bytes.push(b);
+    }
+    return Uint8Array.from(bytes);
+  }
+
+  // ---- instruction fetch and kernel (FOLL_FORCE) accesses ------------------------
+
+  /**
+   * Bytes for the decoder: up to n bytes from pages with PROT_EXEC, starting at a.
+   * Marks those pages as holding code. Throws an exec fault if a itself is not executable.
+   */
+  fetch(a: number, n: number): Uint8Array {
+    if (!(a >= 0 && a < TASK_SIZE)) this.fault(a, "exec");
+    const out = new Uint8Array(n);
+    let done = 0;
+    while (done < n) {
+      const addr = a + done;
+      if (addr >= TASK_SIZE) break;
+      const pn = Math.floor(addr / PAGE_SIZE);
+      const p = this.pageAt(pn);
+      if (!p || !(p.prot & PROT_EXEC)) {
+        if (done === 0) this.fault(a, "exec");
+        break;
+      }
+      p.hasCode = true;
+      const off = addr & PAGE_MASK;
+      const chunk = Math.min(n - done, PAGE_SIZE - off);
+      out.set(p.data.subarray(off, off + chunk), done);
+      done += chunk;
+    }
+    return out.subarray(0, done);
+  }
+
+  /** Read ignoring protections (the kernel's get_user_pages with FOLL_FORCE); undefined if unmapped. */
+  peek(a: number, n: number): Uint8Array | undefined {
+    const out = new Uint8Array(n);
+    for (let k = 0; k < n; k++) {
+      const addr = a + k;
+      if (!(addr >= 0 && addr < TASK_SIZE)) return undefined;
+      const p = this.pageAt(Math.floor(addr / PAGE_SIZE));
+      if (!p) return undefined;
+      out[k] = p.data[addr & PAGE_MASK]!;
+    }
+    return out;
+  }
+
+  /**
+   * Write ignoring protections, breaking COW (uprobe_write_opcode: FOLL_FORCE|FOLL_WRITE).
+   * The file and other processes keep their bytes. Returns false if unmapped.
+   */
+  poke(a: number, bytes: Uint8Array): boolean {
+    for (let k = 0; k < bytes.length; k++) {
+      const addr = a + k;
+      if (!(addr >= 0 && addr < TASK_SIZE)) return false;
+      const pn = Math.floor(addr / PAGE_SIZE);
+      const p = this.pageAt(pn);
+      if (!p) return false;
+      this.prepareWrite(pn, p);
+      p.data[addr & PAGE_MASK] = bytes[k]!;
+    }
+    this.flushTlb();
+    return true;
+  }
+
+  /** Is [a, a+n) mapped with all of the given PROT bits? */
+  accessOk(a: number, n: number, prot: number): boolean {
+    for (let addr = a - (a % PAGE_SIZE); addr < a + n; addr += PAGE_SIZE) {
+      const v = addr >= 0 && addr < TASK_SIZE ? this.findVma(addr) : undefined;
+      if (!v || (v.prot & prot) !== prot) return false;
+    }
+    return true;
+  }
+
+  /** Deep copy for fork: private pages are copied, file-shared pages stay shared; VM_DONTCOPY areas are skipped. */
+  cloneForFork(): AddressSpace {
+    const mm = new AddressSpace(this.maxBytes);
+    mm.mmapBase = this.mmapBase;
+    mm.brkStart = this.brkStart;
+    mm.brkEnd = this.brkEnd;
+    for (const v of this.vmas) {
+      if (v.dontCopy) continue;
+      mm.vmas.push({ ...v });
+      for (let a = v.start; a < v.end; a += PAGE_SIZE) {
+        const pn = a / PAGE_SIZE;
+        const p = this.pages.get(pn);
+        if (!p) continue;
+        const q = new Page(p.shared ? p.data : new Uint8Array(p.data), p.prot, p.shared);
+        mm.pages.set(pn, q);
+        mm.pageCount++;
+      }
+    }
+    return mm;
+  }
+}
+
+export { PROT_EXEC, PROT_READ, PROT_WRITE };

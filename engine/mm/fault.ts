@@ -1,0 +1,24 @@
+// Memory faults raised by guest accesses. The CPU turns them into SIGSEGV
+// (si_code SEGV_MAPERR or SEGV_ACCERR) with the faulting address, as the
+// kernel's page-fault handler does for a user access.
+
+export const SEGV_MAPERR = 1;
+export const SEGV_ACCERR = 2;
+
+export type AccessKind = "read" | "write" | "exec";
+
+export class MemFault {
+  constructor(
+    readonly addr: number,
+    readonly access: AccessKind,
+    readonly code: number,
+  ) {}
+}
+
+/** Highest user address + 1 (47-bit user space, as x86-64 Linux without LA57). */
+export const TASK_SIZE = 0x7ffffffff000;
+
+/** The CPU raises #GP (not #PF) for non-canonical addresses: the kernel sends SIGSEGV with si_code SI_KERNEL, si_addr 0. */
+export function isCanonical(addr: number): boolean {
+  return addr < 0x800000000000;
+}

@@ -1,0 +1,50 @@
+// The virtual clock. Guest time advances only by modelled costs: every
+// retired instruction costs a fixed number of picoseconds (1 cycle at the
+// profile's nominal frequency), and the uprobe model adds the cost of each
+// trap and syscall. gettimeofday, clock_gettime and rdtsc read this clock, so
+// a program that times itself prints the same figure on every run.
+//
+// Time is kept in integer picoseconds in a double: exact up to 2^53 ps
+// (about 2.5 hours of guest time).
+
+export class VirtualClock {
+  /** Picoseconds of guest time elapsed. */
+  private ps = 0;
+  /** Instruction count at which ps was last brought up to date. */
+  private syncedInstret = 0;
+
+  constructor(
+    /** Picoseconds per retired instruction. */
+    readonly psPerInsn: number,
+    /** Nominal CPU frequency for rdtsc, in GHz. */
+    readonly ghz: number,
+    /** Wall-clock seconds since the epoch at boot (fixed: runs are deterministic). */
+    readonly epochSec: number = 1_700_000_000,
+  ) {}
+
+  /** Account instructions retired up to instret. */
+  sync(instret: number): void {
+    this.ps += (instret - this.syncedInstret) * this.psPerInsn;
+    this.syncedInstret = instret;
+  }
+
+  /** Charge extra time (a trap, a syscall) in picoseconds. */
+  charge(ps: number): void {
+    this.ps += ps;
+  }
+
+  /** Guest time in picoseconds at a given instruction count (instret >= the last sync). */
+  psAt(instret: number): number {
+    return this.ps + (instret - this.syncedInstret) * this.psPerInsn;
+  }
+
+  /** Monotonic nanoseconds since boot at instret. */
+  nsAt(instret: number): number {
+    return Math.floor(this.psAt(instret) / 1000);
+  }
+
+  /** TSC value (cycles) at instret. */
+  tscAt(instret: number): number {
+    return Math.floor((this.psAt(instret) * this.ghz) / 1000);
+  }
+}

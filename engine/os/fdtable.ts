@@ -1,0 +1,60 @@
+// File descriptors. The guest sees exactly what the user handed it: its
+// stdin/stdout/stderr and the files explicitly allowed (read-only, opened
+// from a snapshot taken when the run starts). Nothing else of the host.
+
+export type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir";
+
+export interface OpenFile {
+  kind: FileKind;
+  path: string;
+  /** Contents for regular files. */
+  data?: Uint8Array;
+  pos: number;
+  flags: number;
+}
+
+export class FdTable {
+  private readonly fds: (OpenFile | undefined)[] = [];
+
+  constructor() {
+    this.fds[0] = { kind: "stdin", path: "<stdin>", pos: 0, flags: 0 };
+    this.fds[1] = { kind: "stdout", path: "<stdout>", pos: 0, flags: 1 };
+    this.fds[2] = { kind: "stderr", path: "<stderr>", pos: 0, flags: 1 };
+  }
+
+  get(fd: number): OpenFile | undefined {
+    return fd >= 0 ? this.fds[fd] : undefined;
+  }
+
+  /** Lowest free descriptor, as POSIX requires. */
+  install(f: OpenFile, min = 0): number {
+    let fd = min;
+    while (this.fds[fd]) fd++;
+    if (fd >= 1024) return -24; // -EMFILE
+    this.fds[fd] = f;
+    return fd;
+  }
+
+  close(fd: number): boolean {
+    if (!this.get(fd)) return false;
+    this.fds[fd] = undefined;
+    return true;
+  }
+
+  dup(fd: number, to?: number): number {
+    const f = this.get(fd);
+    if (!f) return -9;
+    if (to !== undefined) {
+      this.fds[to] = f;
+      return to;
+    }
+    return this.install(f);
+  }
+
+  clone(): FdTable {
+    const t = new FdTable();
+    this.fds.forEach((f, i) => (t.fds[i] = f ? { ...f } : undefined));
+    t.fds.length = this.fds.length;
+    return t;
+  }
+}

@@ -1,0 +1,26 @@
+// Entry points the kernel model (engine/uprobes) attaches to the OS layer:
+// the die notifiers and mm callbacks of the real kernel. The OS layer calls
+// them and knows nothing else about uprobes.
+
+import type { CpuException } from "../cpu/exceptions.js";
+import type { Vma } from "../mm/vma.js";
+import type { Process } from "./process.js";
+import type { SigInfo } from "./signals.js";
+import type { Task } from "./task.js";
+
+export interface KernelHooks {
+  /** int3 trap (DIE_INT3): true if the trap was claimed. rip is the address after the int3. */
+  breakpoint?(task: Task): boolean;
+  /** #DB after a single step (DIE_DEBUG): true if claimed. */
+  singleStep?(task: Task): boolean;
+  /** A CPU exception about to become a signal: may adjust state and the siginfo (an XOL step that faulted). */
+  exception?(task: Task, exc: CpuException, info: SigInfo): void;
+  /** A syscall the hooks own (uprobe/uretprobe syscalls): return the result, or undefined if not theirs. */
+  syscall?(task: Task, nr: number): number | "noreturn" | undefined;
+  /** uprobe_deny_signal: true to hold back pending asynchronous signals now. */
+  denySignal?(task: Task): boolean;
+  /** A file-backed VMA was created (uprobe_mmap). */
+  mmap?(proc: Process, vma: Vma): void;
+  /** Called after fork created child (uprobe_dup_mmap). */
+  fork?(parent: Process, child: Process): void;
+}

@@ -1,0 +1,78 @@
+// The guest's standard streams on the host's file descriptors 0, 1 and 2,
+// with synchronous I/O (the emulator runs synchronously between slices).
+
+import * as fs from "node:fs";
+import * as tty from "node:tty";
+import type { HostIo } from "./kernel.js";
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+function retry<T>(op: () => T): T {
+  for (;;) {
+    try {
+      return op();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+      Atomics.wait(sleeper, 0, 0, 2); // non-blocking pipe full or empty: wait a little
+    }
+  }
+}
+
+export class ProcessIo implements HostIo {
+  private stdinEof = false;
+
+  readStdin(max: number): Uint8Array {
+    if (this.stdinEof) return new Uint8Array(0);
+    const buf = Buffer.alloc(Math.min(max, 65536));
+    let n: number;
+    try {
+      n = retry(() => fs.readSync(0, buf, 0, buf.length, null));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EOF" || code === "EBADF" || code === "EINVAL") n = 0;
+      else throw e;
+    }
+    if (n === 0) this.stdinEof = true;
+    return buf.subarray(0, n);
+  }
+
+  write(fd: 1 | 2, data: Uint8Array): void {
+    let off = 0;
+    while (off < data.length) off += retry(() => fs.writeSync(fd, data, off, data.length - off));
+  }
+
+  isatty(fd: number): boolean {
+    return tty.isatty(fd);
+  }
+}
+
+/** Captures guest output in memory (tests, notebooks); stdin from a buffer. */
+export class BufferIo implements HostIo {
+  readonly out: Uint8Array[] = [];
+  readonly err: Uint8Array[] = [];
+  private pos = 0;
+
+  constructor(
+    private readonly input: Uint8Array = new Uint8Array(0),
+    private readonly onWrite?: (fd: 1 | 2, data: Uint8Array) => void,
+  ) {}
+
+  readStdin(max: number): Uint8Array {
+    const chunk = this.input.subarray(this.pos, this.pos + max);
+    this.pos += chunk.length;
+    return chunk;
+  }
+
+  write(fd: 1 | 2, data: Uint8Array): void {
+    (fd === 1 ? this.out : this.err).push(data.slice());
+    this.onWrite?.(fd, data);
+  }
+
+  isatty(): boolean {
+    return false;
+  }
+
+  text(fd: 1 | 2): string {
+    return Buffer.concat(fd === 1 ? this.out : this.err).toString("utf8");
+  }
+}

@@ -1,0 +1,345 @@
+// The kernel model: creates processes from ELF files, runs their tasks on the
+// CPU, and handles what the CPU hands back: system calls, traps (int3,
+// single-step) and exceptions, which become signals. The uprobe subsystem
+// plugs in through KernelHooks, the way the real one sits behind die
+// notifiers and the mmap path.
+
+import { Event, Exit } from "../cpu/cpu.js";
+import { CpuException, X86_TRAP_BP, X86_TRAP_DB, X86_TRAP_DE, X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD } from "../cpu/exceptions.js";
+import { RAX, RDI, RSI, RDX, R10, R8, R9 } from "../cpu/registers.js";
+import { AddressSpace, MemoryLimitExceeded } from "../mm/address-space.js";
+import { MappedFile } from "../mm/mapped-file.js";
+import type { VirtualClock } from "./clock.js";
+import { parseElf } from "./elf.js";
+import type { KernelHooks } from "./hooks.js";
+import { loadImage } from "./loader.js";
+import { Process, type ExitState } from "./process.js";
+import {
+  defaultAction, FPE_INTDIV, ILL_ILLOPN, SA_NODEFER, SA_RESETHAND, SEGV_ACCERR, SEGV_MAPERR, setupRtFrame, SI_KERNEL,
+  sigBit, SIG_DFL, SIG_IGN, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, type SigInfo, TRAP_BRKPT, TRAP_TRACE,
+} from "./signals.js";
+import { ENOSYS, SYSCALLS, syscallName, type SyscallContext } from "./syscalls.js";
+import type { Task } from "./task.js";
+
+/** The host side of the guest's standard streams. */
+export interface HostIo {
+  /** Up to max bytes of stdin; an empty array at end of input. */
+  readStdin(max: number): Uint8Array;
+  write(fd: 1 | 2, data: Uint8Array): void;
+  isatty(fd: number): boolean;
+}
+
+export interface KernelOptions {
+  clock: VirtualClock;
+  io: HostIo;
+  /** Host files the guest may open read-only, by the path the guest uses. */
+  files?: Map<string, Uint8Array>;
+  /** uname release string of the modelled kernel. */
+  release?: string;
+  /** Stop after this many guest instructions (all processes). */
+  maxInsns?: number;
+  /** Cap on resident guest memory in bytes. */
+  maxMemory?: number;
+}
+
+export interface GuestFile {
+  kind: "file" | "dir";
+  data?: Uint8Array;
+}
+
+export class Kernel {
+  readonly clock: VirtualClock;
+  readonly io: HostIo;
+  readonly release: string;
+  readonly maxInsns: number;
+  readonly maxMemory: number;
+  hooks: KernelHooks = {};
+  readonly syscallCounts = new Map<string, number>();
+  readonly processes: Process[] = [];
+  private readonly files: Map<string, Uint8Array>;
+  private readonly mappedFiles = new Map<string, MappedFile>();
+  private nextPid = 1000;
+  private rng = 0x2545f491;
+  /** Instructions retired by all processes (the budget counts these). */
+  private retired = 0;
+  /** Callback polled between run slices; returning true stops the run (notebook interrupts). */
+  shouldStop: () => boolean = () => false;
+
+  constructor(opts: KernelOptions) {
+    this.clock = opts.clock;
+    this.io = opts.io;
+    this.release = opts.release ?? "6.18.0-uprobe-lab";
+    this.maxInsns = opts.maxInsns ?? 20_000_000_000;
+    this.maxMemory = opts.maxMemory ?? 1 << 30;
+    this.files = opts.files ?? new Map();
+  }
+
+  get instructionsRetired(): number {
+    return this.retired;
+  }
+
+  // ---- files ----
+
+  lookupFile(path: string): GuestFile | undefined {
+    const data = this.files.get(path);
+    if (data) return { kind: "file", data };
+    if (path === "/" || path === ".") return { kind: "dir" };
+    return undefined;
+  }
+
+  /** One MappedFile (one inode) per path, so uprobes key on a stable identity. */
+  mappedFile(path: string, data: Uint8Array): MappedFile {
+    let f = this.mappedFiles.get(path);
+    if (!f) {
+      f = new MappedFile(path, data);
+      this.mappedFiles.set(path, f);
+    }
+    return f;
+  }
+
+  /** Deterministic bytes for getrandom (xorshift32). */
+  randomBytes(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      let x = this.rng;
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      this.rng = x >>> 0;
+      out[i] = x & 0xff;
+    }
+    return out;
+  }
+
+  // ---- processes ----
+
+  /** Create a process running the ELF in bytes (the kernel's execve of a new process). */
+  spawn(path: string, bytes: Uint8Array, argv: string[], envp: string[]): Process {
+    const elf = parseElf(path, bytes);
+    const file = this.mappedFile(path, bytes);
+    const mm = new AddressSpace(this.maxMemory);
+    const proc = new Process(this.nextPid++, mm);
+    const img = loadImage(mm, elf, file, argv, envp);
+    proc.image = { elf, file, bias: img.bias };
+    proc.comm = (path.split("/").pop() ?? path).slice(0, 15);
+    const cpu = proc.cpu;
+    cpu.rip = img.entry;
+    cpu.setRegNum(4, img.sp);
+    // rdtsc mid-block: global count = synced total + what this CPU retired since its last sync
+    cpu.readTsc = (instret) => this.clock.tscAt(this.retired + instret - (this.syncedInstret.get(proc) ?? 0));
+    this.processes.push(proc);
+    // uprobe_mmap for every file-backed mapping the loader made
+    for (const v of mm.vmas) if (v.file) this.hooks.mmap?.(proc, v);
+    return proc;
+  }
+
+  private readonly syncedInstret = new Map<Process, number>();
+
+  /** Bring the clock and the global instruction count up to date with proc's CPU. */
+  private sync(proc: Process): void {
+    const last = this.syncedInstret.get(proc) ?? 0;
+    const n = proc.cpu.instret - last;
+    this.syncedInstret.set(proc, proc.cpu.instret);
+    this.retired += n;
+    this.clock.sync(this.retired);
+  }
+
+  /** Guest time now, in ns. */
+  nowNs(): number {
+    return this.clock.nsAt(this.retired);
+  }
+
+  /**
+   * Run proc until it exits or a limit is reached, at most `slice` more
+   * instructions. Returns true while the process can continue.
+   */
+  runSlice(proc: Process, slice: number): boolean {
+    const cpu = proc.cpu;
+    const task = proc.leader;
+    const end = Math.min(this.retired + slice, this.maxInsns);
+    while (!proc.exit) {
+      if (this.retired >= this.maxInsns) {
+        proc.exit = { limit: `instruction limit of ${this.maxInsns} reached` };
+        break;
+      }
+      if (this.retired >= end) return true;
+      let exit: Exit;
+      try {
+        exit = cpu.run(cpu.instret + (end - this.retired));
+      } catch (e) {
+        this.sync(proc);
+        if (e instanceof MemoryLimitExceeded) {
+          proc.exit = { limit: `memory limit of ${this.maxMemory} bytes reached` };
+          break;
+        }
+        throw e;
+      }
+      this.sync(proc);
+      try {
+        switch (exit) {
+          case Exit.Event:
+            if (cpu.event === Event.Syscall) this.syscall(task);
+            else if (cpu.event === Event.Breakpoint) this.breakpoint(task);
+            break;
+          case Exit.Exception:
+            this.exception(task, cpu.exception!);
+            break;
+          case Exit.SingleStep:
+            this.singleStep(task);
+            break;
+          case Exit.Limit:
+            break;
+        }
+        if (!proc.exit) this.deliverSignals(task);
+      } catch (e) {
+        if (e instanceof MemoryLimitExceeded) {
+          proc.exit = { limit: `memory limit of ${this.maxMemory} bytes reached` };
+          break;
+        }
+        throw e;
+      }
+      if (this.shouldStop()) return true;
+    }
+    return false;
+  }
+
+  /** Run to completion (the command line's synchronous path). */
+  run(proc: Process): ExitState {
+    while (this.runSlice(proc, 50_000_000)) {
+      if (this.shouldStop()) break;
+    }
+    return proc.exit ?? { limit: "interrupted" };
+  }
+
+  // ---- traps ----
+
+  private syscall(task: Task): void {
+    const cpu = task.proc.cpu;
+    const nr = cpu.getRegNum(RAX);
+    const name = syscallName(nr);
+    this.syscallCounts.set(name, (this.syscallCounts.get(name) ?? 0) + 1);
+    const hooked = this.hooks.syscall?.(task, nr);
+    if (hooked !== undefined) {
+      if (hooked !== "noreturn") cpu.setRegNum(RAX, hooked);
+      return;
+    }
+    const row = SYSCALLS.get(nr);
+    if (!row) {
+      cpu.setRegNum(RAX, -ENOSYS);
+      return;
+    }
+    const args = [RDI, RSI, RDX, R10, R8, R9].map((r) => cpu.getRegNum(r));
+    const ctx: SyscallContext = { kernel: this, task, cpu };
+    const r = row.handler(ctx, args);
+    if (r !== "noreturn") cpu.setRegNum(RAX, r);
+  }
+
+  /** int3: the uprobe die notifier first; otherwise SIGTRAP with si_code SI_KERNEL (do_int3_user). */
+  private breakpoint(task: Task): void {
+    if (this.hooks.breakpoint?.(task)) return;
+    const cpu = task.proc.cpu;
+    this.queueSignal(task, { signo: SIGTRAP, code: SI_KERNEL, addr: 0, forced: true, ip: cpu.rip - 1 });
+  }
+
+  private singleStep(task: Task): void {
+    if (this.hooks.singleStep?.(task)) return;
+    const cpu = task.proc.cpu;
+    this.queueSignal(task, { signo: SIGTRAP, code: TRAP_TRACE, addr: cpu.rip, forced: true, ip: cpu.rip });
+  }
+
+  /** An exception becomes a synchronous, forced signal (force_sig_fault). */
+  private exception(task: Task, exc: CpuException): void {
+    const cpu = task.proc.cpu;
+    const ip = cpu.rip;
+    let info: SigInfo;
+    switch (exc.vector) {
+      case X86_TRAP_PF: {
+        const code = exc.detail.endsWith(`:${SEGV_ACCERR}`) ? SEGV_ACCERR : SEGV_MAPERR;
+        info = { signo: SIGSEGV, code, addr: exc.addr, forced: true, ip };
+        break;
+      }
+      case X86_TRAP_GP:
+        info = { signo: SIGSEGV, code: SI_KERNEL, addr: 0, forced: true, ip };
+        break;
+      case X86_TRAP_DE:
+        info = { signo: SIGFPE, code: FPE_INTDIV, addr: ip, forced: true, ip };
+        break;
+      case X86_TRAP_UD:
+        info = { signo: SIGILL, code: ILL_ILLOPN, addr: ip, forced: true, ip };
+        break;
+      case X86_TRAP_BP:
+      case X86_TRAP_DB:
+        info = { signo: SIGTRAP, code: TRAP_BRKPT, addr: ip, forced: true, ip };
+        break;
+      default:
+        info = { signo: SIGSEGV, code: SI_KERNEL, addr: 0, forced: true, ip };
+    }
+    this.hooks.exception?.(task, exc, info);
+    this.lastException.set(task, exc);
+    this.queueSignal(task, info);
+  }
+
+  /** The exception behind the most recent fault signal of a task (for the death report). */
+  readonly lastException = new WeakMap<Task, CpuException>();
+
+  // ---- signals ----
+
+  queueSignal(task: Task, info: SigInfo): void {
+    if (info.forced) {
+      // force_sig_fault: a blocked or ignored synchronous signal is unblocked and reset to the default
+      const act = task.proc.sighand[info.signo]!;
+      if (act.handler === SIG_IGN || task.sigmask & sigBit(info.signo)) {
+        act.handler = SIG_DFL;
+        task.sigmask &= ~sigBit(info.signo);
+      }
+      task.pending.unshift(info);
+    } else task.pending.push(info);
+  }
+
+  forceSegv(task: Task, ip: number): void {
+    this.queueSignal(task, { signo: SIGSEGV, code: SI_KERNEL, addr: 0, forced: true, ip });
+  }
+
+  /** Deliver pending unblocked signals before returning to user mode (get_signal + handle_signal). */
+  private deliverSignals(task: Task): void {
+    const proc = task.proc;
+    for (let guard = 0; guard < 64 && task.pending.length && !proc.exit; guard++) {
+      const idx = task.pending.findIndex((s) => s.signo === SIGKILL || !(task.sigmask & sigBit(s.signo)));
+      if (idx < 0) return;
+      const info = task.pending[idx]!;
+      if (!info.forced && this.hooks.denySignal?.(task)) return;
+      task.pending.splice(idx, 1);
+      const act = proc.sighand[info.signo]!;
+      if (info.signo === SIGKILL || act.handler === SIG_DFL) {
+        const what = defaultAction(info.signo);
+        if (what === "ignore" || what === "stop") continue;
+        proc.exit = { signal: info.signo, info };
+        return;
+      }
+      if (act.handler === SIG_IGN) continue;
+      const cpu = proc.cpu;
+      const oldMask = task.sigmask;
+      const trapno = info.signo === SIGSEGV ? 14 : info.signo === SIGILL ? 6 : info.signo === SIGFPE ? 0 : 0;
+      if (!setupRtFrame(cpu, info, act, oldMask, task.altStack, trapno)) {
+        // could not write the frame: the kernel forces SIGSEGV
+        proc.sighand[SIGSEGV]!.handler = SIG_DFL;
+        proc.exit = { signal: SIGSEGV, info: { signo: SIGSEGV, code: SI_KERNEL, addr: 0, forced: true, ip: cpu.rip } };
+        return;
+      }
+      task.sigmask = oldMask | act.mask | (act.flags & SA_NODEFER ? 0n : sigBit(info.signo));
+      if (act.flags & SA_RESETHAND) act.handler = SIG_DFL;
+    }
+  }
+
+  // ---- exit ----
+
+  exitTask(task: Task, code: number): void {
+    task.exited = true;
+    if (task.proc.tasks.every((t) => t.exited)) this.exitGroup(task.proc, code);
+  }
+
+  exitGroup(proc: Process, code: number): void {
+    for (const t of proc.tasks) t.exited = true;
+    proc.exit = { code };
+  }
+}

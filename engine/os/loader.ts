@@ -1,0 +1,138 @@
+// The ELF loader (the kernel's load_elf_binary for static executables):
+// maps PT_LOAD segments as private file mappings, sets up brk, and builds the
+// initial stack (argc, argv, envp, auxv) exactly as Linux lays it out.
+//
+// The layout is what Linux gives with ASLR disabled, so that every run is
+// identical: static-PIE at ELF_ET_DYN_BASE, the stack below the top of user
+// space, mmap allocations top-down from below the stack.
+
+import { AddressSpace } from "../mm/address-space.js";
+import { MappedFile } from "../mm/mapped-file.js";
+import { PAGE_SIZE, pageAlignDown, pageAlignUp, PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/page.js";
+import { ElfError, ET_DYN, type ElfImage, PF_R, PF_W, PF_X, PT_LOAD } from "./elf.js";
+
+/** ELF_ET_DYN_BASE on x86-64 with ASLR off (2/3 of TASK_SIZE, page aligned). */
+export const PIE_BASE = 0x555555554000;
+/** Top of the initial stack. The page above it stays free for the XOL area at 0x7fffffffe000 (the address observed on 6.18). */
+export const STACK_TOP = 0x7ffffffde000;
+export const STACK_SIZE = 132 * 1024;
+
+const AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9;
+const AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17;
+const AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31;
+
+export interface LoadedImage {
+  elf: ElfImage;
+  file: MappedFile;
+  /** Load bias: 0 for ET_EXEC, PIE_BASE for static-PIE. */
+  bias: number;
+  entry: number;
+  sp: number;
+  brk: number;
+}
+
+function segProt(flags: number): number {
+  return (flags & PF_R ? PROT_READ : 0) | (flags & PF_W ? PROT_WRITE : 0) | (flags & PF_X ? PROT_EXEC : 0);
+}
+
+/** Map the executable's segments into mm. Dynamically linked executables are refused with a clear message. */
+export function mapImage(mm: AddressSpace, elf: ElfImage, file: MappedFile): { bias: number; brk: number } {
+  if (elf.interp) throw new ElfError(`${elf.path}: dynamically linked (interpreter ${elf.interp}); build it static (musl-gcc -static, or -static-pie)`);
+  const bias = elf.type === ET_DYN ? PIE_BASE : 0;
+  let brk = 0;
+  for (const ph of elf.phdrs) {
+    if (ph.type !== PT_LOAD || ph.memsz === 0) continue;
+    const prot = segProt(ph.flags);
+    const start = bias + ph.vaddr;
+    const mapStart = pageAlignDown(start);
+    const fileStart = pageAlignDown(ph.offset);
+    const fileEnd = ph.offset + ph.filesz;
+    const mapFileEnd = pageAlignUp(start + ph.filesz);
+    if (ph.filesz > 0) {
+      mm.map({ addr: mapStart, length: mapFileEnd - mapStart, prot, fixed: true, file, offset: fileStart });
+      // Bytes past filesz in the last file page are bss: zero them in the private copy (padzero).
+      const tail = mapStart + (fileEnd - fileStart);
+      if (tail < mapFileEnd && ph.memsz > ph.filesz) {
+        const zeros = new Uint8Array(Math.min(mapFileEnd, start + ph.memsz) - tail);
+        if (zeros.length) mm.poke(tail, zeros);
+      }
+    }
+    const memEnd = pageAlignUp(start + ph.memsz);
+    const anonStart = ph.filesz > 0 ? mapFileEnd : mapStart;
+    if (memEnd > anonStart) mm.map({ addr: anonStart, length: memEnd - anonStart, prot, fixed: true });
+    brk = Math.max(brk, start + ph.memsz);
+  }
+  return { bias, brk: pageAlignUp(brk) };
+}
+
+/** Build the initial process stack: returns the initial rsp. */
+export function setupStack(mm: AddressSpace, elf: ElfImage, bias: number, argv: string[], envp: string[], execfn: string): number {
+  const top = STACK_TOP;
+  mm.map({ addr: top - STACK_SIZE, length: STACK_SIZE, prot: PROT_READ | PROT_WRITE, fixed: true, name: "[stack]", special: "stack" });
+  const enc = new TextEncoder();
+  let p = top - 8; // the kernel leaves the last word zero (end marker)
+  const pushBytes = (b: Uint8Array): number => {
+    p -= b.length;
+    mm.writeBytes(p, b);
+    return p;
+  };
+  const pushStr = (s: string): number => pushBytes(new Uint8Array([...enc.encode(s), 0]));
+  // From high to low addresses: execfn, the envp strings, the argv strings (argv[0] lowest).
+  const execfnAddr = pushStr(execfn);
+  const envAddrs = envp.slice().reverse().map(pushStr).reverse();
+  const argAddrs = argv.slice().reverse().map(pushStr).reverse();
+  const platform = pushStr("x86_64");
+  // AT_RANDOM: 16 fixed bytes (deterministic runs)
+  const random = pushBytes(new Uint8Array([0x75, 0x70, 0x72, 0x6f, 0x62, 0x65, 0x2d, 0x6c, 0x61, 0x62, 0x2d, 0x73, 0x65, 0x65, 0x64, 0x21]));
+  p = Math.floor(p / 16) * 16;
+  const phdr = bias + findPhdrVaddr(elf);
+  const auxv: [number, number][] = [
+    [AT_HWCAP, 0x178bfbff],
+    [AT_PAGESZ, PAGE_SIZE],
+    [AT_CLKTCK, 100],
+    [AT_PHDR, phdr],
+    [AT_PHENT, elf.phentsize],
+    [AT_PHNUM, elf.phdrs.length],
+    [AT_BASE, 0],
+    [AT_FLAGS, 0],
+    [AT_ENTRY, bias + elf.entry],
+    [AT_UID, 1000],
+    [AT_EUID, 1000],
+    [AT_GID, 1000],
+    [AT_EGID, 1000],
+    [AT_SECURE, 0],
+    [AT_RANDOM, random],
+    [AT_HWCAP2, 0],
+    [AT_EXECFN, execfnAddr],
+    [AT_PLATFORM, platform],
+    [AT_NULL, 0],
+  ];
+  const words: number[] = [argv.length, ...argAddrs, 0, ...envAddrs, 0];
+  for (const [k, v] of auxv) words.push(k, v);
+  // keep rsp 16-byte aligned at entry
+  let sp = p - words.length * 8;
+  sp = Math.floor(sp / 16) * 16;
+  const buf = new Uint8Array(words.length * 8);
+  const dv = new DataView(buf.buffer);
+  words.forEach((w, i) => dv.setBigUint64(i * 8, BigInt(w), true));
+  mm.writeBytes(sp, buf);
+  return sp;
+}
+
+/** Address of the program headers in memory: PT_PHDR, or the first PT_LOAD that covers e_phoff. */
+function findPhdrVaddr(elf: ElfImage): number {
+  const ph = elf.phdrs.find((p) => p.type === 6);
+  if (ph) return ph.vaddr;
+  for (const p of elf.phdrs) {
+    if (p.type === PT_LOAD && elf.phdrOffset >= p.offset && elf.phdrOffset < p.offset + p.filesz) return p.vaddr + (elf.phdrOffset - p.offset);
+  }
+  return 0;
+}
+
+export function loadImage(mm: AddressSpace, elf: ElfImage, file: MappedFile, argv: string[], envp: string[]): LoadedImage {
+  const { bias, brk } = mapImage(mm, elf, file);
+  mm.brkStart = brk;
+  mm.brkEnd = brk;
+  const sp = setupStack(mm, elf, bias, argv, envp, elf.path);
+  return { elf, file, bias, entry: bias + elf.entry, sp, brk };
+}

@@ -1,0 +1,566 @@
+// The Linux x86-64 system calls that static musl and glibc binaries use.
+//
+// One row per syscall (Blink's SYSCALL table): number, name, handler. A
+// handler gets the six argument registers as numbers (exact for addresses;
+// small negative values such as AT_FDCWD come out negative) and returns the
+// value for rax, a negative errno on failure. Unknown syscalls return
+// -ENOSYS and are counted by name ("syscall_NNN") in --stats.
+
+import type { Cpu } from "../cpu/cpu.js";
+
+import { MappedFile } from "../mm/mapped-file.js";
+import { pageAlignUp, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/page.js";
+import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_SHARED } from "../mm/vma.js";
+import type { OpenFile } from "./fdtable.js";
+import type { Kernel } from "./kernel.js";
+import { restoreRtFrame, SI_TKILL, SI_USER, sigBit, SIGKILL, SIGSTOP, type SigAction } from "./signals.js";
+import type { Task } from "./task.js";
+
+export const EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, ECHILD = 10, EAGAIN = 11, ENOMEM = 12;
+export const EACCES = 13, EFAULT = 14, EEXIST = 17, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, EMFILE = 24, ENOTTY = 25;
+export const ESPIPE = 29, EROFS = 30, ERANGE = 34, ENOSYS = 38, ENXIO = 6;
+
+export interface SyscallContext {
+  kernel: Kernel;
+  task: Task;
+  cpu: Cpu;
+}
+
+/** Return value "noreturn": the handler set up registers itself (rt_sigreturn, exit). */
+export type SyscallResult = number | "noreturn";
+export type SyscallHandler = (c: SyscallContext, a: number[]) => SyscallResult;
+
+export const SYS_uretprobe = 335;
+export const SYS_uprobe = 336;
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function cstr(c: SyscallContext, addr: number): string | number {
+  try {
+    return dec.decode(c.cpu.mem.readCString(addr, 4096));
+  } catch {
+    return -EFAULT;
+  }
+}
+
+function copyOut(c: SyscallContext, addr: number, bytes: Uint8Array): number {
+  try {
+    c.cpu.mem.writeBytes(addr, bytes);
+    return 0;
+  } catch {
+    return -EFAULT;
+  }
+}
+
+function copyIn(c: SyscallContext, addr: number, n: number): Uint8Array | number {
+  try {
+    return c.cpu.mem.readBytes(addr, n);
+  } catch {
+    return -EFAULT;
+  }
+}
+
+function u64s(...vals: (number | bigint)[]): Uint8Array {
+  const b = new Uint8Array(vals.length * 8);
+  const dv = new DataView(b.buffer);
+  vals.forEach((v, i) => dv.setBigUint64(i * 8, BigInt.asUintN(64, BigInt(v)), true));
+  return b;
+}
+
+const int = (v: number): number => v | 0;
+
+// ---- files ----
+
+function fileOf(c: SyscallContext, fd: number): OpenFile | undefined {
+  return c.task.proc.fds.get(int(fd));
+}
+
+function doRead(c: SyscallContext, fd: number, buf: number, count: number): number {
+  const f = fileOf(c, fd);
+  if (!f) return -EBADF;
+  if (f.kind === "dir") return -EISDIR;
+  if (f.kind === "stdout" || f.kind === "stderr") return -EBADF;
+  if (count === 0) return 0;
+  const max = Math.min(count, 1 << 20);
+  let data: Uint8Array;
+  if (f.kind === "stdin") data = c.kernel.io.readStdin(max);
+  else {
+    data = f.data!.subarray(f.pos, f.pos + max);
+    f.pos += data.length;
+  }
+  const r = copyOut(c, buf, data);
+  return r < 0 ? r : data.length;
+}
+
+function doWrite(c: SyscallContext, fd: number, bytes: Uint8Array): number {
+  const f = fileOf(c, fd);
+  if (!f) return -EBADF;
+  if (f.kind === "stdout") c.kernel.io.write(1, bytes);
+  else if (f.kind === "stderr") c.kernel.io.write(2, bytes);
+  else return -EBADF; // everything else is read-only
+  return bytes.length;
+}
+
+function readIovecs(c: SyscallContext, iov: number, cnt: number): [number, number][] | number {
+  if (cnt < 0 || cnt > 1024) return -EINVAL;
+  const raw = copyIn(c, iov, cnt * 16);
+  if (typeof raw === "number") return raw;
+  const dv = new DataView(raw.buffer);
+  const out: [number, number][] = [];
+  for (let i = 0; i < cnt; i++) out.push([Number(dv.getBigUint64(i * 16, true)), Number(dv.getBigUint64(i * 16 + 8, true))]);
+  return out;
+}
+
+function openPath(c: SyscallContext, path: string, flags: number): number {
+  const acc = flags & 3;
+  const file = c.kernel.lookupFile(path);
+  if (!file) return -ENOENT;
+  if (acc !== 0 || flags & 0x40 /* O_CREAT */ || flags & 0x200 /* O_TRUNC */) return -EACCES;
+  if (file.kind === "dir") {
+    if (!(flags & 0o200000) && acc !== 0) return -EISDIR;
+    return c.task.proc.fds.install({ kind: "dir", path, pos: 0, flags });
+  }
+  if (flags & 0o200000 /* O_DIRECTORY */) return -ENOTDIR;
+  return c.task.proc.fds.install({ kind: "file", path, data: file.data, pos: 0, flags });
+}
+
+/** struct stat (x86-64) for an open file or an allowed path. */
+function statBuf(c: SyscallContext, f: { kind: string; data?: Uint8Array; path: string }): Uint8Array {
+  const b = new Uint8Array(144);
+  const dv = new DataView(b.buffer);
+  const isTty = (f.kind === "stdin" && c.kernel.io.isatty(0)) || (f.kind === "stdout" && c.kernel.io.isatty(1)) || (f.kind === "stderr" && c.kernel.io.isatty(2));
+  const mode = f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : isTty ? 0o20620 : 0o10600;
+  dv.setBigUint64(0, 0x2an, true); // st_dev
+  dv.setBigUint64(8, BigInt(hashPath(f.path)), true); // st_ino
+  dv.setBigUint64(16, 1n, true); // st_nlink
+  dv.setUint32(24, mode, true);
+  dv.setUint32(28, 1000, true);
+  dv.setUint32(32, 1000, true);
+  dv.setBigUint64(48, BigInt(f.data?.length ?? 0), true);
+  dv.setBigUint64(56, 4096n, true);
+  dv.setBigUint64(64, BigInt(Math.ceil((f.data?.length ?? 0) / 512)), true);
+  const t = BigInt(c.kernel.clock.epochSec);
+  for (const off of [72, 88, 104]) dv.setBigUint64(off, t, true);
+  return b;
+}
+
+function hashPath(p: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < p.length; i++) h = Math.imul(h ^ p.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+
+// ---- memory ----
+
+function doMmap(c: SyscallContext, a: number[]): number {
+  const [addr, len, prot, flags, fd, off] = [a[0]!, a[1]!, int(a[2]!), int(a[3]!), int(a[4]!), a[5]!];
+  if (len <= 0 || len > 2 ** 46) return -EINVAL;
+  if (off % PAGE_SIZE !== 0) return -EINVAL;
+  const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
+  if (fixed && addr % PAGE_SIZE !== 0) return -EINVAL;
+  const mm = c.cpu.mem;
+  let file: MappedFile | undefined;
+  if (!(flags & MAP_ANONYMOUS)) {
+    const f = fileOf(c, fd);
+    if (!f) return -EBADF;
+    if (f.kind !== "file") return -ENODEV;
+    if (flags & MAP_SHARED && prot & PROT_WRITE) return -EACCES; // opened read-only
+    file = c.kernel.mappedFile(f.path, f.data!);
+  }
+  const res = mm.map({
+    addr: fixed ? addr : pageAlignUp(addr),
+    length: len,
+    prot: prot & (PROT_READ | PROT_WRITE | PROT_EXEC),
+    fixed,
+    noReplace: (flags & MAP_FIXED_NOREPLACE) !== 0,
+    shared: (flags & MAP_SHARED) !== 0 && !!file,
+    file,
+    offset: off,
+  });
+  if (res < 0) return res;
+  if (file) {
+    const vma = mm.findVma(res);
+    if (vma) c.kernel.hooks.mmap?.(c.task.proc, vma);
+  }
+  return res;
+}
+const ENODEV = 19;
+
+function doBrk(c: SyscallContext, want: number): number {
+  const mm = c.cpu.mem;
+  const cur = mm.brkEnd;
+  if (want <= mm.brkStart) return cur;
+  const oldTop = pageAlignUp(cur);
+  const newTop = pageAlignUp(want);
+  if (newTop > oldTop) {
+    if (!mm.isFree(oldTop, newTop)) return cur;
+    mm.map({ addr: oldTop, length: newTop - oldTop, prot: PROT_READ | PROT_WRITE, fixed: true, name: "[heap]", special: "heap" });
+  } else if (newTop < oldTop) mm.unmap(newTop, oldTop - newTop);
+  mm.brkEnd = want;
+  return want;
+}
+
+// ---- signals ----
+
+function doSigaction(c: SyscallContext, a: number[]): number {
+  const sig = int(a[0]!), act = a[1]!, oact = a[2]!;
+  if (sig < 1 || sig > 64 || ((sig === SIGKILL || sig === SIGSTOP) && act)) return -EINVAL;
+  const hand = c.task.proc.sighand;
+  const old = hand[sig]!;
+  if (oact) {
+    const r = copyOut(c, oact, u64s(old.handler, old.flags, old.restorer, old.mask));
+    if (r) return r;
+  }
+  if (act) {
+    const raw = copyIn(c, act, 32);
+    if (typeof raw === "number") return raw;
+    const dv = new DataView(raw.buffer);
+    const na: SigAction = {
+      handler: Number(dv.getBigUint64(0, true)),
+      flags: Number(dv.getBigUint64(8, true) & 0xffffffffn),
+      restorer: Number(dv.getBigUint64(16, true)),
+      mask: dv.getBigUint64(24, true) & ~(sigBit(SIGKILL) | sigBit(SIGSTOP)),
+    };
+    hand[sig] = na;
+  }
+  return 0;
+}
+
+function doSigprocmask(c: SyscallContext, a: number[]): number {
+  const how = int(a[0]!), set = a[1]!, oset = a[2]!;
+  const old = c.task.sigmask;
+  if (set) {
+    const raw = copyIn(c, set, 8);
+    if (typeof raw === "number") return raw;
+    const m = new DataView(raw.buffer).getBigUint64(0, true) & ~(sigBit(SIGKILL) | sigBit(SIGSTOP));
+    if (how === 0) c.task.sigmask = old | m;
+    else if (how === 1) c.task.sigmask = old & ~m;
+    else if (how === 2) c.task.sigmask = m;
+    else return -EINVAL;
+  }
+  if (oset) {
+    const r = copyOut(c, oset, u64s(old));
+    if (r) return r;
+  }
+  return 0;
+}
+
+function doKill(c: SyscallContext, pid: number, sig: number, code: number): number {
+  if (pid !== c.task.proc.pid && pid !== 0 && pid !== -1) return -ESRCH;
+  if (sig < 0 || sig > 64) return -EINVAL;
+  if (sig === 0) return 0;
+  c.kernel.queueSignal(c.task, { signo: sig, code, addr: 0, pid: c.task.proc.pid, forced: false, ip: c.cpu.rip });
+  return 0;
+}
+
+// ---- time ----
+
+function timespec(sec: number, nsec: number): Uint8Array {
+  return u64s(sec, nsec);
+}
+
+function clockNow(c: SyscallContext, clk: number): [number, number] {
+  const ns = c.kernel.nowNs();
+  const sec = Math.floor(ns / 1e9), nsec = ns - sec * 1e9;
+  if (clk === 0 || clk === 5 || clk === 8 || clk === 11) return [c.kernel.clock.epochSec + sec, nsec]; // REALTIME, _COARSE, _ALARM, TAI
+  return [sec, nsec];
+}
+
+function doSleep(c: SyscallContext, req: number): number {
+  const raw = copyIn(c, req, 16);
+  if (typeof raw === "number") return raw;
+  const dv = new DataView(raw.buffer);
+  const sec = Number(dv.getBigInt64(0, true)), nsec = Number(dv.getBigInt64(8, true));
+  if (sec < 0 || nsec < 0 || nsec >= 1e9) return -EINVAL;
+  c.kernel.clock.charge((sec * 1e9 + nsec) * 1000); // sleeping advances guest time only
+  return 0;
+}
+
+// ---- the table ----
+
+type Row = [number, string, SyscallHandler];
+
+const rows: Row[] = [
+  [0, "read", (c, a) => doRead(c, a[0]!, a[1]!, a[2]!)],
+  [1, "write", (c, a) => {
+    const b = copyIn(c, a[1]!, Math.min(a[2]!, 1 << 24));
+    return typeof b === "number" ? b : doWrite(c, a[0]!, b);
+  }],
+  [2, "open", (c, a) => {
+    const p = cstr(c, a[0]!);
+    return typeof p === "number" ? p : openPath(c, p, int(a[1]!));
+  }],
+  [3, "close", (c, a) => (c.task.proc.fds.close(int(a[0]!)) ? 0 : -EBADF)],
+  [4, "stat", (c, a) => {
+    const p = cstr(c, a[0]!);
+    if (typeof p === "number") return p;
+    const f = c.kernel.lookupFile(p);
+    return f ? copyOut(c, a[1]!, statBuf(c, { ...f, path: p })) : -ENOENT;
+  }],
+  [5, "fstat", (c, a) => {
+    const f = fileOf(c, a[0]!);
+    return f ? copyOut(c, a[1]!, statBuf(c, f)) : -EBADF;
+  }],
+  [6, "lstat", (c, a) => {
+    const p = cstr(c, a[0]!);
+    if (typeof p === "number") return p;
+    const f = c.kernel.lookupFile(p);
+    return f ? copyOut(c, a[1]!, statBuf(c, { ...f, path: p })) : -ENOENT;
+  }],
+  [7, "poll", (_c, a) => a[1]!],
+  [8, "lseek", (c, a) => {
+    const f = fileOf(c, a[0]!);
+    if (!f) return -EBADF;
+    if (f.kind !== "file") return -ESPIPE;
+    const off = a[1]!, whence = int(a[2]!);
+    const base = whence === 0 ? 0 : whence === 1 ? f.pos : whence === 2 ? f.data!.length : NaN;
+    if (Number.isNaN(base) || base + off < 0) return -EINVAL;
+    f.pos = base + off;
+    return f.pos;
+  }],
+  [9, "mmap", doMmap],
+  [10, "mprotect", (c, a) => (a[0]! % PAGE_SIZE ? -EINVAL : c.cpu.mem.protect(a[0]!, a[1]!, int(a[2]!) & 7))],
+  [11, "munmap", (c, a) => {
+    if (a[0]! % PAGE_SIZE || a[1]! <= 0) return -EINVAL;
+    c.cpu.mem.unmap(a[0]!, a[1]!);
+    return 0;
+  }],
+  [12, "brk", (c, a) => doBrk(c, a[0]!)],
+  [13, "rt_sigaction", doSigaction],
+  [14, "rt_sigprocmask", doSigprocmask],
+  [15, "rt_sigreturn", (c) => {
+    const mask = restoreRtFrame(c.cpu);
+    if (mask === undefined) {
+      c.kernel.forceSegv(c.task, c.cpu.rip);
+      return "noreturn";
+    }
+    c.task.sigmask = mask & ~(sigBit(SIGKILL) | sigBit(SIGSTOP));
+    return "noreturn";
+  }],
+  [16, "ioctl", (c, a) => {
+    const f = fileOf(c, a[0]!);
+    if (!f) return -EBADF;
+    const fd = f.kind === "stdin" ? 0 : f.kind === "stdout" ? 1 : f.kind === "stderr" ? 2 : -1;
+    if (fd < 0 || !c.kernel.io.isatty(fd)) return -ENOTTY;
+    const req = a[1]! >>> 0;
+    if (req === 0x5413) return copyOut(c, a[2]!, new Uint8Array([24, 0, 80, 0, 0, 0, 0, 0])); // TIOCGWINSZ: 24x80
+    if (req === 0x5401) return copyOut(c, a[2]!, new Uint8Array(60)); // TCGETS
+    return -ENOTTY;
+  }],
+  [17, "pread64", (c, a) => {
+    const f = fileOf(c, a[0]!);
+    if (!f) return -EBADF;
+    if (f.kind !== "file") return -ESPIPE;
+    const data = f.data!.subarray(a[3]!, a[3]! + a[2]!);
+    const r = copyOut(c, a[1]!, data);
+    return r < 0 ? r : data.length;
+  }],
+  [19, "readv", (c, a) => {
+    const iovs = readIovecs(c, a[1]!, int(a[2]!));
+    if (typeof iovs === "number") return iovs;
+    let total = 0;
+    for (const [base, len] of iovs) {
+      if (len === 0) continue;
+      const n = doRead(c, a[0]!, base, len);
+      if (n < 0) return total || n;
+      total += n;
+      if (n < len) break;
+    }
+    return total;
+  }],
+  [20, "writev", (c, a) => {
+    const iovs = readIovecs(c, a[1]!, int(a[2]!));
+    if (typeof iovs === "number") return iovs;
+    const parts: Uint8Array[] = [];
+    for (const [base, len] of iovs) {
+      if (len === 0) continue;
+      const b = copyIn(c, base, len);
+      if (typeof b === "number") return b;
+      parts.push(b);
+    }
+    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      all.set(p, o);
+      o += p.length;
+    }
+    return doWrite(c, a[0]!, all);
+  }],
+  [21, "access", (c, a) => {
+    const p = cstr(c, a[0]!);
+    if (typeof p === "number") return p;
+    return c.kernel.lookupFile(p) ? (int(a[1]!) & 2 ? -EACCES : 0) : -ENOENT;
+  }],
+  [24, "sched_yield", () => 0],
+  [25, "mremap", () => -ENOMEM],
+  [28, "madvise", () => 0],
+  [32, "dup", (c, a) => c.task.proc.fds.dup(int(a[0]!))],
+  [33, "dup2", (c, a) => (fileOf(c, a[0]!) ? c.task.proc.fds.dup(int(a[0]!), int(a[1]!)) : -EBADF)],
+  [35, "nanosleep", (c, a) => doSleep(c, a[0]!)],
+  [39, "getpid", (c) => c.task.proc.pid],
+  [60, "exit", (c, a) => {
+    c.kernel.exitTask(c.task, int(a[0]!) & 0xff);
+    return "noreturn";
+  }],
+  [61, "wait4", () => -ECHILD],
+  [62, "kill", (c, a) => doKill(c, int(a[0]!), int(a[1]!), SI_USER)],
+  [63, "uname", (c, a) => {
+    const b = new Uint8Array(65 * 6);
+    const fields = ["Linux", "uprobe-lab", c.kernel.release, "#1 SMP PREEMPT_DYNAMIC", "x86_64", "(none)"];
+    fields.forEach((s, i) => b.set(enc.encode(s).subarray(0, 64), i * 65));
+    return copyOut(c, a[0]!, b);
+  }],
+  [72, "fcntl", (c, a) => {
+    const f = fileOf(c, a[0]!);
+    if (!f) return -EBADF;
+    const cmd = int(a[1]!);
+    if (cmd === 0 || cmd === 1030) return c.task.proc.fds.install(f, a[2]!); // F_DUPFD, F_DUPFD_CLOEXEC
+    if (cmd === 3) return f.flags; // F_GETFL
+    return 0;
+  }],
+  [79, "getcwd", (c, a) => {
+    if (a[1]! < 2) return -ERANGE;
+    const r = copyOut(c, a[0]!, enc.encode("/\0"));
+    return r < 0 ? r : 2;
+  }],
+  [89, "readlink", (c, a) => {
+    const p = cstr(c, a[0]!);
+    if (typeof p === "number") return p;
+    if (p !== "/proc/self/exe") return -ENOENT;
+    const exe = enc.encode(c.task.proc.image?.elf.path ?? "");
+    const n = Math.min(exe.length, a[2]!);
+    const r = copyOut(c, a[1]!, exe.subarray(0, n));
+    return r < 0 ? r : n;
+  }],
+  [96, "gettimeofday", (c, a) => {
+    if (!a[0]) return 0;
+    const [sec, nsec] = clockNow(c, 0);
+    return copyOut(c, a[0]!, u64s(sec, Math.floor(nsec / 1000)));
+  }],
+  [97, "getrlimit", (c, a) => copyOut(c, a[1]!, rlimit(int(a[0]!)))],
+  [98, "getrusage", (c, a) => copyOut(c, a[1]!, new Uint8Array(144))],
+  [102, "getuid", () => 1000],
+  [104, "getgid", () => 1000],
+  [107, "geteuid", () => 1000],
+  [108, "getegid", () => 1000],
+  [110, "getppid", () => 1],
+  [131, "sigaltstack", (c, a) => {
+    const ss = a[0]!, oss = a[1]!;
+    if (oss) {
+      const cur = c.task.altStack;
+      const b = new Uint8Array(24);
+      const dv = new DataView(b.buffer);
+      dv.setBigUint64(0, BigInt(cur?.sp ?? 0), true);
+      dv.setInt32(8, cur ? cur.flags : 2, true);
+      dv.setBigUint64(16, BigInt(cur?.size ?? 0), true);
+      const r = copyOut(c, oss, b);
+      if (r) return r;
+    }
+    if (ss) {
+      const raw = copyIn(c, ss, 24);
+      if (typeof raw === "number") return raw;
+      const dv = new DataView(raw.buffer);
+      const flags = dv.getInt32(8, true);
+      c.task.altStack = flags & 2 ? undefined : { sp: Number(dv.getBigUint64(0, true)), flags, size: Number(dv.getBigUint64(16, true)) };
+    }
+    return 0;
+  }],
+  [158, "arch_prctl", (c, a) => {
+    const code = int(a[0]!);
+    switch (code) {
+      case 0x1001: c.cpu.gsBase = a[1]!; return 0;
+      case 0x1002: c.cpu.fsBase = a[1]!; return 0;
+      case 0x1003: return copyOut(c, a[1]!, u64s(c.cpu.fsBase));
+      case 0x1004: return copyOut(c, a[1]!, u64s(c.cpu.gsBase));
+      default: return -EINVAL;
+    }
+  }],
+  [186, "gettid", (c) => c.task.tid],
+  [200, "tkill", (c, a) => doKill(c, int(a[0]!) === c.task.tid ? c.task.proc.pid : -2, int(a[1]!), SI_TKILL)],
+  [201, "time", (c, a) => {
+    const [sec] = clockNow(c, 0);
+    if (a[0]) {
+      const r = copyOut(c, a[0]!, u64s(sec));
+      if (r) return r;
+    }
+    return sec;
+  }],
+  [202, "futex", (c, a) => {
+    const op = int(a[1]!) & 0x7f;
+    if (op === 1) return 0; // FUTEX_WAKE: nobody waits
+    if (op === 0) {
+      // FUTEX_WAIT: with one thread nobody could wake us; report the value changed
+      return -EAGAIN;
+    }
+    void c;
+    return -ENOSYS;
+  }],
+  [204, "sched_getaffinity", (c, a) => {
+    const r = copyOut(c, a[2]!, new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]));
+    return r < 0 ? r : 8;
+  }],
+  [217, "getdents64", () => 0],
+  [218, "set_tid_address", (c, a) => {
+    c.task.clearChildTid = a[0]!;
+    return c.task.tid;
+  }],
+  [228, "clock_gettime", (c, a) => {
+    const clk = int(a[0]!);
+    if (clk < 0 || clk > 11) return -EINVAL;
+    const [sec, nsec] = clockNow(c, clk);
+    return copyOut(c, a[1]!, timespec(sec, nsec));
+  }],
+  [229, "clock_getres", (c, a) => (a[1] ? copyOut(c, a[1]!, timespec(0, 1)) : 0)],
+  [230, "clock_nanosleep", (c, a) => doSleep(c, a[2]!)],
+  [231, "exit_group", (c, a) => {
+    c.kernel.exitGroup(c.task.proc, int(a[0]!) & 0xff);
+    return "noreturn";
+  }],
+  [234, "tgkill", (c, a) => (int(a[0]!) === c.task.proc.pid && int(a[1]!) === c.task.tid ? doKill(c, c.task.proc.pid, int(a[2]!), SI_TKILL) : -ESRCH)],
+  [257, "openat", (c, a) => {
+    const p = cstr(c, a[1]!);
+    return typeof p === "number" ? p : openPath(c, p, int(a[2]!));
+  }],
+  [262, "newfstatat", (c, a) => {
+    const p = cstr(c, a[1]!);
+    if (typeof p === "number") return p;
+    if (p === "" && int(a[3]!) & 0x1000) {
+      const f = fileOf(c, a[0]!);
+      return f ? copyOut(c, a[2]!, statBuf(c, f)) : -EBADF;
+    }
+    const f = c.kernel.lookupFile(p);
+    return f ? copyOut(c, a[2]!, statBuf(c, { ...f, path: p })) : -ENOENT;
+  }],
+  [269, "faccessat", (c, a) => {
+    const p = cstr(c, a[1]!);
+    if (typeof p === "number") return p;
+    return c.kernel.lookupFile(p) ? (int(a[2]!) & 2 ? -EACCES : 0) : -ENOENT;
+  }],
+  [273, "set_robust_list", () => 0],
+  [292, "dup3", (c, a) => (fileOf(c, a[0]!) && int(a[0]!) !== int(a[1]!) ? c.task.proc.fds.dup(int(a[0]!), int(a[1]!)) : -EINVAL)],
+  [302, "prlimit64", (c, a) => {
+    if (int(a[0]!) !== 0 && int(a[0]!) !== c.task.proc.pid) return -ESRCH;
+    return a[3] ? copyOut(c, a[3]!, rlimit(int(a[1]!))) : 0;
+  }],
+  [318, "getrandom", (c, a) => {
+    const n = Math.min(a[1]!, 1 << 16);
+    const r = copyOut(c, a[0]!, c.kernel.randomBytes(n));
+    return r < 0 ? r : n;
+  }],
+  [334, "rseq", () => -ENOSYS],
+];
+
+/** RLIMIT_STACK is 8 MiB, everything else unlimited. */
+function rlimit(res: number): Uint8Array {
+  if (res === 3) return u64s(8 << 20, -1);
+  return u64s(-1, -1);
+}
+
+export const SYSCALLS = new Map<number, { name: string; handler: SyscallHandler }>(rows.map(([nr, name, handler]) => [nr, { name, handler }]));
+
+export function syscallName(nr: number): string {
+  return SYSCALLS.get(nr)?.name ?? (nr === SYS_uretprobe ? "uretprobe" : nr === SYS_uprobe ? "uprobe" : `syscall_${nr}`);
+}
+
+

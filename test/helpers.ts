@@ -1,0 +1,79 @@
+// Shared test helpers: repository paths, building C programs with musl-gcc
+// (cached by source hash), and running a binary natively or in the emulator.
+
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadBinary } from "../engine/binary.js";
+import { Machine, type MachineOptions } from "../engine/machine.js";
+import { BufferIo } from "../engine/os/host-io.js";
+
+/** The repository root: the first ancestor of this file holding package.json. */
+export const ROOT = ((): string => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, "package.json"))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error("package.json not found above " + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+  return dir;
+})();
+
+export const BIN = path.join(ROOT, "bin", "uprobe-lab");
+
+export function samplePath(name: string): string {
+  return path.join(ROOT, "samples", "bin", name);
+}
+
+const CACHE = path.join(os.tmpdir(), "uprobe-lab-test-build");
+
+/** musl-gcc must be installed for tests that compile C (.ci/run installs musl-tools). */
+export function requireMusl(): void {
+  const r = spawnSync("musl-gcc", ["--version"], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error("musl-gcc is not installed (apt-get install musl-tools)");
+}
+
+/** Build a C source (file or text) with musl-gcc -static and flags; returns the binary path (cached). */
+export function buildC(source: string, flags: string[], name = "prog"): string {
+  const text = fs.existsSync(source) ? fs.readFileSync(source, "utf8") : source;
+  const key = createHash("sha256").update(text).update("\0" + flags.join(" ")).digest("hex").slice(0, 16);
+  fs.mkdirSync(CACHE, { recursive: true });
+  const out = path.join(CACHE, `${name}-${key}`);
+  if (fs.existsSync(out)) return out;
+  const src = path.join(CACHE, `${name}-${key}.c`);
+  fs.writeFileSync(src, text);
+  const tmp = `${out}.tmp${process.pid}`;
+  execFileSync("musl-gcc", ["-static", ...flags, "-o", tmp, src], { stdio: ["ignore", "ignore", "pipe"] });
+  fs.renameSync(tmp, out);
+  return out;
+}
+
+export interface RunOutcome {
+  stdout: string;
+  stderr: string;
+  status: number;
+}
+
+/** Run natively with an exact environment and stdin, capturing output through pipes. */
+export function runNative(bin: string, args: string[], stdin = "", env: Record<string, string> = {}): RunOutcome {
+  const r = spawnSync(bin, args, { input: stdin, env, encoding: "utf8", maxBuffer: 64 << 20 });
+  const status = r.status ?? 128 + (os.constants.signals[r.signal as keyof typeof os.constants.signals] ?? 0);
+  return { stdout: r.stdout, stderr: r.stderr, status };
+}
+
+/** Run in the emulator, in-process. argv[0] is the binary path, like the native run. */
+export function runEmulated(bin: string, args: string[], stdin = "", env: Record<string, string> = {}, opts: MachineOptions = {}): RunOutcome & { machine: Machine } {
+  const io = new BufferIo(new TextEncoder().encode(stdin));
+  const m = new Machine(loadBinary(bin), { argv: [bin, ...args], env: Object.entries(env).map(([k, v]) => `${k}=${v}`), io, ...opts });
+  const r = m.run();
+  return { stdout: io.text(1), stderr: io.text(2), status: r.status, machine: m };
+}
+
+/** Run the command line, as a user would. */
+export function runCli(args: string[], input = ""): RunOutcome {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: "utf8", maxBuffer: 64 << 20 });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? -1 };
+}
