@@ -1,0 +1,104 @@
+// DSL benchmark (a plain script, not a test): prints
+//   - compile time of a 100-line program (parse + passes + code generation),
+//   - host time per hit of a compiled `count++` handler (and a few others),
+//   - import time of dsl/index.js in a fresh node process.
+// Targets (issue 4): < 20 ms, < 100 ns, and CLI start to first guest
+// instruction < 300 ms (the import is part of that budget).
+//
+//   node dist/bench/dsl.bench.js
+
+import { execFileSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { compileProgram } from "../dsl/index.js";
+import type { HitContext, SymbolInfo, TargetInfo } from "../dsl/host.js";
+
+const FUNCS = 25;
+
+const target: TargetInfo = {
+  mainFile: "/bench/t",
+  files: () => ["/bench/t"],
+  lookupSymbol(name) {
+    const m = /^f(\d+)$/.exec(name);
+    if (m === null && name !== "test") return undefined;
+    const i = m === null ? 99 : Number(m[1]);
+    return { name, addr: 0x401000n + BigInt(i * 64), size: 32, fileOffset: 0x1000 + i * 64, file: "/bench/t" };
+  },
+  symbolNames: () => [...Array.from({ length: FUNCS }, (_, i) => `f${i}`), "test"],
+  symbolAt: () => undefined,
+  instructionOffsets: (_sym: SymbolInfo) => [0, 1, 4, 8, 12, 16, 20, 24, 28],
+  disassembleAt: () => "nop",
+  fileOffsetOf: (a) => Number(a - 0x400000n),
+};
+
+function program100(): string {
+  const lines: string[] = [];
+  for (let i = 0; i < FUNCS; i++) {
+    lines.push(`probe f${i}:${i % 2 === 0 ? 0 : 4} / arg0 > ${i} && (arg1 & 0xff) != 3 / <`);
+    lines.push(`  m${i}[arg0 % 3, comm] = count(); self.t${i} = nsecs; x${i} = x${i} + 1 * (arg2 - 2) << 3`);
+    lines.push(`  if (arg0 > 10) < printf("%d %s %5x\\n", arg0, comm, arg1) > else < h${i} = hist(arg0 - 5) >`);
+    lines.push(`>`);
+  }
+  return lines.join("\n");
+}
+
+const ctx: HitContext = {
+  pid: 1,
+  tid: 1,
+  comm: "t",
+  nsecs: () => 123456n,
+  gpr: (i) => BigInt(i),
+  ip: () => 0x401000n,
+  readU8: () => 0,
+  readU16: () => 0,
+  readU32: () => 0,
+  readU64: () => 0n,
+  readString: () => "",
+  hits: () => 1n,
+  traps: () => 1n,
+  funcAddr: 0x401000n,
+  requestExit: () => {},
+};
+
+function timeCompile(src: string, reps: number): number {
+  for (let i = 0; i < 20; i++) compileProgram(src, "bench.probe", target, { sink: { write() {} } });
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) compileProgram(src, "bench.probe", target, { sink: { write() {} } });
+  return (performance.now() - t0) / reps;
+}
+
+function timeHandler(body: string, hits: number): number {
+  const p = compileProgram(`probe test < ${body} >`, "bench.probe", target, { sink: { write() {} } });
+  const h = p.probes[0]!.handler;
+  for (let i = 0; i < 100_000; i++) h(ctx);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < hits; i++) h(ctx);
+  return Number(process.hrtime.bigint() - t0) / hits;
+}
+
+const src = program100();
+console.log(`compile 100-line program (${src.length} chars): ${timeCompile(src, 50).toFixed(2)} ms (target < 20 ms)`);
+const N = 5_000_000;
+console.log(`count++ handler: ${timeHandler("count++", N).toFixed(1)} ns/hit (target < 100 ns)`);
+console.log(`c = count() handler: ${timeHandler("c = count()", N).toFixed(1)} ns/hit`);
+console.log(`m[tid] = count() handler: ${timeHandler("m[tid] = count()", N).toFixed(1)} ns/hit`);
+console.log(`h = hist(arg0) handler: ${timeHandler("h = hist(arg0)", N).toFixed(1)} ns/hit`);
+console.log(`self.t = nsecs handler: ${timeHandler("self.t = nsecs", N).toFixed(1)} ns/hit`);
+
+// Import time in a fresh process (what the CLI pays before it can compile).
+const here = dirname(fileURLToPath(import.meta.url));
+const indexUrl = pathToFileURL(join(here, "..", "dsl", "index.js")).href;
+const script = `const t0 = performance.now(); const m = await import(${JSON.stringify(indexUrl)}); const t1 = performance.now();
+m.parseText("probe test:0 < count++ >"); const t2 = performance.now();
+m.parseText(process.argv[1]); const t3 = performance.now();
+console.log(JSON.stringify({ importMs: t1 - t0, firstParseMs: t2 - t1, cold100Ms: t3 - t2, processMs: t2 }));`;
+const runs: Array<{ importMs: number; firstParseMs: number; cold100Ms: number; processMs: number }> = [];
+for (let i = 0; i < 5; i++) runs.push(JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script, src], { encoding: "utf8" })));
+const med = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(`import dsl/index.js: ${med(runs.map((r) => r.importMs)).toFixed(1)} ms (median of 5 fresh processes)`);
+console.log(`first parse after import: ${med(runs.map((r) => r.firstParseMs)).toFixed(1)} ms`);
+console.log(`then parsing the 100-line program (cold JIT): ${med(runs.map((r) => r.cold100Ms)).toFixed(1)} ms`);
+console.log(`process start to end of the first (one-line) parse: ${med(runs.map((r) => r.processMs)).toFixed(1)} ms`);
+const base: number[] = [];
+for (let i = 0; i < 5; i++) base.push(Number(execFileSync(process.execPath, ["-e", "console.log(performance.now())"], { encoding: "utf8" })));
+console.log(`(node itself, for comparison: ${med(base).toFixed(1)} ms from process start to the first line of a script)`);

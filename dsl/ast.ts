@@ -1,0 +1,287 @@
+// AST of a probe program.
+//
+// Every node carries `start`/`end` character offsets into the program text
+// (line and column are derived only for messages, see diagnostics.ts). The
+// tree is plain data: passes walk it with `walkExpr`/`walkStmt` or a switch on
+// `kind`, and record what they learn in side tables rather than on the nodes,
+// except for the few annotations the checker leaves for code generation
+// (marked "set by check").
+//
+// Names keep their sigil: a bare global is `count`, a bpftrace-style map is
+// `@count`, a probe-local scratch variable is `$x`, a per-thread variable is
+// `self.x`. A bare identifier may also be a builtin (`tid`, `arg0`); the
+// checker decides.
+
+import type { Span } from "./diagnostics.js";
+
+export interface NodeBase extends Span {}
+
+// ---- expressions ---------------------------------------------------------
+
+export interface NumberLit extends NodeBase {
+  kind: "number";
+  value: bigint;
+  /** Set when the literal does not fit in 64 bits (reported by check). */
+  error?: string;
+}
+
+export interface StringLit extends NodeBase {
+  kind: "string";
+  value: string;
+  /** Set for a malformed escape (reported by check). */
+  error?: string;
+}
+
+export type VarScope = "global" | "map" | "scratch" | "self";
+
+/** A bare name, `@map`, `$scratch` or `self.x`. */
+export interface VarRef extends NodeBase {
+  kind: "var";
+  scope: VarScope;
+  /** Full spelling including the sigil. */
+  name: string;
+}
+
+/** `m[k1, k2]`. */
+export interface IndexExpr extends NodeBase {
+  kind: "index";
+  target: VarRef;
+  keys: Expr[];
+}
+
+export interface CallExpr extends NodeBase {
+  kind: "call";
+  name: string;
+  nameSpan: Span;
+  args: Expr[];
+}
+
+export type UnaryOp = "!" | "~" | "-" | "+";
+export interface UnaryExpr extends NodeBase {
+  kind: "unary";
+  op: UnaryOp;
+  operand: Expr;
+}
+
+export type BinaryOp =
+  | "||" | "&&" | "|" | "^" | "&" | "==" | "!=" | "<" | ">" | "<=" | ">="
+  | "<<" | ">>" | "+" | "-" | "*" | "/" | "%";
+export interface BinaryExpr extends NodeBase {
+  kind: "binary";
+  op: BinaryOp;
+  opSpan: Span;
+  left: Expr;
+  right: Expr;
+}
+
+export interface TernaryExpr extends NodeBase {
+  kind: "ternary";
+  cond: Expr;
+  then: Expr;
+  else: Expr;
+}
+
+export type Expr = NumberLit | StringLit | VarRef | IndexExpr | CallExpr | UnaryExpr | BinaryExpr | TernaryExpr;
+export type LValue = VarRef | IndexExpr;
+
+// ---- statements ----------------------------------------------------------
+
+export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "&=" | "|=" | "^=" | "<<=" | ">>=";
+export interface AssignStmt extends NodeBase {
+  kind: "assign";
+  op: AssignOp;
+  opSpan: Span;
+  target: LValue;
+  value: Expr;
+}
+
+export interface IncDecStmt extends NodeBase {
+  kind: "incdec";
+  op: "++" | "--";
+  prefix: boolean;
+  target: LValue;
+}
+
+export interface CallStmt extends NodeBase {
+  kind: "callstmt";
+  call: CallExpr;
+}
+
+export interface IfStmt extends NodeBase {
+  kind: "if";
+  cond: Expr;
+  then: Block;
+  else?: Block | IfStmt;
+}
+
+export interface ReturnStmt extends NodeBase {
+  kind: "return";
+}
+
+export type Stmt = AssignStmt | IncDecStmt | CallStmt | IfStmt | ReturnStmt;
+
+export interface Block extends NodeBase {
+  kind: "block";
+  body: Stmt[];
+  /** `<` or `{`: which delimiters the block used. */
+  brace: boolean;
+}
+
+// ---- probes --------------------------------------------------------------
+
+export interface TargetAtom extends NodeBase {
+  kind: "path" | "string" | "number" | "ident";
+  /** Source text (for strings: the unquoted value). */
+  text: string;
+}
+
+/** One attach point as written: `probe test:4`, `uretprobe:./t:test`. */
+export interface TargetSpec extends NodeBase {
+  kind: "target";
+  /** Spelling of the keyword: probe, retprobe, uprobe, uretprobe. */
+  keyword: "probe" | "retprobe" | "uprobe" | "uretprobe";
+  ret: boolean;
+  /** bpftrace spelling (`uprobe:FILE:SYM`): the first atom is always the file. */
+  alias: boolean;
+  atoms: TargetAtom[];
+  /** Separators between atoms (`:` or `+`), atoms.length - 1 of them. */
+  seps: Array<":" | "+">;
+  /** The target text as written, e.g. `test:4`. */
+  text: string;
+  /** Span of the target text (without the keyword). */
+  textSpan: Span;
+}
+
+export interface ProbeItem extends NodeBase {
+  kind: "probe";
+  targets: TargetSpec[];
+  filter?: Expr;
+  body: Block;
+}
+
+export interface SpecialItem extends NodeBase {
+  kind: "special";
+  /** "BEGIN", "END", or (an error the checker reports) any other name. */
+  which: string;
+  nameSpan: Span;
+  body: Block;
+}
+
+export interface Setting extends NodeBase {
+  name: string;
+  nameSpan: Span;
+  /** Source text of the value (number, identifier, or string literal). */
+  value: string;
+  valueSpan: Span;
+  valueKind: "number" | "ident" | "string";
+}
+
+/** `config = { print_maps_on_exit = false }` (bpftrace's config block). */
+export interface ConfigItem extends NodeBase {
+  kind: "config";
+  /** The word before `=`; the checker requires `config`. */
+  name: string;
+  nameSpan: Span;
+  settings: Setting[];
+}
+
+export type Item = ProbeItem | SpecialItem | ConfigItem;
+
+export interface Program extends NodeBase {
+  kind: "program";
+  items: Item[];
+}
+
+// ---- walking -------------------------------------------------------------
+
+/** Visit an expression tree in evaluation order (pre-order). */
+export function walkExpr(e: Expr, f: (e: Expr) => void): void {
+  f(e);
+  switch (e.kind) {
+    case "index":
+      walkExpr(e.target, f);
+      for (const k of e.keys) walkExpr(k, f);
+      break;
+    case "call":
+      for (const a of e.args) walkExpr(a, f);
+      break;
+    case "unary":
+      walkExpr(e.operand, f);
+      break;
+    case "binary":
+      walkExpr(e.left, f);
+      walkExpr(e.right, f);
+      break;
+    case "ternary":
+      walkExpr(e.cond, f);
+      walkExpr(e.then, f);
+      walkExpr(e.else, f);
+      break;
+    default:
+      break;
+  }
+}
+
+/** Visit every statement of a block, recursing into if/else. */
+export function walkStmts(b: Block, f: (s: Stmt) => void): void {
+  for (const s of b.body) {
+    f(s);
+    if (s.kind === "if") {
+      walkStmts(s.then, f);
+      let e = s.else;
+      while (e !== undefined) {
+        if (e.kind === "block") {
+          walkStmts(e, f);
+          break;
+        }
+        f(e);
+        walkStmts(e.then, f);
+        e = e.else;
+      }
+    }
+  }
+}
+
+/** A compact S-expression rendering, for tests and `-d ast`-style dumps. */
+export function showExpr(e: Expr): string {
+  switch (e.kind) {
+    case "number":
+      return e.value.toString();
+    case "string":
+      return JSON.stringify(e.value);
+    case "var":
+      return e.name;
+    case "index":
+      return `${e.target.name}[${e.keys.map(showExpr).join(", ")}]`;
+    case "call":
+      return `${e.name}(${e.args.map(showExpr).join(", ")})`;
+    case "unary":
+      return `(${e.op}${showExpr(e.operand)})`;
+    case "binary":
+      return `(${showExpr(e.left)} ${e.op} ${showExpr(e.right)})`;
+    case "ternary":
+      return `(${showExpr(e.cond)} ? ${showExpr(e.then)} : ${showExpr(e.else)})`;
+  }
+}
+
+export function showStmt(s: Stmt): string {
+  switch (s.kind) {
+    case "assign":
+      return `${showExpr(s.target)} ${s.op} ${showExpr(s.value)}`;
+    case "incdec":
+      return s.prefix ? `${s.op}${showExpr(s.target)}` : `${showExpr(s.target)}${s.op}`;
+    case "callstmt":
+      return showExpr(s.call);
+    case "return":
+      return "return";
+    case "if": {
+      let out = `if ${showExpr(s.cond)} ${showBlock(s.then)}`;
+      if (s.else !== undefined) out += ` else ${s.else.kind === "block" ? showBlock(s.else) : showStmt(s.else)}`;
+      return out;
+    }
+  }
+}
+
+export function showBlock(b: Block): string {
+  return `{ ${b.body.map(showStmt).join("; ")} }`;
+}

@@ -1,0 +1,101 @@
+// The builtin table: every builtin variable and function of the language,
+// with its type, arity and where it may be used. The checker validates calls
+// against it, code generation switches on the same names, and the README's
+// reference tables follow it.
+//
+// "Where" is the kind of probe a builtin makes sense in:
+//   entry    a `probe` (uprobe) hit: argument registers are the callee's
+//   return   a `retprobe` hit: rax holds the return value, arguments are gone
+//   special  BEGIN / END: no probe was hit, no registers exist
+
+export type Ty = "int" | "string";
+export type Where = "entry" | "return" | "special";
+
+const ALL: readonly Where[] = ["entry", "return", "special"];
+const HIT: readonly Where[] = ["entry", "return"];
+
+export interface BuiltinVar {
+  type: Ty;
+  where: readonly Where[];
+  doc: string;
+}
+
+export const BUILTIN_VARS: Readonly<Record<string, BuiltinVar>> = {
+  arg0: { type: "int", where: ["entry"], doc: "1st integer argument (rdi)" },
+  arg1: { type: "int", where: ["entry"], doc: "2nd integer argument (rsi)" },
+  arg2: { type: "int", where: ["entry"], doc: "3rd integer argument (rdx)" },
+  arg3: { type: "int", where: ["entry"], doc: "4th integer argument (rcx)" },
+  arg4: { type: "int", where: ["entry"], doc: "5th integer argument (r8)" },
+  arg5: { type: "int", where: ["entry"], doc: "6th integer argument (r9)" },
+  retval: { type: "int", where: ["return"], doc: "return value (rax)" },
+  nsecs: { type: "int", where: ALL, doc: "virtual clock, nanoseconds" },
+  elapsed: { type: "int", where: ALL, doc: "virtual nanoseconds since BEGIN (or the first hit)" },
+  tid: { type: "int", where: ALL, doc: "thread id" },
+  pid: { type: "int", where: ALL, doc: "process id" },
+  cpu: { type: "int", where: ALL, doc: "CPU number (always 0: the emulator has one CPU)" },
+  comm: { type: "string", where: ALL, doc: "process name" },
+  ip: { type: "int", where: HIT, doc: "instruction pointer (the probe address; the return address in a retprobe)" },
+  sp: { type: "int", where: HIT, doc: "stack pointer" },
+  func: { type: "string", where: HIT, doc: "name of the probed function" },
+  probe: { type: "string", where: ALL, doc: "the probe's name, e.g. 'probe test:0'" },
+  hits: { type: "int", where: HIT, doc: "this probe's hit count so far, including this hit" },
+  traps: { type: "int", where: HIT, doc: "traps and uprobe syscalls spent on this probe so far" },
+};
+
+export type FunctionKind = "agg" | "value" | "stmt";
+
+export interface FunctionSig {
+  kind: FunctionKind;
+  min: number;
+  max: number;
+  /** Result type of a value function. */
+  ret?: Ty;
+  where?: readonly Where[];
+  doc: string;
+}
+
+export const FUNCTIONS: Readonly<Record<string, FunctionSig>> = {
+  // aggregations: only as `x = f(...)` / `m[k] = f(...)`
+  count: { kind: "agg", min: 0, max: 0, doc: "number of times the statement ran" },
+  sum: { kind: "agg", min: 1, max: 1, doc: "sum of the values" },
+  avg: { kind: "agg", min: 1, max: 1, doc: "integer average of the values" },
+  min: { kind: "agg", min: 1, max: 1, doc: "smallest value" },
+  max: { kind: "agg", min: 1, max: 1, doc: "largest value" },
+  stats: { kind: "agg", min: 1, max: 1, doc: "count, average and total" },
+  hist: { kind: "agg", min: 1, max: 1, doc: "log2 histogram" },
+  lhist: { kind: "agg", min: 4, max: 4, doc: "linear histogram: lhist(value, min, max, step)" },
+  // functions with a value
+  reg: { kind: "value", min: 1, max: 1, ret: "int", where: HIT, doc: 'register by name: reg("rax")' },
+  u8: { kind: "value", min: 1, max: 1, ret: "int", doc: "read an unsigned byte of guest memory" },
+  u16: { kind: "value", min: 1, max: 1, ret: "int", doc: "read an unsigned 16-bit word" },
+  u32: { kind: "value", min: 1, max: 1, ret: "int", doc: "read an unsigned 32-bit word" },
+  u64: { kind: "value", min: 1, max: 1, ret: "int", doc: "read a 64-bit word" },
+  str: { kind: "value", min: 1, max: 2, ret: "string", doc: "read a NUL-terminated string: str(addr [, max])" },
+  usym: { kind: "value", min: 1, max: 1, ret: "string", doc: "symbolize an address: 'sym+off'" },
+  // statements
+  printf: { kind: "stmt", min: 1, max: 64, doc: "formatted output" },
+  print: { kind: "stmt", min: 1, max: 3, doc: "print a value, or a map: print(m [, top [, div]])" },
+  print_log2: { kind: "stmt", min: 1, max: 2, doc: 'print a hist in bcc\'s log2 format: print_log2(h [, "nsecs"])' },
+  clear: { kind: "stmt", min: 1, max: 1, doc: "remove every element of a map (or unset a global)" },
+  zero: { kind: "stmt", min: 1, max: 1, doc: "set every element of a map to zero" },
+  delete: { kind: "stmt", min: 1, max: 9, doc: "delete(m[k]) or delete(m, k): remove one element" },
+  exit: { kind: "stmt", min: 0, max: 1, doc: "stop the traced program after this handler: exit([code])" },
+};
+
+/**
+ * Registers for reg(): x86 GPR number (HitContext.gpr), or -1 for the
+ * instruction pointer. Both the x86 names and bpftrace's pt_regs names work.
+ */
+export const REGISTERS: Readonly<Record<string, number>> = {
+  rax: 0, rcx: 1, rdx: 2, rbx: 3, rsp: 4, rbp: 5, rsi: 6, rdi: 7,
+  r8: 8, r9: 9, r10: 10, r11: 11, r12: 12, r13: 13, r14: 14, r15: 15,
+  ax: 0, cx: 1, dx: 2, bx: 3, sp: 4, bp: 5, si: 6, di: 7,
+  rip: -1, ip: -1,
+};
+
+/** SysV argument registers: arg0..arg5 = rdi, rsi, rdx, rcx, r8, r9. */
+export const ARG_REGS: readonly number[] = [7, 6, 2, 1, 8, 9];
+
+export function whereName(w: Where): string {
+  return w === "entry" ? "a probe" : w === "return" ? "a retprobe" : "BEGIN/END";
+}

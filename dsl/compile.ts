@@ -1,0 +1,479 @@
+// Code generation: each probe body becomes one JavaScript function.
+//
+// As bpftrace compiles a probe to BPF bytecode, this pass compiles it to JS
+// source and instantiates it with `new Function`, so a hit costs what the
+// statements cost and nothing for interpretation: `count++` becomes
+//
+//   G[0] = N(64, (G[0] ?? 0n) + 1n);
+//
+// where N is BigInt.asIntN, G the runtime's scalar slots (runtime.ts). The
+// generated function takes the HitContext; `/ FILTER /` becomes an early
+// return at its top, evaluated at hit time. One function is generated per
+// attach point, so per-probe constants (`func`, `probe`) are literals.
+//
+// Conditions are generated as JS booleans (`a < b`, `x !== 0n`) and turned
+// into 0n/1n only where a value is needed. Every JS identifier in generated
+// code is either a closure parameter (R G M S C N) or a generated local
+// (`t1`, `s_name`), so user names can never collide with them.
+
+import type { AssignStmt, Block, CallExpr, Expr, IfStmt, IndexExpr, LValue, Stmt, VarRef } from "./ast.js";
+import { ARG_REGS, REGISTERS, type Ty, type Where } from "./builtins.js";
+import type { Span } from "./diagnostics.js";
+import type { HitContext } from "./host.js";
+import type { CheckedProgram, ItemInfo, VarInfo } from "./passes/check-semantics.js";
+import { constInt } from "./passes/check-semantics.js";
+import { formatterFor, parseFormat } from "./printf.js";
+import type { Runtime } from "./runtime.js";
+
+export type Handler = (ctx: HitContext) => void;
+
+export interface ProbeConstants {
+  /** `func`: the probed function's name. */
+  func: string;
+  /** `probe`: the probe's display name. */
+  probe: string;
+}
+
+/** Everything a generated function closes over. */
+interface Closure {
+  consts: unknown[];
+}
+
+const CMP: Readonly<Record<string, string>> = { "==": "===", "!=": "!==", "<": "<", ">": ">", "<=": "<=", ">=": ">=" };
+
+export class CodeGen {
+  private tmp = 0;
+  private readonly closure: Closure = { consts: [] };
+
+  constructor(
+    private readonly checked: CheckedProgram,
+    private readonly ids: Map<string, number>,
+    private readonly rt: Runtime,
+    private readonly info: ItemInfo,
+    private readonly pc: ProbeConstants,
+  ) {}
+
+  /** Source of the handler body (for debugging and tests). */
+  source(body: Block, filter: Expr | undefined): string {
+    let out = "";
+    for (const [name, ty] of this.info.scratch) out += `let ${scratchName(name)} = ${ty === "string" ? '""' : "0n"};\n`;
+    if (filter !== undefined) out += `if (!${this.cond(filter)}) return;\n`;
+    out += this.block(body);
+    return out;
+  }
+
+  /** Compile a body into a handler. */
+  build(body: Block, filter: Expr | undefined): { fn: Handler; source: string } {
+    const src = this.source(body, filter);
+    const factory = new Function("R", "G", "M", "S", "C", "N", `"use strict";\nreturn function handler(ctx) {\n${src}};`) as (
+      ...a: unknown[]
+    ) => Handler;
+    const fn = factory(this.rt, this.rt.G, this.rt.M, this.rt.S, this.closure.consts, BigInt.asIntN);
+    return { fn, source: src };
+  }
+
+  /** Compile a filter alone into a predicate. */
+  buildFilter(filter: Expr): (ctx: HitContext) => boolean {
+    const cond = this.cond(filter);
+    const factory = new Function("R", "G", "M", "S", "C", "N", `"use strict";\nreturn function filter(ctx) { return ${cond}; };`) as (
+      ...a: unknown[]
+    ) => (ctx: HitContext) => boolean;
+    return factory(this.rt, this.rt.G, this.rt.M, this.rt.S, this.closure.consts, BigInt.asIntN);
+  }
+
+  // ---- helpers -------------------------------------------------------------------
+
+  private t(): string {
+    return `t${++this.tmp}`;
+  }
+
+  private konst(v: unknown): string {
+    this.closure.consts.push(v);
+    return `C[${this.closure.consts.length - 1}]`;
+  }
+
+  private site(span: Span): number {
+    this.rt.warnSites.push({ start: span.start, end: span.end });
+    return this.rt.warnSites.length - 1;
+  }
+
+  private v(name: string): VarInfo {
+    return this.checked.vars.get(name)!;
+  }
+
+  private id(name: string): number {
+    return this.ids.get(name)!;
+  }
+
+  // ---- statements ----------------------------------------------------------------
+
+  private block(b: Block): string {
+    let out = "";
+    for (const s of b.body) out += this.stmt(s);
+    return out;
+  }
+
+  private stmt(s: Stmt): string {
+    switch (s.kind) {
+      case "assign":
+        return this.assign(s);
+      case "incdec":
+        return this.update(s.target, s.op === "++" ? "+" : "-", "1n");
+      case "callstmt":
+        return this.callStmt(s.call);
+      case "if":
+        return this.ifStmt(s);
+      case "return":
+        return "return;\n";
+    }
+  }
+
+  private ifStmt(s: IfStmt): string {
+    let out = `if (${this.cond(s.cond)}) {\n${this.block(s.then)}}`;
+    if (s.else !== undefined) out += s.else.kind === "block" ? ` else {\n${this.block(s.else)}}` : ` else ${this.ifStmt(s.else)}`;
+    return out + "\n";
+  }
+
+  /** Key of a map access: [code setting temps, JS key expression, key temps]. */
+  private key(e: IndexExpr): { pre: string; key: string; parts: string[] } {
+    if (e.keys.length === 1) {
+      const t = this.t();
+      return { pre: `const ${t} = ${this.expr(e.keys[0]!)};\n`, key: t, parts: [t] };
+    }
+    let pre = "";
+    const parts: string[] = [];
+    for (const k of e.keys) {
+      const t = this.t();
+      pre += `const ${t} = ${this.expr(k)};\n`;
+      parts.push(t);
+    }
+    return { pre, key: parts.map((p) => `String(${p})`).join(' + "\\0" + '), parts };
+  }
+
+  /** Inline key expression for reads (no temps). */
+  private keyInline(e: IndexExpr): string {
+    if (e.keys.length === 1) return this.expr(e.keys[0]!);
+    return "(" + e.keys.map((k) => `String(${this.expr(k)})`).join(' + "\\0" + ') + ")";
+  }
+
+  private initOf(v: VarInfo): string {
+    switch (v.kind) {
+      case "string":
+        return '""';
+      case "min":
+      case "max":
+        return "undefined";
+      case "avg":
+      case "stats":
+        return "{ n: 0n, t: 0n }";
+      case "hist":
+        return "R.newHist()";
+      case "lhist":
+        return `R.newLhist(${this.id(v.name)})`;
+      default:
+        return "0n";
+    }
+  }
+
+  /**
+   * Resolve an lvalue to a JS lvalue slot (`G[3]`, `e.v`) with the code that
+   * prepares it; for keyed maps the element is created on first use.
+   */
+  private slot(target: LValue): { pre: string; slot: string; v: VarInfo } {
+    const ref = target.kind === "index" ? target.target : target;
+    const v = this.v(ref.name);
+    const id = this.id(ref.name);
+    if (target.kind !== "index") return { pre: "", slot: `G[${id}]`, v };
+    const k = this.key(target);
+    const e = this.t();
+    const pre =
+      k.pre +
+      `let ${e} = M[${id}].get(${k.key});\n` +
+      `if (${e} === undefined) { ${e} = { k: [${k.parts.join(", ")}], v: ${this.initOf(v)} }; M[${id}].set(${k.key}, ${e}); }\n`;
+    return { pre, slot: `${e}.v`, v };
+  }
+
+  private assign(s: AssignStmt): string {
+    const ref = s.target.kind === "index" ? s.target.target : s.target;
+    if (s.op !== "=") return this.update(s.target, s.op.slice(0, -1), this.expr(s.value));
+    if (ref.scope === "scratch") return `${scratchName(ref.name)} = ${this.expr(s.value)};\n`;
+    if (ref.scope === "self") return this.selfStore(ref, this.expr(s.value));
+    if (s.value.kind === "call" && this.isAgg(s.value)) return this.aggregate(s.target, s.value);
+    const val = this.t();
+    const pre = `const ${val} = ${this.expr(s.value)};\n`;
+    const sl = this.slot(s.target);
+    return pre + sl.pre + `${sl.slot} = ${val};\n`;
+  }
+
+  private isAgg(c: CallExpr): boolean {
+    return ["count", "sum", "avg", "min", "max", "stats", "hist", "lhist"].includes(c.name);
+  }
+
+  private selfStore(ref: VarRef, value: string): string {
+    const id = this.id(ref.name);
+    const t = this.t();
+    const zero = this.v(ref.name).kind === "string" ? '""' : "0n";
+    return `const ${t} = ${value};\nif (${t} === ${zero}) S[${id}].delete(ctx.tid); else S[${id}].set(ctx.tid, ${t});\n`;
+  }
+
+  /** `target op= value` for integer variables (also ++ and --). */
+  private update(target: LValue, op: string, value: string): string {
+    const ref = target.kind === "index" ? target.target : target;
+    const combine = (cur: string, rhs: string): string => binaryInt(op, cur, rhs);
+    if (ref.scope === "scratch") {
+      const n = scratchName(ref.name);
+      return `${n} = ${combine(n, value)};\n`;
+    }
+    if (ref.scope === "self") return this.selfStore(ref, combine(this.selfRead(ref), value));
+    const t = this.t();
+    const pre = `const ${t} = ${value};\n`;
+    const sl = this.slot(target);
+    const cur = target.kind === "index" ? sl.slot : `(${sl.slot} ?? 0n)`;
+    return pre + sl.pre + `${sl.slot} = ${combine(cur, t)};\n`;
+  }
+
+  private aggregate(target: LValue, call: CallExpr): string {
+    const arg = call.args[0] !== undefined ? this.expr(call.args[0]) : "";
+    const t = this.t();
+    let pre = arg !== "" ? `const ${t} = ${arg};\n` : "";
+    const sl = this.slot(target);
+    pre += sl.pre;
+    const s = sl.slot;
+    const keyed = target.kind === "index";
+    switch (call.name) {
+      case "count":
+        return pre + (keyed ? `${s} += 1n;\n` : `${s} = (${s} ?? 0n) + 1n;\n`);
+      case "sum":
+        return pre + (keyed ? `${s} = N(64, ${s} + ${t});\n` : `${s} = N(64, (${s} ?? 0n) + ${t});\n`);
+      case "min":
+        return pre + `if (${s} === undefined || ${t} < ${s}) ${s} = ${t};\n`;
+      case "max":
+        return pre + `if (${s} === undefined || ${t} > ${s}) ${s} = ${t};\n`;
+      case "avg":
+      case "stats":
+        return pre + `R.avg(${keyed ? s : `(${s} ??= { n: 0n, t: 0n })`}, ${t});\n`;
+      case "hist":
+        return pre + `R.hist(${keyed ? s : `(${s} ??= R.newHist())`}, ${t});\n`;
+      case "lhist": {
+        const id = this.id((target.kind === "index" ? target.target : target).name);
+        return pre + `R.lhist(${keyed ? s : `(${s} ??= R.newLhist(${id}))`}, ${t}, ${id});\n`;
+      }
+    }
+    throw new Error(`internal: unknown aggregation ${call.name}`);
+  }
+
+  private callStmt(c: CallExpr): string {
+    const a = c.args;
+    switch (c.name) {
+      case "printf":
+        return `R.printf(${this.printf(c)});\n`;
+      case "print": {
+        const x = a[0]!;
+        if (x.kind === "var" && (x.scope === "map" || x.scope === "global") && this.checked.vars.has(x.name)) {
+          const top = a[1] !== undefined ? Number(constInt(a[1]) ?? 0n) : 0;
+          const div = a[2] !== undefined ? Number(constInt(a[2]) ?? 1n) : 1;
+          return `R.printVar(${this.id(x.name)}, ${top}, ${div});\n`;
+        }
+        return `R.printValue(${this.expr(x)});\n`;
+      }
+      case "print_log2": {
+        const unit = a[1] !== undefined && a[1].kind === "string" ? a[1].value : "value";
+        return `R.printLog2(${this.id((a[0] as VarRef).name)}, ${JSON.stringify(unit)});\n`;
+      }
+      case "clear":
+        return `R.clear(${this.id((a[0] as VarRef).name)});\n`;
+      case "zero":
+        return `R.zero(${this.id((a[0] as VarRef).name)});\n`;
+      case "delete": {
+        if (a.length === 1) {
+          const e = a[0] as IndexExpr;
+          return `M[${this.id(e.target.name)}].delete(${this.keyInline(e)});\n`;
+        }
+        const fake: IndexExpr = { kind: "index", target: a[0] as VarRef, keys: a.slice(1), start: c.start, end: c.end };
+        return `M[${this.id(fake.target.name)}].delete(${this.keyInline(fake)});\n`;
+      }
+      case "exit":
+        return `R.exit(ctx, ${a[0] !== undefined ? this.expr(a[0]) : "0n"});\n`;
+    }
+    throw new Error(`internal: unknown statement function ${c.name}`);
+  }
+
+  private printf(c: CallExpr): string {
+    const fmt = c.args[0]!;
+    const p = parseFormat(fmt.kind === "string" ? fmt.value : "");
+    if (!p.ok) return '""';
+    const pieces: string[] = [];
+    let k = 1;
+    for (const part of p.parts) {
+      if (typeof part === "string") pieces.push(JSON.stringify(part));
+      else {
+        const arg = this.expr(c.args[k++]!);
+        if (part.arg === "int" && part.conv === "d" && part.flags === "" && part.width === undefined && part.precision === undefined) {
+          pieces.push(`(${arg}).toString()`);
+        } else if (part.arg === "string" && part.width === undefined && part.precision === undefined) {
+          pieces.push(`(${arg})`);
+        } else pieces.push(`${this.konst(formatterFor(part))}(${arg})`);
+      }
+    }
+    return pieces.length === 0 ? '""' : pieces.join(" + ");
+  }
+
+  // ---- expressions ---------------------------------------------------------------
+
+  /** A JS boolean expression for a condition. */
+  cond(e: Expr): string {
+    switch (e.kind) {
+      case "number":
+        return e.value !== 0n ? "true" : "false";
+      case "binary":
+        if (e.op in CMP) return `(${this.expr(e.left)} ${CMP[e.op]} ${this.expr(e.right)})`;
+        if (e.op === "&&" || e.op === "||") return `(${this.cond(e.left)} ${e.op} ${this.cond(e.right)})`;
+        break;
+      case "unary":
+        if (e.op === "!") return `!${this.cond(e.operand)}`;
+        break;
+      default:
+        break;
+    }
+    return `(${this.expr(e)} !== 0n)`;
+  }
+
+  /** A JS expression for a value (bigint or string). */
+  expr(e: Expr): string {
+    switch (e.kind) {
+      case "number":
+        return e.value < 0n ? `(${e.value}n)` : `${e.value}n`;
+      case "string":
+        return JSON.stringify(e.value);
+      case "var":
+        return this.varRead(e);
+      case "index": {
+        const v = this.v(e.target.name);
+        const id = this.id(e.target.name);
+        const get = `M[${id}].get(${this.keyInline(e)})?.v`;
+        if (v.kind === "avg") return `R.avgOf(${get})`;
+        return `(${get} ?? ${v.kind === "string" ? '""' : "0n"})`;
+      }
+      case "call":
+        return this.callValue(e);
+      case "unary":
+        switch (e.op) {
+          case "!":
+            return `(${this.cond(e.operand)} ? 0n : 1n)`;
+          case "~":
+            return `(~${this.expr(e.operand)})`;
+          case "-":
+            return `N(64, -${this.expr(e.operand)})`;
+          case "+":
+            return this.expr(e.operand);
+        }
+        break;
+      case "binary":
+        if (e.op in CMP || e.op === "&&" || e.op === "||") return `(${this.cond(e)} ? 1n : 0n)`;
+        return binaryInt(e.op, this.expr(e.left), this.expr(e.right));
+      case "ternary":
+        return `(${this.cond(e.cond)} ? ${this.expr(e.then)} : ${this.expr(e.else)})`;
+    }
+    throw new Error("internal: unknown expression");
+  }
+
+  private selfRead(ref: VarRef): string {
+    const zero = this.v(ref.name).kind === "string" ? '""' : "0n";
+    return `(S[${this.id(ref.name)}].get(ctx.tid) ?? ${zero})`;
+  }
+
+  private varRead(e: VarRef): string {
+    if (e.scope === "scratch") return scratchName(e.name);
+    if (e.scope === "self") return this.selfRead(e);
+    if (e.scope === "global" && !this.checked.vars.has(e.name)) return this.builtin(e.name);
+    const v = this.v(e.name);
+    const id = this.id(e.name);
+    if (v.kind === "avg") return `R.avgOf(G[${id}])`;
+    return `(G[${id}] ?? ${v.kind === "string" ? '""' : "0n"})`;
+  }
+
+  private builtin(name: string): string {
+    if (/^arg[0-5]$/.test(name)) return `N(64, ctx.gpr(${ARG_REGS[Number(name[3])]}))`;
+    switch (name) {
+      case "retval":
+        return "N(64, ctx.gpr(0))";
+      case "nsecs":
+        return "N(64, ctx.nsecs())";
+      case "elapsed":
+        return "R.elapsed(ctx)";
+      case "tid":
+        return "BigInt(ctx.tid)";
+      case "pid":
+        return "BigInt(ctx.pid)";
+      case "cpu":
+        return "0n";
+      case "comm":
+        return "ctx.comm";
+      case "ip":
+        return "N(64, ctx.ip())";
+      case "sp":
+        return "N(64, ctx.gpr(4))";
+      case "func":
+        return JSON.stringify(this.pc.func);
+      case "probe":
+        return JSON.stringify(this.pc.probe);
+      case "hits":
+        return "N(64, ctx.hits())";
+      case "traps":
+        return "N(64, ctx.traps())";
+    }
+    throw new Error(`internal: unknown builtin ${name}`);
+  }
+
+  private callValue(c: CallExpr): string {
+    const a = c.args;
+    switch (c.name) {
+      case "reg": {
+        const r = REGISTERS[(a[0] as { value: string }).value]!;
+        return r < 0 ? "N(64, ctx.ip())" : `N(64, ctx.gpr(${r}))`;
+      }
+      case "u8":
+        return `R.rd(ctx, 1, ${this.expr(a[0]!)}, ${this.site(c)})`;
+      case "u16":
+        return `R.rd(ctx, 2, ${this.expr(a[0]!)}, ${this.site(c)})`;
+      case "u32":
+        return `R.rd(ctx, 4, ${this.expr(a[0]!)}, ${this.site(c)})`;
+      case "u64":
+        return `R.rd(ctx, 8, ${this.expr(a[0]!)}, ${this.site(c)})`;
+      case "str":
+        return `R.rdStr(ctx, ${this.expr(a[0]!)}, ${a[1] !== undefined ? this.expr(a[1]) : "64n"}, ${this.site(c)})`;
+      case "usym":
+        return `R.usym(${this.expr(a[0]!)})`;
+    }
+    throw new Error(`internal: unknown function ${c.name}`);
+  }
+}
+
+/** Integer binary operator on two JS bigint expressions, with int64 wrap. */
+export function binaryInt(op: string, a: string, b: string): string {
+  switch (op) {
+    case "+":
+    case "-":
+    case "*":
+      return `N(64, ${a} ${op} ${b})`;
+    case "/":
+      return `R.div(${a}, ${b})`;
+    case "%":
+      return `R.mod(${a}, ${b})`;
+    case "&":
+    case "|":
+    case "^":
+      return `(${a} ${op} ${b})`;
+    case "<<":
+      return `N(64, ${a} << (${b} & 63n))`;
+    case ">>":
+      return `(${a} >> (${b} & 63n))`;
+  }
+  throw new Error(`internal: unknown operator ${op}`);
+}
+
+function scratchName(name: string): string {
+  return "s_" + name.slice(1);
+}
+
+export type { Ty, Where };

@@ -1,0 +1,288 @@
+// Lexer: moo rules plus a small token filter that nearley reads through.
+//
+// moo does the character work in three states:
+//
+//   main         the language proper: numbers, strings, names, operators.
+//   target       entered after `probe`/`retprobe` (or `uprobe:`/`uretprobe:`):
+//                a probe target is lexed as atoms (path, "quoted file",
+//                number, symbol) so that `./t:test+4` or `libc.so.6:malloc`
+//                need no quoting, and symbol names may contain `.`, `@`, `$`.
+//   target_rest  after the first atom: `:` and `+` continue the target; white
+//                space, a newline, `/`, `<`, `{` or `,` end it.
+//
+// `probe` is a keyword only when followed, on the same line, by something that
+// can start a target (`probe test`), so the builtin `probe` (the probe's name)
+// stays usable in expressions: `printf("%s\n", probe)`.
+//
+// The filter between moo and nearley (class `DslLexer`) makes statements
+// newline-separated without making the grammar whitespace-aware:
+//   - blanks and comments are dropped;
+//   - a newline or `;` becomes one `sep` token; runs of separators collapse;
+//   - a newline is dropped inside ( ) and [ ], at the start of the program,
+//     and after a token that cannot end a statement (a binary operator, `,`,
+//     `(`, `=`, `?`, `:`, `else`, ...), so long expressions may wrap;
+//   - `>>` that is followed by something that cannot start an operand is split
+//     into two `>` (closing two `< >` blocks: `if (x) < n++ >>`).
+// Lexical errors become a `lexerror` token that the grammar never accepts; the
+// parse driver turns it into a located message.
+
+import moo from "moo";
+
+export interface DslToken {
+  /** Token type seen by the grammar. Names are all `name`; see `sub`. */
+  type: string;
+  /** For `name` tokens: ident, mapvar, scratch or self. */
+  sub?: string;
+  /** Source text of the token. */
+  text: string;
+  value: string;
+  offset: number;
+  line: number;
+  col: number;
+  lineBreaks: number;
+  /** For `lexerror` tokens: what went wrong. */
+  message?: string;
+}
+
+const TARGET_START = String.raw`(?=[ \t]+(?:[A-Za-z_0-9"]|\.{0,2}/))`;
+const IDENT = /[A-Za-z_][A-Za-z0-9_]*/;
+const NUMBER = /0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*|0[bB][01](?:_?[01])*|[0-9](?:_?[0-9])*/;
+const TNUMBER = /0[xX][0-9a-fA-F]+|[0-9]+/;
+const TIDENT = /[A-Za-z_][A-Za-z0-9_.@$]*/;
+const STRING = /"(?:[^"\\\n]|\\.)*"/;
+
+const OPS = [
+  "<<=", ">>=",
+  "==", "!=", "<=", ">=", "&&", "||", "++", "--", "<<", ">>",
+  "<", ">", "=", "!", "~", "+", "-", "*", "/", "%", "&", "|", "^", "?", ":",
+  "(", ")", "[", "]", "{", "}", ",", ".",
+];
+const ASSIGN_OPS = ["+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="];
+
+const comments = {
+  comment: /\/\/[^\n]*/,
+  mlcomment: { match: /\/\*[^]*?\*\//, lineBreaks: true },
+  badcomment: { match: /\/\*[^]*/, lineBreaks: true },
+};
+
+const mooLexer = moo.states({
+  main: {
+    ws: /[ \t\r\f\v]+/,
+    ...comments,
+    nl: { match: /\n/, lineBreaks: true },
+    semi: ";",
+    probe: { match: new RegExp(`(?:retprobe|probe)${TARGET_START}`), next: "target" },
+    alias: { match: /(?:uretprobe|uprobe):/, next: "target" },
+    string: STRING,
+    badstring: /"(?:[^"\\\n]|\\.)*\\?/,
+    number: NUMBER,
+    self: /self\.[A-Za-z_][A-Za-z0-9_]*/,
+    mapvar: /@[A-Za-z_][A-Za-z0-9_]*|@/,
+    scratch: /\$[A-Za-z_][A-Za-z0-9_]*/,
+    ident: { match: IDENT, type: moo.keywords({ kw: ["if", "else", "BEGIN", "END", "return"] }) },
+    shiftassign: ["<<=", ">>="],
+    assignop: ASSIGN_OPS,
+    op: OPS.filter((o) => o !== "<<=" && o !== ">>="),
+    error: moo.error,
+  },
+  target: {
+    ws: /[ \t\r\f\v]+/,
+    ...comments,
+    nl: { match: /\n/, lineBreaks: true },
+    tpath: { match: /(?:\.\.?)?\/[^\s:<>{},;]*/, next: "target_rest" },
+    tstr: { match: STRING, next: "target_rest" },
+    tnum: { match: TNUMBER, next: "target_rest" },
+    tid: { match: TIDENT, next: "target_rest" },
+    error: moo.error,
+  },
+  target_rest: {
+    tcolon: ":",
+    tplus: "+",
+    tnum: TNUMBER,
+    tid: TIDENT,
+    ws: { match: /[ \t\r\f\v]+/, next: "main" },
+    comment: { match: /\/\/[^\n]*/, next: "main" },
+    mlcomment: { match: /\/\*[^]*?\*\//, lineBreaks: true, next: "main" },
+    nl: { match: /\n/, lineBreaks: true, next: "main" },
+    semi: { match: ";", next: "main" },
+    comma: { match: ",", next: "target_list" },
+    exit: { match: ["/", "<", "{"], next: "main" },
+    error: moo.error,
+  },
+  target_list: {
+    ws: /[ \t\r\f\v]+/,
+    ...comments,
+    nl: { match: /\n/, lineBreaks: true },
+    probe: { match: new RegExp(`(?:retprobe|probe)${TARGET_START}`), next: "target" },
+    alias: { match: /(?:uretprobe|uprobe):/, next: "target" },
+    tpath: { match: /(?:\.\.?)?\/[^\s:<>{},;]*/, next: "target_rest" },
+    tstr: { match: STRING, next: "target_rest" },
+    tnum: { match: TNUMBER, next: "target_rest" },
+    tid: { match: TIDENT, next: "target_rest" },
+    error: moo.error,
+  },
+});
+
+/** Tokens after which a newline does not end a statement. */
+const CONTINUES = new Set([
+  "==", "!=", "<=", ">=", "&&", "||", "<<", ">>", "<", "=", "!", "~", "+", "-", "*", "/", "%",
+  "&", "|", "^", "?", ":", "(", "[", "{", ",", "<<=", ">>=", ...ASSIGN_OPS,
+]);
+const BINOPS = new Set([
+  "||", "&&", "|", "^", "&", "==", "!=", "<", ">", "<=", ">=", "<<", ">>", "+", "-", "*", "/", "%",
+]);
+const NAME_TYPES = new Set(["ident", "mapvar", "scratch", "self"]);
+const OPERAND_START_TYPES = new Set(["number", "string", "name"]);
+const OPERAND_START_OPS = new Set(["(", "-", "!", "~", "+"]);
+
+function toToken(t: moo.Token): DslToken {
+  let type = t.type ?? "op";
+  if (type === "semi") type = "sep";
+  else if (type === "shiftassign") type = "assignop";
+  else if (type === "comma" || type === "exit") type = "op";
+  if ((type === "op" || type === "exit") && BINOPS.has(t.text)) type = "binop";
+  if (NAME_TYPES.has(type)) return { type: "name", sub: type, text: t.text, value: t.value, offset: t.offset, line: t.line, col: t.col, lineBreaks: t.lineBreaks };
+  return { type, text: t.text, value: t.value, offset: t.offset, line: t.line, col: t.col, lineBreaks: t.lineBreaks };
+}
+
+function lexError(t: DslToken, message: string): DslToken {
+  return { ...t, type: "lexerror", message };
+}
+
+/** The nearley-facing lexer (nearley's Lexer interface). */
+export class DslLexer {
+  private buf: DslToken[] = [];
+  private prev: DslToken | undefined;
+  private depth = 0;
+  private failed = false;
+  /** Every significant token handed to the parser, for error reporting. */
+  lastToken: DslToken | undefined;
+  /** The text being lexed (postprocessors slice target text from it). */
+  text = "";
+
+  reset(chunk: string, _state?: unknown): void {
+    mooLexer.reset(chunk);
+    this.text = chunk;
+    this.buf = [];
+    this.prev = undefined;
+    this.depth = 0;
+    this.failed = false;
+    this.lastToken = undefined;
+  }
+
+  save(): Record<string, never> {
+    return {};
+  }
+
+  has(_type: string): boolean {
+    return true;
+  }
+
+  formatError(token: DslToken, message?: string): string {
+    return `${message ?? "error"} at offset ${token.offset}`;
+  }
+
+  /** Next raw token from moo, with blanks and comments removed. */
+  private raw(): DslToken | undefined {
+    if (this.buf.length > 0) return this.buf.shift();
+    for (;;) {
+      const t = mooLexer.next();
+      if (t === undefined) return undefined;
+      switch (t.type) {
+        case "ws":
+        case "comment":
+        case "mlcomment":
+          continue;
+        case "badcomment":
+          return lexError(toToken(t), "unterminated comment");
+        case "badstring":
+          return lexError(toToken(t), "unterminated string");
+        case "error": {
+          const tok = toToken(t);
+          const ch = t.text.length > 0 ? t.text.codePointAt(0)! : 0;
+          const shown = ch >= 0x20 && ch < 0x7f ? `'${String.fromCodePoint(ch)}'` : `U+${ch.toString(16).toUpperCase().padStart(4, "0")}`;
+          return lexError({ ...tok, text: String.fromCodePoint(ch) }, `unexpected character ${shown}`);
+        }
+        default:
+          return toToken(t);
+      }
+    }
+  }
+
+  private peek(): DslToken | undefined {
+    const t = this.raw();
+    if (t !== undefined) this.buf.unshift(t);
+    return t;
+  }
+
+  next(): DslToken | undefined {
+    if (this.failed) return undefined;
+    for (;;) {
+      const t = this.raw();
+      if (t === undefined) return undefined;
+      if (t.type === "lexerror") {
+        this.failed = true;
+        return this.emit(t);
+      }
+      if (t.type === "nl" || t.type === "sep") {
+        const isNl = t.type === "nl";
+        if (isNl && (this.depth > 0 || this.prev === undefined || this.prev.type === "sep" || continues(this.prev))) continue;
+        if (!isNl && this.depth === 0 && this.prev !== undefined && this.prev.type === "sep") continue;
+        return this.emit({ ...t, type: "sep", value: isNl ? "\n" : ";" });
+      }
+      if (t.type === "op") {
+        if (t.text === "(" || t.text === "[") this.depth++;
+        else if ((t.text === ")" || t.text === "]") && this.depth > 0) this.depth--;
+      } else if (t.type === "binop" && t.text === ">>") {
+        {
+          const n = this.peek();
+          const operand =
+            n !== undefined &&
+            (OPERAND_START_TYPES.has(n.type) || ((n.type === "op" || n.type === "binop") && OPERAND_START_OPS.has(n.text)));
+          if (!operand) {
+            const second: DslToken = { ...t, text: ">", value: ">", offset: t.offset + 1, col: t.col + 1 };
+            this.buf.unshift(second);
+            return this.emit({ ...t, text: ">", value: ">" });
+          }
+        }
+      }
+      return this.emit(t);
+    }
+  }
+
+  private emit(t: DslToken): DslToken {
+    this.prev = t;
+    this.lastToken = t;
+    return t;
+  }
+}
+
+function continues(t: DslToken): boolean {
+  switch (t.type) {
+    case "op":
+    case "binop":
+    case "assignop":
+      return CONTINUES.has(t.text);
+    case "kw":
+      return t.text === "else";
+    case "probe":
+    case "alias":
+    case "tcolon":
+    case "tplus":
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** One lexer instance is shared by the generated grammar. */
+export const lexer = new DslLexer();
+
+/** Tokenize a whole program (tests and tools); stops at the first lexical error. */
+export function tokenize(text: string): DslToken[] {
+  const l = new DslLexer();
+  l.reset(text);
+  const out: DslToken[] = [];
+  for (let t = l.next(); t !== undefined; t = l.next()) out.push(t);
+  return out;
+}

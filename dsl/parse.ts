@@ -1,0 +1,125 @@
+// Parse driver: program text -> AST, or a located DslError.
+//
+// nearley's own failure report ("Syntax error at line L col C ... Unexpected
+// X. Instead, I was expecting to see one of the following: <parse-state
+// dump>") is both slow to build and unreadable for users, so the driver
+// switches it off and rewords the failure itself from the token nearley
+// stopped at and the terminals the last Earley column was waiting for:
+//
+//   prog.probe:1:25: error: syntax error: unexpected ';' (expected ')' or ',')
+//
+// A complete parse must be unique: zero results means the input ended early,
+// more than one would be an ambiguity in grammar.ne (a bug, reported as such).
+
+import nearley from "nearley";
+import type { Program } from "./ast.js";
+import { fail, SourceText, type Span } from "./diagnostics.js";
+import grammar from "./grammar.generated.js";
+import { lexer, type DslToken } from "./lexer.js";
+
+const compiled = nearley.Grammar.fromCompiled(grammar as unknown as nearley.CompiledRules);
+
+interface EarleyState {
+  rule: { symbols: Array<string | { type?: string; literal?: string; test?: unknown }> };
+  dot: number;
+}
+interface ParserInternals {
+  table: Array<{ states: EarleyState[] } | undefined>;
+  reportError: (t: unknown) => string;
+  reportLexerError: (e: unknown) => string;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  name: "name",
+  number: "number",
+  string: "string",
+  sep: "newline",
+  binop: "operator",
+  assignop: "assignment",
+  mapvar: "@map",
+  scratch: "$variable",
+  self: "self.variable",
+  probe: "'probe'",
+  alias: "'uprobe:'",
+  tid: "symbol",
+  tnum: "number",
+  tpath: "path",
+  tstr: "quoted file name",
+  tcolon: "':'",
+  tplus: "'+'",
+};
+
+function describe(t: DslToken): string {
+  switch (t.type) {
+    case "sep":
+      return t.value === ";" ? "';'" : "newline";
+    case "name":
+      return `'${t.text}'`;
+    case "number":
+    case "tnum":
+      return `number ${t.text}`;
+    case "string":
+    case "tstr":
+      return "string";
+    case "tid":
+      return `symbol '${t.text}'`;
+    case "tpath":
+      return `path '${t.text}'`;
+    default:
+      return `'${t.text}'`;
+  }
+}
+
+function expected(parser: ParserInternals, columnIndex: number): string[] {
+  const col = parser.table[columnIndex];
+  if (col === undefined) return [];
+  const out = new Set<string>();
+  for (const st of col.states) {
+    const sym = st.rule.symbols[st.dot];
+    if (sym === undefined || typeof sym === "string") continue;
+    if (sym.literal !== undefined) out.add(`'${sym.literal}'`);
+    else if (sym.type !== undefined) out.add(TYPE_NAMES[sym.type] ?? sym.type);
+  }
+  return [...out].sort();
+}
+
+function expectedText(list: string[]): string {
+  if (list.length === 0 || list.length > 6) return "";
+  const last = list[list.length - 1]!;
+  return list.length === 1 ? ` (expected ${last})` : ` (expected ${list.slice(0, -1).join(", ")} or ${last})`;
+}
+
+const spanOf = (t: DslToken): Span => ({ start: t.offset, end: t.offset + Math.max(1, t.text.length) });
+
+/** Parse a whole program. Throws DslError on any syntax error. */
+export function parse(src: SourceText): Program {
+  const parser = new nearley.Parser(compiled);
+  const internals = parser as unknown as ParserInternals;
+  internals.reportError = () => "";
+  internals.reportLexerError = () => "";
+  try {
+    parser.feed(src.text);
+  } catch (e) {
+    const tok = (e as { token?: DslToken }).token ?? lexer.lastToken;
+    if (tok === undefined) throw e;
+    if (tok.type === "lexerror") fail(src, spanOf(tok), tok.message ?? "invalid token");
+    const exp = expected(internals, internals.table.length - 2);
+    fail(src, spanOf(tok), `syntax error: unexpected ${describe(tok)}${expectedText(exp)}`);
+  }
+  const results = parser.results as Program[];
+  if (results.length === 0) {
+    const last = lexer.lastToken;
+    const at = last === undefined ? src.text.length : last.offset + last.text.length;
+    const exp = expected(internals, internals.table.length - 1);
+    fail(src, { start: at, end: at }, `syntax error: unexpected end of input${expectedText(exp)}`);
+  }
+  if (results.length > 1) {
+    fail(src, { start: 0, end: src.text.length }, `internal error: the program parses in ${results.length} ways (grammar ambiguity)`);
+  }
+  return results[0]!;
+}
+
+/** Convenience for tests and tools. */
+export function parseText(text: string, fileName = "<input>"): Program {
+  return parse(new SourceText(fileName, text));
+}

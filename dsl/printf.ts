@@ -1,0 +1,172 @@
+// printf: the C format subset, as bpftrace passes it to libc.
+//
+// Conversions: %d %i %u %x %X %o %c %s %p and %%; flags `-` `0` `+` space
+// `#`; a field width and a precision (`%-10s`, `%08x`, `%.3s`, `%5.3d`); the
+// length modifiers h hh l ll j z t are accepted and ignored, because every
+// integer of the language is 64 bits wide (bpftrace widens `%d` to the
+// argument's size the same way). Signed conversions read the value as int64,
+// unsigned ones (%u %x %X %o %p) as uint64. `%p` prints like glibc: `0x...`,
+// or `(nil)` for zero. `%c` prints the low byte.
+//
+// Formats are parsed once at compile time; each conversion becomes a small
+// closure, so a printf at run time is string concatenation.
+
+export type ArgType = "int" | "string";
+
+export interface FormatSpec {
+  /** The conversion as written, e.g. "%-08lx". */
+  text: string;
+  /** Offset of the `%` in the format string. */
+  offset: number;
+  flags: string;
+  width: number | undefined;
+  precision: number | undefined;
+  conv: string;
+  arg: ArgType;
+}
+
+export type FormatPart = string | FormatSpec;
+
+export type ParsedFormat = { ok: true; parts: FormatPart[]; specs: FormatSpec[] } | { ok: false; offset: number; message: string };
+
+const INT_CONVS = "diuxXocp";
+
+export function parseFormat(fmt: string): ParsedFormat {
+  const parts: FormatPart[] = [];
+  const specs: FormatSpec[] = [];
+  let lit = "";
+  for (let i = 0; i < fmt.length; i++) {
+    const c = fmt[i];
+    if (c !== "%") {
+      lit += c;
+      continue;
+    }
+    const start = i;
+    if (fmt[i + 1] === "%") {
+      lit += "%";
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    let flags = "";
+    while (j < fmt.length && "-0+ #".includes(fmt[j]!)) flags += fmt[j++];
+    let width: number | undefined;
+    let ws = "";
+    while (j < fmt.length && fmt[j]! >= "0" && fmt[j]! <= "9") ws += fmt[j++];
+    if (ws !== "") width = Number(ws);
+    let precision: number | undefined;
+    if (fmt[j] === ".") {
+      j++;
+      let ps = "";
+      while (j < fmt.length && fmt[j]! >= "0" && fmt[j]! <= "9") ps += fmt[j++];
+      precision = ps === "" ? 0 : Number(ps);
+    }
+    if (fmt[j] === "*") return { ok: false, offset: j, message: "printf: '*' widths are not supported" };
+    const lm = /^(hh|h|ll|l|j|z|t)/.exec(fmt.slice(j));
+    if (lm !== null) j += lm[0].length;
+    const conv = fmt[j];
+    if (conv === undefined) return { ok: false, offset: start, message: "printf: incomplete conversion at the end of the format" };
+    let arg: ArgType;
+    if (INT_CONVS.includes(conv)) arg = "int";
+    else if (conv === "s") arg = "string";
+    else return { ok: false, offset: j, message: `printf: unknown conversion '%${conv}'` };
+    if ((width ?? 0) > 4096 || (precision ?? 0) > 4096) return { ok: false, offset: start, message: "printf: field width too large" };
+    if (lit !== "") {
+      parts.push(lit);
+      lit = "";
+    }
+    const spec: FormatSpec = { text: fmt.slice(start, j + 1), offset: start, flags, width, precision, conv, arg };
+    parts.push(spec);
+    specs.push(spec);
+    i = j;
+  }
+  if (lit !== "") parts.push(lit);
+  return { ok: true, parts, specs };
+}
+
+function pad(s: string, width: number | undefined, left: boolean): string {
+  if (width === undefined || s.length >= width) return s;
+  return left ? s + " ".repeat(width - s.length) : " ".repeat(width - s.length) + s;
+}
+
+/** Format one integer conversion (value is a signed 64-bit bigint). */
+export function formatInt(spec: FormatSpec, value: bigint): string {
+  const { flags, width, precision, conv } = spec;
+  const left = flags.includes("-");
+  if (conv === "c") return pad(String.fromCharCode(Number(BigInt.asUintN(8, value))), width, left);
+  if (conv === "p" && value === 0n) return pad("(nil)", width, left);
+  let sign = "";
+  let digits: string;
+  let prefix = "";
+  const u = BigInt.asUintN(64, value);
+  switch (conv) {
+    case "d":
+    case "i": {
+      const s = BigInt.asIntN(64, value);
+      if (s < 0n) sign = "-";
+      else if (flags.includes("+")) sign = "+";
+      else if (flags.includes(" ")) sign = " ";
+      digits = (s < 0n ? -s : s).toString(10);
+      break;
+    }
+    case "u":
+      digits = u.toString(10);
+      break;
+    case "x":
+    case "X":
+    case "p":
+      digits = u.toString(16);
+      if (conv === "X") digits = digits.toUpperCase();
+      if (conv === "p" || (flags.includes("#") && u !== 0n)) prefix = conv === "X" ? "0X" : "0x";
+      break;
+    case "o":
+      digits = u.toString(8);
+      if (flags.includes("#") && digits[0] !== "0") digits = "0" + digits;
+      break;
+    default:
+      digits = u.toString(10);
+  }
+  if (precision !== undefined) {
+    if (precision === 0 && u === 0n && conv !== "p") digits = conv === "o" && flags.includes("#") ? "0" : "";
+    else if (digits.length < precision) digits = "0".repeat(precision - digits.length) + digits;
+  }
+  const body = sign + prefix + digits;
+  if (width !== undefined && body.length < width) {
+    if (left) return body + " ".repeat(width - body.length);
+    if (flags.includes("0") && precision === undefined) return sign + prefix + "0".repeat(width - body.length) + digits;
+    return " ".repeat(width - body.length) + body;
+  }
+  return body;
+}
+
+/** Format one %s conversion. */
+export function formatString(spec: FormatSpec, value: string): string {
+  const s = spec.precision !== undefined ? value.slice(0, spec.precision) : value;
+  return pad(s, spec.width, spec.flags.includes("-"));
+}
+
+/** A closure formatting one conversion, for generated code. */
+export function formatterFor(spec: FormatSpec): (v: bigint | string) => string {
+  if (spec.arg === "string") return (v) => formatString(spec, v as string);
+  if (spec.conv === "d" && spec.flags === "" && spec.width === undefined && spec.precision === undefined) {
+    return (v) => (v as bigint).toString(10);
+  }
+  return (v) => formatInt(spec, v as bigint);
+}
+
+/** Format a whole printf call at once (tests, tools). */
+export function sprintf(fmt: string, ...args: Array<bigint | string>): string {
+  const p = parseFormat(fmt);
+  if (!p.ok) throw new Error(p.message);
+  let out = "";
+  let k = 0;
+  for (const part of p.parts) {
+    if (typeof part === "string") out += part;
+    else {
+      const v = args[k++];
+      if (v === undefined) throw new Error("too few arguments");
+      out += part.arg === "string" ? formatString(part, String(v)) : formatInt(part, typeof v === "bigint" ? v : BigInt(v));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,320 @@
+// Runtime: the state compiled handlers read and write, and its semantics.
+//
+// Storage, indexed by the variable id code generation assigns:
+//   G[id]  a global or unkeyed map: its value, or undefined while unset
+//   M[id]  a keyed map: JS Map from key to { k: key values, v: value }; a
+//          single key is the Map key itself (bigint or string), a tuple key
+//          is its parts joined with NUL (no value of the language contains
+//          NUL: strings end at one)
+//   S[id]  a per-thread `self.x`: JS Map from tid to value
+//
+// Values: integers are bigint, always normalized to signed 64 bits
+// (BigInt.asIntN(64, ...) after every operation that can overflow), strings
+// are JS strings. Aggregation states, as in bpftrace:
+//   count, sum, min, max   bigint
+//   avg, stats             { n: count, t: total }; average = t / n truncated
+//                          toward zero (int64 division), 0 when n = 0
+//   hist                   number[65]: [0] negatives, [1] zero, [i] for
+//                          2^(i-2) <= v < 2^(i-1)
+//   lhist                  number[buckets + 2]: [0] below min, [1..buckets]
+//                          [min + (i-1)*step, min + i*step), last: >= max
+//
+// Division by zero does not trap: x / 0 = 0 and x % 0 = x, the eBPF ISA's
+// rule (what a bpftrace program does on Linux). Division is signed and
+// truncates toward zero, like C (bpftrace 0.17 divides unsigned).
+//
+// Unreadable guest memory reads yield 0 (or "") and a warning, at most once
+// per call site, like bpftrace's `-k` warnings; the handler goes on.
+
+import type { SourceText } from "./diagnostics.js";
+import type { HitContext, OutputSink, TargetInfo } from "./host.js";
+import { formatLog2FromHist } from "./funclatency.js";
+import { jsonString, jsonVar, jsonValue } from "./output-json.js";
+import { textVar } from "./output-text.js";
+import type { LhistParams, ValueKind } from "./passes/check-semantics.js";
+
+export type Value = bigint | string;
+
+export interface Entry {
+  /** Key values, for printing. */
+  k: Value[];
+  v: unknown;
+}
+
+export interface AvgState {
+  n: bigint;
+  t: bigint;
+}
+
+/** What the runtime (and the printers) know about a variable. */
+export interface VarMeta {
+  id: number;
+  /** Printed name: `count`, `@count`. */
+  name: string;
+  scope: "global" | "map" | "self";
+  kind: ValueKind;
+  keyed: boolean;
+  lhist?: LhistParams;
+}
+
+/** One printable element: key (undefined for an unkeyed variable) and state. */
+export interface VarEntry {
+  k: Value[] | undefined;
+  v: unknown;
+}
+
+export const HIST_BUCKETS = 65;
+
+/** bpftrace's log2 bucket of a signed value. */
+export function histIndex(v: bigint): number {
+  if (v < 0n) return 0;
+  if (v === 0n) return 1;
+  // 2 + floor(log2(v)) = 1 + bit length
+  if (v <= 0xffffffffn) return 33 - Math.clz32(Number(v));
+  return 65 - Math.clz32(Number(v >> 32n));
+}
+
+export function lhistBuckets(p: LhistParams): number {
+  return Number((p.max - p.min) / p.step);
+}
+
+/** bpftrace's linear bucket of a value. */
+export function lhistIndex(v: bigint, p: LhistParams): number {
+  if (v < p.min) return 0;
+  if (v > p.max) return lhistBuckets(p) + 1;
+  return Number((v - p.min) / p.step) + 1;
+}
+
+export function avgValue(s: AvgState | undefined): bigint {
+  if (s === undefined || s.n === 0n) return 0n;
+  return BigInt.asIntN(64, s.t / s.n);
+}
+
+export interface RuntimeOptions {
+  sink: OutputSink;
+  json: boolean;
+  source: SourceText;
+  target: TargetInfo | undefined;
+  onWarning: (message: string) => void;
+}
+
+/** Fallback context for BEGIN/END when the engine passes none. */
+export const NULL_CONTEXT: HitContext = {
+  pid: 0,
+  tid: 0,
+  comm: "",
+  nsecs: () => 0n,
+  gpr: () => 0n,
+  ip: () => 0n,
+  readU8: () => undefined,
+  readU16: () => undefined,
+  readU32: () => undefined,
+  readU64: () => undefined,
+  readString: () => undefined,
+  hits: () => 0n,
+  traps: () => 0n,
+  funcAddr: 0n,
+  requestExit: () => {},
+};
+
+export class Runtime {
+  readonly G: unknown[];
+  readonly M: Array<Map<unknown, Entry>>;
+  readonly S: Array<Map<number, Value>>;
+  exitRequested = false;
+  exitCode = 0;
+  /** Warning sites (spans) and how often each fired. */
+  readonly warnSites: Array<{ start: number; end: number }> = [];
+  readonly warnCounts: number[] = [];
+  private t0: bigint | undefined;
+  private readonly usymCache = new Map<bigint, string>();
+
+  constructor(
+    readonly vars: readonly VarMeta[],
+    readonly opts: RuntimeOptions,
+  ) {
+    this.G = new Array<unknown>(vars.length).fill(undefined);
+    this.M = vars.map(() => new Map());
+    this.S = vars.map(() => new Map());
+  }
+
+  // ---- arithmetic ------------------------------------------------------------
+
+  div(a: bigint, b: bigint): bigint {
+    return b === 0n ? 0n : BigInt.asIntN(64, a / b);
+  }
+
+  mod(a: bigint, b: bigint): bigint {
+    return b === 0n ? a : a % b;
+  }
+
+  // ---- aggregations ----------------------------------------------------------
+
+  newHist(): number[] {
+    return new Array<number>(HIST_BUCKETS).fill(0);
+  }
+
+  hist(h: number[], v: bigint): void {
+    h[histIndex(v)]!++;
+  }
+
+  newLhist(id: number): number[] {
+    return new Array<number>(lhistBuckets(this.vars[id]!.lhist!) + 2).fill(0);
+  }
+
+  lhist(h: number[], v: bigint, id: number): void {
+    h[lhistIndex(v, this.vars[id]!.lhist!)]!++;
+  }
+
+  avg(s: AvgState, v: bigint): void {
+    s.n++;
+    s.t = BigInt.asIntN(64, s.t + v);
+  }
+
+  avgOf(s: AvgState | undefined): bigint {
+    return avgValue(s);
+  }
+
+  // ---- builtins --------------------------------------------------------------
+
+  elapsed(ctx: HitContext): bigint {
+    const now = BigInt.asIntN(64, ctx.nsecs());
+    if (this.t0 === undefined) this.t0 = now;
+    return now - this.t0;
+  }
+
+  startClock(ctx: HitContext): void {
+    if (this.t0 === undefined) this.t0 = BigInt.asIntN(64, ctx.nsecs());
+  }
+
+  rd(ctx: HitContext, bytes: 1 | 2 | 4 | 8, addr: bigint, site: number): bigint {
+    const a = BigInt.asUintN(64, addr);
+    let v: number | bigint | undefined;
+    switch (bytes) {
+      case 1: v = ctx.readU8(a); break;
+      case 2: v = ctx.readU16(a); break;
+      case 4: v = ctx.readU32(a); break;
+      default: v = ctx.readU64(a);
+    }
+    if (v === undefined) {
+      this.warn(site, `failed to read ${bytes} byte${bytes === 1 ? "" : "s"} of user memory at 0x${a.toString(16)}`);
+      return 0n;
+    }
+    return BigInt.asIntN(64, BigInt(v));
+  }
+
+  rdStr(ctx: HitContext, addr: bigint, max: bigint, site: number): string {
+    const a = BigInt.asUintN(64, addr);
+    // bpftrace's str(p, n) reads n bytes including the terminating NUL.
+    const n = Number(max);
+    const s = ctx.readString(a, n);
+    if (s === undefined) {
+      this.warn(site, `failed to read a string of user memory at 0x${a.toString(16)}`);
+      return "";
+    }
+    const nul = s.indexOf("\0");
+    const t = nul >= 0 ? s.slice(0, nul) : s;
+    return t.length > n - 1 ? t.slice(0, n - 1) : t;
+  }
+
+  usym(addr: bigint): string {
+    const a = BigInt.asUintN(64, addr);
+    let s = this.usymCache.get(a);
+    if (s === undefined) {
+      const sym = this.opts.target?.symbolAt(a);
+      if (sym === undefined) s = "0x" + a.toString(16);
+      else {
+        const off = a - sym.addr;
+        s = off === 0n ? sym.name : `${sym.name}+${off}`;
+      }
+      this.usymCache.set(a, s);
+    }
+    return s;
+  }
+
+  warn(site: number, message: string): void {
+    const n = (this.warnCounts[site] ?? 0) + 1;
+    this.warnCounts[site] = n;
+    if (n > 1) return;
+    const span = this.warnSites[site];
+    const src = this.opts.source;
+    if (span === undefined) {
+      this.opts.onWarning(`${src.fileName}: warning: ${message}`);
+      return;
+    }
+    const { line, col } = src.lineCol(span.start);
+    this.opts.onWarning(`${src.fileName}:${line}:${col}: warning: ${message} (reported once for this call)`);
+  }
+
+  // ---- statements ------------------------------------------------------------
+
+  exit(ctx: HitContext, code: bigint): void {
+    if (!this.exitRequested) {
+      this.exitRequested = true;
+      this.exitCode = Number(BigInt.asIntN(32, code));
+    }
+    ctx.requestExit(this.exitCode);
+  }
+
+  printf(text: string): void {
+    if (this.opts.json) this.opts.sink.write(`{"type": "printf", "data": ${jsonString(text)}}\n`);
+    else this.opts.sink.write(text);
+  }
+
+  printValue(v: Value): void {
+    if (this.opts.json) this.opts.sink.write(`{"type": "value", "data": ${jsonValue(v)}}\n`);
+    else this.opts.sink.write(`${typeof v === "bigint" ? v.toString(10) : v}\n`);
+  }
+
+  printVar(id: number, top: number, div: number): void {
+    const meta = this.vars[id]!;
+    if (this.opts.json) {
+      const line = jsonVar(meta, this.entries(id), top, div);
+      if (line !== undefined) this.opts.sink.write(line + "\n");
+    } else this.opts.sink.write(textVar(meta, this.entries(id), top, div));
+  }
+
+  printLog2(id: number, unit: string): void {
+    const entries = this.entries(id);
+    for (const e of entries) this.opts.sink.write(formatLog2FromHist(e.v as number[], unit));
+  }
+
+  clear(id: number): void {
+    this.G[id] = undefined;
+    this.M[id]!.clear();
+  }
+
+  zero(id: number): void {
+    const meta = this.vars[id]!;
+    const z = (v: unknown): unknown => {
+      switch (meta.kind) {
+        case "avg":
+        case "stats":
+          return { n: 0n, t: 0n };
+        case "hist":
+        case "lhist":
+          return (v as number[]).map(() => 0);
+        case "string":
+          return "";
+        default:
+          return 0n;
+      }
+    };
+    if (this.G[id] !== undefined) this.G[id] = z(this.G[id]);
+    for (const e of this.M[id]!.values()) e.v = z(e.v);
+  }
+
+  /** Printable elements of a variable, unsorted. */
+  entries(id: number): VarEntry[] {
+    const meta = this.vars[id]!;
+    if (meta.scope === "self") return [];
+    if (meta.keyed) return [...this.M[id]!.values()].map((e) => ({ k: e.k, v: e.v }));
+    const v = this.G[id];
+    return v === undefined ? [] : [{ k: undefined, v }];
+  }
+
+  /** Variables printed at exit: globals and maps, in bpftrace's name order. */
+  printable(): VarMeta[] {
+    return this.vars.filter((v) => v.scope !== "self").sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}
