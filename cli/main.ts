@@ -5,11 +5,16 @@
 
 import { UserError } from "../engine/errors.js";
 import { execCommand } from "./exec.js";
+import { funclatencyCommand } from "./funclatency.js";
+import { runCommand } from "./run.js";
 
 const HELP = `usage: uprobe-lab COMMAND [options] ...
 
 commands:
   exec BINARY [ARGS...]      run a static x86-64 ELF in the emulator
+  run (-e PROG | F.probe) -- BINARY [ARGS...]
+                             run it with probes (the DSL: dsl/README.md)
+  funclatency BINARY:FUNC    bcc-style latency histogram of a function
   help                       this text
 
 Run \`uprobe-lab COMMAND --help\` for a command's options.
@@ -17,6 +22,8 @@ Run \`uprobe-lab COMMAND --help\` for a command's options.
 
 const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
   exec: execCommand,
+  run: runCommand,
+  funclatency: funclatencyCommand,
   help: () => {
     process.stdout.write(HELP);
     return 0;

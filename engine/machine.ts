@@ -29,6 +29,8 @@ export interface MachineOptions {
   ghz?: number;
   cyclesPerInsn?: number;
   release?: string;
+  /** Hooks installed before the process is created (the uprobe subsystem), so mmap-time installation sees the ELF segments. */
+  hooks?: { attach(kernel: Kernel): void };
 }
 
 export interface RunResult {
@@ -63,6 +65,7 @@ export class Machine {
       maxInsns: opts.maxInsns,
       maxMemory: opts.maxMemory,
     });
+    opts.hooks?.attach(this.kernel);
     this.proc = this.kernel.spawn(binary.path, binary.bytes, opts.argv ?? [binary.path], opts.env ?? []);
   }
 
@@ -121,9 +124,11 @@ export class Machine {
     const info = exit.info!;
     const sig = exit.signal!;
     const ip = info.ip;
-    const bytes = ip >= 0 ? this.proc.mm.peek(ip, 15) : undefined;
-    const insn = bytes ? this.proc.cpu.decoder.format(ip, bytes) : "(unmapped)";
-    const hex = (n: number) => (n < 0 ? "-0x" + (-n).toString(16) : "0x" + n.toString(16));
+    // Prefer the file's bytes: process memory may hold a uprobe's int3 at this address.
+    const fromFile = this.binary.fileOffsetOf(ip) >= 0 ? this.binary.disassembleAt(ip) : undefined;
+    const bytes = fromFile === undefined && ip >= 0 ? this.proc.mm.peek(ip, 15) : undefined;
+    const insn = fromFile ?? (bytes ? this.proc.cpu.decoder.format(ip, bytes) : "(unmapped)");
+    const hex = (n: number) => "0x" + BigInt.asUintN(64, BigInt(n)).toString(16);
     const code = codeName(sig, info.code);
     const detail = info.pid !== undefined ? `${code}, from pid ${info.pid}` : `${code}, address ${hex(info.addr)}`;
     const exc = this.kernel.lastException.get(this.proc.leader);

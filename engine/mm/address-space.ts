@@ -41,6 +41,7 @@ export interface MapRequest {
   name?: string;
   special?: SpecialMapping;
   dontCopy?: boolean;
+  shownProt?: string;
 }
 
 export class AddressSpace {
@@ -150,6 +151,7 @@ export class AddressSpace {
       name: req.name ?? (req.file ? req.file.path : ""),
       special: req.special,
       dontCopy: req.dontCopy ?? false,
+      shownProt: req.shownProt,
     };
     this.insertVma(vma);
     return start;

@@ -27,9 +27,12 @@ export interface Vma {
   special: SpecialMapping;
   /** Special mappings the kernel marks VM_DONTCOPY: not inherited by fork. */
   dontCopy: boolean;
+  /** Permissions as /proc/pid/maps shows them when they differ from what the MMU enforces ([uprobes] is --xp). */
+  shownProt?: string;
 }
 
 export function protString(v: Vma): string {
+  if (v.shownProt) return v.shownProt + (v.shared ? "s" : "p");
   return (
     (v.prot & PROT_READ ? "r" : "-") +
     (v.prot & PROT_WRITE ? "w" : "-") +

@@ -36,9 +36,19 @@ export class ProcessIo implements HostIo {
     return buf.subarray(0, n);
   }
 
-  write(fd: 1 | 2, data: Uint8Array): void {
+  private closed = new Set<number>();
+
+  write(fd: 1 | 2, data: Uint8Array): boolean {
+    if (this.closed.has(fd)) return false;
     let off = 0;
-    while (off < data.length) off += retry(() => fs.writeSync(fd, data, off, data.length - off));
+    try {
+      while (off < data.length) off += retry(() => fs.writeSync(fd, data, off, data.length - off));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EPIPE") throw e;
+      this.closed.add(fd);
+      return false;
+    }
+    return true;
   }
 
   isatty(fd: number): boolean {
@@ -63,9 +73,10 @@ export class BufferIo implements HostIo {
     return chunk;
   }
 
-  write(fd: 1 | 2, data: Uint8Array): void {
+  write(fd: 1 | 2, data: Uint8Array): boolean {
     (fd === 1 ? this.out : this.err).push(data.slice());
     this.onWrite?.(fd, data);
+    return true;
   }
 
   isatty(): boolean {

@@ -25,7 +25,8 @@ import type { Task } from "./task.js";
 export interface HostIo {
   /** Up to max bytes of stdin; an empty array at end of input. */
   readStdin(max: number): Uint8Array;
-  write(fd: 1 | 2, data: Uint8Array): void;
+  /** false when the reader went away (EPIPE): the guest gets SIGPIPE. */
+  write(fd: 1 | 2, data: Uint8Array): boolean | void;
   isatty(fd: number): boolean;
 }
 
@@ -63,7 +64,14 @@ export class Kernel {
   /** Instructions retired by all processes (the budget counts these). */
   private retired = 0;
   /** Callback polled between run slices; returning true stops the run (notebook interrupts). */
-  shouldStop: () => boolean = () => false;
+  shouldStop: () => boolean = () => this.stopReason !== undefined;
+  /** Set by requestStop(): why the run must end early (a probe program called exit()). */
+  stopReason: string | undefined;
+
+  /** Stop the guest after the current trap (bpftrace's exit()). */
+  requestStop(reason: string): void {
+    this.stopReason ??= reason;
+  }
 
   constructor(opts: KernelOptions) {
     this.clock = opts.clock;
@@ -208,7 +216,8 @@ export class Kernel {
     while (this.runSlice(proc, 50_000_000)) {
       if (this.shouldStop()) break;
     }
-    return proc.exit ?? { limit: "interrupted" };
+    proc.exit ??= { limit: this.stopReason ?? "interrupted" };
+    return proc.exit;
   }
 
   // ---- traps ----

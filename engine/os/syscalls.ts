@@ -18,7 +18,7 @@ import type { Task } from "./task.js";
 
 export const EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, ECHILD = 10, EAGAIN = 11, ENOMEM = 12;
 export const EACCES = 13, EFAULT = 14, EEXIST = 17, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, EMFILE = 24, ENOTTY = 25;
-export const ESPIPE = 29, EROFS = 30, ERANGE = 34, ENOSYS = 38, ENXIO = 6;
+export const ESPIPE = 29, EROFS = 30, EPIPE = 32, ERANGE = 34, ENOSYS = 38, ENXIO = 6;
 
 export interface SyscallContext {
   kernel: Kernel;
@@ -96,9 +96,15 @@ function doRead(c: SyscallContext, fd: number, buf: number, count: number): numb
 function doWrite(c: SyscallContext, fd: number, bytes: Uint8Array): number {
   const f = fileOf(c, fd);
   if (!f) return -EBADF;
-  if (f.kind === "stdout") c.kernel.io.write(1, bytes);
-  else if (f.kind === "stderr") c.kernel.io.write(2, bytes);
+  let ok: boolean | void;
+  if (f.kind === "stdout") ok = c.kernel.io.write(1, bytes);
+  else if (f.kind === "stderr") ok = c.kernel.io.write(2, bytes);
   else return -EBADF; // everything else is read-only
+  if (ok === false) {
+    // the reader closed the pipe: SIGPIPE, then -EPIPE if it is ignored or handled
+    c.kernel.queueSignal(c.task, { signo: 13, code: SI_USER, addr: 0, pid: c.task.proc.pid, forced: false, ip: c.cpu.rip });
+    return -EPIPE;
+  }
   return bytes.length;
 }
 

@@ -1,0 +1,69 @@
+// `uprobe-lab funclatency`: bcc's funclatency on virtual time, expressed in
+// the probe DSL (the same program as dsl/examples/funclatency.probe, with the
+// function and the unit filled in).
+
+import { UserError } from "../engine/errors.js";
+import { parseArgs } from "./args.js";
+import { MACHINE_OPTIONS } from "./exec.js";
+import { PROBE_HELP, PROBE_OPTIONS, probeFlags } from "./probe-options.js";
+import { runSession } from "./run.js";
+
+export const FUNCLATENCY_HELP = `usage: uprobe-lab funclatency [-u | -m] [-F] [options] BINARY:FUNC [-- ARGS...]
+
+Time FUNC in BINARY (virtual time: guest instructions plus the modelled
+uprobe costs) and print a log2 histogram in bcc's format.
+
+  -u, --microseconds  microsecond histogram
+  -m, --milliseconds  millisecond histogram
+  -F, --function      one histogram per function (one function here: same output)
+${PROBE_HELP}`;
+
+/** The DSL program behind funclatency (see dsl/examples/funclatency.probe). */
+export function funclatencyProgram(pattern: string, func: string, unit: "nsecs" | "usecs" | "msecs"): string {
+  const div = unit === "nsecs" ? "" : unit === "usecs" ? " / 1000" : " / 1000000";
+  const q = JSON.stringify;
+  return `config = { print_maps_on_exit = false }
+BEGIN < printf("Tracing 1 functions for \\"%s\\"... Hit Ctrl-C to end.\\n", ${q(pattern)}) >
+probe ${func} < self.start = nsecs >
+retprobe ${func} / self.start / <
+  $d = nsecs - self.start
+  lat = hist($d${div})
+  total = sum($d)
+  n = count()
+  self.start = 0
+>
+END <
+  printf("\\n")
+  if (n > 0) <
+    printf("\\nFunction = %s [%d]\\n", ${q(func)}, pid)
+    print_log2(lat, ${q(unit)})
+    printf("\\navg = %d ${unit}, total: %d ${unit}, count: %d\\n\\n", total${div} / n, total${div}, n)
+  >
+  printf("Detaching...\\n")
+>
+`;
+}
+
+export function funclatencyCommand(argv: string[]): number {
+  const p = parseArgs(
+    argv,
+    { ...MACHINE_OPTIONS, ...PROBE_OPTIONS, "-u": {}, "--microseconds": {}, "-m": {}, "--milliseconds": {}, "-F": {}, "--function": {}, "--help": {}, "-h": {} },
+    true,
+  );
+  if (p.opts.has("--help") || p.opts.has("-h")) {
+    process.stdout.write(FUNCLATENCY_HELP);
+    return 0;
+  }
+  const pattern = p.positional[0];
+  if (!pattern) throw new UserError("funclatency: missing BINARY:FUNC (see uprobe-lab funclatency --help)");
+  const colon = pattern.lastIndexOf(":");
+  if (colon <= 0 || colon === pattern.length - 1) throw new UserError(`funclatency: '${pattern}' is not BINARY:FUNC`);
+  const binary = pattern.slice(0, colon), func = pattern.slice(colon + 1);
+  if (!/^[A-Za-z_.$][\w.$]*$/.test(func)) throw new UserError(`funclatency: '${func}' is not a function name`);
+  const us = p.opts.has("-u") || p.opts.has("--microseconds");
+  const ms = p.opts.has("-m") || p.opts.has("--milliseconds");
+  if (us && ms) throw new UserError("funclatency: -u and -m exclude each other");
+  const unit = us ? "usecs" : ms ? "msecs" : "nsecs";
+  const f = { ...probeFlags(p), quiet: true };
+  return runSession({ text: funclatencyProgram(pattern, func, unit), name: "funclatency" }, binary, p.rest, f, p);
+}

@@ -1,0 +1,44 @@
+// Options shared by the commands that run probes (run, funclatency).
+
+import type { OptionSpec, Parsed } from "./args.js";
+
+export const PROBE_OPTIONS: Record<string, OptionSpec> = {
+  "--kernel": { value: true },
+  "--no-emulation": {},
+  "--cost": { value: true },
+  "--json": {},
+  "--unsafe": {},
+  "-q": {},
+  "--trace": { value: true },
+};
+
+export interface ProbeFlags {
+  kernel?: string;
+  emulation: boolean;
+  cost?: string;
+  json: boolean;
+  unsafe: boolean;
+  quiet: boolean;
+  traceHits: number;
+}
+
+export function probeFlags(p: Parsed): ProbeFlags {
+  return {
+    kernel: p.opts.get("--kernel")?.[0],
+    emulation: !p.opts.has("--no-emulation"),
+    cost: p.opts.get("--cost")?.[0],
+    json: p.opts.has("--json"),
+    unsafe: p.opts.has("--unsafe"),
+    quiet: p.opts.has("-q"),
+    traceHits: Number(p.opts.get("--trace")?.[0] ?? 0) || 0,
+  };
+}
+
+export const PROBE_HELP = `  --kernel V          modelled kernel generation (default 6.18; see \`uprobe-lab kernels\`)
+  --no-emulation      no emulation and no nop5 optimization: every hit single-steps
+  --cost P            cost profile: kvm-6.18 (default), seed-2017-x86_64, instructions-only, or FILE.json
+  --json              NDJSON output (bpftrace -f json style) ending with a stats line
+  --unsafe            allow probes at offsets that are not instruction boundaries
+  -q                  no per-probe summary on stderr
+  --trace N           print the event trace of the first N hits on stderr (JSON lines with --json)
+`;

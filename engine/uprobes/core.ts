@@ -1,0 +1,390 @@
+// The uprobe subsystem's trap handling (kernel/events/uprobes.c): the die
+// notifiers (uprobe_pre_sstep_notifier, uprobe_post_sstep_notifier),
+// handle_swbp, handler_chain, pre_ssout, handle_singlestep, signal
+// deferral, and the uprobe/uretprobe syscalls, for the configured kernel
+// generation. It plugs into the OS layer as its KernelHooks.
+
+import type { CpuException } from "../cpu/exceptions.js";
+import { TF } from "../cpu/flags.js";
+import type { AddressSpace } from "../mm/address-space.js";
+import type { MappedFile } from "../mm/mapped-file.js";
+import type { Vma } from "../mm/vma.js";
+import type { KernelHooks } from "../os/hooks.js";
+import type { Kernel } from "../os/kernel.js";
+import type { Process } from "../os/process.js";
+import { SI_KERNEL, SI_USER, SIGILL, SIGSEGV, SIGTRAP, type SigInfo } from "../os/signals.js";
+import type { Task } from "../os/task.js";
+import { EventTrace, hex, type TrapKind } from "./accounting.js";
+import { UPROBE_FIX_IP, UPROBE_FIX_CALL, UPROBE_FIX_RIP_MASK } from "./analyze.js";
+import { costPs, type CostKind, type CostProfile } from "./cost.js";
+import type { KernelGeneration } from "./generations.js";
+import { archUprobeOptimize, sysUprobe } from "./optimize.js";
+import { Registry, UPROBE_SWBP_INSN } from "./registry.js";
+import { MmState, UPROBE_HANDLER_IGNORE, UPROBE_HANDLER_REMOVE, UTask, UTaskState, type Consumer, type ConsumerContext, type ReturnInstance, type Uprobe, type UprobeConsumer, type XolArea } from "./state.js";
+import { handleTrampoline, prepareUretprobe, sysUretprobe } from "./uretprobe.js";
+import { createXolArea, freeInsnSlot, getInsnSlot } from "./xol-area.js";
+import { abortXol, emulate, ERESTART, postXol, preXol } from "./xol-ops.js";
+
+export interface UprobesOptions {
+  gen: KernelGeneration;
+  /** false: --no-emulation (every hit single-steps; no nop5 optimization). */
+  emulation: boolean;
+  cost: CostProfile;
+  /** Record the first N hits in an event trace. */
+  traceHits?: number;
+}
+
+const TRAP_COST: Record<TrapKind, CostKind> = {
+  int3: "int3_trap",
+  single_step: "single_step",
+  uret_trap: "uret_trap",
+  uprobe_syscall: "uprobe_syscall",
+  uretprobe_syscall: "uretprobe_syscall",
+};
+
+export class Uprobes implements KernelHooks {
+  readonly registry: Registry;
+  readonly gen: KernelGeneration;
+  readonly emulation: boolean;
+  readonly cost: CostProfile;
+  readonly optimizeEnabled: boolean;
+  readonly traceLog: EventTrace;
+  private kernel: Kernel | undefined;
+  private readonly utasks = new WeakMap<Task, UTask>();
+  private readonly mms = new WeakMap<AddressSpace, MmState>();
+  /** Virtual time charged by the model (traps, syscalls, handlers), picoseconds. */
+  chargedPs = 0;
+
+  constructor(o: UprobesOptions) {
+    this.gen = o.gen;
+    this.emulation = o.emulation;
+    this.cost = o.cost;
+    this.optimizeEnabled = o.gen.nop5Optimize && o.emulation;
+    this.traceLog = new EventTrace(o.traceHits ?? 0);
+    this.registry = new Registry(this);
+  }
+
+  /** Install as the kernel's hooks (die notifiers, mmap, syscalls). */
+  attach(kernel: Kernel): void {
+    this.kernel = kernel;
+    kernel.hooks = this;
+  }
+
+  processes(): Process[] {
+    return (this.kernel?.processes ?? []).filter((p) => !p.exit);
+  }
+
+  mmState(mm: AddressSpace): MmState {
+    let s = this.mms.get(mm);
+    if (!s) this.mms.set(mm, (s = new MmState()));
+    return s;
+  }
+
+  /** get_utask(): allocated on the first hit in a thread. */
+  utask(task: Task): UTask {
+    let u = this.utasks.get(task);
+    if (!u) this.utasks.set(task, (u = new UTask()));
+    return u;
+  }
+
+  existingUtask(task: Task): UTask | undefined {
+    return this.utasks.get(task);
+  }
+
+  /** get_xol_area(): create the mm's XOL area on first use. */
+  getXolArea(task: Task): XolArea | undefined {
+    const st = this.mmState(task.proc.mm);
+    if (!st.xolArea) {
+      st.xolArea = createXolArea(task.proc.mm, this.gen, 64);
+      if (st.xolArea) this.trace(this.existingUtask(task)?.traceHit ?? 0, "xol area", st.xolArea.vaddr, "[uprobes] mapped");
+    }
+    return st.xolArea;
+  }
+
+  // ---- registration (the public API) ----
+
+  /** uprobe_register(file, offset, consumer). The result's stats.path says "rejected" with the kernel's error on failure. */
+  register(file: MappedFile, offset: number, uc: UprobeConsumer): Consumer {
+    return this.registry.register(file, offset, uc);
+  }
+
+  unregister(c: Consumer): void {
+    this.registry.unregister(c);
+  }
+
+  // ---- accounting ----
+
+  private charge(kind: CostKind): number {
+    const ps = costPs(this.cost, kind);
+    this.kernel?.clock.charge(ps);
+    this.chargedPs += ps;
+    return ps;
+  }
+
+  /** Charge a trap or syscall taken for a uprobe to the clock and to every consumer of it. */
+  chargeTrap(kind: TrapKind, consumers: Iterable<Consumer>): void {
+    const ps = this.charge(TRAP_COST[kind]);
+    for (const c of consumers) {
+      c.stats.traps[kind]++;
+      c.stats.virtualPs += ps;
+    }
+  }
+
+  /** A uretprobe return: one trap or syscall, charged to the return consumers of every instance it completed. */
+  chargeReturn(kind: "uret_trap" | "uretprobe_syscall", uprobes: Set<Uprobe>): void {
+    const cs: Consumer[] = [];
+    for (const u of uprobes) for (const c of u.consumers) if (c.uc.retHandler) cs.push(c);
+    this.chargeTrap(kind, cs);
+  }
+
+  chargeOnce(kind: CostKind): void {
+    this.charge(kind);
+  }
+
+  trace(hit: number, event: string, addr: number | undefined, detail?: string): void {
+    if (hit <= 0) return;
+    this.traceLog.add({ ns: this.kernel?.nowNs() ?? 0, hit, event, addr: addr === undefined ? undefined : hex(addr), detail });
+  }
+
+  forceSignal(task: Task, sig: "SIGILL" | "SIGSEGV" | "SIGTRAP", why: string): void {
+    const signo = sig === "SIGILL" ? SIGILL : sig === "SIGSEGV" ? SIGSEGV : SIGTRAP;
+    const cpu = task.proc.cpu;
+    this.trace(this.existingUtask(task)?.traceHit ?? 0, sig, cpu.rip, why);
+    this.kernel?.queueSignal(task, { signo, code: SI_KERNEL, addr: 0, forced: true, ip: cpu.rip });
+  }
+
+  private sendSigtrap(task: Task): void {
+    // send_sig(SIGTRAP, current, 0): the debugger's single step completes over the probed instruction
+    this.kernel?.queueSignal(task, { signo: SIGTRAP, code: SI_USER, addr: 0, forced: false, ip: task.proc.cpu.rip, pid: task.proc.pid });
+  }
+
+  // ---- handlers ----
+
+  private context(task: Task, vaddr: number, cookie: bigint): ConsumerContext {
+    return { task, cpu: task.proc.cpu, vaddr, cookie };
+  }
+
+  /** handler_chain(): every consumer newest first; one return instance per hit for the ret consumers. */
+  private handlerChain(task: Task, u: Uprobe, vaddr: number, traceHit: number): void {
+    let remove = true;
+    let hasConsumers = false;
+    let wantsReturn = false;
+    const cookies = new Map<number, bigint>();
+    this.trace(traceHit, "handler chain", vaddr, u.consumers.map((c) => c.uc.name).join(", ") || "(no consumers)");
+    for (const c of [...u.consumers]) {
+      let rc = 0;
+      const ctx = this.context(task, vaddr, 0n);
+      if (c.uc.handler) {
+        c.stats.hits++;
+        const ps = this.charge("handler");
+        c.stats.virtualPs += ps;
+        rc = c.uc.handler(ctx) ?? 0;
+      }
+      remove &&= rc === UPROBE_HANDLER_REMOVE;
+      hasConsumers = true;
+      if (!c.uc.retHandler || rc === UPROBE_HANDLER_REMOVE || rc === UPROBE_HANDLER_IGNORE) continue;
+      wantsReturn = true;
+      if (c.uc.handler) cookies.set(c.id, ctx.cookie); // session consumer
+    }
+    if (wantsReturn) {
+      if (this.gen.uretprobeReturn === "none") {
+        // no uretprobes in this kernel: registration already refused these consumers
+      } else prepareUretprobe(this, task, u, cookies, traceHit);
+    }
+    if (remove && hasConsumers && !this.registry.filterChain(u, task.proc)) {
+      this.registry.unapply(u, task.proc);
+      this.trace(traceHit, "breakpoint removed", vaddr, "every consumer returned UPROBE_HANDLER_REMOVE");
+    }
+  }
+
+  runRetHandler(task: Task, c: Consumer, ri: ReturnInstance, cookie: bigint): void {
+    c.stats.hits++;
+    const ps = this.charge("handler");
+    c.stats.virtualPs += ps;
+    this.trace(ri.traceHit, "ret_handler", task.proc.cpu.rip, `${c.uc.name} (func ${hex(ri.func)})`);
+    c.uc.retHandler!(this.context(task, ri.func, cookie), ri.func);
+  }
+
+  // ---- KernelHooks ----
+
+  /** DIE_INT3: uprobe_pre_sstep_notifier() then handle_swbp(). */
+  breakpoint(task: Task): boolean {
+    const st = this.mmState(task.proc.mm);
+    const utask = this.existingUtask(task);
+    if (!st.hasUprobes && !(utask && utask.returnInstances.length)) return false;
+    this.handleSwbp(task);
+    return true;
+  }
+
+  private handleSwbp(task: Task): void {
+    const cpu = task.proc.cpu;
+    const bp = cpu.rip - 1;
+    const area = this.mmState(task.proc.mm).xolArea;
+    if (area && bp === area.vaddr && this.gen.uretprobeReturn !== "none") {
+      // the int3 trampoline in XOL slot 0: a uretprobe return
+      const ri = this.existingUtask(task)?.returnInstances.at(-1);
+      this.trace(ri?.traceHit ?? 0, "uretprobe trampoline", bp, "int3 at XOL slot 0 (#BP)");
+      handleTrampoline(this, task, "uret_trap");
+      return;
+    }
+    const u = this.findActiveUprobe(task, bp);
+    if (!u) {
+      const byte = task.proc.mm.peek(bp, 1);
+      if (byte && byte[0] === UPROBE_SWBP_INSN) {
+        this.kernel?.queueSignal(task, { signo: SIGTRAP, code: SI_KERNEL, addr: 0, forced: true, ip: bp });
+      } else cpu.rip = bp; // raced with removal: re-execute the original instruction
+      return;
+    }
+    u.hits++;
+    const hit = this.traceLog.maxHits > 0 ? this.traceLog.beginHit() : 0;
+    this.chargeTrap("int3", u.consumers);
+    this.trace(hit, "int3", bp, `#BP trap, uprobe ${u.file.path}+${hex(u.offset)}`);
+    // 3.5 left ip after the int3 for the handlers; later kernels set it to the probe address first
+    if (!this.gen.handlerIpIsBpPlus1) cpu.rip = bp;
+    const a = u.arch;
+    if (!a) {
+      cpu.rip = bp; // not analysed yet (unregister/register race): restart
+      return;
+    }
+    const utask = this.utask(task);
+    utask.traceHit = hit;
+    const ipBefore = cpu.rip;
+    this.handlerChain(task, u, bp, hit);
+    archUprobeOptimize(this, task, u, bp, hit);
+    // 6.18: a consumer that moved ip means "don't execute the original instruction"
+    if (this.gen.skipWhenIpChanged && cpu.rip !== ipBefore) {
+      this.trace(hit, "skipped", bp, `a consumer changed ip to ${hex(cpu.rip)}`);
+      return;
+    }
+    if (emulate(a, cpu)) {
+      this.trace(hit, "emulated", bp, `${a.ops === "push" ? "push" : a.ops === "branch" ? "branch/nop" : "nop skip"}: ip -> ${hex(cpu.rip)}`);
+      if (cpu.rflags & TF) this.sendSigtrap(task);
+      return;
+    }
+    this.preSsout(task, u, bp, hit);
+  }
+
+  /** find_active_uprobe(): the VMA's file and offset identify the uprobe. */
+  private findActiveUprobe(task: Task, bp: number): Uprobe | undefined {
+    const v = task.proc.mm.findVma(bp);
+    if (!v || !v.file) return undefined;
+    return this.registry.find(v.file, v.offset + (bp - v.start));
+  }
+
+  /** pre_ssout(): copy the instruction to an XOL slot and single-step it there. */
+  private preSsout(task: Task, u: Uprobe, bp: number, hit: number): void {
+    const cpu = task.proc.cpu;
+    const a = u.arch!;
+    const area = this.getXolArea(task);
+    const utask = this.utask(task);
+    const slot = area ? getInsnSlot(task.proc.mm, area, a.insn) : undefined;
+    if (!area || slot === undefined) {
+      // cannot single-step: restart at the probe (the handlers run again on the next hit)
+      cpu.rip = bp;
+      this.trace(hit, "restart", bp, "no XOL slot");
+      return;
+    }
+    utask.xolVaddr = slot;
+    utask.vaddr = bp;
+    preXol(a, cpu, utask);
+    cpu.rip = slot;
+    utask.savedTf = (cpu.rflags & TF) !== 0;
+    cpu.rflags = cpu.rflags | TF;
+    utask.activeUprobe = u;
+    utask.state = UTaskState.SStep;
+    const bytes = Array.from(a.insn.subarray(0, a.riprelSqueezed ? a.ilen - 4 : a.ilen), (b) => b.toString(16).padStart(2, "0")).join(" ");
+    const scratch = a.ops === "default" && a.fixups & UPROBE_FIX_RIP_MASK ? ", rip-relative operand rewritten to a scratch register" : "";
+    this.trace(hit, "xol", slot, `copied [${bytes}] to slot ${(slot - area.vaddr) / 128}${scratch}; TF set`);
+  }
+
+  /** DIE_DEBUG: uprobe_post_sstep_notifier() then handle_singlestep(). */
+  singleStep(task: Task): boolean {
+    const utask = this.existingUtask(task);
+    if (!utask || !utask.activeUprobe) return false;
+    utask.state = UTaskState.SStepAck;
+    this.handleSinglestep(task, utask);
+    return true;
+  }
+
+  private handleSinglestep(task: Task, utask: UTask): void {
+    const cpu = task.proc.cpu;
+    const u = utask.activeUprobe!;
+    const a = u.arch!;
+    const hit = utask.traceHit;
+    let err = 0;
+    if (utask.state === UTaskState.SStepAck) {
+      this.chargeTrap("single_step", u.consumers);
+      const before = cpu.rip;
+      // arch_uprobe_post_xol()
+      let sendSigtrap = utask.savedTf;
+      err = postXol(a, cpu, utask);
+      if (err) {
+        cpu.rip = utask.vaddr;
+        if (err === ERESTART) err = 0;
+        sendSigtrap = false;
+      }
+      if (sendSigtrap) this.sendSigtrap(task);
+      if (!utask.savedTf) cpu.rflags = cpu.rflags & ~TF;
+      const fix = a.ops !== "default" ? "" : a.fixups & UPROBE_FIX_IP ? " FIX_IP" : a.fixups & UPROBE_FIX_CALL ? " FIX_CALL" : " no fixup";
+      this.trace(hit, "single-step", before, `#DB after the copy ran;${fix} -> ip ${hex(cpu.rip)}`);
+    } else {
+      abortXol(a, cpu, utask);
+      cpu.rip = utask.vaddr;
+      if (!utask.savedTf) cpu.rflags = cpu.rflags & ~TF;
+    }
+    utask.activeUprobe = undefined;
+    utask.state = UTaskState.Running;
+    const area = this.mmState(task.proc.mm).xolArea;
+    if (area) freeInsnSlot(area, utask.xolVaddr);
+    utask.xolVaddr = 0;
+    utask.signalDenied = false;
+    if (err) this.forceSignal(task, "SIGILL", "execute the probed insn, sending SIGILL");
+  }
+
+  /**
+   * The XOL copy itself trapped: uprobe_deny_signal() marks SSTEP_TRAPPED and
+   * handle_singlestep() aborts, so the signal is delivered at the probe
+   * address (and si_addr for SIGILL/SIGFPE/SIGTRAP is the probe address too).
+   */
+  exception(task: Task, exc: CpuException, info: SigInfo): void {
+    void exc;
+    const utask = this.existingUtask(task);
+    if (!utask || !utask.activeUprobe) return;
+    utask.state = UTaskState.SStepTrapped;
+    this.trace(utask.traceHit, "xol trapped", task.proc.cpu.rip, `signal ${info.signo}; restart at the probe address`);
+    const vaddr = utask.vaddr;
+    this.handleSinglestep(task, utask);
+    info.ip = vaddr;
+    if (info.signo !== SIGSEGV) info.addr = vaddr;
+  }
+
+  /** uprobe_deny_signal(): non-fatal signals wait until the single step completes. */
+  denySignal(task: Task): boolean {
+    const utask = this.existingUtask(task);
+    if (!utask || !utask.activeUprobe) return false;
+    utask.signalDenied = true;
+    return true;
+  }
+
+  syscall(task: Task, nr: number): number | "noreturn" | undefined {
+    if (nr === 335 && this.gen.uretprobeReturn === "syscall335") return sysUretprobe(this, task);
+    if (nr === 336 && this.gen.nop5Optimize) return sysUprobe(this, task);
+    return undefined;
+  }
+
+  /** handle_syscall_uprobe(): the optimized path runs the handlers only (the nop itself is not executed). */
+  handleSyscallUprobe(task: Task, bp: number): void {
+    const u = this.findActiveUprobe(task, bp);
+    if (!u || !u.arch) return;
+    u.hits++;
+    const hit = this.traceLog.maxHits > 0 ? this.traceLog.beginHit() : 0;
+    this.chargeTrap("uprobe_syscall", u.consumers);
+    this.trace(hit, "uprobe syscall", bp, "call [uprobes-trampoline] -> sys_uprobe (no exception)");
+    this.utask(task).traceHit = hit;
+    this.handlerChain(task, u, bp, hit);
+  }
+
+  mmap(proc: Process, vma: Vma): void {
+    this.registry.mmap(proc, vma);
+  }
+}

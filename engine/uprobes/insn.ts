@@ -1,0 +1,153 @@
+// The kernel's view of an instruction (struct insn from arch/x86/lib/insn.c):
+// prefixes, REX, VEX/EVEX, opcode bytes, ModRM, and where the displacement
+// and immediate sit. Instruction analysis reads these fields the way
+// arch/x86/kernel/uprobes.c does (OPCODE1(), MODRM_REG(), rex_prefix...).
+//
+// iced-x86 decides validity and length (a decode failure is the kernel's
+// -ENOEXEC) and gives the displacement/immediate offsets; the prefix and
+// opcode layout is parsed here from the bytes, because the kernel's
+// opcode.bytes[] convention (the byte after a VEX prefix is OPCODE1) is not
+// something iced exposes.
+
+import { Code, Decoder, DecoderOptions, Instruction } from "iced-x86";
+
+export interface KInsn {
+  length: number;
+  /** Legacy prefix bytes in order (may repeat). */
+  prefixes: number[];
+  /** REX byte or 0; its offset in the instruction. */
+  rex: number;
+  rexOffset: number;
+  /** VEX/EVEX/XOP prefix bytes (empty if none) and offset. */
+  vex: number[];
+  vexOffset: number;
+  /** insn->opcode.bytes[0..nbytes-1]. */
+  opcode: number[];
+  /** ModRM byte, or -1 if none; its offset. */
+  modrm: number;
+  modrmOffset: number;
+  dispOffset: number;
+  dispSize: number;
+  immOffset: number;
+  immSize: number;
+  /** Sign-extended immediate (insn->immediate.value; for rel branches the displacement). */
+  immValue: number;
+  /** ModRM.mod == 0 && rm == 5 in 64-bit mode: rip-relative. */
+  ripRelative: boolean;
+  code: Code;
+}
+
+const LEGACY = new Set([0xf0, 0xf2, 0xf3, 0x2e, 0x36, 0x3e, 0x26, 0x64, 0x65, 0x66, 0x67]);
+
+const instr = new Instruction();
+
+/** Decode like insn_decode(); undefined when the bytes are not a valid instruction (-ENOEXEC). */
+export function kernelDecode(bytes: Uint8Array, bits: 64 | 32): KInsn | undefined {
+  if (bytes.length === 0) return undefined;
+  const dec = new Decoder(bits, bytes, DecoderOptions.None);
+  let offsets: { dispOffset: number; dispSize: number; immOffset: number; immSize: number };
+  try {
+    dec.decodeOut(instr);
+    if (instr.code === Code.INVALID) return undefined;
+    const co = dec.getConstantOffsets(instr);
+    offsets = {
+      dispOffset: co.hasDisplacement ? co.displacementOffset : -1,
+      dispSize: co.hasDisplacement ? co.displacementSize : 0,
+      immOffset: co.hasImmediate ? co.immediateOffset : -1,
+      immSize: co.hasImmediate ? co.immediateSize : 0,
+    };
+    co.free();
+  } finally {
+    dec.free();
+  }
+  const length = instr.length;
+  let i = 0;
+  const prefixes: number[] = [];
+  while (i < length && LEGACY.has(bytes[i]!)) prefixes.push(bytes[i++]!);
+  let rex = 0, rexOffset = -1;
+  if (bits === 64 && i < length && (bytes[i]! & 0xf0) === 0x40) {
+    rex = bytes[i]!;
+    rexOffset = i++;
+  }
+  const vex: number[] = [];
+  let vexOffset = -1;
+  const b = bytes[i]!;
+  const next = bytes[i + 1] ?? 0;
+  // C4/C5/62 are VEX/EVEX in 64-bit mode; in 32-bit mode only when the next byte has mod == 11.
+  const isVexCandidate = bits === 64 || (next & 0xc0) === 0xc0;
+  if ((b === 0xc5 || b === 0xc4 || b === 0x62) && isVexCandidate && isVexEncoded(b, length)) {
+    const n = b === 0xc5 ? 2 : b === 0xc4 ? 3 : 4;
+    vexOffset = i;
+    for (let k = 0; k < n; k++) vex.push(bytes[i + k]!);
+    i += n;
+  }
+  const opcode: number[] = [];
+  if (vex.length) {
+    opcode.push(bytes[i++]!); // VEX has only 1 byte for opcode (insn_get_opcode)
+  } else if (bytes[i] === 0x0f) {
+    opcode.push(bytes[i++]!);
+    const o2 = bytes[i++]!;
+    opcode.push(o2);
+    if (o2 === 0x38 || o2 === 0x3a) opcode.push(bytes[i++]!);
+  } else {
+    opcode.push(bytes[i++]!);
+  }
+  // ModRM: present if the instruction has a memory/register r/m operand encoded after the opcode.
+  let modrm = -1, modrmOffset = -1;
+  const firstConst = Math.min(offsets.dispOffset >= 0 ? offsets.dispOffset : length, offsets.immOffset >= 0 ? offsets.immOffset : length);
+  if (hasModrm(opcode, vex.length > 0, i, firstConst, length)) {
+    modrm = bytes[i]!;
+    modrmOffset = i;
+  }
+  const ripRelative = bits === 64 && modrm >= 0 && (modrm & 0xc7) === 0x05;
+  let immValue = 0;
+  if (offsets.immSize) {
+    let v = 0;
+    for (let k = offsets.immSize - 1; k >= 0; k--) v = v * 256 + bytes[offsets.immOffset + k]!;
+    const bitsN = offsets.immSize * 8;
+    if (bitsN < 53 && v >= 2 ** (bitsN - 1)) v -= 2 ** bitsN;
+    immValue = v;
+  }
+  return {
+    length,
+    prefixes,
+    rex,
+    rexOffset,
+    vex,
+    vexOffset,
+    opcode,
+    modrm,
+    modrmOffset,
+    ...offsets,
+    immValue,
+    ripRelative,
+    code: instr.code,
+  };
+}
+
+/** iced decoded the instruction as VEX/EVEX/XOP (rather than LES/LDS/BOUND). */
+function isVexEncoded(first: number, length: number): boolean {
+  void first;
+  void length;
+  // iced's Code for VEX/EVEX forms start with "VEX_"/"EVEX_"; checking the encoding is cheaper through the name.
+  const name = Code[instr.code] ?? "";
+  return name.startsWith("VEX_") || name.startsWith("EVEX_") || name.startsWith("XOP_");
+}
+
+/**
+ * Whether a ModRM byte follows the opcode. The bytes between the opcode and
+ * the first constant (displacement or immediate) are ModRM [+ SIB]; if there
+ * is room for at least one byte and the opcode is one that takes ModRM.
+ */
+function hasModrm(opcode: number[], vex: boolean, at: number, firstConst: number, length: number): boolean {
+  if (vex) return at < length;
+  if (at >= length) return false;
+  if (at < firstConst) return true;
+  // No byte before the constant: only possible for forms without ModRM.
+  return false;
+}
+
+/** ModRM.reg (3 bits), MODRM_REG() in the kernel. */
+export function modrmReg(k: KInsn): number {
+  return k.modrm < 0 ? 0 : (k.modrm >> 3) & 7;
+}

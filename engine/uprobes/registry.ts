@@ -1,0 +1,187 @@
+// The global uprobe registry (kernel/events/uprobes.c: uprobe_register,
+// uprobe_unregister, register_for_each_vma, install_breakpoint,
+// remove_breakpoint, uprobe_mmap). One uprobe per (inode, file offset);
+// the first consumer that accepts an mm installs the int3 in that mm's
+// private copy of the page, the last one removes it.
+
+import type { MappedFile } from "../mm/mapped-file.js";
+import { PROT_WRITE } from "../mm/page.js";
+import type { Vma } from "../mm/vma.js";
+import type { Process } from "../os/process.js";
+import { newStats } from "./accounting.js";
+import { analyzeInsn, EINVAL, hitPath, MAX_UINSN_BYTES } from "./analyze.js";
+import type { Uprobes } from "./core.js";
+import { isOptimized, unoptimize } from "./optimize.js";
+import type { Consumer, Uprobe, UprobeConsumer } from "./state.js";
+
+export const UPROBE_SWBP_INSN = 0xcc;
+
+export function errnoName(errno: number): string {
+  switch (errno) {
+    case 524: return "ENOTSUPP";
+    case 8: return "ENOEXEC";
+    case 22: return "EINVAL";
+    case 5: return "EIO";
+    case 12: return "ENOMEM";
+    default: return `errno ${errno}`;
+  }
+}
+
+/** valid_vma(): file-backed, VM_MAYEXEC, and (when registering) neither writable nor shared. */
+export function validVma(v: Vma, isRegister: boolean): boolean {
+  if (!v.file || v.special) return false;
+  if (!isRegister) return true;
+  return !(v.prot & PROT_WRITE) && !v.shared;
+}
+
+/** Virtual addresses where (file, offset) is mapped in a process, through valid VMAs. */
+export function addressesOf(proc: Process, file: MappedFile, offset: number, isRegister: boolean): number[] {
+  const out: number[] = [];
+  for (const v of proc.mm.vmas) {
+    if (v.file !== file || !validVma(v, isRegister)) continue;
+    if (offset >= v.offset && offset < v.offset + (v.end - v.start)) out.push(v.start + (offset - v.offset));
+  }
+  return out;
+}
+
+export class Registry {
+  readonly uprobes = new Map<string, Uprobe>();
+  private nextId = 1;
+
+  constructor(private readonly sub: Uprobes) {}
+
+  private key(file: MappedFile, offset: number): string {
+    return `${file.inode}:${offset}`;
+  }
+
+  find(file: MappedFile, offset: number): Uprobe | undefined {
+    return this.uprobes.get(this.key(file, offset));
+  }
+
+  /**
+   * uprobe_register(): add a consumer (newest first) and install the
+   * breakpoint in every process that maps the file and whose mm the new
+   * consumer's filter accepts. On error the registration is rolled back and
+   * the consumer is returned with path "rejected".
+   */
+  register(file: MappedFile, offset: number, uc: UprobeConsumer): Consumer {
+    if (!uc.handler && !uc.retHandler) throw new Error("consumer has neither handler nor retHandler");
+    let u = this.find(file, offset);
+    if (!u) {
+      u = { file, offset, consumers: [], arch: undefined, error: undefined, hits: 0 };
+      this.uprobes.set(this.key(file, offset), u);
+    }
+    const c: Consumer = { id: this.nextId++, uc, stats: newStats(), uprobe: u };
+    if (offset > file.size) return this.reject(c, EINVAL, "offset is past the end of the file");
+    if (uc.retHandler && this.sub.gen.uretprobeReturn === "none") return this.reject(c, EINVAL, `uretprobes do not exist before 3.10 (modelled kernel ${this.sub.gen.version})`);
+    u.consumers.unshift(c);
+    for (const proc of this.sub.processes()) {
+      if (uc.filter && !uc.filter(proc)) continue;
+      for (const vaddr of addressesOf(proc, file, offset, true)) {
+        const err = this.installBreakpoint(u, proc, vaddr);
+        if (err) {
+          this.unregister(c);
+          return this.reject(c, err.errno, err.why);
+        }
+      }
+    }
+    this.refreshPath(c);
+    return c;
+  }
+
+  private reject(c: Consumer, errno: number, why: string): Consumer {
+    c.stats.path = "rejected";
+    c.stats.error = { errno, name: errnoName(errno), why };
+    return c;
+  }
+
+  /** The path a hit on this consumer's uprobe takes (once analysed). */
+  refreshPath(c: Consumer): void {
+    const a = c.uprobe.arch;
+    if (c.stats.path === "rejected") return;
+    if (a) c.stats.path = hitPath(a, this.sub.optimizeEnabled);
+  }
+
+  /** uprobe_unregister(): remove the consumer; remove breakpoints no remaining consumer wants. */
+  unregister(c: Consumer): void {
+    const u = c.uprobe;
+    const i = u.consumers.indexOf(c);
+    if (i < 0) return;
+    u.consumers.splice(i, 1);
+    for (const proc of this.sub.processes()) {
+      if (!this.sub.mmState(proc.mm).hasUprobes) continue;
+      if (this.filterChain(u, proc)) continue;
+      for (const vaddr of addressesOf(proc, u.file, u.offset, false)) this.removeBreakpoint(u, proc, vaddr);
+    }
+    if (u.consumers.length === 0) this.uprobes.delete(this.key(u.file, u.offset));
+  }
+
+  /** filter_chain(): does any consumer want this mm? */
+  filterChain(u: Uprobe, proc: Process): boolean {
+    return u.consumers.some((c) => !c.uc.filter || c.uc.filter(proc));
+  }
+
+  /** prepare_uprobe(): copy the instruction from the file and analyse it, once per uprobe. */
+  prepare(u: Uprobe, vaddr: number): { errno: number; why: string } | undefined {
+    if (u.arch) return undefined;
+    if (u.error) return u.error;
+    const bytes = u.file.read(u.offset, MAX_UINSN_BYTES);
+    const r = analyzeInsn(bytes, { gen: this.sub.gen, emulation: this.sub.emulation, bits: 64, vaddr });
+    if (!r.ok) {
+      // The kernel does not remember the failure (COPY_INSN stays clear); the next install re-analyses and fails again.
+      return { errno: r.errno, why: r.why };
+    }
+    u.arch = r.arch;
+    for (const c of u.consumers) this.refreshPath(c);
+    return undefined;
+  }
+
+  /** install_breakpoint(): analysis, MMF_HAS_UPROBES, then int3 into the process's copy of the page. */
+  installBreakpoint(u: Uprobe, proc: Process, vaddr: number): { errno: number; why: string } | undefined {
+    const err = this.prepare(u, vaddr);
+    if (err) return err;
+    this.sub.mmState(proc.mm).hasUprobes = true;
+    this.setSwbp(u, proc, vaddr);
+    return undefined;
+  }
+
+  /** set_swbp(): idempotent; a site already optimized by another thread is left alone (6.18). */
+  private setSwbp(u: Uprobe, proc: Process, vaddr: number): void {
+    const a = u.arch!;
+    if (a.canOptimize && !a.optimizeFail && this.sub.optimizeEnabled && isOptimized(this.sub, proc, vaddr)) return;
+    const cur = proc.mm.peek(vaddr, 1);
+    if (!cur || cur[0] === UPROBE_SWBP_INSN) return;
+    proc.mm.poke(vaddr, new Uint8Array([UPROBE_SWBP_INSN]));
+  }
+
+  /** remove_breakpoint() / set_orig_insn(): write insn[0] back (or undo the optimization). */
+  removeBreakpoint(u: Uprobe, proc: Process, vaddr: number): void {
+    const a = u.arch;
+    if (!a) return;
+    if (a.canOptimize && isOptimized(this.sub, proc, vaddr)) {
+      unoptimize(this.sub, proc, u, vaddr);
+      return;
+    }
+    const cur = proc.mm.peek(vaddr, 1);
+    if (!cur || cur[0] !== UPROBE_SWBP_INSN) return;
+    proc.mm.poke(vaddr, a.insn.subarray(0, 1));
+    // __replace_page: an anonymous copy identical to the page cache is dropped
+    proc.mm.revertPageIfPristine(vaddr);
+  }
+
+  /** uprobe_mmap(): install every uprobe of this file that falls in the new VMA; errors are ignored. */
+  mmap(proc: Process, v: Vma): void {
+    if (!validVma(v, true) || this.uprobes.size === 0) return;
+    for (const u of this.uprobes.values()) {
+      if (u.file !== v.file) continue;
+      if (u.offset < v.offset || u.offset >= v.offset + (v.end - v.start)) continue;
+      if (!this.filterChain(u, proc)) continue;
+      this.installBreakpoint(u, proc, v.start + (u.offset - v.offset));
+    }
+  }
+
+  /** unapply_uprobe(): every consumer asked for removal and none wants this mm: restore the byte in this mm only. */
+  unapply(u: Uprobe, proc: Process): void {
+    for (const vaddr of addressesOf(proc, u.file, u.offset, false)) this.removeBreakpoint(u, proc, vaddr);
+  }
+}

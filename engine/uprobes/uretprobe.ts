@@ -1,0 +1,156 @@
+// uretprobes: hijack the return address at function entry
+// (prepare_uretprobe, arch_uretprobe_hijack_return_addr), and fire the
+// return consumers when the function returns into the trampoline
+// (uprobe_handle_trampoline), reached through the trampoline's int3 before
+// 6.11 or through sys_uretprobe (335) since.
+
+import { RAX, RCX, R11, RSP } from "../cpu/registers.js";
+import type { Task } from "../os/task.js";
+import { hex } from "./accounting.js";
+import type { Uprobes } from "./core.js";
+import type { ReturnInstance, Uprobe, UTask } from "./state.js";
+import { URETPROBE_SYSCALL_CHECK } from "./xol-area.js";
+
+const TWO32 = 4294967296;
+
+/** arch_uretprobe_is_alive(): RP_CHECK_CALL uses sp < stack, RP_CHECK_RET and RP_CHECK_CHAIN_CALL use sp <= stack. */
+function isAlive(ri: ReturnInstance, strict: boolean, sp: number): boolean {
+  return strict ? sp < ri.stack : sp <= ri.stack;
+}
+
+/** prepare_uretprobe(): called from handler_chain when a consumer wants the return. */
+export function prepareUretprobe(sub: Uprobes, task: Task, u: Uprobe, cookies: Map<number, bigint>, traceHit: number): void {
+  const cpu = task.proc.cpu;
+  const utask = sub.utask(task);
+  const area = sub.getXolArea(task);
+  const omit = (why: string): void => {
+    for (const c of u.consumers) if (c.uc.retHandler) c.stats.omittedReturns++;
+    sub.trace(traceHit, "uretprobe omitted", cpu.rip, why);
+  };
+  if (!area) return omit("no XOL area");
+  if (sub.gen.maxUretprobeDepth !== null && utask.depth >= sub.gen.maxUretprobeDepth) return omit(`nestedness limit ${sub.gen.maxUretprobeDepth}`);
+  const tramp = area.vaddr;
+  const sp = cpu.getRegNum(RSP);
+  // arch_uretprobe_hijack_return_addr()
+  let orig: number;
+  try {
+    const lo = cpu.mem.read64(sp);
+    orig = cpu.mem.hi * TWO32 + (lo >>> 0);
+  } catch {
+    return omit("cannot read the return address");
+  }
+  if (orig !== tramp) {
+    try {
+      cpu.mem.write64(sp, tramp | 0, Math.floor(tramp / TWO32) | 0);
+    } catch {
+      return omit("cannot write the return address");
+    }
+  }
+  const chained = orig === tramp;
+  // drop the instances invalidated by longjmp() (4.3+)
+  if (sub.gen.longjmpCleanup) {
+    const ris = utask.returnInstances;
+    while (ris.length && !isAlive(ris[ris.length - 1]!, !chained, sp)) ris.pop();
+  }
+  if (chained) {
+    const prev = utask.returnInstances[utask.returnInstances.length - 1];
+    if (!prev) return omit("handle tail call"); // the kernel warns: "likely an attack from user space"
+    orig = prev.origRetVaddr;
+  }
+  utask.returnInstances.push({ uprobe: u, func: cpu.rip, stack: sp, origRetVaddr: orig, chained, cookies, traceHit });
+  sub.trace(traceHit, "return hijacked", sp, `[sp] ${hex(orig)} -> ${hex(tramp)}${chained ? " (chained)" : ""}, depth ${utask.depth}`);
+}
+
+/** uprobe_handle_trampoline(): set ip to the real return address and run the return consumers. */
+export function handleTrampoline(sub: Uprobes, task: Task, via: "uret_trap" | "uretprobe_syscall"): void {
+  const cpu = task.proc.cpu;
+  const utask = sub.existingUtask(task);
+  if (!utask || utask.returnInstances.length === 0) {
+    sub.forceSignal(task, "SIGILL", "handle uretprobe, sending SIGILL");
+    return;
+  }
+  const ris = utask.returnInstances;
+  const involved = new Set<Uprobe>();
+  const fired: ReturnInstance[] = [];
+  for (;;) {
+    // The chain: the newest instance and the chained ones below it.
+    let end = ris.length - 1;
+    while (end > 0 && ris[end]!.chained) end--;
+    const next = ris[end - 1];
+    const sp = cpu.getRegNum(RSP);
+    const valid = !sub.gen.longjmpCleanup || !next || isAlive(next, false, sp);
+    cpu.rip = ris[ris.length - 1]!.origRetVaddr;
+    while (ris.length > end) {
+      const ri = ris.pop()!;
+      involved.add(ri.uprobe);
+      if (valid) fired.push(ri);
+    }
+    if (valid) break;
+    if (ris.length === 0) break;
+  }
+  sub.chargeReturn(via, involved);
+  for (const ri of fired) runRetHandlers(sub, task, utask, ri);
+}
+
+function runRetHandlers(sub: Uprobes, task: Task, utask: UTask, ri: ReturnInstance): void {
+  void utask;
+  // handle_uretprobe_chain(): every current ret consumer; session consumers only with a cookie from entry
+  for (const c of ri.uprobe.consumers) {
+    if (!c.uc.retHandler) continue;
+    const session = !!c.uc.handler;
+    const cookie = ri.cookies.get(c.id);
+    if (session && cookie === undefined) continue;
+    sub.runRetHandler(task, c, ri, cookie ?? 0n);
+  }
+}
+
+/**
+ * sys_uretprobe (335, 6.11+): only legal from the trampoline, right after
+ * its syscall instruction. Restores r11/rcx/rax saved by the trampoline,
+ * handles the return, and arranges for the trampoline's ret to reach it.
+ */
+export function sysUretprobe(sub: Uprobes, task: Task): number | "noreturn" {
+  const cpu = task.proc.cpu;
+  const area = sub.mmState(task.proc.mm).xolArea;
+  if (!area || cpu.rip !== area.vaddr + URETPROBE_SYSCALL_CHECK) {
+    sub.forceSignal(task, "SIGILL", "sys_uretprobe called from outside the trampoline");
+    return -1;
+  }
+  const sp0 = cpu.getRegNum(RSP);
+  let r11: bigint, rcx: bigint, rax: bigint;
+  try {
+    const b = cpu.mem.readBytes(sp0, 24);
+    const dv = new DataView(b.buffer);
+    r11 = dv.getBigUint64(0, true);
+    rcx = dv.getBigUint64(8, true);
+    rax = dv.getBigUint64(16, true);
+  } catch {
+    sub.forceSignal(task, "SIGILL", "sys_uretprobe cannot read the saved registers");
+    return -1;
+  }
+  cpu.setReg(R11, r11);
+  cpu.setReg(RCX, rcx);
+  cpu.setReg(RAX, rax);
+  cpu.setRegNum(RSP, sp0 + 24);
+  const ip = cpu.rip;
+  const sp = sp0 + 24;
+  handleTrampoline(sub, task, "uretprobe_syscall");
+  if (cpu.getRegNum(RSP) !== sp) return Number(BigInt.asIntN(64, cpu.getReg(RAX))); // a consumer moved sp: return via iret
+  cpu.setRegNum(RSP, sp - 24);
+  const out = new Uint8Array(24);
+  const dv = new DataView(out.buffer);
+  dv.setBigUint64(0, cpu.getReg(R11), true);
+  dv.setBigUint64(8, cpu.getReg(RCX), true);
+  dv.setBigUint64(16, BigInt.asUintN(64, BigInt(cpu.rip)), true); // the rax slot carries the return address for the trampoline's ret
+  try {
+    cpu.mem.writeBytes(sp - 24, out);
+  } catch {
+    sub.forceSignal(task, "SIGILL", "sys_uretprobe cannot write the trampoline frame");
+    return -1;
+  }
+  cpu.rip = ip;
+  // sysret: r11 = flags, rcx = ip
+  cpu.setRegNum(R11, cpu.rflags);
+  cpu.setRegNum(RCX, ip);
+  return Number(BigInt.asIntN(64, cpu.getReg(RAX)));
+}

@@ -1,0 +1,65 @@
+// The XOL area (kernel/events/uprobes.c: __create_xol_area, xol_get_insn_slot,
+// xol_free_insn_slot): a special one-page mapping "[uprobes]", placed at the
+// hint TASK_SIZE - PAGE_SIZE (0x7fffffffe000), created on the first
+// out-of-line step or uretprobe of an mm. Slot 0 is reserved for the
+// uretprobe trampoline since uretprobes exist (3.10); a step copies the
+// 16-byte instruction into a free 128-byte slot.
+
+import type { AddressSpace } from "../mm/address-space.js";
+import { TASK_SIZE } from "../mm/fault.js";
+import { PAGE_SIZE, PROT_EXEC, PROT_READ } from "../mm/page.js";
+import type { KernelGeneration } from "./generations.js";
+import type { XolArea } from "./state.js";
+
+export const UPROBE_XOL_SLOT_BYTES = 128;
+export const UINSNS_PER_PAGE = PAGE_SIZE / UPROBE_XOL_SLOT_BYTES;
+
+/** sys_uretprobe trampoline (6.11+, 64-bit tasks): push %rax; push %rcx; push %r11; mov $335,%rax; syscall; pop %r11; pop %rcx; ret; int3. */
+export const URETPROBE_SYSCALL_TRAMPOLINE = new Uint8Array([
+  0x50, 0x51, 0x41, 0x53, 0x48, 0xc7, 0xc0, 0x4f, 0x01, 0x00, 0x00, 0x0f, 0x05, 0x41, 0x5b, 0x59, 0xc3, 0xcc,
+]);
+/** Offset of uretprobe_syscall_check (the instruction after the syscall): the only ip sys_uretprobe accepts. */
+export const URETPROBE_SYSCALL_CHECK = 13;
+
+/** The trampoline bytes written to slot 0 (arch_uretprobe_trampoline). */
+export function trampolineBytes(gen: KernelGeneration, bits: 64 | 32): Uint8Array {
+  if (gen.uretprobeReturn === "syscall335" && bits === 64) return URETPROBE_SYSCALL_TRAMPOLINE;
+  return new Uint8Array([0xcc]); // UPROBE_SWBP_INSN
+}
+
+/** __create_xol_area(): map the page and install the trampoline. Returns undefined if no address is free. */
+export function createXolArea(mm: AddressSpace, gen: KernelGeneration, bits: 64 | 32, at?: number): XolArea | undefined {
+  const hint = at ?? TASK_SIZE - PAGE_SIZE;
+  let vaddr = hint;
+  if (!mm.isFree(vaddr, vaddr + PAGE_SIZE)) {
+    if (at !== undefined) return undefined;
+    vaddr = mm.findFreeTopDown(PAGE_SIZE);
+    if (vaddr < 0) return undefined;
+  }
+  // VM_EXEC only; x86 page tables cannot express execute-only, so user reads work (as on hardware).
+  mm.map({ addr: vaddr, length: PAGE_SIZE, prot: PROT_EXEC | PROT_READ, fixed: true, name: "[uprobes]", special: "xol", dontCopy: true, shownProt: "--xp" });
+  const area: XolArea = { vaddr, bitmap: 0 };
+  if (gen.xolSlot0Reserved) {
+    area.bitmap |= 1;
+    mm.poke(vaddr, trampolineBytes(gen, bits));
+  }
+  return area;
+}
+
+/** xol_get_insn_slot(): first free slot, with the 16-byte copy written into it. undefined if all are busy. */
+export function getInsnSlot(mm: AddressSpace, area: XolArea, ixol: Uint8Array): number | undefined {
+  for (let i = 0; i < UINSNS_PER_PAGE; i++) {
+    if (area.bitmap & (1 << i)) continue;
+    area.bitmap |= 1 << i;
+    const slot = area.vaddr + i * UPROBE_XOL_SLOT_BYTES;
+    mm.poke(slot, ixol); // bytes 16..127 of the slot keep whatever was there
+    return slot;
+  }
+  return undefined;
+}
+
+export function freeInsnSlot(area: XolArea, xolVaddr: number): void {
+  const offset = xolVaddr - area.vaddr;
+  if (offset < 0 || offset >= PAGE_SIZE) return;
+  area.bitmap &= ~(1 << Math.floor(offset / UPROBE_XOL_SLOT_BYTES));
+}

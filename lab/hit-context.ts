@@ -1,0 +1,107 @@
+// The DSL's run-time view of a hit (dsl/host.ts HitContext), over the
+// uprobe model's ConsumerContext. One object per consumer, re-pointed at
+// each hit, so a handler run allocates nothing here.
+
+import type { HitContext } from "../dsl/host.js";
+import type { Kernel } from "../engine/os/kernel.js";
+import { totalTraps, type ProbeStats } from "../engine/uprobes/accounting.js";
+import type { ConsumerContext } from "../engine/uprobes/state.js";
+
+export class ConsumerHitContext implements HitContext {
+  private c: ConsumerContext | undefined;
+  funcAddr = 0n;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly stats: ProbeStats,
+    private readonly onExit: (code: number) => void,
+  ) {}
+
+  /** Point at the current hit. */
+  at(c: ConsumerContext, funcAddr: number): this {
+    this.c = c;
+    this.funcAddr = BigInt(funcAddr);
+    return this;
+  }
+
+  private get cx(): ConsumerContext {
+    return this.c!;
+  }
+
+  get pid(): number {
+    return this.cx.task.proc.pid;
+  }
+
+  get tid(): number {
+    return this.cx.task.tid;
+  }
+
+  get comm(): string {
+    return this.cx.task.proc.comm;
+  }
+
+  nsecs(): bigint {
+    return BigInt(this.kernel.nowNs());
+  }
+
+  gpr(index: number): bigint {
+    return this.cx.cpu.getReg(index);
+  }
+
+  ip(): bigint {
+    return BigInt.asUintN(64, BigInt(this.cx.cpu.rip));
+  }
+
+  private read(addr: bigint, n: number): Uint8Array | undefined {
+    if (addr < 0n || addr >= 0x800000000000n) return undefined;
+    const a = Number(addr);
+    if (!this.cx.cpu.mem.accessOk(a, n, 1)) return undefined;
+    try {
+      return this.cx.cpu.mem.readBytes(a, n);
+    } catch {
+      return undefined;
+    }
+  }
+
+  readU8(addr: bigint): number | undefined {
+    return this.read(addr, 1)?.[0];
+  }
+
+  readU16(addr: bigint): number | undefined {
+    const b = this.read(addr, 2);
+    return b && new DataView(b.buffer).getUint16(0, true);
+  }
+
+  readU32(addr: bigint): number | undefined {
+    const b = this.read(addr, 4);
+    return b && new DataView(b.buffer).getUint32(0, true);
+  }
+
+  readU64(addr: bigint): bigint | undefined {
+    const b = this.read(addr, 8);
+    return b && new DataView(b.buffer).getBigUint64(0, true);
+  }
+
+  readString(addr: bigint, max: number): string | undefined {
+    const out: number[] = [];
+    for (let i = 0; i < max; i++) {
+      const b = this.readU8(addr + BigInt(i));
+      if (b === undefined) return out.length ? Buffer.from(out).toString("latin1") : undefined;
+      if (b === 0) break;
+      out.push(b);
+    }
+    return Buffer.from(out).toString("utf8");
+  }
+
+  hits(): bigint {
+    return BigInt(this.stats.hits);
+  }
+
+  traps(): bigint {
+    return BigInt(totalTraps(this.stats));
+  }
+
+  requestExit(code: number): void {
+    this.onExit(code);
+  }
+}

@@ -1,0 +1,213 @@
+// A probe session: one binary, one DSL program, one modelled kernel.
+//
+//   binary + DSL text --compile--> consumers --register--> uprobe model
+//   machine runs --traps--> uprobe model --handlers--> DSL runtime
+//   --> maps (text/JSON) + per-probe stats
+//
+// Used by the command line (`run`, `funclatency`) and by the notebooks.
+
+import { compileProgram, type CompiledProbe, type CompiledProgram, type OutputSink } from "../dsl/index.js";
+import { loadBinary, type Binary } from "../engine/binary.js";
+import { Machine, type RunResult } from "../engine/machine.js";
+import type { HostIo } from "../engine/os/kernel.js";
+import { BufferIo } from "../engine/os/host-io.js";
+import type { ProbeStats, TraceEvent } from "../engine/uprobes/accounting.js";
+import { loadCostProfile, type CostProfile } from "../engine/uprobes/cost.js";
+import { Uprobes } from "../engine/uprobes/core.js";
+import { DEFAULT_KERNEL, releaseString, resolveKernel } from "../engine/uprobes/generations.js";
+import type { Consumer } from "../engine/uprobes/state.js";
+import { ConsumerHitContext } from "./hit-context.js";
+import { BinaryTargetInfo } from "./target-info.js";
+
+export interface SessionOptions {
+  binary: Binary | string;
+  /** The probe program and the name used in error messages (file name, or "-e"). */
+  program: string;
+  programName?: string;
+  /** Guest argv after argv[0]. */
+  args?: string[];
+  env?: string[];
+  /** Standard streams (default: captured in a BufferIo). */
+  io?: HostIo;
+  files?: Map<string, Uint8Array>;
+  kernel?: string;
+  emulation?: boolean;
+  cost?: string | CostProfile;
+  json?: boolean;
+  unsafe?: boolean;
+  /** Keep an event trace of the first N hits. */
+  traceHits?: number;
+  maxInsns?: number;
+  maxMemory?: number;
+}
+
+export interface ProbeReport {
+  probe: string;
+  kind: "uprobe" | "uretprobe";
+  symbol: string | null;
+  offset: number;
+  address: string;
+  hits: number;
+  path: ProbeStats["path"];
+  traps: ProbeStats["traps"];
+  virtual_ns: number;
+  error?: string;
+  omitted_returns?: number;
+}
+
+export interface StatsLine {
+  type: "stats";
+  kernel: string;
+  emulation: boolean;
+  cost: string;
+  virtual_ns: number;
+  instructions: number;
+  probes: ProbeReport[];
+}
+
+export class Session {
+  readonly binary: Binary;
+  readonly machine: Machine;
+  readonly uprobes: Uprobes;
+  readonly program: CompiledProgram;
+  readonly probes: { compiled: CompiledProbe; consumer: Consumer }[] = [];
+  readonly cost: CostProfile;
+  readonly kernelVersion: string;
+  readonly emulation: boolean;
+  private readonly io: HostIo;
+  private result: RunResult | undefined;
+
+  constructor(o: SessionOptions) {
+    this.binary = typeof o.binary === "string" ? loadBinary(o.binary) : o.binary;
+    const gen = resolveKernel(o.kernel ?? DEFAULT_KERNEL);
+    this.kernelVersion = gen.version;
+    this.emulation = o.emulation ?? true;
+    this.cost = typeof o.cost === "object" ? o.cost : loadCostProfile(o.cost);
+    this.io = o.io ?? new BufferIo();
+    const sink: OutputSink = { write: (t) => this.io.write(1, new TextEncoder().encode(t)) };
+    // Compile first: a mistake in the program is reported before anything runs.
+    this.program = compileProgram(o.program, o.programName ?? "-e", new BinaryTargetInfo(this.binary), { unsafe: o.unsafe, json: o.json, sink });
+    this.uprobes = new Uprobes({ gen, emulation: this.emulation, cost: this.cost, traceHits: o.traceHits });
+    this.machine = new Machine(this.binary, {
+      argv: [this.binary.path, ...(o.args ?? [])],
+      env: o.env,
+      io: this.io,
+      files: o.files,
+      maxInsns: o.maxInsns,
+      maxMemory: o.maxMemory,
+      ghz: this.cost.ghz,
+      cyclesPerInsn: this.cost.cyclesPerInsn,
+      release: releaseString(gen),
+      hooks: this.uprobes,
+    });
+    this.attach();
+  }
+
+  /** Register one consumer per compiled probe (the tool attaching to the freshly exec'd process). */
+  private attach(): void {
+    const kernel = this.machine.kernel;
+    const file = kernel.mappedFile(this.binary.path, this.binary.bytes);
+    for (const p of this.program.probes) {
+      const t = p.target;
+      let ctx: ConsumerHitContext;
+      const exit = (code: number): void => kernel.requestStop(`exit(${code}) called by ${t.name}`);
+      const consumer = this.uprobes.register(
+        file,
+        t.fileOffset,
+        t.kind === "uprobe"
+          ? { name: t.name, handler: (c) => void p.handler(ctx.at(c, c.vaddr)) }
+          : { name: t.name, retHandler: (c, func) => void p.handler(ctx.at(c, func)) },
+      );
+      ctx = new ConsumerHitContext(kernel, consumer.stats, exit);
+      this.probes.push({ compiled: p, consumer });
+    }
+  }
+
+  /** Probes the kernel refused, as one-line messages. */
+  rejections(): string[] {
+    return this.probes
+      .filter((p) => p.consumer.stats.path === "rejected")
+      .map((p) => {
+        const e = p.consumer.stats.error!;
+        const insn = this.binary.disassembleAt(Number(p.compiled.target.addr)) ?? "?";
+        return `${p.compiled.target.name}: the kernel refuses this probe (${e.name}, ${e.errno}): ${e.why} [${insn}]`;
+      });
+  }
+
+  /** Run BEGIN, the guest, END. */
+  run(): RunResult {
+    this.program.runBegin();
+    this.result = this.machine.run();
+    this.program.runEnd();
+    return this.finish(this.result);
+  }
+
+  async runAsync(sliceInsns?: number, onSlice?: (m: Machine) => boolean | void): Promise<RunResult> {
+    this.program.runBegin();
+    const r = await this.machine.runAsync(sliceInsns, onSlice);
+    this.program.runEnd();
+    return this.finish(r);
+  }
+
+  private finish(r: RunResult): RunResult {
+    if (this.program.exitRequested) r = { ...r, status: this.program.exitCode, report: undefined };
+    this.result = r;
+    return r;
+  }
+
+  /** bpftrace's at-exit maps (text). */
+  mapsText(): string {
+    return this.program.printText();
+  }
+
+  mapsJson(): string[] {
+    return this.program.printJson();
+  }
+
+  trace(): TraceEvent[] {
+    return this.uprobes.traceLog.events;
+  }
+
+  /** The per-probe report (the `--json` stats line). */
+  stats(): StatsLine {
+    const r = this.result ?? this.machine.result();
+    return {
+      type: "stats",
+      kernel: this.kernelVersion,
+      emulation: this.emulation,
+      cost: this.cost.name,
+      virtual_ns: r.virtualNs,
+      instructions: r.instructions,
+      probes: this.probes.map(({ compiled, consumer }) => {
+        const t = compiled.target;
+        const s = consumer.stats;
+        const rep: ProbeReport = {
+          probe: t.name,
+          kind: t.kind,
+          symbol: t.symbol ?? null,
+          offset: t.offset,
+          address: "0x" + t.addr.toString(16),
+          hits: s.hits,
+          path: s.path,
+          traps: { ...s.traps },
+          virtual_ns: Math.round(s.virtualPs / 1000),
+        };
+        if (s.error) rep.error = `${s.error.name} (${s.error.errno}): ${s.error.why}`;
+        if (s.omittedReturns) rep.omitted_returns = s.omittedReturns;
+        return rep;
+      }),
+    };
+  }
+}
+
+/** A human-readable per-probe table (stderr of `run`). */
+export function formatStatsTable(s: StatsLine): string {
+  const rows = [["probe", "path", "hits", "int3", "sstep", "uret", "sys_up", "sys_ur", "ns/hit"]];
+  for (const p of s.probes) {
+    const perHit = p.hits ? (p.virtual_ns / p.hits).toFixed(1) : "-";
+    rows.push([p.probe, p.path, `${p.hits}`, `${p.traps.int3}`, `${p.traps.single_step}`, `${p.traps.uret_trap}`, `${p.traps.uprobe_syscall}`, `${p.traps.uretprobe_syscall}`, perHit]);
+  }
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  "));
+  return `${lines.join("\n")}\nkernel ${s.kernel}, emulation ${s.emulation ? "on" : "off"}, cost ${s.cost}: ${s.instructions} instructions, ${s.virtual_ns} ns virtual\n`;
+}

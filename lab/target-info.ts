@@ -1,0 +1,60 @@
+// The DSL's compile-time view of a binary (dsl/host.ts TargetInfo), backed by
+// the engine's Binary: symbols with sizes, instruction boundaries decoded
+// from the file, and file offsets (the uprobe registry key).
+
+import type { Binary, Sym } from "../engine/binary.js";
+import type { SymbolInfo, TargetInfo } from "../dsl/host.js";
+
+function toInfo(b: Binary, s: Sym): SymbolInfo {
+  return { name: s.name, addr: BigInt(s.addr), size: s.size, fileOffset: s.fileOffset, file: b.path };
+}
+
+export class BinaryTargetInfo implements TargetInfo {
+  constructor(private readonly bin: Binary) {}
+
+  get mainFile(): string {
+    return this.bin.path;
+  }
+
+  files(): string[] {
+    return [this.bin.path];
+  }
+
+  private ok(file?: string): boolean {
+    return file === undefined || file === this.bin.path || file === this.bin.path.split("/").pop();
+  }
+
+  lookupSymbol(name: string, file?: string): SymbolInfo | undefined {
+    if (!this.ok(file)) return undefined;
+    const s = this.bin.lookup(name);
+    return s && s.kind !== "other" ? toInfo(this.bin, s) : undefined;
+  }
+
+  symbolNames(file?: string): string[] {
+    if (!this.ok(file)) return [];
+    return this.bin.symbols.filter((s) => s.kind === "func").map((s) => s.name);
+  }
+
+  symbolAt(addr: bigint, file?: string): SymbolInfo | undefined {
+    if (!this.ok(file)) return undefined;
+    const s = this.bin.symbolAt(Number(addr));
+    return s ? toInfo(this.bin, s) : undefined;
+  }
+
+  instructionOffsets(sym: SymbolInfo): number[] {
+    const s = this.bin.lookup(sym.name);
+    if (!s) return [];
+    return this.bin.instructionOffsets(s);
+  }
+
+  disassembleAt(addr: bigint, file?: string): string | undefined {
+    if (!this.ok(file)) return undefined;
+    return this.bin.disassembleAt(Number(addr));
+  }
+
+  fileOffsetOf(addr: bigint, file?: string): number | undefined {
+    if (!this.ok(file)) return undefined;
+    const off = this.bin.fileOffsetOf(Number(addr));
+    return off < 0 ? undefined : off;
+  }
+}
