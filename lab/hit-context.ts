@@ -9,7 +9,7 @@ import type { ConsumerContext } from "../engine/uprobes/state.js";
 
 export class ConsumerHitContext implements HitContext {
   private c: ConsumerContext | undefined;
-  funcAddr = 0n;
+  private func = 0;
 
   constructor(
     private readonly kernel: Kernel,
@@ -20,8 +20,13 @@ export class ConsumerHitContext implements HitContext {
   /** Point at the current hit. */
   at(c: ConsumerContext, funcAddr: number): this {
     this.c = c;
-    this.funcAddr = BigInt(funcAddr);
+    this.func = funcAddr;
     return this;
+  }
+
+  /** Converted on demand: most handlers never read it. */
+  get funcAddr(): bigint {
+    return BigInt(this.func);
   }
 
   private get cx(): ConsumerContext {

@@ -87,6 +87,14 @@ export class Cpu {
   private readonly pageBlocks = new Map<number, Block[]>();
   /** Counters for --stats and the benchmarks. */
   blocksTranslated = 0;
+  /**
+   * When set, every instruction runs as its own block and its address is
+   * counted here (tests compare probe hits with execution counts). Off the
+   * fast path: checked once per block.
+   */
+  execCounts: Map<number, number> | undefined;
+  /** Last block run (successor-cache anchor across run() calls); cleared when state is changed from outside. */
+  private lastBlock: Block | undefined;
 
   constructor(
     public mem: AddressSpace,
@@ -99,6 +107,7 @@ export class Cpu {
   /** Use a (new) address space, e.g. after fork or exec; drops all translations. */
   attach(mem: AddressSpace): void {
     this.mem = mem;
+    this.lastBlock = undefined;
     mem.onCodeChange = (pn) => this.invalidatePage(pn);
     this.blocks.clear();
     this.stepBlocks.clear();
@@ -211,13 +220,15 @@ export class Cpu {
    */
   run(limit: number): Exit {
     this.event = Event.None;
-    let prev: Block | undefined;
+    // The block that ran last, kept across calls: after a trap the successor cache still applies.
+    let prev: Block | undefined = this.lastBlock;
     for (;;) {
       const stepping = (this.fl.bits & TF) !== 0;
+      const counting = this.execCounts !== undefined;
       let b: Block;
       const rip = this.rip;
       try {
-        if (stepping || this.instret + MAX_BLOCK_INSNS > limit) {
+        if (stepping || counting || this.instret + MAX_BLOCK_INSNS > limit) {
           if (this.instret >= limit) return Exit.Limit;
           b = this.lookup(rip, true);
           if (this.instret + b.n > limit) return Exit.Limit;
@@ -240,11 +251,13 @@ export class Cpu {
       }
       const fns = b.fns;
       const n = b.n;
+      if (counting) this.execCounts!.set(rip, (this.execCounts!.get(rip) ?? 0) + 1);
       this.rip = b.end;
       let i = 0;
       try {
         for (; i < n; i++) fns[i]!();
       } catch (e) {
+        this.lastBlock = undefined;
         this.instret += i;
         const insn = b.insns[i]!;
         this.rip = insn.addr;
@@ -253,9 +266,15 @@ export class Cpu {
         return Exit.Exception;
       }
       this.instret += n;
-      if (this.event !== Event.None) return Exit.Event;
-      if (stepping) return Exit.SingleStep;
-      prev = b.valid ? b : undefined;
+      prev = b.valid && !stepping ? b : undefined;
+      if (this.event !== Event.None) {
+        this.lastBlock = prev;
+        return Exit.Event;
+      }
+      if (stepping) {
+        this.lastBlock = undefined;
+        return Exit.SingleStep;
+      }
     }
   }
 }

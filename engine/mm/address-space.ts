@@ -499,7 +499,12 @@ export class AddressSpace {
         if (done === 0) this.fault(a, "exec");
         break;
       }
-      p.hasCode = true;
+      if (!p.hasCode) {
+        p.hasCode = true;
+        // a page holding translated code must take the slow write path (invalidation)
+        const i = pn & TLB_MASK;
+        if (this.wTag[i] === pn) this.wTag[i] = NaN;
+      }
       const off = addr & PAGE_MASK;
       const chunk = Math.min(n - done, PAGE_SIZE - off);
       out.set(p.data.subarray(off, off + chunk), done);
@@ -532,10 +537,9 @@ export class AddressSpace {
       const pn = Math.floor(addr / PAGE_SIZE);
       const p = this.pageAt(pn);
       if (!p) return false;
-      this.prepareWrite(pn, p);
+      this.prepareWrite(pn, p); // breaks COW (flushing the TLBs) and invalidates translated code
       p.data[addr & PAGE_MASK] = bytes[k]!;
     }
-    this.flushTlb();
     return true;
   }
 

@@ -27,7 +27,7 @@ export interface Vma {
   special: SpecialMapping;
   /** Special mappings the kernel marks VM_DONTCOPY: not inherited by fork. */
   dontCopy: boolean;
-  /** Permissions as /proc/pid/maps shows them when they differ from what the MMU enforces ([uprobes] is --xp). */
+  /** rwx as /proc/pid/maps shows them when they differ from what the MMU enforces ([uprobes] shows --x). */
   shownProt?: string;
 }
 

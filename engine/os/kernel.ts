@@ -134,20 +134,17 @@ export class Kernel {
     cpu.rip = img.entry;
     cpu.setRegNum(4, img.sp);
     // rdtsc mid-block: global count = synced total + what this CPU retired since its last sync
-    cpu.readTsc = (instret) => this.clock.tscAt(this.retired + instret - (this.syncedInstret.get(proc) ?? 0));
+    cpu.readTsc = (instret) => this.clock.tscAt(this.retired + instret - proc.syncedInstret);
     this.processes.push(proc);
     // uprobe_mmap for every file-backed mapping the loader made
     for (const v of mm.vmas) if (v.file) this.hooks.mmap?.(proc, v);
     return proc;
   }
 
-  private readonly syncedInstret = new Map<Process, number>();
-
   /** Bring the clock and the global instruction count up to date with proc's CPU. */
   private sync(proc: Process): void {
-    const last = this.syncedInstret.get(proc) ?? 0;
-    const n = proc.cpu.instret - last;
-    this.syncedInstret.set(proc, proc.cpu.instret);
+    const n = proc.cpu.instret - proc.syncedInstret;
+    proc.syncedInstret = proc.cpu.instret;
     this.retired += n;
     this.clock.sync(this.retired);
   }

@@ -36,6 +36,8 @@ export class Process {
   image: ProcessImage | undefined;
   comm = "";
   parent: Process | undefined;
+  /** cpu.instret when the kernel last brought the virtual clock up to date. */
+  syncedInstret = 0;
 
   constructor(
     readonly pid: number,

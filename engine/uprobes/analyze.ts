@@ -8,7 +8,7 @@
 // The bytes come from the file (copy_insn), never from process memory.
 
 import type { KernelGeneration } from "./generations.js";
-import { asmNopMax } from "./generations.js";
+import { asmNopMax, compareVersions } from "./generations.js";
 import { BAD_PREFIXES, legacySkipMatches, matchesKernelNop, only66x90SkipLength, tablesAccept } from "./insn-tables.js";
 import { kernelDecode, modrmReg, type KInsn } from "./insn.js";
 
@@ -86,7 +86,8 @@ function fail(errno: number, why: string): AnalysisResult {
 
 /** uprobe_init_insn(): decode, prefix and table checks. */
 function initInsn(bytes: Uint8Array, o: AnalysisOptions): KInsn | AnalysisResult {
-  const k = kernelDecode(bytes, o.bits);
+  // The kernel's decoder learned APX REX2 in 6.10.
+  const k = kernelDecode(bytes, o.bits, compareVersions(o.gen.version, "6.10") >= 0);
   if (!k) return fail(ENOEXEC, "the instruction does not decode");
   for (const p of k.prefixes) {
     if (BAD_PREFIXES.includes(p)) {

@@ -34,6 +34,8 @@ export interface UprobesOptions {
   traceHits?: number;
 }
 
+const NO_COOKIES: Map<number, bigint> = new Map();
+
 const TRAP_COST: Record<TrapKind, CostKind> = {
   int3: "int3_trap",
   single_step: "single_step",
@@ -61,6 +63,7 @@ export class Uprobes implements KernelHooks {
     this.cost = o.cost;
     this.optimizeEnabled = o.gen.nop5Optimize && o.emulation;
     this.traceLog = new EventTrace(o.traceHits ?? 0);
+    this.costPs = Object.fromEntries(Object.keys(o.cost.costs).map((k) => [k, costPs(o.cost, k as CostKind)])) as Record<CostKind, number>;
     this.registry = new Registry(this);
   }
 
@@ -74,20 +77,33 @@ export class Uprobes implements KernelHooks {
     return (this.kernel?.processes ?? []).filter((p) => !p.exit);
   }
 
+  // one-entry caches in front of the WeakMaps: every trap asks for the same mm and task
+  private lastMm: AddressSpace | undefined;
+  private lastMmState: MmState | undefined;
+  private lastTask: Task | undefined;
+  private lastUtask: UTask | undefined;
+
   mmState(mm: AddressSpace): MmState {
+    if (mm === this.lastMm) return this.lastMmState!;
     let s = this.mms.get(mm);
     if (!s) this.mms.set(mm, (s = new MmState()));
+    this.lastMm = mm;
+    this.lastMmState = s;
     return s;
   }
 
   /** get_utask(): allocated on the first hit in a thread. */
   utask(task: Task): UTask {
+    if (task === this.lastTask && this.lastUtask) return this.lastUtask;
     let u = this.utasks.get(task);
     if (!u) this.utasks.set(task, (u = new UTask()));
+    this.lastTask = task;
+    this.lastUtask = u;
     return u;
   }
 
   existingUtask(task: Task): UTask | undefined {
+    if (task === this.lastTask && this.lastUtask) return this.lastUtask;
     return this.utasks.get(task);
   }
 
@@ -114,8 +130,10 @@ export class Uprobes implements KernelHooks {
 
   // ---- accounting ----
 
+  private readonly costPs: Record<CostKind, number>;
+
   private charge(kind: CostKind): number {
-    const ps = costPs(this.cost, kind);
+    const ps = this.costPs[kind];
     this.kernel?.clock.charge(ps);
     this.chargedPs += ps;
     return ps;
@@ -131,7 +149,7 @@ export class Uprobes implements KernelHooks {
   }
 
   /** A uretprobe return: one trap or syscall, charged to the return consumers of every instance it completed. */
-  chargeReturn(kind: "uret_trap" | "uretprobe_syscall", uprobes: Set<Uprobe>): void {
+  chargeReturn(kind: "uret_trap" | "uretprobe_syscall", uprobes: readonly Uprobe[]): void {
     const cs: Consumer[] = [];
     for (const u of uprobes) for (const c of u.consumers) if (c.uc.retHandler) cs.push(c);
     this.chargeTrap(kind, cs);
@@ -160,8 +178,16 @@ export class Uprobes implements KernelHooks {
 
   // ---- handlers ----
 
+  /** One context object re-pointed at each handler run (handlers must not keep it). */
+  private readonly ctx: ConsumerContext = { task: undefined as unknown as Task, cpu: undefined as unknown as ConsumerContext["cpu"], vaddr: 0, cookie: 0n };
+
   private context(task: Task, vaddr: number, cookie: bigint): ConsumerContext {
-    return { task, cpu: task.proc.cpu, vaddr, cookie };
+    const c = this.ctx;
+    c.task = task;
+    c.cpu = task.proc.cpu;
+    c.vaddr = vaddr;
+    c.cookie = cookie;
+    return c;
   }
 
   /** handler_chain(): every consumer newest first; one return instance per hit for the ret consumers. */
@@ -169,9 +195,11 @@ export class Uprobes implements KernelHooks {
     let remove = true;
     let hasConsumers = false;
     let wantsReturn = false;
-    const cookies = new Map<number, bigint>();
-    this.trace(traceHit, "handler chain", vaddr, u.consumers.map((c) => c.uc.name).join(", ") || "(no consumers)");
-    for (const c of [...u.consumers]) {
+    let cookies: Map<number, bigint> | undefined;
+    if (traceHit) this.trace(traceHit, "handler chain", vaddr, u.consumers.map((c) => c.uc.name).join(", ") || "(no consumers)");
+    const consumers = u.consumers;
+    for (let i = 0; i < consumers.length; i++) {
+      const c = consumers[i]!;
       let rc = 0;
       const ctx = this.context(task, vaddr, 0n);
       if (c.uc.handler) {
@@ -184,13 +212,10 @@ export class Uprobes implements KernelHooks {
       hasConsumers = true;
       if (!c.uc.retHandler || rc === UPROBE_HANDLER_REMOVE || rc === UPROBE_HANDLER_IGNORE) continue;
       wantsReturn = true;
-      if (c.uc.handler) cookies.set(c.id, ctx.cookie); // session consumer
+      if (c.uc.handler) (cookies ??= new Map()).set(c.id, ctx.cookie); // session consumer
     }
-    if (wantsReturn) {
-      if (this.gen.uretprobeReturn === "none") {
-        // no uretprobes in this kernel: registration already refused these consumers
-      } else prepareUretprobe(this, task, u, cookies, traceHit);
-    }
+    // (no uretprobes before 3.10: registration already refused ret consumers there)
+    if (wantsReturn && this.gen.uretprobeReturn !== "none") prepareUretprobe(this, task, u, cookies ?? NO_COOKIES, traceHit);
     if (remove && hasConsumers && !this.registry.filterChain(u, task.proc)) {
       this.registry.unapply(u, task.proc);
       this.trace(traceHit, "breakpoint removed", vaddr, "every consumer returned UPROBE_HANDLER_REMOVE");
@@ -201,7 +226,7 @@ export class Uprobes implements KernelHooks {
     c.stats.hits++;
     const ps = this.charge("handler");
     c.stats.virtualPs += ps;
-    this.trace(ri.traceHit, "ret_handler", task.proc.cpu.rip, `${c.uc.name} (func ${hex(ri.func)})`);
+    if (ri.traceHit) this.trace(ri.traceHit, "ret_handler", task.proc.cpu.rip, `${c.uc.name} (func ${hex(ri.func)})`);
     c.uc.retHandler!(this.context(task, ri.func, cookie), ri.func);
   }
 
@@ -238,7 +263,7 @@ export class Uprobes implements KernelHooks {
     u.hits++;
     const hit = this.traceLog.maxHits > 0 ? this.traceLog.beginHit() : 0;
     this.chargeTrap("int3", u.consumers);
-    this.trace(hit, "int3", bp, `#BP trap, uprobe ${u.file.path}+${hex(u.offset)}`);
+    if (hit) this.trace(hit, "int3", bp, `#BP trap, uprobe ${u.file.path}+${hex(u.offset)}`);
     // 3.5 left ip after the int3 for the handlers; later kernels set it to the probe address first
     if (!this.gen.handlerIpIsBpPlus1) cpu.rip = bp;
     const a = u.arch;
@@ -253,12 +278,12 @@ export class Uprobes implements KernelHooks {
     archUprobeOptimize(this, task, u, bp, hit);
     // 6.18: a consumer that moved ip means "don't execute the original instruction"
     if (this.gen.skipWhenIpChanged && cpu.rip !== ipBefore) {
-      this.trace(hit, "skipped", bp, `a consumer changed ip to ${hex(cpu.rip)}`);
+      if (hit) this.trace(hit, "skipped", bp, `a consumer changed ip to ${hex(cpu.rip)}`);
       return;
     }
     if (emulate(a, cpu)) {
-      this.trace(hit, "emulated", bp, `${a.ops === "push" ? "push" : a.ops === "branch" ? "branch/nop" : "nop skip"}: ip -> ${hex(cpu.rip)}`);
-      if (cpu.rflags & TF) this.sendSigtrap(task);
+      if (hit) this.trace(hit, "emulated", bp, `${a.ops === "push" ? "push" : a.ops === "branch" ? "branch/nop" : "nop skip"}: ip -> ${hex(cpu.rip)}`);
+      if (cpu.fl.bits & TF) this.sendSigtrap(task); // TF lives in the always-materialized bits
       return;
     }
     this.preSsout(task, u, bp, hit);
@@ -288,13 +313,15 @@ export class Uprobes implements KernelHooks {
     utask.vaddr = bp;
     preXol(a, cpu, utask);
     cpu.rip = slot;
-    utask.savedTf = (cpu.rflags & TF) !== 0;
-    cpu.rflags = cpu.rflags | TF;
+    utask.savedTf = (cpu.fl.bits & TF) !== 0;
+    cpu.fl.bits |= TF; // TF is kept in the materialized bits: the lazy arithmetic flags stay lazy
     utask.activeUprobe = u;
     utask.state = UTaskState.SStep;
-    const bytes = Array.from(a.insn.subarray(0, a.riprelSqueezed ? a.ilen - 4 : a.ilen), (b) => b.toString(16).padStart(2, "0")).join(" ");
-    const scratch = a.ops === "default" && a.fixups & UPROBE_FIX_RIP_MASK ? ", rip-relative operand rewritten to a scratch register" : "";
-    this.trace(hit, "xol", slot, `copied [${bytes}] to slot ${(slot - area.vaddr) / 128}${scratch}; TF set`);
+    if (hit) {
+      const bytes = Array.from(a.insn.subarray(0, a.riprelSqueezed ? a.ilen - 4 : a.ilen), (b) => b.toString(16).padStart(2, "0")).join(" ");
+      const scratch = a.ops === "default" && a.fixups & UPROBE_FIX_RIP_MASK ? ", rip-relative operand rewritten to a scratch register" : "";
+      this.trace(hit, "xol", slot, `copied [${bytes}] to slot ${(slot - area.vaddr) / 128}${scratch}; TF set`);
+    }
   }
 
   /** DIE_DEBUG: uprobe_post_sstep_notifier() then handle_singlestep(). */
@@ -324,13 +351,15 @@ export class Uprobes implements KernelHooks {
         sendSigtrap = false;
       }
       if (sendSigtrap) this.sendSigtrap(task);
-      if (!utask.savedTf) cpu.rflags = cpu.rflags & ~TF;
-      const fix = a.ops !== "default" ? "" : a.fixups & UPROBE_FIX_IP ? " FIX_IP" : a.fixups & UPROBE_FIX_CALL ? " FIX_CALL" : " no fixup";
-      this.trace(hit, "single-step", before, `#DB after the copy ran;${fix} -> ip ${hex(cpu.rip)}`);
+      if (!utask.savedTf) cpu.fl.bits &= ~TF;
+      if (hit) {
+        const fix = a.ops !== "default" ? "" : a.fixups & UPROBE_FIX_IP ? " FIX_IP" : a.fixups & UPROBE_FIX_CALL ? " FIX_CALL" : " no fixup";
+        this.trace(hit, "single-step", before, `#DB after the copy ran;${fix} -> ip ${hex(cpu.rip)}`);
+      }
     } else {
       abortXol(a, cpu, utask);
       cpu.rip = utask.vaddr;
-      if (!utask.savedTf) cpu.rflags = cpu.rflags & ~TF;
+      if (!utask.savedTf) cpu.fl.bits &= ~TF;
     }
     utask.activeUprobe = undefined;
     utask.state = UTaskState.Running;
@@ -351,7 +380,7 @@ export class Uprobes implements KernelHooks {
     const utask = this.existingUtask(task);
     if (!utask || !utask.activeUprobe) return;
     utask.state = UTaskState.SStepTrapped;
-    this.trace(utask.traceHit, "xol trapped", task.proc.cpu.rip, `signal ${info.signo}; restart at the probe address`);
+    if (utask.traceHit) this.trace(utask.traceHit, "xol trapped", task.proc.cpu.rip, `signal ${info.signo}; restart at the probe address`);
     const vaddr = utask.vaddr;
     this.handleSinglestep(task, utask);
     info.ip = vaddr;

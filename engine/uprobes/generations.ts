@@ -17,7 +17,7 @@ export function kernelVersions(): string[] {
 
 /** Resolve "6.18", "v4.16", "4.16.0"... to a modelled generation. */
 export function resolveKernel(version: string = DEFAULT_KERNEL): KernelGeneration {
-  const v = version.replace(/^v/, "").replace(/\.0$/, "");
+  const v = version.replace(/^v/, "").replace(/^(\d+\.\d+)\.0$/, "$1");
   const g = KERNEL_GENERATIONS.find((k) => k.version === v);
   if (!g) throw new UserError(`--kernel ${version}: not a modelled generation (choose one of ${kernelVersions().join(", ")})`);
   return g;

@@ -41,9 +41,56 @@ const LEGACY = new Set([0xf0, 0xf2, 0xf3, 0x2e, 0x36, 0x3e, 0x26, 0x64, 0x65, 0x
 
 const instr = new Instruction();
 
+/**
+ * Opcodes invalid in 64-bit mode that the kernel's table-driven decoder still
+ * decodes (so the good_insns tables, not the decoder, refuse them: -ENOTSUPP).
+ */
+const INVALID_IN_64 = new Set([0x06, 0x07, 0x0e, 0x16, 0x17, 0x1e, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x60, 0x61, 0x82, 0x9a, 0xce, 0xd4, 0xd5, 0xd6, 0xea]);
+
 /** Decode like insn_decode(); undefined when the bytes are not a valid instruction (-ENOEXEC). */
-export function kernelDecode(bytes: Uint8Array, bits: 64 | 32): KInsn | undefined {
+export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, rex2 = false): KInsn | undefined {
   if (bytes.length === 0) return undefined;
+  const k = decodeWith(bytes, bits);
+  if (k) return k;
+  if (bits !== 64) return undefined;
+  let i = 0;
+  while (i < bytes.length && LEGACY.has(bytes[i]!)) i++;
+  if (rex2 && bytes[i] === 0xd5) return decodeRex2(bytes, i);
+  if (INVALID_IN_64.has(bytes[i]!)) {
+    // Take the structure from the 32-bit decoding; the opcode byte is what the tables judge.
+    const k32 = decodeWith(bytes, 32);
+    if (k32) return { ...k32, ripRelative: false };
+  }
+  return undefined;
+}
+
+/**
+ * APX REX2 (D5 + payload), decoded by kernels since 6.10: the opcode after it
+ * is what the tables see (map 0, or map 1 = 0F xx when REX2.M0 is set). iced
+ * has no APX, so the length comes from the equivalent REX encoding.
+ */
+function decodeRex2(bytes: Uint8Array, at: number): KInsn | undefined {
+  const payload = bytes[at + 1];
+  if (payload === undefined) return undefined;
+  const m0 = (payload & 0x80) !== 0;
+  const equiv = new Uint8Array([...bytes.subarray(0, at), 0x40 | (payload & 0x0f), ...(m0 ? [0x0f] : []), ...bytes.subarray(at + 2)]);
+  const k = decodeWith(equiv, 64);
+  if (!k) return undefined;
+  const shift = m0 ? 0 : 1; // REX2 is 2 bytes against REX's 1 (and the implied 0F byte when M0)
+  const move = (o: number): number => (o < 0 ? o : o + shift);
+  return {
+    ...k,
+    length: k.length + shift,
+    rex: 0,
+    rexOffset: -1,
+    opcode: m0 ? [0x0f, bytes[at + 2]!] : [bytes[at + 2]!],
+    modrmOffset: move(k.modrmOffset),
+    dispOffset: move(k.dispOffset),
+    immOffset: move(k.immOffset),
+  };
+}
+
+function decodeWith(bytes: Uint8Array, bits: 64 | 32): KInsn | undefined {
   const dec = new Decoder(bits, bytes, DecoderOptions.None);
   let offsets: { dispOffset: number; dispSize: number; immOffset: number; immSize: number };
   try {

@@ -93,53 +93,55 @@ export function unoptimize(sub: Uprobes, proc: Process, u: Uprobe, vaddr: number
   proc.mm.revertPageIfPristine(vaddr);
 }
 
-/** sys_uprobe (336): the optimized path's kernel entry. */
+/** sys_uprobe (336): the optimized path's kernel entry. Registers move as 32-bit halves (bit-exact). */
 export function sysUprobe(sub: Uprobes, task: Task): number | "noreturn" {
   const cpu = task.proc.cpu;
+  const L = cpu.lo, H = cpu.hi;
+  const m = cpu.mem;
   const ENXIO = 6;
   if (!inTrampoline(task.proc, cpu.rip)) return -ENXIO; // feature probe for libbpf: not from a trampoline
+  const sigill = (why: string): "noreturn" => {
+    sub.forceSignal(task, "SIGILL", why);
+    cpu.setRegNum(RAX, -1);
+    return "noreturn";
+  };
   const sp0 = cpu.getRegNum(RSP);
-  let ax: bigint, r11: bigint, cx: bigint, retaddr: number;
+  let retaddr: number;
   try {
-    const b = cpu.mem.readBytes(sp0, 32);
-    const dv = new DataView(b.buffer);
-    ax = dv.getBigUint64(0, true);
-    r11 = dv.getBigUint64(8, true);
-    cx = dv.getBigUint64(16, true);
-    retaddr = Number(dv.getBigUint64(24, true));
+    // struct uprobe_syscall_args { ax, r11, cx, retaddr } at sp
+    L[RAX] = m.read64(sp0);
+    H[RAX] = m.hi;
+    L[R11] = m.read64(sp0 + 8);
+    H[R11] = m.hi;
+    L[RCX] = m.read64(sp0 + 16);
+    H[RCX] = m.hi;
+    const lo = m.read64(sp0 + 24);
+    retaddr = m.hi * TWO32 + (lo >>> 0);
   } catch {
-    sub.forceSignal(task, "SIGILL", "sys_uprobe cannot read its frame");
-    return -1;
+    return sigill("sys_uprobe cannot read its frame");
   }
   const ip = cpu.rip;
-  cpu.setReg(RAX, ax);
-  cpu.setReg(R11, r11);
-  cpu.setReg(RCX, cx);
   cpu.rip = retaddr - 5;
-  cpu.setRegNum(RSP, sp0 + 32);
   const sp = sp0 + 32;
+  cpu.setRegNum(RSP, sp);
   sub.handleSyscallUprobe(task, retaddr - 5);
   if (cpu.getRegNum(RSP) !== sp) {
     if (retaddr - 5 === cpu.rip) cpu.rip += 5; // skip the trampoline call
-    return Number(BigInt.asIntN(64, cpu.getReg(RAX)));
+    return "noreturn";
   }
   cpu.setRegNum(RSP, sp - 32);
   if (retaddr - 5 !== cpu.rip) retaddr = cpu.rip; // a consumer redirected: return there
-  const out = new Uint8Array(32);
-  const dv = new DataView(out.buffer);
-  dv.setBigUint64(0, cpu.getReg(RAX), true);
-  dv.setBigUint64(8, cpu.getReg(R11), true);
-  dv.setBigUint64(16, cpu.getReg(RCX), true);
-  dv.setBigUint64(24, BigInt(retaddr), true);
-  cpu.rip = ip;
   try {
-    cpu.mem.writeBytes(sp - 32, out);
+    m.write64(sp - 32, L[RAX]!, H[RAX]!);
+    m.write64(sp - 24, L[R11]!, H[R11]!);
+    m.write64(sp - 16, L[RCX]!, H[RCX]!);
+    m.write64(sp - 8, retaddr | 0, Math.floor(retaddr / TWO32) | 0);
   } catch {
-    sub.forceSignal(task, "SIGILL", "sys_uprobe cannot write its frame");
-    return -1;
+    return sigill("sys_uprobe cannot write its frame");
   }
+  cpu.rip = ip;
   cpu.setRegNum(R11, cpu.rflags);
-  cpu.setRegNum(RCX, cpu.rip);
+  cpu.setRegNum(RCX, ip);
   return 0;
 }
 

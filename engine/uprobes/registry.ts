@@ -45,17 +45,31 @@ export function addressesOf(proc: Process, file: MappedFile, offset: number, isR
 }
 
 export class Registry {
-  readonly uprobes = new Map<string, Uprobe>();
+  /** By inode, then file offset (the kernel's rb-tree key). */
+  private readonly byFile = new Map<MappedFile, Map<number, Uprobe>>();
   private nextId = 1;
 
   constructor(private readonly sub: Uprobes) {}
 
-  private key(file: MappedFile, offset: number): string {
-    return `${file.inode}:${offset}`;
+  /** Every registered uprobe. */
+  get uprobes(): Uprobe[] {
+    return [...this.byFile.values()].flatMap((m) => [...m.values()]);
   }
 
   find(file: MappedFile, offset: number): Uprobe | undefined {
-    return this.uprobes.get(this.key(file, offset));
+    return this.byFile.get(file)?.get(offset);
+  }
+
+  private insert(u: Uprobe): void {
+    let m = this.byFile.get(u.file);
+    if (!m) this.byFile.set(u.file, (m = new Map()));
+    m.set(u.offset, u);
+  }
+
+  private remove(u: Uprobe): void {
+    const m = this.byFile.get(u.file);
+    m?.delete(u.offset);
+    if (m && m.size === 0) this.byFile.delete(u.file);
   }
 
   /**
@@ -69,7 +83,7 @@ export class Registry {
     let u = this.find(file, offset);
     if (!u) {
       u = { file, offset, consumers: [], arch: undefined, error: undefined, hits: 0 };
-      this.uprobes.set(this.key(file, offset), u);
+      this.insert(u);
     }
     const c: Consumer = { id: this.nextId++, uc, stats: newStats(), uprobe: u };
     if (offset > file.size) return this.reject(c, EINVAL, "offset is past the end of the file");
@@ -113,7 +127,7 @@ export class Registry {
       if (this.filterChain(u, proc)) continue;
       for (const vaddr of addressesOf(proc, u.file, u.offset, false)) this.removeBreakpoint(u, proc, vaddr);
     }
-    if (u.consumers.length === 0) this.uprobes.delete(this.key(u.file, u.offset));
+    if (u.consumers.length === 0) this.remove(u);
   }
 
   /** filter_chain(): does any consumer want this mm? */
@@ -171,9 +185,9 @@ export class Registry {
 
   /** uprobe_mmap(): install every uprobe of this file that falls in the new VMA; errors are ignored. */
   mmap(proc: Process, v: Vma): void {
-    if (!validVma(v, true) || this.uprobes.size === 0) return;
-    for (const u of this.uprobes.values()) {
-      if (u.file !== v.file) continue;
+    const m = v.file && this.byFile.get(v.file);
+    if (!m || !validVma(v, true)) return;
+    for (const u of m.values()) {
       if (u.offset < v.offset || u.offset >= v.offset + (v.end - v.start)) continue;
       if (!this.filterChain(u, proc)) continue;
       this.installBreakpoint(u, proc, v.start + (u.offset - v.offset));

@@ -25,7 +25,7 @@ export function prepareUretprobe(sub: Uprobes, task: Task, u: Uprobe, cookies: M
   const area = sub.getXolArea(task);
   const omit = (why: string): void => {
     for (const c of u.consumers) if (c.uc.retHandler) c.stats.omittedReturns++;
-    sub.trace(traceHit, "uretprobe omitted", cpu.rip, why);
+    if (traceHit) sub.trace(traceHit, "uretprobe omitted", cpu.rip, why);
   };
   if (!area) return omit("no XOL area");
   if (sub.gen.maxUretprobeDepth !== null && utask.depth >= sub.gen.maxUretprobeDepth) return omit(`nestedness limit ${sub.gen.maxUretprobeDepth}`);
@@ -58,7 +58,7 @@ export function prepareUretprobe(sub: Uprobes, task: Task, u: Uprobe, cookies: M
     orig = prev.origRetVaddr;
   }
   utask.returnInstances.push({ uprobe: u, func: cpu.rip, stack: sp, origRetVaddr: orig, chained, cookies, traceHit });
-  sub.trace(traceHit, "return hijacked", sp, `[sp] ${hex(orig)} -> ${hex(tramp)}${chained ? " (chained)" : ""}, depth ${utask.depth}`);
+  if (traceHit) sub.trace(traceHit, "return hijacked", sp, `[sp] ${hex(orig)} -> ${hex(tramp)}${chained ? " (chained)" : ""}, depth ${utask.depth}`);
 }
 
 /** uprobe_handle_trampoline(): set ip to the real return address and run the return consumers. */
@@ -70,7 +70,7 @@ export function handleTrampoline(sub: Uprobes, task: Task, via: "uret_trap" | "u
     return;
   }
   const ris = utask.returnInstances;
-  const involved = new Set<Uprobe>();
+  const involved: Uprobe[] = [];
   const fired: ReturnInstance[] = [];
   for (;;) {
     // The chain: the newest instance and the chained ones below it.
@@ -82,7 +82,7 @@ export function handleTrampoline(sub: Uprobes, task: Task, via: "uret_trap" | "u
     cpu.rip = ris[ris.length - 1]!.origRetVaddr;
     while (ris.length > end) {
       const ri = ris.pop()!;
-      involved.add(ri.uprobe);
+      if (!involved.includes(ri.uprobe)) involved.push(ri.uprobe);
       if (valid) fired.push(ri);
     }
     if (valid) break;
@@ -108,49 +108,48 @@ function runRetHandlers(sub: Uprobes, task: Task, utask: UTask, ri: ReturnInstan
  * sys_uretprobe (335, 6.11+): only legal from the trampoline, right after
  * its syscall instruction. Restores r11/rcx/rax saved by the trampoline,
  * handles the return, and arranges for the trampoline's ret to reach it.
+ * Registers are moved as 32-bit halves: rax must survive bit-exact.
  */
 export function sysUretprobe(sub: Uprobes, task: Task): number | "noreturn" {
   const cpu = task.proc.cpu;
+  const L = cpu.lo, H = cpu.hi;
+  const m = cpu.mem;
   const area = sub.mmState(task.proc.mm).xolArea;
-  if (!area || cpu.rip !== area.vaddr + URETPROBE_SYSCALL_CHECK) {
-    sub.forceSignal(task, "SIGILL", "sys_uretprobe called from outside the trampoline");
-    return -1;
-  }
+  const sigill = (why: string): "noreturn" => {
+    sub.forceSignal(task, "SIGILL", why);
+    cpu.setRegNum(RAX, -1);
+    return "noreturn";
+  };
+  if (!area || cpu.rip !== area.vaddr + URETPROBE_SYSCALL_CHECK) return sigill("sys_uretprobe called from outside the trampoline");
   const sp0 = cpu.getRegNum(RSP);
-  let r11: bigint, rcx: bigint, rax: bigint;
   try {
-    const b = cpu.mem.readBytes(sp0, 24);
-    const dv = new DataView(b.buffer);
-    r11 = dv.getBigUint64(0, true);
-    rcx = dv.getBigUint64(8, true);
-    rax = dv.getBigUint64(16, true);
+    // struct uretprobe_syscall_args { r11, cx, ax } at sp
+    L[R11] = m.read64(sp0);
+    H[R11] = m.hi;
+    L[RCX] = m.read64(sp0 + 8);
+    H[RCX] = m.hi;
+    L[RAX] = m.read64(sp0 + 16);
+    H[RAX] = m.hi;
   } catch {
-    sub.forceSignal(task, "SIGILL", "sys_uretprobe cannot read the saved registers");
-    return -1;
+    return sigill("sys_uretprobe cannot read the saved registers");
   }
-  cpu.setReg(R11, r11);
-  cpu.setReg(RCX, rcx);
-  cpu.setReg(RAX, rax);
-  cpu.setRegNum(RSP, sp0 + 24);
-  const ip = cpu.rip;
   const sp = sp0 + 24;
+  cpu.setRegNum(RSP, sp);
+  const ip = cpu.rip;
   handleTrampoline(sub, task, "uretprobe_syscall");
-  if (cpu.getRegNum(RSP) !== sp) return Number(BigInt.asIntN(64, cpu.getReg(RAX))); // a consumer moved sp: return via iret
+  if (cpu.getRegNum(RSP) !== sp) return "noreturn"; // a consumer moved sp: return via iret, rax as it is
   cpu.setRegNum(RSP, sp - 24);
-  const out = new Uint8Array(24);
-  const dv = new DataView(out.buffer);
-  dv.setBigUint64(0, cpu.getReg(R11), true);
-  dv.setBigUint64(8, cpu.getReg(RCX), true);
-  dv.setBigUint64(16, BigInt.asUintN(64, BigInt(cpu.rip)), true); // the rax slot carries the return address for the trampoline's ret
+  const ret = cpu.rip;
   try {
-    cpu.mem.writeBytes(sp - 24, out);
+    m.write64(sp - 24, L[R11]!, H[R11]!);
+    m.write64(sp - 16, L[RCX]!, H[RCX]!);
+    m.write64(sp - 8, ret | 0, Math.floor(ret / TWO32) | 0); // the rax slot carries the return address for the trampoline's ret
   } catch {
-    sub.forceSignal(task, "SIGILL", "sys_uretprobe cannot write the trampoline frame");
-    return -1;
+    return sigill("sys_uretprobe cannot write the trampoline frame");
   }
   cpu.rip = ip;
-  // sysret: r11 = flags, rcx = ip
+  // sysret: r11 = flags, rcx = ip; rax keeps the function's return value
   cpu.setRegNum(R11, cpu.rflags);
   cpu.setRegNum(RCX, ip);
-  return Number(BigInt.asIntN(64, cpu.getReg(RAX)));
+  return "noreturn";
 }

@@ -1,0 +1,131 @@
+// Instruction analysis verdicts, as tables: the bytes, the modelled kernel,
+// and what the real kernel answers (shared/docs/uprobes-x86-semantics.md
+// section 3.5: observed on 6.18.44; older rows from the kernel sources, see
+// engine/uprobes/KERNEL-HISTORY.md).
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { analyzeInsn, hitPath, type AnalysisResult } from "../../engine/uprobes/analyze.js";
+import { resolveKernel } from "../../engine/uprobes/generations.js";
+
+function verdict(hex: string, kernel: string, emulation = true): string {
+  const bytes = Uint8Array.from(hex.split(/\s+/).filter(Boolean).map((b) => parseInt(b, 16)));
+  const padded = new Uint8Array(16);
+  padded.set(bytes);
+  const r: AnalysisResult = analyzeInsn(padded.subarray(0, Math.max(bytes.length, 16)), { gen: resolveKernel(kernel), emulation, bits: 64, vaddr: 0x401000 });
+  if (!r.ok) return r.errno === 524 ? "ENOTSUPP" : r.errno === 8 ? "ENOEXEC" : `errno ${r.errno}`;
+  return hitPath(r.arch, resolveKernel(kernel).nop5Optimize && emulation);
+}
+
+// [bytes, 6.18 verdict, what it is]
+const OBSERVED_618: [string, string, string][] = [
+  ["64 48 8b 04 25 28 00 00 00", "xol", "fs-prefixed load"],
+  ["65 48 8b 04 25 00 00 00 00", "xol", "gs-prefixed load"],
+  ["67 8b 00", "xol", "addr32"],
+  ["f3 a4", "xol", "rep movsb"],
+  ["f2 e9 00 01 00 00", "emulated", "bnd jmp: emulated as jmp"],
+  ["48 90", "emulated", "rex.w nop"],
+  ["c7 f8 10 00 00 00", "xol", "xbegin"],
+  ["e2 fe", "xol", "loop"],
+  ["e3 fe", "xol", "jrcxz"],
+  ["9d", "xol", "popf"],
+  ["0f 0f c1 b4", "xol", "3DNow! escape (0x0F quirk)"],
+  ["78 56", "emulated", "js (mid-instruction bytes)"],
+  ["56", "emulated", "push %rsi"],
+  ["0f 05", "xol", "syscall (0x0F quirk)"],
+  ["0f 0b", "xol", "ud2 (0x0F quirk)"],
+  ["0f 01 d0", "xol", "xgetbv"],
+  ["0f ae 00", "xol", "fxsave"],
+  ["0f 30", "xol", "wrmsr"],
+  ["0f 34", "xol", "sysenter"],
+  ["f3 0f 1e fa", "xol", "endbr64"],
+  ["0f a2", "xol", "cpuid"],
+  ["0f 31", "xol", "rdtsc"],
+  ["c5 f8 77", "xol", "vzeroupper"],
+  ["d5 00 8b 00", "xol", "APX REX2 mov"],
+  ["cc", "ENOTSUPP", "int3"],
+  ["66 e8 00 00", "ENOTSUPP", "callw"],
+  ["66 e9 00 00", "ENOTSUPP", "jmpw"],
+  ["f0 ff 00", "ENOTSUPP", "lock incl"],
+  ["2e 8b 00", "ENOTSUPP", "cs prefix"],
+  ["36 8b 00", "ENOTSUPP", "ss prefix"],
+  ["3e ff e0", "ENOTSUPP", "notrack jmp *%rax"],
+  ["f4", "ENOTSUPP", "hlt"],
+  ["cd 80", "ENOTSUPP", "int $0x80"],
+  ["8e d0", "ENOTSUPP", "mov %eax,%ss"],
+  ["17", "ENOTSUPP", "pop %ss"],
+  ["f1", "ENOTSUPP", "int1"],
+  ["ce", "ENOTSUPP", "into"],
+  ["9a 00 00 00 00 00 00", "ENOTSUPP", "far call"],
+  ["ea 00 00 00 00 00 00", "ENOTSUPP", "far jmp"],
+  ["82 c0 01", "ENOTSUPP", "82 alias"],
+  ["e4 60", "ENOTSUPP", "in"],
+  ["fa", "ENOTSUPP", "cli"],
+  ["48 cf", "ENOTSUPP", "iretq"],
+  ["06", "ENOTSUPP", "push %es"],
+  ["c5 fe 6f 00", "ENOTSUPP", "vmovdqu (VEX opcode 6f)"],
+  ["c5 f9 ef c0", "ENOTSUPP", "vpxor (VEX opcode ef)"],
+  ["62 f1 fe 48 6f 00", "ENOTSUPP", "vmovdqu64 zmm (EVEX opcode 6f)"],
+  ["55", "emulated", "push %rbp"],
+  ["41 55", "emulated", "push %r13"],
+  ["66 55", "xol", "pushw %bp"],
+  ["48 55", "xol", "rex.w push"],
+  ["ff 35 00 00 00 00", "xol", "push disp(%rip)"],
+  ["6a 01", "xol", "push imm8"],
+  ["90", "emulated", "nop"],
+  ["66 90", "emulated", "66 nop"],
+  ["41 90", "emulated", "xchg %eax,%r8d treated as a NOP"],
+  ["f3 90", "emulated", "pause"],
+  ["0f 1f 00", "emulated", "nopl (kernel table)"],
+  ["0f 1f 04 00", "xol", "nopl not in the kernel table"],
+  ["0f 1f 44 00 00", "optimized", "nop5"],
+  ["66 66 66 66 90", "optimized", "66*4 nop"],
+  ["66 0f 1f 40 00", "optimized", "osp nopl: first hit stepped, then optimized"],
+  ["48 89 e5", "xol", "mov %rsp,%rbp"],
+  ["5d", "xol", "pop %rbp"],
+  ["c3", "xol", "ret"],
+  ["8b 05 00 01 00 00", "xol", "rip-relative load"],
+  ["e8 00 00 00 00", "emulated", "call rel32"],
+  ["eb 00", "emulated", "jmp rel8"],
+  ["0f 84 00 01 00 00", "emulated", "je rel32"],
+  ["66 0f 84 00 01", "ENOTSUPP", "66-prefixed jcc"],
+];
+
+describe("analysis verdicts on 6.18", () => {
+  for (const [hex, want, what] of OBSERVED_618) test(`${what}: ${hex} -> ${want}`, () => assert.equal(verdict(hex, "6.18"), want));
+});
+
+describe("verdicts that changed over the generations", () => {
+  const rows: [string, string, string, string][] = [
+    // bytes, kernel, verdict, why
+    ["0f 05", "3.19", "ENOTSUPP", "old tables: 0F 05 refused by good_2byte_insns"],
+    ["0f 05", "4.0", "xol", "new tables: 0x0F itself is good, the 2-byte table is dead"],
+    ["66 0f 38 00 c1", "3.19", "ENOTSUPP", "old tables: every 0F 38 xx refused"],
+    ["66 0f 38 00 c1", "6.18", "xol", "pshufb: accepted today"],
+    ["c5 f8 77", "3.19", "xol", "VEX: the opcode byte after the prefix (77) is what the old table sees too"],
+    ["eb 00", "3.14", "xol", "no branch emulation before 3.15"],
+    ["eb 00", "3.15", "emulated", "branch emulation"],
+    ["66 e9 00 00", "3.15", "emulated", "3.15 still emulated 0x66 branches"],
+    ["66 e9 00 00", "3.16", "ENOTSUPP", "word-sized branches refused from 3.16"],
+    ["66 90", "3.16", "ENOTSUPP", "66 90 refused as a side effect, 3.16..6.1"],
+    ["66 90", "6.2", "emulated", "cefa72129e45"],
+    ["66 90", "3.14", "emulated", "__skip_sstep: 0x66* 0x90"],
+    ["0f 1f 00", "3.14", "xol", "nopl was not skipped"],
+    ["0f 1f 00", "6.11", "xol", "nopl stepped until 6.16"],
+    ["0f 1f 00", "6.16", "emulated", "kernel-table NOPs emulated (610f6e14c29d)"],
+    ["0f 1f 44 00 00", "6.16", "emulated", "nop5 emulated, not optimized, on 6.16"],
+    ["55", "4.3", "xol", "no push emulation before 4.16"],
+    ["55", "4.16", "emulated", "e7ed9d9bd037"],
+    ["8e d0", "4.16", "xol", "MOV SS accepted before 4.17"],
+    ["8e d0", "4.17", "ENOTSUPP", "13ebe18c94f5"],
+    ["0f 1f 44 00 00", "3.5", "emulated", "3.5 skipped 0F 1F (and resumed at vaddr+1)"],
+  ];
+  for (const [hex, kernel, want, why] of rows) test(`${kernel}: ${hex} -> ${want} (${why})`, () => assert.equal(verdict(hex, kernel), want));
+  test("--no-emulation: every accepted instruction single-steps", () => {
+    for (const hex of ["55", "eb 00", "90", "0f 1f 44 00 00", "e8 00 00 00 00"]) assert.equal(verdict(hex, "6.18", false), "xol", hex);
+    assert.equal(verdict("cc", "6.18", false), "ENOTSUPP");
+  });
+  test("a truncated or invalid instruction is -ENOEXEC", () => {
+    assert.equal(verdict("0f 04", "6.18"), "ENOEXEC");
+  });
+});
