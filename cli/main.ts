@@ -4,9 +4,19 @@
 // the stack.
 
 import { UserError } from "../engine/errors.js";
+import { KERNEL_GENERATIONS } from "../engine/uprobes/insn-tables.js";
+import { calibrateCommand } from "./calibrate.js";
 import { execCommand } from "./exec.js";
 import { funclatencyCommand } from "./funclatency.js";
 import { runCommand } from "./run.js";
+
+function kernelsCommand(): number {
+  for (const g of KERNEL_GENERATIONS) {
+    const emu = [g.emulateBranches && "branches", g.emulatePush && "push", g.nopPolicy].filter(Boolean).join(", ");
+    process.stdout.write(`${g.version.padEnd(5)} emulates: ${emu}; uretprobe return: ${g.uretprobeReturn}${g.nop5Optimize ? "; nop5 optimization" : ""}\n`);
+  }
+  return 0;
+}
 
 const HELP = `usage: uprobe-lab COMMAND [options] ...
 
@@ -15,6 +25,8 @@ commands:
   run (-e PROG | F.probe) -- BINARY [ARGS...]
                              run it with probes (the DSL: dsl/README.md)
   funclatency BINARY:FUNC    bcc-style latency histogram of a function
+  calibrate [-o FILE]        measure this machine's real uprobe costs (root, tracefs)
+  kernels                    the modelled kernel generations
   help                       this text
 
 Run \`uprobe-lab COMMAND --help\` for a command's options.
@@ -24,6 +36,8 @@ const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
   exec: execCommand,
   run: runCommand,
   funclatency: funclatencyCommand,
+  calibrate: calibrateCommand,
+  kernels: kernelsCommand,
   help: () => {
     process.stdout.write(HELP);
     return 0;

@@ -9,7 +9,7 @@
 // opcode.bytes[] convention (the byte after a VEX prefix is OPCODE1) is not
 // something iced exposes.
 
-import { Code, Decoder, DecoderOptions, Instruction } from "iced-x86";
+import { Code, Decoder, DecoderOptions, Instruction } from "../cpu/iced.js";
 
 export interface KInsn {
   length: number;
@@ -56,12 +56,43 @@ export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, rex2 = false): KI
   let i = 0;
   while (i < bytes.length && LEGACY.has(bytes[i]!)) i++;
   if (rex2 && bytes[i] === 0xd5) return decodeRex2(bytes, i);
+  let j = i;
+  if ((bytes[j]! & 0xf0) === 0x40) j++; // REX
+  if (bytes[j] === 0x0f && j + 1 < bytes.length) return unknownTwoByte(bytes, i, j);
   if (INVALID_IN_64.has(bytes[i]!)) {
     // Take the structure from the 32-bit decoding; the opcode byte is what the tables judge.
     const k32 = decodeWith(bytes, 32);
     if (k32) return { ...k32, ripRelative: false };
   }
   return undefined;
+}
+
+/**
+ * An 0F xx opcode the kernel's opcode map has no entry for (0F 04, ...): it
+ * decodes with no ModRM and no immediate, and (since 0x0F itself is "good")
+ * the probe is accepted [checked on 6.18.44: 0f 04 accepted].
+ */
+function unknownTwoByte(bytes: Uint8Array, prefixEnd: number, at: number): KInsn {
+  const three = bytes[at + 1] === 0x38 || bytes[at + 1] === 0x3a;
+  const opcode = three ? [0x0f, bytes[at + 1]!, bytes[at + 2] ?? 0] : [0x0f, bytes[at + 1]!];
+  return {
+    length: at + opcode.length,
+    prefixes: Array.from(bytes.subarray(0, prefixEnd)),
+    rex: at > prefixEnd ? bytes[prefixEnd]! : 0,
+    rexOffset: at > prefixEnd ? prefixEnd : -1,
+    vex: [],
+    vexOffset: -1,
+    opcode,
+    modrm: -1,
+    modrmOffset: -1,
+    dispOffset: -1,
+    dispSize: 0,
+    immOffset: -1,
+    immSize: 0,
+    immValue: 0,
+    ripRelative: false,
+    code: Code.INVALID,
+  };
 }
 
 /**

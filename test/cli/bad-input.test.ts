@@ -99,3 +99,12 @@ import { execFileSync } from "node:child_process";
 function require_musl(src: string, out: string): void {
   execFileSync("musl-gcc", ["-static", "-O0", "-o", out, src]);
 }
+
+describe("calibrate", () => {
+  test("without tracefs it says why it cannot measure, in one line, status 2", () => {
+    const r = runCli(["calibrate", "--tracefs", path.join(dir, "no-tracefs")]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^uprobe-lab: calibrate: cannot measure the real kernel: (needs root|tracefs is not mounted at .*no-tracefs)/);
+    assert.equal(r.stderr.trimEnd().split("\n").length, 1);
+  });
+});

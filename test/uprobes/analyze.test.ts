@@ -66,6 +66,16 @@ const OBSERVED_618: [string, string, string][] = [
   ["c5 fe 6f 00", "ENOTSUPP", "vmovdqu (VEX opcode 6f)"],
   ["c5 f9 ef c0", "ENOTSUPP", "vpxor (VEX opcode ef)"],
   ["62 f1 fe 48 6f 00", "ENOTSUPP", "vmovdqu64 zmm (EVEX opcode 6f)"],
+  // checked on this project's 6.18.44 host with tracefs (scripts/real-kernel-verdicts.sh):
+  ["62 f1 7c 48 10 00", "xol", "vmovups zmm: EVEX whose opcode byte (10) is good is accepted"],
+  ["62 f1 75 48 ef c2", "ENOTSUPP", "vpxord zmm (EVEX opcode ef)"],
+  ["c5 f9 c4 c0 01", "xol", "vpinsrw: VEX opcode c4 is good in the 64-bit table"],
+  ["d5 0a c3", "xol", "d5 as an APX REX2 prefix before ret"],
+  ["d6", "ENOTSUPP", "salc"],
+  ["1f", "ENOTSUPP", "pop %ds"],
+  ["ff 28", "xol", "ljmp *(%rax)"],
+  ["f3 c3", "xol", "rep ret"],
+  ["2e 0f 1f 84 00 00 00 00 00", "ENOTSUPP", "cs-prefixed NOP padding"],
   ["55", "emulated", "push %rbp"],
   ["41 55", "emulated", "push %r13"],
   ["66 55", "xol", "pushw %bp"],
@@ -125,7 +135,11 @@ describe("verdicts that changed over the generations", () => {
     for (const hex of ["55", "eb 00", "90", "0f 1f 44 00 00", "e8 00 00 00 00"]) assert.equal(verdict(hex, "6.18", false), "xol", hex);
     assert.equal(verdict("cc", "6.18", false), "ENOTSUPP");
   });
-  test("a truncated or invalid instruction is -ENOEXEC", () => {
-    assert.equal(verdict("0f 04", "6.18"), "ENOEXEC");
+  test("a bad VEX/EVEX encoding is -ENOEXEC (checked on 6.18.44: 62 00 and c4 00)", () => {
+    assert.equal(verdict("62 00 c3", "6.18"), "ENOEXEC");
+    assert.equal(verdict("c4 00 c3", "6.18"), "ENOEXEC");
+  });
+  test("an undefined 0F xx opcode decodes (no ModRM) and is accepted (checked on 6.18.44: 0f 04)", () => {
+    assert.equal(verdict("0f 04 c3", "6.18"), "xol");
   });
 });
