@@ -1,0 +1,96 @@
+// Run a sample natively under real uprobes (root + tracefs) and in the
+// model, and compare what a user sees: exit status, stdout, and each probe's
+// hit count (uprobe_profile on the real side, the DSL counters in the model).
+//
+//   node scripts/real-kernel-diff.mjs SAMPLE "p:SYM[+OFF]" "r:SYM" ...
+//   node scripts/real-kernel-diff.mjs callsite-O0 --every 'probe_nop5|probe_call$'
+//
+// --every REGEX probes every instruction of the functions whose names match.
+// Not part of the test suite: it needs root and a kernel with uprobe events.
+
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const { loadBinary } = await import(path.join(root, "dist/engine/binary.js"));
+const { Session } = await import(path.join(root, "dist/lab/session.js"));
+const { BufferIo } = await import(path.join(root, "dist/engine/os/host-io.js"));
+
+const [sample, ...rest] = process.argv.slice(2);
+if (!sample) {
+  console.error("usage: real-kernel-diff.mjs SAMPLE (p:SYM[+OFF] | r:SYM | --every REGEX)...");
+  process.exit(2);
+}
+const binPath = path.join(root, "samples", "bin", sample);
+const bin = loadBinary(binPath);
+let specs = [];
+for (let i = 0; i < rest.length; i++) {
+  if (rest[i] === "--every") {
+    const re = new RegExp(rest[++i]);
+    for (const f of bin.functions().filter((s) => re.test(s.name) && s.size > 0))
+      for (const off of bin.instructionOffsets(f)) specs.push(`p:${f.name}+${off}`);
+  } else specs.push(rest[i]);
+}
+
+const tracefs = "/sys/kernel/tracing";
+if (!fs.existsSync(path.join(tracefs, "uprobe_events"))) spawnSync("mount", ["-t", "tracefs", "nodev", tracefs]);
+const events = path.join(tracefs, "uprobe_events");
+const probes = specs.map((s, i) => {
+  const m = /^([pr]):([\w.$]+)(?:\+(\d+))?$/.exec(s);
+  if (!m) throw new Error(`bad spec ${s}`);
+  const sym = bin.lookup(m[2]);
+  if (!sym) throw new Error(`no symbol ${m[2]}`);
+  const off = Number(m[3] ?? 0);
+  return { spec: s, kind: m[1], sym: m[2], off, fileOffset: sym.fileOffset + off, ev: `e${i}` };
+});
+
+// real kernel. uprobe_profile's count is entries for r: events too (uprobe_dispatcher counts
+// every hit); returns are counted from the trace buffer.
+fs.writeFileSync(path.join(tracefs, "buffer_size_kb"), "65536");
+fs.writeFileSync(path.join(tracefs, "trace"), "");
+for (const p of probes) fs.appendFileSync(events, `${p.kind}:uvdiff/${p.ev} ${binPath}:0x${p.fileOffset.toString(16)}\n`);
+for (const p of probes) fs.writeFileSync(path.join(tracefs, "events/uvdiff", p.ev, "enable"), "1");
+const real = spawnSync(binPath, [], { encoding: "utf8", env: {} });
+const profile = fs.readFileSync(path.join(tracefs, "uprobe_profile"), "utf8");
+const traceText = fs.readFileSync(path.join(tracefs, "trace"), "utf8");
+const realReturns = new Map();
+for (const m of traceText.matchAll(/ (e\d+): \(/g)) realReturns.set(m[1], (realReturns.get(m[1]) ?? 0) + 1);
+for (const p of probes) fs.writeFileSync(path.join(tracefs, "events/uvdiff", p.ev, "enable"), "0");
+for (const p of probes) fs.appendFileSync(events, `-:uvdiff/${p.ev}\n`);
+const realHits = new Map();
+for (const line of profile.split("\n")) {
+  const m = /(\S+)\s+(e\d+)\s+(\d+)/.exec(line);
+  if (m) realHits.set(m[2], Number(m[3]));
+}
+const realStatus = real.status ?? 128 + os.constants.signals[real.signal];
+
+// model
+const program = probes.map((p) => `${p.kind === "p" ? "probe" : "retprobe"} ${p.sym}${p.kind === "p" ? `:${p.off}` : ""} < ${p.ev}++ >`).join("\n");
+const io = new BufferIo();
+const s = new Session({ binary: bin, program, io, kernel: "6.18", unsafe: true });
+const r = s.run();
+const stats = s.stats().probes;
+// entries: handler runs for p:, entry traps for r: (what uprobe_profile counts); returns: ret_handler runs
+const modelHits = new Map(stats.map((p, i) => [probes[i].ev, probes[i].kind === "p" ? p.hits : p.traps.int3 + p.traps.uprobe_syscall]));
+const modelReturns = new Map(stats.map((p, i) => [probes[i].ev, p.hits]));
+const modelOut = io.text(1);
+
+let diffs = 0;
+const say = (ok, what) => {
+  if (!ok) diffs++;
+  if (!ok || process.env.VERBOSE) console.log(`${ok ? "ok  " : "DIFF"} ${what}`);
+};
+say(realStatus === r.status, `exit status: kernel ${realStatus}, model ${r.status}${r.report ? ` (${r.report})` : ""}`);
+say(modelOut.startsWith(real.stdout), `stdout${modelOut.startsWith(real.stdout) ? "" : `:\n--- kernel\n${real.stdout}--- model\n${modelOut}`}`);
+for (const p of probes) {
+  const k = realHits.get(p.ev) ?? 0, m = modelHits.get(p.ev) ?? 0;
+  say(k === m, `${p.spec.padEnd(28)} hits: kernel ${k}, model ${m}${s.probes[probes.indexOf(p)].consumer.stats.path === "rejected" ? " (rejected)" : ""}`);
+  if (p.kind === "r") {
+    const kr = realReturns.get(p.ev) ?? 0, mr = modelReturns.get(p.ev) ?? 0;
+    say(kr === mr, `${p.spec.padEnd(28)} returns: kernel ${kr}, model ${mr}`);
+  }
+}
+console.log(`${sample}: ${probes.length} probes, ${diffs} differences (host kernel ${os.release()}, model 6.18)`);
+process.exitCode = diffs ? 1 : 0;
