@@ -59,6 +59,8 @@ export class AddressSpace {
   mmapBase = 0x7ffff7fff000;
   brkStart = 0;
   brkEnd = 0;
+  /** Bumped whenever VMAs change (map, unmap, protect): caches keyed by address check it. */
+  vmaGeneration = 0;
   private pageCount = 0;
 
   constructor(readonly maxBytes: number = 2 ** 31) {}
@@ -158,6 +160,7 @@ export class AddressSpace {
   }
 
   private insertVma(vma: Vma): void {
+    this.vmaGeneration++;
     let i = 0;
     while (i < this.vmas.length && this.vmas[i]!.start < vma.start) i++;
     this.vmas.splice(i, 0, vma);
@@ -165,6 +168,7 @@ export class AddressSpace {
 
   /** Split VMAs at start and end so that [start, end) is covered by whole VMAs; return them. */
   private carve(start: number, end: number): Vma[] {
+    this.vmaGeneration++;
     const out: Vma[] = [];
     for (let i = 0; i < this.vmas.length; i++) {
       const v = this.vmas[i]!;

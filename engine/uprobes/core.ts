@@ -150,9 +150,16 @@ export class Uprobes implements KernelHooks {
 
   /** A uretprobe return: one trap or syscall, charged to the return consumers of every instance it completed. */
   chargeReturn(kind: "uret_trap" | "uretprobe_syscall", uprobes: readonly Uprobe[]): void {
-    const cs: Consumer[] = [];
-    for (const u of uprobes) for (const c of u.consumers) if (c.uc.retHandler) cs.push(c);
-    this.chargeTrap(kind, cs);
+    const ps = this.charge(TRAP_COST[kind]);
+    for (let i = 0; i < uprobes.length; i++) {
+      const cs = uprobes[i]!.consumers;
+      for (let k = 0; k < cs.length; k++) {
+        const c = cs[k]!;
+        if (!c.uc.retHandler) continue;
+        c.stats.traps[kind]++;
+        c.stats.virtualPs += ps;
+      }
+    }
   }
 
   chargeOnce(kind: CostKind): void {
@@ -289,11 +296,19 @@ export class Uprobes implements KernelHooks {
     this.preSsout(task, u, bp, hit);
   }
 
-  /** find_active_uprobe(): the VMA's file and offset identify the uprobe. */
+  /** find_active_uprobe(): the VMA's file and offset identify the uprobe (memoized per address). */
   private findActiveUprobe(task: Task, bp: number): Uprobe | undefined {
-    const v = task.proc.mm.findVma(bp);
-    if (!v || !v.file) return undefined;
-    return this.registry.find(v.file, v.offset + (bp - v.start));
+    const mm = task.proc.mm;
+    const st = this.mmState(mm);
+    if (st.cacheRegistryGen !== this.registry.generation || st.cacheVmaGen !== mm.vmaGeneration) {
+      st.lookupCache.clear();
+      st.cacheRegistryGen = this.registry.generation;
+      st.cacheVmaGen = mm.vmaGeneration;
+    } else if (st.lookupCache.has(bp)) return st.lookupCache.get(bp);
+    const v = mm.findVma(bp);
+    const u = v && v.file ? this.registry.find(v.file, v.offset + (bp - v.start)) : undefined;
+    st.lookupCache.set(bp, u);
+    return u;
   }
 
   /** pre_ssout(): copy the instruction to an XOL slot and single-step it there. */

@@ -48,6 +48,8 @@ export class Registry {
   /** By inode, then file offset (the kernel's rb-tree key). */
   private readonly byFile = new Map<MappedFile, Map<number, Uprobe>>();
   private nextId = 1;
+  /** Bumped on every uprobe added or removed (lookup caches check it). */
+  generation = 0;
 
   constructor(private readonly sub: Uprobes) {}
 
@@ -64,12 +66,14 @@ export class Registry {
     let m = this.byFile.get(u.file);
     if (!m) this.byFile.set(u.file, (m = new Map()));
     m.set(u.offset, u);
+    this.generation++;
   }
 
   private remove(u: Uprobe): void {
     const m = this.byFile.get(u.file);
     m?.delete(u.offset);
     if (m && m.size === 0) this.byFile.delete(u.file);
+    this.generation++;
   }
 
   /**

@@ -111,6 +111,10 @@ export class MmState {
   hasUprobes = false;
   xolArea: XolArea | undefined;
   readonly trampolines: UprobeTrampoline[] = [];
+  /** Memo of find_active_uprobe by address, valid while the registry and the mm's VMAs are unchanged. */
+  readonly lookupCache = new Map<number, Uprobe | undefined>();
+  cacheRegistryGen = -1;
+  cacheVmaGen = -1;
 }
 
 /** The XOL area: one page, 32 slots of 128 bytes; slot 0 holds the uretprobe trampoline (3.10+). */
@@ -118,4 +122,6 @@ export interface XolArea {
   vaddr: number;
   /** Slot bitmap: bit i set = slot i in use. */
   bitmap: number;
+  /** The insn[] array last copied into each slot (identical bytes need no rewrite). */
+  slotContents: (Uint8Array | undefined)[];
 }

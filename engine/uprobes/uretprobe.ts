@@ -70,8 +70,10 @@ export function handleTrampoline(sub: Uprobes, task: Task, via: "uret_trap" | "u
     return;
   }
   const ris = utask.returnInstances;
-  const involved: Uprobe[] = [];
-  const fired: ReturnInstance[] = [];
+  const involved = INVOLVED;
+  const fired = FIRED;
+  involved.length = 0;
+  fired.length = 0;
   for (;;) {
     // The chain: the newest instance and the chained ones below it.
     let end = ris.length - 1;
@@ -89,8 +91,13 @@ export function handleTrampoline(sub: Uprobes, task: Task, via: "uret_trap" | "u
     if (ris.length === 0) break;
   }
   sub.chargeReturn(via, involved);
-  for (const ri of fired) runRetHandlers(sub, task, utask, ri);
+  // handlers may not re-enter the trampoline, so the scratch arrays are free again after this loop
+  for (let i = 0; i < fired.length; i++) runRetHandlers(sub, task, utask, fired[i]!);
 }
+
+/** Scratch arrays of handleTrampoline (no allocation per return). */
+const INVOLVED: Uprobe[] = [];
+const FIRED: ReturnInstance[] = [];
 
 function runRetHandlers(sub: Uprobes, task: Task, utask: UTask, ri: ReturnInstance): void {
   void utask;

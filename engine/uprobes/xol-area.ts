@@ -38,7 +38,7 @@ export function createXolArea(mm: AddressSpace, gen: KernelGeneration, bits: 64 
   }
   // VM_EXEC only; x86 page tables cannot express execute-only, so user reads work (as on hardware).
   mm.map({ addr: vaddr, length: PAGE_SIZE, prot: PROT_EXEC | PROT_READ, fixed: true, name: "[uprobes]", special: "xol", dontCopy: true, shownProt: "--x" });
-  const area: XolArea = { vaddr, bitmap: 0 };
+  const area: XolArea = { vaddr, bitmap: 0, slotContents: [] };
   if (gen.xolSlot0Reserved) {
     area.bitmap |= 1;
     mm.poke(vaddr, trampolineBytes(gen, bits));
@@ -52,10 +52,13 @@ export function getInsnSlot(mm: AddressSpace, area: XolArea, ixol: Uint8Array): 
     if (area.bitmap & (1 << i)) continue;
     area.bitmap |= 1 << i;
     const slot = area.vaddr + i * UPROBE_XOL_SLOT_BYTES;
-    // bytes 16..127 of the slot keep whatever was there; rewriting identical
-    // bytes is skipped so the translated copy in the slot stays cached
-    const cur = mm.peek(slot, ixol.length);
-    if (!cur || cur.some((b, k) => b !== ixol[k])) mm.poke(slot, ixol);
+    // bytes 16..127 of the slot keep whatever was there. Copying the same
+    // uprobe's bytes again changes nothing, so it is skipped: the translated
+    // copy in the slot stays cached.
+    if (area.slotContents[i] !== ixol) {
+      mm.poke(slot, ixol);
+      area.slotContents[i] = ixol;
+    }
     return slot;
   }
   return undefined;
