@@ -6,6 +6,9 @@
 // instruction < 300 ms (the import is part of that budget).
 //
 //   node dist/bench/dsl.bench.js
+//
+// bench/run.ts (`npm run bench`) imports the measurements below; the
+// printing part runs only when this file is the entry point.
 
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -31,7 +34,7 @@ const target: TargetInfo = {
   fileOffsetOf: (a) => Number(a - 0x400000n),
 };
 
-function program100(): string {
+export function program100(): string {
   const lines: string[] = [];
   for (let i = 0; i < FUNCS; i++) {
     lines.push(`probe f${i}:${i % 2 === 0 ? 0 : 4} / arg0 > ${i} && (arg1 & 0xff) != 3 / <`);
@@ -60,14 +63,14 @@ const ctx: HitContext = {
   requestExit: () => {},
 };
 
-function timeCompile(src: string, reps: number): number {
+export function timeCompile(src: string, reps: number): number {
   for (let i = 0; i < 20; i++) compileProgram(src, "bench.probe", target, { sink: { write() {} } });
   const t0 = performance.now();
   for (let i = 0; i < reps; i++) compileProgram(src, "bench.probe", target, { sink: { write() {} } });
   return (performance.now() - t0) / reps;
 }
 
-function timeHandler(body: string, hits: number): number {
+export function timeHandler(body: string, hits: number): number {
   const p = compileProgram(`probe test < ${body} >`, "bench.probe", target, { sink: { write() {} } });
   const h = p.probes[0]!.handler;
   for (let i = 0; i < 100_000; i++) h(ctx);
@@ -76,29 +79,53 @@ function timeHandler(body: string, hits: number): number {
   return Number(process.hrtime.bigint() - t0) / hits;
 }
 
-const src = program100();
-console.log(`compile 100-line program (${src.length} chars): ${timeCompile(src, 50).toFixed(2)} ms (target < 20 ms)`);
-const N = 5_000_000;
-console.log(`count++ handler: ${timeHandler("count++", N).toFixed(1)} ns/hit (target < 100 ns)`);
-console.log(`c = count() handler: ${timeHandler("c = count()", N).toFixed(1)} ns/hit`);
-console.log(`m[tid] = count() handler: ${timeHandler("m[tid] = count()", N).toFixed(1)} ns/hit`);
-console.log(`h = hist(arg0) handler: ${timeHandler("h = hist(arg0)", N).toFixed(1)} ns/hit`);
-console.log(`self.t = nsecs handler: ${timeHandler("self.t = nsecs", N).toFixed(1)} ns/hit`);
+export interface ImportTimes {
+  importMs: number;
+  firstParseMs: number;
+  cold100Ms: number;
+  processMs: number;
+  /** node itself: process start to the first line of a script. */
+  nodeMs: number;
+}
 
-// Import time in a fresh process (what the CLI pays before it can compile).
-const here = dirname(fileURLToPath(import.meta.url));
-const indexUrl = pathToFileURL(join(here, "..", "dsl", "index.js")).href;
-const script = `const t0 = performance.now(); const m = await import(${JSON.stringify(indexUrl)}); const t1 = performance.now();
+const med = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Import time of dsl/index.js (of the compiled tree `dist`) and first parses, in fresh node processes (medians of `runs`). */
+export function importTimes(runs = 5, dist = join(dirname(fileURLToPath(import.meta.url)), "..")): ImportTimes {
+  const src = program100();
+  const indexUrl = pathToFileURL(join(dist, "dsl", "index.js")).href;
+  const script = `const t0 = performance.now(); const m = await import(${JSON.stringify(indexUrl)}); const t1 = performance.now();
 m.parseText("probe test:0 < count++ >"); const t2 = performance.now();
 m.parseText(process.argv[1]); const t3 = performance.now();
 console.log(JSON.stringify({ importMs: t1 - t0, firstParseMs: t2 - t1, cold100Ms: t3 - t2, processMs: t2 }));`;
-const runs: Array<{ importMs: number; firstParseMs: number; cold100Ms: number; processMs: number }> = [];
-for (let i = 0; i < 5; i++) runs.push(JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script, src], { encoding: "utf8" })));
-const med = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`import dsl/index.js: ${med(runs.map((r) => r.importMs)).toFixed(1)} ms (median of 5 fresh processes)`);
-console.log(`first parse after import: ${med(runs.map((r) => r.firstParseMs)).toFixed(1)} ms`);
-console.log(`then parsing the 100-line program (cold JIT): ${med(runs.map((r) => r.cold100Ms)).toFixed(1)} ms`);
-console.log(`process start to end of the first (one-line) parse: ${med(runs.map((r) => r.processMs)).toFixed(1)} ms`);
-const base: number[] = [];
-for (let i = 0; i < 5; i++) base.push(Number(execFileSync(process.execPath, ["-e", "console.log(performance.now())"], { encoding: "utf8" })));
-console.log(`(node itself, for comparison: ${med(base).toFixed(1)} ms from process start to the first line of a script)`);
+  const rs: Array<Omit<ImportTimes, "nodeMs">> = [];
+  for (let i = 0; i < runs; i++) rs.push(JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script, src], { encoding: "utf8" })));
+  const base: number[] = [];
+  for (let i = 0; i < runs; i++) base.push(Number(execFileSync(process.execPath, ["-e", "console.log(performance.now())"], { encoding: "utf8" })));
+  return {
+    importMs: med(rs.map((r) => r.importMs)),
+    firstParseMs: med(rs.map((r) => r.firstParseMs)),
+    cold100Ms: med(rs.map((r) => r.cold100Ms)),
+    processMs: med(rs.map((r) => r.processMs)),
+    nodeMs: med(base),
+  };
+}
+
+function main(): void {
+  const src = program100();
+  console.log(`compile 100-line program (${src.length} chars): ${timeCompile(src, 50).toFixed(2)} ms (target < 20 ms)`);
+  const N = 5_000_000;
+  console.log(`count++ handler: ${timeHandler("count++", N).toFixed(1)} ns/hit (target < 100 ns)`);
+  console.log(`c = count() handler: ${timeHandler("c = count()", N).toFixed(1)} ns/hit`);
+  console.log(`m[tid] = count() handler: ${timeHandler("m[tid] = count()", N).toFixed(1)} ns/hit`);
+  console.log(`h = hist(arg0) handler: ${timeHandler("h = hist(arg0)", N).toFixed(1)} ns/hit`);
+  console.log(`self.t = nsecs handler: ${timeHandler("self.t = nsecs", N).toFixed(1)} ns/hit`);
+  const t = importTimes(5);
+  console.log(`import dsl/index.js: ${t.importMs.toFixed(1)} ms (median of 5 fresh processes)`);
+  console.log(`first parse after import: ${t.firstParseMs.toFixed(1)} ms`);
+  console.log(`then parsing the 100-line program (cold JIT): ${t.cold100Ms.toFixed(1)} ms`);
+  console.log(`process start to end of the first (one-line) parse: ${t.processMs.toFixed(1)} ms`);
+  console.log(`(node itself, for comparison: ${t.nodeMs.toFixed(1)} ms from process start to the first line of a script)`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
