@@ -153,3 +153,38 @@ describe("6.18 behaviours", () => {
     assert.equal(o.probes["probe probe_nop5"]!.path, "optimized");
   });
 });
+
+describe("registration before the file is mapped (uprobe_mmap)", () => {
+  function early(sample: string, sym: string, kernel = "6.18") {
+    const bin = loadBinary(samplePath(sample));
+    const up = new Uprobes({ gen: resolveKernel(kernel), emulation: true, cost: COST_PROFILES["kvm-6.18"]! });
+    let hits = 0;
+    let consumer: ReturnType<Uprobes["register"]> | undefined;
+    const s = bin.lookup(sym)!;
+    const m = new Machine(bin, {
+      io: new BufferIo(),
+      hooks: {
+        attach(k) {
+          up.attach(k);
+          // no process maps the file yet: registration installs nothing and analyses nothing
+          consumer = up.register(k.mappedFile(bin.path, bin.bytes), s.fileOffset, { name: "early", handler: () => void hits++ });
+        },
+      },
+    });
+    return { m, consumer: consumer!, hits: () => hits, addr: s.addr };
+  }
+  test("the breakpoint is installed when exec maps the segments", () => {
+    const e = early("push-O0", "test");
+    assert.equal(e.m.readMemory(e.addr, 1)![0], 0xcc);
+    e.m.run();
+    assert.equal(e.hits(), 1_000_000);
+  });
+  test("#27 an unsupported instruction registered before mapping: registration succeeds, mmap installs nothing", () => {
+    const e = early("callsite-O0", "probe_syscall", "3.19");
+    assert.notEqual(e.consumer.stats.path, "rejected", "the error surfaces only where a process maps the file");
+    assert.notEqual(e.m.readMemory(e.addr, 1)![0], 0xcc);
+    const r = e.m.run();
+    assert.equal(r.status, 0);
+    assert.equal(e.hits(), 0);
+  });
+});
