@@ -188,3 +188,17 @@ describe("registration before the file is mapped (uprobe_mmap)", () => {
     assert.equal(e.hits(), 0);
   });
 });
+
+describe("#23 an instruction that faults in the XOL slot", () => {
+  test("the signal arrives at the probe address; after the handler the int3 is hit again (2 hits per faulting call)", () => {
+    const n = runNative(samplePath("xolfault-O0"), []);
+    assert.match(n.stdout, /faults 10, last fault ip at xf_load\+0/);
+    for (const kernel of ["3.14", "6.18"]) {
+      const o = runProbes("xolfault-O0", "probe xf_load < n++ >", { kernel });
+      assert.equal(o.status, 0);
+      assert.ok(o.stdout.startsWith(n.stdout), o.stdout);
+      assert.equal(o.probes["probe xf_load"]!.hits, 20);
+      assert.equal(o.probes["probe xf_load"]!.traps.single_step, 10, "only the successful steps end with #DB");
+    }
+  });
+});
