@@ -5,7 +5,7 @@
 // free(): shared/docs/emulator-anchors.md section 3). Bitness is a parameter
 // so that 32-bit guests can reuse everything.
 
-import { Decoder, DecoderOptions, FlowControl, Formatter, FormatterSyntax, Instruction, Mnemonic } from "iced-x86";
+import { Decoder, DecoderOptions, FlowControl, Formatter, FormatterSyntax, Instruction, Mnemonic } from "./iced.js";
 import { isInvalid, toInsn, type Insn } from "./insn.js";
 
 /** Longest x86 instruction. */

@@ -5,7 +5,7 @@
 // once into this plain object and never touched through iced again on the
 // hot path (shared/docs/emulator-anchors.md section 3).
 
-import { Code, ConditionCode, FlowControl, type Instruction, MemorySizeExt, Mnemonic, OpKind, Register } from "iced-x86";
+import { Code, ConditionCode, FlowControl, type Instruction, MemorySizeExt, Mnemonic, OpKind, Register } from "./iced.js";
 import { regInfo, RegClass, SEG_FS, SEG_GS } from "./registers.js";
 
 export const enum OpK {

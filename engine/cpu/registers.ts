@@ -4,7 +4,7 @@
 // order of the kernel's pt_regs-independent ModRM numbering, so instruction
 // analysis code can use ModRM fields directly.
 
-import { Register } from "iced-x86";
+import { Register } from "./iced.js";
 
 export const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
 export const R8 = 8, R9 = 9, R10 = 10, R11 = 11, R12 = 12, R13 = 13, R14 = 14, R15 = 15;
@@ -17,6 +17,8 @@ export const enum RegClass {
   Xmm = 2,
   Seg = 3,
   Other = 4,
+  /** x87 stack register ST(num). */
+  St = 5,
 }
 
 export const SEG_ES = 0, SEG_CS = 1, SEG_SS = 2, SEG_DS = 3, SEG_FS = 4, SEG_GS = 5;
@@ -63,6 +65,7 @@ function classify(name: string): RegInfo {
   if ((m = /^R(\d+)W$/.exec(name))) return { cls: RegClass.Gpr, num: +m[1]!, size: 2, high8: false };
   if ((m = /^R(\d+)L$/.exec(name))) return { cls: RegClass.Gpr, num: +m[1]!, size: 1, high8: false };
   if ((m = /^XMM(\d+)$/.exec(name))) return { cls: RegClass.Xmm, num: +m[1]!, size: 16, high8: false };
+  if ((m = /^ST(\d)$/.exec(name))) return { cls: RegClass.St, num: +m[1]!, size: 10, high8: false };
   if (name === "None") return NONE;
   return { cls: RegClass.Other, num: -1, size: 0, high8: false };
 }

@@ -6,7 +6,7 @@
 // unknown mnemonic, that becomes a closure raising #UD, so the guest gets
 // SIGILL naming the instruction, never a host exception.
 
-import { Mnemonic } from "iced-x86";
+import { Mnemonic } from "./iced.js";
 import type { Cpu, Exec } from "./cpu.js";
 import { CpuException, X86_TRAP_UD } from "./exceptions.js";
 import type { Insn } from "./insn.js";
@@ -21,12 +21,13 @@ import { sseOps } from "./ops/sse.js";
 import { stackOps } from "./ops/stack.js";
 import { stringOps } from "./ops/string.js";
 import { systemOps } from "./ops/system.js";
+import { x87Ops } from "./ops/x87.js";
 
 /** Builds the closure for an instruction; k is its index in the block. */
 export type Builder = (cpu: Cpu, insn: Insn, k: number) => Exec | undefined;
 
 const table: (Builder | undefined)[] = [];
-for (const family of [aluOps, atomicOps, movOps, stackOps, branchOps, shiftOps, muldivOps, bitOps, stringOps, systemOps, sseOps]) {
+for (const family of [aluOps, atomicOps, movOps, stackOps, branchOps, shiftOps, muldivOps, bitOps, stringOps, systemOps, sseOps, x87Ops]) {
   for (const [m, b] of family) {
     if (table[m]) throw new Error(`duplicate builder for ${Mnemonic[m]}`);
     table[m] = b;

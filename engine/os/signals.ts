@@ -5,6 +5,7 @@
 import type { Cpu } from "../cpu/cpu.js";
 import { DF, TF, USER_FLAGS_MASK } from "../cpu/flags.js";
 import { RAX, RDI, RDX, RSI, RSP } from "../cpu/registers.js";
+import { fxrstorX87, fxsaveX87 } from "../cpu/x87.js";
 
 export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7, SIGFPE = 8;
 export const SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15;
@@ -161,11 +162,11 @@ export function setupRtFrame(cpu: Cpu, info: SigInfo, act: SigAction, oldMask: b
   return true;
 }
 
-/** 512-byte FXSAVE image: fcw, mxcsr and the XMM registers (what handlers may clobber). */
+/** 512-byte FXSAVE image: the x87 state, mxcsr and the XMM registers (what handlers may clobber). */
 function saveFxState(cpu: Cpu): Uint8Array {
   const b = new Uint8Array(FPSTATE_SIZE);
   const dv = new DataView(b.buffer);
-  dv.setUint16(0, 0x37f, true);
+  fxsaveX87(cpu, b);
   dv.setUint32(24, cpu.mxcsr, true);
   dv.setUint32(28, 0xffff, true);
   b.set(cpu.xmm.u8.subarray(0, 256), 160);
@@ -192,6 +193,7 @@ export function restoreRtFrame(cpu: Cpu): bigint | undefined {
   if (fpstate) {
     try {
       const fx = mem.readBytes(fpstate, FPSTATE_SIZE);
+      fxrstorX87(cpu, fx);
       cpu.mxcsr = new DataView(fx.buffer).getUint32(24, true);
       cpu.xmm.u8.set(fx.subarray(160, 160 + 256), 0);
     } catch {

@@ -1,7 +1,7 @@
 // Integer arithmetic and logic: add or adc sbb and sub xor cmp test inc dec neg not.
 // Flags are recorded lazily (flags.ts); results are exact modulo the width.
 
-import { Mnemonic } from "iced-x86";
+import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
 import { FOp, type Flags } from "../flags.js";
 import { OpK, type Insn } from "../insn.js";

@@ -2,7 +2,7 @@
 // cmpxchg16b. The lock prefix needs no work: one task runs at a time and an
 // instruction never interleaves with another.
 
-import { Mnemonic } from "iced-x86";
+import { Mnemonic } from "../iced.js";
 import type { Exec } from "../cpu.js";
 import { FOp, ZF } from "../flags.js";
 import { OpK, type Operand } from "../insn.js";

@@ -1,6 +1,6 @@
 // Bit instructions: bt bts btr btc bsf bsr tzcnt lzcnt popcnt.
 
-import { Mnemonic } from "iced-x86";
+import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
 import { CF, OF, PF, SF, ZF, AF } from "../flags.js";
 import { OpK, type Operand } from "../insn.js";

@@ -4,7 +4,7 @@
 // only writes rip when it is taken. A transfer to a non-canonical address
 // raises #GP on the branch itself (rip stays at the branch, as on hardware).
 
-import { Mnemonic } from "iced-x86";
+import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
 import { CpuException, X86_TRAP_GP } from "../exceptions.js";
 import type { Flags } from "../flags.js";

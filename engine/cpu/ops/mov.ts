@@ -1,7 +1,7 @@
 // Data movement: mov movzx movsx movsxd lea xchg cmovcc setcc cbw/cwde/cdqe
 // cwd/cdq/cqo bswap movbe.
 
-import { Mnemonic } from "iced-x86";
+import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
 import { OpK, type Insn, type Operand } from "../insn.js";
 import { leaParts, loadAt, makeEA, reader, reader64, signExtend, storeAt, writer, writer64 } from "../operands.js";

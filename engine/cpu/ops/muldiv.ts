@@ -5,7 +5,7 @@
 // hashing loops). Division falls back to BigInt when the dividend does not fit
 // in 53 bits; div is slow on hardware too and rare in loops.
 
-import { Mnemonic } from "iced-x86";
+import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
 import { CpuException, X86_TRAP_DE } from "../exceptions.js";
 import type { Operand } from "../insn.js";

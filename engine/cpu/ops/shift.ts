@@ -5,7 +5,7 @@
 // compute it as hardware does for count 1 on the final step, which matches
 // Intel cores; tests treat it as undefined. Rotates change only CF and OF.
 
-import { Mnemonic } from "iced-x86";
+import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
 import { CF, OF } from "../flags.js";
 import { OpK, type Insn, type Operand } from "../insn.js";

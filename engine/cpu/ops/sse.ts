@@ -1,28 +1,52 @@
 // SSE/SSE2: the subset compilers and libc emit (moves, packed integer ops,
-// logic, scalar and packed float arithmetic, conversions, comparisons).
+// logic, shuffles, scalar and packed float arithmetic, conversions,
+// comparisons). No SSE3+ beyond lddqu, no AVX: cpuid offers SSE2 only.
 //
 // XMM registers live in one buffer (xmm.ts). A memory source is first loaded
-// into the scratch slot (16), so every operation is written once, register to
+// into the scratch slot TMP, so every operation is written once, register to
 // register. Legacy-SSE 16-byte memory operands must be 16-byte aligned (#GP
-// otherwise) except for the explicitly unaligned moves.
+// otherwise) except for the explicitly unaligned moves. Instructions that
+// read an operand they overwrite (shuffles, unpacks, packs, byte shifts)
+// first copy it to the SCRATCH slot; nothing allocates per instruction.
+//
+// Floating point follows the SDM exactly for every input, NaNs included:
+// - a NaN result of an arithmetic instruction is the first source's NaN if it
+//   is one, else the second's, quieted (SNaN -> QNaN); an invalid operation
+//   on non-NaN inputs (inf - inf, 0 * inf, 0 / 0, sqrt(-1)) gives the default
+//   NaN, 0xfff8000000000000 / 0xffc00000 (negative: printf shows "-nan");
+// - min/max return the second operand if either is a NaN or both are zeros;
+// - NaN results are written through the integer views (see xmm.ts).
+// JS arithmetic is IEEE binary64 with round-to-nearest-even, no flush to zero,
+// which is MXCSR's default; single precision is computed in double and
+// rounded once with Math.fround, which is exact for + - * / and sqrt (double
+// has more than 2 * 24 + 2 bits). Not modelled: MXCSR rounding modes other
+// than nearest for arithmetic (conversions to integer do honour MXCSR.RC),
+// DAZ/FTZ, the sticky exception flags, and unmasked SIMD exceptions (#XM).
 
-import { Mnemonic } from "iced-x86";
+import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
 import { CpuException, X86_TRAP_GP } from "../exceptions.js";
 import { CF, OF, PF, SF, ZF, AF } from "../flags.js";
 import { OpK, type Insn, type Operand } from "../insn.js";
 import { makeEA, reader, reader64, writer, writer64 } from "../operands.js";
-import { RegClass } from "../registers.js";
+import { RDI, RegClass } from "../registers.js";
 import type { Builder } from "../translate.js";
+import { XmmFile } from "../xmm.js";
 import { mulHiU32 } from "./muldiv.js";
 
-const TMP = 16;
+const TMP = XmmFile.TMP;
+const SCR = XmmFile.SCRATCH;
+const TWO32 = 4294967296;
 
 /** Mnemonics whose 16-byte memory operand may be unaligned. */
 const UNALIGNED = new Set<Mnemonic>([Mnemonic.Movups, Mnemonic.Movupd, Mnemonic.Movdqu, Mnemonic.Lddqu]);
 
 function isXmm(o: Operand | undefined): boolean {
   return !!o && o.kind === OpK.Reg && o.cls === RegClass.Xmm;
+}
+
+function misaligned(): CpuException {
+  return new CpuException(X86_TRAP_GP, 0, "misaligned SSE operand");
 }
 
 /** Returns a function yielding the XMM slot index holding the source operand (loading memory into the scratch slot). */
@@ -37,7 +61,7 @@ function xmmSource(cpu: Cpu, o: Operand, bytes: number, aligned: boolean): () =>
   const base = TMP * 4;
   return () => {
     const a = ea();
-    if (aligned && bytes === 16 && a % 16 !== 0) throw new CpuException(X86_TRAP_GP, 0, "misaligned SSE operand");
+    if (aligned && bytes === 16 && a % 16 !== 0) throw misaligned();
     if (bytes >= 4) x[base] = m.read32(a);
     else x[base] = m.read16(a);
     if (bytes >= 8) x[base + 1] = m.read32(a + 4);
@@ -56,7 +80,7 @@ function xmmStore(cpu: Cpu, o: Operand, bytes: number, aligned: boolean): (r: nu
   const x = cpu.xmm.i32;
   return (r) => {
     const a = ea();
-    if (aligned && bytes === 16 && a % 16 !== 0) throw new CpuException(X86_TRAP_GP, 0, "misaligned SSE operand");
+    if (aligned && bytes === 16 && a % 16 !== 0) throw misaligned();
     const b = r * 4;
     if (bytes === 4) {
       m.write32(a, x[b]!);
@@ -67,9 +91,88 @@ function xmmStore(cpu: Cpu, o: Operand, bytes: number, aligned: boolean): (r: nu
   };
 }
 
-// ---- moves ----
+/** Copy slot s to SCRATCH; returns SCRATCH. */
+function snapshot(I: Int32Array, s: number): number {
+  const a = s * 4, b = SCR * 4;
+  I[b] = I[a]!;
+  I[b + 1] = I[a + 1]!;
+  I[b + 2] = I[a + 2]!;
+  I[b + 3] = I[a + 3]!;
+  return SCR;
+}
 
-/** movaps movups movapd movupd movdqa movdqu: full 128-bit moves. */
+// ---- NaNs ------------------------------------------------------------------------
+
+/** The double at i32 offset b (low word at b) is a NaN. */
+function isNaN64(I: Int32Array, b: number): boolean {
+  const hi = I[b + 1]!;
+  return (hi & 0x7ff00000) === 0x7ff00000 && ((hi & 0xfffff) | I[b]!) !== 0;
+}
+
+function isNaN32(v: number): boolean {
+  return (v & 0x7f800000) === 0x7f800000 && (v & 0x7fffff) !== 0;
+}
+
+/** Write the NaN result of a binary double op at offset a (first source, the destination) with second source at b. */
+function nan64(I: Int32Array, a: number, b: number): void {
+  if (isNaN64(I, a)) I[a + 1] = I[a + 1]! | 0x80000;
+  else if (isNaN64(I, b)) {
+    I[a] = I[b]!;
+    I[a + 1] = I[b + 1]! | 0x80000;
+  } else {
+    I[a] = 0;
+    I[a + 1] = 0xfff80000 | 0;
+  }
+}
+
+function nan32(I: Int32Array, a: number, b: number): void {
+  const va = I[a]!;
+  if (isNaN32(va)) I[a] = va | 0x400000;
+  else {
+    const vb = I[b]!;
+    I[a] = isNaN32(vb) ? vb | 0x400000 : 0xffc00000 | 0;
+  }
+}
+
+/** NaN result of a unary op (sqrt) on the double at s, written at d. */
+function nanUnary64(I: Int32Array, d: number, s: number): void {
+  if (isNaN64(I, s)) {
+    I[d] = I[s]!;
+    I[d + 1] = I[s + 1]! | 0x80000;
+  } else {
+    I[d] = 0;
+    I[d + 1] = 0xfff80000 | 0;
+  }
+}
+
+function nanUnary32(I: Int32Array, d: number, s: number): void {
+  const v = I[s]!;
+  I[d] = isNaN32(v) ? v | 0x400000 : 0xffc00000 | 0;
+}
+
+/** cvtsd2ss/cvtpd2ps of the double at s into the single at d (NaNs keep sign and top payload bits, quieted). */
+function toSingle(x: XmmFile, d: number, s: number): void {
+  const I = x.i32;
+  if (isNaN64(I, s)) {
+    const hi = I[s + 1]!;
+    I[d] = (hi & 0x80000000) | 0x7fc00000 | ((hi & 0xfffff) << 3) | (I[s]! >>> 29);
+  } else x.f32[d] = Math.fround(x.f64[s >> 1]!);
+}
+
+/** cvtss2sd/cvtps2pd of the single at s into the double at d (s must not overlap d's high word before it is read). */
+function toDouble(x: XmmFile, d: number, s: number): void {
+  const I = x.i32;
+  const v = I[s]!;
+  if (isNaN32(v)) {
+    const mant = (v & 0x7fffff) | 0x400000;
+    I[d + 1] = (v & 0x80000000) | 0x7ff00000 | (mant >>> 3);
+    I[d] = mant << 29;
+  } else x.f64[d >> 1] = x.f32[s]!;
+}
+
+// ---- moves -----------------------------------------------------------------------
+
+/** movaps movups movapd movupd movdqa movdqu lddqu movnt*: full 128-bit moves. */
 const move128: Builder = (cpu, insn) => {
   const [d, s] = insn.ops as [Operand, Operand];
   const aligned = !UNALIGNED.has(insn.mnemonic);
@@ -85,6 +188,7 @@ const move128: Builder = (cpu, insn) => {
       x[db + 3] = x[sb + 3]!;
     };
   }
+  if (!isXmm(s)) return undefined;
   const st = xmmStore(cpu, d, 16, aligned);
   const r = s.reg;
   return () => st(r);
@@ -123,6 +227,7 @@ function movdq(size: 4 | 8): Builder {
         x[db + 3] = 0;
       };
     }
+    if (!isXmm(s)) return undefined;
     const sb = s.reg * 4;
     if (size === 8) {
       const dst = writer64(cpu, d);
@@ -138,11 +243,12 @@ function movScalar(size: 4 | 8): Builder {
   return (cpu, insn) => {
     const [d, s] = insn.ops as [Operand, Operand];
     const x = cpu.xmm.i32;
-    const lanes = size / 4;
     if (isXmm(d) && isXmm(s)) {
       const db = d.reg * 4, sb = s.reg * 4;
+      if (size === 4) return () => void (x[db] = x[sb]!);
       return () => {
-        for (let i = 0; i < lanes; i++) x[db + i] = x[sb + i]!;
+        x[db] = x[sb]!;
+        x[db + 1] = x[sb + 1]!;
       };
     }
     if (isXmm(d)) {
@@ -150,7 +256,10 @@ function movScalar(size: 4 | 8): Builder {
       const db = d.reg * 4;
       return () => {
         const sb = src() * 4;
-        for (let i = 0; i < 4; i++) x[db + i] = i < lanes ? x[sb + i]! : 0;
+        x[db] = x[sb]!;
+        x[db + 1] = size === 8 ? x[sb + 1]! : 0;
+        x[db + 2] = 0;
+        x[db + 3] = 0;
       };
     }
     const st = xmmStore(cpu, d, size, false);
@@ -159,13 +268,14 @@ function movScalar(size: 4 | 8): Builder {
   };
 }
 
-/** movlps/movlpd/movhps/movhpd: move 64 bits to or from one half. */
+/** movlps/movlpd/movhps/movhpd: move 64 bits to or from one half (memory forms only). */
 function movHalf(high: boolean): Builder {
   return (cpu, insn) => {
     const [d, s] = insn.ops as [Operand, Operand];
     const x = cpu.xmm.i32;
     const off = high ? 2 : 0;
     if (isXmm(d)) {
+      if (s.kind !== OpK.Mem) return undefined;
       const src = xmmSource(cpu, s, 8, false);
       const db = d.reg * 4 + off;
       return () => {
@@ -180,9 +290,92 @@ function movHalf(high: boolean): Builder {
   };
 }
 
-// ---- lane-wise binary ops on 128 bits ----
+/** movhlps: low qword of dst = high qword of src; movlhps: high qword of dst = low qword of src. */
+function movHL(toLow: boolean): Builder {
+  return (cpu, insn) => {
+    const [d, s] = insn.ops as [Operand, Operand];
+    const x = cpu.xmm.i32;
+    const db = d.reg * 4 + (toLow ? 0 : 2), sb = s.reg * 4 + (toLow ? 2 : 0);
+    return () => {
+      const lo = x[sb]!, hi = x[sb + 1]!;
+      x[db] = lo;
+      x[db + 1] = hi;
+    };
+  };
+}
 
-type LaneOp = (x: Cpu["xmm"], d: number, s: number) => void;
+/** movmskps/movmskpd/pmovmskb: sign bits of the lanes into a GPR (zero-extended). */
+function movmsk(lanes: 4 | 2 | 16): Builder {
+  return (cpu, insn) => {
+    const [d, s] = insn.ops as [Operand, Operand];
+    const dst = writer(cpu, d, 4);
+    const x = cpu.xmm;
+    const b = s.reg;
+    if (lanes === 16) {
+      const u = x.u8;
+      return () => {
+        let m = 0;
+        for (let i = 0; i < 16; i++) m |= (u[b * 16 + i]! >>> 7) << i;
+        dst(m);
+      };
+    }
+    const I = x.i32;
+    if (lanes === 4) return () => dst((I[b * 4]! >>> 31) | ((I[b * 4 + 1]! >>> 31) << 1) | ((I[b * 4 + 2]! >>> 31) << 2) | ((I[b * 4 + 3]! >>> 31) << 3));
+    return () => dst((I[b * 4 + 1]! >>> 31) | ((I[b * 4 + 3]! >>> 31) << 1));
+  };
+}
+
+/** pextrw r32, xmm, imm8 (the register form; the SSE4.1 memory form is not offered). */
+const pextrw: Builder = (cpu, insn) => {
+  const [d, s, i] = insn.ops as [Operand, Operand, Operand];
+  if (d.kind !== OpK.Reg || !isXmm(s)) return undefined;
+  const dst = writer(cpu, d, 4);
+  const u = cpu.xmm.u16;
+  const at = s.reg * 8 + (i.immLo & 7);
+  return () => dst(u[at]!);
+};
+
+/** pinsrw xmm, r32/m16, imm8. */
+const pinsrw: Builder = (cpu, insn) => {
+  const [d, s, i] = insn.ops as [Operand, Operand, Operand];
+  if (!isXmm(d)) return undefined;
+  const src = reader(cpu, s, 2);
+  const u = cpu.xmm.u16;
+  const at = d.reg * 8 + (i.immLo & 7);
+  return () => void (u[at] = src());
+};
+
+/** movnti m32/m64, r: a plain store here (no caches to bypass). */
+const movnti: Builder = (cpu, insn) => {
+  const [d, s] = insn.ops as [Operand, Operand];
+  if (s.size === 8) {
+    const src = reader64(cpu, s), dst = writer64(cpu, d);
+    return () => {
+      const lo = src();
+      dst(lo, cpu.thi);
+    };
+  }
+  const src = reader(cpu, s, 4), dst = writer(cpu, d, 4);
+  return () => dst(src());
+};
+
+/** maskmovdqu xmm1, xmm2: store the bytes of xmm1 whose mask byte in xmm2 has its top bit set, at [rdi]. */
+const maskmovdqu: Builder = (cpu, insn) => {
+  const regs = insn.ops.filter(isXmm);
+  if (regs.length !== 2) return undefined;
+  const [s, m] = regs as [Operand, Operand];
+  const u = cpu.xmm.u8;
+  const L = cpu.lo, H = cpu.hi;
+  const addr32 = insn.bytes.indexOf(0x67) >= 0 && insn.bytes.indexOf(0x67) < insn.bytes.indexOf(0x0f);
+  return () => {
+    const a = addr32 ? L[RDI]! >>> 0 : H[RDI]! * TWO32 + (L[RDI]! >>> 0);
+    for (let i = 0; i < 16; i++) if (u[m.reg * 16 + i]! & 0x80) cpu.mem.write8(a + i, u[s.reg * 16 + i]!);
+  };
+};
+
+// ---- lane-wise binary ops on 128 bits ----------------------------------------------
+
+type LaneOp = (x: XmmFile, d: number, s: number) => void;
 
 /** dst = op(dst, src) over the full register; the source may be memory (aligned). */
 function packed(op: LaneOp): Builder {
@@ -197,17 +390,19 @@ function packed(op: LaneOp): Builder {
 }
 
 function laneInt(bytes: 1 | 2 | 4, f: (a: number, b: number) => number): LaneOp {
-  return (x, d, s) => {
-    if (bytes === 1) {
+  if (bytes === 1)
+    return (x, d, s) => {
       const u = x.u8;
       for (let i = 0; i < 16; i++) u[d * 16 + i] = f(u[d * 16 + i]!, u[s * 16 + i]!);
-    } else if (bytes === 2) {
+    };
+  if (bytes === 2)
+    return (x, d, s) => {
       const u = x.u16;
       for (let i = 0; i < 8; i++) u[d * 8 + i] = f(u[d * 8 + i]!, u[s * 8 + i]!);
-    } else {
-      const u = x.i32;
-      for (let i = 0; i < 4; i++) u[d * 4 + i] = f(u[d * 4 + i]!, u[s * 4 + i]!);
-    }
+    };
+  return (x, d, s) => {
+    const u = x.i32;
+    for (let i = 0; i < 4; i++) u[d * 4 + i] = f(u[d * 4 + i]!, u[s * 4 + i]!);
   };
 }
 
@@ -236,10 +431,33 @@ const psubq: LaneOp = (x, d, s) => {
 /** pmuludq: unsigned 32x32 -> 64 products of dword lanes 0 and 2. */
 const pmuludq: LaneOp = (x, d, s) => {
   const u = x.i32;
-  for (const k of [0, 2]) {
+  for (let k = 0; k < 4; k += 2) {
     const a = u[d * 4 + k]! >>> 0, b = u[s * 4 + k]! >>> 0;
     u[d * 4 + k] = Math.imul(a, b);
     u[d * 4 + k + 1] = mulHiU32(a, b);
+  }
+};
+
+/** pmaddwd: signed 16x16 products, adjacent pairs summed into dwords (0x8000 * 0x8000 * 2 wraps to 0x80000000). */
+const pmaddwd: LaneOp = (x, d, s) => {
+  const w = x.i16, I = x.i32;
+  for (let k = 0; k < 4; k++) {
+    const a0 = w[d * 8 + 2 * k]!, a1 = w[d * 8 + 2 * k + 1]!, b0 = w[s * 8 + 2 * k]!, b1 = w[s * 8 + 2 * k + 1]!;
+    I[d * 4 + k] = (a0 * b0 + a1 * b1) | 0;
+  }
+};
+
+/** psadbw: sums of absolute byte differences of each 8-byte half, in the low word of each qword. */
+const psadbw: LaneOp = (x, d, s) => {
+  const u = x.u8, I = x.i32;
+  for (let h = 0; h < 2; h++) {
+    let sum = 0;
+    for (let i = 0; i < 8; i++) {
+      const v = u[d * 16 + h * 8 + i]! - u[s * 16 + h * 8 + i]!;
+      sum += v < 0 ? -v : v;
+    }
+    I[d * 4 + h * 2] = sum;
+    I[d * 4 + h * 2 + 1] = 0;
   }
 };
 
@@ -248,41 +466,43 @@ const sx16 = (v: number): number => (v << 16) >> 16;
 
 /** Interleave low or high halves (punpckl and punpckh forms, unpcklps, unpcklpd ...). */
 function unpack(bytes: 1 | 2 | 4 | 8, high: boolean): LaneOp {
+  const start = high ? 8 : 0;
   return (x, d, s) => {
     const u = x.u8;
-    const a = u.slice(d * 16, d * 16 + 16);
-    const b = u.slice(s * 16, s * 16 + 16);
-    const start = high ? 8 : 0;
+    const a = snapshot(x.i32, d) * 16;
+    const b = s === d ? a : s * 16;
     let o = d * 16;
     for (let i = 0; i < 8; i += bytes) {
-      for (let k = 0; k < bytes; k++) u[o++] = a[start + i + k]!;
-      for (let k = 0; k < bytes; k++) u[o++] = b[start + i + k]!;
+      for (let k = 0; k < bytes; k++) u[o++] = u[a + start + i + k]!;
+      for (let k = 0; k < bytes; k++) u[o++] = u[b + start + i + k]!;
     }
   };
 }
 
-/** packsswb/packssdw/packuswb: narrow with saturation. */
+/** packsswb/packssdw/packuswb: narrow dst's then src's lanes with saturation. */
 function pack(from: 2 | 4, signedOut: boolean): LaneOp {
+  const lo = signedOut ? (from === 2 ? -128 : -32768) : 0;
+  const hi = signedOut ? (from === 2 ? 127 : 32767) : from === 2 ? 255 : 65535;
+  const n = 16 / from;
   return (x, d, s) => {
-    const src: number[] = [];
-    for (const r of [d, s]) {
-      for (let i = 0; i < 16 / from; i++) src.push(from === 2 ? sx16(x.u16[r * 8 + i]!) : x.i32[r * 4 + i]!);
-    }
-    const lo = signedOut ? (from === 2 ? -128 : -32768) : 0;
-    const hi = signedOut ? (from === 2 ? 127 : 32767) : from === 2 ? 255 : 65535;
-    src.forEach((v, i) => {
+    const a = snapshot(x.i32, d);
+    const b = s === d ? a : s;
+    for (let i = 0; i < 2 * n; i++) {
+      const r = i < n ? a : b, k = i < n ? i : i - n;
+      const v = from === 2 ? x.i16[r * 8 + k]! : x.i32[r * 4 + k]!;
       const c = v < lo ? lo : v > hi ? hi : v;
-      if (from === 2) x.u8[d * 16 + i] = c & 0xff;
-      else x.u16[d * 8 + i] = c & 0xffff;
-    });
+      if (from === 2) x.u8[d * 16 + i] = c;
+      else x.u16[d * 8 + i] = c;
+    }
   };
 }
 
-// ---- shifts by immediate or register ----
+// ---- shifts by immediate or register ---------------------------------------------------
 
 function shiftLanes(bytes: 2 | 4 | 8, kind: "l" | "r" | "a"): Builder {
   return (cpu, insn) => {
     const [d, s] = insn.ops as [Operand, Operand];
+    if (!isXmm(d)) return undefined;
     const x = cpu.xmm;
     const count: () => number =
       s.kind === OpK.Imm
@@ -294,7 +514,6 @@ function shiftLanes(bytes: 2 | 4 | 8, kind: "l" | "r" | "a"): Builder {
     const dr = d.reg;
     return () => {
       const n = count();
-      const bits = bytes * 8;
       if (bytes === 8) {
         for (let k = 0; k < 2; k++) {
           const i = dr * 4 + k * 2;
@@ -332,7 +551,6 @@ function shiftLanes(bytes: 2 | 4 | 8, kind: "l" | "r" | "a"): Builder {
           x.i32[dr * 4 + i] = kind === "l" ? (n >= 32 ? 0 : v << n) : kind === "r" ? (n >= 32 ? 0 : v >>> n) : v >> Math.min(n, 31);
         }
       }
-      void bits;
     };
   };
 }
@@ -342,74 +560,73 @@ function byteShift(left: boolean): Builder {
   return (cpu, insn) => {
     const [d, s] = insn.ops as [Operand, Operand];
     const n = Math.min(s.immLo & 0xff, 16);
-    const u = cpu.xmm.u8;
-    const b = d.reg * 16;
+    const x = cpu.xmm;
+    const u = x.u8;
+    const b = d.reg * 16, t = SCR * 16;
     return () => {
-      const old = u.slice(b, b + 16);
+      snapshot(x.i32, d.reg);
       for (let i = 0; i < 16; i++) {
         const from = left ? i - n : i + n;
-        u[b + i] = from >= 0 && from < 16 ? old[from]! : 0;
+        u[b + i] = from >= 0 && from < 16 ? u[t + from]! : 0;
       }
     };
   };
 }
-
-const pmovmskb: Builder = (cpu, insn) => {
-  const [d, s] = insn.ops as [Operand, Operand];
-  const u = cpu.xmm.u8;
-  const dst = writer(cpu, d, 4);
-  const b = s.reg * 16;
-  return () => {
-    let m = 0;
-    for (let i = 0; i < 16; i++) m |= (u[b + i]! >>> 7) << i;
-    dst(m);
-  };
-};
 
 /** pshufd/pshuflw/pshufhw and shufps/shufpd: immediate-controlled shuffles. */
 function shuffle(kind: "d" | "lw" | "hw" | "ps" | "pd"): Builder {
   return (cpu, insn) => {
     const [d, s, i] = insn.ops as [Operand, Operand, Operand];
+    if (!isXmm(d)) return undefined;
     const imm = i.immLo & 0xff;
     const src = xmmSource(cpu, s, 16, true);
     const x = cpu.xmm;
-    const dr = d.reg;
+    const I = x.i32, W = x.u16;
+    const dr = d.reg, db = dr * 4;
     return () => {
       const sr = src();
-      const a = x.i32.slice(dr * 4, dr * 4 + 4);
-      const b = x.i32.slice(sr * 4, sr * 4 + 4);
-      const w = x.u16.slice(sr * 8, sr * 8 + 8);
       switch (kind) {
-        case "d":
-          for (let k = 0; k < 4; k++) x.i32[dr * 4 + k] = b[(imm >> (2 * k)) & 3]!;
-          return;
-        case "ps":
-          x.i32[dr * 4] = a[imm & 3]!;
-          x.i32[dr * 4 + 1] = a[(imm >> 2) & 3]!;
-          x.i32[dr * 4 + 2] = b[(imm >> 4) & 3]!;
-          x.i32[dr * 4 + 3] = b[(imm >> 6) & 3]!;
-          return;
-        case "pd": {
-          const lo = imm & 1 ? 2 : 0, hi = imm & 2 ? 2 : 0;
-          x.i32[dr * 4] = a[lo]!;
-          x.i32[dr * 4 + 1] = a[lo + 1]!;
-          x.i32[dr * 4 + 2] = b[hi]!;
-          x.i32[dr * 4 + 3] = b[hi + 1]!;
+        case "d": {
+          const b = snapshot(I, sr) * 4;
+          for (let k = 0; k < 4; k++) I[db + k] = I[b + ((imm >> (2 * k)) & 3)]!;
           return;
         }
-        case "lw":
-          for (let k = 0; k < 4; k++) x.u16[dr * 8 + k] = w[(imm >> (2 * k)) & 3]!;
-          for (let k = 4; k < 8; k++) x.u16[dr * 8 + k] = w[k]!;
+        case "ps": {
+          const a = snapshot(I, dr) * 4;
+          const b = sr === dr ? a : sr * 4;
+          I[db] = I[a + (imm & 3)]!;
+          I[db + 1] = I[a + ((imm >> 2) & 3)]!;
+          I[db + 2] = I[b + ((imm >> 4) & 3)]!;
+          I[db + 3] = I[b + ((imm >> 6) & 3)]!;
           return;
-        default:
-          for (let k = 0; k < 4; k++) x.u16[dr * 8 + k] = w[k]!;
-          for (let k = 0; k < 4; k++) x.u16[dr * 8 + 4 + k] = w[4 + ((imm >> (2 * k)) & 3)]!;
+        }
+        case "pd": {
+          const a = snapshot(I, dr) * 4;
+          const b = sr === dr ? a : sr * 4;
+          const lo = imm & 1 ? 2 : 0, hi = imm & 2 ? 2 : 0;
+          I[db] = I[a + lo]!;
+          I[db + 1] = I[a + lo + 1]!;
+          I[db + 2] = I[b + hi]!;
+          I[db + 3] = I[b + hi + 1]!;
+          return;
+        }
+        case "lw": {
+          const w = snapshot(I, sr) * 8;
+          for (let k = 0; k < 4; k++) W[dr * 8 + k] = W[w + ((imm >> (2 * k)) & 3)]!;
+          for (let k = 4; k < 8; k++) W[dr * 8 + k] = W[w + k]!;
+          return;
+        }
+        default: {
+          const w = snapshot(I, sr) * 8;
+          for (let k = 0; k < 4; k++) W[dr * 8 + k] = W[w + k]!;
+          for (let k = 0; k < 4; k++) W[dr * 8 + 4 + k] = W[w + 4 + ((imm >> (2 * k)) & 3)]!;
+        }
       }
     };
   };
 }
 
-// ---- floating point ----
+// ---- floating point ---------------------------------------------------------------------
 
 type FOp2 = (a: number, b: number) => number;
 
@@ -417,39 +634,101 @@ const fadd: FOp2 = (a, b) => a + b;
 const fsub: FOp2 = (a, b) => a - b;
 const fmul: FOp2 = (a, b) => a * b;
 const fdiv: FOp2 = (a, b) => a / b;
-/** minsd/maxsd return the second operand when either is NaN or both are zero. */
-const fmin: FOp2 = (a, b) => (a < b ? a : b);
-const fmax: FOp2 = (a, b) => (a > b ? a : b);
 
-/** Scalar double/single arithmetic: op on lane 0, other lanes of dst kept. */
-function scalarF(double: boolean, f: FOp2): Builder {
+/** add/sub/mul/div on `lanes` lanes (1 = scalar: the other lanes of dst are kept). */
+function arithF(double: boolean, lanes: number, f: FOp2): Builder {
   return (cpu, insn) => {
     const [d, s] = insn.ops as [Operand, Operand];
-    const src = xmmSource(cpu, s, double ? 8 : 4, false);
+    if (!isXmm(d)) return undefined;
+    const scalar = lanes === 1;
+    const src = xmmSource(cpu, s, scalar ? (double ? 8 : 4) : 16, !scalar);
     const x = cpu.xmm;
+    const F64 = x.f64, F32 = x.f32, I = x.i32;
     const dr = d.reg;
-    if (double) return () => void (x.f64[dr * 2] = f(x.f64[dr * 2]!, x.f64[src() * 2]!));
-    return () => void (x.f32[dr * 4] = Math.fround(f(x.f32[dr * 4]!, x.f32[src() * 4]!)));
+    if (double) {
+      if (scalar)
+        return () => {
+          const sr = src();
+          const r = f(F64[dr * 2]!, F64[sr * 2]!);
+          if (r === r) F64[dr * 2] = r;
+          else nan64(I, dr * 4, sr * 4);
+        };
+      return () => {
+        const sr = src();
+        for (let k = 0; k < 2; k++) {
+          const r = f(F64[dr * 2 + k]!, F64[sr * 2 + k]!);
+          if (r === r) F64[dr * 2 + k] = r;
+          else nan64(I, dr * 4 + 2 * k, sr * 4 + 2 * k);
+        }
+      };
+    }
+    return () => {
+      const sr = src();
+      for (let k = 0; k < lanes; k++) {
+        const r = Math.fround(f(F32[dr * 4 + k]!, F32[sr * 4 + k]!));
+        if (r === r) F32[dr * 4 + k] = r;
+        else nan32(I, dr * 4 + k, sr * 4 + k);
+      }
+    };
   };
 }
 
-function packedF(double: boolean, f: FOp2): Builder {
-  return packed((x, d, s) => {
-    if (double) {
-      x.f64[d * 2] = f(x.f64[d * 2]!, x.f64[s * 2]!);
-      x.f64[d * 2 + 1] = f(x.f64[d * 2 + 1]!, x.f64[s * 2 + 1]!);
-    } else for (let i = 0; i < 4; i++) x.f32[d * 4 + i] = Math.fround(f(x.f32[d * 4 + i]!, x.f32[s * 4 + i]!));
-  });
-}
-
-function sqrtScalar(double: boolean): Builder {
+/** min/max: the second operand (bits copied as they are) unless the first is strictly less/greater. */
+function minmaxF(double: boolean, lanes: number, min: boolean): Builder {
   return (cpu, insn) => {
     const [d, s] = insn.ops as [Operand, Operand];
-    const src = xmmSource(cpu, s, double ? 8 : 4, false);
+    if (!isXmm(d)) return undefined;
+    const scalar = lanes === 1;
+    const src = xmmSource(cpu, s, scalar ? (double ? 8 : 4) : 16, !scalar);
     const x = cpu.xmm;
+    const F64 = x.f64, F32 = x.f32, I = x.i32;
     const dr = d.reg;
-    if (double) return () => void (x.f64[dr * 2] = Math.sqrt(x.f64[src() * 2]!));
-    return () => void (x.f32[dr * 4] = Math.fround(Math.sqrt(x.f32[src() * 4]!)));
+    if (double)
+      return () => {
+        const sr = src();
+        for (let k = 0; k < lanes; k++) {
+          const a = F64[dr * 2 + k]!, b = F64[sr * 2 + k]!;
+          if (min ? a < b : a > b) continue;
+          I[dr * 4 + 2 * k] = I[sr * 4 + 2 * k]!;
+          I[dr * 4 + 2 * k + 1] = I[sr * 4 + 2 * k + 1]!;
+        }
+      };
+    return () => {
+      const sr = src();
+      for (let k = 0; k < lanes; k++) {
+        const a = F32[dr * 4 + k]!, b = F32[sr * 4 + k]!;
+        if (!(min ? a < b : a > b)) I[dr * 4 + k] = I[sr * 4 + k]!;
+      }
+    };
+  };
+}
+
+function sqrtF(double: boolean, lanes: number): Builder {
+  return (cpu, insn) => {
+    const [d, s] = insn.ops as [Operand, Operand];
+    if (!isXmm(d)) return undefined;
+    const scalar = lanes === 1;
+    const src = xmmSource(cpu, s, scalar ? (double ? 8 : 4) : 16, !scalar);
+    const x = cpu.xmm;
+    const F64 = x.f64, F32 = x.f32, I = x.i32;
+    const dr = d.reg;
+    if (double)
+      return () => {
+        const sr = src();
+        for (let k = 0; k < lanes; k++) {
+          const r = Math.sqrt(F64[sr * 2 + k]!);
+          if (r === r) F64[dr * 2 + k] = r;
+          else nanUnary64(I, dr * 4 + 2 * k, sr * 4 + 2 * k);
+        }
+      };
+    return () => {
+      const sr = src();
+      for (let k = 0; k < lanes; k++) {
+        const r = Math.fround(Math.sqrt(F32[sr * 4 + k]!));
+        if (r === r) F32[dr * 4 + k] = r;
+        else nanUnary32(I, dr * 4 + k, sr * 4 + k);
+      }
+    };
   };
 }
 
@@ -457,6 +736,7 @@ function sqrtScalar(double: boolean): Builder {
 function compareFlags(double: boolean): Builder {
   return (cpu, insn) => {
     const [d, s] = insn.ops as [Operand, Operand];
+    if (!isXmm(d)) return undefined;
     const src = xmmSource(cpu, s, double ? 8 : 4, false);
     const x = cpu.xmm;
     const dr = d.reg;
@@ -492,13 +772,14 @@ function cmpPredicate(p: number, a: number, b: number): boolean {
 function cmpF(double: boolean, scalar: boolean): Builder {
   return (cpu, insn) => {
     const [d, s, i] = insn.ops as [Operand, Operand, Operand];
+    if (!isXmm(d)) return undefined;
     const p = i.immLo & 7;
     const src = xmmSource(cpu, s, scalar ? (double ? 8 : 4) : 16, !scalar);
     const x = cpu.xmm;
     const dr = d.reg;
+    const lanes = scalar ? 1 : double ? 2 : 4;
     return () => {
       const sr = src();
-      const lanes = scalar ? 1 : double ? 2 : 4;
       for (let k = 0; k < lanes; k++) {
         if (double) {
           const r = cmpPredicate(p, x.f64[dr * 2 + k]!, x.f64[sr * 2 + k]!) ? -1 : 0;
@@ -510,58 +791,106 @@ function cmpF(double: boolean, scalar: boolean): Builder {
   };
 }
 
-/** Integer conversion result for NaN/out-of-range: the "integer indefinite" value. */
-function toIntTrunc(v: number, size: 4 | 8, round: boolean): [number, number] {
-  const r = round ? roundEven(v) : Math.trunc(v);
-  if (size === 4) {
-    if (!(r >= -2147483648 && r <= 2147483647)) return [0x80000000 | 0, 0];
-    return [r | 0, 0];
-  }
-  if (!(r >= -9223372036854775808 && r < 9223372036854775808)) return [0, 0x80000000 | 0];
-  const big = BigInt.asUintN(64, BigInt(r));
-  return [Number(big & 0xffffffffn) | 0, Number(big >> 32n) | 0];
-}
+// ---- conversions ---------------------------------------------------------------------------
 
-/** Round to nearest even (MXCSR default rounding). */
+/** Round to nearest even (MXCSR.RC = 0). */
 function roundEven(v: number): number {
-  const f = Math.floor(v);
-  const diff = v - f;
-  if (diff > 0.5) return f + 1;
-  if (diff < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
+  let r = Math.round(v); // ties toward +infinity
+  if (r - v === 0.5 && r % 2 !== 0) r -= 1;
+  return r;
 }
 
-/** cvttsd2si/cvtsd2si/cvttss2si/cvtss2si. */
+/** Round per MXCSR.RC (bits 13-14): nearest even, down, up, toward zero. */
+function roundRC(v: number, rc: number): number {
+  switch (rc) {
+    case 0:
+      return roundEven(v);
+    case 1:
+      return Math.floor(v);
+    case 2:
+      return Math.ceil(v);
+    default:
+      return Math.trunc(v);
+  }
+}
+
+/** Integer conversion to 32 bits: NaN and out-of-range give the integer indefinite 0x80000000. */
+function toI32(r: number): number {
+  return r >= -2147483648 && r <= 2147483647 ? r | 0 : 0x80000000 | 0;
+}
+
+/** Result halves of toI64 (module scratch, no allocation). */
+let cvLo = 0;
+let cvHi = 0;
+
+/** Integer conversion to 64 bits of an integral double: the indefinite value 0x8000000000000000 if out of range. */
+function toI64(r: number): void {
+  if (!(r >= -9223372036854775808 && r < 9223372036854775808)) {
+    cvLo = 0;
+    cvHi = 0x80000000 | 0;
+    return;
+  }
+  const hi = Math.floor(r / TWO32);
+  cvLo = (r - hi * TWO32) | 0;
+  cvHi = hi | 0;
+}
+
+/** cvttsd2si/cvtsd2si/cvttss2si/cvtss2si (truncating, or rounding per MXCSR.RC). */
 function cvtToInt(double: boolean, round: boolean): Builder {
   return (cpu, insn) => {
     const [d, s] = insn.ops as [Operand, Operand];
     const src = xmmSource(cpu, s, double ? 8 : 4, false);
     const x = cpu.xmm;
-    const size = d.size as 4 | 8;
     const L = cpu.lo, H = cpu.hi;
     const r = d.reg;
+    if (d.size === 8)
+      return () => {
+        const v = double ? x.f64[src() * 2]! : x.f32[src() * 4]!;
+        toI64(round ? roundRC(v, (cpu.mxcsr >> 13) & 3) : Math.trunc(v));
+        L[r] = cvLo;
+        H[r] = cvHi;
+      };
     return () => {
       const v = double ? x.f64[src() * 2]! : x.f32[src() * 4]!;
-      const [lo, hi] = toIntTrunc(v, size, round);
-      L[r] = lo;
-      H[r] = hi;
+      L[r] = toI32(round ? roundRC(v, (cpu.mxcsr >> 13) & 3) : Math.trunc(v));
+      H[r] = 0;
     };
   };
 }
 
-/** cvtsi2sd/cvtsi2ss from a 32/64-bit integer. */
+/** A signed 64-bit integer (lo, hi) rounded once to single precision. */
+function i64ToF32(lo: number, hi: number): number {
+  const neg = hi < 0;
+  let ml = lo >>> 0, mh = hi >>> 0;
+  if (neg) {
+    ml = (~lo + 1) >>> 0;
+    mh = (~hi + (ml === 0 ? 1 : 0)) >>> 0;
+  }
+  // Above 2^53 the double sum below would round first: fold the bits a double
+  // cannot hold into a sticky bit (round to odd), so the one rounding that
+  // matters, to 24 bits, sees the exact value's direction.
+  if (mh >= 0x200000 && (ml & 0x7ff) !== 0) ml = ((ml & ~0x7ff) | 0x800) >>> 0;
+  const m = mh * TWO32 + ml;
+  return Math.fround(neg ? -m : m);
+}
+
+/** cvtsi2sd/cvtsi2ss from a 32/64-bit integer: the low lane only. */
 function cvtFromInt(double: boolean): Builder {
   return (cpu, insn) => {
     const [d, s] = insn.ops as [Operand, Operand];
+    if (!isXmm(d)) return undefined;
     const x = cpu.xmm;
     const dr = d.reg;
     if (s.size === 8) {
       const src = reader64(cpu, s);
+      if (double)
+        return () => {
+          const lo = src();
+          x.f64[dr * 2] = cpu.thi * TWO32 + (lo >>> 0); // hi * 2^32 is exact: one rounding, in the addition
+        };
       return () => {
         const lo = src();
-        const v = Number(BigInt.asIntN(64, (BigInt(cpu.thi >>> 0) << 32n) | BigInt(lo >>> 0)));
-        if (double) x.f64[dr * 2] = v;
-        else x.f32[dr * 4] = Math.fround(v);
+        x.f32[dr * 4] = i64ToF32(lo, cpu.thi);
       };
     }
     const src = reader(cpu, s, 4);
@@ -573,57 +902,72 @@ function cvtFromInt(double: boolean): Builder {
   };
 }
 
-/** cvtsd2ss / cvtss2sd. */
-function cvtPrecision(toDouble: boolean): Builder {
+/** cvtsd2ss / cvtss2sd: the low lane only. */
+function cvtPrecision(toDbl: boolean): Builder {
   return (cpu, insn) => {
     const [d, s] = insn.ops as [Operand, Operand];
-    const src = xmmSource(cpu, s, toDouble ? 4 : 8, false);
+    if (!isXmm(d)) return undefined;
+    const src = xmmSource(cpu, s, toDbl ? 4 : 8, false);
     const x = cpu.xmm;
-    const dr = d.reg;
-    if (toDouble) return () => void (x.f64[dr * 2] = x.f32[src() * 4]!);
-    return () => void (x.f32[dr * 4] = Math.fround(x.f64[src() * 2]!));
+    const db = d.reg * 4;
+    if (toDbl)
+      return () => {
+        const sb = src() * 4;
+        if (sb === db) {
+          // the double overwrites the single's dword before the high word is written
+          x.i32[TMP * 4] = x.i32[sb]!;
+          toDouble(x, db, TMP * 4);
+        } else toDouble(x, db, sb);
+      };
+    return () => toSingle(x, db, src() * 4);
   };
 }
 
-/** cvtdq2pd, cvtdq2ps, cvttpd2dq, cvttps2dq, cvtpd2ps, cvtps2pd. */
-function cvtPacked(kind: "dq2pd" | "dq2ps" | "tpd2dq" | "tps2dq" | "pd2ps" | "ps2pd"): Builder {
+/** Packed conversions between int32, single and double lanes. */
+function cvtPacked(kind: "dq2pd" | "dq2ps" | "tpd2dq" | "pd2dq" | "tps2dq" | "ps2dq" | "pd2ps" | "ps2pd"): Builder {
   return (cpu, insn) => {
     const [d, s] = insn.ops as [Operand, Operand];
+    if (!isXmm(d)) return undefined;
     const narrowSrc = kind === "dq2pd" || kind === "ps2pd";
     const src = xmmSource(cpu, s, narrowSrc ? 8 : 16, !narrowSrc);
     const x = cpu.xmm;
-    const dr = d.reg;
+    const I = x.i32, F32 = x.f32, F64 = x.f64;
+    const dr = d.reg, db = dr * 4;
     return () => {
-      const sr = src();
-      const i32 = x.i32.slice(sr * 4, sr * 4 + 4);
-      const f32 = x.f32.slice(sr * 4, sr * 4 + 4);
-      const f64 = x.f64.slice(sr * 2, sr * 2 + 2);
+      const sb = snapshot(I, src()) * 4; // the destination may be the source
+      const rc = (cpu.mxcsr >> 13) & 3;
       switch (kind) {
         case "dq2pd":
-          x.f64[dr * 2] = i32[0]!;
-          x.f64[dr * 2 + 1] = i32[1]!;
+          F64[dr * 2] = I[sb]!;
+          F64[dr * 2 + 1] = I[sb + 1]!;
           return;
         case "dq2ps":
-          for (let k = 0; k < 4; k++) x.f32[dr * 4 + k] = Math.fround(i32[k]!);
+          for (let k = 0; k < 4; k++) F32[db + k] = Math.fround(I[sb + k]!);
           return;
         case "tpd2dq":
-          x.i32[dr * 4] = toIntTrunc(f64[0]!, 4, false)[0];
-          x.i32[dr * 4 + 1] = toIntTrunc(f64[1]!, 4, false)[0];
-          x.i32[dr * 4 + 2] = 0;
-          x.i32[dr * 4 + 3] = 0;
+        case "pd2dq": {
+          const a = F64[sb >> 1]!, b = F64[(sb >> 1) + 1]!;
+          I[db] = toI32(kind === "tpd2dq" ? Math.trunc(a) : roundRC(a, rc));
+          I[db + 1] = toI32(kind === "tpd2dq" ? Math.trunc(b) : roundRC(b, rc));
+          I[db + 2] = 0;
+          I[db + 3] = 0;
           return;
+        }
         case "tps2dq":
-          for (let k = 0; k < 4; k++) x.i32[dr * 4 + k] = toIntTrunc(f32[k]!, 4, false)[0];
+          for (let k = 0; k < 4; k++) I[db + k] = toI32(Math.trunc(F32[sb + k]!));
+          return;
+        case "ps2dq":
+          for (let k = 0; k < 4; k++) I[db + k] = toI32(roundRC(F32[sb + k]!, rc));
           return;
         case "pd2ps":
-          x.f32[dr * 4] = Math.fround(f64[0]!);
-          x.f32[dr * 4 + 1] = Math.fround(f64[1]!);
-          x.i32[dr * 4 + 2] = 0;
-          x.i32[dr * 4 + 3] = 0;
+          toSingle(x, db, sb);
+          toSingle(x, db + 1, sb + 2);
+          I[db + 2] = 0;
+          I[db + 3] = 0;
           return;
         default:
-          x.f64[dr * 2] = f32[0]!;
-          x.f64[dr * 2 + 1] = f32[1]!;
+          toDouble(x, db, sb);
+          toDouble(x, db + 2, sb + 1);
       }
     };
   };
@@ -631,7 +975,11 @@ function cvtPacked(kind: "dq2pd" | "dq2ps" | "tpd2dq" | "tps2dq" | "pd2ps" | "ps
 
 const ldmxcsr: Builder = (cpu, insn) => {
   const src = reader(cpu, insn.ops[0]!, 4);
-  return () => void (cpu.mxcsr = src());
+  return () => {
+    const v = src();
+    if (v > 0xffff) throw new CpuException(X86_TRAP_GP, 0, "reserved MXCSR bits"); // MXCSR_MASK is 0xffff
+    cpu.mxcsr = v;
+  };
 };
 
 const stmxcsr: Builder = (cpu, insn) => {
@@ -639,16 +987,24 @@ const stmxcsr: Builder = (cpu, insn) => {
   return () => dst(cpu.mxcsr);
 };
 
+/** A builder for XMM instructions: operands that are MMX (or other non-XMM, non-GPR) registers are not implemented (#UD). */
+function xmmOnly(b: Builder): Builder {
+  return (cpu, insn, k) => {
+    for (const o of insn.ops) if (o.kind === OpK.Reg && o.cls !== RegClass.Xmm && o.cls !== RegClass.Gpr) return undefined;
+    return b(cpu, insn, k);
+  };
+}
+
 /** movsd and cmpsd share mnemonics with the string instructions; string.ts forwards non-string forms here. */
-export const sseMovsd: Builder = movScalar(8);
-export const sseCmpsd: Builder = cmpF(true, true);
+export const sseMovsd: Builder = xmmOnly(movScalar(8));
+export const sseCmpsd: Builder = xmmOnly(cmpF(true, true));
 
 const and = (a: number, b: number): number => a & b;
 const andn = (a: number, b: number): number => ~a & b;
 const or = (a: number, b: number): number => a | b;
 const xor = (a: number, b: number): number => a ^ b;
 
-export const sseOps: [Mnemonic, Builder][] = [
+const table: [Mnemonic, Builder][] = [
   [Mnemonic.Movaps, move128],
   [Mnemonic.Movups, move128],
   [Mnemonic.Movapd, move128],
@@ -659,6 +1015,8 @@ export const sseOps: [Mnemonic, Builder][] = [
   [Mnemonic.Movntdq, move128],
   [Mnemonic.Movntps, move128],
   [Mnemonic.Movntpd, move128],
+  [Mnemonic.Movnti, movnti],
+  [Mnemonic.Maskmovdqu, maskmovdqu],
   [Mnemonic.Movd, movdq(4)],
   [Mnemonic.Movq, movdq(8)],
   [Mnemonic.Movss, movScalar(4)],
@@ -666,6 +1024,13 @@ export const sseOps: [Mnemonic, Builder][] = [
   [Mnemonic.Movlpd, movHalf(false)],
   [Mnemonic.Movhps, movHalf(true)],
   [Mnemonic.Movhpd, movHalf(true)],
+  [Mnemonic.Movhlps, movHL(true)],
+  [Mnemonic.Movlhps, movHL(false)],
+  [Mnemonic.Movmskps, movmsk(4)],
+  [Mnemonic.Movmskpd, movmsk(2)],
+  [Mnemonic.Pmovmskb, movmsk(16)],
+  [Mnemonic.Pextrw, pextrw],
+  [Mnemonic.Pinsrw, pinsrw],
   [Mnemonic.Pxor, packed(logic(xor))],
   [Mnemonic.Xorps, packed(logic(xor))],
   [Mnemonic.Xorpd, packed(logic(xor))],
@@ -692,16 +1057,16 @@ export const sseOps: [Mnemonic, Builder][] = [
   [Mnemonic.Pcmpgtb, packed(laneInt(1, (a, b) => (sx8(a) > sx8(b) ? 0xff : 0)))],
   [Mnemonic.Pcmpgtw, packed(laneInt(2, (a, b) => (sx16(a) > sx16(b) ? 0xffff : 0)))],
   [Mnemonic.Pcmpgtd, packed(laneInt(4, (a, b) => (a > b ? -1 : 0)))],
-  [Mnemonic.Pminub, packed(laneInt(1, (a, b) => Math.min(a, b)))],
-  [Mnemonic.Pmaxub, packed(laneInt(1, (a, b) => Math.max(a, b)))],
+  [Mnemonic.Pminub, packed(laneInt(1, (a, b) => (a < b ? a : b)))],
+  [Mnemonic.Pmaxub, packed(laneInt(1, (a, b) => (a > b ? a : b)))],
   [Mnemonic.Pminsw, packed(laneInt(2, (a, b) => (sx16(a) < sx16(b) ? a : b)))],
   [Mnemonic.Pmaxsw, packed(laneInt(2, (a, b) => (sx16(a) > sx16(b) ? a : b)))],
   [Mnemonic.Pavgb, packed(laneInt(1, (a, b) => (a + b + 1) >> 1))],
   [Mnemonic.Pavgw, packed(laneInt(2, (a, b) => (a + b + 1) >> 1))],
-  [Mnemonic.Paddusb, packed(laneInt(1, (a, b) => Math.min(a + b, 255)))],
-  [Mnemonic.Paddusw, packed(laneInt(2, (a, b) => Math.min(a + b, 65535)))],
-  [Mnemonic.Psubusb, packed(laneInt(1, (a, b) => Math.max(a - b, 0)))],
-  [Mnemonic.Psubusw, packed(laneInt(2, (a, b) => Math.max(a - b, 0)))],
+  [Mnemonic.Paddusb, packed(laneInt(1, (a, b) => (a + b > 255 ? 255 : a + b)))],
+  [Mnemonic.Paddusw, packed(laneInt(2, (a, b) => (a + b > 65535 ? 65535 : a + b)))],
+  [Mnemonic.Psubusb, packed(laneInt(1, (a, b) => (a > b ? a - b : 0)))],
+  [Mnemonic.Psubusw, packed(laneInt(2, (a, b) => (a > b ? a - b : 0)))],
   [Mnemonic.Paddsb, packed(laneInt(1, (a, b) => Math.max(-128, Math.min(127, sx8(a) + sx8(b)))))],
   [Mnemonic.Paddsw, packed(laneInt(2, (a, b) => Math.max(-32768, Math.min(32767, sx16(a) + sx16(b)))))],
   [Mnemonic.Psubsb, packed(laneInt(1, (a, b) => Math.max(-128, Math.min(127, sx8(a) - sx8(b)))))],
@@ -710,6 +1075,8 @@ export const sseOps: [Mnemonic, Builder][] = [
   [Mnemonic.Pmullw, packed(laneInt(2, (a, b) => Math.imul(a, b)))],
   [Mnemonic.Pmulhw, packed(laneInt(2, (a, b) => (sx16(a) * sx16(b)) >> 16))],
   [Mnemonic.Pmulhuw, packed(laneInt(2, (a, b) => (a * b) >>> 16))],
+  [Mnemonic.Pmaddwd, packed(pmaddwd)],
+  [Mnemonic.Psadbw, packed(psadbw)],
   [Mnemonic.Punpcklbw, packed(unpack(1, false))],
   [Mnemonic.Punpcklwd, packed(unpack(2, false))],
   [Mnemonic.Punpckldq, packed(unpack(4, false))],
@@ -735,34 +1102,39 @@ export const sseOps: [Mnemonic, Builder][] = [
   [Mnemonic.Psrad, shiftLanes(4, "a")],
   [Mnemonic.Pslldq, byteShift(true)],
   [Mnemonic.Psrldq, byteShift(false)],
-  [Mnemonic.Pmovmskb, pmovmskb],
   [Mnemonic.Pshufd, shuffle("d")],
   [Mnemonic.Pshuflw, shuffle("lw")],
   [Mnemonic.Pshufhw, shuffle("hw")],
   [Mnemonic.Shufps, shuffle("ps")],
   [Mnemonic.Shufpd, shuffle("pd")],
-  [Mnemonic.Addsd, scalarF(true, fadd)],
-  [Mnemonic.Subsd, scalarF(true, fsub)],
-  [Mnemonic.Mulsd, scalarF(true, fmul)],
-  [Mnemonic.Divsd, scalarF(true, fdiv)],
-  [Mnemonic.Minsd, scalarF(true, fmin)],
-  [Mnemonic.Maxsd, scalarF(true, fmax)],
-  [Mnemonic.Addss, scalarF(false, fadd)],
-  [Mnemonic.Subss, scalarF(false, fsub)],
-  [Mnemonic.Mulss, scalarF(false, fmul)],
-  [Mnemonic.Divss, scalarF(false, fdiv)],
-  [Mnemonic.Minss, scalarF(false, fmin)],
-  [Mnemonic.Maxss, scalarF(false, fmax)],
-  [Mnemonic.Addpd, packedF(true, fadd)],
-  [Mnemonic.Subpd, packedF(true, fsub)],
-  [Mnemonic.Mulpd, packedF(true, fmul)],
-  [Mnemonic.Divpd, packedF(true, fdiv)],
-  [Mnemonic.Addps, packedF(false, fadd)],
-  [Mnemonic.Subps, packedF(false, fsub)],
-  [Mnemonic.Mulps, packedF(false, fmul)],
-  [Mnemonic.Divps, packedF(false, fdiv)],
-  [Mnemonic.Sqrtsd, sqrtScalar(true)],
-  [Mnemonic.Sqrtss, sqrtScalar(false)],
+  [Mnemonic.Addsd, arithF(true, 1, fadd)],
+  [Mnemonic.Subsd, arithF(true, 1, fsub)],
+  [Mnemonic.Mulsd, arithF(true, 1, fmul)],
+  [Mnemonic.Divsd, arithF(true, 1, fdiv)],
+  [Mnemonic.Minsd, minmaxF(true, 1, true)],
+  [Mnemonic.Maxsd, minmaxF(true, 1, false)],
+  [Mnemonic.Sqrtsd, sqrtF(true, 1)],
+  [Mnemonic.Addss, arithF(false, 1, fadd)],
+  [Mnemonic.Subss, arithF(false, 1, fsub)],
+  [Mnemonic.Mulss, arithF(false, 1, fmul)],
+  [Mnemonic.Divss, arithF(false, 1, fdiv)],
+  [Mnemonic.Minss, minmaxF(false, 1, true)],
+  [Mnemonic.Maxss, minmaxF(false, 1, false)],
+  [Mnemonic.Sqrtss, sqrtF(false, 1)],
+  [Mnemonic.Addpd, arithF(true, 2, fadd)],
+  [Mnemonic.Subpd, arithF(true, 2, fsub)],
+  [Mnemonic.Mulpd, arithF(true, 2, fmul)],
+  [Mnemonic.Divpd, arithF(true, 2, fdiv)],
+  [Mnemonic.Minpd, minmaxF(true, 2, true)],
+  [Mnemonic.Maxpd, minmaxF(true, 2, false)],
+  [Mnemonic.Sqrtpd, sqrtF(true, 2)],
+  [Mnemonic.Addps, arithF(false, 4, fadd)],
+  [Mnemonic.Subps, arithF(false, 4, fsub)],
+  [Mnemonic.Mulps, arithF(false, 4, fmul)],
+  [Mnemonic.Divps, arithF(false, 4, fdiv)],
+  [Mnemonic.Minps, minmaxF(false, 4, true)],
+  [Mnemonic.Maxps, minmaxF(false, 4, false)],
+  [Mnemonic.Sqrtps, sqrtF(false, 4)],
   [Mnemonic.Ucomisd, compareFlags(true)],
   [Mnemonic.Comisd, compareFlags(true)],
   [Mnemonic.Ucomiss, compareFlags(false)],
@@ -781,11 +1153,15 @@ export const sseOps: [Mnemonic, Builder][] = [
   [Mnemonic.Cvtdq2pd, cvtPacked("dq2pd")],
   [Mnemonic.Cvtdq2ps, cvtPacked("dq2ps")],
   [Mnemonic.Cvttpd2dq, cvtPacked("tpd2dq")],
+  [Mnemonic.Cvtpd2dq, cvtPacked("pd2dq")],
   [Mnemonic.Cvttps2dq, cvtPacked("tps2dq")],
+  [Mnemonic.Cvtps2dq, cvtPacked("ps2dq")],
   [Mnemonic.Cvtpd2ps, cvtPacked("pd2ps")],
   [Mnemonic.Cvtps2pd, cvtPacked("ps2pd")],
   [Mnemonic.Ldmxcsr, ldmxcsr],
   [Mnemonic.Stmxcsr, stmxcsr],
 ];
+
+export const sseOps: [Mnemonic, Builder][] = table.map(([m, b]) => [m, xmmOnly(b)]);
 
 export type { Exec, Insn };

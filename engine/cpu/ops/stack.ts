@@ -1,7 +1,7 @@
 // Stack instructions: push pop enter leave pushf popf.
 // Each writes memory before it moves rsp, so a faulting push leaves rsp intact.
 
-import { Mnemonic } from "iced-x86";
+import { Mnemonic } from "../iced.js";
 import type { Cpu } from "../cpu.js";
 import { TF, USER_FLAGS_MASK } from "../flags.js";
 import { OpK, type Operand } from "../insn.js";

@@ -4,7 +4,7 @@
 // retired instruction. rcx/rsi/rdi are written back after every element, so
 // a fault part-way leaves them as the hardware would (restartable).
 
-import { Mnemonic } from "iced-x86";
+import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
 import { DF, FOp } from "../flags.js";
 import { OpK, type Insn } from "../insn.js";

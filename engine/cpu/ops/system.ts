@@ -1,7 +1,7 @@
 // System and miscellaneous instructions: syscall int3 cpuid rdtsc nops fences
 // flag instructions (clc stc cmc cld std lahf sahf) ud2 hlt.
 
-import { Mnemonic } from "iced-x86";
+import { Mnemonic } from "../iced.js";
 import { Event, type Cpu, type Exec } from "../cpu.js";
 import { CpuException, X86_TRAP_GP, X86_TRAP_UD } from "../exceptions.js";
 import { AF, CF, DF, PF, SF, ZF } from "../flags.js";
