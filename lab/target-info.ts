@@ -2,6 +2,7 @@
 // the engine's Binary: symbols with sizes, instruction boundaries decoded
 // from the file, and file offsets (the uprobe registry key).
 
+import * as path from "node:path";
 import type { Binary, Sym } from "../engine/binary.js";
 import type { SymbolInfo, TargetInfo } from "../dsl/host.js";
 
@@ -20,8 +21,10 @@ export class BinaryTargetInfo implements TargetInfo {
     return [this.bin.path];
   }
 
+  /** Does a file named in the program (path, ./relative path or base name) mean this binary? */
   private ok(file?: string): boolean {
-    return file === undefined || file === this.bin.path || file === this.bin.path.split("/").pop();
+    if (file === undefined || file === this.bin.path || file === path.basename(this.bin.path)) return true;
+    return path.resolve(file) === path.resolve(this.bin.path);
   }
 
   lookupSymbol(name: string, file?: string): SymbolInfo | undefined {
