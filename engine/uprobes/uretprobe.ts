@@ -70,6 +70,9 @@ export function handleTrampoline(sub: Uprobes, task: Task, via: "uret_trap" | "u
     return;
   }
   const ris = utask.returnInstances;
+  const top = ris[ris.length - 1]!;
+  if (top.traceHit)
+    sub.trace(top.traceHit, "return", cpu.rip, via === "uret_trap" ? "the function returned into the trampoline's int3 (#BP)" : "the trampoline made the uretprobe syscall (335), no exception");
   const involved = INVOLVED;
   const fired = FIRED;
   involved.length = 0;
