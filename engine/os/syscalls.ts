@@ -6,6 +6,7 @@
 // value for rax, a negative errno on failure. Unknown syscalls return
 // -ENOSYS and are counted by name ("syscall_NNN") in --stats.
 
+import * as nodePath from "node:path";
 import type { Cpu } from "../cpu/cpu.js";
 
 import { MappedFile } from "../mm/mapped-file.js";
@@ -434,7 +435,8 @@ const rows: Row[] = [
     const p = cstr(c, a[0]!);
     if (typeof p === "number") return p;
     if (p !== "/proc/self/exe") return -ENOENT;
-    const exe = enc.encode(c.task.proc.image?.elf.path ?? "");
+    // the kernel answers with the absolute path of the executable (glibc asserts it starts with '/')
+    const exe = enc.encode(nodePath.resolve(c.task.proc.image?.elf.path ?? ""));
     const n = Math.min(exe.length, a[2]!);
     const r = copyOut(c, a[1]!, exe.subarray(0, n));
     return r < 0 ? r : n;

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { buildC, requireMusl, ROOT, runEmulated, runNative } from "../helpers.js";
+import { buildC, buildGcc, requireMusl, ROOT, runEmulated, runNative } from "../helpers.js";
 
 interface Case {
   id: string;
@@ -18,6 +18,22 @@ interface Case {
 }
 
 const cases: Case[] = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "corpus", "cases.json"), "utf8"));
+
+/** glibc static binaries take other paths at start-up (IFUNC selection, rseq, readlink): a subset of the corpus built with gcc -static. */
+const GLIBC = ["printf", "strings", "malloc", "float", "sort", "setjmp", "int128", "stdin", "argv", "tls"];
+
+describe("corpus, glibc static (gcc -static -O2): emulator vs native", () => {
+  for (const c of cases.filter((k) => GLIBC.includes(k.name))) {
+    test(c.id, () => {
+      const bin = buildGcc(path.join(ROOT, "test", "corpus", `${c.name}.c`), c.name);
+      const native = runNative(bin, c.args, c.stdin, c.env ?? {});
+      const emu = runEmulated(bin, c.args, c.stdin, c.env ?? {});
+      assert.equal(emu.stdout, native.stdout, "stdout");
+      assert.equal(emu.stderr, native.stderr, "stderr");
+      assert.equal(emu.status, native.status, "exit status");
+    });
+  }
+});
 
 describe("corpus: emulator vs native", () => {
   requireMusl();
