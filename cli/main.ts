@@ -7,7 +7,9 @@ import { UserError } from "../engine/errors.js";
 import { KERNEL_GENERATIONS } from "../engine/uprobes/insn-tables.js";
 import { calibrateCommand } from "./calibrate.js";
 import { execCommand } from "./exec.js";
+import { demoCommand } from "./demo.js";
 import { funclatencyCommand } from "./funclatency.js";
+import { kernelCommand } from "./kernel.js";
 import { runCommand } from "./run.js";
 
 function kernelsCommand(): number {
@@ -25,6 +27,8 @@ commands:
   run (-e PROG | F.probe) -- BINARY [ARGS...]
                              run it with probes (the DSL: dsl/README.md)
   funclatency BINARY:FUNC    bcc-style latency histogram of a function
+  demo                       the seed experiment: its table here, charts in an HTML report
+  kernel install             register the Jupyter kernel (notebooks/)
   calibrate [-o FILE]        measure this machine's real uprobe costs (root, tracefs)
   kernels                    the modelled kernel generations
   help                       this text
@@ -36,6 +40,8 @@ const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
   exec: execCommand,
   run: runCommand,
   funclatency: funclatencyCommand,
+  demo: demoCommand,
+  kernel: kernelCommand,
   calibrate: calibrateCommand,
   kernels: kernelsCommand,
   help: () => {

@@ -1,0 +1,314 @@
+// The notebook API: everything a notebook (or a script) needs, in one
+// module. The uprobe-lab kernel preloads it, so its names are there in
+// every cell, with types; a cell can also `import { ... } from "uprobe-lab"`.
+//
+//   const push = loadBinary("push-O0");
+//   push.disasm("test", probe`probe test:0 < count++ >`)
+//   const r = await probe`probe test:0 < count++ >`.run(push, { kernel: "4.16", emulation: false });
+//   r.probe().traps_per_hit                       // 2
+//   const sw = await sweep("noncanon-O0", HISTORY_PROGRAM, { emulation: [true, false] });
+//   sw.chart()
+//
+// Long runs show one progress line that updates in place, and stop at the
+// next slice when the kernel is interrupted.
+
+import { inspect } from "node:util";
+import { compileProgram } from "../dsl/index.js";
+import { closestNames } from "../dsl/suggest.js";
+import type { Binary } from "../engine/binary.js";
+import { UserError } from "../engine/errors.js";
+import { kernelVersions } from "../engine/uprobes/generations.js";
+import { HISTORY_BINARY, HISTORY_PROGRAM, sweepSpecs, type SweepAxes } from "../lab/history.js";
+import { runMany as runManyRaw } from "../lab/pool.js";
+import { openRunBinary, RunError, runSpec, toRunError, type ProbeRun, type RunSpec } from "../lab/probe-run.js";
+import { SEED_CONFIGS, seedSpecs, seedTable } from "../lab/seed.js";
+import { BinaryTargetInfo } from "../lab/target-info.js";
+import { thousands } from "../lab/text-table.js";
+import { barChart, histogramChart, kernelHistoryChart, seedLatencyChart, seedTrapsChart } from "./charts.js";
+import { display, Progress, type Displayable, type MimeBundle } from "./display.js";
+import { Chart, plotlyLoader, type PlotlyMode } from "./plot.js";
+import { Disassembly, LabRun, SeedResult, Sweep } from "./views.js";
+
+export { kernelVersions, DEFAULT_KERNEL } from "../engine/uprobes/generations.js";
+export { COST_PROFILES, DEFAULT_COST } from "../engine/uprobes/cost.js";
+export { Session, formatStatsTable } from "../lab/session.js";
+export { samplePath, sampleNames, PROJECT_ROOT } from "../lab/paths.js";
+export { RunError, type ProbeRun, type RunSpec, type ProbeFigures } from "../lab/probe-run.js";
+export { HISTORY_BINARY, HISTORY_PROGRAM, sweepRows, type SweepRow, type SweepAxes } from "../lab/history.js";
+export { SEED_PROGRAMS, SEED_PAPER, SEED_CONFIGS, SEED_BINARY, SEED_COMMIT, SEED_TITLE, formatSeedTable, seedDeviation, type SeedTable, type SeedRow } from "../lab/seed.js";
+export { formatTextTable } from "../lab/text-table.js";
+export { KERNEL_GENERATIONS, FACT_SOURCES, type KernelGeneration } from "../engine/uprobes/insn-tables.js";
+export { funclatencyProgram } from "../cli/funclatency.js";
+export { display, table, Table, Progress, setDisplaySink, type Displayable, type MimeBundle, type DisplaySink } from "./display.js";
+export { Chart, plotlyLoader, type Figure, type Trace, type PlotlyMode } from "./plot.js";
+export { barChart, histogramChart, kernelHistoryChart, seedLatencyChart, seedTrapsChart, histBuckets, bucketLabel, type HistBucket } from "./charts.js";
+export { LabRun, Sweep, SeedResult, Disassembly, probeTable, traceTable } from "./views.js";
+
+// ---- interrupts ----
+
+let controller = new AbortController();
+
+/** Stop the runs in progress at their next slice (the kernel calls this on SIGINT). */
+export function interruptRuns(): void {
+  controller.abort();
+}
+
+/** A fresh interrupt scope (the kernel calls this before each cell). */
+export function resetInterrupt(): void {
+  if (controller.signal.aborted) controller = new AbortController();
+}
+
+// ---- the last run ----
+
+/** The result of the last %%probe cell or runProbes() call. */
+export let lastRun: LabRun | undefined;
+const lastRunListeners: ((r: LabRun) => void)[] = [];
+
+/** Called with every new lastRun (the kernel uses it to update the cells' `lastRun`). */
+export function onLastRun(f: (r: LabRun) => void): void {
+  lastRunListeners.push(f);
+}
+
+export function setLastRun(r: LabRun): void {
+  lastRun = r;
+  for (const f of lastRunListeners) f(r);
+}
+
+// ---- plotly ----
+
+let plotlyShown = false;
+
+/**
+ * Load plotly.js for the charts of this notebook, offline: "inline" (the
+ * default) puts the library in the output; "reference" loads it from
+ * node_modules by a relative path (small notebooks; exports kept next to
+ * the notebook). UPROBE_LAB_PLOTLY=reference|inline sets the default.
+ */
+export function initPlotly(mode?: PlotlyMode): void {
+  const env = process.env.UPROBE_LAB_PLOTLY;
+  const m: PlotlyMode = mode ?? (env === "reference" ? "reference" : "inline");
+  display(plotlyLoader(m));
+  plotlyShown = true;
+}
+
+/** Display a chart (loading plotly.js first if this kernel has not yet). */
+export function plot(chart: Chart): void {
+  if (!plotlyShown) initPlotly();
+  display(chart);
+}
+
+/** Show anything displayable: charts through plot() (plotly.js first), the rest through display(). */
+export function show(x: Displayable | MimeBundle | string): void {
+  if (x instanceof Chart) plot(x);
+  else display(x);
+}
+
+// ---- binaries and disassembly ----
+
+/** What to mark in a disassembly: a run's probes, a program's probes (text or probe`...`), or offsets. */
+export type ProbeMarks = ProbeRun | ProbeProgram | string | number[];
+
+/** A binary to probe, by path or bundled sample name. */
+export class LabBinary {
+  constructor(readonly binary: Binary) {}
+
+  get path(): string {
+    return this.binary.path;
+  }
+
+  /** Function names, in address order. */
+  functions(): string[] {
+    return this.binary.functions().map((s) => s.name);
+  }
+
+  /** The function's instructions with the probed ones marked. */
+  disasm(func: string, marks?: ProbeMarks): Disassembly {
+    return disasm(this, func, marks);
+  }
+
+  toString(): string {
+    return `${this.path}: ${this.binary.elf.type === 3 ? "static-PIE" : "static"} x86-64 ELF, ${this.binary.functions().length} functions`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+/** Load a binary: a path, or a bundled sample name (push-O0, noncanon-O0, callsite-O0...). */
+export function loadBinary(nameOrPath: string): LabBinary {
+  try {
+    return new LabBinary(openRunBinary(nameOrPath));
+  } catch (e) {
+    throw friendly(e);
+  }
+}
+
+function asBinary(b: LabBinary | string): LabBinary {
+  return typeof b === "string" ? loadBinary(b) : b;
+}
+
+/** Disassemble a function of a binary, marking the instructions the probes attach to. */
+export function disasm(bin: LabBinary | string, func: string, marks?: ProbeMarks): Disassembly {
+  const b = asBinary(bin).binary;
+  const sym = b.lookup(func);
+  if (!sym || sym.kind !== "func") {
+    const near = closestNames(func, b.functions().map((s) => s.name));
+    throw new UserError(`${b.path}: no function '${func}'${near.length ? ` (did you mean ${near.join(", ")}?)` : ""}`);
+  }
+  const m = new Map<number, string[]>();
+  const add = (addr: number, what: string): void => void m.set(addr, [...(m.get(addr) ?? []), what]);
+  if (Array.isArray(marks)) for (const off of marks) add(sym.addr + off, `probe ${func}:${off}`);
+  else if (marks && typeof marks === "object" && "probes" in marks && "status" in marks) {
+    for (const p of marks.probes) add(Number(p.address), `${p.probe} (${p.path}${p.hits ? `, ${+p.traps_per_hit.toFixed(2)} traps/hit` : ""})`);
+  } else if (marks !== undefined) {
+    const text = typeof marks === "string" ? marks : marks.text;
+    try {
+      const prog = compileProgram(text, "marks", new BinaryTargetInfo(b));
+      for (const p of prog.probes) add(Number(p.target.addr), p.target.kind === "uretprobe" ? `${p.target.name} (entry: return hijacked)` : p.target.name);
+    } catch (e) {
+      throw friendly(e);
+    }
+  }
+  return Disassembly.of(b, sym, m);
+}
+
+// ---- running probes ----
+
+export interface RunOptions {
+  kernel?: string;
+  emulation?: boolean;
+  cost?: string;
+  args?: string[];
+  env?: string[];
+  stdin?: string;
+  /** Keep the event trace of the first N hits. */
+  traceHits?: number;
+  maxInsns?: number;
+  unsafe?: boolean;
+  /** No progress line. */
+  quiet?: boolean;
+}
+
+/** Errors of the API as RunErrors with readable messages (DSL errors with line:col and the source line). */
+function friendly(e: unknown): Error {
+  return toRunError(e);
+}
+
+function describe(spec: RunSpec): string {
+  return `${spec.binary}: kernel ${spec.kernel ?? "6.18"}, emulation ${spec.emulation === false ? "off" : "on"}${spec.cost ? `, cost ${typeof spec.cost === "string" ? spec.cost : spec.cost.name}` : ""}`;
+}
+
+/** Run one spec with a progress line (shown once the program compiled); rejects with RunError. */
+export async function runOne(spec: RunSpec, quiet = false): Promise<LabRun> {
+  let progress: Progress | undefined;
+  try {
+    const run = new LabRun(
+      await runSpec(spec, {
+        signal: controller.signal,
+        onStart: () => void (progress = quiet ? undefined : new Progress(`${describe(spec)}: starting`)),
+        onProgress: (p) => progress?.update(`${describe(spec)}: ${thousands(p.instructions)} instructions, ${thousands(p.hits)} hits so far`),
+      }),
+    );
+    progress?.done(`${run.binary}: kernel ${run.kernel}, emulation ${run.emulation ? "on" : "off"}, cost ${run.cost}: ${thousands(run.instructions)} instructions, ${thousands(run.probes.reduce((n, p) => n + p.hits, 0))} hits${run.signal ? `, killed by ${run.signal}` : ""}`);
+    setLastRun(run);
+    return run;
+  } catch (e) {
+    const err = friendly(e);
+    progress?.done(`${describe(spec)}: ${err instanceof RunError && err.kind === "interrupted" ? err.message : "failed"}`);
+    throw err;
+  }
+}
+
+/** Run a probe program on a binary. */
+export function runProbes(binary: LabBinary | string, program: string | ProbeProgram, opts: RunOptions = {}): Promise<LabRun> {
+  const { quiet, ...rest } = opts;
+  const text = typeof program === "string" ? program : program.text;
+  return runOne({ binary: typeof binary === "string" ? binary : binary.path, program: text, programName: "program", ...rest }, quiet);
+}
+
+/** Run many specs (on worker threads when there are several cores) with one progress line. */
+export async function runAll(specs: RunSpec[], what = "runs"): Promise<LabRun[]> {
+  const total = specs.length;
+  const progress = new Progress(`${what}: 0 of ${total} done`);
+  try {
+    const runs = await runManyRaw(specs, {
+      signal: controller.signal,
+      onRun: (done) => progress.update(`${what}: ${done} of ${total} done`),
+      onProgress: (running, done) => progress.update(`${what}: ${done} of ${total} done; running: ${[...running.entries()].map(([i, n]) => `${specs[i]!.label ?? i} ${(n / 1e6).toFixed(0)}M insns`).join(", ")}`),
+    });
+    progress.done(`${what}: ${total} of ${total} done`);
+    return runs.map((r) => new LabRun(r));
+  } catch (e) {
+    progress.done(`${what}: ${e instanceof RunError && e.kind === "interrupted" ? "interrupted" : "failed"}`);
+    throw friendly(e);
+  }
+}
+
+export interface SweepOptions extends SweepAxes {
+  args?: string[];
+  traceHits?: number;
+  maxInsns?: number;
+}
+
+/** Run one program across kernel generations (default: all) and emulation settings (default: on). */
+export async function sweep(binary: LabBinary | string, program: string | ProbeProgram, o: SweepOptions = {}): Promise<Sweep> {
+  const { kernels, emulation, cost, ...rest } = o;
+  const specs = sweepSpecs({ binary: typeof binary === "string" ? binary : binary.path, program: typeof program === "string" ? program : program.text, programName: "program", ...rest }, { kernels, emulation, cost });
+  const n = (kernels ?? kernelVersions()).length;
+  return new Sweep(await runAll(specs, `sweep of ${n} kernel generation${n === 1 ? "" : "s"} x ${(emulation ?? [true]).length} emulation setting${(emulation ?? [true]).length === 1 ? "" : "s"}`));
+}
+
+/** A probe program written with the probe`...` tag: run it, sweep it, mark it in a disassembly. */
+export class ProbeProgram {
+  constructor(readonly text: string) {}
+
+  run(binary: LabBinary | string, opts: RunOptions = {}): Promise<LabRun> {
+    return runProbes(binary, this, opts);
+  }
+
+  sweep(binary: LabBinary | string, o: SweepOptions = {}): Promise<Sweep> {
+    return sweep(binary, this, o);
+  }
+
+  toString(): string {
+    return this.text;
+  }
+
+  [inspect.custom](): string {
+    return this.text;
+  }
+}
+
+/** probe`probe ${fn}:0 < count++ >`: a DSL program; interpolated values are inserted as text. */
+export function probe(strings: TemplateStringsArray, ...values: unknown[]): ProbeProgram {
+  let text = strings[0] ?? "";
+  values.forEach((v, i) => (text += String(v) + (strings[i + 1] ?? "")));
+  return new ProbeProgram(text);
+}
+
+// ---- experiments ----
+
+/** The seed table(s): uprobe/uretprobe x push emulation on/off on push-O0, for each kernel/cost pair. */
+export async function seedExperiment(configs: readonly { kernel: string; cost: string }[] = SEED_CONFIGS): Promise<SeedResult[]> {
+  const specs = configs.flatMap((c) => seedSpecs(c.kernel, c.cost));
+  const runs = await runAll(specs, `seed experiment (${specs.length} runs of push-O0, 1,000,000 probe hits each)`);
+  return configs.map((_, i) => {
+    const mine = runs.slice(i * 4, i * 4 + 4);
+    return new SeedResult(seedTable(mine), mine);
+  });
+}
+
+/** The kernel-history sweep: HISTORY_PROGRAM on noncanon-O0 on every generation. */
+export function kernelHistory(o: SweepOptions = {}): Promise<Sweep> {
+  return sweep(HISTORY_BINARY, HISTORY_PROGRAM, o);
+}
+
+/** Charts by name, for discoverability: charts.seedTraps(results)... */
+export const charts = {
+  seedTraps: (r: SeedResult[]) => seedTrapsChart(r.map((x) => x.table)),
+  seedLatency: (r: SeedResult[]) => seedLatencyChart(r.map((x) => x.table)),
+  kernelHistory: kernelHistoryChart,
+  histogram: histogramChart,
+  bar: barChart,
+};
