@@ -376,10 +376,12 @@ const nodeEmpty = timeSpawn([process.execPath, "-e", ""], N_START, 1, { rss: tru
 let cliRunWall: Timing | undefined;
 attempt("run hello", () => void (cliRunWall = timeSpawn([...CLI, ...startArgs], N_START, 1)));
 const marks: { imported: number; first: number; exit: number }[] = [];
+let startEntry = "?";
 for (let i = 0; i < N_START + 1; i++) {
   const r = spawnSync(process.execPath, [join(TREE, "bench", "first-insn.js"), ...startArgs], { encoding: "utf8" });
-  const m = /BENCH_IMPORTED_MS=([\d.]+) BENCH_FIRST_INSN_MS=([\d.]+) BENCH_EXIT_MS=([\d.]+)/.exec(r.stderr ?? "");
+  const m = /BENCH_IMPORTED_MS=([\d.]+) BENCH_FIRST_INSN_MS=([\d.]+) BENCH_EXIT_MS=([\d.]+)(?: BENCH_ENTRY=(\w+))?/.exec(r.stderr ?? "");
   if (m && i > 0) marks.push({ imported: Number(m[1]), first: Number(m[2]), exit: Number(m[3]) });
+  if (m) startEntry = m[4] ?? "modules";
 }
 // the run with the earliest first instruction, and its other marks
 const bestMark = marks.length ? marks.reduce((a, b) => (b.first < a.first ? b : a)) : undefined;
@@ -483,6 +485,7 @@ const startRows = [
 ];
 log(table(startRows));
 log(`  best of ${N_START} (after 1 warm-up); the mark is performance.now() when Cpu.run is first called (dist/bench/first-insn.js, the CLI with Cpu.prototype.run wrapped)`);
+log(`  the CLI ran from ${startEntry === "bundle" ? "dist/cli.bundle.mjs, the one-file build of scripts/bundle.mjs (what bin/uprobe-lab loads)" : "dist/cli/main.js and its modules (no fresh dist/cli.bundle.mjs: npm run build makes it)"}`);
 log();
 
 log("== 4. Translation and memory ==");
@@ -517,7 +520,7 @@ const result = {
   hits: hitRows,
   handler_count_ns: handlerNs,
   dsl: { compile_100_lines_ms: compileMs, import: imp },
-  startup: { node_empty_ms: nodeEmpty.min, cli_imported_ms: importedMs, first_guest_insn_ms: firstInsnMs, exit_ms: exitMs, cli_run_hello_wall_ms: cliRunWall?.min },
+  startup: { entry: startEntry, node_empty_ms: nodeEmpty.min, cli_imported_ms: importedMs, first_guest_insn_ms: firstInsnMs, exit_ms: exitMs, cli_run_hello_wall_ms: cliRunWall?.min },
   translation,
   peak_rss_kb: { cli_exec_push_O0: pushRss, child_push_O0: pushChildRss, node_empty: nodeEmpty.rssKb },
   targets: {

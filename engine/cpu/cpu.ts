@@ -10,16 +10,21 @@
 // per-instruction path the same way).
 //
 // Traps that complete an instruction (syscall, int3) end their block and set
-// `event`; the caller (the OS layer) handles them and calls run() again.
+// `event`; the caller (the OS layer) handles them and calls run() again, or,
+// when it installed `trapHandler`, handles them inside run() (no exit and
+// re-entry per trap: a probe hit is one such trap).
 
 import type { AddressSpace } from "../mm/address-space.js";
 import { MemFault } from "../mm/fault.js";
 import { MAX_INSN_LEN, X86Decoder } from "./decoder.js";
 import { CpuException, X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD } from "./exceptions.js";
-import { Flags, TF } from "./flags.js";
+import { Flags, Fl } from "./flags.js";
 import type { Insn } from "./insn.js";
 import { translate } from "./translate.js";
 import { XmmFile } from "./xmm.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const TF = Fl.TF;
 
 export type Exec = () => void;
 
@@ -39,7 +44,16 @@ export const enum Exit {
   SingleStep = 3,
   /** The instruction limit given to run() was reached at an instruction boundary. */
   Limit = 4,
+  /** trapHandler handled an event or a single step and asked run() to return (signals, exit, stop). */
+  Handled = 5,
 }
+
+/**
+ * Handles an Exit.Event or Exit.SingleStep inside run(). Returns true if the
+ * caller would only have called run() again (run() goes on), false to make
+ * run() return Exit.Handled.
+ */
+export type TrapHandler = (exit: Exit.Event | Exit.SingleStep) => boolean;
 
 export interface Block {
   addr: number;
@@ -54,6 +68,8 @@ export interface Block {
   /** Successor cache (last two distinct successors). */
   s1: Block | undefined;
   s2: Block | undefined;
+  /** The last single-instruction successor (an XOL step, a traced or counted step): saves the stepBlocks lookup. */
+  st: Block | undefined;
 }
 
 /** Instructions per block at most (bounds decode work and keeps limits precise enough). */
@@ -95,6 +111,8 @@ export class Cpu {
   execCounts: Map<number, number> | undefined;
   /** Last block run (successor-cache anchor across run() calls); cleared when state is changed from outside. */
   private lastBlock: Block | undefined;
+  /** Set by the OS layer: traps handled without leaving run() (see TrapHandler). */
+  trapHandler: TrapHandler | undefined;
 
   constructor(
     public mem: AddressSpace,
@@ -191,6 +209,7 @@ export class Cpu {
       lastPage: Math.floor((end - 1) / 4096),
       s1: undefined,
       s2: undefined,
+      st: undefined,
     };
     for (let pn = b.firstPage; pn <= b.lastPage; pn++) {
       let list = this.pageBlocks.get(pn);
@@ -230,7 +249,11 @@ export class Cpu {
       try {
         if (stepping || counting || this.instret + MAX_BLOCK_INSNS > limit) {
           if (this.instret >= limit) return Exit.Limit;
-          b = this.lookup(rip, true);
+          if (prev !== undefined && prev.st !== undefined && prev.st.addr === rip && prev.st.valid) b = prev.st;
+          else {
+            b = this.lookup(rip, true);
+            if (prev !== undefined) prev.st = b;
+          }
           if (this.instret + b.n > limit) return Exit.Limit;
         } else if (prev !== undefined && prev.s1 !== undefined && prev.s1.addr === rip && prev.s1.valid) {
           b = prev.s1;
@@ -266,14 +289,24 @@ export class Cpu {
         return Exit.Exception;
       }
       this.instret += n;
-      prev = b.valid && !stepping ? b : undefined;
+      // a stepped block anchors the successor cache too (after an XOL step, the probed function's next block)
+      prev = b.valid ? b : undefined;
       if (this.event !== Event.None) {
         this.lastBlock = prev;
-        return Exit.Event;
+        const h = this.trapHandler;
+        if (h === undefined) return Exit.Event;
+        if (!h(Exit.Event)) return Exit.Handled;
+        // as if run() were called again: the handler may have changed rip, TF or the address space
+        this.event = Event.None;
+        prev = this.lastBlock;
+        continue;
       }
       if (stepping) {
-        this.lastBlock = undefined;
-        return Exit.SingleStep;
+        this.lastBlock = prev;
+        const h = this.trapHandler;
+        if (h === undefined) return Exit.SingleStep;
+        if (!h(Exit.SingleStep)) return Exit.Handled;
+        prev = this.lastBlock;
       }
     }
   }

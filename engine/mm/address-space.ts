@@ -13,10 +13,16 @@
 // on demand from their VMA, checks permissions, breaks COW and invalidates
 // translated code.
 
-import { MemFault, SEGV_ACCERR, SEGV_MAPERR, TASK_SIZE } from "./fault.js";
+import { MemFault, SEGV_ACCERR, SEGV_MAPERR, UserSpace } from "./fault.js";
 import type { MappedFile } from "./mapped-file.js";
-import { Page, PAGE_MASK, PAGE_SIZE, pageAlignUp, PROT_EXEC, PROT_READ, PROT_WRITE } from "./page.js";
+import { Page, PageGeometry, pageAlignUp, PROT_EXEC, PROT_READ, PROT_WRITE } from "./page.js";
 import { formatVma, type SpecialMapping, type Vma } from "./vma.js";
+
+// Module-local constants: V8 reads an imported binding through its cell with
+// a TDZ check on every use, which doubled the cost of a TLB hit.
+const PAGE_SIZE = PageGeometry.Size;
+const PAGE_MASK = PageGeometry.Mask;
+const TASK_SIZE = UserSpace.TaskSize;
 
 const TLB_SIZE = 1024; // entries; direct-mapped by page number
 const TLB_MASK = TLB_SIZE - 1;

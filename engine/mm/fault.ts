@@ -17,6 +17,10 @@ export class MemFault {
 
 /** Highest user address + 1 (47-bit user space, as x86-64 Linux without LA57). */
 export const TASK_SIZE = 0x7ffffffff000;
+/** TASK_SIZE for hot code (a const enum member is inlined; see PageGeometry in page.ts). */
+export const enum UserSpace {
+  TaskSize = 0x7ffffffff000,
+}
 
 /** The CPU raises #GP (not #PF) for non-canonical addresses: the kernel sends SIGSEGV with si_code SI_KERNEL, si_addr 0. */
 export function isCanonical(addr: number): boolean {

@@ -6,9 +6,16 @@
 // the file and every other process keep the original bytes: this is what lets
 // the uprobe model write int3 into one process's text.
 
-export const PAGE_SHIFT = 12;
-export const PAGE_SIZE = 1 << PAGE_SHIFT;
-export const PAGE_MASK = PAGE_SIZE - 1;
+/** Page geometry as a const enum (inlined by tsc): the memory fast paths use local copies, an imported binding costs a TDZ check per use. */
+export const enum PageGeometry {
+  Shift = 12,
+  Size = 1 << 12,
+  Mask = (1 << 12) - 1,
+}
+
+export const PAGE_SHIFT = PageGeometry.Shift;
+export const PAGE_SIZE = PageGeometry.Size;
+export const PAGE_MASK = PageGeometry.Mask;
 
 export const PROT_NONE = 0;
 export const PROT_READ = 1;

@@ -4,9 +4,9 @@
 // plugs in through KernelHooks, the way the real one sits behind die
 // notifiers and the mmap path.
 
-import { Event, Exit } from "../cpu/cpu.js";
+import { type Cpu, Event, Exit } from "../cpu/cpu.js";
 import { CpuException, X86_TRAP_BP, X86_TRAP_DB, X86_TRAP_DE, X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD } from "../cpu/exceptions.js";
-import { RAX, RDI, RSI, RDX, R10, R8, R9 } from "../cpu/registers.js";
+import { Gpr } from "../cpu/registers.js";
 import { AddressSpace, MemoryLimitExceeded } from "../mm/address-space.js";
 import { MappedFile } from "../mm/mapped-file.js";
 import type { VirtualClock } from "./clock.js";
@@ -18,8 +18,11 @@ import {
   defaultAction, FPE_INTDIV, ILL_ILLOPN, SA_NODEFER, SA_RESETHAND, SEGV_ACCERR, SEGV_MAPERR, setupRtFrame, SI_KERNEL,
   sigBit, SIG_DFL, SIG_IGN, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, type SigInfo, TRAP_BRKPT, TRAP_TRACE,
 } from "./signals.js";
-import { ENOSYS, SYSCALLS, syscallName, type SyscallContext } from "./syscalls.js";
+import { ENOSYS, SYSCALL_HANDLERS, syscallName, type SyscallContext } from "./syscalls.js";
 import type { Task } from "./task.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const RAX = Gpr.RAX, RDI = Gpr.RDI, RSI = Gpr.RSI, RDX = Gpr.RDX, R10 = Gpr.R10, R8 = Gpr.R8, R9 = Gpr.R9;
 
 /** The host side of the guest's standard streams. */
 export interface HostIo {
@@ -55,7 +58,6 @@ export class Kernel {
   readonly maxInsns: number;
   readonly maxMemory: number;
   hooks: KernelHooks = {};
-  readonly syscallCounts = new Map<string, number>();
   readonly processes: Process[] = [];
   private readonly files: Map<string, Uint8Array>;
   private readonly mappedFiles = new Map<string, MappedFile>();
@@ -162,50 +164,86 @@ export class Kernel {
     const cpu = proc.cpu;
     const task = proc.leader;
     const end = Math.min(this.retired + slice, this.maxInsns);
-    while (!proc.exit) {
-      if (this.retired >= this.maxInsns) {
-        proc.exit = { limit: `instruction limit of ${this.maxInsns} reached` };
-        break;
-      }
-      if (this.retired >= end) return true;
-      let exit: Exit;
-      try {
-        exit = cpu.run(cpu.instret + (end - this.retired));
-      } catch (e) {
+    // Traps are handled inside cpu.run() while this slice runs (see trapInline).
+    cpu.trapHandler = (proc.trapHandler ??= (exit) => this.trapInline(proc, exit));
+    try {
+      while (!proc.exit) {
+        if (this.retired >= this.maxInsns) {
+          proc.exit = { limit: `instruction limit of ${this.maxInsns} reached` };
+          break;
+        }
+        if (this.retired >= end) return true;
+        let exit: Exit;
+        try {
+          exit = cpu.run(cpu.instret + (end - this.retired));
+        } catch (e) {
+          this.sync(proc);
+          if (e instanceof MemoryLimitExceeded) {
+            proc.exit = { limit: `memory limit of ${this.maxMemory} bytes reached` };
+            break;
+          }
+          throw e;
+        }
         this.sync(proc);
-        if (e instanceof MemoryLimitExceeded) {
-          proc.exit = { limit: `memory limit of ${this.maxMemory} bytes reached` };
-          break;
+        try {
+          // Exit.Handled: trapInline already dispatched the trap
+          if (exit !== Exit.Handled) this.dispatch(task, exit);
+          if (!proc.exit) this.deliverSignals(task);
+        } catch (e) {
+          if (e instanceof MemoryLimitExceeded) {
+            proc.exit = { limit: `memory limit of ${this.maxMemory} bytes reached` };
+            break;
+          }
+          throw e;
         }
-        throw e;
+        if (this.stopPolled) {
+          this.stopPolled = false;
+          return true;
+        }
+        if (this.shouldStop()) return true;
       }
-      this.sync(proc);
-      try {
-        switch (exit) {
-          case Exit.Event:
-            if (cpu.event === Event.Syscall) this.syscall(task);
-            else if (cpu.event === Event.Breakpoint) this.breakpoint(task);
-            break;
-          case Exit.Exception:
-            this.exception(task, cpu.exception!);
-            break;
-          case Exit.SingleStep:
-            this.singleStep(task);
-            break;
-          case Exit.Limit:
-            break;
-        }
-        if (!proc.exit) this.deliverSignals(task);
-      } catch (e) {
-        if (e instanceof MemoryLimitExceeded) {
-          proc.exit = { limit: `memory limit of ${this.maxMemory} bytes reached` };
-          break;
-        }
-        throw e;
-      }
-      if (this.shouldStop()) return true;
+      return false;
+    } finally {
+      cpu.trapHandler = undefined;
     }
-    return false;
+  }
+
+  /** What the CPU handed back: a system call, a trap (int3, single step) or an exception. */
+  private dispatch(task: Task, exit: Exit): void {
+    const cpu = task.proc.cpu;
+    switch (exit) {
+      case Exit.Event:
+        if (cpu.event === Event.Syscall) this.syscall(task);
+        else if (cpu.event === Event.Breakpoint) this.breakpoint(task);
+        break;
+      case Exit.Exception:
+        this.exception(task, cpu.exception!);
+        break;
+      case Exit.SingleStep:
+        this.singleStep(task);
+        break;
+    }
+  }
+
+  /** shouldStop() returned true in trapInline: runSlice returns without polling it again. */
+  private stopPolled = false;
+
+  /**
+   * A syscall, int3 or single step handled inside cpu.run(), exactly as
+   * runSlice would handle it. Returns true when runSlice would only call
+   * cpu.run() again (no signal to deliver, no exit, no stop); otherwise
+   * cpu.run() returns Exit.Handled and runSlice does the rest.
+   */
+  private trapInline(proc: Process, exit: Exit): boolean {
+    this.sync(proc);
+    const task = proc.leader;
+    this.dispatch(task, exit);
+    if (proc.exit !== undefined || task.pending.length !== 0) return false;
+    if (this.shouldStop()) {
+      this.stopPolled = true;
+      return false;
+    }
+    return true;
   }
 
   /** Run to completion (the command line's synchronous path). */
@@ -222,22 +260,59 @@ export class Kernel {
   private syscall(task: Task): void {
     const cpu = task.proc.cpu;
     const nr = cpu.getRegNum(RAX);
-    const name = syscallName(nr);
-    this.syscallCounts.set(name, (this.syscallCounts.get(name) ?? 0) + 1);
+    this.countSyscall(nr);
     const hooked = this.hooks.syscall?.(task, nr);
     if (hooked !== undefined) {
       if (hooked !== "noreturn") cpu.setRegNum(RAX, hooked);
       return;
     }
-    const row = SYSCALLS.get(nr);
-    if (!row) {
+    const handler = nr >= 0 && nr < SYSCALL_HANDLERS.length ? SYSCALL_HANDLERS[nr] : undefined;
+    if (!handler) {
       cpu.setRegNum(RAX, -ENOSYS);
       return;
     }
-    const args = [RDI, RSI, RDX, R10, R8, R9].map((r) => cpu.getRegNum(r));
-    const ctx: SyscallContext = { kernel: this, task, cpu };
-    const r = row.handler(ctx, args);
+    // one arguments array and one context, refilled per call (handlers do not keep them)
+    const args = this.sysArgs;
+    args[0] = cpu.getRegNum(RDI);
+    args[1] = cpu.getRegNum(RSI);
+    args[2] = cpu.getRegNum(RDX);
+    args[3] = cpu.getRegNum(R10);
+    args[4] = cpu.getRegNum(R8);
+    args[5] = cpu.getRegNum(R9);
+    const ctx = this.sysCtx;
+    ctx.task = task;
+    ctx.cpu = cpu;
+    const r = handler(ctx, args);
     if (r !== "noreturn") cpu.setRegNum(RAX, r);
+  }
+
+  private readonly sysArgs = [0, 0, 0, 0, 0, 0];
+  private readonly sysCtx: SyscallContext = { kernel: this, task: undefined as unknown as Task, cpu: undefined as unknown as Cpu };
+
+  /** Syscalls counted by number: small numbers in an array, any other in a Map; first-seen order kept for the names. */
+  private readonly countsByNr = new Float64Array(1024);
+  private readonly countsOther = new Map<number, number>();
+  private readonly countOrder: number[] = [];
+
+  private countSyscall(nr: number): void {
+    if (nr >= 0 && nr < 1024 && Number.isInteger(nr)) {
+      if (this.countsByNr[nr]!++ === 0) this.countOrder.push(nr);
+      return;
+    }
+    const n = this.countsOther.get(nr) ?? 0;
+    if (n === 0) this.countOrder.push(nr);
+    this.countsOther.set(nr, n + 1);
+  }
+
+  /** System calls made so far, by name, in the order they were first made. */
+  get syscallCounts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const nr of this.countOrder) {
+      const name = syscallName(nr);
+      const n = nr >= 0 && nr < 1024 && Number.isInteger(nr) ? this.countsByNr[nr]! : this.countsOther.get(nr)!;
+      out.set(name, (out.get(name) ?? 0) + n);
+    }
+    return out;
   }
 
   /** int3: the uprobe die notifier first; otherwise SIGTRAP with si_code SI_KERNEL (do_int3_user). */

@@ -1,7 +1,7 @@
 // A process: an address space, a CPU running its tasks, signal handlers,
 // file descriptors, and how it ended.
 
-import { Cpu } from "../cpu/cpu.js";
+import { Cpu, type TrapHandler } from "../cpu/cpu.js";
 import type { AddressSpace } from "../mm/address-space.js";
 import type { MappedFile } from "../mm/mapped-file.js";
 import type { ElfImage } from "./elf.js";
@@ -38,6 +38,8 @@ export class Process {
   parent: Process | undefined;
   /** cpu.instret when the kernel last brought the virtual clock up to date. */
   syncedInstret = 0;
+  /** The kernel's TrapHandler for this process's CPU (created on the first run slice). */
+  trapHandler: TrapHandler | undefined;
 
   constructor(
     readonly pid: number,

@@ -3,9 +3,13 @@
 // and reads back in rt_sigreturn.
 
 import type { Cpu } from "../cpu/cpu.js";
-import { DF, TF, USER_FLAGS_MASK } from "../cpu/flags.js";
-import { RAX, RDI, RDX, RSI, RSP } from "../cpu/registers.js";
+import { USER_FLAGS_MASK, Fl } from "../cpu/flags.js";
+import { Gpr } from "../cpu/registers.js";
 import { fxrstorX87, fxsaveX87 } from "../cpu/x87.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const DF = Fl.DF, TF = Fl.TF;
+const RAX = Gpr.RAX, RDI = Gpr.RDI, RDX = Gpr.RDX, RSI = Gpr.RSI, RSP = Gpr.RSP;
 
 export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7, SIGFPE = 8;
 export const SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15;

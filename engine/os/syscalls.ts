@@ -567,6 +567,11 @@ function rlimit(res: number): Uint8Array {
 
 export const SYSCALLS = new Map<number, { name: string; handler: SyscallHandler }>(rows.map(([nr, name, handler]) => [nr, { name, handler }]));
 
+/** The handlers indexed by number (the dispatch of every syscall: no Map lookup). */
+export const SYSCALL_HANDLERS: (SyscallHandler | undefined)[] = [];
+for (const [nr, , handler] of rows) SYSCALL_HANDLERS[nr] = handler;
+for (let nr = 0; nr < SYSCALL_HANDLERS.length; nr++) SYSCALL_HANDLERS[nr] ??= undefined; // packed, not holey
+
 export function syscallName(nr: number): string {
   return SYSCALLS.get(nr)?.name ?? (nr === SYS_uretprobe ? "uretprobe" : nr === SYS_uprobe ? "uprobe" : `syscall_${nr}`);
 }

@@ -5,11 +5,12 @@
 // generation. It plugs into the OS layer as its KernelHooks.
 
 import type { CpuException } from "../cpu/exceptions.js";
-import { TF } from "../cpu/flags.js";
+import { Fl } from "../cpu/flags.js";
 import type { AddressSpace } from "../mm/address-space.js";
 import type { MappedFile } from "../mm/mapped-file.js";
 import type { Vma } from "../mm/vma.js";
 import type { KernelHooks } from "../os/hooks.js";
+import type { VirtualClock } from "../os/clock.js";
 import type { Kernel } from "../os/kernel.js";
 import type { Process } from "../os/process.js";
 import { SI_KERNEL, SI_USER, SIGILL, SIGSEGV, SIGTRAP, type SigInfo } from "../os/signals.js";
@@ -25,6 +26,9 @@ import { handleTrampoline, prepareUretprobe, sysUretprobe } from "./uretprobe.js
 import { createXolArea, freeInsnSlot, getInsnSlot } from "./xol-area.js";
 import { abortXol, emulate, ERESTART, postXol, preXol } from "./xol-ops.js";
 
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const TF = Fl.TF;
+
 export interface UprobesOptions {
   gen: KernelGeneration;
   /** false: --no-emulation (every hit single-steps; no nop5 optimization). */
@@ -36,13 +40,41 @@ export interface UprobesOptions {
 
 const NO_COOKIES: Map<number, bigint> = new Map();
 
-const TRAP_COST: Record<TrapKind, CostKind> = {
-  int3: "int3_trap",
-  single_step: "single_step",
-  uret_trap: "uret_trap",
-  uprobe_syscall: "uprobe_syscall",
-  uretprobe_syscall: "uretprobe_syscall",
-};
+/** Index of a trap kind in Uprobes.trapPs (the cost kinds int3_trap, single_step, uret_trap, uprobe_syscall, uretprobe_syscall). */
+function trapIndex(kind: TrapKind): number {
+  switch (kind) {
+    case "int3":
+      return 0;
+    case "single_step":
+      return 1;
+    case "uret_trap":
+      return 2;
+    case "uprobe_syscall":
+      return 3;
+    default:
+      return 4;
+  }
+}
+
+/** traps[kind]++ with named stores (a store keyed by a varying name goes through V8's slow megamorphic path). */
+function countTrap(t: Record<TrapKind, number>, kind: TrapKind): void {
+  switch (kind) {
+    case "int3":
+      t.int3++;
+      break;
+    case "single_step":
+      t.single_step++;
+      break;
+    case "uret_trap":
+      t.uret_trap++;
+      break;
+    case "uprobe_syscall":
+      t.uprobe_syscall++;
+      break;
+    default:
+      t.uretprobe_syscall++;
+  }
+}
 
 export class Uprobes implements KernelHooks {
   readonly registry: Registry;
@@ -52,6 +84,7 @@ export class Uprobes implements KernelHooks {
   readonly optimizeEnabled: boolean;
   readonly traceLog: EventTrace;
   private kernel: Kernel | undefined;
+  private clock: VirtualClock | undefined;
   private readonly utasks = new WeakMap<Task, UTask>();
   private readonly mms = new WeakMap<AddressSpace, MmState>();
   /** Virtual time charged by the model (traps, syscalls, handlers), picoseconds. */
@@ -64,12 +97,15 @@ export class Uprobes implements KernelHooks {
     this.optimizeEnabled = o.gen.nop5Optimize && o.emulation;
     this.traceLog = new EventTrace(o.traceHits ?? 0);
     this.costPs = Object.fromEntries(Object.keys(o.cost.costs).map((k) => [k, costPs(o.cost, k as CostKind)])) as Record<CostKind, number>;
+    this.trapPs = [this.costPs.int3_trap, this.costPs.single_step, this.costPs.uret_trap, this.costPs.uprobe_syscall, this.costPs.uretprobe_syscall];
+    this.handlerPs = this.costPs.handler;
     this.registry = new Registry(this);
   }
 
   /** Install as the kernel's hooks (die notifiers, mmap, syscalls). */
   attach(kernel: Kernel): void {
     this.kernel = kernel;
+    this.clock = kernel.clock;
     kernel.hooks = this;
   }
 
@@ -131,32 +167,39 @@ export class Uprobes implements KernelHooks {
   // ---- accounting ----
 
   private readonly costPs: Record<CostKind, number>;
+  /** The per-hit costs as plain numbers (a keyed lookup by name costs more than the rest of the charge). */
+  private readonly trapPs: readonly number[];
+  private readonly handlerPs: number;
 
   private charge(kind: CostKind): number {
-    const ps = this.costPs[kind];
-    this.kernel?.clock.charge(ps);
+    return this.chargePs(this.costPs[kind]);
+  }
+
+  private chargePs(ps: number): number {
+    this.clock?.charge(ps);
     this.chargedPs += ps;
     return ps;
   }
 
   /** Charge a trap or syscall taken for a uprobe to the clock and to every consumer of it. */
-  chargeTrap(kind: TrapKind, consumers: Iterable<Consumer>): void {
-    const ps = this.charge(TRAP_COST[kind]);
-    for (const c of consumers) {
-      c.stats.traps[kind]++;
-      c.stats.virtualPs += ps;
+  chargeTrap(kind: TrapKind, consumers: readonly Consumer[]): void {
+    const ps = this.chargePs(this.trapPs[trapIndex(kind)]!);
+    for (let i = 0; i < consumers.length; i++) {
+      const st = consumers[i]!.stats;
+      countTrap(st.traps, kind);
+      st.virtualPs += ps;
     }
   }
 
   /** A uretprobe return: one trap or syscall, charged to the return consumers of every instance it completed. */
-  chargeReturn(kind: "uret_trap" | "uretprobe_syscall", uprobes: readonly Uprobe[]): void {
-    const ps = this.charge(TRAP_COST[kind]);
-    for (let i = 0; i < uprobes.length; i++) {
+  chargeReturn(kind: "uret_trap" | "uretprobe_syscall", uprobes: readonly (Uprobe | undefined)[], n = uprobes.length): void {
+    const ps = this.chargePs(this.trapPs[trapIndex(kind)]!);
+    for (let i = 0; i < n; i++) {
       const cs = uprobes[i]!.consumers;
       for (let k = 0; k < cs.length; k++) {
         const c = cs[k]!;
         if (!c.uc.retHandler) continue;
-        c.stats.traps[kind]++;
+        countTrap(c.stats.traps, kind);
         c.stats.virtualPs += ps;
       }
     }
@@ -211,8 +254,7 @@ export class Uprobes implements KernelHooks {
       const ctx = this.context(task, vaddr, 0n);
       if (c.uc.handler) {
         c.stats.hits++;
-        const ps = this.charge("handler");
-        c.stats.virtualPs += ps;
+        c.stats.virtualPs += this.chargePs(this.handlerPs);
         rc = c.uc.handler(ctx) ?? 0;
       }
       remove &&= rc === UPROBE_HANDLER_REMOVE;
@@ -231,8 +273,7 @@ export class Uprobes implements KernelHooks {
 
   runRetHandler(task: Task, c: Consumer, ri: ReturnInstance, cookie: bigint): void {
     c.stats.hits++;
-    const ps = this.charge("handler");
-    c.stats.virtualPs += ps;
+    c.stats.virtualPs += this.chargePs(this.handlerPs);
     if (ri.traceHit) this.trace(ri.traceHit, "ret_handler", task.proc.cpu.rip, `${c.uc.name} (func ${hex(ri.func)})`);
     c.uc.retHandler!(this.context(task, ri.func, cookie), ri.func);
   }
@@ -254,7 +295,8 @@ export class Uprobes implements KernelHooks {
     const area = this.mmState(task.proc.mm).xolArea;
     if (area && bp === area.vaddr && this.gen.uretprobeReturn !== "none") {
       // the int3 trampoline in XOL slot 0: a uretprobe return
-      const ri = this.existingUtask(task)?.returnInstances.at(-1);
+      const ris = this.existingUtask(task)?.returnInstances;
+      const ri = ris && ris.length ? ris[ris.length - 1] : undefined;
       this.trace(ri?.traceHit ?? 0, "uretprobe trampoline", bp, "int3 at XOL slot 0 (#BP)");
       handleTrampoline(this, task, "uret_trap");
       return;
@@ -304,10 +346,21 @@ export class Uprobes implements KernelHooks {
       st.lookupCache.clear();
       st.cacheRegistryGen = this.registry.generation;
       st.cacheVmaGen = mm.vmaGeneration;
-    } else if (st.lookupCache.has(bp)) return st.lookupCache.get(bp);
+    } else if (bp === st.lastLookupAddr) {
+      return st.lastLookup; // the same probe hit again: no Map lookup
+    } else {
+      const hit = st.lookupCache.get(bp); // one lookup when the address holds a uprobe (has() only for misses)
+      if (hit !== undefined || st.lookupCache.has(bp)) {
+        st.lastLookupAddr = bp;
+        st.lastLookup = hit;
+        return hit;
+      }
+    }
     const v = mm.findVma(bp);
     const u = v && v.file ? this.registry.find(v.file, v.offset + (bp - v.start)) : undefined;
     st.lookupCache.set(bp, u);
+    st.lastLookupAddr = bp;
+    st.lastLookup = u;
     return u;
   }
 

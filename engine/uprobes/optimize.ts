@@ -6,13 +6,16 @@
 // and the trampoline page is VM_DONTCOPY while the patched text is inherited
 // by fork.
 
-import { RAX, RCX, R11, RSP } from "../cpu/registers.js";
+import { Gpr } from "../cpu/registers.js";
 import { PAGE_SIZE, PROT_EXEC, PROT_READ } from "../mm/page.js";
 import type { Process } from "../os/process.js";
 import type { Task } from "../os/task.js";
 import { hex } from "./accounting.js";
 import type { Uprobes } from "./core.js";
 import type { Uprobe, UprobeTrampoline } from "./state.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const RAX = Gpr.RAX, RCX = Gpr.RCX, R11 = Gpr.R11, RSP = Gpr.RSP;
 
 const TWO32 = 4294967296;
 const CALL_INSN_OPCODE = 0xe8;
@@ -27,6 +30,23 @@ export const UPROBE_TRAMPOLINE = new Uint8Array([
 function inTrampoline(proc: Process, ip: number): boolean {
   const v = proc.mm.findVma(ip);
   return !!v && v.special === "trampoline";
+}
+
+/** inTrampoline() for sys_uprobe, memoized per mm for the last ip while its VMAs are unchanged (every hit asks for the same ip). */
+function syscallFromTrampoline(sub: Uprobes, proc: Process, ip: number): boolean {
+  const st = sub.mmState(proc.mm);
+  if (st.trampIp !== ip || st.trampVmaGen !== proc.mm.vmaGeneration) {
+    st.trampIp = ip;
+    st.trampVmaGen = proc.mm.vmaGeneration;
+    st.trampResult = inTrampoline(proc, ip);
+  }
+  return st.trampResult;
+}
+
+function sysUprobeSigill(sub: Uprobes, task: Task, why: string): "noreturn" {
+  sub.forceSignal(task, "SIGILL", why);
+  task.proc.cpu.setRegNum(RAX, -1);
+  return "noreturn";
 }
 
 /** is_optimized(): the site holds a call whose target is inside an [uprobes-trampoline] page. */
@@ -99,12 +119,7 @@ export function sysUprobe(sub: Uprobes, task: Task): number | "noreturn" {
   const L = cpu.lo, H = cpu.hi;
   const m = cpu.mem;
   const ENXIO = 6;
-  if (!inTrampoline(task.proc, cpu.rip)) return -ENXIO; // feature probe for libbpf: not from a trampoline
-  const sigill = (why: string): "noreturn" => {
-    sub.forceSignal(task, "SIGILL", why);
-    cpu.setRegNum(RAX, -1);
-    return "noreturn";
-  };
+  if (!syscallFromTrampoline(sub, task.proc, cpu.rip)) return -ENXIO; // feature probe for libbpf: not from a trampoline
   const sp0 = cpu.getRegNum(RSP);
   let retaddr: number;
   try {
@@ -118,7 +133,7 @@ export function sysUprobe(sub: Uprobes, task: Task): number | "noreturn" {
     const lo = m.read64(sp0 + 24);
     retaddr = m.hi * TWO32 + (lo >>> 0);
   } catch {
-    return sigill("sys_uprobe cannot read its frame");
+    return sysUprobeSigill(sub, task, "sys_uprobe cannot read its frame");
   }
   const ip = cpu.rip;
   cpu.rip = retaddr - 5;
@@ -137,7 +152,7 @@ export function sysUprobe(sub: Uprobes, task: Task): number | "noreturn" {
     m.write64(sp - 16, L[RCX]!, H[RCX]!);
     m.write64(sp - 8, retaddr | 0, Math.floor(retaddr / TWO32) | 0);
   } catch {
-    return sigill("sys_uprobe cannot write its frame");
+    return sysUprobeSigill(sub, task, "sys_uprobe cannot write its frame");
   }
   cpu.rip = ip;
   cpu.setRegNum(R11, cpu.rflags);

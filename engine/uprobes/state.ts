@@ -115,6 +115,13 @@ export class MmState {
   readonly lookupCache = new Map<number, Uprobe | undefined>();
   cacheRegistryGen = -1;
   cacheVmaGen = -1;
+  /** The last entry of lookupCache used (valid under the same generations). */
+  lastLookupAddr = -1;
+  lastLookup: Uprobe | undefined;
+  /** Memo of "is this ip in an [uprobes-trampoline] page" for sys_uprobe: the last ip, at a VMA generation. */
+  trampIp = -1;
+  trampVmaGen = -1;
+  trampResult = false;
 }
 
 /** The XOL area: one page, 32 slots of 128 bytes; slot 0 holds the uretprobe trampoline (3.10+). */

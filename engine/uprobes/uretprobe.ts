@@ -4,12 +4,15 @@
 // (uprobe_handle_trampoline), reached through the trampoline's int3 before
 // 6.11 or through sys_uretprobe (335) since.
 
-import { RAX, RCX, R11, RSP } from "../cpu/registers.js";
+import { Gpr } from "../cpu/registers.js";
 import type { Task } from "../os/task.js";
 import { hex } from "./accounting.js";
 import type { Uprobes } from "./core.js";
 import type { ReturnInstance, Uprobe, UTask } from "./state.js";
 import { URETPROBE_SYSCALL_CHECK } from "./xol-area.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const RAX = Gpr.RAX, RCX = Gpr.RCX, R11 = Gpr.R11, RSP = Gpr.RSP;
 
 const TWO32 = 4294967296;
 
@@ -23,12 +26,8 @@ export function prepareUretprobe(sub: Uprobes, task: Task, u: Uprobe, cookies: M
   const cpu = task.proc.cpu;
   const utask = sub.utask(task);
   const area = sub.getXolArea(task);
-  const omit = (why: string): void => {
-    for (const c of u.consumers) if (c.uc.retHandler) c.stats.omittedReturns++;
-    if (traceHit) sub.trace(traceHit, "uretprobe omitted", cpu.rip, why);
-  };
-  if (!area) return omit("no XOL area");
-  if (sub.gen.maxUretprobeDepth !== null && utask.depth >= sub.gen.maxUretprobeDepth) return omit(`nestedness limit ${sub.gen.maxUretprobeDepth}`);
+  if (!area) return omit(sub, u, cpu.rip, traceHit, "no XOL area");
+  if (sub.gen.maxUretprobeDepth !== null && utask.depth >= sub.gen.maxUretprobeDepth) return omit(sub, u, cpu.rip, traceHit, `nestedness limit ${sub.gen.maxUretprobeDepth}`);
   const tramp = area.vaddr;
   const sp = cpu.getRegNum(RSP);
   // arch_uretprobe_hijack_return_addr()
@@ -37,13 +36,13 @@ export function prepareUretprobe(sub: Uprobes, task: Task, u: Uprobe, cookies: M
     const lo = cpu.mem.read64(sp);
     orig = cpu.mem.hi * TWO32 + (lo >>> 0);
   } catch {
-    return omit("cannot read the return address");
+    return omit(sub, u, cpu.rip, traceHit, "cannot read the return address");
   }
   if (orig !== tramp) {
     try {
       cpu.mem.write64(sp, tramp | 0, Math.floor(tramp / TWO32) | 0);
     } catch {
-      return omit("cannot write the return address");
+      return omit(sub, u, cpu.rip, traceHit, "cannot write the return address");
     }
   }
   const chained = orig === tramp;
@@ -54,11 +53,30 @@ export function prepareUretprobe(sub: Uprobes, task: Task, u: Uprobe, cookies: M
   }
   if (chained) {
     const prev = utask.returnInstances[utask.returnInstances.length - 1];
-    if (!prev) return omit("handle tail call"); // the kernel warns: "likely an attack from user space"
+    if (!prev) return omit(sub, u, cpu.rip, traceHit, "handle tail call"); // the kernel warns: "likely an attack from user space"
     orig = prev.origRetVaddr;
   }
-  utask.returnInstances.push({ uprobe: u, func: cpu.rip, stack: sp, origRetVaddr: orig, chained, cookies, traceHit });
+  utask.returnInstances.push(new ReturnRecord(u, cpu.rip, sp, orig, chained, cookies, traceHit));
   if (traceHit) sub.trace(traceHit, "return hijacked", sp, `[sp] ${hex(orig)} -> ${hex(tramp)}${chained ? " (chained)" : ""}, depth ${utask.depth}`);
+}
+
+/** A return instance as a class: one stable shape from the start, where an object literal cost ~40 ns more per entry hit. */
+class ReturnRecord implements ReturnInstance {
+  constructor(
+    readonly uprobe: Uprobe,
+    readonly func: number,
+    readonly stack: number,
+    readonly origRetVaddr: number,
+    readonly chained: boolean,
+    readonly cookies: Map<number, bigint>,
+    readonly traceHit: number,
+  ) {}
+}
+
+/** An entry hit that arms no return: counted for every ret consumer. */
+function omit(sub: Uprobes, u: Uprobe, ip: number, traceHit: number, why: string): void {
+  for (const c of u.consumers) if (c.uc.retHandler) c.stats.omittedReturns++;
+  if (traceHit) sub.trace(traceHit, "uretprobe omitted", ip, why);
 }
 
 /** uprobe_handle_trampoline(): set ip to the real return address and run the return consumers. */
@@ -73,42 +91,55 @@ export function handleTrampoline(sub: Uprobes, task: Task, via: "uret_trap" | "u
   const top = ris[ris.length - 1]!;
   if (top.traceHit)
     sub.trace(top.traceHit, "return", cpu.rip, via === "uret_trap" ? "the function returned into the trampoline's int3 (#BP)" : "the trampoline made the uretprobe syscall (335), no exception");
+  // Scratch arrays with counts: setting .length = 0 would free their storage (a runtime call and a new allocation per return).
   const involved = INVOLVED;
   const fired = FIRED;
-  involved.length = 0;
-  fired.length = 0;
+  let nInvolved = 0;
+  let nFired = 0;
   for (;;) {
     // The chain: the newest instance and the chained ones below it.
     let end = ris.length - 1;
     while (end > 0 && ris[end]!.chained) end--;
-    const next = ris[end - 1];
+    const next = end > 0 ? ris[end - 1] : undefined; // never ris[-1]: V8 looks a negative index up as a named property (slow)
     const sp = cpu.getRegNum(RSP);
     const valid = !sub.gen.longjmpCleanup || !next || isAlive(next, false, sp);
     cpu.rip = ris[ris.length - 1]!.origRetVaddr;
     while (ris.length > end) {
       const ri = ris.pop()!;
-      if (!involved.includes(ri.uprobe)) involved.push(ri.uprobe);
-      if (valid) fired.push(ri);
+      if (!contains(involved, nInvolved, ri.uprobe)) involved[nInvolved++] = ri.uprobe;
+      if (valid) fired[nFired++] = ri;
     }
     if (valid) break;
     if (ris.length === 0) break;
   }
-  sub.chargeReturn(via, involved);
+  sub.chargeReturn(via, involved, nInvolved);
+  for (let i = 0; i < nInvolved; i++) involved[i] = undefined;
   // handlers may not re-enter the trampoline, so the scratch arrays are free again after this loop
-  for (let i = 0; i < fired.length; i++) runRetHandlers(sub, task, utask, fired[i]!);
+  for (let i = 0; i < nFired; i++) {
+    const ri = fired[i]!;
+    fired[i] = undefined;
+    runRetHandlers(sub, task, utask, ri);
+  }
 }
 
-/** Scratch arrays of handleTrampoline (no allocation per return). */
-const INVOLVED: Uprobe[] = [];
-const FIRED: ReturnInstance[] = [];
+/** Scratch arrays of handleTrampoline (no allocation per return); entries are cleared after use. */
+const INVOLVED: (Uprobe | undefined)[] = [];
+const FIRED: (ReturnInstance | undefined)[] = [];
+
+function contains(a: readonly (Uprobe | undefined)[], n: number, u: Uprobe): boolean {
+  for (let i = 0; i < n; i++) if (a[i] === u) return true;
+  return false;
+}
 
 function runRetHandlers(sub: Uprobes, task: Task, utask: UTask, ri: ReturnInstance): void {
   void utask;
   // handle_uretprobe_chain(): every current ret consumer; session consumers only with a cookie from entry
-  for (const c of ri.uprobe.consumers) {
+  const consumers = ri.uprobe.consumers;
+  for (let i = 0; i < consumers.length; i++) {
+    const c = consumers[i]!;
     if (!c.uc.retHandler) continue;
     const session = !!c.uc.handler;
-    const cookie = ri.cookies.get(c.id);
+    const cookie = session ? ri.cookies.get(c.id) : undefined; // only session consumers store a cookie
     if (session && cookie === undefined) continue;
     sub.runRetHandler(task, c, ri, cookie ?? 0n);
   }
@@ -125,12 +156,7 @@ export function sysUretprobe(sub: Uprobes, task: Task): number | "noreturn" {
   const L = cpu.lo, H = cpu.hi;
   const m = cpu.mem;
   const area = sub.mmState(task.proc.mm).xolArea;
-  const sigill = (why: string): "noreturn" => {
-    sub.forceSignal(task, "SIGILL", why);
-    cpu.setRegNum(RAX, -1);
-    return "noreturn";
-  };
-  if (!area || cpu.rip !== area.vaddr + URETPROBE_SYSCALL_CHECK) return sigill("sys_uretprobe called from outside the trampoline");
+  if (!area || cpu.rip !== area.vaddr + URETPROBE_SYSCALL_CHECK) return sysUretprobeSigill(sub, task, "sys_uretprobe called from outside the trampoline");
   const sp0 = cpu.getRegNum(RSP);
   try {
     // struct uretprobe_syscall_args { r11, cx, ax } at sp
@@ -141,7 +167,7 @@ export function sysUretprobe(sub: Uprobes, task: Task): number | "noreturn" {
     L[RAX] = m.read64(sp0 + 16);
     H[RAX] = m.hi;
   } catch {
-    return sigill("sys_uretprobe cannot read the saved registers");
+    return sysUretprobeSigill(sub, task, "sys_uretprobe cannot read the saved registers");
   }
   const sp = sp0 + 24;
   cpu.setRegNum(RSP, sp);
@@ -155,11 +181,17 @@ export function sysUretprobe(sub: Uprobes, task: Task): number | "noreturn" {
     m.write64(sp - 16, L[RCX]!, H[RCX]!);
     m.write64(sp - 8, ret | 0, Math.floor(ret / TWO32) | 0); // the rax slot carries the return address for the trampoline's ret
   } catch {
-    return sigill("sys_uretprobe cannot write the trampoline frame");
+    return sysUretprobeSigill(sub, task, "sys_uretprobe cannot write the trampoline frame");
   }
   cpu.rip = ip;
   // sysret: r11 = flags, rcx = ip; rax keeps the function's return value
   cpu.setRegNum(R11, cpu.rflags);
   cpu.setRegNum(RCX, ip);
+  return "noreturn";
+}
+
+function sysUretprobeSigill(sub: Uprobes, task: Task, why: string): "noreturn" {
+  sub.forceSignal(task, "SIGILL", why);
+  task.proc.cpu.setRegNum(RAX, -1);
   return "noreturn";
 }

@@ -9,13 +9,17 @@
 // time. They operate on the task's registers as the kernel's pt_regs.
 
 import type { Cpu } from "../cpu/cpu.js";
-import { CF, OF, PF, SF, ZF } from "../cpu/flags.js";
-import { RAX, RBX, RCX, RDI, RSI, RSP } from "../cpu/registers.js";
+import { Fl } from "../cpu/flags.js";
+import { Gpr } from "../cpu/registers.js";
 import {
   UPROBE_FIX_CALL, UPROBE_FIX_IP, UPROBE_FIX_RIP_AX, UPROBE_FIX_RIP_BX, UPROBE_FIX_RIP_CX, UPROBE_FIX_RIP_DI,
   UPROBE_FIX_RIP_MASK, UPROBE_FIX_RIP_SI, UPROBE_FIX_SETF, type ArchUprobe,
 } from "./analyze.js";
 import type { UTask } from "./state.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const CF = Fl.CF, OF = Fl.OF, PF = Fl.PF, SF = Fl.SF, ZF = Fl.ZF;
+const RAX = Gpr.RAX, RBX = Gpr.RBX, RCX = Gpr.RCX, RDI = Gpr.RDI, RSI = Gpr.RSI, RSP = Gpr.RSP;
 
 /** -ERESTART: restart at the probe address (the hit is taken again). */
 export const ERESTART = 85;

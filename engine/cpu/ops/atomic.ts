@@ -4,12 +4,16 @@
 
 import { Mnemonic } from "../iced.js";
 import type { Exec } from "../cpu.js";
-import { FOp, ZF } from "../flags.js";
+import { FOp, Fl } from "../flags.js";
 import { OpK, type Operand } from "../insn.js";
 import { loadAt, makeEA, maskOf, reader, reader64, storeAt, writer, writer64 } from "../operands.js";
-import { RAX, RBX, RCX, RDX } from "../registers.js";
+import { Gpr } from "../registers.js";
 import type { Builder } from "../translate.js";
 import { add64, sub64 } from "./alu.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const ZF = Fl.ZF;
+const RAX = Gpr.RAX, RBX = Gpr.RBX, RCX = Gpr.RCX, RDX = Gpr.RDX;
 
 const cmpxchg: Builder = (cpu, insn): Exec => {
   const [d, s] = insn.ops as [Operand, Operand];

@@ -2,10 +2,13 @@
 
 import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
-import { CF, OF, PF, SF, ZF, AF } from "../flags.js";
+import { Fl } from "../flags.js";
 import { OpK, type Operand } from "../insn.js";
 import { makeEA, reader, reader64, writer, writer64 } from "../operands.js";
 import type { Builder } from "../translate.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const CF = Fl.CF, OF = Fl.OF, PF = Fl.PF, SF = Fl.SF, ZF = Fl.ZF, AF = Fl.AF;
 
 type BtKind = "bt" | "bts" | "btr" | "btc";
 

@@ -7,12 +7,15 @@
 import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
 import { CpuException, X86_TRAP_GP } from "../exceptions.js";
-import type { Flags } from "../flags.js";
+import { FOp, ltU, type Flags } from "../flags.js";
 import { OpK, type Insn, type Operand } from "../insn.js";
 import { reader64 } from "../operands.js";
-import { RCX, RSP } from "../registers.js";
+import { Gpr } from "../registers.js";
 import type { Builder } from "../translate.js";
 import { pop64, push64, spAdd } from "./stack.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const RCX = Gpr.RCX, RSP = Gpr.RSP;
 
 const TWO32 = 4294967296;
 const CANON = 0x800000000000;
@@ -29,16 +32,58 @@ function relTarget(o: Operand): number {
   return toAddr(o.immLo, o.immHi);
 }
 
-/** A specialized test for the condition, avoiding the generic switch for the commonest codes. */
+/**
+ * The test of a condition code, one function literal per code: each gets its
+ * own optimized code and branch history in V8 (one shared closure switching
+ * on cc mispredicts across jcc sites). After cmp/sub (FOp.Sub) the operands
+ * are compared directly, after test/and/or/xor (FOp.Logic, CF = OF = 0) the
+ * result is enough; anything else goes through Flags.cond.
+ */
 export function condition(fl: Flags, cc: number): () => boolean {
   switch (cc) {
-    case 4:
+    case 2: // b: CF
+      return () => (fl.op === FOp.Sub ? ltU(fl.aH, fl.a, fl.bH, fl.b) : fl.cond(2));
+    case 3: // ae: !CF
+      return () => (fl.op === FOp.Sub ? !ltU(fl.aH, fl.a, fl.bH, fl.b) : fl.cond(3));
+    case 4: // e: ZF
       return () => fl.getZF() !== 0;
-    case 5:
+    case 5: // ne: !ZF
       return () => fl.getZF() === 0;
-    default:
+    case 6: // be: CF | ZF, i.e. !(b < a)
+      return () => (fl.op === FOp.Sub ? !ltU(fl.bH, fl.b, fl.aH, fl.a) : fl.cond(6));
+    case 7: // a: !(CF | ZF), i.e. b < a
+      return () => (fl.op === FOp.Sub ? ltU(fl.bH, fl.b, fl.aH, fl.a) : fl.cond(7));
+    case 8: // s: SF
+      return () => fl.getSF() !== 0;
+    case 9: // ns: !SF
+      return () => fl.getSF() === 0;
+    case 12: // l: SF != OF
+      return () => (fl.op === FOp.Sub ? subLess(fl) : fl.op === FOp.Logic ? fl.getSF() !== 0 : fl.cond(12));
+    case 13: // ge: SF == OF
+      return () => (fl.op === FOp.Sub ? !subLess(fl) : fl.op === FOp.Logic ? fl.getSF() === 0 : fl.cond(13));
+    case 14: // le: ZF | SF != OF
+      return () => (fl.op === FOp.Sub ? !subLess(fl, true) : fl.op === FOp.Logic ? fl.getZF() !== 0 || fl.getSF() !== 0 : fl.cond(14));
+    case 15: // g: !(ZF | SF != OF)
+      return () => (fl.op === FOp.Sub ? subLess(fl, true) : fl.op === FOp.Logic ? fl.getZF() === 0 && fl.getSF() === 0 : fl.cond(15));
+    default: // o, no, p, np
       return () => fl.cond(cc);
   }
+}
+
+/** After cmp a, b: signed a < b (orGreater: a > b, i.e. !(a <= b)). Operands are int32 bit patterns, masked to the width. */
+function subLess(fl: Flags, orGreater = false): boolean {
+  let sa: number, sb: number;
+  if (fl.sz === 64) {
+    sa = fl.aH;
+    sb = fl.bH;
+    if (sa !== sb) return orGreater ? sa > sb : sa < sb;
+    const la = fl.a >>> 0, lb = fl.b >>> 0;
+    return orGreater ? la > lb : la < lb;
+  }
+  const shift = 32 - fl.sz;
+  sa = (fl.a << shift) >> shift;
+  sb = (fl.b << shift) >> shift;
+  return orGreater ? sa > sb : sa < sb;
 }
 
 const jmp: Builder = (cpu, insn) => {

@@ -5,8 +5,11 @@ import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
 import { OpK, type Insn, type Operand } from "../insn.js";
 import { leaParts, loadAt, makeEA, reader, reader64, signExtend, storeAt, writer, writer64 } from "../operands.js";
-import { RAX, RDX } from "../registers.js";
+import { Gpr } from "../registers.js";
 import type { Builder } from "../translate.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const RAX = Gpr.RAX, RDX = Gpr.RDX;
 
 function isGpr(o: Operand): boolean {
   return o.kind !== OpK.Reg || o.cls === 1;

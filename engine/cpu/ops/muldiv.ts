@@ -10,8 +10,11 @@ import type { Cpu, Exec } from "../cpu.js";
 import { CpuException, X86_TRAP_DE } from "../exceptions.js";
 import type { Operand } from "../insn.js";
 import { maskOf, reader, reader64, writer, writer64, signExtend } from "../operands.js";
-import { RAX, RDX } from "../registers.js";
+import { Gpr } from "../registers.js";
 import type { Builder } from "../translate.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const RAX = Gpr.RAX, RDX = Gpr.RDX;
 
 /** High 32 bits of the unsigned 64-bit product of two uint32 values. */
 export function mulHiU32(a: number, b: number): number {

@@ -7,11 +7,15 @@
 
 import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
-import { CF, OF } from "../flags.js";
+import { Fl } from "../flags.js";
 import { OpK, type Insn, type Operand } from "../insn.js";
 import { loadAt, makeEA, maskOf, reader, storeAt } from "../operands.js";
-import { RCX } from "../registers.js";
+import { Gpr } from "../registers.js";
 import type { Builder } from "../translate.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const CF = Fl.CF, OF = Fl.OF;
+const RCX = Gpr.RCX;
 
 type Kind = "shl" | "shr" | "sar" | "rol" | "ror" | "rcl" | "rcr";
 

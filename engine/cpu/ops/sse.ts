@@ -26,13 +26,17 @@
 import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
 import { CpuException, X86_TRAP_GP } from "../exceptions.js";
-import { CF, OF, PF, SF, ZF, AF } from "../flags.js";
+import { Fl } from "../flags.js";
 import { OpK, type Insn, type Operand } from "../insn.js";
 import { makeEA, reader, reader64, writer, writer64 } from "../operands.js";
-import { RDI, RegClass } from "../registers.js";
+import { RegClass, Gpr } from "../registers.js";
 import type { Builder } from "../translate.js";
 import { XmmFile } from "../xmm.js";
 import { mulHiU32 } from "./muldiv.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const CF = Fl.CF, OF = Fl.OF, PF = Fl.PF, SF = Fl.SF, ZF = Fl.ZF, AF = Fl.AF;
+const RDI = Gpr.RDI;
 
 const TMP = XmmFile.TMP;
 const SCR = XmmFile.SCRATCH;

@@ -3,11 +3,15 @@
 
 import { Mnemonic } from "../iced.js";
 import type { Cpu } from "../cpu.js";
-import { TF, USER_FLAGS_MASK } from "../flags.js";
+import { USER_FLAGS_MASK, Fl } from "../flags.js";
 import { OpK, type Operand } from "../insn.js";
 import { makeEA, reader, reader64, writer, writer64 } from "../operands.js";
-import { RBP, RSP } from "../registers.js";
+import { Gpr } from "../registers.js";
 import type { Builder } from "../translate.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const TF = Fl.TF;
+const RBP = Gpr.RBP, RSP = Gpr.RSP;
 
 const TWO32 = 4294967296;
 

@@ -6,12 +6,16 @@
 
 import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
-import { DF, FOp } from "../flags.js";
+import { FOp, Fl } from "../flags.js";
 import { OpK, type Insn } from "../insn.js";
 import { maskOf } from "../operands.js";
-import { RAX, RCX, RDI, RSI } from "../registers.js";
+import { Gpr } from "../registers.js";
 import type { Builder } from "../translate.js";
 import { sseCmpsd, sseMovsd } from "./sse.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const DF = Fl.DF;
+const RAX = Gpr.RAX, RCX = Gpr.RCX, RDI = Gpr.RDI, RSI = Gpr.RSI;
 
 const TWO32 = 4294967296;
 

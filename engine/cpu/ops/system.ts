@@ -4,9 +4,13 @@
 import { Mnemonic } from "../iced.js";
 import { Event, type Cpu, type Exec } from "../cpu.js";
 import { CpuException, X86_TRAP_GP, X86_TRAP_UD } from "../exceptions.js";
-import { AF, CF, DF, PF, SF, ZF } from "../flags.js";
-import { RAX, RBX, RCX, RDX, R11 } from "../registers.js";
+import { Fl } from "../flags.js";
+import { Gpr } from "../registers.js";
 import type { Builder } from "../translate.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const AF = Fl.AF, CF = Fl.CF, DF = Fl.DF, PF = Fl.PF, SF = Fl.SF, ZF = Fl.ZF;
+const RAX = Gpr.RAX, RBX = Gpr.RBX, RCX = Gpr.RCX, RDX = Gpr.RDX, R11 = Gpr.R11;
 
 const nop: Builder = () => () => {};
 

@@ -13,7 +13,7 @@
 
 import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
-import { CF, OF, PF, SF, ZF, AF } from "../flags.js";
+import { Fl } from "../flags.js";
 import { OpK, type Insn, type Operand } from "../insn.js";
 import { makeEA, writer } from "../operands.js";
 import { RegClass } from "../registers.js";
@@ -21,6 +21,9 @@ import type { Builder } from "../translate.js";
 import {
   add, compare, DBL, decode, div, FSW_C0, FSW_C1, FSW_C2, FSW_C3, FSW_IE, mul, prem, SGL, sqrt, x87Of, type X87, type XVal,
 } from "../x87.js";
+
+// local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
+const CF = Fl.CF, OF = Fl.OF, PF = Fl.PF, SF = Fl.SF, ZF = Fl.ZF, AF = Fl.AF;
 
 function isSt(o: Operand | undefined): o is Operand {
   return !!o && o.kind === OpK.Reg && o.cls === RegClass.St;

@@ -1,0 +1,127 @@
+// Interleaved A/B comparison of compiled trees, in one process: before/after
+// figures for a change on a noisy machine (bench/README.md, "The machine is
+// noisy"). Each round runs every tree once, in turn, so that all of them see
+// the same load; the figure is the best (and the median) over the rounds, of
+// process CPU time (less sensitive to other jobs than wall time).
+//
+//   node dist/bench/ab.js [--reps N] KIND TREE...
+//
+//   npx tsc -p tsconfig.json --outDir .cache/before   # at the old commit
+//   npx tsc -p tsconfig.json --outDir .cache/after
+//   node .cache/after/bench/ab.js --reps 8 emu .cache/before .cache/after
+//
+// KIND: emu, xol, nop5, ret (host ns per probe hit: a run with the probe
+// minus a run without, as bench/run.ts section 2), or push, intloop, sieve,
+// strings (guest instructions per second, as section 1). The C workloads
+// must have been built by bench/run.ts (.cache/bench/bin).
+
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { buildWorkload, ROOT } from "./lib.js";
+
+interface RunResult {
+  instructions: number;
+}
+interface MachineLike {
+  run(): RunResult;
+}
+interface SessionLike {
+  run(): RunResult;
+  stats(): { probes: { hits: number }[] };
+}
+interface Tree {
+  name: string;
+  Machine: new (bin: unknown, o: { argv: string[]; io: unknown }) => MachineLike;
+  Session: new (o: { binary: unknown; program: string; programName: string; args: string[]; io: unknown; emulation: boolean }) => SessionLike;
+  BufferIo: new () => unknown;
+  bin: { path: string };
+  base: number[];
+  probed: number[];
+  hits: number;
+  insns: number;
+}
+
+const PROBES: Record<string, { binary: string; program: string; emulation: boolean }> = {
+  emu: { binary: "samples/bin/push-O0", program: "probe test:0 < count++ >", emulation: true },
+  xol: { binary: "samples/bin/push-O0", program: "probe test:0 < count++ >", emulation: false },
+  nop5: { binary: "nop5", program: "probe hit:0 < count++ >", emulation: true },
+  ret: { binary: "samples/bin/push-O0", program: "retprobe test < count++ >", emulation: true },
+};
+const WORKLOADS: Record<string, { binary: string; args: string[] }> = {
+  push: { binary: "samples/bin/push-O0", args: [] },
+  intloop: { binary: "intloop", args: [] },
+  sieve: { binary: "sieve", args: [] },
+  strings: { binary: "strings", args: ["25000"] },
+};
+
+const argv = process.argv.slice(2);
+const repsAt = argv.indexOf("--reps");
+const reps = repsAt >= 0 ? Math.max(1, Number(argv[repsAt + 1]) || 5) : 5;
+if (repsAt >= 0) argv.splice(repsAt, 2);
+const [kind, ...trees] = argv;
+const probe = kind ? PROBES[kind] : undefined;
+const workload = kind ? WORKLOADS[kind] : undefined;
+if ((!probe && !workload) || trees.length === 0) {
+  process.stderr.write(`usage: node dist/bench/ab.js [--reps N] (${[...Object.keys(PROBES), ...Object.keys(WORKLOADS)].join("|")}) TREE...\n`);
+  process.exit(2);
+}
+
+function binaryPath(name: string): string {
+  if (name.includes("/")) return path.join(ROOT, name);
+  const p = buildWorkload(name);
+  if (!p) throw new Error(`cannot build bench/workloads/${name}.c (musl-gcc missing)`);
+  return p;
+}
+
+async function load(dir: string, binary: string): Promise<Tree> {
+  const abs = path.resolve(dir);
+  const imp = async (rel: string): Promise<Record<string, unknown>> => (await import(pathToFileURL(path.join(abs, rel)).href)) as Record<string, unknown>;
+  const loadBinary = (await imp("engine/binary.js"))["loadBinary"] as (p: string) => { path: string };
+  return {
+    name: path.relative(process.cwd(), abs) || abs,
+    Machine: (await imp("engine/machine.js"))["Machine"] as Tree["Machine"],
+    Session: (await imp("lab/session.js"))["Session"] as Tree["Session"],
+    BufferIo: (await imp("engine/os/host-io.js"))["BufferIo"] as Tree["BufferIo"],
+    bin: loadBinary(binary),
+    base: [],
+    probed: [],
+    hits: 0,
+    insns: 0,
+  };
+}
+
+function cpuMs<T>(f: () => T): [number, T] {
+  const c0 = process.cpuUsage();
+  const r = f();
+  return [process.cpuUsage(c0).user / 1000, r];
+}
+
+const binary = binaryPath((probe ?? workload)!.binary);
+const args = workload?.args ?? [];
+const loaded: Tree[] = [];
+for (const t of trees) loaded.push(await load(t, binary));
+for (let i = 0; i < reps; i++) {
+  for (const t of loaded) {
+    const [ms, r] = cpuMs(() => new t.Machine(t.bin, { argv: [t.bin.path, ...args], io: new t.BufferIo() }).run());
+    t.base.push(ms);
+    t.insns = r.instructions;
+    if (probe) {
+      const s = new t.Session({ binary: t.bin, program: probe.program, programName: "ab", args, io: new t.BufferIo(), emulation: probe.emulation });
+      const [pms] = cpuMs(() => s.run());
+      t.probed.push(pms);
+      t.hits = s.stats().probes[0]?.hits ?? 0;
+    }
+  }
+}
+
+const min = (a: number[]): number => Math.min(...a);
+const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1]!;
+process.stdout.write(`${kind}: ${reps} interleaved rounds, process CPU time (best, median)\n`);
+for (const t of loaded) {
+  if (probe) {
+    const ns = (f: (a: number[]) => number): string => (((f(t.probed) - f(t.base)) * 1e6) / t.hits).toFixed(0);
+    process.stdout.write(`  ${t.name}: host ns/hit ${ns(min)} (median ${ns(median)}); without the probe ${min(t.base).toFixed(0)} ms, with ${min(t.probed).toFixed(0)} ms, ${t.hits} hits\n`);
+  } else {
+    process.stdout.write(`  ${t.name}: ${(t.insns / min(t.base) / 1000).toFixed(1)} M instr/s (median ${(t.insns / median(t.base) / 1000).toFixed(1)}); ${min(t.base).toFixed(0)} ms for ${t.insns} instructions\n`);
+  }
+}
