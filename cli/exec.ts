@@ -9,7 +9,10 @@ import { optNumber, parseArgs, type OptionSpec, type Parsed } from "./args.js";
 
 export const EXEC_HELP = `usage: uprobe-lab exec [options] BINARY [ARGS...]
 
-Run a static x86-64 Linux ELF (ET_EXEC or static-PIE) in the emulator.
+Run an x86-64 Linux ELF in the emulator: static (ET_EXEC, static-PIE) or
+dynamically linked (ld.so and the libraries come read-only from the library
+directories: /lib64 /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /lib /usr/lib
+and any --lib-path).
 Guest stdin/stdout/stderr are the terminal's; the exit status is the guest's
 (128+signal if it died of a signal, 124 if a limit stopped it).
 
@@ -18,6 +21,9 @@ options:
   --max-insns N       stop after N guest instructions (default 20G)
   --max-mem SIZE      cap guest memory (default 1G; suffixes K M G)
   --allow PATH        let the guest open host file PATH read-only (repeatable)
+  --lib-path DIR      let a dynamically linked guest load libraries from DIR too
+                      (repeatable; ld.so still searches RUNPATH and LD_LIBRARY_PATH:
+                      pass --env LD_LIBRARY_PATH=DIR as you would natively)
   --env KEY=VALUE     add to the guest environment (empty by default; repeatable)
 `;
 
@@ -27,6 +33,7 @@ export const MACHINE_OPTIONS: Record<string, OptionSpec> = {
   "--max-insns": { value: true },
   "--max-mem": { value: true },
   "--allow": { value: true, repeat: true },
+  "--lib-path": { value: true, repeat: true },
   "--env": { value: true, repeat: true },
 };
 
@@ -40,11 +47,14 @@ export function machineOptions(p: Parsed, binaryPath: string, guestArgs: string[
     }
   }
   for (const kv of p.opts.get("--env") ?? []) if (!kv.includes("=")) throw new UserError(`--env ${kv}: expected KEY=VALUE`);
+  const libPath = p.opts.get("--lib-path") ?? [];
+  for (const d of libPath) if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) throw new UserError(`--lib-path ${d}: not a directory`);
   return {
     argv: [binaryPath, ...guestArgs],
     env: p.opts.get("--env") ?? [],
     io: new ProcessIo(),
     files,
+    libPath,
     maxInsns: optNumber(p, "--max-insns", 20_000_000_000),
     maxMemory: optNumber(p, "--max-mem", 1024 ** 3),
   };

@@ -46,6 +46,7 @@ export function runSession(program: ProgramSource, binaryPath: string, guestArgs
       env: mo.env,
       io: mo.io,
       files: mo.files,
+      libPath: mo.libPath,
       maxInsns: mo.maxInsns,
       maxMemory: mo.maxMemory,
       kernel: f.kernel,

@@ -35,8 +35,10 @@ export class Binary {
     readonly path: string,
     readonly bytes: Uint8Array,
     readonly elf: ElfImage,
+    /** Load bias; default: where exec puts it (PIE_BASE for ET_DYN). Shared libraries use 0: link-time addresses, as nm shows them. */
+    bias?: number,
   ) {
-    this.bias = elf.type === ET_DYN ? PIE_BASE : 0;
+    this.bias = bias ?? (elf.type === ET_DYN ? PIE_BASE : 0);
     this.symbols = elf.symbols.map((s) => ({
       name: s.name,
       addr: s.value + this.bias,
@@ -75,6 +77,14 @@ export class Binary {
     const v = a - this.bias;
     for (const ph of this.elf.phdrs) {
       if (ph.type === PT_LOAD && v >= ph.vaddr && v < ph.vaddr + ph.filesz) return ph.offset + (v - ph.vaddr);
+    }
+    return -1;
+  }
+
+  /** The address (load bias applied) that a file offset is loaded at, or -1. */
+  vaddrOfOffset(off: number): number {
+    for (const ph of this.elf.phdrs) {
+      if (ph.type === PT_LOAD && off >= ph.offset && off < ph.offset + ph.filesz) return this.bias + ph.vaddr + (off - ph.offset);
     }
     return -1;
   }

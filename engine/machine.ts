@@ -23,6 +23,8 @@ export interface MachineOptions {
   io?: HostIo;
   /** Host files the guest may open read-only, keyed by the path the guest uses. */
   files?: Map<string, Uint8Array>;
+  /** Library directories a dynamically linked guest may load from, beyond DEFAULT_LIB_DIRS (--lib-path). */
+  libPath?: readonly string[];
   maxInsns?: number;
   maxMemory?: number;
   /** Nominal CPU frequency and cycles per instruction of the virtual clock. */
@@ -49,11 +51,14 @@ export class Machine {
   readonly proc: Process;
   readonly io: HostIo;
   private hostMs = 0;
+  /** When the guest first reached main: host ms since this Machine was created, instructions, virtual ns. */
+  startup: { host_ms: number; instructions: number; virtual_ns: number } | undefined;
 
   constructor(
     readonly binary: Binary,
     opts: MachineOptions = {},
   ) {
+    const created = performance.now();
     const ghz = opts.ghz ?? DEFAULT_GHZ;
     const cpi = opts.cyclesPerInsn ?? 1;
     this.io = opts.io ?? new BufferIo();
@@ -61,12 +66,27 @@ export class Machine {
       clock: new VirtualClock(Math.round((1000 * cpi) / ghz), ghz),
       io: this.io,
       files: opts.files,
+      libPath: opts.libPath,
       release: opts.release,
       maxInsns: opts.maxInsns,
       maxMemory: opts.maxMemory,
     });
     opts.hooks?.attach(this.kernel);
     this.proc = this.kernel.spawn(binary.path, binary.bytes, opts.argv ?? [binary.path], opts.env ?? []);
+    this.watchMain(created);
+  }
+
+  /** Start-up cost (ld.so, libc's init) up to main's first instruction, for --stats. */
+  private watchMain(created: number): void {
+    const main = this.binary.lookup("main");
+    if (!main || main.kind !== "func") return;
+    const cpu = this.proc.cpu;
+    cpu.watchAddr = main.addr;
+    cpu.onWatch = () => {
+      cpu.watchAddr = -1;
+      const instructions = cpu.instret;
+      this.startup = { host_ms: Math.round((performance.now() - created) * 1000) / 1000, instructions, virtual_ns: this.kernel.clock.nsAt(instructions) };
+    };
   }
 
   /** Run to completion, synchronously. */
@@ -184,6 +204,7 @@ export class Machine {
       host_ms: Math.round(r.hostMs * 1000) / 1000,
       guest_instr_per_sec: r.hostMs > 0 ? Math.round(r.instructions / (r.hostMs / 1000)) : 0,
       blocks_translated: this.proc.cpu.blocksTranslated,
+      ...(this.startup ? { startup_to_main: this.startup } : {}),
       status: r.status,
     };
   }

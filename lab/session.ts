@@ -17,7 +17,7 @@ import { Uprobes } from "../engine/uprobes/core.js";
 import { DEFAULT_KERNEL, releaseString, resolveKernel } from "../engine/uprobes/generations.js";
 import type { Consumer } from "../engine/uprobes/state.js";
 import { ConsumerHitContext } from "./hit-context.js";
-import { BinaryTargetInfo } from "./target-info.js";
+import { ProcessTargetInfo } from "./process-targets.js";
 
 export interface SessionOptions {
   binary: Binary | string;
@@ -30,6 +30,8 @@ export interface SessionOptions {
   /** Standard streams (default: captured in a BufferIo). */
   io?: HostIo;
   files?: Map<string, Uint8Array>;
+  /** Library directories beyond the defaults, for a dynamically linked binary (--lib-path). */
+  libPath?: readonly string[];
   kernel?: string;
   emulation?: boolean;
   cost?: string | CostProfile;
@@ -72,6 +74,8 @@ export class Session {
   readonly program: CompiledProgram;
   readonly probes: { compiled: CompiledProbe; consumer: Consumer }[] = [];
   readonly cost: CostProfile;
+  /** The probeable files: the binary and the libraries it loads. */
+  readonly targets: ProcessTargetInfo;
   readonly kernelVersion: string;
   readonly emulation: boolean;
   private readonly io: HostIo;
@@ -86,13 +90,15 @@ export class Session {
     this.io = o.io ?? new BufferIo();
     const sink: OutputSink = { write: (t) => this.io.write(1, new TextEncoder().encode(t)) };
     // Compile first: a mistake in the program is reported before anything runs.
-    this.program = compileProgram(o.program, o.programName ?? "-e", new BinaryTargetInfo(this.binary), { unsafe: o.unsafe, json: o.json, sink });
+    this.targets = ProcessTargetInfo.forExecutable(this.binary, { libPath: o.libPath, env: o.env });
+    this.program = compileProgram(o.program, o.programName ?? "-e", this.targets, { unsafe: o.unsafe, json: o.json, sink });
     this.uprobes = new Uprobes({ gen, emulation: this.emulation, cost: this.cost, traceHits: o.traceHits });
     this.machine = new Machine(this.binary, {
       argv: [this.binary.path, ...(o.args ?? [])],
       env: o.env,
       io: this.io,
       files: o.files,
+      libPath: o.libPath,
       maxInsns: o.maxInsns,
       maxMemory: o.maxMemory,
       ghz: this.cost.ghz,
@@ -100,15 +106,18 @@ export class Session {
       release: releaseString(gen),
       hooks: this.uprobes,
     });
+    this.targets.attachProcess(this.machine.proc.mm);
     this.attach();
   }
 
   /** Register one consumer per compiled probe (the tool attaching to the freshly exec'd process). */
   private attach(): void {
     const kernel = this.machine.kernel;
-    const file = kernel.mappedFile(this.binary.path, this.binary.bytes);
     for (const p of this.program.probes) {
       const t = p.target;
+      // the inode the kernel keys uprobes on: the same MappedFile the loader or ld.so's mmap uses
+      const part = this.targets.part(t.file)!;
+      const file = kernel.mappedFile(part.id, part.bin.bytes);
       let ctx: ConsumerHitContext;
       const exit = (code: number): void => kernel.requestStop(`exit(${code}) called by ${t.name}`);
       const consumer = this.uprobes.register(
@@ -129,8 +138,9 @@ export class Session {
       .filter((p) => p.consumer.stats.path === "rejected")
       .map((p) => {
         const e = p.consumer.stats.error!;
-        const insn = this.binary.disassembleAt(Number(p.compiled.target.addr)) ?? "?";
-        return `${p.compiled.target.name}: the kernel refuses this probe (${e.name}, ${e.errno}): ${e.why} [${insn}]`;
+        const t = p.compiled.target;
+        const insn = this.targets.disassembleAt(t.addr, t.file) ?? "?";
+        return `${t.name}: the kernel refuses this probe (${e.name}, ${e.errno}): ${e.why} [${insn}]`;
       });
   }
 

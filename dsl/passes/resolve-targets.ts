@@ -50,6 +50,8 @@ export function matchFile(written: string, files: readonly string[]): string | u
   for (const f of files) if (stripDot(f) === w) return f;
   for (const f of files) if (f.endsWith("/" + w)) return f;
   if (!w.includes("/")) for (const f of files) if (baseName(f) === w) return f;
+  // a library by its name alone, as bpftrace's uprobe:libc:malloc: libc -> libc.so.6
+  if (!w.includes("/")) for (const f of files) if (baseName(f).startsWith(w + ".so")) return f;
   return undefined;
 }
 

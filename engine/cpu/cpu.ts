@@ -183,6 +183,10 @@ export class Cpu {
     this.pageBlocks.clear();
   }
 
+  /** onWatch runs when a block starting at watchAddr is first translated (Machine's start-up-to-main figure). */
+  watchAddr = -1;
+  onWatch: (() => void) | undefined;
+
   private translateBlock(addr: number, single: boolean): Block {
     const bytes = this.mem.fetch(addr, single ? MAX_INSN_LEN : FETCH_WINDOW);
     const { insns, invalidAt } = this.decoder.decodeRun(addr, bytes, single ? 1 : MAX_BLOCK_INSNS);
@@ -218,6 +222,8 @@ export class Cpu {
     }
     (single ? this.stepBlocks : this.blocks).set(addr, b);
     this.blocksTranslated++;
+    // code runs the first time right after it is translated: a cheap "reached main" probe for --stats
+    if (addr === this.watchAddr) this.onWatch?.();
     return b;
   }
 

@@ -10,6 +10,7 @@ export const ET_DYN = 3;
 export const EM_X86_64 = 62;
 export const EM_386 = 3;
 export const PT_LOAD = 1;
+export const PT_DYNAMIC = 2;
 export const PT_INTERP = 3;
 export const PT_PHDR = 6;
 export const PT_TLS = 7;
@@ -65,7 +66,18 @@ export interface ElfImage {
   /** Function and object symbols from .symtab and .dynsym, deduplicated, sorted by address. */
   symbols: ElfSymbol[];
   interp?: string;
+  /** From PT_DYNAMIC: DT_NEEDED names, DT_SONAME, DT_RUNPATH / DT_RPATH (empty when static). */
+  dynamic: DynamicInfo;
 }
+
+export interface DynamicInfo {
+  needed: string[];
+  soname?: string;
+  runpath?: string;
+  rpath?: string;
+}
+
+const DT_NULL = 0, DT_NEEDED = 1, DT_STRTAB = 5, DT_STRSZ = 10, DT_SONAME = 14, DT_RPATH = 15, DT_RUNPATH = 29;
 
 function fail(path: string, what: string): never {
   throw new ElfError(`${path}: ${what}`);
@@ -172,5 +184,44 @@ export function parseElf(path: string, bytes: Uint8Array): ElfImage {
     }
     symbols.sort((a, b) => a.value - b.value || a.name.localeCompare(b.name));
   }
-  return { path, bytes, type, machine, bits: 64, entry, phdrOffset: phoff, phentsize, phdrs, sections, symbols, interp };
+  const dynamic = parseDynamic(bytes, dv, phdrs);
+  return { path, bytes, type, machine, bits: 64, entry, phdrOffset: phoff, phentsize, phdrs, sections, symbols, interp, dynamic };
+}
+
+/** File offset of a link-time address, through the PT_LOAD segments (-1 if no file bytes back it). */
+export function vaddrToOffset(phdrs: readonly ProgramHeader[], vaddr: number): number {
+  for (const ph of phdrs) if (ph.type === PT_LOAD && vaddr >= ph.vaddr && vaddr < ph.vaddr + ph.filesz) return ph.offset + (vaddr - ph.vaddr);
+  return -1;
+}
+
+/** The strings of the dynamic section that say which libraries to load and where to look (what ld.so reads first). */
+function parseDynamic(bytes: Uint8Array, dv: DataView, phdrs: readonly ProgramHeader[]): DynamicInfo {
+  const info: DynamicInfo = { needed: [] };
+  const pd = phdrs.find((p) => p.type === PT_DYNAMIC);
+  if (!pd || pd.offset + pd.filesz > bytes.length) return info;
+  const entries: [number, number][] = [];
+  let strtab = -1, strsz = 0;
+  for (let o = pd.offset; o + 16 <= pd.offset + pd.filesz; o += 16) {
+    const tag = Number(dv.getBigInt64(o, true));
+    const val = Number(dv.getBigUint64(o + 8, true));
+    if (tag === DT_NULL) break;
+    if (tag === DT_STRTAB) strtab = val;
+    else if (tag === DT_STRSZ) strsz = val;
+    else entries.push([tag, val]);
+  }
+  const base = strtab < 0 ? -1 : vaddrToOffset(phdrs, strtab);
+  if (base < 0) return info;
+  const str = (off: number): string => {
+    const lim = Math.min(bytes.length, base + (strsz || bytes.length));
+    let end = base + off;
+    while (end < lim && bytes[end] !== 0) end++;
+    return new TextDecoder().decode(bytes.subarray(base + off, end));
+  };
+  for (const [tag, val] of entries) {
+    if (tag === DT_NEEDED) info.needed.push(str(val));
+    else if (tag === DT_SONAME) info.soname = str(val);
+    else if (tag === DT_RUNPATH) info.runpath = str(val);
+    else if (tag === DT_RPATH) info.rpath = str(val);
+  }
+  return info;
 }

@@ -7,6 +7,8 @@ export type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir";
 export interface OpenFile {
   kind: FileKind;
   path: string;
+  /** File identity (GuestFile.id) for regular files: the inode mmap and stat report. */
+  id?: string;
   /** Contents for regular files. */
   data?: Uint8Array;
   pos: number;

@@ -10,7 +10,8 @@ import { Gpr } from "../cpu/registers.js";
 import { AddressSpace, MemoryLimitExceeded } from "../mm/address-space.js";
 import { MappedFile } from "../mm/mapped-file.js";
 import type { VirtualClock } from "./clock.js";
-import { parseElf } from "./elf.js";
+import { ElfError, type ElfImage, parseElf } from "./elf.js";
+import { DEFAULT_LIB_DIRS, type GuestFile, GuestFs } from "./guest-fs.js";
 import type { KernelHooks } from "./hooks.js";
 import { loadImage } from "./loader.js";
 import { Process, type ExitState } from "./process.js";
@@ -38,17 +39,14 @@ export interface KernelOptions {
   io: HostIo;
   /** Host files the guest may open read-only, by the path the guest uses. */
   files?: Map<string, Uint8Array>;
+  /** Library directories added to DEFAULT_LIB_DIRS for dynamically linked executables (--lib-path). */
+  libPath?: readonly string[];
   /** uname release string of the modelled kernel. */
   release?: string;
   /** Stop after this many guest instructions (all processes). */
   maxInsns?: number;
   /** Cap on resident guest memory in bytes. */
   maxMemory?: number;
-}
-
-export interface GuestFile {
-  kind: "file" | "dir";
-  data?: Uint8Array;
 }
 
 export class Kernel {
@@ -59,7 +57,8 @@ export class Kernel {
   readonly maxMemory: number;
   hooks: KernelHooks = {};
   readonly processes: Process[] = [];
-  private readonly files: Map<string, Uint8Array>;
+  readonly fs: GuestFs;
+  private readonly libPath: readonly string[];
   private readonly mappedFiles = new Map<string, MappedFile>();
   private nextPid = 1000;
   private rng = 0x2545f491;
@@ -81,7 +80,8 @@ export class Kernel {
     this.release = opts.release ?? "6.18.0-uprobe-lab";
     this.maxInsns = opts.maxInsns ?? 20_000_000_000;
     this.maxMemory = opts.maxMemory ?? 1 << 30;
-    this.files = opts.files ?? new Map();
+    this.fs = new GuestFs(opts.files);
+    this.libPath = opts.libPath ?? [];
   }
 
   get instructionsRetired(): number {
@@ -91,20 +91,31 @@ export class Kernel {
   // ---- files ----
 
   lookupFile(path: string): GuestFile | undefined {
-    const data = this.files.get(path);
-    if (data) return { kind: "file", data };
-    if (path === "/" || path === ".") return { kind: "dir" };
-    return undefined;
+    return this.fs.lookup(path);
   }
 
-  /** One MappedFile (one inode) per path, so uprobes key on a stable identity. */
-  mappedFile(path: string, data: Uint8Array): MappedFile {
-    let f = this.mappedFiles.get(path);
+  /** One MappedFile (one inode) per file identity (GuestFile.id), so uprobes key on a stable identity. */
+  mappedFile(id: string, data: Uint8Array): MappedFile {
+    let f = this.mappedFiles.get(id);
     if (!f) {
-      f = new MappedFile(path, data);
-      this.mappedFiles.set(path, f);
+      f = new MappedFile(id, data);
+      this.mappedFiles.set(id, f);
     }
     return f;
+  }
+
+  /** The library directories a dynamically linked executable may load from (its PT_INTERP among them). */
+  libraryDirs(): string[] {
+    return [...DEFAULT_LIB_DIRS, ...this.libPath];
+  }
+
+  /** The program interpreter (ld.so) named by PT_INTERP, through the library directories. */
+  private interpreter(elf: ElfImage): { elf: ElfImage; file: MappedFile } {
+    this.fs.allowLibraryDirs(this.libraryDirs());
+    const f = this.fs.lookup(elf.interp!);
+    if (!f || f.kind !== "file")
+      throw new ElfError(`${elf.path}: its interpreter ${elf.interp} is not in the library directories (${this.libraryDirs().join(", ")}); add one with --lib-path`);
+    return { elf: parseElf(elf.interp!, f.data!), file: this.mappedFile(f.id, f.data!) };
   }
 
   /** Deterministic bytes for getrandom (xorshift32). */
@@ -129,7 +140,7 @@ export class Kernel {
     const file = this.mappedFile(path, bytes);
     const mm = new AddressSpace(this.maxMemory);
     const proc = new Process(this.nextPid++, mm);
-    const img = loadImage(mm, elf, file, argv, envp);
+    const img = loadImage(mm, elf, file, argv, envp, elf.interp ? this.interpreter(elf) : undefined);
     proc.image = { elf, file, bias: img.bias };
     proc.comm = (path.split("/").pop() ?? path).slice(0, 15);
     const cpu = proc.cpu;

@@ -1,15 +1,17 @@
-// The ELF loader (the kernel's load_elf_binary for static executables):
-// maps PT_LOAD segments as private file mappings, sets up brk, and builds the
-// initial stack (argc, argv, envp, auxv) exactly as Linux lays it out.
+// The ELF loader (the kernel's load_elf_binary): maps PT_LOAD segments as
+// private file mappings, maps the program interpreter (ld.so) of a dynamically
+// linked executable (load_elf_interp), sets up brk, and builds the initial
+// stack (argc, argv, envp, auxv) exactly as Linux lays it out.
 //
 // The layout is what Linux gives with ASLR disabled, so that every run is
-// identical: static-PIE at ELF_ET_DYN_BASE, the stack below the top of user
-// space, mmap allocations top-down from below the stack.
+// identical: PIE at ELF_ET_DYN_BASE, the interpreter top-down from mmap_base
+// like any mmap, the stack below the top of user space.
 
 import { AddressSpace } from "../mm/address-space.js";
 import { MappedFile } from "../mm/mapped-file.js";
 import { PAGE_SIZE, pageAlignDown, pageAlignUp, PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/page.js";
-import { ElfError, ET_DYN, type ElfImage, PF_R, PF_W, PF_X, PT_LOAD } from "./elf.js";
+import { ET_DYN, type ElfImage, PF_R, PF_W, PF_X, PT_LOAD } from "./elf.js";
+import { SIGFRAME_SIZE } from "./signals.js";
 
 /** ELF_ET_DYN_BASE on x86-64 with ASLR off (2/3 of TASK_SIZE, page aligned). */
 export const PIE_BASE = 0x555555554000;
@@ -19,26 +21,50 @@ export const STACK_SIZE = 132 * 1024;
 
 const AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9;
 const AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17;
-const AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31;
+const AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31, AT_MINSIGSTKSZ = 51;
 
 export interface LoadedImage {
   elf: ElfImage;
   file: MappedFile;
-  /** Load bias: 0 for ET_EXEC, PIE_BASE for static-PIE. */
+  /** Load bias: 0 for ET_EXEC, PIE_BASE for PIE. */
   bias: number;
+  /** Where execution starts: the interpreter's entry when there is one. */
   entry: number;
   sp: number;
   brk: number;
+  /** The program interpreter's load bias (AT_BASE), 0 without one. */
+  interpBase: number;
+}
+
+/** The interpreter named by PT_INTERP, already read (the kernel opens it with open_exec). */
+export interface Interpreter {
+  elf: ElfImage;
+  file: MappedFile;
 }
 
 function segProt(flags: number): number {
   return (flags & PF_R ? PROT_READ : 0) | (flags & PF_W ? PROT_WRITE : 0) | (flags & PF_X ? PROT_EXEC : 0);
 }
 
-/** Map the executable's segments into mm. Dynamically linked executables are refused with a clear message. */
-export function mapImage(mm: AddressSpace, elf: ElfImage, file: MappedFile): { bias: number; brk: number } {
-  if (elf.interp) throw new ElfError(`${elf.path}: dynamically linked (interpreter ${elf.interp}); build it static (musl-gcc -static, or -static-pie)`);
-  const bias = elf.type === ET_DYN ? PIE_BASE : 0;
+/** The span of address space the PT_LOAD segments cover, from the first segment's page (total_mapping_size). */
+function loadSpan(elf: ElfImage): { first: number; size: number } {
+  const loads = elf.phdrs.filter((p) => p.type === PT_LOAD && p.memsz > 0);
+  const first = pageAlignDown(Math.min(...loads.map((p) => p.vaddr)));
+  const end = Math.max(...loads.map((p) => p.vaddr + p.memsz));
+  return { first, size: pageAlignUp(end) - first };
+}
+
+/** load_elf_interp: an ET_DYN interpreter goes where a top-down mmap of its whole span would (mmap_base, ASLR off). */
+function interpBias(mm: AddressSpace, elf: ElfImage): number {
+  if (elf.type !== ET_DYN) return 0;
+  const { first, size } = loadSpan(elf);
+  const at = mm.findFreeTopDown(size);
+  if (at < 0) throw new Error(`no room for the interpreter ${elf.path}`);
+  return at - first;
+}
+
+/** Map an ELF's segments into mm at the given load bias; returns the end of its bss (the brk start for the executable). */
+export function mapImage(mm: AddressSpace, elf: ElfImage, file: MappedFile, bias = elf.type === ET_DYN ? PIE_BASE : 0): { bias: number; brk: number } {
   let brk = 0;
   for (const ph of elf.phdrs) {
     if (ph.type !== PT_LOAD || ph.memsz === 0) continue;
@@ -50,12 +76,10 @@ export function mapImage(mm: AddressSpace, elf: ElfImage, file: MappedFile): { b
     const mapFileEnd = pageAlignUp(start + ph.filesz);
     if (ph.filesz > 0) {
       mm.map({ addr: mapStart, length: mapFileEnd - mapStart, prot, fixed: true, file, offset: fileStart });
-      // Bytes past filesz in the last file page are bss: zero them in the private copy (padzero).
+      // With a bss, the bytes past filesz up to the end of that page are zeroed in the private copy
+      // (padzero): all of the page, not only up to memsz; ld.so's minimal malloc allocates there.
       const tail = mapStart + (fileEnd - fileStart);
-      if (tail < mapFileEnd && ph.memsz > ph.filesz) {
-        const zeros = new Uint8Array(Math.min(mapFileEnd, start + ph.memsz) - tail);
-        if (zeros.length) mm.poke(tail, zeros);
-      }
+      if (tail < mapFileEnd && ph.memsz > ph.filesz) mm.poke(tail, new Uint8Array(mapFileEnd - tail));
     }
     const memEnd = pageAlignUp(start + ph.memsz);
     const anonStart = ph.filesz > 0 ? mapFileEnd : mapStart;
@@ -66,7 +90,7 @@ export function mapImage(mm: AddressSpace, elf: ElfImage, file: MappedFile): { b
 }
 
 /** Build the initial process stack: returns the initial rsp. */
-export function setupStack(mm: AddressSpace, elf: ElfImage, bias: number, argv: string[], envp: string[], execfn: string): number {
+export function setupStack(mm: AddressSpace, elf: ElfImage, bias: number, argv: string[], envp: string[], execfn: string, interpBase = 0): number {
   const top = STACK_TOP;
   mm.map({ addr: top - STACK_SIZE, length: STACK_SIZE, prot: PROT_READ | PROT_WRITE, fixed: true, name: "[stack]", special: "stack" });
   const enc = new TextEncoder();
@@ -86,14 +110,16 @@ export function setupStack(mm: AddressSpace, elf: ElfImage, bias: number, argv: 
   const random = pushBytes(new Uint8Array([0x75, 0x70, 0x72, 0x6f, 0x62, 0x65, 0x2d, 0x6c, 0x61, 0x62, 0x2d, 0x73, 0x65, 0x65, 0x64, 0x21]));
   p = Math.floor(p / 16) * 16;
   const phdr = bias + findPhdrVaddr(elf);
+  // create_elf_tables' order; no AT_SYSINFO_EHDR (no vDSO: libc makes real syscalls for the time)
   const auxv: [number, number][] = [
+    [AT_MINSIGSTKSZ, SIGFRAME_SIZE],
     [AT_HWCAP, 0x178bfbff],
     [AT_PAGESZ, PAGE_SIZE],
     [AT_CLKTCK, 100],
     [AT_PHDR, phdr],
     [AT_PHENT, elf.phentsize],
     [AT_PHNUM, elf.phdrs.length],
-    [AT_BASE, 0],
+    [AT_BASE, interpBase],
     [AT_FLAGS, 0],
     [AT_ENTRY, bias + elf.entry],
     [AT_UID, 1000],
@@ -129,10 +155,17 @@ function findPhdrVaddr(elf: ElfImage): number {
   return 0;
 }
 
-export function loadImage(mm: AddressSpace, elf: ElfImage, file: MappedFile, argv: string[], envp: string[]): LoadedImage {
+export function loadImage(mm: AddressSpace, elf: ElfImage, file: MappedFile, argv: string[], envp: string[], interp?: Interpreter): LoadedImage {
   const { bias, brk } = mapImage(mm, elf, file);
   mm.brkStart = brk;
   mm.brkEnd = brk;
-  const sp = setupStack(mm, elf, bias, argv, envp, elf.path);
-  return { elf, file, bias, entry: bias + elf.entry, sp, brk };
+  let interpBase = 0;
+  let entry = bias + elf.entry;
+  if (interp) {
+    interpBase = interpBias(mm, interp.elf);
+    mapImage(mm, interp.elf, interp.file, interpBase);
+    entry = interpBase + interp.elf.entry;
+  }
+  const sp = setupStack(mm, elf, bias, argv, envp, elf.path, interpBase);
+  return { elf, file, bias, entry, sp, brk, interpBase };
 }

@@ -103,6 +103,9 @@ const UC_MCONTEXT = 40;
 const UC_SIGMASK = 296;
 const FPSTATE_SIZE = 512;
 
+/** AT_MINSIGSTKSZ: init_sigframe_size() with an FXSAVE-only FPU: frame + 15 + fpstate + 63, rounded up to 16. */
+export const SIGFRAME_SIZE = Math.ceil((FRAME_SIZE + 15 + FPSTATE_SIZE + 63) / 16) * 16;
+
 /** pt_regs order inside sigcontext: r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp. */
 const SIGCONTEXT_REGS = [8, 9, 10, 11, 12, 13, 14, 15, 7, 6, 5, 3, 2, 0, 1, 4];
 

@@ -129,17 +129,17 @@ function openPath(c: SyscallContext, path: string, flags: number): number {
     return c.task.proc.fds.install({ kind: "dir", path, pos: 0, flags });
   }
   if (flags & 0o200000 /* O_DIRECTORY */) return -ENOTDIR;
-  return c.task.proc.fds.install({ kind: "file", path, data: file.data, pos: 0, flags });
+  return c.task.proc.fds.install({ kind: "file", path, id: file.id, data: file.data, pos: 0, flags });
 }
 
 /** struct stat (x86-64) for an open file or an allowed path. */
-function statBuf(c: SyscallContext, f: { kind: string; data?: Uint8Array; path: string }): Uint8Array {
+function statBuf(c: SyscallContext, f: { kind: string; data?: Uint8Array; path: string; id?: string }): Uint8Array {
   const b = new Uint8Array(144);
   const dv = new DataView(b.buffer);
   const isTty = (f.kind === "stdin" && c.kernel.io.isatty(0)) || (f.kind === "stdout" && c.kernel.io.isatty(1)) || (f.kind === "stderr" && c.kernel.io.isatty(2));
   const mode = f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : isTty ? 0o20620 : 0o10600;
   dv.setBigUint64(0, 0x2an, true); // st_dev
-  dv.setBigUint64(8, BigInt(hashPath(f.path)), true); // st_ino
+  dv.setBigUint64(8, BigInt(hashPath(f.id ?? f.path)), true); // st_ino: one per file identity (ld.so compares it to avoid loading a library twice)
   dv.setBigUint64(16, 1n, true); // st_nlink
   dv.setUint32(24, mode, true);
   dv.setUint32(28, 1000, true);
@@ -173,7 +173,7 @@ function doMmap(c: SyscallContext, a: number[]): number {
     if (!f) return -EBADF;
     if (f.kind !== "file") return -ENODEV;
     if (flags & MAP_SHARED && prot & PROT_WRITE) return -EACCES; // opened read-only
-    file = c.kernel.mappedFile(f.path, f.data!);
+    file = c.kernel.mappedFile(f.id ?? f.path, f.data!);
   }
   const res = mm.map({
     addr: fixed ? addr : pageAlignUp(addr),

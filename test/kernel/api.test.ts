@@ -94,7 +94,7 @@ describe("runs", () => {
     }
     const ids = new Set(rec.shown.map((s) => s.id));
     assert.equal(ids.size, 1, "one progress display; none for the failed compile");
-    assert.equal(rec.shown.at(-1)!.bundle["text/plain"], "samples/bin/callsite-O0: kernel 4.16, emulation on, cost kvm-6.18: 381,754 instructions, 1,000 hits");
+    assert.equal(rec.shown.at(-1)!.bundle["text/plain"], "samples/bin/callsite-O0: kernel 4.16, emulation on, cost kvm-6.18: 381,760 instructions, 1,000 hits");
   });
 
   test("%%probe outputs: guest stdout, crash, maps text, per-probe table", async () => {

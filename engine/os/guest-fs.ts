@@ -1,0 +1,97 @@
+// What of the host's file system the guest can see: nothing but what the user
+// handed it. Two sources, both read-only:
+//
+// - explicit files (`--allow PATH`, the notebook's `files`), by the path the
+//   guest uses, snapshotted when the run starts;
+// - the shared-library directories of a dynamically linked executable (the
+//   default list below plus `--lib-path DIR`): ELF files only, found by
+//   absolute path, as ld.so opens them. Symlinks are followed on the host and
+//   must end inside one of the directories.
+//
+// A file's identity (the inode the uprobe registry keys on) is its real host
+// path, so /lib64/ld-linux-x86-64.so.2 and /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
+// are one file, as they are one inode to the kernel.
+
+import * as fs from "node:fs";
+import * as nodePath from "node:path";
+
+/** Where Debian/Ubuntu's ld.so looks when /etc/ld.so.cache is absent (its built-in system dirs), and PT_INTERP's /lib64. */
+export const DEFAULT_LIB_DIRS: readonly string[] = ["/lib64", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib"];
+
+export interface GuestFile {
+  kind: "file" | "dir";
+  data?: Uint8Array;
+  /** Identity: one per host file (its real path for library files, the given path for explicit ones). */
+  id: string;
+}
+
+export class GuestFs {
+  private readonly files: Map<string, Uint8Array>;
+  /** Real paths of the library directories (empty: no library access, as for static executables). */
+  private libRoots: string[] = [];
+  private readonly cache = new Map<string, GuestFile | null>();
+
+  constructor(files?: Map<string, Uint8Array>) {
+    this.files = files ?? new Map();
+  }
+
+  /** Open the library directories to the guest (done when the executable has PT_INTERP). */
+  allowLibraryDirs(dirs: readonly string[]): void {
+    for (const d of dirs) {
+      let real: string;
+      try {
+        real = fs.realpathSync(d);
+        if (!fs.statSync(real).isDirectory()) continue;
+      } catch {
+        continue;
+      }
+      if (!this.libRoots.includes(real)) this.libRoots.push(real);
+    }
+    this.cache.clear();
+  }
+
+  get libraryDirs(): readonly string[] {
+    return this.libRoots;
+  }
+
+  lookup(path: string): GuestFile | undefined {
+    const data = this.files.get(path);
+    if (data) return { kind: "file", data, id: path };
+    if (path === "/" || path === ".") return { kind: "dir", id: "/" };
+    if (!path.startsWith("/") || this.libRoots.length === 0) return undefined;
+    let hit = this.cache.get(path);
+    if (hit === undefined) {
+      hit = this.lookupLibrary(path) ?? null;
+      this.cache.set(path, hit);
+    }
+    return hit ?? undefined;
+  }
+
+  /** May the guest open this host file (by its real path) as a library? */
+  allowsLibrary(realPath: string): boolean {
+    return this.inside(realPath);
+  }
+
+  private inside(real: string): boolean {
+    return this.libRoots.some((r) => real === r || real.startsWith(r === "/" ? r : r + "/"));
+  }
+
+  /** A directory on the way to a library, or an ELF file, under one of the library roots. */
+  private lookupLibrary(path: string): GuestFile | undefined {
+    const norm = nodePath.posix.normalize(path);
+    let real: string;
+    let st: fs.Stats;
+    try {
+      real = fs.realpathSync(norm);
+      st = fs.statSync(real);
+    } catch {
+      return undefined;
+    }
+    if (!this.inside(real)) return undefined;
+    if (st.isDirectory()) return { kind: "dir", id: real };
+    if (!st.isFile() || st.size < 4 || st.size > 1 << 30) return undefined;
+    const data = new Uint8Array(fs.readFileSync(real));
+    if (data[0] !== 0x7f || data[1] !== 0x45 || data[2] !== 0x4c || data[3] !== 0x46) return undefined; // ELF files only
+    return { kind: "file", data, id: real };
+  }
+}

@@ -1,0 +1,116 @@
+// The DSL's view of everything a process maps that can be probed: the main
+// binary and, for a dynamically linked one, ld.so and the shared libraries
+// its DT_NEEDED closure loads (found as ld.so will find them). One
+// BinaryTargetInfo per file; a library is seen at its link-time addresses
+// (bias 0, as nm and objdump show them), and its probes key on (file,
+// offset) like the kernel's, so where ld.so maps it does not matter.
+//
+// At run time, attachProcess() lets symbolAt() name addresses inside the
+// libraries too (the `func` builtin, usym), through the process's mappings.
+
+import * as path from "node:path";
+import { Binary } from "../engine/binary.js";
+import type { AddressSpace } from "../engine/mm/address-space.js";
+import type { SymbolInfo, TargetInfo } from "../dsl/host.js";
+import { DEFAULT_LIB_DIRS, GuestFs } from "../engine/os/guest-fs.js";
+import { findLibraries } from "../engine/os/library-search.js";
+import { BinaryTargetInfo } from "./target-info.js";
+
+/** One probeable file: its display path (what files() lists), its identity (the MappedFile key) and its bytes. */
+export interface ProbeableFile {
+  path: string;
+  id: string;
+  bin: Binary;
+  info: BinaryTargetInfo;
+}
+
+export class ProcessTargetInfo implements TargetInfo {
+  readonly parts: ProbeableFile[];
+  private mm: AddressSpace | undefined;
+
+  constructor(main: Binary, libraries: { path: string; realPath: string; bin: Binary }[] = []) {
+    this.parts = [
+      { path: main.path, id: main.path, bin: main, info: new BinaryTargetInfo(main) },
+      ...libraries.map((l) => ({ path: l.path, id: l.realPath, bin: l.bin, info: new BinaryTargetInfo(l.bin) })),
+    ];
+  }
+
+  /** The main binary and, if it is dynamically linked, the libraries it will load from the allowed directories. */
+  static forExecutable(main: Binary, o: { libPath?: readonly string[]; env?: readonly string[] } = {}): ProcessTargetInfo {
+    if (!main.elf.interp) return new ProcessTargetInfo(main);
+    const fs = new GuestFs();
+    fs.allowLibraryDirs([...DEFAULT_LIB_DIRS, ...(o.libPath ?? [])]);
+    const ldPath = o.env?.find((e) => e.startsWith("LD_LIBRARY_PATH="))?.slice("LD_LIBRARY_PATH=".length);
+    const libs = findLibraries(main.elf, main.path, ldPath, (real) => fs.allowsLibrary(real));
+    return new ProcessTargetInfo(
+      main,
+      libs.map((l) => ({ path: l.path, realPath: l.realPath, bin: new Binary(l.path, l.elf.bytes, l.elf, 0) })),
+    );
+  }
+
+  /** Name run-time addresses in libraries from now on (their load address is known only once ld.so has mapped them). */
+  attachProcess(mm: AddressSpace): void {
+    this.mm = mm;
+  }
+
+  get mainFile(): string {
+    return this.parts[0]!.path;
+  }
+
+  files(): string[] {
+    return this.parts.map((p) => p.path);
+  }
+
+  /** The part a file name from the program means (exact display path; the DSL's matchFile has already chosen one). */
+  part(file?: string): ProbeableFile | undefined {
+    if (file === undefined) return this.parts[0];
+    return this.parts.find((p) => p.path === file) ?? (path.resolve(file) === path.resolve(this.parts[0]!.path) ? this.parts[0] : undefined);
+  }
+
+  lookupSymbol(name: string, file?: string): SymbolInfo | undefined {
+    const p = this.part(file);
+    return p?.info.lookupSymbol(name, p.bin.path);
+  }
+
+  symbolNames(file?: string): string[] {
+    const p = this.part(file);
+    return p ? p.info.symbolNames(p.bin.path) : [];
+  }
+
+  symbolAt(addr: bigint, file?: string): SymbolInfo | undefined {
+    if (file !== undefined) {
+      const p = this.part(file);
+      return p?.info.symbolAt(addr, p.bin.path);
+    }
+    const main = this.parts[0]!;
+    const inMain = main.info.symbolAt(addr);
+    if (inMain || !this.mm || this.parts.length === 1) return inMain;
+    // a library address: through its mapping to (file, offset), then to the library's link-time address
+    const v = this.mm.findVma(Number(addr));
+    if (!v?.file) return undefined;
+    const p = this.parts.find((q) => q.id === v.file!.path);
+    if (!p || p === main) return undefined;
+    const offset = v.offset + (Number(addr) - v.start);
+    const link = p.bin.vaddrOfOffset(offset);
+    if (link < 0) return undefined;
+    const s = p.info.symbolAt(BigInt(link), p.bin.path);
+    if (!s) return undefined;
+    const delta = addr - BigInt(link);
+    return { ...s, addr: s.addr + delta };
+  }
+
+  instructionOffsets(sym: SymbolInfo): number[] {
+    const p = this.part(sym.file);
+    return p ? p.info.instructionOffsets(sym) : [];
+  }
+
+  disassembleAt(addr: bigint, file?: string): string | undefined {
+    const p = this.part(file);
+    return p?.info.disassembleAt(addr, p.bin.path);
+  }
+
+  fileOffsetOf(addr: bigint, file?: string): number | undefined {
+    const p = this.part(file);
+    return p?.info.fileOffsetOf(addr, p.bin.path);
+  }
+}
