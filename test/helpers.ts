@@ -36,22 +36,27 @@ export function requireMusl(): void {
   if (r.status !== 0) throw new Error("musl-gcc is not installed (apt-get install musl-tools)");
 }
 
-/** Build with the system gcc and glibc: gcc -static -O2 (cached). */
-export function buildGcc(source: string, name = "prog"): string {
-  return buildC(source, ["-O2"], `${name}-glibc`, "gcc");
-}
-
 /** Build a C source (file or text) with musl-gcc -static and flags; returns the binary path (cached). */
 export function buildC(source: string, flags: string[], name = "prog", compiler = "musl-gcc"): string {
+  return buildWith(compiler, source, ["-static", ...flags], name);
+}
+
+/**
+ * Build a source (file or text) with a compiler and exactly these flags (no -static added:
+ * `buildWith("gcc", src, ["-O2"])` is what a user's plain gcc makes, PIE and dynamically linked).
+ * Cached by source, compiler and flags.
+ */
+export function buildWith(compiler: string, source: string, flags: string[], name = "prog"): string {
   const text = fs.existsSync(source) ? fs.readFileSync(source, "utf8") : source;
   const key = createHash("sha256").update(text).update("\0" + compiler + " " + flags.join(" ")).digest("hex").slice(0, 16);
   fs.mkdirSync(CACHE, { recursive: true });
   const out = path.join(CACHE, `${name}-${key}`);
   if (fs.existsSync(out)) return out;
-  const src = path.join(CACHE, `${name}-${key}.c`);
+  const ext = compiler.includes("++") ? ".cpp" : ".c";
+  const src = path.join(CACHE, `${name}-${key}${ext}`);
   fs.writeFileSync(src, text);
   const tmp = `${out}.tmp${process.pid}`;
-  execFileSync(compiler, ["-static", ...flags, "-o", tmp, src], { stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync(compiler, [...flags, "-o", tmp, src], { stdio: ["ignore", "ignore", "pipe"] });
   fs.renameSync(tmp, out);
   return out;
 }

@@ -1,12 +1,13 @@
 // Differential test against native execution: every corpus program, built
 // with musl at -O0 and -O2, must produce the same stdout, stderr and exit
-// status in the emulator as on the host CPU (test/corpus/README.md).
+// status in the emulator as on the host CPU (test/corpus/README.md). The
+// glibc builds (dynamic, static, C++) are in corpus-dynamic.test.ts.
 
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { buildC, buildGcc, requireMusl, ROOT, runEmulated, runNative } from "../helpers.js";
+import { buildC, requireMusl, ROOT, runEmulated, runNative } from "../helpers.js";
 
 interface Case {
   id: string;
@@ -18,22 +19,6 @@ interface Case {
 }
 
 const cases: Case[] = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "corpus", "cases.json"), "utf8"));
-
-/** glibc static binaries take other paths at start-up (IFUNC selection, rseq, readlink): a subset of the corpus built with gcc -static. */
-const GLIBC = ["printf", "strings", "malloc", "float", "sort", "setjmp", "int128", "stdin", "argv", "tls"];
-
-describe("corpus, glibc static (gcc -static -O2): emulator vs native", () => {
-  for (const c of cases.filter((k) => GLIBC.includes(k.name))) {
-    test(c.id, () => {
-      const bin = buildGcc(path.join(ROOT, "test", "corpus", `${c.name}.c`), c.name);
-      const native = runNative(bin, c.args, c.stdin, c.env ?? {});
-      const emu = runEmulated(bin, c.args, c.stdin, c.env ?? {});
-      assert.equal(emu.stdout, native.stdout, "stdout");
-      assert.equal(emu.stderr, native.stderr, "stderr");
-      assert.equal(emu.status, native.status, "exit status");
-    });
-  }
-});
 
 describe("corpus: emulator vs native", () => {
   requireMusl();

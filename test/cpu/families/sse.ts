@@ -53,7 +53,7 @@ export const FLOATS: bigint[] = [
 const lane32 = (a: bigint, b: bigint): bigint => (b << 32n) | a;
 
 /** xmm0/xmm1 = pairs of doubles (every pair), other lanes from other pairs. */
-function doubleSet(): Input[] {
+export function doubleSet(): Input[] {
   const out: Input[] = [];
   const D = DOUBLES, n = D.length;
   let k = 70000;
@@ -63,7 +63,7 @@ function doubleSet(): Input[] {
 }
 
 /** xmm0/xmm1 lanes = pairs of floats. */
-function floatSet(): Input[] {
+export function floatSet(): Input[] {
   const out: Input[] = [];
   const F = FLOATS, n = F.length;
   let k = 71000;
@@ -77,7 +77,7 @@ function floatSet(): Input[] {
 }
 
 /** Packed-integer inputs: lanes from sign/saturation boundaries at every lane width, and random. */
-function vintSet(): Input[] {
+export function vintSet(): Input[] {
   const out: Input[] = [];
   const r = new Rng(202);
   const bytes = [0x00n, 0x01n, 0x7fn, 0x80n, 0x81n, 0xffn, 0xfen, 0x40n];
@@ -120,7 +120,7 @@ function vshiftSet(): Input[] {
 }
 
 /** Conversions: a double in xmm0's low lane, a float in xmm1's low lane, an integer in rax. */
-function cvtSet(): Input[] {
+export function cvtSet(): Input[] {
   const out: Input[] = [];
   const r = new Rng(204);
   const ints = [0n, 1n, 0xffffffffffffffffn, 0x7fffffffn, 0x80000000n, 0xffffffff80000000n, 0x7fffffffffffffffn, 0x8000000000000000n,

@@ -133,12 +133,27 @@ function cases(): Case[] {
   c(`fildll mem(%rip); fstpt mem+32(%rip); fildl mem+4(%rip); fstpt mem+48(%rip); filds mem+6(%rip); fstpt mem+64(%rip); ${status}`, "dbl");
   // control word round trip
   c(`fnstcw mem+32(%rip); ${cw(0xf7f)}; fnstcw mem+34(%rip); fninit; fnstcw mem+36(%rip)`);
+  // constants, rounded per RC (not PC), no flags
+  for (let rc = 0; rc < 4; rc++)
+    c(`${cw(0x07f | (rc << 10))}; fldpi; fstpt mem+32(%rip); fldl2e; fstpt mem+48(%rip); fldl2t; fstpt mem+64(%rip); fldlg2; fstpt mem+80(%rip); fldln2; fstpt mem+96(%rip); ${status}`, "one");
+  // fxtract: exponent in st1, significand in st0 (zero: -inf and ZE; denormals normalized; NaN, infinity, unsupported)
+  c(`fldt mem(%rip); fxtract; fstpt mem+32(%rip); fstpt mem+48(%rip); ${status}`);
+  // ffreep: free st(i), then pop
+  c(`fld1; fldt mem(%rip); fldz; ffreep %st(1); fstpt mem+32(%rip); fstpt mem+48(%rip); ${status}`);
+  c(`fldt mem+16(%rip); fldt mem(%rip); ffreep %st(0); fstpt mem+32(%rip); ${status}`);
+  // fnstenv/fldenv: FCW FSW and the full tag word (valid, zero, special, empty), exceptions masked afterwards;
+  // the instruction and operand pointers (bytes 12..23) are zeroed before they are compared (processors differ)
+  const env = `movq $0, mem+44(%rip); movl $0, mem+52(%rip); andw $${SW_MASK}, mem+36(%rip)`;
+  c(`${cw(0x0360)}; fld1; fldz; fldt mem+16(%rip); fldt mem(%rip); fnstenv mem+32(%rip); fnstcw mem+64(%rip); ${env}; fldenv mem+32(%rip); fnstcw mem+66(%rip); fstpt mem+80(%rip); fstpt mem+96(%rip); fstp %st(0); fstp %st(0); ${status}`);
+  c(`fnstenv mem+32(%rip); ${env}; fldt mem(%rip); fld1; fdiv %st, %st(1); fstenv mem+64(%rip); movq $0, mem+76(%rip); movl $0, mem+84(%rip); andw $${SW_MASK}, mem+68(%rip); fstp %st(0); fstp %st(0)`);
+  // fldenv of an edited image: two registers tagged empty, a new TOP, exception flags, RC and PC
+  c(`fld1; fldt mem(%rip); fnstenv mem+32(%rip); ${env}; orw $0xf000, mem+40(%rip); movw $0x0a7f, mem+32(%rip); orw $0x0021, mem+36(%rip); fldenv mem+32(%rip); fxam; ${status}; mov %eax, %esi; fnstcw mem+64(%rip); fincstp; fincstp; fxam; ${status}; fninit`);
   void RC;
   return out;
 }
 
 export const x87Family: Family = {
   name: "x87",
-  sets: { ext: extSet(), dbl: dblSet() },
+  sets: { ext: extSet(), dbl: dblSet(), one: dblSet().slice(0, 2) },
   cases: cases(),
 };
