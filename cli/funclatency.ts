@@ -2,6 +2,7 @@
 // the probe DSL (the same program as dsl/examples/funclatency.probe, with the
 // function and the unit filled in).
 
+import * as fs from "node:fs";
 import { UserError } from "../engine/errors.js";
 import { parseArgs } from "./args.js";
 import { MACHINE_OPTIONS } from "./exec.js";
@@ -9,9 +10,12 @@ import { PROBE_HELP, PROBE_OPTIONS, probeFlags } from "./probe-options.js";
 import { runSession } from "./run.js";
 
 export const FUNCLATENCY_HELP = `usage: uprobe-lab funclatency [-u | -m] [-F] [options] BINARY:FUNC [-- ARGS...]
+       uprobe-lab funclatency [options] LIBRARY:FUNC -- PROGRAM [ARGS...]
 
 Time FUNC in BINARY (virtual time: guest instructions plus the modelled
-uprobe costs) and print a log2 histogram in bcc's format.
+uprobe costs) and print a log2 histogram in bcc's format. The second form
+times a function of a shared library (libc:malloc, libc.so.6:puts, or its
+path) in the dynamically linked PROGRAM it runs.
 
   -u, --microseconds  microsecond histogram
   -m, --milliseconds  millisecond histogram
@@ -58,12 +62,18 @@ export function funclatencyCommand(argv: string[]): number {
   if (!pattern) throw new UserError("funclatency: missing BINARY:FUNC (see uprobe-lab funclatency --help)");
   const colon = pattern.lastIndexOf(":");
   if (colon <= 0 || colon === pattern.length - 1) throw new UserError(`funclatency: '${pattern}' is not BINARY:FUNC`);
-  const binary = pattern.slice(0, colon), func = pattern.slice(colon + 1);
+  const lib = pattern.slice(0, colon), func = pattern.slice(colon + 1);
+  const rest = p.rest[0] === "--" ? p.rest.slice(1) : p.rest; // BINARY:FUNC -- ARGS: the "--" is not the guest's
   if (!/^[A-Za-z_.$][\w.$]*$/.test(func)) throw new UserError(`funclatency: '${func}' is not a function name`);
+  // LIBRARY:FUNC -- PROGRAM: bcc attaches to the library in every process; here, in the one program run
+  const inLibrary = !fs.existsSync(lib) && rest.length > 0;
+  if (inLibrary && !/^[\w./+-]+$/.test(lib)) throw new UserError(`funclatency: '${lib}' is not a library name`);
+  const binary = inLibrary ? rest[0]! : lib;
+  const target = inLibrary ? `${lib.includes("/") && !lib.startsWith("/") && !lib.startsWith(".") ? "./" + lib : lib}:${func}` : func;
   const us = p.opts.has("-u") || p.opts.has("--microseconds");
   const ms = p.opts.has("-m") || p.opts.has("--milliseconds");
   if (us && ms) throw new UserError("funclatency: -u and -m exclude each other");
   const unit = us ? "usecs" : ms ? "msecs" : "nsecs";
   const f = { ...probeFlags(p), quiet: true };
-  return runSession({ text: funclatencyProgram(pattern, func, unit), name: "funclatency" }, binary, p.rest, f, p);
+  return runSession({ text: funclatencyProgram(pattern, target, unit), name: "funclatency" }, binary, inLibrary ? rest.slice(1) : rest, f, p);
 }

@@ -127,7 +127,9 @@ export class LabBinary {
   }
 
   toString(): string {
-    return `${this.path}: ${this.binary.elf.type === 3 ? "static-PIE" : "static"} x86-64 ELF, ${this.binary.functions().length} functions`;
+    const elf = this.binary.elf;
+    const kind = elf.interp ? `dynamically linked (${elf.dynamic.needed.join(", ")})` : elf.type === 3 ? "static-PIE" : "static";
+    return `${this.path}: ${kind} x86-64 ELF, ${this.binary.functions().length} functions`;
   }
 
   [inspect.custom](): string {
