@@ -23,8 +23,10 @@
 // details beyond IE|SF; unmasked exceptions (#MF) are never raised. The x87
 // state is not yet part of signal frames (the kernel model writes fcw 0x37f;
 // fxsaveX87/fxrstorX87 below are there for it).
-// Transcendentals (fsin, fcos, fpatan, fyl2x, f2xm1, ...) are not implemented
-// (#UD): hardware results are not correctly rounded, so no exact model exists.
+// Transcendentals: f2xm1 fyl2x fyl2xp1 fpatan (what glibc's libm uses) are
+// correctly rounded in x87-transcendental.ts (the hardware is within 1 ulp of
+// that); fsin fcos fsincos fptan are not implemented (#UD): nothing in glibc
+// runs them.
 //
 // Not on any hot path: values are decoded into small objects and BigInts.
 
@@ -404,7 +406,7 @@ export function isSNaN(v: XVal): boolean {
  * SNaN, then the larger significand wins, then the positive one; the result
  * is quieted.
  */
-function nanOf(x87: X87, a: XVal, b: XVal): XVal {
+export function nanOf(x87: X87, a: XVal, b: XVal): XVal {
   if (a.bad || b.bad) return invalid(x87);
   if (isSNaN(a) || isSNaN(b)) x87.sw |= FSW_IE;
   let r: XVal;

@@ -26,6 +26,11 @@ const FAULTS: [string, string, number][] = [
   ["idiv64 INT64_MIN / -1", "movabs $0x8000000000000000, %rax; cqo; mov $-1, %rbx; idiv %rbx", 136],
   ["idiv64 positive overflow", "movabs $0x8000000000000000, %rax; xor %edx, %edx; mov $1, %ebx; idiv %rbx", 136],
   ["ud2", "ud2", 132],
+  // #GP (SIGSEGV): fxsave/fxrstor need a 16-byte-aligned area; fxrstor refuses reserved MXCSR bits
+  ["fxsave misaligned", "fxsave fxbuf+8(%rip)", 139],
+  ["fxrstor misaligned", "fxrstor fxbuf+520(%rip)", 139],
+  ["fxrstor reserved MXCSR bits", "fxsave fxbuf(%rip); movl $0x10000, fxbuf+24(%rip); fxrstor fxbuf(%rip)", 139],
+  ["fxsave/fxrstor aligned", "fxsave fxbuf(%rip); fxrstor fxbuf(%rip); fxsave64 fxbuf+512(%rip); fxrstor64 fxbuf+512(%rip)", 0],
   // sanity: the largest quotients that do fit do not fault
   ["div64 max quotient", "mov $-1, %rax; mov $4, %edx; mov $5, %ebx; div %rbx", 0],
   ["idiv64 INT64_MIN / 1", "movabs $0x8000000000000000, %rax; cqo; mov $1, %ebx; idiv %rbx", 0],
@@ -35,6 +40,7 @@ function program(): string {
   const fns = FAULTS.map(([, asm], i) => `".globl f${i}\\nf${i}:\\n  push %rbx\\n  ${asm.split(";").map((s) => s.trim()).join("\\n  ")}\\n  pop %rbx\\n  ret\\n"`).join("\n");
   return `#include <stdlib.h>
 long zero;
+char fxbuf[1024] __attribute__((aligned(64)));
 __asm__(".text\\n"
 ${fns}
 );
@@ -63,13 +69,15 @@ describe("cpu differential: faults", () => {
 
   test("an unimplemented instruction raises SIGILL in the guest, not a host exception", () => {
     requireMusl();
-    // AVX is not offered (cpuid), so vpaddd must be #UD; so must an x87 instruction the emulator lacks
-    for (const asm of ["vpaddd %xmm1, %xmm2, %xmm3", "fsin", "xgetbv"]) {
+    // AVX is not offered (cpuid), so vpaddd must be #UD; so must an x87 instruction the emulator lacks,
+    // xgetbv (no OSXSAVE), SSE4.2's string compares, rdrand and the CET shadow-stack instructions
+    for (const asm of ["vpaddd %xmm1, %xmm2, %xmm3", "fsin", "xgetbv", "pcmpistri $0x1a, %xmm1, %xmm0", "rdrand %eax", "incsspq %rax"]) {
       const bin = buildC(`int main(void) { __asm__ volatile("${asm}"); return 0; }`, ["-O1", "-no-pie"], "diff-ud");
       const e = runEmulated(bin, []);
       const rep = e.machine.result().report ?? "";
       assert.equal(e.status, 132, `${asm}: status ${e.status} ${rep}`);
       assert.match(rep, /SIGILL/, asm);
+      assert.ok(rep.includes(asm.split(" ")[0]!), `${asm}: the report names the instruction: ${rep}`);
     }
   });
 });

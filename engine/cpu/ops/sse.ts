@@ -1,6 +1,11 @@
 // SSE/SSE2: the subset compilers and libc emit (moves, packed integer ops,
 // logic, shuffles, scalar and packed float arithmetic, conversions,
-// comparisons). No SSE3+ beyond lddqu, no AVX: cpuid offers SSE2 only.
+// comparisons), fxsave/fxrstor, and the cheap SSE3/SSSE3/SSE4.1 instructions
+// (movddup movshdup movsldup haddp* hsubp* addsubp*; pshufb palignr pabs*
+// psign* phadd* phsub* pmaddubsw pmulhrsw; pmin*/pmax* of every lane type,
+// round*). cpuid offers SSE2 only, so glibc's ifuncs never pick the routines
+// that need the latter (they run if a program uses them regardless, as on a
+// CPU that has them); SSE4.2 string instructions and AVX stay #UD.
 //
 // XMM registers live in one buffer (xmm.ts). A memory source is first loaded
 // into the scratch slot TMP, so every operation is written once, register to
@@ -32,6 +37,7 @@ import { makeEA, reader, reader64, writer, writer64 } from "../operands.js";
 import { RegClass, Gpr } from "../registers.js";
 import type { Builder } from "../translate.js";
 import { XmmFile } from "../xmm.js";
+import { fxrstorX87, fxsaveX87 } from "../x87.js";
 import { mulHiU32 } from "./muldiv.js";
 
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
@@ -977,6 +983,310 @@ function cvtPacked(kind: "dq2pd" | "dq2ps" | "tpd2dq" | "pd2dq" | "tps2dq" | "ps
   };
 }
 
+// ---- SSE3 -----------------------------------------------------------------------------------
+
+/** movddup: both qwords = the source's low qword (m64: no alignment); movsldup/movshdup: even/odd dwords duplicated. */
+function dup(kind: "ddup" | "sldup" | "shdup"): Builder {
+  return (cpu, insn) => {
+    const [d, s] = insn.ops as [Operand, Operand];
+    if (!isXmm(d)) return undefined;
+    const src = xmmSource(cpu, s, kind === "ddup" ? 8 : 16, true);
+    const I = cpu.xmm.i32;
+    const db = d.reg * 4;
+    if (kind === "ddup")
+      return () => {
+        const sb = src() * 4;
+        const lo = I[sb]!, hi = I[sb + 1]!;
+        I[db] = lo;
+        I[db + 1] = hi;
+        I[db + 2] = lo;
+        I[db + 3] = hi;
+      };
+    const k = kind === "sldup" ? 0 : 1;
+    return () => {
+      const sb = src() * 4;
+      const a = I[sb + k]!, b = I[sb + 2 + k]!;
+      I[db] = a;
+      I[db + 1] = a;
+      I[db + 2] = b;
+      I[db + 3] = b;
+    };
+  };
+}
+
+/**
+ * One double lane r = f(a, b) with the SSE NaN rules, a, b, r being i32
+ * offsets into the XMM file (r may alias a or b: both are read first).
+ */
+function lane64(x: XmmFile, f: FOp2, r: number, a: number, b: number): void {
+  const v = f(x.f64[a >> 1]!, x.f64[b >> 1]!);
+  if (v === v) {
+    x.f64[r >> 1] = v;
+    return;
+  }
+  const I = x.i32;
+  if (isNaN64(I, a)) {
+    const lo = I[a]!, hi = I[a + 1]! | 0x80000;
+    I[r] = lo;
+    I[r + 1] = hi;
+  } else if (isNaN64(I, b)) {
+    const lo = I[b]!, hi = I[b + 1]! | 0x80000;
+    I[r] = lo;
+    I[r + 1] = hi;
+  } else {
+    I[r] = 0;
+    I[r + 1] = 0xfff80000 | 0;
+  }
+}
+
+/** The single-precision lane32 of lane64. */
+function lane32(x: XmmFile, f: FOp2, r: number, a: number, b: number): void {
+  const v = Math.fround(f(x.f32[a]!, x.f32[b]!));
+  if (v === v) {
+    x.f32[r] = v;
+    return;
+  }
+  const I = x.i32;
+  const va = I[a]!, vb = I[b]!;
+  I[r] = isNaN32(va) ? va | 0x400000 : isNaN32(vb) ? vb | 0x400000 : 0xffc00000 | 0;
+}
+
+/**
+ * haddpd/hsubpd/haddps/hsubps (horizontal: adjacent lanes of dst, then of src)
+ * and addsubpd/addsubps (even lanes subtract, odd lanes add). The operands are
+ * snapshots, so dst == src needs no care.
+ */
+function horizontalF(double: boolean, kind: "hadd" | "hsub" | "addsub"): Builder {
+  return (cpu, insn) => {
+    const [d, s] = insn.ops as [Operand, Operand];
+    if (!isXmm(d)) return undefined;
+    const src = xmmSource(cpu, s, 16, true);
+    const x = cpu.xmm;
+    const I = x.i32;
+    const db = d.reg * 4;
+    const A = SCR * 4, B = TMP * 4;
+    return () => {
+      const sr = src();
+      if (sr !== TMP) {
+        I[B] = I[sr * 4]!;
+        I[B + 1] = I[sr * 4 + 1]!;
+        I[B + 2] = I[sr * 4 + 2]!;
+        I[B + 3] = I[sr * 4 + 3]!;
+      }
+      snapshot(I, d.reg);
+      if (double) {
+        if (kind === "addsub") {
+          lane64(x, fsub, db, A, B);
+          lane64(x, fadd, db + 2, A + 2, B + 2);
+        } else {
+          const f = kind === "hadd" ? fadd : fsub;
+          lane64(x, f, db, A, A + 2);
+          lane64(x, f, db + 2, B, B + 2);
+        }
+        return;
+      }
+      if (kind === "addsub") {
+        for (let k = 0; k < 4; k++) lane32(x, k & 1 ? fadd : fsub, db + k, A + k, B + k);
+        return;
+      }
+      const f = kind === "hadd" ? fadd : fsub;
+      lane32(x, f, db, A, A + 1);
+      lane32(x, f, db + 1, A + 2, A + 3);
+      lane32(x, f, db + 2, B, B + 1);
+      lane32(x, f, db + 3, B + 2, B + 3);
+    };
+  };
+}
+
+// ---- SSSE3 -----------------------------------------------------------------------------------
+
+/** pshufb: dst byte i = 0 if control byte i has bit 7 set, else the old dst byte (control & 15). */
+const pshufb: LaneOp = (x, d, s) => {
+  const u = x.u8;
+  const t = snapshot(x.i32, d) * 16;
+  const c = s === d ? t : s * 16;
+  const o = d * 16;
+  for (let i = 0; i < 16; i++) {
+    const k = u[c + i]!;
+    u[o + i] = k & 0x80 ? 0 : u[t + (k & 15)]!;
+  }
+};
+
+/** palignr: the 32-byte dst:src (dst high) shifted right by imm bytes, low 16 bytes kept (zeros past the end). */
+const palignr: Builder = (cpu, insn) => {
+  const [d, s, i] = insn.ops as [Operand, Operand, Operand];
+  if (!isXmm(d)) return undefined;
+  const n = i.immLo & 0xff;
+  const src = xmmSource(cpu, s, 16, true);
+  const x = cpu.xmm;
+  const u = x.u8;
+  const o = d.reg * 16;
+  return () => {
+    const sr = src();
+    const hi = snapshot(x.i32, d.reg) * 16;
+    const lo = sr === d.reg ? hi : sr * 16;
+    for (let k = 0; k < 16; k++) {
+      const j = k + n;
+      u[o + k] = j < 16 ? u[lo + j]! : j < 32 ? u[hi + j - 16]! : 0;
+    }
+  };
+};
+
+/** pabsb/pabsw/pabsd: dst = |src| per lane (the most negative value stays as its unsigned magnitude). */
+function pabs(bytes: 1 | 2 | 4): Builder {
+  return (cpu, insn) => {
+    const [d, s] = insn.ops as [Operand, Operand];
+    if (!isXmm(d)) return undefined;
+    const src = xmmSource(cpu, s, 16, true);
+    const x = cpu.xmm;
+    const dr = d.reg;
+    if (bytes === 1)
+      return () => {
+        const sr = src();
+        for (let k = 0; k < 16; k++) x.u8[dr * 16 + k] = Math.abs(x.i8[sr * 16 + k]!);
+      };
+    if (bytes === 2)
+      return () => {
+        const sr = src();
+        for (let k = 0; k < 8; k++) x.u16[dr * 8 + k] = Math.abs(x.i16[sr * 8 + k]!);
+      };
+    return () => {
+      const sr = src();
+      for (let k = 0; k < 4; k++) x.i32[dr * 4 + k] = Math.abs(x.i32[sr * 4 + k]!); // 2^31 wraps back to 0x80000000
+    };
+  };
+}
+
+/** psignb/psignw/psignd: dst negated where src < 0, zeroed where src == 0. */
+function psign(bytes: 1 | 2 | 4): LaneOp {
+  return laneInt(bytes, (a, b) => {
+    const sb = bytes === 1 ? sx8(b) : bytes === 2 ? sx16(b) : b;
+    return sb < 0 ? -a : sb === 0 ? 0 : a;
+  });
+}
+
+/** phaddw/phaddd/phaddsw/phsubw/phsubd/phsubsw: adjacent pairs of dst, then of src. */
+function horizontalInt(bytes: 2 | 4, sub: boolean, sat: boolean): LaneOp {
+  return (x, d, s) => {
+    const a = snapshot(x.i32, d);
+    const b = s === d ? a : s;
+    if (bytes === 4) {
+      const I = x.i32;
+      for (let k = 0; k < 4; k++) {
+        const r = k < 2 ? a : b, j = (k & 1) * 2;
+        I[d * 4 + k] = sub ? I[r * 4 + j]! - I[r * 4 + j + 1]! : I[r * 4 + j]! + I[r * 4 + j + 1]!;
+      }
+      return;
+    }
+    const W = x.i16;
+    for (let k = 0; k < 8; k++) {
+      const r = k < 4 ? a : b, j = (k & 3) * 2;
+      let v = sub ? W[r * 8 + j]! - W[r * 8 + j + 1]! : W[r * 8 + j]! + W[r * 8 + j + 1]!;
+      if (sat) v = v < -32768 ? -32768 : v > 32767 ? 32767 : v;
+      W[d * 8 + k] = v;
+    }
+  };
+}
+
+/** pmaddubsw: unsigned dst bytes times signed src bytes, adjacent products summed with signed saturation. */
+const pmaddubsw: LaneOp = (x, d, s) => {
+  const u = x.u8, i8 = x.i8, W = x.i16;
+  for (let k = 0; k < 8; k++) {
+    const v = u[d * 16 + 2 * k]! * i8[s * 16 + 2 * k]! + u[d * 16 + 2 * k + 1]! * i8[s * 16 + 2 * k + 1]!;
+    W[d * 8 + k] = v < -32768 ? -32768 : v > 32767 ? 32767 : v;
+  }
+};
+
+/** pmulhrsw: signed 16x16 products, scaled by 2^-15 with rounding: ((a * b >> 14) + 1) >> 1. */
+const pmulhrsw: LaneOp = (x, d, s) => {
+  const W = x.i16;
+  for (let k = 0; k < 8; k++) W[d * 8 + k] = (((W[d * 8 + k]! * W[s * 8 + k]!) >> 14) + 1) >> 1;
+};
+
+// ---- SSE4.1 ----------------------------------------------------------------------------------
+
+/**
+ * roundsd/roundss/roundpd/roundps: imm bits 0-1 the rounding (nearest even,
+ * down, up, toward zero), bit 2 use MXCSR.RC instead, bit 3 suppress the
+ * inexact flag (not modelled anyway). The result keeps the sign (-0.5 -> -0);
+ * an SNaN is quieted. Integral values of either width are exact as doubles,
+ * so single lanes are rounded in double.
+ */
+function roundF(double: boolean, scalar: boolean): Builder {
+  return (cpu, insn) => {
+    const [d, s, i] = insn.ops as [Operand, Operand, Operand];
+    if (!isXmm(d)) return undefined;
+    const imm = i.immLo & 0xff;
+    const src = xmmSource(cpu, s, scalar ? (double ? 8 : 4) : 16, !scalar);
+    const x = cpu.xmm;
+    const F64 = x.f64, F32 = x.f32, I = x.i32;
+    const dr = d.reg;
+    const lanes = scalar ? 1 : double ? 2 : 4;
+    return () => {
+      const sr = src();
+      const rc = imm & 4 ? (cpu.mxcsr >> 13) & 3 : imm & 3;
+      for (let k = 0; k < lanes; k++) {
+        if (double) {
+          const v = F64[sr * 2 + k]!;
+          if (v === v) F64[dr * 2 + k] = roundRC(v, rc);
+          else nanUnary64(I, dr * 4 + 2 * k, sr * 4 + 2 * k);
+        } else {
+          const v = F32[sr * 4 + k]!;
+          if (v === v) F32[dr * 4 + k] = roundRC(v, rc);
+          else nanUnary32(I, dr * 4 + k, sr * 4 + k);
+        }
+      }
+    };
+  };
+}
+
+// ---- SSE state -------------------------------------------------------------------------------
+
+/** MXCSR_MASK as fxsave reports it: every defined bit, DAZ included (ldmxcsr's #GP check agrees). */
+const MXCSR_MASK = 0xffff;
+
+/**
+ * fxsave/fxsave64 m512: FCW FSW, the abridged tag byte, MXCSR and its mask,
+ * st0..st7 (16-byte slots) and xmm0..xmm15, written as bytes 0..415 with
+ * every reserved byte zero; bytes 416..511 are left alone, as the hardware
+ * does. FOP, FIP and FDP are stored as 0 (no x87 instruction pointers are
+ * tracked; AMD processors store 0 too unless an exception is pending), so the
+ * 32- and 64-bit-pointer forms write the same image. #GP if not 16-byte aligned.
+ * ld.so's _dl_runtime_resolve_fxsave runs one per lazily bound call.
+ */
+const fxsave: Builder = (cpu, insn) => {
+  const ea = makeEA(cpu, insn.ops[0]!);
+  const img = new Uint8Array(416);
+  const dv = new DataView(img.buffer);
+  const xu = cpu.xmm.u8;
+  return () => {
+    const a = ea();
+    if (a % 16 !== 0) throw misaligned();
+    img.fill(0);
+    fxsaveX87(cpu, img);
+    dv.setUint32(24, cpu.mxcsr, true);
+    dv.setUint32(28, MXCSR_MASK, true);
+    img.set(xu.subarray(0, 256), 160);
+    cpu.mem.writeBytes(a, img);
+  };
+};
+
+/** fxrstor/fxrstor64 m512: the inverse; #GP (nothing loaded) if misaligned or MXCSR has bits outside MXCSR_MASK. */
+const fxrstor: Builder = (cpu, insn) => {
+  const ea = makeEA(cpu, insn.ops[0]!);
+  const xu = cpu.xmm.u8;
+  return () => {
+    const a = ea();
+    if (a % 16 !== 0) throw misaligned();
+    const img = cpu.mem.readBytes(a, 416);
+    const csr = (img[24]! | (img[25]! << 8) | (img[26]! << 16) | (img[27]! << 24)) >>> 0;
+    if (csr & ~MXCSR_MASK) throw new CpuException(X86_TRAP_GP, 0, "reserved MXCSR bits");
+    fxrstorX87(cpu, img);
+    cpu.mxcsr = csr;
+    xu.set(img.subarray(160, 416), 0);
+  };
+};
+
 const ldmxcsr: Builder = (cpu, insn) => {
   const src = reader(cpu, insn.ops[0]!, 4);
   return () => {
@@ -1162,6 +1472,50 @@ const table: [Mnemonic, Builder][] = [
   [Mnemonic.Cvtps2dq, cvtPacked("ps2dq")],
   [Mnemonic.Cvtpd2ps, cvtPacked("pd2ps")],
   [Mnemonic.Cvtps2pd, cvtPacked("ps2pd")],
+  [Mnemonic.Fxsave, fxsave],
+  [Mnemonic.Fxsave64, fxsave],
+  [Mnemonic.Fxrstor, fxrstor],
+  [Mnemonic.Fxrstor64, fxrstor],
+  // SSE3
+  [Mnemonic.Movddup, dup("ddup")],
+  [Mnemonic.Movsldup, dup("sldup")],
+  [Mnemonic.Movshdup, dup("shdup")],
+  [Mnemonic.Haddpd, horizontalF(true, "hadd")],
+  [Mnemonic.Hsubpd, horizontalF(true, "hsub")],
+  [Mnemonic.Haddps, horizontalF(false, "hadd")],
+  [Mnemonic.Hsubps, horizontalF(false, "hsub")],
+  [Mnemonic.Addsubpd, horizontalF(true, "addsub")],
+  [Mnemonic.Addsubps, horizontalF(false, "addsub")],
+  // SSSE3
+  [Mnemonic.Pshufb, packed(pshufb)],
+  [Mnemonic.Palignr, palignr],
+  [Mnemonic.Pabsb, pabs(1)],
+  [Mnemonic.Pabsw, pabs(2)],
+  [Mnemonic.Pabsd, pabs(4)],
+  [Mnemonic.Psignb, packed(psign(1))],
+  [Mnemonic.Psignw, packed(psign(2))],
+  [Mnemonic.Psignd, packed(psign(4))],
+  [Mnemonic.Phaddw, packed(horizontalInt(2, false, false))],
+  [Mnemonic.Phaddd, packed(horizontalInt(4, false, false))],
+  [Mnemonic.Phaddsw, packed(horizontalInt(2, false, true))],
+  [Mnemonic.Phsubw, packed(horizontalInt(2, true, false))],
+  [Mnemonic.Phsubd, packed(horizontalInt(4, true, false))],
+  [Mnemonic.Phsubsw, packed(horizontalInt(2, true, true))],
+  [Mnemonic.Pmaddubsw, packed(pmaddubsw)],
+  [Mnemonic.Pmulhrsw, packed(pmulhrsw)],
+  // SSE4.1
+  [Mnemonic.Pminsb, packed(laneInt(1, (a, b) => (sx8(a) < sx8(b) ? a : b)))],
+  [Mnemonic.Pmaxsb, packed(laneInt(1, (a, b) => (sx8(a) > sx8(b) ? a : b)))],
+  [Mnemonic.Pminuw, packed(laneInt(2, (a, b) => (a < b ? a : b)))],
+  [Mnemonic.Pmaxuw, packed(laneInt(2, (a, b) => (a > b ? a : b)))],
+  [Mnemonic.Pminsd, packed(laneInt(4, (a, b) => (a < b ? a : b)))],
+  [Mnemonic.Pmaxsd, packed(laneInt(4, (a, b) => (a > b ? a : b)))],
+  [Mnemonic.Pminud, packed(laneInt(4, (a, b) => (a >>> 0 < b >>> 0 ? a : b)))],
+  [Mnemonic.Pmaxud, packed(laneInt(4, (a, b) => (a >>> 0 > b >>> 0 ? a : b)))],
+  [Mnemonic.Roundsd, roundF(true, true)],
+  [Mnemonic.Roundss, roundF(false, true)],
+  [Mnemonic.Roundpd, roundF(true, false)],
+  [Mnemonic.Roundps, roundF(false, false)],
   [Mnemonic.Ldmxcsr, ldmxcsr],
   [Mnemonic.Stmxcsr, stmxcsr],
 ];

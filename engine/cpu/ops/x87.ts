@@ -4,8 +4,11 @@
 // fsubr fmul fdiv fdivr with their pop and integer forms, fsqrt fprem fprem1
 // frndint fscale fchs fabs), constants (fldz fld1), fxch, fcmovcc, compares
 // (fcomi fucomi fcom fucom ftst fxam with pops), control (fnstcw fldcw fnstsw
-// fninit fnclex ffree fincstp fdecstp fnop fwait). Semantics and exactness:
-// see ../x87.ts.
+// fninit fnclex ffree fincstp fdecstp fnop fwait), and what glibc's libm and
+// fenv/ucontext code add: the constants fldpi fldl2e fldl2t fldlg2 fldln2,
+// ffreep, fxtract, fnstenv/fldenv, and the transcendentals f2xm1 fyl2x
+// fyl2xp1 fpatan (../x87-transcendental.ts). Semantics and exactness: see
+// ../x87.ts.
 //
 // Operands follow iced-x86 (Intel semantics): for `fsub st(i), st(0)` the
 // destination is st(i) and it receives st(i) - st(0); the "r" forms reverse
@@ -19,8 +22,9 @@ import { makeEA, writer } from "../operands.js";
 import { RegClass } from "../registers.js";
 import type { Builder } from "../translate.js";
 import {
-  add, compare, DBL, decode, div, FSW_C0, FSW_C1, FSW_C2, FSW_C3, FSW_IE, mul, prem, SGL, sqrt, x87Of, type X87, type XVal,
+  add, compare, DBL, decode, div, EXT, FSW_C0, FSW_C1, FSW_C2, FSW_C3, FSW_IE, FSW_SF, FSW_ZE, indefinite, mul, nanOf, prem, SGL, sqrt, x87Of, type X87, type XVal,
 } from "../x87.js";
+import { f2xm1, fpatan, fyl2x, fyl2xp1 } from "../x87-transcendental.js";
 
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
 const CF = Fl.CF, OF = Fl.OF, PF = Fl.PF, SF = Fl.SF, ZF = Fl.ZF, AF = Fl.AF;
@@ -397,6 +401,149 @@ function control(kind: "init" | "clex" | "nop" | "incstp" | "decstp" | "free"): 
   };
 }
 
+
+/**
+ * fldpi fldl2e fldl2t fldlg2 fldln2: the constant rounded per RC (not PC),
+ * with no exception flags. Given as the significand truncated to 64 bits and
+ * whether round-to-nearest goes up; each constant's bits below the 64th are
+ * nonzero, so rounding up always adds one ulp.
+ */
+function constantRC(hi: number, lo: number, se: number, nearestUp: boolean): Builder {
+  return (cpu) => {
+    const x = x87Of(cpu);
+    return () => {
+      const rc = x.rc;
+      const up = rc === 0 ? nearestUp : rc === 2;
+      // lo + 1 does not carry for these constants (their low words are not 0xffffffff)
+      x.pushRaw(se, hi, up ? (lo + 1) >>> 0 : lo);
+    };
+  };
+}
+
+/** Store an already computed value in ST(i), rounded to extended precision: the precision control does not apply. */
+function setExt(x: X87, i: number, v: XVal): void {
+  const [se, hi, lo] = x.encodeExt(v, EXT);
+  x.setRaw(i, se, hi, lo);
+}
+
+/** f2xm1: st0 = 2^st0 - 1. */
+const f2xm1Op: Builder = (cpu) => {
+  const x = x87Of(cpu);
+  return () => setExt(x, 0, f2xm1(x, x.get(0)));
+};
+
+/** fyl2x/fyl2xp1/fpatan: st1 = f(st0, st1), then pop. */
+function binaryPop(f: (x: X87, a: XVal, b: XVal) => XVal): Builder {
+  return (cpu) => {
+    const x = x87Of(cpu);
+    return () => {
+      const a = x.get(0), b = x.get(1);
+      setExt(x, 1, f(x, a, b));
+      x.pop();
+    };
+  };
+}
+
+/**
+ * fxtract: st0 = x becomes its unbiased exponent (an exact integer), then the
+ * significand (x scaled into [1, 2), sign kept) is pushed. Zero: the exponent
+ * is -inf and ZE is raised; infinity: +inf and the infinity; NaN: both NaN.
+ */
+const fxtract: Builder = (cpu) => {
+  const x = x87Of(cpu);
+  return () => {
+    const v = x.get(0);
+    let exp: XVal, sig: XVal;
+    if (v.k === 3) exp = sig = nanOf(x, v, v);
+    else if (v.k === 2) {
+      exp = { k: 2, s: 0, m: 0n, e: 0 };
+      sig = v;
+    } else if (v.k === 0) {
+      x.sw |= FSW_ZE;
+      exp = { k: 2, s: 1, m: 0n, e: 0 };
+      sig = v;
+    } else {
+      const n = v.m.toString(2).length;
+      const lead = v.e + n - 1;
+      exp = lead === 0 ? { k: 0, s: 0, m: 0n, e: 0 } : { k: 1, s: lead < 0 ? 1 : 0, m: BigInt(Math.abs(lead)), e: 0 };
+      sig = { k: 1, s: v.s, m: v.m, e: 1 - n };
+    }
+    if ((x.sw & FSW_SF) !== 0 && x.empty[x.phys(0)]) {
+      // stack underflow: both results are the indefinite NaN
+      exp = sig = indefinite();
+    }
+    setExt(x, 0, exp);
+    const [se, hi, lo] = x.encodeExt(sig, EXT);
+    x.pushRaw(se, hi, lo);
+  };
+};
+
+/** ffreep st(i): tag st(i) empty, then pop. */
+const ffreep: Builder = (cpu, insn) => {
+  const x = x87Of(cpu);
+  const i = insn.ops[0] && isSt(insn.ops[0]) ? insn.ops[0].reg : 0;
+  return () => {
+    x.empty[x.phys(i)] = 1;
+    x.pop();
+  };
+};
+
+/** The full 16-bit tag word: per physical register 0 valid, 1 zero, 2 special (NaN, infinity, denormal, unsupported), 3 empty. */
+function tagWord(x: X87): number {
+  let tw = 0;
+  for (let p = 0; p < 8; p++) {
+    let t: number;
+    if (x.empty[p]) t = 3;
+    else {
+      const E = x.se[p]! & 0x7fff, hi = x.mhi[p]!, lo = x.mlo[p]!;
+      if (E === 0) t = hi === 0 && lo === 0 ? 1 : 2;
+      else if (E === 0x7fff || (hi & 0x80000000) === 0) t = 2;
+      else t = 0;
+    }
+    tw |= t << (2 * p);
+  }
+  return tw;
+}
+
+/**
+ * fnstenv/fstenv m28 (the 32-bit protected-mode layout that 64-bit mode uses):
+ * FCW, FSW, the full tag word, then FIP/FCS/FOP and FDP/FDS, which are stored
+ * as 0 (no x87 instruction pointers are tracked); the reserved upper halves
+ * read 0xffff, as the hardware writes them. Then every exception is masked
+ * (FCW |= 0x3f), which is what feholdexcept and getcontext rely on.
+ */
+const fnstenv: Builder = (cpu, insn) => {
+  if (insn.memSize !== 28) return undefined; // the 16-bit (0x66) m14 form
+  const x = x87Of(cpu);
+  const ea = makeEA(cpu, insn.ops[0]!);
+  const m = cpu.mem;
+  return () => {
+    const a = ea();
+    m.write32(a, x.cw | 0xffff0000);
+    m.write32(a + 4, x.status | 0xffff0000);
+    m.write32(a + 8, tagWord(x) | 0xffff0000);
+    m.write64(a + 12, 0, 0);
+    m.write64(a + 20, 0, 0xffff0000 | 0);
+    x.cw |= 0x3f;
+  };
+};
+
+/** fldenv m28: FCW, FSW (TOP included) and the tags (3 = empty, anything else: in use); the pointers are ignored. */
+const fldenv: Builder = (cpu, insn) => {
+  if (insn.memSize !== 28) return undefined;
+  const x = x87Of(cpu);
+  const ea = makeEA(cpu, insn.ops[0]!);
+  const m = cpu.mem;
+  return () => {
+    const a = ea();
+    const cw = m.read16(a), sw = m.read16(a + 4), tw = m.read16(a + 8);
+    x.cw = cw | 0x40;
+    x.top = (sw >> 11) & 7;
+    x.sw = sw & ~0x3800;
+    for (let p = 0; p < 8; p++) x.empty[p] = ((tw >> (2 * p)) & 3) === 3 ? 1 : 0;
+  };
+};
+
 const frndint = unary((x, v) => (v.k === 3 ? add(x, v, v) : x.roundToIntegral(v)));
 const fsqrt = unary((x, v) => sqrt(x, v));
 const fchs = unary(() => undefined, (se) => se ^ 0x8000);
@@ -437,6 +584,20 @@ export const x87Ops: [Mnemonic, Builder][] = [
   [Mnemonic.Fabs, fabs],
   [Mnemonic.Fldz, constant({ k: 0, s: 0, m: 0n, e: 0 })],
   [Mnemonic.Fld1, constant({ k: 1, s: 0, m: 1n, e: 0 })],
+  [Mnemonic.Fldpi, constantRC(0xc90fdaa2 | 0, 0x2168c234, 0x4000, true)],
+  [Mnemonic.Fldl2e, constantRC(0xb8aa3b29 | 0, 0x5c17f0bb, 0x3fff, true)],
+  [Mnemonic.Fldl2t, constantRC(0xd49a784b | 0, 0xcd1b8afe | 0, 0x4000, false)],
+  [Mnemonic.Fldlg2, constantRC(0x9a209a84 | 0, 0xfbcff798 | 0, 0x3ffd, true)],
+  [Mnemonic.Fldln2, constantRC(0xb17217f7 | 0, 0xd1cf79ab | 0, 0x3ffe, true)],
+  [Mnemonic.F2xm1, f2xm1Op],
+  [Mnemonic.Fyl2x, binaryPop(fyl2x)],
+  [Mnemonic.Fyl2xp1, binaryPop(fyl2xp1)],
+  [Mnemonic.Fpatan, binaryPop(fpatan)],
+  [Mnemonic.Fxtract, fxtract],
+  [Mnemonic.Ffreep, ffreep],
+  [Mnemonic.Fnstenv, fnstenv],
+  [Mnemonic.Fstenv, fnstenv],
+  [Mnemonic.Fldenv, fldenv],
   [Mnemonic.Fxch, fxch],
   [Mnemonic.Fcomi, comi(false, true)],
   [Mnemonic.Fcomip, comi(true, true)],
