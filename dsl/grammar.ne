@@ -6,7 +6,7 @@
 #             | config = { name = value; ... }
 #   probes   := probe ("," (probe | target))*
 #   probe    := ("probe" | "retprobe" | "uprobe:" | "uretprobe:") target
-#   target   := atom ((":" | "+") atom)*   atom: symbol, number, ./path, "file"
+#   target   := atom ((":" | "+") atom)*   atom: symbol (ns::f too), number, ./path, "string"
 #   block    := "<" stmts ">"  |  "{" stmts "}"
 #   stmts    := stmt (sep stmt)*            sep: ";" or a newline; an if
 #                                           statement needs no separator after it

@@ -17,6 +17,8 @@ export interface SymbolInfo {
   fileOffset: number;
   /** Path of the file the symbol lives in. */
   file: string;
+  /** c++filt's spelling of a C++ symbol (`ns::f(int)`); absent for C names. */
+  demangled?: string;
 }
 
 /** Compile-time view of the binaries a program may probe. */
@@ -27,7 +29,15 @@ export interface TargetInfo {
   files(): string[];
   /** Function/object symbol by exact name in a file (default: main binary). */
   lookupSymbol(name: string, file?: string): SymbolInfo | undefined;
-  /** All symbol names of a file, for "did you mean". */
+  /**
+   * C++ functions by demangled name, one per address: with a parameter list
+   * (`ns::f(int)`, `int ns::max<int>(int, int)`, spaces ignored) the one
+   * overload with that signature; without one (`ns::f`, `ns::C::C`,
+   * `ns::max<int>` or `ns::max`) every overload. Optional: a TargetInfo
+   * without C++ support leaves it out.
+   */
+  lookupDemangled?(name: string, file?: string): SymbolInfo[];
+  /** All symbol names of a file, for "did you mean" (C++ functions also by their demangled names). */
   symbolNames(file?: string): string[];
   /** The symbol containing addr, for absolute-address targets and `func`. */
   symbolAt(addr: bigint, file?: string): SymbolInfo | undefined;
@@ -52,6 +62,8 @@ export interface ResolvedTarget {
   fileOffset: number;
   /** Symbol the address falls in, if any. */
   symbol?: string;
+  /** Its demangled name when it is a C++ symbol (what `func` shows). */
+  demangled?: string;
   /** Offset from the symbol start. */
   offset: number;
   /** The probe's display name, e.g. "probe test:0" / "retprobe test". */

@@ -153,9 +153,8 @@ export function compileProgram(source: string, fileName: string, target: TargetI
       (item.which === "BEGIN" ? begins : ends).push(h);
       continue;
     }
-    for (const spec of item.targets) {
-      const t = resolved.get(spec)!;
-      const func = t.symbol ?? `0x${t.addr.toString(16)}`;
+    for (const t of item.targets.flatMap((spec) => resolved.get(spec)!)) {
+      const func = t.demangled ?? t.symbol ?? `0x${t.addr.toString(16)}`;
       const { fn, source } = gen(item, item.body, item.filter, func, t.name);
       const probe: { target: ResolvedTarget; handler: Handler; source: string; filter?: (ctx: HitContext) => boolean } = {
         target: t,

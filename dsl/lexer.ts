@@ -4,9 +4,12 @@
 //
 //   main         the language proper: numbers, strings, names, operators.
 //   target       entered after `probe`/`retprobe` (or `uprobe:`/`uretprobe:`):
-//                a probe target is lexed as atoms (path, "quoted file",
+//                a probe target is lexed as atoms (path, "quoted string",
 //                number, symbol) so that `./t:test+4` or `libc.so.6:malloc`
 //                need no quoting, and symbol names may contain `.`, `@`, `$`.
+//                A symbol may be a C++ qualified name, `ns::C::f` or
+//                `ns::C::~C` (one atom); anything with spaces, parentheses or
+//                template arguments is quoted: `"ns::f(int)"`, `"ns::max<int>"`.
 //   target_rest  after the first atom: `:` and `+` continue the target; white
 //                space, a newline, `/`, `<`, `{` or `,` end it.
 //
@@ -48,7 +51,8 @@ const TARGET_START = String.raw`(?=[ \t]+(?:[A-Za-z_0-9"]|\.{0,2}/))`;
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/;
 const NUMBER = /0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*|0[bB][01](?:_?[01])*|[0-9](?:_?[0-9])*/;
 const TNUMBER = /0[xX][0-9a-fA-F]+|[0-9]+/;
-const TIDENT = /[A-Za-z_][A-Za-z0-9_.@$]*/;
+// `::` joins name parts (`ns::f`, `C::~C`); a single `:` separates atoms.
+const TIDENT = /[A-Za-z_][A-Za-z0-9_.@$]*(?:::~?[A-Za-z_][A-Za-z0-9_.@$]*)*/;
 const STRING = /"(?:[^"\\\n]|\\.)*"/;
 
 const OPS = [
@@ -100,6 +104,7 @@ const mooLexer = moo.states({
     tplus: "+",
     tnum: TNUMBER,
     tid: TIDENT,
+    tstr: STRING,
     ws: { match: /[ \t\r\f\v]+/, next: "main" },
     comment: { match: /\/\/[^\n]*/, next: "main" },
     mlcomment: { match: /\/\*[^]*?\*\//, lineBreaks: true, next: "main" },

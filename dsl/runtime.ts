@@ -224,8 +224,10 @@ export class Runtime {
       const sym = this.opts.target?.symbolAt(a);
       if (sym === undefined) s = "0x" + a.toString(16);
       else {
+        // C++ symbols demangled, as bpftrace's usym() (cpp_demangle) shows them.
+        const name = sym.demangled ?? sym.name;
         const off = a - sym.addr;
-        s = off === 0n ? sym.name : `${sym.name}+${off}`;
+        s = off === 0n ? name : `${name}+${off}`;
       }
       this.usymCache.set(a, s);
     }

@@ -3,6 +3,7 @@
 
 import * as fs from "node:fs";
 import { X86Decoder } from "./cpu/decoder.js";
+import { demangleName, type DemangledName } from "./demangle.js";
 import { UserError } from "./errors.js";
 import { ElfError, ET_DYN, parseElf, PT_LOAD, type ElfImage } from "./os/elf.js";
 import { PIE_BASE } from "./os/loader.js";
@@ -55,6 +56,56 @@ export class Binary {
 
   lookup(name: string): Sym | undefined {
     return this.byName.get(name);
+  }
+
+  // ---- C++ names -------------------------------------------------------------
+
+  private cpp: Map<Sym, DemangledName> | undefined;
+
+  /** Every C++ (`_Z`) symbol demangled, computed once on first use. */
+  cppSymbols(): ReadonlyMap<Sym, DemangledName> {
+    if (this.cpp === undefined) {
+      this.cpp = new Map();
+      for (const s of this.symbols) {
+        if (!s.name.startsWith("_Z")) continue;
+        const d = demangleName(s.name);
+        if (d !== undefined) this.cpp.set(s, d);
+      }
+    }
+    return this.cpp;
+  }
+
+  /** c++filt's spelling of a C++ symbol (`ns::f(int)`); undefined for C names. */
+  demangled(s: Sym): string | undefined {
+    if (!s.name.startsWith("_Z")) return undefined;
+    return this.cpp !== undefined ? this.cpp.get(s)?.full : demangleName(s.name)?.full;
+  }
+
+  /**
+   * C++ functions by demangled name, one per address (a constructor's C1 and
+   * C2 symbols are one function), in address order. With a parameter list
+   * (`ns::f(int)`, `int ns::max<int>(int, int)`, `ns::max<int>(int, int)`)
+   * the function with that signature; without one (`ns::f`, `ns::C::~C`,
+   * `ns::max<int>`, `ns::max`) every overload and template instance, clones
+   * (`[clone .cold]`) left out. White space does not count.
+   */
+  lookupDemangled(name: string): Sym[] {
+    const want = name.replace(/\s+/g, "");
+    if (want.length === 0) return [];
+    const sig = want.includes("(");
+    const out: Sym[] = [];
+    const seen = new Set<number>();
+    for (const [s, d] of this.cppSymbols()) {
+      if (s.kind !== "func" || !d.isFunction || seen.has(s.addr)) continue;
+      const hit = sig
+        ? squash(d.full) === want || squash(d.signature) === want
+        : !d.clone && (squash(d.name) === want || (d.base !== undefined && squash(d.base) === want));
+      if (hit) {
+        seen.add(s.addr);
+        out.push(s);
+      }
+    }
+    return out;
   }
 
   /** Function symbols, sorted by address. */
@@ -132,6 +183,8 @@ export class Binary {
     return this.dec().format(a, b);
   }
 }
+
+const squash = (t: string): string => t.replace(/\s+/g, "");
 
 /** Parse an ELF from bytes; errors become one-line UserErrors. */
 export function openBinary(path: string, bytes: Uint8Array): Binary {

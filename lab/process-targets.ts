@@ -72,6 +72,11 @@ export class ProcessTargetInfo implements TargetInfo {
     return p?.info.lookupSymbol(name, p.bin.path);
   }
 
+  lookupDemangled(name: string, file?: string): SymbolInfo[] {
+    const p = this.part(file);
+    return p ? p.info.lookupDemangled(name, p.bin.path) : [];
+  }
+
   symbolNames(file?: string): string[] {
     const p = this.part(file);
     return p ? p.info.symbolNames(p.bin.path) : [];

@@ -7,7 +7,10 @@ import type { Binary, Sym } from "../engine/binary.js";
 import type { SymbolInfo, TargetInfo } from "../dsl/host.js";
 
 function toInfo(b: Binary, s: Sym): SymbolInfo {
-  return { name: s.name, addr: BigInt(s.addr), size: s.size, fileOffset: s.fileOffset, file: b.path };
+  const info: SymbolInfo = { name: s.name, addr: BigInt(s.addr), size: s.size, fileOffset: s.fileOffset, file: b.path };
+  const d = b.demangled(s);
+  if (d !== undefined) info.demangled = d;
+  return info;
 }
 
 export class BinaryTargetInfo implements TargetInfo {
@@ -33,9 +36,20 @@ export class BinaryTargetInfo implements TargetInfo {
     return s && s.kind !== "other" ? toInfo(this.bin, s) : undefined;
   }
 
+  lookupDemangled(name: string, file?: string): SymbolInfo[] {
+    if (!this.ok(file)) return [];
+    return this.bin.lookupDemangled(name).map((s) => toInfo(this.bin, s));
+  }
+
   symbolNames(file?: string): string[] {
     if (!this.ok(file)) return [];
-    return this.bin.symbols.filter((s) => s.kind === "func").map((s) => s.name);
+    const cpp = this.bin.cppSymbols();
+    return this.bin.symbols
+      .filter((s) => s.kind === "func")
+      .flatMap((s) => {
+        const d = cpp.get(s);
+        return d === undefined ? [s.name] : [s.name, d.name, d.signature];
+      });
   }
 
   symbolAt(addr: bigint, file?: string): SymbolInfo | undefined {
@@ -45,7 +59,8 @@ export class BinaryTargetInfo implements TargetInfo {
   }
 
   instructionOffsets(sym: SymbolInfo): number[] {
-    const s = this.bin.lookup(sym.name);
+    // By address too: local symbols of one name (two TUs' `(anonymous namespace)::f`) may repeat.
+    const s = this.bin.symbols.find((x) => x.name === sym.name && BigInt(x.addr) === sym.addr) ?? this.bin.lookup(sym.name);
     if (!s) return [];
     return this.bin.instructionOffsets(s);
   }

@@ -17,8 +17,19 @@
 // address there), so `retprobe f` == `retprobe f:0` and any other offset is
 // an error, with or without --unsafe.
 //
-// Unknown symbols and files get a "did you mean" from the symbol table.
-// All errors of the pass are collected before it throws.
+// C++ names, bpftrace's way: a demangled name (c++filt's spelling) finds the
+// function: `probe ns::C::f`, `probe cpp:ns::f`, `probe ./t:"ns::f(int)"+4`,
+// `uprobe:./t:cpp:"ns::f"`. Without a parameter list the name means every
+// overload (and every function-template instance, `ns::max` or `ns::max<int>`),
+// and the probe attaches to each of them, one probe per overload named by its
+// signature (`probe "ns::f(int)"`), as bpftrace does; an offset then needs one
+// function, and the error lists the signatures to choose from. A quoted full
+// signature means exactly one function. Exact symbol names win (`probe
+// _ZN2ns1fEi`, a C function), except after `cpp:`.
+//
+// Unknown symbols and files get a "did you mean" from the symbol table (C++
+// functions by their demangled names). All errors of the pass are collected
+// before it throws.
 
 import type { ProbeItem, Program, TargetAtom, TargetSpec } from "../ast.js";
 import { DiagnosticBag, SourceText, type Span } from "../diagnostics.js";
@@ -29,8 +40,11 @@ export interface ResolveOptions {
   unsafe?: boolean;
 }
 
-/** Resolved targets, keyed by the spec node they came from. */
-export type ResolvedTargets = Map<TargetSpec, ResolvedTarget>;
+/**
+ * Resolved targets, keyed by the spec node they came from: one each, or one
+ * per overload for a C++ name without parameters that names several.
+ */
+export type ResolvedTargets = Map<TargetSpec, ResolvedTarget[]>;
 
 const spanOf = (a: { start: number; end: number }): Span => ({ start: a.start, end: a.end });
 
@@ -66,6 +80,49 @@ function offsetList(offsets: readonly number[]): string {
 
 const hex = (v: bigint): string => "0x" + v.toString(16);
 
+const isCpp = (a: TargetAtom | undefined): boolean => a !== undefined && a.kind === "ident" && a.text === "cpp";
+const isName = (a: TargetAtom | undefined): a is TargetAtom => a !== undefined && (a.kind === "ident" || a.kind === "string");
+
+/** How a symbol is shown in messages and probe names: demangled when it is C++. */
+const display = (s: SymbolInfo): string => s.demangled ?? s.name;
+
+function overloadList(syms: readonly SymbolInfo[]): string {
+  const shown = syms.slice(0, 12).map(display);
+  return shown.join(", ") + (syms.length > 12 ? `, ... (${syms.length - 12} more)` : "");
+}
+
+/**
+ * `ns::f` from `ns::f(int) const` (the name before the parameter list), or
+ * undefined when the text has no parameter list.
+ */
+export function withoutParameters(text: string): string | undefined {
+  let t = text.trim();
+  // Trailing qualifiers of a member function.
+  for (;;) {
+    const m = /\s*(?:const|volatile|&&|&|noexcept)$/.exec(t);
+    if (m === null || m.index === 0) break;
+    t = t.slice(0, m.index);
+  }
+  if (!t.endsWith(")")) return undefined;
+  let depth = 0;
+  for (let i = t.length - 1; i >= 0; i--) {
+    const c = t[i];
+    if (c === ")") depth++;
+    else if (c === "(" && --depth === 0) {
+      const name = t.slice(0, i).trim();
+      return name.length > 0 ? name : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The probe name of one overload: what was written, with the symbol replaced by the quoted signature. */
+function expandedName(spec: TargetSpec, sym: TargetAtom, signature: string): string {
+  const base = spec.textSpan.start;
+  const text = spec.text.slice(0, sym.start - base) + JSON.stringify(signature) + spec.text.slice(sym.end - base);
+  return spec.alias ? `${spec.keyword}:${text}` : `${spec.keyword} ${text}`;
+}
+
 export function resolveTargets(program: Program, src: SourceText, target: TargetInfo, opts: ResolveOptions = {}): ResolvedTargets {
   const bag = new DiagnosticBag(src);
   const out: ResolvedTargets = new Map();
@@ -81,28 +138,40 @@ export function resolveTargets(program: Program, src: SourceText, target: Target
   bag.throwIfAny();
   return out;
 
-  function resolveOne(spec: TargetSpec): ResolvedTarget | undefined {
+  function resolveOne(spec: TargetSpec): ResolvedTarget[] | undefined {
     const { atoms, seps } = spec;
     let fileAtom: TargetAtom | undefined;
     let loc = 0;
+    const a0 = atoms[0]!;
+    const a1 = atoms[1];
     if (spec.alias) {
-      if (atoms.length >= 2) {
-        fileAtom = atoms[0];
+      // bpftrace's spelling always names the file first; `uprobe:cpp:ns::f`
+      // (no file, language prefix) is accepted when no file is called cpp.
+      const cppFirst = isCpp(a0) && seps[0] === ":" && isName(a1) && matchFile(a0.text, target.files()) === undefined;
+      if (atoms.length >= 2 && !cppFirst) {
+        fileAtom = a0;
         loc = 1;
         if (seps[0] !== ":") {
           bag.error(spanOf(atoms[1]!), `expected ':' after the file name in '${spec.keyword}:${spec.text}'`);
           return undefined;
         }
       }
-    } else if ((atoms[0]!.kind === "path" || atoms[0]!.kind === "string") && atoms.length >= 2) {
-      fileAtom = atoms[0];
+    } else if (a0.kind === "path" && atoms.length >= 2) {
+      fileAtom = a0;
       loc = 1;
       if (seps[0] !== ":") {
         bag.error(spanOf(atoms[1]!), `expected ':' after the file name`);
         return undefined;
       }
-    } else if (atoms.length >= 2 && atoms[0]!.kind === "ident" && seps[0] === ":" && atoms[1]!.kind === "ident") {
-      fileAtom = atoms[0];
+    } else if (a0.kind === "string" && a1 !== undefined && seps[0] === ":") {
+      // `"my lib.so":f` and `"my lib.so":0x401000` name a file;
+      // `"ns::f(int)":4` is a (C++) symbol and an offset.
+      if (a1.kind !== "number" || matchFile(a0.text, target.files()) !== undefined) {
+        fileAtom = a0;
+        loc = 1;
+      }
+    } else if (a0.kind === "ident" && !isCpp(a0) && a1 !== undefined && seps[0] === ":" && isName(a1)) {
+      fileAtom = a0;
       loc = 1;
     }
 
@@ -119,10 +188,20 @@ export function resolveTargets(program: Program, src: SourceText, target: Target
       file = m;
     }
 
-    const rest = atoms.slice(loc);
-    const restSeps = seps.slice(loc);
+    let rest = atoms.slice(loc);
+    let restSeps = seps.slice(loc);
+    // `cpp:NAME`: NAME is a demangled C++ name (bpftrace's language prefix).
+    let cpp = false;
+    if (isCpp(rest[0]) && restSeps[0] === ":" && isName(rest[1])) {
+      cpp = true;
+      rest = rest.slice(1);
+      restSeps = restSeps.slice(1);
+    }
     const malformed = (): undefined => {
-      bag.error(spec.textSpan, `malformed probe target '${spec.text}': expected SYMBOL, SYMBOL:OFFSET, SYMBOL+OFFSET or ADDRESS`);
+      bag.error(
+        spec.textSpan,
+        `malformed probe target '${spec.text}': expected SYMBOL, SYMBOL:OFFSET, SYMBOL+OFFSET or ADDRESS (a C++ name with spaces, parentheses or <...> is quoted: "ns::f(int)")`,
+      );
       return undefined;
     };
     if (rest.length === 0 || rest.length > 2) return malformed();
@@ -132,7 +211,7 @@ export function resolveTargets(program: Program, src: SourceText, target: Target
     const first = rest[0]!;
 
     // Absolute address.
-    if (rest.length === 1 && first.kind === "number") {
+    if (rest.length === 1 && first.kind === "number" && !cpp) {
       const addr = parseNumber(first.text);
       const fileOffset = target.fileOffsetOf(addr, file);
       if (fileOffset === undefined) {
@@ -145,15 +224,17 @@ export function resolveTargets(program: Program, src: SourceText, target: Target
           bag.error(spanOf(first), `a retprobe must attach at a function entry, and ${hex(addr)} is in no known function`);
           return undefined;
         }
-        return { kind, file, addr, fileOffset, offset: 0, name, unsafe: false };
+        return [{ kind, file, addr, fileOffset, offset: 0, name, unsafe: false }];
       }
       const off = Number(addr - sym.addr);
       const ok = checkOffset(spec, sym, off, spanOf(first));
       if (ok === undefined) return undefined;
-      return { kind, file, addr, fileOffset, symbol: sym.name, offset: off, name, unsafe: ok.unsafe };
+      const r: ResolvedTarget = { kind, file, addr, fileOffset, symbol: sym.name, offset: off, name, unsafe: ok.unsafe };
+      if (sym.demangled !== undefined) r.demangled = sym.demangled;
+      return [r];
     }
 
-    if (first.kind !== "ident") return malformed();
+    if (!isName(first)) return malformed();
     let off = 0;
     let offAtom: TargetAtom | undefined;
     if (rest.length === 2) {
@@ -162,33 +243,83 @@ export function resolveTargets(program: Program, src: SourceText, target: Target
       off = Number(parseNumber(offAtom.text));
       if (!Number.isSafeInteger(off)) return malformed();
     }
-    const sym = target.lookupSymbol(first.text, file);
-    if (sym === undefined) {
-      const hint = didYouMean(first.text, target.symbolNames(file));
-      const where = file === target.mainFile ? "" : ` in ${file}`;
-      bag.error(spanOf(first), `unknown symbol '${first.text}'${where}${hint}`);
+    const syms = lookup(first.text, file, cpp);
+    if (syms.length === 0) {
+      unknownSymbol(first, file);
       return undefined;
     }
-    const ok = checkOffset(spec, sym, off, offAtom !== undefined ? spanOf(offAtom) : spanOf(first));
-    if (ok === undefined) return undefined;
-    return {
-      kind,
-      file: sym.file || file,
-      addr: sym.addr + BigInt(off),
-      fileOffset: sym.fileOffset + off,
-      symbol: sym.name,
-      offset: off,
-      name,
-      unsafe: ok.unsafe,
-    };
+    if (syms.length > 1 && off !== 0) {
+      bag.error(
+        spanOf(offAtom!),
+        `'${first.text}' names ${syms.length} functions and an offset needs one: ${overloadList(syms)} (quote the full signature: ${expandedName(spec, first, display(syms[0]!))})`,
+      );
+      return undefined;
+    }
+    const results: ResolvedTarget[] = [];
+    for (const sym of syms) {
+      const ok = checkOffset(spec, sym, off, offAtom !== undefined ? spanOf(offAtom) : spanOf(first));
+      if (ok === undefined) return undefined;
+      const r: ResolvedTarget = {
+        kind,
+        file: sym.file || file,
+        addr: sym.addr + BigInt(off),
+        fileOffset: sym.fileOffset + off,
+        symbol: sym.name,
+        offset: off,
+        // Several overloads: one probe each, named by its full signature, as
+        // bpftrace expands `uprobe:./t:cpp:f` into one probe per overload.
+        name: syms.length === 1 ? name : expandedName(spec, first, display(sym)),
+        unsafe: ok.unsafe,
+      };
+      if (sym.demangled !== undefined) r.demangled = sym.demangled;
+      results.push(r);
+    }
+    return results;
+  }
+
+  /**
+   * The functions a name means: an exact symbol name first (a C name or a
+   * mangled one, `_ZN2ns1fEi`), else C++ functions by demangled name (every
+   * overload of `ns::f`, or the one `ns::f(int)`). With `cpp:` the demangled
+   * names come first.
+   */
+  function lookup(text: string, file: string, cpp: boolean): SymbolInfo[] {
+    if (!cpp) {
+      const exact = target.lookupSymbol(text, file);
+      if (exact !== undefined) return [exact];
+    }
+    const found = target.lookupDemangled?.(text, file) ?? [];
+    if (found.length > 0 || !cpp) return found;
+    const exact = target.lookupSymbol(text, file);
+    return exact !== undefined ? [exact] : [];
+  }
+
+  function unknownSymbol(atom: TargetAtom, file: string): void {
+    const text = atom.text;
+    const where = file === target.mainFile ? "" : ` in ${file}`;
+    // A signature that matches no overload: list the overloads there are.
+    const base = withoutParameters(text);
+    if (base !== undefined) {
+      const overloads = target.lookupDemangled?.(base, file) ?? [];
+      if (overloads.length > 0) {
+        bag.error(spanOf(atom), `no overload of '${base}' has the signature '${text}'${where}; there are: ${overloadList(overloads)}`);
+        return;
+      }
+    }
+    // Suggest demangled names for C++ symbols (mangled ones only to someone typing one).
+    const mangled = text.startsWith("_Z");
+    const names = target.symbolNames(file).filter((n) => mangled || !n.startsWith("_Z"));
+    bag.error(spanOf(atom), `unknown symbol '${text}'${where}${didYouMean(text, names)}`);
   }
 
   /** Validate `off` inside `sym`; undefined after reporting an error. */
   function checkOffset(spec: TargetSpec, sym: SymbolInfo, off: number, span: Span): { unsafe: boolean } | undefined {
+    const shown = display(sym);
     if (spec.ret && off !== 0) {
+      const spelled = sym.demangled !== undefined ? JSON.stringify(sym.demangled) : sym.name;
       bag.error(
         span,
-        `a retprobe attaches at the entry of ${sym.name}: offset ${off} is not allowed (use 'probe ${sym.name}:${off}' for an instruction probe)`,
+        `a retprobe attaches at the entry of ${shown}: offset ${off} is not allowed (use 'probe ${spelled}:${off}' for an instruction probe)`,
       );
       return undefined;
     }
@@ -196,22 +327,22 @@ export function resolveTargets(program: Program, src: SourceText, target: Target
     const offsets = target.instructionOffsets(sym);
     if (off < 0 || (sym.size > 0 && off >= sym.size)) {
       if (unsafe) return { unsafe: true };
-      bag.error(span, `offset ${off} is past the end of ${sym.name} (size ${sym.size}); valid instruction offsets: ${offsetList(offsets)}`);
+      bag.error(span, `offset ${off} is past the end of ${shown} (size ${sym.size}); valid instruction offsets: ${offsetList(offsets)}`);
       return undefined;
     }
     if (offsets.includes(off)) return { unsafe: false };
     if (unsafe) return { unsafe: true };
     if (offsets.length === 0) {
-      bag.error(span, `cannot check offset ${off} of ${sym.name}: its size is unknown (--unsafe attaches anyway)`);
+      bag.error(span, `cannot check offset ${off} of ${shown}: its size is unknown (--unsafe attaches anyway)`);
       return undefined;
     }
     let startOf = 0;
     for (const o of offsets) if (o < off) startOf = o;
     const insn = target.disassembleAt(sym.addr + BigInt(startOf), sym.file);
-    const inside = insn !== undefined ? ` (inside '${insn}' at ${sym.name}+${startOf})` : ` (inside the instruction at ${sym.name}+${startOf})`;
+    const inside = insn !== undefined ? ` (inside '${insn}' at ${shown}+${startOf})` : ` (inside the instruction at ${shown}+${startOf})`;
     bag.error(
       span,
-      `offset ${off} is not an instruction boundary of ${sym.name}${inside}; valid instruction offsets: ${offsetList(offsets)}`,
+      `offset ${off} is not an instruction boundary of ${shown}${inside}; valid instruction offsets: ${offsetList(offsets)}`,
     );
     return undefined;
   }
