@@ -15,6 +15,7 @@ import { probeCellOutputs } from "../../kernel/probe-cell.js";
 import { PROJECT_ROOT } from "../../lab/paths.js";
 import { runMany } from "../../lab/pool.js";
 import { RunError, runSpec, type RunSpec } from "../../lab/probe-run.js";
+import { buildWith } from "../helpers.js";
 import { tmpDir } from "./helpers.js";
 
 function record(): { shown: { bundle: MimeBundle; id?: string; update?: boolean }[]; done(): void } {
@@ -112,6 +113,23 @@ describe("runs", () => {
     assert.equal(texts[1], "calls: 1\n");
     assert.match(texts[2]!, /^probe {15}path  hits  int3  sstep  uret int3  sys_uprobe  sys_uretprobe  traps\/hit  syscalls\/hit  virtual ns\/hit\nprobe nc_call_site  xol {6}1/);
     assert.match(String(rec.shown[2]!.bundle["text/html"]), /^<table class="uprobe-lab-table">/);
+  });
+});
+
+describe("a dynamically linked binary in a notebook", () => {
+  test("%%probe on a plain gcc build: probes in the program and in libc", async () => {
+    const bin = buildWith("gcc", `#include <stdio.h>\nvoid hit(int i){printf("%d\\n", i);}\nint main(void){for(int i=0;i<3;i++)hit(i);return 0;}\n`, ["-O0"], "nb-dyn");
+    const run = await api.runOne(parseProbeCell(`%%probe ${bin}\nprobe hit < h++ >\nuprobe:libc:printf < p++ >`), true);
+    const rec = record();
+    let out = "";
+    try {
+      probeCellOutputs(run, (s) => void (out += s));
+    } finally {
+      rec.done();
+    }
+    assert.equal(out, "0\n1\n2\n");
+    assert.equal(String(rec.shown[0]!.bundle["text/plain"]), "h: 3\np: 3\n");
+    assert.match(api.loadBinary(bin).toString(), /dynamically linked \(libc\.so\.6\)/);
   });
 });
 
