@@ -5,10 +5,14 @@
 // stdout, stderr and exit status must match the host CPU's byte for byte.
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { buildWith, ROOT, runEmulated, runNative } from "../helpers.js";
+import { BufferIo } from "../../engine/os/host-io.js";
+import { Session } from "../../lab/session.js";
+import { buildWith, ROOT, runCli, runEmulated, runNative } from "../helpers.js";
 
 interface Case {
   id: string;
@@ -47,4 +51,45 @@ const CPP = [
 describe("C++ corpus, g++ -O2 (libstdc++, exceptions unwound by libgcc_s): emulator vs native", () => {
   for (const c of CPP) test(c.name, () => differential(buildWith("g++", path.join(ROOT, "test", "corpus", "cpp", `${c.name}.cpp`), ["-O2"], `${c.name}-gxx`), c));
   for (const c of CPP) test(`${c.name}, g++ -O0 -static`, () => differential(buildWith("g++", path.join(ROOT, "test", "corpus", "cpp", `${c.name}.cpp`), ["-O0", "-static"], `${c.name}-gxx-static`), c));
+});
+
+describe("start-up of a dynamic guest", () => {
+  test("--stats reports startup_to_main: ld.so and libc's init, before main's first instruction", () => {
+    const bin = buildWith("gcc", `#include <stdio.h>\nint main(void){puts("hi");return 0;}\n`, ["-O0"], "startup-dyn");
+    const r = runCli(["exec", "--stats", bin]);
+    assert.equal(r.stdout, "hi\n");
+    const stats = JSON.parse(r.stderr.trim().split("\n").at(-1)!) as { instructions: number; syscalls: Record<string, number>; startup_to_main: { host_ms: number; instructions: number; virtual_ns: number } };
+    const s = stats.startup_to_main;
+    assert.ok(s.instructions > 10_000 && s.instructions < stats.instructions, `${s.instructions} instructions before main of ${stats.instructions}`);
+    assert.ok(s.host_ms > 0 && s.virtual_ns > 0);
+    // ld.so opened and mapped libc as it does natively (openat of the library, mmap of its segments)
+    assert.ok(stats.syscalls.openat! >= 1 && stats.syscalls.mmap! >= 4, JSON.stringify(stats.syscalls));
+  });
+
+  test("a library outside the library directories: invisible, as missing natively, until --lib-path opens its directory", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uprobe-lab-libdir-"));
+    fs.copyFileSync(buildWith("gcc", `int triple(int x){return 3*x;}\n`, ["-shared", "-fPIC", "-O2"], "libtriple"), path.join(dir, "libtriple.so"));
+    const prog = path.join(dir, "prog");
+    const src = path.join(dir, "prog.c");
+    fs.writeFileSync(src, `#include <stdio.h>\nint triple(int);\nint main(void){int s=0;for(int i=0;i<4;i++)s+=triple(i);printf("%d\\n",s);return 0;}\n`);
+    execFileSync("gcc", ["-O0", "-o", prog, src, `-L${dir}`, "-ltriple"]);
+    // natively without LD_LIBRARY_PATH: ld.so's error, status 127; the emulated ld.so says the same
+    const nativeMissing = runNative(prog, []);
+    assert.equal(nativeMissing.status, 127);
+    assert.deepEqual(runEmulated(prog, []).stderr, nativeMissing.stderr);
+    // LD_LIBRARY_PATH alone does not open the directory to the guest
+    const env = { LD_LIBRARY_PATH: dir };
+    assert.equal(runEmulated(prog, [], "", env).status, 127);
+    const native = runNative(prog, [], "", env);
+    assert.equal(native.stdout, "18\n");
+    const emu = runEmulated(prog, [], "", env, { libPath: [dir] });
+    assert.equal(emu.stdout, native.stdout);
+    assert.equal(emu.status, 0);
+    // and its functions can be probed, keyed on the library file
+    const io = new BufferIo();
+    const s = new Session({ binary: prog, program: "uprobe:libtriple:triple < n++ > retprobe libtriple.so:triple < r = sum(retval) >", io, env: [`LD_LIBRARY_PATH=${dir}`], libPath: [dir] });
+    assert.equal(s.run().status, 0);
+    assert.equal(s.mapsText().trim(), "n: 4\nr: 18");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
