@@ -60,16 +60,19 @@ export function funclatencyCommand(argv: string[]): number {
   }
   const pattern = p.positional[0];
   if (!pattern) throw new UserError("funclatency: missing BINARY:FUNC (see uprobe-lab funclatency --help)");
-  const colon = pattern.lastIndexOf(":");
+  // BINARY ends at the first single ':' (C++ names such as ns::f carry '::')
+  const colon = pattern.search(/(?<!:):(?!:)/);
   if (colon <= 0 || colon === pattern.length - 1) throw new UserError(`funclatency: '${pattern}' is not BINARY:FUNC`);
   const lib = pattern.slice(0, colon), func = pattern.slice(colon + 1);
   const rest = p.rest[0] === "--" ? p.rest.slice(1) : p.rest; // BINARY:FUNC -- ARGS: the "--" is not the guest's
-  if (!/^[A-Za-z_.$][\w.$]*$/.test(func)) throw new UserError(`funclatency: '${func}' is not a function name`);
+  const plain = /^[A-Za-z_.$][\w.$]*$/.test(func);
+  if (!plain && (!func.includes("::") || /["\n]/.test(func))) throw new UserError(`funclatency: '${func}' is not a function name`);
+  const funcTarget = plain ? func : JSON.stringify(func); // a C++ name, quoted for the DSL: every overload
   // LIBRARY:FUNC -- PROGRAM: bcc attaches to the library in every process; here, in the one program run
   const inLibrary = !fs.existsSync(lib) && rest.length > 0;
   if (inLibrary && !/^[\w./+-]+$/.test(lib)) throw new UserError(`funclatency: '${lib}' is not a library name`);
   const binary = inLibrary ? rest[0]! : lib;
-  const target = inLibrary ? `${lib.includes("/") && !lib.startsWith("/") && !lib.startsWith(".") ? "./" + lib : lib}:${func}` : func;
+  const target = inLibrary ? `${lib.includes("/") && !lib.startsWith("/") && !lib.startsWith(".") ? "./" + lib : lib}:${funcTarget}` : funcTarget;
   const us = p.opts.has("-u") || p.opts.has("--microseconds");
   const ms = p.opts.has("-m") || p.opts.has("--milliseconds");
   if (us && ms) throw new UserError("funclatency: -u and -m exclude each other");

@@ -99,6 +99,14 @@ describe("funclatency", () => {
     const r = runCli(["funclatency", "-u", `${samplePath("funclat-O0")}:work`]);
     assert.match(r.stdout, /usecs\s+: count\s+distribution/);
   });
+  test("a C++ name (every overload) and a library function (LIBRARY:FUNC -- PROGRAM)", () => {
+    const cpp = runCli(["funclatency", `${samplePath("cpp_overload-O0")}:geo::area`]);
+    assert.equal(cpp.status, 0, cpp.stderr);
+    assert.match(cpp.stdout, /count: 10\n\nDetaching/, "geo::area is called 10 times (samples/cpp_overload.cpp)");
+    const lib = runCli(["funclatency", "libc:exit", "--", samplePath("cpp_overload-O0")]);
+    assert.equal(lib.status, 2, "a static binary has no libc.so.6 to probe");
+    assert.match(lib.stderr, /unknown binary 'libc'/);
+  });
   test("a bad pattern is a one-line error", () => {
     const r = runCli(["funclatency", "nocolon"]);
     assert.equal(r.status, 2);
