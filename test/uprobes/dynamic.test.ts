@@ -63,3 +63,24 @@ describe("probes on shared libraries", () => {
     assert.throws(() => runBinary(bin, "probe libc:no_such_function_here < n++ >"), /unknown symbol 'no_such_function_here' in .*libc\.so\.6/);
   });
 });
+
+describe("uretprobes and C++ exceptions", () => {
+  // Checked on a real 6.18.44 kernel (tracefs r: probe on middle): the program aborts, status 134.
+  // The hijacked return address points into the XOL page, where the unwinder finds no FDE.
+  const src = `#include <cstdio>
+#include <stdexcept>
+__attribute__((noinline)) void thrower(int i) { if (i % 2) throw std::runtime_error("odd"); }
+__attribute__((noinline)) int middle(int i) { thrower(i); return i; }
+int main() { int c = 0; for (int i = 0; i < 4; i++) { try { c += middle(i); } catch (const std::exception& e) { c += 100; } } printf("c=%d\\n", c); return 0; }
+`;
+  test("an exception unwinding through a uretprobed frame ends in std::terminate, as on Linux", () => {
+    const bin = buildWith("g++", src, ["-O0"], "exc-through-uretprobe");
+    const entry = runBinary(bin, "probe middle < n++ >");
+    assert.equal(entry.status, 0);
+    assert.equal(entry.stdout, "c=202\n");
+    const ret = runBinary(bin, "retprobe middle < n++ >");
+    assert.equal(ret.status, 134, "SIGABRT from std::terminate");
+    assert.match(ret.stderr, /terminate called after throwing an instance of 'std::runtime_error'/);
+    assert.equal(ret.maps.trim(), "n: 1", "middle(0) returned; middle(1) threw through the trampoline");
+  });
+});
