@@ -64,10 +64,18 @@ export function runSession(program: ProgramSource, binaryPath: string, guestArgs
     throw e;
   }
   for (const r of session.rejections()) err(`uprobe-lab: ${r}\n`);
+  // warnings go to stderr like bpftrace's: the compiler's now, the runtime's (unreadable memory) after the run
+  const warnings = session.program.warnings;
+  let warned = 0;
+  const flushWarnings = (): void => {
+    for (; warned < warnings.length; warned++) err(warnings[warned]!.replace(/\n?$/, "\n"));
+  };
+  flushWarnings();
   const attached = session.probes.filter((x) => x.consumer.stats.path !== "rejected").length;
   if (f.json) out(`{"type": "attached_probes", "data": {"probes": ${attached}}}\n`);
   else if (!f.quiet) out(`Attaching ${attached} probe${attached === 1 ? "" : "s"}...\n`);
   const r = session.run();
+  flushWarnings();
   if (f.json) {
     for (const line of session.mapsJson()) out(line + "\n");
     out(JSON.stringify(session.stats()) + "\n");

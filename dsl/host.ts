@@ -19,6 +19,8 @@ export interface SymbolInfo {
   file: string;
   /** c++filt's spelling of a C++ symbol (`ns::f(int)`); absent for C names. */
   demangled?: string;
+  /** An IFUNC symbol: its address is the resolver's (a probe there fires when ld.so binds it). */
+  ifunc?: boolean;
 }
 
 /** Compile-time view of the binaries a program may probe. */

@@ -14,9 +14,9 @@
 // Steps 2 and 3 are independent, so their errors are reported together,
 // sorted by position. Only a DslError ever escapes for a bad program.
 
-import type { Block, Expr, Item } from "./ast.js";
+import type { Block, Expr, Item, Program } from "./ast.js";
 import { CodeGen, type Handler } from "./compile.js";
-import { DslError, SourceText, type Diagnostic } from "./diagnostics.js";
+import { DslError, formatDiagnostic, SourceText, type Diagnostic } from "./diagnostics.js";
 import type { HitContext, OutputSink, ResolvedTarget, TargetInfo } from "./host.js";
 import { jsonExit } from "./output-json.js";
 import { textExit } from "./output-text.js";
@@ -130,7 +130,7 @@ export function compileProgram(source: string, fileName: string, target: TargetI
   }
 
   let output = "";
-  const warnings: string[] = [];
+  const warnings: string[] = ifuncWarnings(ast, src, resolved, target);
   const sink: OutputSink = opts.sink ?? { write: (t) => void (output += t) };
   const rt = new Runtime(metas, {
     sink,
@@ -195,4 +195,26 @@ export function compileProgram(source: string, fileName: string, target: TargetI
     warnings,
     runtime: rt,
   };
+}
+
+/**
+ * A probe at the entry of an IFUNC symbol (strlen, memcpy... in libc) sits on
+ * its resolver, which ld.so runs once to bind it: the kernel fires it there,
+ * not in the implementation callers reach. Say so, and name the candidates.
+ */
+function ifuncWarnings(ast: Program, src: SourceText, resolved: ResolvedTargets, target: TargetInfo): string[] {
+  const out: string[] = [];
+  for (const item of ast.items) {
+    if (item.kind !== "probe") continue;
+    for (const spec of item.targets) {
+      for (const t of [resolved.get(spec) ?? []].flat()) {
+        if (t.symbol === undefined || t.offset !== 0 || !target.lookupSymbol(t.symbol, t.file)?.ifunc) continue;
+        const impls = target.symbolNames(t.file).filter((n) => n.startsWith(`__${t.symbol}_`) && n.includes("sse2"));
+        const hint = impls.length ? `; with this CPU (SSE2, no AVX) glibc picks ${impls.sort()[0]}: probe that` : "";
+        const message = `${t.symbol} in ${t.file} is an IFUNC: this probe is on its resolver, which ld.so runs once to bind it, not on the implementation callers reach${hint}`;
+        out.push(formatDiagnostic(src, { severity: "warning", message, span: spec.textSpan }));
+      }
+    }
+  }
+  return out;
 }

@@ -16,6 +16,8 @@ export interface Sym {
   kind: "func" | "object" | "other";
   /** File offset of addr (the uprobe key), or -1 if not backed by the file. */
   fileOffset: number;
+  /** An IFUNC: the code at addr is the resolver, not the function callers end up in. */
+  ifunc: boolean;
 }
 
 export interface DisasmLine {
@@ -45,6 +47,7 @@ export class Binary {
       addr: s.value + this.bias,
       size: s.size,
       kind: s.kind,
+      ifunc: s.ifunc,
       fileOffset: this.fileOffsetOf(s.value + this.bias),
     }));
     // Prefer functions, then global symbols, when names repeat.

@@ -10,6 +10,7 @@ function toInfo(b: Binary, s: Sym): SymbolInfo {
   const info: SymbolInfo = { name: s.name, addr: BigInt(s.addr), size: s.size, fileOffset: s.fileOffset, file: b.path };
   const d = b.demangled(s);
   if (d !== undefined) info.demangled = d;
+  if (s.ifunc) info.ifunc = true;
   return info;
 }
 

@@ -50,6 +50,8 @@ export interface ElfSymbol {
   size: number;
   kind: "func" | "object" | "other";
   global: boolean;
+  /** STT_GNU_IFUNC: the symbol is a resolver that ld.so calls to pick the implementation. */
+  ifunc: boolean;
 }
 
 export interface ElfImage {
@@ -179,6 +181,7 @@ export function parseElf(path: string, bytes: Uint8Array): ElfImage {
           size,
           kind: stt === STT_FUNC || stt === STT_GNU_IFUNC ? "func" : stt === STT_OBJECT ? "object" : "other",
           global: bind !== 0,
+          ifunc: stt === STT_GNU_IFUNC,
         });
       }
     }

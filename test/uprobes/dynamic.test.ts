@@ -84,3 +84,22 @@ int main() { int c = 0; for (int i = 0; i < 4; i++) { try { c += middle(i); } ca
     assert.equal(ret.maps.trim(), "n: 1", "middle(0) returned; middle(1) threw through the trampoline");
   });
 });
+
+describe("IFUNC symbols", () => {
+  // Checked on a real 6.18.44 kernel (tracefs p: probe at libc.so.6's strlen, /tmp/hello_dyn built
+  // from this source): 2 hits per run, lazy or LD_BIND_NOW, the resolver's two calls (libc's own
+  // IRELATIVE relocation, the executable's strlen binding); none from the calls to strlen.
+  const src = `#include <stdio.h>\n#include <string.h>\nint main(int argc,char**argv){for(int i=0;i<5;i++)printf("%zu\\n",strlen(argv[0]));return 0;}\n`;
+  test("a probe on libc's strlen fires in its resolver: twice, whatever the program does with strlen, and the compiler says so", () => {
+    const bin = buildWith("gcc", src, ["-O0", "-fno-builtin"], "ifunc-strlen");
+    for (const env of [[], ["LD_BIND_NOW=1"]]) {
+      const io = new BufferIo();
+      const s = new Session({ binary: bin, program: "probe libc:strlen < n++ >", io, env });
+      assert.equal(s.run().status, 0);
+      assert.equal(io.text(1).split("\n").length, 6, "five lines printed");
+      assert.equal(s.mapsText().trim(), "n: 2", `env ${env.join(" ")}`);
+      assert.equal(s.program.warnings.length, 1);
+      assert.match(s.program.warnings[0]!, /^-e:1:7: warning: strlen in \S*libc\.so\.6 is an IFUNC: this probe is on its resolver/);
+    }
+  });
+});
