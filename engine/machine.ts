@@ -7,6 +7,7 @@ import type { Binary } from "./binary.js";
 import { UserError } from "./errors.js";
 import { VirtualClock } from "./os/clock.js";
 import { BufferIo } from "./os/host-io.js";
+import { ElfError } from "./os/elf.js";
 import { Kernel, type HostIo } from "./os/kernel.js";
 import type { ExitState, Process } from "./os/process.js";
 import { codeName, signalName } from "./os/signals.js";
@@ -72,7 +73,13 @@ export class Machine {
       maxMemory: opts.maxMemory,
     });
     opts.hooks?.attach(this.kernel);
-    this.proc = this.kernel.spawn(binary.path, binary.bytes, opts.argv ?? [binary.path], opts.env ?? []);
+    try {
+      this.proc = this.kernel.spawn(binary.path, binary.bytes, opts.argv ?? [binary.path], opts.env ?? []);
+    } catch (e) {
+      // exec's own failures (a missing or bad interpreter) are the user's input, reported in one line
+      if (e instanceof ElfError) throw new UserError(e.message);
+      throw e;
+    }
     this.watchMain(created);
   }
 

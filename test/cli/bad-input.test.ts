@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { runCli, samplePath } from "../helpers.js";
+import { buildWith, runCli, samplePath } from "../helpers.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uprobe-lab-bad-"));
 const hello = fs.readFileSync(samplePath("hello-O0"));
@@ -56,6 +56,11 @@ describe("exec: bad binaries", () => {
       b[16] = 1; // ET_REL
       return file("rel", b);
     }, /not an executable/],
+    ["an interpreter that is not there", () => {
+      const dyn = fs.readFileSync(buildWith("gcc", "int main(void){return 0;}\n", ["-O2"], "interp-dyn"));
+      const b = Buffer.from(dyn).toString("latin1").replace("/lib64/ld-linux-x86-64.so.2", "/nonexist/ld-linux-x8.so.2");
+      return file("badinterp", Buffer.from(b, "latin1"));
+    }, /its interpreter \/nonexist\/ld-linux-x8\.so\.2 is not in the library directories/],
   ];
   for (const [what, make, pattern] of cases) test(what, () => assertOneLineError(runCli(["exec", make()]), pattern));
 });
