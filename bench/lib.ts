@@ -127,6 +127,22 @@ export function buildWorkload(name: string): string | undefined {
   return out;
 }
 
+/** Build bench/workloads/NAME.c or NAME.cpp with the system gcc/g++ and no -static: PIE, dynamically linked (cached). */
+export function buildDynamic(name: string): string | undefined {
+  const cpp = fs.existsSync(join(ROOT, "bench", "workloads", `${name}.cpp`));
+  const cc = which(cpp ? "g++" : "gcc");
+  if (!cc) return undefined;
+  const src = join(ROOT, "bench", "workloads", `${name}.${cpp ? "cpp" : "c"}`);
+  const key = sha256(Buffer.concat([fs.readFileSync(src), Buffer.from(firstLine(cc, ["--version"]))])).slice(0, 12);
+  const out = join(CACHE, "bin", `${name}-${key}`);
+  if (!fs.existsSync(out)) {
+    fs.mkdirSync(dirname(out), { recursive: true });
+    execFileSync(cc, ["-O2", "-o", out + ".tmp", src], { stdio: ["ignore", "inherit", "inherit"] });
+    fs.renameSync(out + ".tmp", out);
+  }
+  return out;
+}
+
 // ---- callgrind ----
 
 type IrCache = Record<string, number>;

@@ -6,7 +6,11 @@
 // so that 32-bit guests can reuse everything.
 
 import { Decoder, DecoderOptions, FlowControl, Formatter, FormatterSyntax, Instruction, Mnemonic } from "./iced.js";
-import { isInvalid, toInsn, type Insn } from "./insn.js";
+import { isInvalid, relocatable, toInsn, type Insn } from "./insn.js";
+import { InsnCache } from "./insn-cache.js";
+
+/** One cache of converted instructions per bitness, shared by every decoder of the process. */
+const CACHES = { 64: new InsnCache(), 32: new InsnCache() };
 
 /** Longest x86 instruction. */
 export const MAX_INSN_LEN = 15;
@@ -14,8 +18,10 @@ export const MAX_INSN_LEN = 15;
 export class X86Decoder {
   private readonly ins = new Instruction();
   private readonly fmt: Formatter;
+  readonly cache: InsnCache;
 
   constructor(readonly bitness: 64 | 32 = 64) {
+    this.cache = CACHES[bitness];
     this.fmt = new Formatter(FormatterSyntax.Gas);
     this.fmt.ripRelativeAddresses = false;
     this.fmt.spaceAfterOperandSeparator = false;
@@ -42,7 +48,14 @@ export class X86Decoder {
           invalidAt = addr + pos;
           break;
         }
-        const insn = toInsn(this.ins, bytes.subarray(pos));
+        // the same bytes give the same Insn, moved: convert each distinct instruction once (insn-cache.ts)
+        const len = this.ins.length;
+        const key = InsnCache.key(bytes, pos, len);
+        let insn = this.cache.get(key, addr + pos);
+        if (insn === undefined) {
+          insn = toInsn(this.ins, bytes.subarray(pos));
+          if (relocatable) this.cache.set(key, insn);
+        }
         insns.push(insn);
         pos += insn.len;
         if (insn.flow !== FlowControl.Next || endsBlock(insn) || (stop && stop(insn))) break;

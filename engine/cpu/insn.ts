@@ -80,7 +80,14 @@ function gprOrNone(r: Register): number {
 }
 
 /** Convert one decoded iced instruction (read once, field by field). */
+/**
+ * Whether the Insn that toInsn last returned is the same at any address once
+ * its rip-relative and branch targets are moved with it (see InsnCache).
+ */
+export let relocatable = true;
+
 export function toInsn(i: Instruction, bytes: Uint8Array): Insn {
+  relocatable = true;
   const addr = Number(i.ip);
   const len = i.length;
   const opCount = i.opCount;
@@ -104,6 +111,7 @@ export function toInsn(i: Instruction, bytes: Uint8Array): Insn {
         o.size = memSize;
         const base = i.memoryBase;
         o.ripRel = base === Register.RIP || base === Register.EIP;
+        if (base === Register.EIP) relocatable = false; // eip-relative wraps at 32 bits
         o.base = o.ripRel ? -1 : gprOrNone(base);
         o.index = gprOrNone(i.memoryIndex);
         o.scale = i.memoryIndexScale;
@@ -121,6 +129,7 @@ export function toInsn(i: Instruction, bytes: Uint8Array): Insn {
       case OpKind.NearBranch16:
       case OpKind.NearBranch32:
       case OpKind.NearBranch64: {
+        if (kind !== OpKind.NearBranch64) relocatable = false; // the target wraps at 16/32 bits: not a plain next + rel
         o.kind = OpK.Rel;
         const [lo, hi] = splitBig(i.nearBranchTarget);
         o.immLo = lo;
