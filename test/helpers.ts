@@ -61,6 +61,20 @@ export function buildWith(compiler: string, source: string, flags: string[], nam
   return out;
 }
 
+/** One case of test/corpus/cases.json (test/corpus/README.md). */
+export interface CorpusCase {
+  id: string;
+  name: string;
+  args: string[];
+  stdin: string;
+  expectExit: number;
+  env?: Record<string, string>;
+}
+
+export function corpusCases(): CorpusCase[] {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, "test", "corpus", "cases.json"), "utf8")) as CorpusCase[];
+}
+
 export interface RunOutcome {
   stdout: string;
   stderr: string;

@@ -12,20 +12,11 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { BufferIo } from "../../engine/os/host-io.js";
 import { Session } from "../../lab/session.js";
-import { buildWith, ROOT, runCli, runEmulated, runNative } from "../helpers.js";
+import { buildWith, corpusCases, type CorpusCase, ROOT, runCli, runEmulated, runNative } from "../helpers.js";
 
-interface Case {
-  id: string;
-  name: string;
-  args: string[];
-  stdin: string;
-  expectExit: number;
-  env?: Record<string, string>;
-}
+const cases = corpusCases();
 
-const cases: Case[] = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "corpus", "cases.json"), "utf8"));
-
-function differential(bin: string, c: Pick<Case, "args" | "stdin" | "env">): void {
+function differential(bin: string, c: Pick<CorpusCase, "args" | "stdin" | "env">): void {
   const native = runNative(bin, c.args, c.stdin, c.env ?? {});
   const emu = runEmulated(bin, c.args, c.stdin, c.env ?? {});
   assert.equal(emu.stdout, native.stdout, "stdout");

@@ -4,21 +4,11 @@
 // glibc builds (dynamic, static, C++) are in corpus-dynamic.test.ts.
 
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { buildC, requireMusl, ROOT, runEmulated, runNative } from "../helpers.js";
+import { buildC, corpusCases, requireMusl, ROOT, runEmulated, runNative } from "../helpers.js";
 
-interface Case {
-  id: string;
-  name: string;
-  args: string[];
-  stdin: string;
-  expectExit: number;
-  env?: Record<string, string>;
-}
-
-const cases: Case[] = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "corpus", "cases.json"), "utf8"));
+const cases = corpusCases();
 
 describe("corpus: emulator vs native", () => {
   requireMusl();

@@ -100,13 +100,7 @@ describe("runs", () => {
 
   test("%%probe outputs: guest stdout, crash, maps text, per-probe table", async () => {
     const run = await api.runOne(parseProbeCell("%%probe noncanon-O0 --kernel 3.14\nprobe nc_call_site < calls++ >"), true);
-    const rec = record();
-    let out = "";
-    try {
-      probeCellOutputs(run, (s) => void (out += s));
-    } finally {
-      rec.done();
-    }
+    const { out, rec } = cellOutputs(run);
     assert.match(out, /^part1 nc_call_site: rel32=0x0000401b/);
     const texts = rec.shown.map((s) => String(s.bundle["text/plain"]));
     assert.match(texts[0]!, /killed by SIGSEGV/);
@@ -116,17 +110,23 @@ describe("runs", () => {
   });
 });
 
+/** What a %%probe cell shows: the guest's stdout, and the displays recorded. */
+function cellOutputs(run: Parameters<typeof probeCellOutputs>[0]): { out: string; rec: ReturnType<typeof record> } {
+  const rec = record();
+  let out = "";
+  try {
+    probeCellOutputs(run, (s) => void (out += s));
+  } finally {
+    rec.done();
+  }
+  return { out, rec };
+}
+
 describe("a dynamically linked binary in a notebook", () => {
   test("%%probe on a plain gcc build: probes in the program and in libc", async () => {
     const bin = buildWith("gcc", `#include <stdio.h>\nvoid hit(int i){printf("%d\\n", i);}\nint main(void){for(int i=0;i<3;i++)hit(i);return 0;}\n`, ["-O0"], "nb-dyn");
     const run = await api.runOne(parseProbeCell(`%%probe ${bin}\nprobe hit < h++ >\nuprobe:libc:printf < p++ >`), true);
-    const rec = record();
-    let out = "";
-    try {
-      probeCellOutputs(run, (s) => void (out += s));
-    } finally {
-      rec.done();
-    }
+    const { out, rec } = cellOutputs(run);
     assert.equal(out, "0\n1\n2\n");
     assert.equal(String(rec.shown[0]!.bundle["text/plain"]), "h: 3\np: 3\n");
     assert.match(api.loadBinary(bin).toString(), /dynamically linked \(libc\.so\.6\)/);
