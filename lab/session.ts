@@ -50,6 +50,8 @@ export interface ProbeReport {
   offset: number;
   address: string;
   hits: number;
+  /** Set for a probe in another file than the binary (a shared library); `address` is then that file's link-time address. */
+  file?: string;
   path: ProbeStats["path"];
   traps: ProbeStats["traps"];
   virtual_ns: number;
@@ -202,6 +204,8 @@ export class Session {
           traps: { ...s.traps },
           virtual_ns: Math.round(s.virtualPs / 1000),
         };
+        // a shared library's probe: its file, and the address is the library's link-time one (as nm shows it)
+        if (t.file !== this.binary.path) rep.file = t.file;
         if (s.error) rep.error = `${s.error.name} (${s.error.errno}): ${s.error.why}`;
         if (s.omittedReturns) rep.omitted_returns = s.omittedReturns;
         return rep;

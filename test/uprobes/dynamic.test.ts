@@ -55,6 +55,8 @@ describe("probes on shared libraries", () => {
     assert.match(o.maps, /^@f\[puts\]: 5$/m);
     const p = o.probes.find((q) => q.probe === "probe libc.so.6:puts")!;
     assert.equal(p.path, "emulated", "puts starts with push (emulated since 4.16)");
+    assert.match(p.file ?? "", /\/libc\.so\.6$/, "a library probe names its file; its address is the library's own");
+    assert.equal(Number(p.address), Number(p.address) & 0xffffff, "a link-time address, not where ld.so mapped it");
   });
 
   test("an unknown library or symbol is a DSL error naming the probeable files", () => {
