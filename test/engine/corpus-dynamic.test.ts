@@ -84,3 +84,14 @@ describe("start-up of a dynamic guest", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe("the committed gcc builds (samples/bin/*-gcc-O0)", () => {
+  test("hello-gcc-O0 prints expected/hello.out, as natively", () => {
+    const bin = path.join(ROOT, "samples", "bin", "hello-gcc-O0");
+    const expected = fs.readFileSync(path.join(ROOT, "samples", "expected", "hello.out"), "utf8");
+    const emu = runEmulated(bin, []);
+    assert.equal(emu.stdout, expected);
+    assert.equal(emu.status, 0);
+    assert.equal(runNative(bin, []).stdout, expected);
+  });
+});
