@@ -37,6 +37,10 @@ describe("notebooks, executed headless through Jupyter", { ...requireNotebookToo
   test("01: the seed table, reproduced (within 5 %), exact traps, and the kvm-6.18 table", () => {
     const nb = execute("01-seed-push-emulation.ipynb");
     assert.match(cellText(cellWith(nb, "%%probe push-O0 --kernel 4.16")), /^1554\d{3}$/m);
+    // the plain gcc build (dynamically linked glibc): the same figure and the same probe result
+    const gcc = cellText(cellWith(nb, "%%probe push-gcc-O0 --kernel 4.16"));
+    assert.match(gcc, /^1554\d{3}$/m);
+    assert.match(gcc, /count: 1000000/);
     const [traps, latency] = figures(nb);
     assert.ok(traps && latency, "two charts");
     // x: uprobe 4.16, uretprobe 4.16, uprobe 6.18, uretprobe 6.18
