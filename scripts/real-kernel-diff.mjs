@@ -4,8 +4,13 @@
 //
 //   node scripts/real-kernel-diff.mjs SAMPLE "p:SYM[+OFF]" "r:SYM" ...
 //   node scripts/real-kernel-diff.mjs callsite-O0 --every 'probe_nop5|probe_call$'
+//   node scripts/real-kernel-diff.mjs hello-gcc-O0 p:libc:malloc r:libc:printf ...
 //
-// --every REGEX probes every instruction of the functions whose names match.
+// SAMPLE is a name in samples/bin or a path. --every REGEX probes every
+// instruction of the functions whose names match. p:LIB:SYM probes a shared
+// library of a dynamically linked binary (libc, libc.so.6, or a path).
+// Hits are counted from the trace buffer, for the probed process only, after
+// its exec (sched_process_exec): other processes share libc's inode.
 // Not part of the test suite: it needs root and a kernel with uprobe events.
 
 import { spawnSync } from "node:child_process";
@@ -16,6 +21,8 @@ import * as path from "node:path";
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const { loadBinary } = await import(path.join(root, "dist/engine/binary.js"));
 const { Session } = await import(path.join(root, "dist/lab/session.js"));
+const { ProcessTargetInfo } = await import(path.join(root, "dist/lab/process-targets.js"));
+const { matchFile } = await import(path.join(root, "dist/dsl/passes/resolve-targets.js"));
 const { BufferIo } = await import(path.join(root, "dist/engine/os/host-io.js"));
 
 const [sample, ...rest] = process.argv.slice(2);
@@ -23,8 +30,9 @@ if (!sample) {
   console.error("usage: real-kernel-diff.mjs SAMPLE (p:SYM[+OFF] | r:SYM | --every REGEX)...");
   process.exit(2);
 }
-const binPath = path.join(root, "samples", "bin", sample);
+const binPath = fs.existsSync(sample) ? path.resolve(sample) : path.join(root, "samples", "bin", sample);
 const bin = loadBinary(binPath);
+const targets = ProcessTargetInfo.forExecutable(bin);
 let specs = [];
 for (let i = 0; i < rest.length; i++) {
   if (rest[i] === "--every") {
@@ -38,36 +46,52 @@ const tracefs = "/sys/kernel/tracing";
 if (!fs.existsSync(path.join(tracefs, "uprobe_events"))) spawnSync("mount", ["-t", "tracefs", "nodev", tracefs]);
 const events = path.join(tracefs, "uprobe_events");
 const probes = specs.map((s, i) => {
-  const m = /^([pr]):([\w.$]+)(?:\+(\d+))?$/.exec(s);
+  const m = /^([pr]):(?:([\w.+\/-]+):)?([\w.$]+)(?:\+(\d+))?$/.exec(s);
   if (!m) throw new Error(`bad spec ${s}`);
-  const sym = bin.lookup(m[2]);
-  if (!sym) throw new Error(`no symbol ${m[2]}`);
-  const off = Number(m[3] ?? 0);
-  return { spec: s, kind: m[1], sym: m[2], off, fileOffset: sym.fileOffset + off, ev: `e${i}` };
+  const file = m[2] === undefined ? targets.mainFile : matchFile(m[2], targets.files());
+  if (file === undefined) throw new Error(`no file ${m[2]} among ${targets.files().join(", ")}`);
+  const part = targets.part(file);
+  const sym = part.bin.lookup(m[3]);
+  if (!sym) throw new Error(`no symbol ${m[3]} in ${file}`);
+  const off = Number(m[4] ?? 0);
+  const dsl = `${m[2] === undefined ? "" : `${JSON.stringify(m[2])}:`}${m[3]}`;
+  // the kernel's key: the file's real path (its inode) and the offset
+  return { spec: s, kind: m[1], dsl, lib: m[2] !== undefined, off, path: part.id === bin.path ? binPath : part.id, fileOffset: sym.fileOffset + off, ev: `e${i}` };
 });
 
 // real kernel. uprobe_profile's count is entries for r: events too (uprobe_dispatcher counts
-// every hit); returns are counted from the trace buffer.
+// every hit, in every process); p: hits and returns are counted from the trace buffer, for the
+// probed process after its exec.
 fs.writeFileSync(path.join(tracefs, "buffer_size_kb"), "65536");
 fs.writeFileSync(path.join(tracefs, "trace"), "");
-for (const p of probes) fs.appendFileSync(events, `${p.kind}:uvdiff/${p.ev} ${binPath}:0x${p.fileOffset.toString(16)}\n`);
+for (const p of probes) fs.appendFileSync(events, `${p.kind}:uvdiff/${p.ev} ${p.path}:0x${p.fileOffset.toString(16)}\n`);
 for (const p of probes) fs.writeFileSync(path.join(tracefs, "events/uvdiff", p.ev, "enable"), "1");
+const execEvent = path.join(tracefs, "events/sched/sched_process_exec/enable");
+fs.writeFileSync(execEvent, "1");
 const real = spawnSync(binPath, [], { encoding: "utf8", env: {} });
+fs.writeFileSync(execEvent, "0");
 const profile = fs.readFileSync(path.join(tracefs, "uprobe_profile"), "utf8");
-const traceText = fs.readFileSync(path.join(tracefs, "trace"), "utf8");
-const realReturns = new Map();
-for (const m of traceText.matchAll(/ (e\d+): \(/g)) realReturns.set(m[1], (realReturns.get(m[1]) ?? 0) + 1);
+const traceLines = fs.readFileSync(path.join(tracefs, "trace"), "utf8").split("\n");
+const execAt = traceLines.findIndex((l) => l.includes("sched_process_exec") && l.includes(`filename=${binPath}`) && l.includes(`pid=${real.pid}`));
+const traced = new Map();
+for (const l of traceLines.slice(execAt + 1)) {
+  const m = /^\s*\S+-(\d+)\s.*?\s(e\d+): \(/.exec(l);
+  if (m && Number(m[1]) === real.pid) traced.set(m[2], (traced.get(m[2]) ?? 0) + 1);
+}
 for (const p of probes) fs.writeFileSync(path.join(tracefs, "events/uvdiff", p.ev, "enable"), "0");
 for (const p of probes) fs.appendFileSync(events, `-:uvdiff/${p.ev}\n`);
-const realHits = new Map();
+const profileHits = new Map();
 for (const line of profile.split("\n")) {
   const m = /(\S+)\s+(e\d+)\s+(\d+)/.exec(line);
-  if (m) realHits.set(m[2], Number(m[3]));
+  if (m) profileHits.set(m[2], Number(m[3]));
 }
+// entries: trace lines for p:; uprobe_profile for r: of the binary itself (a library's counts other processes too)
+const realHits = new Map(probes.map((p) => [p.ev, p.kind === "p" ? (traced.get(p.ev) ?? 0) : p.lib ? undefined : (profileHits.get(p.ev) ?? 0)]));
+const realReturns = new Map(probes.map((p) => [p.ev, traced.get(p.ev) ?? 0]));
 const realStatus = real.status ?? 128 + os.constants.signals[real.signal];
 
 // model
-const program = probes.map((p) => `${p.kind === "p" ? "probe" : "retprobe"} ${p.sym}${p.kind === "p" ? `:${p.off}` : ""} < ${p.ev}++ >`).join("\n");
+const program = probes.map((p) => `${p.kind === "p" ? "probe" : "retprobe"} ${p.dsl}${p.kind === "p" ? `:${p.off}` : ""} < ${p.ev}++ >`).join("\n");
 const io = new BufferIo();
 const s = new Session({ binary: bin, program, io, kernel: "6.18", unsafe: true });
 const r = s.run();
@@ -85,8 +109,8 @@ const say = (ok, what) => {
 say(realStatus === r.status, `exit status: kernel ${realStatus}, model ${r.status}${r.report ? ` (${r.report})` : ""}`);
 say(modelOut.startsWith(real.stdout), `stdout${modelOut.startsWith(real.stdout) ? "" : `:\n--- kernel\n${real.stdout}--- model\n${modelOut}`}`);
 for (const p of probes) {
-  const k = realHits.get(p.ev) ?? 0, m = modelHits.get(p.ev) ?? 0;
-  say(k === m, `${p.spec.padEnd(28)} hits: kernel ${k}, model ${m}${s.probes[probes.indexOf(p)].consumer.stats.path === "rejected" ? " (rejected)" : ""}`);
+  const k = realHits.get(p.ev), m = modelHits.get(p.ev) ?? 0;
+  if (k !== undefined) say(k === m, `${p.spec.padEnd(28)} hits: kernel ${k}, model ${m}${s.probes[probes.indexOf(p)].consumer.stats.path === "rejected" ? " (rejected)" : ""}`);
   if (p.kind === "r") {
     const kr = realReturns.get(p.ev) ?? 0, mr = modelReturns.get(p.ev) ?? 0;
     say(kr === mr, `${p.spec.padEnd(28)} returns: kernel ${kr}, model ${mr}`);
