@@ -60,8 +60,8 @@ const probes = specs.map((s, i) => {
 });
 
 // real kernel. uprobe_profile's count is entries for r: events too (uprobe_dispatcher counts
-// every hit, in every process); p: hits and returns are counted from the trace buffer, for the
-// probed process after its exec.
+// every hit, in every process); returns, and a library's hits, are counted from the trace
+// buffer, for the probed process after its exec.
 fs.writeFileSync(path.join(tracefs, "buffer_size_kb"), "65536");
 fs.writeFileSync(path.join(tracefs, "trace"), "");
 for (const p of probes) fs.appendFileSync(events, `${p.kind}:uvdiff/${p.ev} ${p.path}:0x${p.fileOffset.toString(16)}\n`);
@@ -85,8 +85,11 @@ for (const line of profile.split("\n")) {
   const m = /(\S+)\s+(e\d+)\s+(\d+)/.exec(line);
   if (m) profileHits.set(m[2], Number(m[3]));
 }
-// entries: trace lines for p:; uprobe_profile for r: of the binary itself (a library's counts other processes too)
-const realHits = new Map(probes.map((p) => [p.ev, p.kind === "p" ? (traced.get(p.ev) ?? 0) : p.lib ? undefined : (profileHits.get(p.ev) ?? 0)]));
+// entries: uprobe_profile for the binary's own probes (only this process maps its inode; exact at any
+// volume), trace lines for a library's p: probes (other processes share its inode)
+const realHits = new Map(probes.map((p) => [p.ev, !p.lib ? (profileHits.get(p.ev) ?? 0) : p.kind === "p" ? (traced.get(p.ev) ?? 0) : undefined]));
+const lost = /entries-in-buffer\/entries-written: (\d+)\/(\d+)/.exec(traceLines.join("\n"));
+if (lost && lost[1] !== lost[2]) console.log(`warning: the trace buffer overflowed (${lost[1]} of ${lost[2]} events kept): trace-based counts are low`);
 const realReturns = new Map(probes.map((p) => [p.ev, traced.get(p.ev) ?? 0]));
 const realStatus = real.status ?? 128 + os.constants.signals[real.signal];
 
