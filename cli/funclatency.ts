@@ -20,7 +20,8 @@ path) in the dynamically linked PROGRAM it runs.
   -u, --microseconds  microsecond histogram
   -m, --milliseconds  millisecond histogram
   -F, --function      one histogram per function (one function here: same output)
-${PROBE_HELP}`;
+${PROBE_HELP}  --stats, --max-insns N, --max-mem SIZE, --allow PATH, --env KEY=VALUE, --lib-path DIR   as for exec
+`;
 
 /** The DSL program behind funclatency (see dsl/examples/funclatency.probe). */
 export function funclatencyProgram(pattern: string, func: string, unit: "nsecs" | "usecs" | "msecs"): string {
