@@ -30,8 +30,16 @@ export class GuestFs {
   /** Real paths of the library directories (empty: no library access, as for static executables). */
   private libRoots: string[] = [];
   private readonly cache = new Map<string, GuestFile | null>();
+  /** Bytes of library files read so far (each distinct file once), against maxLibraryBytes. */
+  private libraryBytes = 0;
+  private readonly byRealPath = new Map<string, GuestFile>();
 
-  constructor(files?: Map<string, Uint8Array>) {
+  /**
+   * maxLibraryBytes bounds the host memory a guest can make us hold by opening
+   * libraries (the guest's own memory cap does not see these reads): past it,
+   * further library files look absent to the guest.
+   */
+  constructor(files?: Map<string, Uint8Array>, private readonly maxLibraryBytes = 1 << 30) {
     this.files = files ?? new Map();
   }
 
@@ -89,9 +97,28 @@ export class GuestFs {
     }
     if (!this.inside(real)) return undefined;
     if (st.isDirectory()) return { kind: "dir", id: real };
-    if (!st.isFile() || st.size < 4 || st.size > 1 << 30) return undefined;
+    if (!st.isFile() || st.size < 4 || this.libraryBytes + st.size > this.maxLibraryBytes) return undefined;
+    const known = this.byRealPath.get(real);
+    if (known) return known; // another path to a file already read (a symlink): the same bytes
+    if (!isElf(real)) return undefined; // ELF files only (checked before reading, say, a locale archive whole)
     const data = new Uint8Array(fs.readFileSync(real));
-    if (data[0] !== 0x7f || data[1] !== 0x45 || data[2] !== 0x4c || data[3] !== 0x46) return undefined; // ELF files only
-    return { kind: "file", data, id: real };
+    this.libraryBytes += data.length;
+    const file: GuestFile = { kind: "file", data, id: real };
+    this.byRealPath.set(real, file);
+    return file;
+  }
+}
+
+/** Does the file start with the ELF magic? */
+function isElf(path: string): boolean {
+  const head = new Uint8Array(4);
+  let fd = -1;
+  try {
+    fd = fs.openSync(path, "r");
+    return fs.readSync(fd, head, 0, 4, 0) === 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46;
+  } catch {
+    return false;
+  } finally {
+    if (fd >= 0) fs.closeSync(fd);
   }
 }

@@ -80,7 +80,7 @@ export class Kernel {
     this.release = opts.release ?? "6.18.0-uprobe-lab";
     this.maxInsns = opts.maxInsns ?? 20_000_000_000;
     this.maxMemory = opts.maxMemory ?? 1 << 30;
-    this.fs = new GuestFs(opts.files);
+    this.fs = new GuestFs(opts.files, this.maxMemory);
     this.libPath = opts.libPath ?? [];
   }
 

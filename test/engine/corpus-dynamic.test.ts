@@ -95,3 +95,22 @@ describe("the committed gcc builds (samples/bin/*-gcc-O0)", () => {
     assert.equal(runNative(bin, []).stdout, expected);
   });
 });
+
+describe("the sandbox of a dynamically linked guest", () => {
+  test("only ELF files of the library directories are visible: not /etc, not a library directory's other files, not .. out of it", () => {
+    const src = `#include <stdio.h>
+#include <fcntl.h>
+#include <unistd.h>
+int main(void){
+  const char *p[] = {"/usr/lib/locale/locale-archive", "/etc/passwd", "/lib/x86_64-linux-gnu/libc.so.6", "/lib/../etc/passwd", "/usr/lib/os-release", "/proc/self/maps"};
+  for (int i = 0; i < 6; i++) { int fd = open(p[i], O_RDONLY); char b[4] = {0}; int n = fd >= 0 ? (int)read(fd, b, 4) : -1; printf("%s %d %s\\n", p[i], fd >= 0, n == 4 && b[1] == 'E' ? "ELF" : "-"); if (fd >= 0) close(fd); }
+  return 0;
+}
+`;
+    const emu = runEmulated(buildWith("gcc", src, ["-O0"], "sandbox-dyn"), []);
+    assert.equal(
+      emu.stdout,
+      ["/usr/lib/locale/locale-archive 0 -", "/etc/passwd 0 -", "/lib/x86_64-linux-gnu/libc.so.6 1 ELF", "/lib/../etc/passwd 0 -", "/usr/lib/os-release 0 -", "/proc/self/maps 0 -", ""].join("\n"),
+    );
+  });
+});
