@@ -448,6 +448,26 @@ const rows: Row[] = [
   }],
   [97, "getrlimit", (c, a) => copyOut(c, a[1]!, rlimit(int(a[0]!)))],
   [98, "getrusage", (c, a) => copyOut(c, a[1]!, new Uint8Array(144))],
+  [99, "sysinfo", (c, a) => {
+    // struct sysinfo: uptime from the virtual clock, the memory cap as total RAM, one process, mem_unit 1
+    const b = new Uint8Array(112);
+    const dv = new DataView(b.buffer);
+    dv.setBigInt64(0, BigInt(Math.floor(c.kernel.nowNs() / 1e9)), true);
+    dv.setBigUint64(32, BigInt(c.kernel.maxMemory), true); // totalram
+    dv.setBigUint64(40, BigInt(Math.max(0, c.kernel.maxMemory - c.cpu.mem.residentBytes)), true); // freeram
+    dv.setUint16(80, 1, true); // procs
+    dv.setUint32(104, 1, true); // mem_unit
+    return copyOut(c, a[0]!, b);
+  }],
+  [100, "times", (c, a) => {
+    // struct tms in clock ticks (USER_HZ 100): all of the guest's time is user time
+    const ticks = Math.floor(c.kernel.nowNs() / 1e7);
+    if (a[0]) {
+      const r = copyOut(c, a[0]!, u64s(ticks, 0, 0, 0));
+      if (r) return r;
+    }
+    return ticks;
+  }],
   [102, "getuid", () => 1000],
   [104, "getgid", () => 1000],
   [107, "geteuid", () => 1000],
@@ -550,6 +570,15 @@ const rows: Row[] = [
   [302, "prlimit64", (c, a) => {
     if (int(a[0]!) !== 0 && int(a[0]!) !== c.task.proc.pid) return -ESRCH;
     return a[3] ? copyOut(c, a[3]!, rlimit(int(a[1]!))) : 0;
+  }],
+  [309, "getcpu", (c, a) => {
+    // one CPU, one node (glibc's sched_getcpu falls back to this without rseq)
+    for (const p of [a[0]!, a[1]!]) {
+      if (!p) continue;
+      const r = copyOut(c, p, new Uint8Array(4));
+      if (r) return r;
+    }
+    return 0;
   }],
   [318, "getrandom", (c, a) => {
     const n = Math.min(a[1]!, 1 << 16);
