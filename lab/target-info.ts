@@ -53,10 +53,24 @@ export class BinaryTargetInfo implements TargetInfo {
       });
   }
 
+  /**
+   * A PIE's address as the program wrote it: the run-time one (0x555555555139), or the ELF's own
+   * virtual address that objdump and nm print (0x1139), which bpftrace's uprobe:BIN:ADDR takes.
+   * The two ranges cannot overlap: the load bias is far above any link-time address.
+   */
+  private runtime(addr: bigint): number {
+    const a = Number(addr);
+    const bias = this.bin.bias;
+    return bias > 0 && a < bias && this.bin.fileOffsetOf(a + bias) >= 0 ? a + bias : a;
+  }
+
   symbolAt(addr: bigint, file?: string): SymbolInfo | undefined {
     if (!this.ok(file)) return undefined;
-    const s = this.bin.symbolAt(Number(addr));
-    return s ? toInfo(this.bin, s) : undefined;
+    const a = this.runtime(addr);
+    const s = this.bin.symbolAt(a);
+    if (!s) return undefined;
+    const info = toInfo(this.bin, s);
+    return a === Number(addr) ? info : { ...info, addr: info.addr - BigInt(a - Number(addr)) }; // in the caller's address space
   }
 
   instructionOffsets(sym: SymbolInfo): number[] {
@@ -68,12 +82,12 @@ export class BinaryTargetInfo implements TargetInfo {
 
   disassembleAt(addr: bigint, file?: string): string | undefined {
     if (!this.ok(file)) return undefined;
-    return this.bin.disassembleAt(Number(addr));
+    return this.bin.disassembleAt(this.runtime(addr));
   }
 
   fileOffsetOf(addr: bigint, file?: string): number | undefined {
     if (!this.ok(file)) return undefined;
-    const off = this.bin.fileOffsetOf(Number(addr));
+    const off = this.bin.fileOffsetOf(this.runtime(addr));
     return off < 0 ? undefined : off;
   }
 }

@@ -105,3 +105,17 @@ describe("IFUNC symbols", () => {
     }
   });
 });
+
+describe("addresses in a PIE", () => {
+  test("an address as objdump prints it (0x1168) and the run-time one (0x555555555168) name the same instruction", () => {
+    const bin = path.join(ROOT, "samples", "bin", "hello-gcc-O0");
+    const main = new Session({ binary: bin, program: "probe main < x++ >", io: new BufferIo() }).stats().probes[0]!;
+    const runtime = BigInt(main.address);
+    const link = runtime - 0x555555554000n;
+    const o = runBinary(bin, `probe 0x${link.toString(16)} < a++ > probe 0x${runtime.toString(16)} < b++ > probe 0x${(link + 1n).toString(16)} < c++ >`);
+    assert.equal(o.status, 0);
+    assert.equal(o.maps.trim(), "a: 1\nb: 1\nc: 1", "main's first two instructions (push %rbp is one byte)");
+    assert.deepEqual(o.probes.map((p) => [p.symbol, p.offset]), [["main", 0], ["main", 0], ["main", 1]]);
+    assert.throws(() => runBinary(bin, `probe 0x${(link + 2n).toString(16)} < d++ >`), /offset 2 is not an instruction boundary of main/);
+  });
+});
