@@ -1,7 +1,7 @@
 // %%probe cells: the first line names the binary, its arguments and the
 // run's options; the rest of the cell is a probe program.
 //
-//   %%probe BINARY [ARGS...] [--kernel V] [--no-emulation] [--cost P]
+//   %%probe BINARY [ARGS...] [--kernel V] [--no-emulation] [--cost P] [--lib-path DIR]
 //           [--trace N] [--unsafe] [--max-insns N] [--env K=V] [--stdin TEXT]
 //   probe test:0 < count++ >
 //
@@ -64,7 +64,7 @@ export function shellWords(line: string): string[] {
   return words;
 }
 
-const VALUE_OPTIONS = new Set(["--kernel", "--cost", "--trace", "--max-insns", "--env", "--stdin"]);
+const VALUE_OPTIONS = new Set(["--kernel", "--cost", "--trace", "--max-insns", "--env", "--stdin", "--lib-path"]);
 const FLAG_OPTIONS = new Set(["--no-emulation", "--emulation", "--unsafe"]);
 
 function positiveInt(opt: string, v: string): number {
@@ -104,6 +104,7 @@ export function parseProbeCell(src: string): RunSpec {
       else if (name === "--trace") spec.traceHits = positiveInt(name, v);
       else if (name === "--max-insns") spec.maxInsns = positiveInt(name, v);
       else if (name === "--stdin") spec.stdin = v;
+      else if (name === "--lib-path") (spec.libPath ??= []).push(v);
       else {
         if (!v.includes("=")) throw new MagicError(`${MAGIC}: --env ${v}: expected KEY=VALUE`);
         env.push(v);

@@ -30,6 +30,8 @@ export interface RunSpec {
   /** Guest argv after argv[0]. */
   args?: string[];
   env?: string[];
+  /** Library directories beyond the defaults, for a dynamically linked binary (--lib-path). */
+  libPath?: string[];
   /** Guest stdin. */
   stdin?: string;
   /** Modelled kernel generation (default 6.18). */
@@ -156,6 +158,7 @@ export function sessionFor(spec: RunSpec, io: BufferIo): Session {
     programName: spec.programName ?? "program",
     args: spec.args,
     env: spec.env,
+    libPath: spec.libPath,
     io,
     kernel: spec.kernel,
     emulation: spec.emulation,

@@ -43,6 +43,11 @@ describe("%%probe parsing", () => {
     assert.equal(s.emulation, undefined);
   });
 
+  test("--lib-path, repeatable: library directories for a dynamically linked binary", () => {
+    const s = parseProbeCell("%%probe ./a.out --lib-path /opt/lib --lib-path=build/lib\nprobe main < n++ >");
+    assert.deepEqual(s.libPath, ["/opt/lib", "build/lib"]);
+  });
+
   test("-- ends the options: the rest is the guest's argv", () => {
     const s = parseProbeCell("%%probe push-O0 --kernel 6.18 -- --kernel x -v\nprobe test < n++ >");
     assert.deepEqual(s.args, ["--kernel", "x", "-v"]);
