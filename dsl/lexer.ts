@@ -51,6 +51,8 @@ const TARGET_START = String.raw`(?=[ \t]+(?:[A-Za-z_0-9"]|\.{0,2}/))`;
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/;
 const NUMBER = /0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*|0[bB][01](?:_?[01])*|[0-9](?:_?[0-9])*/;
 const TNUMBER = /0[xX][0-9a-fA-F]+|[0-9]+/;
+/** A library named with '+' in it, right before the ':' that ends a file name: `libstdc++:f`, `uprobe:libstdc++.so.6:f`. */
+const LIBNAME_PLUS = /[A-Za-z_][A-Za-z0-9_.-]*\+[A-Za-z0-9_.+-]*(?=:)/;
 // `::` joins name parts (`ns::f`, `C::~C`); a single `:` separates atoms.
 const TIDENT = /[A-Za-z_][A-Za-z0-9_.@$]*(?:::~?[A-Za-z_][A-Za-z0-9_.@$]*)*/;
 const STRING = /"(?:[^"\\\n]|\\.)*"/;
@@ -93,7 +95,11 @@ const mooLexer = moo.states({
     ws: /[ \t\r\f\v]+/,
     ...comments,
     nl: { match: /\n/, lineBreaks: true },
-    tpath: { match: /(?:\.\.?)?\/[^\s:<>{},;]*|[A-Za-z0-9_.-]+\/(?=[A-Za-z0-9_.-])[^\s:<>{},;]*/, next: "target_rest" },
+    tpath: [
+      { match: /(?:\.\.?)?\/[^\s:<>{},;]*|[A-Za-z0-9_.-]+\/(?=[A-Za-z0-9_.-])[^\s:<>{},;]*/, next: "target_rest" },
+      // a file name with '+' before its ':' (libstdc++:f): not an offset, since one follows a symbol
+      { match: LIBNAME_PLUS, next: "target_rest" },
+    ],
     tstr: { match: STRING, next: "target_rest" },
     tnum: { match: TNUMBER, next: "target_rest" },
     tid: { match: TIDENT, next: "target_rest" },
@@ -120,7 +126,11 @@ const mooLexer = moo.states({
     nl: { match: /\n/, lineBreaks: true },
     probe: { match: new RegExp(`(?:retprobe|probe)${TARGET_START}`), next: "target" },
     alias: { match: /(?:uretprobe|uprobe):/, next: "target" },
-    tpath: { match: /(?:\.\.?)?\/[^\s:<>{},;]*|[A-Za-z0-9_.-]+\/(?=[A-Za-z0-9_.-])[^\s:<>{},;]*/, next: "target_rest" },
+    tpath: [
+      { match: /(?:\.\.?)?\/[^\s:<>{},;]*|[A-Za-z0-9_.-]+\/(?=[A-Za-z0-9_.-])[^\s:<>{},;]*/, next: "target_rest" },
+      // a file name with '+' before its ':' (libstdc++:f): not an offset, since one follows a symbol
+      { match: LIBNAME_PLUS, next: "target_rest" },
+    ],
     tstr: { match: STRING, next: "target_rest" },
     tnum: { match: TNUMBER, next: "target_rest" },
     tid: { match: TIDENT, next: "target_rest" },

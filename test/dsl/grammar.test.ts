@@ -81,6 +81,8 @@ describe("probes and blocks", () => {
       ["/usr/lib/libc.so.6:malloc+8", ["path", "ident", "number"], [":", "+"]],
       ["libc.so.6:malloc", ["ident", "ident"], [":"]],
       ['"my lib.so":f', ["string", "ident"], [":"]],
+      ["libstdc++:_ZNSo5flushEv", ["path", "ident"], [":"]],
+      ["libstdc++.so.6:f+4", ["path", "ident", "number"], [":", "+"]],
       ["foo.cold", ["ident"], []],
       ["malloc@@GLIBC_2.2.5", ["ident"], []],
     ];
