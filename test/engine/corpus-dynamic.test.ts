@@ -114,3 +114,24 @@ int main(void){
     );
   });
 });
+
+describe("Debian's own coreutils (PIE, dynamically linked, stripped): emulator vs native", () => {
+  const cases: [string, string[], string][] = [
+    ["/usr/bin/sort", [], "pear\napple\nfig\napple\n"],
+    ["/usr/bin/sha256sum", [], "uprobe-lab\n"],
+    ["/usr/bin/seq", ["-w", "8", "3", "20"], ""],
+    ["/usr/bin/factor", ["1234567890", "97", "600851475143"], ""],
+    ["/usr/bin/printf", ["%05.2f|%x|%s\\n", "3.14159", "255", "done"], ""],
+    ["/usr/bin/tr", ["a-z", "A-Z"], "Hello, World\n"],
+    ["/usr/bin/wc", [], "one two\nthree\n"],
+  ];
+  for (const [bin, args, stdin] of cases) {
+    test(`${path.basename(bin)} ${args.join(" ")}`, () => {
+      const native = runNative(bin, args, stdin);
+      const emu = runEmulated(bin, args, stdin);
+      assert.equal(emu.stdout, native.stdout, "stdout");
+      assert.equal(emu.stderr, native.stderr, "stderr");
+      assert.equal(emu.status, native.status, "exit status");
+    });
+  }
+});
