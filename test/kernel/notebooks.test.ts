@@ -71,7 +71,7 @@ describe("notebooks, executed headless through Jupyter", { ...requireNotebookToo
     assert.match(cellText(cellWith(nb, "funclatencyProgram")), /avg = \d+ usecs, total: \d+ usecs, count: 3000/);
   });
 
-  test("03: anatomy of an emulated, an out-of-line and a uretprobe hit", () => {
+  test("03: anatomy of an emulated, an out-of-line, a uretprobe and a shared-library hit", () => {
     const nb = execute("03-anatomy-of-a-hit.ipynb");
     const emu = cellText(cellWith(nb, "const emu ="));
     assert.match(emu, /int3 +0x401224 +#BP trap/);
@@ -84,6 +84,11 @@ describe("notebooks, executed headless through Jupyter", { ...requireNotebookToo
     assert.ok(!/uretprobe trampoline/.test(cellText(cellWith(nb, "const ret618"))));
     assert.match(cellText(cellWith(nb, "[ret416, ret618]")), /4\.16 +1000 +0 +1000 +0 +0 +2 +0\s+\d+\n6\.18 +1000 +0 +0 +0 +1000 +1 +1/);
     assert.match(cellText(cellWith(nb, "callsite.disasm(\"probe_riprel\"")), /=> 0x4011c0 <\+0>:.*mov 0x408008,%eax +<- probe probe_riprel/);
+    // a probe in libc: keyed by the library file and an offset in it; malloc starts with an emulated push
+    const lib = cellText(cellWith(nb, "const lib ="));
+    assert.match(lib, /int3 +0x7ffff7[0-9a-f]+ +#BP trap, uprobe \S*\/libc\.so\.6\+0x[0-9a-f]+/);
+    assert.match(lib, /emulated +0x7ffff7[0-9a-f]+ +push: ip -> 0x7ffff7/);
+    assert.match(cellText(cellWith(nb, "const ifunc =")), /^1 hit\(s\); 1 warning: program:1:\d+: warning: strlen in \S*libc\.so\.6 is an IFUNC/m);
     assert.equal(figures(nb).length, 1);
   });
 
