@@ -13,26 +13,44 @@ import { Binary } from "../engine/binary.js";
 import type { AddressSpace } from "../engine/mm/address-space.js";
 import type { SymbolInfo, TargetInfo } from "../dsl/host.js";
 import { DEFAULT_LIB_DIRS, GuestFs } from "../engine/os/guest-fs.js";
+import type { ElfImage } from "../engine/os/elf.js";
 import { findLibraries } from "../engine/os/library-search.js";
 import { BinaryTargetInfo } from "./target-info.js";
 
 /** One probeable file: its display path (what files() lists), its identity (the MappedFile key) and its bytes. */
 export interface ProbeableFile {
-  path: string;
-  id: string;
-  bin: Binary;
-  info: BinaryTargetInfo;
+  readonly path: string;
+  readonly id: string;
+  readonly bin: Binary;
+  readonly info: BinaryTargetInfo;
+}
+
+/** A library, its symbols read only when a probe or a name lookup needs them (most runs probe none of libstdc++'s). */
+class LibraryFile implements ProbeableFile {
+  private b: Binary | undefined;
+  private i: BinaryTargetInfo | undefined;
+
+  constructor(
+    readonly path: string,
+    readonly id: string,
+    private readonly elf: ElfImage,
+  ) {}
+
+  get bin(): Binary {
+    return (this.b ??= new Binary(this.path, this.elf.bytes, this.elf, 0));
+  }
+
+  get info(): BinaryTargetInfo {
+    return (this.i ??= new BinaryTargetInfo(this.bin));
+  }
 }
 
 export class ProcessTargetInfo implements TargetInfo {
   readonly parts: ProbeableFile[];
   private mm: AddressSpace | undefined;
 
-  constructor(main: Binary, libraries: { path: string; realPath: string; bin: Binary }[] = []) {
-    this.parts = [
-      { path: main.path, id: main.path, bin: main, info: new BinaryTargetInfo(main) },
-      ...libraries.map((l) => ({ path: l.path, id: l.realPath, bin: l.bin, info: new BinaryTargetInfo(l.bin) })),
-    ];
+  constructor(main: Binary, libraries: { path: string; realPath: string; elf: ElfImage }[] = []) {
+    this.parts = [{ path: main.path, id: main.path, bin: main, info: new BinaryTargetInfo(main) }, ...libraries.map((l) => new LibraryFile(l.path, l.realPath, l.elf))];
   }
 
   /** The main binary and, if it is dynamically linked, the libraries it will load from the allowed directories. */
@@ -42,10 +60,7 @@ export class ProcessTargetInfo implements TargetInfo {
     fs.allowLibraryDirs([...DEFAULT_LIB_DIRS, ...(o.libPath ?? [])]);
     const ldPath = o.env?.find((e) => e.startsWith("LD_LIBRARY_PATH="))?.slice("LD_LIBRARY_PATH=".length);
     const libs = findLibraries(main.elf, main.path, ldPath, (real) => fs.allowsLibrary(real));
-    return new ProcessTargetInfo(
-      main,
-      libs.map((l) => ({ path: l.path, realPath: l.realPath, bin: new Binary(l.path, l.elf.bytes, l.elf, 0) })),
-    );
+    return new ProcessTargetInfo(main, libs);
   }
 
   /** Name run-time addresses in libraries from now on (their load address is known only once ld.so has mapped them). */

@@ -142,7 +142,9 @@ export function parseElf(path: string, bytes: Uint8Array): ElfImage {
   if (pi) interp = new TextDecoder().decode(bytes.subarray(pi.offset, pi.offset + pi.filesz)).replace(/\0.*$/s, "");
 
   const sections: Section[] = [];
-  const symbols: ElfSymbol[] = [];
+  // Symbols are read on first use: the probe compiler opens every library a program loads (libc,
+  // libstdc++: ~10,000 symbols) to know the probeable files, and needs the symbols of few of them.
+  let readSymbols: () => ElfSymbol[] = () => [];
   if (shoff && shnum && shentsize >= 64 && shoff + shnum * shentsize <= bytes.length) {
     const raw: { name: number; type: number; flags: number; addr: number; offset: number; size: number; link: number; entsize: number }[] = [];
     for (let i = 0; i < shnum; i++) {
@@ -158,37 +160,47 @@ export function parseElf(path: string, bytes: Uint8Array): ElfImage {
       return new TextDecoder().decode(bytes.subarray(s.offset + off, end));
     };
     for (const s of raw) sections.push({ name: str(shstrndx, s.name), type: s.type, addr: s.addr, offset: s.offset, size: s.size, flags: s.flags });
-    const seen = new Set<string>();
-    for (const s of raw) {
-      if (s.type !== SHT_SYMTAB && s.type !== SHT_DYNSYM) continue;
-      if (s.entsize < 24 || s.offset + s.size > bytes.length) continue;
-      for (let o = s.offset; o + 24 <= s.offset + s.size; o += s.entsize) {
-        const info = bytes[o + 4]!;
-        const stt = info & 0xf;
-        const bind = info >> 4;
-        const shndx = u16(o + 6);
-        if (shndx === 0) continue; // undefined
-        const name = str(s.link, u32(o));
-        if (!name) continue;
-        const value = u64(o + 8);
-        const size = u64(o + 16);
-        const key = `${name}@${value}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        symbols.push({
-          name,
-          value,
-          size,
-          kind: stt === STT_FUNC || stt === STT_GNU_IFUNC ? "func" : stt === STT_OBJECT ? "object" : "other",
-          global: bind !== 0,
-          ifunc: stt === STT_GNU_IFUNC,
-        });
+    readSymbols = () => {
+      const symbols: ElfSymbol[] = [];
+      const seen = new Set<string>();
+      for (const s of raw) {
+        if (s.type !== SHT_SYMTAB && s.type !== SHT_DYNSYM) continue;
+        if (s.entsize < 24 || s.offset + s.size > bytes.length) continue;
+        for (let o = s.offset; o + 24 <= s.offset + s.size; o += s.entsize) {
+          const info = bytes[o + 4]!;
+          const stt = info & 0xf;
+          const bind = info >> 4;
+          const shndx = u16(o + 6);
+          if (shndx === 0) continue; // undefined
+          const name = str(s.link, u32(o));
+          if (!name) continue;
+          const value = u64(o + 8);
+          const size = u64(o + 16);
+          const key = `${name}@${value}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          symbols.push({
+            name,
+            value,
+            size,
+            kind: stt === STT_FUNC || stt === STT_GNU_IFUNC ? "func" : stt === STT_OBJECT ? "object" : "other",
+            global: bind !== 0,
+            ifunc: stt === STT_GNU_IFUNC,
+          });
+        }
       }
-    }
-    symbols.sort((a, b) => a.value - b.value || a.name.localeCompare(b.name));
+      symbols.sort((a, b) => a.value - b.value || a.name.localeCompare(b.name));
+      return symbols;
+    };
   }
   const dynamic = parseDynamic(bytes, dv, phdrs);
-  return { path, bytes, type, machine, bits: 64, entry, phdrOffset: phoff, phentsize, phdrs, sections, symbols, interp, dynamic };
+  let symbols: ElfSymbol[] | undefined;
+  return {
+    path, bytes, type, machine, bits: 64, entry, phdrOffset: phoff, phentsize, phdrs, sections, interp, dynamic,
+    get symbols(): ElfSymbol[] {
+      return (symbols ??= readSymbols());
+    },
+  };
 }
 
 /** File offset of a link-time address, through the PT_LOAD segments (-1 if no file bytes back it). */
