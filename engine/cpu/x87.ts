@@ -217,22 +217,7 @@ export class X87 {
       const rem = v.m & ((1n << sh) - 1n);
       if (rem !== 0n) {
         inexact = true;
-        const half = 1n << (sh - 1n);
-        let up: boolean;
-        switch (rc) {
-          case 0:
-            up = rem > half || (rem === half && (q & 1n) === 1n);
-            break;
-          case 1: // down (toward -inf)
-            up = v.s === 1;
-            break;
-          case 2: // up (toward +inf)
-            up = v.s === 0;
-            break;
-          default:
-            up = false;
-        }
-        if (up) q += 1n;
+        if (roundsAway(rc, v.s, q, rem, 1n << (sh - 1n))) q += 1n;
       }
     } else q = v.m << BigInt(-shift);
     let e = quantum;
@@ -338,22 +323,7 @@ export class X87 {
     const rem = v.m & ((1n << sh) - 1n);
     if (rem !== 0n) {
       this.sw |= FSW_PE;
-      const half = 1n << (sh - 1n);
-      let up: boolean;
-      switch (rc) {
-        case 0:
-          up = rem > half || (rem === half && (q & 1n) === 1n);
-          break;
-        case 1:
-          up = v.s === 1;
-          break;
-        case 2:
-          up = v.s === 0;
-          break;
-        default:
-          up = false;
-      }
-      if (up) q += 1n;
+      if (roundsAway(rc, v.s, q, rem, 1n << (sh - 1n))) q += 1n;
     }
     if (q === 0n) return { k: 0, s: v.s, m: 0n, e: 0 };
     return { k: 1, s: v.s, m: q, e: 0 };
@@ -367,8 +337,24 @@ function roundsUpToPow2(v: XVal, p: number, rc: number): boolean {
   const sh = BigInt(n - p);
   const q = v.m >> sh, rem = v.m & ((1n << sh) - 1n);
   if (q !== (1n << BigInt(p)) - 1n || rem === 0n) return false;
-  const half = 1n << (sh - 1n);
-  return rc === 0 ? rem >= half : rc === 1 ? v.s === 1 : rc === 2 ? v.s === 0 : false;
+  return roundsAway(rc, v.s, q, rem, 1n << (sh - 1n));
+}
+
+/**
+ * Does truncating to q, with a non-zero remainder rem (half: half a unit of q),
+ * round away from zero under the rounding control rc?
+ */
+function roundsAway(rc: number, s: 0 | 1, q: bigint, rem: bigint, half: bigint): boolean {
+  switch (rc) {
+    case 0: // to nearest, ties to even
+      return rem > half || (rem === half && (q & 1n) === 1n);
+    case 1: // down (toward -inf)
+      return s === 1;
+    case 2: // up (toward +inf)
+      return s === 0;
+    default: // toward zero
+      return false;
+  }
 }
 
 // ---- decoding and exact arithmetic ------------------------------------------------
