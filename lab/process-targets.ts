@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { Binary } from "../engine/binary.js";
 import type { AddressSpace } from "../engine/mm/address-space.js";
 import type { SymbolInfo, TargetInfo } from "../dsl/host.js";
-import { DEFAULT_LIB_DIRS, GuestFs } from "../engine/os/guest-fs.js";
+import { GuestFs } from "../engine/os/guest-fs.js";
 import type { ElfImage } from "../engine/os/elf.js";
 import { findLibraries } from "../engine/os/library-search.js";
 import { BinaryTargetInfo } from "./target-info.js";
@@ -57,7 +57,7 @@ export class ProcessTargetInfo implements TargetInfo {
   static forExecutable(main: Binary, o: { libPath?: readonly string[]; env?: readonly string[] } = {}): ProcessTargetInfo {
     if (!main.elf.interp) return new ProcessTargetInfo(main);
     const fs = new GuestFs();
-    fs.allowLibraryDirs([...DEFAULT_LIB_DIRS, ...(o.libPath ?? [])]);
+    fs.allowLibraryDirs(o.libPath);
     const ldPath = o.env?.find((e) => e.startsWith("LD_LIBRARY_PATH="))?.slice("LD_LIBRARY_PATH=".length);
     const libs = findLibraries(main.elf, main.path, ldPath, (real) => fs.allowsLibrary(real));
     return new ProcessTargetInfo(main, libs);

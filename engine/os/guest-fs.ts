@@ -43,8 +43,12 @@ export class GuestFs {
     this.files = files ?? new Map();
   }
 
-  /** Open the library directories to the guest (done when the executable has PT_INTERP). */
-  allowLibraryDirs(dirs: readonly string[]): void {
+  /**
+   * Open the library directories to the guest (done when the executable has PT_INTERP):
+   * DEFAULT_LIB_DIRS and the user's extra ones (--lib-path). Returns them all, for messages.
+   */
+  allowLibraryDirs(extra: readonly string[] = []): readonly string[] {
+    const dirs = [...DEFAULT_LIB_DIRS, ...extra];
     for (const d of dirs) {
       let real: string;
       try {
@@ -56,6 +60,7 @@ export class GuestFs {
       if (!this.libRoots.includes(real)) this.libRoots.push(real);
     }
     this.cache.clear();
+    return dirs;
   }
 
   get libraryDirs(): readonly string[] {

@@ -11,7 +11,7 @@ import { AddressSpace, MemoryLimitExceeded } from "../mm/address-space.js";
 import { MappedFile } from "../mm/mapped-file.js";
 import type { VirtualClock } from "./clock.js";
 import { ElfError, type ElfImage, parseElf } from "./elf.js";
-import { DEFAULT_LIB_DIRS, type GuestFile, GuestFs } from "./guest-fs.js";
+import { type GuestFile, GuestFs } from "./guest-fs.js";
 import type { KernelHooks } from "./hooks.js";
 import { loadImage } from "./loader.js";
 import { Process, type ExitState } from "./process.js";
@@ -104,17 +104,12 @@ export class Kernel {
     return f;
   }
 
-  /** The library directories a dynamically linked executable may load from (its PT_INTERP among them). */
-  libraryDirs(): string[] {
-    return [...DEFAULT_LIB_DIRS, ...this.libPath];
-  }
-
   /** The program interpreter (ld.so) named by PT_INTERP, through the library directories. */
   private interpreter(elf: ElfImage): { elf: ElfImage; file: MappedFile } {
-    this.fs.allowLibraryDirs(this.libraryDirs());
+    const dirs = this.fs.allowLibraryDirs(this.libPath);
     const f = this.fs.lookup(elf.interp!);
     if (!f || f.kind !== "file")
-      throw new ElfError(`${elf.path}: its interpreter ${elf.interp} is not in the library directories (${this.libraryDirs().join(", ")}); add one with --lib-path`);
+      throw new ElfError(`${elf.path}: its interpreter ${elf.interp} is not in the library directories (${dirs.join(", ")}); add one with --lib-path`);
     return { elf: parseElf(elf.interp!, f.data!), file: this.mappedFile(f.id, f.data!) };
   }
 
