@@ -18,10 +18,10 @@
 
 import type { AssignStmt, Block, CallExpr, Expr, IfStmt, IndexExpr, LValue, Stmt, VarRef } from "./ast.js";
 import { ARG_REGS, REGISTERS, type Ty, type Where } from "./builtins.js";
+import { constInt } from "./const-int.js";
 import type { Span } from "./diagnostics.js";
-import type { HitContext } from "./host.js";
-import type { CheckedProgram, ItemInfo, VarInfo } from "./passes/check-semantics.js";
-import { constInt } from "./passes/check-semantics.js";
+import type { HitContext, ResolvedTarget } from "./host.js";
+import type { ItemInfo, PassContext, VarInfo } from "./passes/context.js";
 import { formatterFor, parseFormat } from "./printf.js";
 import type { Runtime } from "./runtime.js";
 
@@ -39,6 +39,42 @@ interface Closure {
   consts: unknown[];
 }
 
+/** A probe's handler, ready to attach. */
+export interface GeneratedProbe {
+  target: ResolvedTarget;
+  handler: Handler;
+  source: string;
+  filter?: (ctx: HitContext) => boolean;
+}
+
+export interface GeneratedProgram {
+  probes: GeneratedProbe[];
+  begins: Handler[];
+  ends: Handler[];
+}
+
+/** Generate every handler of an analysed program (the passes ran without errors). */
+export function generate(checked: PassContext, rt: Runtime): GeneratedProgram {
+  const out: GeneratedProgram = { probes: [], begins: [], ends: [] };
+  for (const item of checked.program.items) {
+    if (item.kind === "config") continue;
+    const info = checked.items.get(item)!;
+    if (item.kind === "special") {
+      const h = new CodeGen(checked, rt, info, { func: "", probe: item.which }).build(item.body, undefined).fn;
+      (item.which === "BEGIN" ? out.begins : out.ends).push(h);
+      continue;
+    }
+    for (const t of item.targets.flatMap((spec) => checked.resolved.get(spec)!)) {
+      const func = t.demangled ?? t.symbol ?? `0x${t.addr.toString(16)}`;
+      const { fn, source } = new CodeGen(checked, rt, info, { func, probe: t.name }).build(item.body, item.filter);
+      const probe: GeneratedProbe = { target: t, handler: fn, source };
+      if (item.filter !== undefined) probe.filter = new CodeGen(checked, rt, info, { func, probe: t.name }).buildFilter(item.filter);
+      out.probes.push(probe);
+    }
+  }
+  return out;
+}
+
 const CMP: Readonly<Record<string, string>> = { "==": "===", "!=": "!==", "<": "<", ">": ">", "<=": "<=", ">=": ">=" };
 
 export class CodeGen {
@@ -46,8 +82,7 @@ export class CodeGen {
   private readonly closure: Closure = { consts: [] };
 
   constructor(
-    private readonly checked: CheckedProgram,
-    private readonly ids: Map<string, number>,
+    private readonly checked: PassContext,
     private readonly rt: Runtime,
     private readonly info: ItemInfo,
     private readonly pc: ProbeConstants,
@@ -102,7 +137,7 @@ export class CodeGen {
   }
 
   private id(name: string): number {
-    return this.ids.get(name)!;
+    return this.checked.storage.ids.get(name)!;
   }
 
   // ---- statements ----------------------------------------------------------------

@@ -26,13 +26,13 @@
 //
 // `print_log2(h, "nsecs")` in the DSL prints a bpftrace-style hist() in this
 // format (bpftrace's [0] and [1] buckets both fall in bcc's slot 1), which is
-// how dsl/examples/funclatency.probe reproduces this output.
+// how funclatencyProgram() below, the program behind `uprobe-lab
+// funclatency` (and dsl/examples/funclatency.probe, the same program with
+// the function and unit filled in), reproduces this output.
 
 export type LatencyUnit = "nsecs" | "usecs" | "msecs";
 
-export const UNIT_DIVISOR: Readonly<Record<LatencyUnit, bigint>> = { nsecs: 1n, usecs: 1000n, msecs: 1000000n };
-
-export const LOG2_SLOTS = 65;
+const LOG2_SLOTS = 65;
 
 /** bcc's bpf_log2l(v) for an unsigned 64-bit value. */
 export function bccLog2Slot(v: bigint): number {
@@ -81,12 +81,22 @@ export function formatBccLog2Hist(vals: ReadonlyArray<number | bigint>, valType:
   return out;
 }
 
-/** Convert a bpftrace hist (runtime.ts layout) into bcc log2 slots. */
-export function histToBccSlots(hist: readonly number[]): number[] {
+/** The lowest value of a bpftrace hist bucket (value.ts layout); -1 stands for the negatives. */
+function histBucketLow(i: number): bigint {
+  return i === 0 ? -1n : i === 1 ? 0n : 1n << BigInt(i - 2);
+}
+
+/**
+ * Convert a bpftrace hist into bcc log2 slots. Every value of a bpftrace
+ * bucket falls in the same bcc slot, so the slot of its lowest value is the
+ * bucket's: [0] and [1] both go to slot 1, [2^k, 2^(k+1)) to slot k+1, and the
+ * negatives, unsigned for bcc, to slot 64.
+ */
+function histToBccSlots(hist: readonly number[]): number[] {
   const slots = new Array<number>(LOG2_SLOTS).fill(0);
   hist.forEach((c, i) => {
     if (c === 0) return;
-    const slot = i === 0 ? 64 : Math.max(1, i - 1);
+    const slot = bccLog2Slot(histBucketLow(i));
     slots[slot] = slots[slot]! + c;
   });
   return slots;
@@ -97,51 +107,28 @@ export function formatLog2FromHist(hist: readonly number[], valType: string): st
   return formatBccLog2Hist(histToBccSlots(hist), valType);
 }
 
-/** Accumulates latencies the way funclatency's BPF program does. */
-export class LatencyCollector {
-  readonly slots = new Array<number>(LOG2_SLOTS).fill(0);
-  totalNs = 0n;
-  count = 0n;
-
-  constructor(readonly unit: LatencyUnit = "nsecs") {}
-
-  add(deltaNs: bigint): void {
-    this.totalNs += deltaNs;
-    this.count++;
-    const s = bccLog2Slot(deltaNs / UNIT_DIVISOR[this.unit]);
-    this.slots[s] = this.slots[s]! + 1;
-  }
-}
-
-export interface FunclatencyReport {
-  unit: LatencyUnit;
-  slots: ReadonlyArray<number | bigint>;
-  totalNs: bigint;
-  count: bigint;
-  /** "test [4242]" for the `Function = ...` header; omitted when undefined. */
-  section?: string;
-}
-
-/** `Tracing N functions for "PATTERN"... Hit Ctrl-C to end.\n` */
-export function funclatencyBanner(pattern: string, functions = 1): string {
-  return `Tracing ${functions} functions for "${pattern}"... Hit Ctrl-C to end.\n`;
-}
-
-export const FUNCLATENCY_FOOTER = "Detaching...\n";
-
-/** Everything funclatency prints between the banner and "Detaching...". */
-export function formatFunclatency(r: FunclatencyReport): string {
-  let out = "\n";
-  if (r.section !== undefined) out += `\nFunction = ${r.section}\n`;
-  out += formatBccLog2Hist(r.slots, r.unit);
-  if (r.count > 0n) {
-    const total = r.totalNs / UNIT_DIVISOR[r.unit];
-    out += `\navg = ${total / r.count} ${r.unit}, total: ${total} ${r.unit}, count: ${r.count}\n\n`;
-  }
-  return out;
-}
-
-/** The whole funclatency output for one function. */
-export function formatFunclatencyOutput(pattern: string, r: FunclatencyReport): string {
-  return funclatencyBanner(pattern) + formatFunclatency(r) + FUNCLATENCY_FOOTER;
+/** The DSL program behind funclatency (see dsl/examples/funclatency.probe). */
+export function funclatencyProgram(pattern: string, func: string, unit: "nsecs" | "usecs" | "msecs"): string {
+  const div = unit === "nsecs" ? "" : unit === "usecs" ? " / 1000" : " / 1000000";
+  const q = JSON.stringify;
+  return `config = { print_maps_on_exit = false }
+BEGIN < printf("Tracing 1 functions for \\"%s\\"... Hit Ctrl-C to end.\\n", ${q(pattern)}) >
+probe ${func} < self.start = nsecs >
+retprobe ${func} / self.start / <
+  $d = nsecs - self.start
+  lat = hist($d${div})
+  total = sum($d)
+  n = count()
+  self.start = 0
+>
+END <
+  printf("\\n")
+  if (n > 0) <
+    printf("\\nFunction = %s [%d]\\n", ${q(func)}, pid)
+    print_log2(lat, ${q(unit)})
+    printf("\\navg = %d ${unit}, total: %d ${unit}, count: %d\\n\\n", total${div} / n, total${div}, n)
+  >
+  printf("Detaching...\\n")
+>
+`;
 }

@@ -16,10 +16,8 @@
 // newlines before the exit-time maps; `printJson()` returns only the JSON
 // lines so that the stream stays strict NDJSON.
 
-import type { AvgState, Value, VarEntry, VarMeta } from "./runtime.js";
-import { avgValue, lhistBuckets } from "./runtime.js";
-import { sortEntries } from "./output-text.js";
-import type { LhistParams } from "./passes/check-semantics.js";
+import type { Printer } from "./printer.js";
+import { avgValue, lhistBuckets, sortEntries, type AvgState, type LhistParams, type Value, type VarEntry, type VarMeta } from "./value.js";
 
 /** bpftrace's json_escape plus quotes. */
 export function jsonString(s: string): string {
@@ -144,11 +142,6 @@ export function jsonExit(vars: readonly VarMeta[], entriesOf: (id: number) => Va
   return out;
 }
 
-/** `{"type": "attached_probes", "data": {"probes": N}}` */
-export function jsonAttachedProbes(n: number): string {
-  return `{"type": "attached_probes", "data": {"probes": ${n}}}`;
-}
-
 /**
  * The engine's per-probe statistics as one line (not a bpftrace message type):
  * {"type": "probe_stats", "data": {"probe test:0": {"hits": 1000, "traps": 1000}}}
@@ -159,3 +152,13 @@ export function jsonProbeStats(stats: ReadonlyArray<{ name: string; counters: Re
     .join(", ");
   return `{"type": "probe_stats", "data": {${body}}}`;
 }
+
+/** bpftrace's JsonOutput: one NDJSON line per printf(), print(value) and print(map). */
+export const jsonPrinter: Printer = {
+  printf: (text) => `{"type": "printf", "data": ${jsonString(text)}}\n`,
+  value: (v) => `{"type": "value", "data": ${jsonValue(v)}}\n`,
+  variable(meta, entries, top, div) {
+    const line = jsonVar(meta, entries, top, div);
+    return line === undefined ? "" : line + "\n";
+  },
+};

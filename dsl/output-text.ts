@@ -18,10 +18,8 @@
 //     labels `(..., min)`, `[lo, hi)`, `[max, ...)` where a label divisible by
 //     1024 (1048576) is written with K (M).
 //
-// Where this implementation chooses (documented in README):
-//   - ties in the value order are broken by key ascending (integers
-//     numerically, strings by code unit), so identical runs print identical
-//     bytes; bpftrace leaves ties in hash order;
+// The element order (value ascending, ties by key: this implementation's
+// choice, documented in README) is value.ts's sortEntries.
 //
 // A map with no elements (never assigned at run time, or emptied by clear()
 // or delete()) prints as 0.17 prints it: a bare newline (two for avg/stats),
@@ -29,61 +27,8 @@
 // when the script also had a `@start[tid]` map. `config = {
 // print_maps_on_exit = false }` turns the whole exit-time output off.
 
-import type { AvgState, Value, VarEntry, VarMeta } from "./runtime.js";
-import { avgValue } from "./runtime.js";
-import type { LhistParams } from "./passes/check-semantics.js";
-
-/** Compare two values: integers numerically, strings by code unit. */
-export function compareValues(a: Value, b: Value): number {
-  if (typeof a === "bigint" && typeof b === "bigint") return a < b ? -1 : a > b ? 1 : 0;
-  const sa = String(a);
-  const sb = String(b);
-  return sa < sb ? -1 : sa > sb ? 1 : 0;
-}
-
-export function compareKeys(a: readonly Value[] | undefined, b: readonly Value[] | undefined): number {
-  if (a === undefined || b === undefined) return 0;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const c = compareValues(a[i]!, b[i]!);
-    if (c !== 0) return c;
-  }
-  return a.length - b.length;
-}
-
-function total(counts: readonly number[]): number {
-  let t = 0;
-  for (const c of counts) t += c;
-  return t;
-}
-
-/** The value bpftrace sorts a map's elements by (undefined: sort by key). */
-export function sortValue(meta: VarMeta, v: unknown): bigint | undefined {
-  switch (meta.kind) {
-    case "string":
-      return undefined;
-    case "avg":
-    case "stats":
-      return avgValue(v as AvgState);
-    case "hist":
-    case "lhist":
-      return BigInt(total(v as number[]));
-    default:
-      return v as bigint;
-  }
-}
-
-/** Elements in print order: value ascending, ties by key; then `top`. */
-export function sortEntries(meta: VarMeta, entries: readonly VarEntry[], top = 0): VarEntry[] {
-  const keyed = entries.map((e) => ({ e, s: sortValue(meta, e.v) }));
-  keyed.sort((x, y) => {
-    if (x.s !== undefined && y.s !== undefined && x.s !== y.s) return x.s < y.s ? -1 : 1;
-    return compareKeys(x.e.k, y.e.k);
-  });
-  let out = keyed.map((x) => x.e);
-  // bpftrace's `top` keeps the last N; for stats maps it applies only to avg.
-  if (top > 0 && out.length > top && meta.kind !== "stats") out = out.slice(out.length - top);
-  return out;
-}
+import type { Printer } from "./printer.js";
+import { avgValue, sortEntries, type AvgState, type LhistParams, type Value, type VarEntry, type VarMeta } from "./value.js";
 
 export function keyText(k: readonly Value[] | undefined): string {
   if (k === undefined) return "";
@@ -225,3 +170,10 @@ export function textExit(vars: readonly VarMeta[], entriesOf: (id: number) => Va
   for (const v of vars) out += textVar(v, entriesOf(v.id));
   return out;
 }
+
+/** bpftrace's TextOutput: what printf(), print(value) and print(map) write. */
+export const textPrinter: Printer = {
+  printf: (text) => text,
+  value: (v) => `${typeof v === "bigint" ? v.toString(10) : v}\n`,
+  variable: textVar,
+};

@@ -8,16 +8,9 @@
 //          NUL: strings end at one)
 //   S[id]  a per-thread `self.x`: JS Map from tid to value
 //
-// Values: integers are bigint, always normalized to signed 64 bits
-// (BigInt.asIntN(64, ...) after every operation that can overflow), strings
-// are JS strings. Aggregation states, as in bpftrace:
-//   count, sum, min, max   bigint
-//   avg, stats             { n: count, t: total }; average = t / n truncated
-//                          toward zero (int64 division), 0 when n = 0
-//   hist                   number[65]: [0] negatives, [1] zero, [i] for
-//                          2^(i-2) <= v < 2^(i-1)
-//   lhist                  number[buckets + 2]: [0] below min, [1..buckets]
-//                          [min + (i-1)*step, min + i*step), last: >= max
+// Values and aggregation states are laid out as value.ts describes. What
+// printf()/print() write goes through the Printer the runtime is given
+// (text or JSON), as bpftrace's BPFtrace holds an Output.
 //
 // Division by zero does not trap: x / 0 = 0 and x % 0 = x, the eBPF ISA's
 // rule (what a bpftrace program does on Linux). Division is signed and
@@ -27,72 +20,17 @@
 // per call site, like bpftrace's `-k` warnings; the handler goes on.
 
 import type { SourceText } from "./diagnostics.js";
-import type { HitContext, OutputSink, TargetInfo } from "./host.js";
 import { formatLog2FromHist } from "./funclatency.js";
-import { jsonString, jsonVar, jsonValue } from "./output-json.js";
-import { textVar } from "./output-text.js";
-import type { LhistParams, ValueKind } from "./passes/check-semantics.js";
-
-export type Value = bigint | string;
-
-export interface Entry {
-  /** Key values, for printing. */
-  k: Value[];
-  v: unknown;
-}
-
-export interface AvgState {
-  n: bigint;
-  t: bigint;
-}
-
-/** What the runtime (and the printers) know about a variable. */
-export interface VarMeta {
-  id: number;
-  /** Printed name: `count`, `@count`. */
-  name: string;
-  scope: "global" | "map" | "self";
-  kind: ValueKind;
-  keyed: boolean;
-  lhist?: LhistParams;
-}
-
-/** One printable element: key (undefined for an unkeyed variable) and state. */
-export interface VarEntry {
-  k: Value[] | undefined;
-  v: unknown;
-}
-
-export const HIST_BUCKETS = 65;
-
-/** bpftrace's log2 bucket of a signed value. */
-export function histIndex(v: bigint): number {
-  if (v < 0n) return 0;
-  if (v === 0n) return 1;
-  // 2 + floor(log2(v)) = 1 + bit length
-  if (v <= 0xffffffffn) return 33 - Math.clz32(Number(v));
-  return 65 - Math.clz32(Number(v >> 32n));
-}
-
-export function lhistBuckets(p: LhistParams): number {
-  return Number((p.max - p.min) / p.step);
-}
-
-/** bpftrace's linear bucket of a value. */
-export function lhistIndex(v: bigint, p: LhistParams): number {
-  if (v < p.min) return 0;
-  if (v > p.max) return lhistBuckets(p) + 1;
-  return Number((v - p.min) / p.step) + 1;
-}
-
-export function avgValue(s: AvgState | undefined): bigint {
-  if (s === undefined || s.n === 0n) return 0n;
-  return BigInt.asIntN(64, s.t / s.n);
-}
+import type { HitContext, OutputSink, TargetInfo } from "./host.js";
+import type { Printer } from "./printer.js";
+import {
+  avgValue, HIST_BUCKETS, histIndex, lhistBuckets, lhistIndex, type AvgState, type Entry, type Value, type VarEntry, type VarMeta,
+} from "./value.js";
 
 export interface RuntimeOptions {
   sink: OutputSink;
-  json: boolean;
+  /** Text or JSON (output-text.ts, output-json.ts). */
+  printer: Printer;
   source: SourceText;
   target: TargetInfo | undefined;
   onWarning: (message: string) => void;
@@ -259,21 +197,17 @@ export class Runtime {
   }
 
   printf(text: string): void {
-    if (this.opts.json) this.opts.sink.write(`{"type": "printf", "data": ${jsonString(text)}}\n`);
-    else this.opts.sink.write(text);
+    this.opts.sink.write(this.opts.printer.printf(text));
   }
 
   printValue(v: Value): void {
-    if (this.opts.json) this.opts.sink.write(`{"type": "value", "data": ${jsonValue(v)}}\n`);
-    else this.opts.sink.write(`${typeof v === "bigint" ? v.toString(10) : v}\n`);
+    this.opts.sink.write(this.opts.printer.value(v));
   }
 
   printVar(id: number, top: number, div: number): void {
-    const meta = this.vars[id]!;
-    if (this.opts.json) {
-      const line = jsonVar(meta, this.entries(id), top, div);
-      if (line !== undefined) this.opts.sink.write(line + "\n");
-    } else this.opts.sink.write(textVar(meta, this.entries(id), top, div));
+    // An empty JSON map prints nothing at all (not even an empty write).
+    const out = this.opts.printer.variable(this.vars[id]!, this.entries(id), top, div);
+    if (out !== "") this.opts.sink.write(out);
   }
 
   printLog2(id: number, unit: string): void {

@@ -38,7 +38,7 @@ export { HISTORY_BINARY, HISTORY_PROGRAM, sweepRows, type SweepRow, type SweepAx
 export { SEED_PROGRAMS, SEED_PAPER, SEED_CONFIGS, SEED_BINARY, SEED_COMMIT, SEED_TITLE, formatSeedTable, seedDeviation, type SeedTable, type SeedRow } from "../lab/seed.js";
 export { formatTextTable } from "../lab/text-table.js";
 export { KERNEL_GENERATIONS, FACT_SOURCES, type KernelGeneration } from "../engine/uprobes/insn-tables.js";
-export { funclatencyProgram } from "../cli/funclatency.js";
+export { funclatencyProgram } from "../dsl/index.js";
 export { display, table, Table, Progress, setDisplaySink, type Displayable, type MimeBundle, type DisplaySink } from "./display.js";
 export { Chart, plotlyLoader, type Figure, type Trace, type PlotlyMode } from "./plot.js";
 export { barChart, histogramChart, kernelHistoryChart, seedLatencyChart, seedTrapsChart, histBuckets, bucketLabel, type HistBucket } from "./charts.js";

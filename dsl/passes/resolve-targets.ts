@@ -28,23 +28,13 @@
 // _ZN2ns1fEi`, a C function), except after `cpp:`.
 //
 // Unknown symbols and files get a "did you mean" from the symbol table (C++
-// functions by their demangled names). All errors of the pass are collected
-// before it throws.
+// functions by their demangled names). Every error is reported.
 
-import type { ProbeItem, Program, TargetAtom, TargetSpec } from "../ast.js";
-import { DiagnosticBag, SourceText, type Span } from "../diagnostics.js";
-import type { ResolvedTarget, SymbolInfo, TargetInfo } from "../host.js";
+import type { ProbeItem, TargetAtom, TargetSpec } from "../ast.js";
+import type { Span } from "../diagnostics.js";
+import type { ResolvedTarget, SymbolInfo } from "../host.js";
 import { didYouMean } from "../suggest.js";
-
-export interface ResolveOptions {
-  unsafe?: boolean;
-}
-
-/**
- * Resolved targets, keyed by the spec node they came from: one each, or one
- * per overload for a C++ name without parameters that names several.
- */
-export type ResolvedTargets = Map<TargetSpec, ResolvedTarget[]>;
+import type { PassContext } from "./context.js";
 
 const spanOf = (a: { start: number; end: number }): Span => ({ start: a.start, end: a.end });
 
@@ -123,10 +113,10 @@ function expandedName(spec: TargetSpec, sym: TargetAtom, signature: string): str
   return spec.alias ? `${spec.keyword}:${text}` : `${spec.keyword} ${text}`;
 }
 
-export function resolveTargets(program: Program, src: SourceText, target: TargetInfo, opts: ResolveOptions = {}): ResolvedTargets {
-  const bag = new DiagnosticBag(src);
-  const out: ResolvedTargets = new Map();
-  const unsafe = opts.unsafe === true;
+export function resolveTargets(ctx: PassContext): void {
+  const { program, target, bag } = ctx;
+  const out = ctx.resolved;
+  const unsafe = ctx.flags.unsafe;
 
   for (const item of program.items) {
     if (item.kind !== "probe") continue;
@@ -135,8 +125,6 @@ export function resolveTargets(program: Program, src: SourceText, target: Target
       if (r !== undefined) out.set(spec, r);
     }
   }
-  bag.throwIfAny();
-  return out;
 
   function resolveOne(spec: TargetSpec): ResolvedTarget[] | undefined {
     const { atoms, seps } = spec;

@@ -5,6 +5,13 @@
 // keep the test meaningful where c++filt is not installed. Where it is (CI
 // installs binutils with g++), the test also demangles every C++ symbol of
 // libstdc++.so.6 and of the committed g++ sample and compares all of them.
+//
+// The wider comparison that decided to keep our demangler rather than
+// gecko-profiler-demangle (the cpp_demangle crate in WASM) is
+// scripts/compare-demanglers.mjs. It covers 75,101 symbols: libstdc++ .so and
+// .a, the samples, and the system's C++ libraries. Ours prints c++filt's
+// text for 100 % of them and the library for 83.9 %; the numbers are in the
+// header of engine/demangle.ts.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

@@ -1,0 +1,151 @@
+// Type-check, calls: aggregations (`x = hist(v)`) and the statement
+// functions (printf, print, print_log2, clear, zero, delete, exit): argument
+// counts, literal arguments, map arguments, printf formats against their
+// arguments (bpftrace's semantic_analyser visit(Call) for these functions).
+
+import type { CallExpr, Expr, IndexExpr, VarRef } from "../ast.js";
+import { BUILTIN_VARS, FUNCTIONS } from "../builtins.js";
+import { constInt } from "../const-int.js";
+import { parseFormat } from "../printf.js";
+import type { VarInfo } from "./context.js";
+import { kindName } from "./kinds.js";
+import { arity, checkKeys, expectInt, typeOf, unknownFunction, unknownName, type Scope } from "./type-expr.js";
+
+export function checkAggCall(sc: Scope, call: CallExpr): void {
+  const sig = FUNCTIONS[call.name]!;
+  if (!arity(sc, call, sig.min, sig.max)) return;
+  if (call.name === "lhist") {
+    expectInt(sc, call.args[0]!, "lhist()");
+    const names = ["min", "max", "step"];
+    const vals = call.args.slice(1).map((a, i) => {
+      const v = constInt(a);
+      if (v === undefined) sc.bag.error(a, `lhist() ${names[i]} must be an integer literal`);
+      return v;
+    });
+    const [mn, mx, st] = vals;
+    if (mn !== undefined && mx !== undefined && st !== undefined) {
+      if (st <= 0n) sc.bag.error(call.args[3]!, "lhist() step must be positive");
+      else if (mx <= mn) sc.bag.error(call.args[2]!, "lhist() max must be greater than min");
+      else if ((mx - mn) / st > 1000n) sc.bag.error(call.args[3]!, "lhist() has too many buckets (at most 1000: (max - min) / step)");
+      else if (mn < -(1n << 31n) || mx >= 1n << 31n) sc.bag.error(call, "lhist() min and max must fit in 32 bits");
+    }
+    return;
+  }
+  for (const a of call.args) expectInt(sc, a, `${call.name}()`);
+}
+
+export function checkCallStmt(sc: Scope, call: CallExpr): void {
+  const sig = FUNCTIONS[call.name];
+  if (sig === undefined) {
+    unknownFunction(sc, call);
+    return;
+  }
+  if (sig.kind === "agg") {
+    sc.bag.error(call, `${call.name}() must be assigned to a global or a map: x = ${call.name}(...)`);
+    return;
+  }
+  if (sig.kind === "value") {
+    typeOf(sc, call);
+    sc.bag.error(call, `the value of ${call.name}() is not used`);
+    return;
+  }
+  if (!arity(sc, call, sig.min, sig.max)) return;
+  const a = call.args;
+  switch (call.name) {
+    case "printf":
+      checkPrintf(sc, call);
+      break;
+    case "print":
+      if (isVarName(a[0]!)) {
+        mapArg(sc, a[0]!, "print");
+        for (const x of a.slice(1)) {
+          const v = constInt(x);
+          if (v === undefined || v < 0n) sc.bag.error(x, "print() top and div must be non-negative integer literals");
+        }
+      } else {
+        if (a.length > 1) sc.bag.error(a[1]!, "print() of a value takes one argument");
+        typeOf(sc, a[0]!);
+      }
+      break;
+    case "print_log2": {
+      const v = mapArg(sc, a[0]!, "print_log2");
+      if (v !== undefined && v.kind !== "hist") sc.bag.error(a[0]!, `print_log2() needs a hist() variable, and ${v.name} holds ${kindName(v.kind)}`);
+      if (a[1] !== undefined && a[1].kind !== "string") sc.bag.error(a[1], "print_log2() unit must be a string literal, e.g. \"nsecs\"");
+      break;
+    }
+    case "clear":
+      mapArg(sc, a[0]!, "clear");
+      break;
+    case "zero": {
+      const v = mapArg(sc, a[0]!, "zero");
+      if (v !== undefined && v.kind === "string") sc.bag.error(a[0]!, `zero() needs a numeric variable, and ${v.name} holds a string`);
+      break;
+    }
+    case "delete": {
+      if (a.length === 1) {
+        const e = a[0]!;
+        if (e.kind !== "index") {
+          sc.bag.error(e, "delete() needs a map element: delete(m[key]) or delete(m, key)");
+          break;
+        }
+        const v = mapArg(sc, e.target, "delete");
+        if (v !== undefined) checkKeys(sc, v, e);
+      } else {
+        const v = mapArg(sc, a[0]!, "delete");
+        if (v !== undefined) {
+          const fake: IndexExpr = { kind: "index", target: a[0] as VarRef, keys: a.slice(1), start: call.start, end: call.end };
+          checkKeys(sc, v, fake);
+        }
+      }
+      break;
+    }
+    case "exit":
+      if (a[0] !== undefined) expectInt(sc, a[0], "exit()");
+      break;
+  }
+}
+
+function checkPrintf(sc: Scope, call: CallExpr): void {
+  const fmt = call.args[0]!;
+  if (fmt.kind !== "string") {
+    sc.bag.error(fmt, "printf() format must be a string literal");
+    for (const x of call.args.slice(1)) typeOf(sc, x);
+    return;
+  }
+  const p = parseFormat(fmt.value);
+  if (!p.ok) {
+    sc.bag.error(fmt, p.message);
+    return;
+  }
+  const args = call.args.slice(1);
+  if (args.length !== p.specs.length) {
+    sc.bag.error(
+      args.length > p.specs.length ? args[p.specs.length]! : call,
+      `printf(): the format has ${p.specs.length} conversion${p.specs.length === 1 ? "" : "s"} but ${args.length} argument${args.length === 1 ? " was" : "s were"} given`,
+    );
+  }
+  args.forEach((x, i) => {
+    const t = typeOf(sc, x);
+    const spec = p.specs[i];
+    if (t === undefined || spec === undefined) return;
+    if (spec.arg !== t) sc.bag.error(x, `printf(): ${spec.text} needs ${spec.arg === "int" ? "an integer" : "a string"}, got ${kindName(t)}`);
+  });
+}
+
+/** A bare global/map name used as a whole-map argument. */
+function mapArg(sc: Scope, e: Expr, fn: string): VarInfo | undefined {
+  if (e.kind !== "var" || e.scope === "scratch" || e.scope === "self" || (e.scope === "global" && BUILTIN_VARS[e.name] !== undefined)) {
+    sc.bag.error(e, `${fn}() needs a global or map name`);
+    return undefined;
+  }
+  const v = sc.ctx.vars.get(e.name);
+  if (v === undefined) {
+    unknownName(sc, e);
+    return undefined;
+  }
+  return v;
+}
+
+function isVarName(e: Expr): boolean {
+  return e.kind === "var" && (e.scope === "map" || (e.scope === "global" && BUILTIN_VARS[e.name] === undefined));
+}

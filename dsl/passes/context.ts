@@ -1,0 +1,87 @@
+// What the passes share: the program, its text, one diagnostic bag, and the
+// facts each pass adds for the later ones and for code generation. bpftrace's
+// passes hand each other the same kind of state through ast::PassContext
+// (src/ast/pass_manager.h); here it is one explicit object, filled in the
+// order of PASSES (passes/index.ts).
+
+import type { Item, Program, TargetSpec } from "../ast.js";
+import type { Ty, Where } from "../builtins.js";
+import { DiagnosticBag, type SourceText, type Span } from "../diagnostics.js";
+import type { ResolvedTarget, TargetInfo } from "../host.js";
+import type { LhistParams, ValueKind, VarMeta } from "../value.js";
+
+/**
+ * Resolved targets, keyed by the spec node they came from: one each, or one
+ * per overload for a C++ name without parameters that names several.
+ */
+export type ResolvedTargets = Map<TargetSpec, ResolvedTarget[]>;
+
+/** A global, map or per-thread variable, as the collect pass found it. */
+export interface VarInfo {
+  /** Spelling with sigil: `count`, `@count`, `self.start`. */
+  name: string;
+  scope: "global" | "map" | "self";
+  kind: ValueKind;
+  keyed: boolean;
+  keyTypes: Ty[];
+  lhist?: LhistParams;
+  /** Where the kind was fixed (first assignment). */
+  span: Span;
+}
+
+/** Facts about one probe, BEGIN or END item. */
+export interface ItemInfo {
+  /** Probe kinds the item's block runs in. */
+  where: Set<Where>;
+  /** Scratch ($) variables of the item and their types. */
+  scratch: Map<string, Ty>;
+}
+
+export interface ProgramConfig {
+  /** Print every global and map when the program ends (bpftrace's default). */
+  printMapsOnExit: boolean;
+}
+
+/** Storage of the globals, maps and per-thread variables (resources pass). */
+export interface Storage {
+  /** Variable name -> runtime slot id. */
+  ids: Map<string, number>;
+  /** What the runtime and the printers know of each slot, by id. */
+  metas: VarMeta[];
+}
+
+export interface CompileFlags {
+  /** Let probes at offsets that are not instruction boundaries through. */
+  unsafe: boolean;
+}
+
+export class PassContext {
+  readonly bag: DiagnosticBag;
+  /** resolve-targets: the addresses of each target spec. */
+  readonly resolved: ResolvedTargets = new Map();
+  /** config: the `config = { ... }` settings. */
+  readonly config: ProgramConfig = { printMapsOnExit: true };
+  /** collect: every assigned global, map and per-thread variable. */
+  readonly vars = new Map<string, VarInfo>();
+  /** collect: per item, where it runs and its scratch variables. */
+  readonly items = new Map<Item, ItemInfo>();
+  /** resources: runtime slots. */
+  readonly storage: Storage = { ids: new Map(), metas: [] };
+  /** Compile-time warnings, rendered (`file:line:col: warning: ...`). */
+  readonly warnings: string[] = [];
+
+  constructor(
+    readonly program: Program,
+    readonly src: SourceText,
+    readonly target: TargetInfo,
+    readonly flags: CompileFlags,
+  ) {
+    this.bag = new DiagnosticBag(src);
+  }
+
+  /** `line:col` of a span, for messages that point back at an earlier use. */
+  pos(s: Span): string {
+    const { line, col } = this.src.lineCol(s.start);
+    return `${line}:${col}`;
+  }
+}

@@ -1,0 +1,216 @@
+// Type-check, expressions: the type of every expression, with an error
+// for each misuse (bpftrace's semantic_analyser visits of Variable, Map,
+// Call, Binop, Unop, Ternary).
+//
+// Integers and strings are the only types; `undefined` means "already
+// reported", so that one mistake yields one message. Each check names what
+// is wrong and where the variable's kind was fixed (the collect pass's
+// first assignment): unknown names and functions get a "did you mean",
+// builtins used where they do not exist (`retval` outside a retprobe, `arg0`
+// in a retprobe) say why.
+
+import type { CallExpr, Expr, IndexExpr, LValue, VarRef } from "../ast.js";
+import { BUILTIN_VARS, FUNCTIONS, REGISTERS, whereName, type Ty, type Where } from "../builtins.js";
+import { constInt } from "../const-int.js";
+import type { DiagnosticBag, Span } from "../diagnostics.js";
+import { didYouMean } from "../suggest.js";
+import type { ItemInfo, PassContext, VarInfo } from "./context.js";
+import { isAggCall, kindName, readType } from "./kinds.js";
+
+/** The item being checked: its facts, and the scratch variables assigned so far (in statement order). */
+export interface Scope {
+  readonly ctx: PassContext;
+  readonly bag: DiagnosticBag;
+  readonly info: ItemInfo;
+  readonly assignedScratch: Set<string>;
+}
+
+export function typeOf(sc: Scope, e: Expr): Ty | undefined {
+  switch (e.kind) {
+    case "number":
+      if (e.error !== undefined) sc.bag.error(e, e.error);
+      return "int";
+    case "string":
+      if (e.error !== undefined) sc.bag.error(e, e.error);
+      return "string";
+    case "var":
+      return varType(sc, e);
+    case "index": {
+      const ref = e.target;
+      if (ref.scope === "global" && BUILTIN_VARS[ref.name] !== undefined) {
+        sc.bag.error(e, `builtin '${ref.name}' cannot be indexed`);
+        return undefined;
+      }
+      if (ref.scope === "scratch" || ref.scope === "self") {
+        sc.bag.error(e, `'${ref.name}' cannot be indexed`);
+        return undefined;
+      }
+      const v = sc.ctx.vars.get(ref.name);
+      if (v === undefined) {
+        unknownName(sc, ref);
+        for (const k of e.keys) typeOf(sc, k);
+        return undefined;
+      }
+      checkKeys(sc, v, e);
+      return readable(sc, v, e);
+    }
+    case "call":
+      return callType(sc, e);
+    case "unary":
+      if (typeOf(sc, e.operand) === "string") {
+        sc.bag.error(e.operand, `operator '${e.op}' needs an integer, got a string`);
+        return undefined;
+      }
+      return "int";
+    case "binary": {
+      const l = typeOf(sc, e.left);
+      const r = typeOf(sc, e.right);
+      if (l === undefined || r === undefined) return l === undefined && r === undefined ? undefined : "int";
+      if (e.op === "==" || e.op === "!=") {
+        if (l !== r) sc.bag.error(e, `type mismatch for '${e.op}': comparing '${kindName(l)}' with '${kindName(r)}'`);
+        return "int";
+      }
+      if (l === "string") sc.bag.error(e.left, `operator '${e.op}' needs integers, got a string`);
+      else if (r === "string") sc.bag.error(e.right, `operator '${e.op}' needs integers, got a string`);
+      return "int";
+    }
+    case "ternary": {
+      expectInt(sc, e.cond, "a condition");
+      const a = typeOf(sc, e.then);
+      const b = typeOf(sc, e.else);
+      if (a !== undefined && b !== undefined && a !== b) {
+        sc.bag.error(e, `the branches of '?:' have different types ('${kindName(a)}' and '${kindName(b)}')`);
+        return undefined;
+      }
+      return a ?? b;
+    }
+  }
+}
+
+function varType(sc: Scope, e: VarRef): Ty | undefined {
+  if (e.scope === "scratch") {
+    if (!sc.assignedScratch.has(e.name)) {
+      if (sc.info.scratch.has(e.name)) sc.bag.error(e, `variable '${e.name}' is used before it is assigned`);
+      else unknownName(sc, e);
+      return undefined;
+    }
+    return sc.info.scratch.get(e.name);
+  }
+  if (e.scope === "global") {
+    const b = BUILTIN_VARS[e.name];
+    if (b !== undefined) {
+      checkWhere(sc, e, e.name, b.where);
+      return b.type;
+    }
+  }
+  const v = sc.ctx.vars.get(e.name);
+  if (v === undefined) {
+    unknownName(sc, e);
+    return undefined;
+  }
+  if (v.keyed) {
+    sc.bag.error(e, `'${v.name}' is a map (first used with a key at ${sc.ctx.pos(v.span)}): use ${v.name}[...]`);
+    return undefined;
+  }
+  return readable(sc, v, e);
+}
+
+function readable(sc: Scope, v: VarInfo, span: Span): Ty | undefined {
+  const t = readType(v.kind);
+  if (t === undefined) sc.bag.error(span, `${v.name} holds ${kindName(v.kind)}, which cannot be used as a value (print it with print(${v.name}))`);
+  return t;
+}
+
+function callType(sc: Scope, call: CallExpr): Ty | undefined {
+  const sig = FUNCTIONS[call.name];
+  if (sig === undefined) {
+    unknownFunction(sc, call);
+    return undefined;
+  }
+  if (sig.kind === "agg") {
+    sc.bag.error(call, `${call.name}() must be assigned directly to a global or a map: x = ${call.name}(...)`);
+    return undefined;
+  }
+  if (sig.kind === "stmt") {
+    sc.bag.error(call, `${call.name}() has no value`);
+    return undefined;
+  }
+  if (!arity(sc, call, sig.min, sig.max)) return sig.ret;
+  if (sig.where !== undefined) checkWhere(sc, call.nameSpan, `${call.name}()`, sig.where);
+  if (call.name === "reg") {
+    const a = call.args[0]!;
+    if (a.kind !== "string") sc.bag.error(a, 'reg() needs a register name as a string literal, e.g. reg("rax")');
+    else if (REGISTERS[a.value] === undefined) {
+      sc.bag.error(a, `unknown register '${a.value}'${didYouMean(a.value, Object.keys(REGISTERS))}; registers: rax..r15, rip (or bpftrace's ax, di, ip, sp, ...)`);
+    }
+    return "int";
+  }
+  call.args.forEach((a, i) => expectInt(sc, a, `argument ${i + 1} of ${call.name}()`));
+  if (call.name === "str" && call.args[1] !== undefined) {
+    const v = constInt(call.args[1]);
+    if (v !== undefined && (v < 1n || v > 4096n)) sc.bag.error(call.args[1], "str() length must be between 1 and 4096");
+  }
+  return sig.ret;
+}
+
+export function checkKeys(sc: Scope, v: VarInfo, t: LValue | IndexExpr): void {
+  if (t.kind === "index") {
+    if (!v.keyed) {
+      sc.bag.error(t, `'${v.name}' is not a map (first assigned without a key at ${sc.ctx.pos(v.span)}), so it cannot be indexed`);
+      return;
+    }
+    if (t.keys.length !== v.keyTypes.length) {
+      sc.bag.error(t, `'${v.name}' has ${v.keyTypes.length} key${v.keyTypes.length === 1 ? "" : "s"} (since ${sc.ctx.pos(v.span)}), not ${t.keys.length}`);
+    }
+    t.keys.forEach((k, i) => {
+      const kt = typeOf(sc, k);
+      if (kt === undefined) return;
+      const want = v.keyTypes[i];
+      if (want !== undefined && kt !== want) {
+        sc.bag.error(k, `key ${i + 1} of '${v.name}' is ${kindName(want)} (since ${sc.ctx.pos(v.span)}), not ${kindName(kt)}`);
+      }
+    });
+  } else if (v.keyed) {
+    sc.bag.error(t, `'${v.name}' is a map (first used with a key at ${sc.ctx.pos(v.span)}): use ${v.name}[...]`);
+  }
+}
+
+export function arity(sc: Scope, call: CallExpr, min: number, max: number): boolean {
+  const n = call.args.length;
+  if (n >= min && n <= max) return true;
+  const want = min === max ? `${min} argument${min === 1 ? "" : "s"}` : max >= 64 ? `at least ${min} argument${min === 1 ? "" : "s"}` : `${min} to ${max} arguments`;
+  sc.bag.error(call, `${call.name}() requires ${want} (${n} provided)`);
+  for (const a of call.args) if (!isAggCall(a)) typeOf(sc, a);
+  return false;
+}
+
+export function expectInt(sc: Scope, e: Expr, what: string): void {
+  const t = typeOf(sc, e);
+  if (t === "string") sc.bag.error(e, `${what} needs an integer, got a string`);
+}
+
+function checkWhere(sc: Scope, span: Span, name: string, where: readonly Where[]): boolean {
+  for (const w of sc.info.where) {
+    if (!where.includes(w)) {
+      let hint = "";
+      if (w === "return" && name.startsWith("arg")) hint = ` (the argument registers are gone by then: save it on entry, e.g. self.${name} = ${name})`;
+      else if (name === "retval") hint = " (use a retprobe)";
+      sc.bag.error(span, `${name} is not available in ${whereName(w)}${hint}`);
+      return false;
+    }
+  }
+  return true;
+}
+
+export function unknownName(sc: Scope, e: VarRef): void {
+  const names = [...sc.ctx.vars.keys()];
+  if (e.scope === "global") names.push(...Object.keys(BUILTIN_VARS));
+  if (e.scope === "scratch") names.push(...sc.info.scratch.keys());
+  const what = e.scope === "map" ? "map" : e.scope === "self" ? "per-thread variable" : e.scope === "scratch" ? "variable" : "identifier";
+  sc.bag.error(e, `unknown ${what} '${e.name}'${didYouMean(e.name, names)}`);
+}
+
+export function unknownFunction(sc: Scope, call: CallExpr): void {
+  sc.bag.error(call.nameSpan, `unknown function '${call.name}'${didYouMean(call.name, Object.keys(FUNCTIONS))}`);
+  for (const a of call.args) typeOf(sc, a);
+}
