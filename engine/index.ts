@@ -7,7 +7,7 @@ export { Binary, loadBinary, openBinary, type DisasmLine, type Sym } from "./bin
 export { UserError } from "./errors.js";
 export { DEFAULT_GHZ, Machine, type MachineOptions, type RunResult } from "./machine.js";
 export { BufferIo, ProcessIo } from "./os/host-io.js";
-export type { HostIo } from "./os/kernel.js";
+export type { HostIo } from "./os/linux.js";
 export type { ExitState } from "./os/process.js";
 export { signalName } from "./os/signals.js";
 export { Uprobes, type UprobesOptions } from "./uprobes/core.js";

@@ -8,7 +8,7 @@ import { UserError } from "./errors.js";
 import { VirtualClock } from "./os/clock.js";
 import { BufferIo } from "./os/host-io.js";
 import { ElfError } from "./os/elf.js";
-import { Kernel, type HostIo } from "./os/kernel.js";
+import { Linux, type HostIo } from "./os/linux.js";
 import type { ExitState, Process } from "./os/process.js";
 import { codeName, signalName } from "./os/signals.js";
 
@@ -33,7 +33,7 @@ export interface MachineOptions {
   cyclesPerInsn?: number;
   release?: string;
   /** Hooks installed before the process is created (the uprobe subsystem), so mmap-time installation sees the ELF segments. */
-  hooks?: { attach(kernel: Kernel): void };
+  hooks?: { attach(kernel: Linux): void };
 }
 
 export interface RunResult {
@@ -48,7 +48,7 @@ export interface RunResult {
 }
 
 export class Machine {
-  readonly kernel: Kernel;
+  readonly kernel: Linux;
   readonly proc: Process;
   readonly io: HostIo;
   private hostMs = 0;
@@ -63,7 +63,7 @@ export class Machine {
     const ghz = opts.ghz ?? DEFAULT_GHZ;
     const cpi = opts.cyclesPerInsn ?? 1;
     this.io = opts.io ?? new BufferIo();
-    this.kernel = new Kernel({
+    this.kernel = new Linux({
       clock: new VirtualClock(Math.round((1000 * cpi) / ghz), ghz),
       io: this.io,
       files: opts.files,
@@ -159,7 +159,8 @@ export class Machine {
     const code = codeName(sig, info.code);
     const detail = info.pid !== undefined ? `${code}, from pid ${info.pid}` : `${code}, address ${hex(info.addr)}`;
     const exc = this.kernel.lastException.get(this.proc.leader);
-    const why = exc && exc.detail && !exc.detail.includes(":") ? ` [${exc.detail}]` : "";
+    // a page fault's code and address, and an unimplemented instruction's disassembly, are in the report already
+    const why = exc && exc.detail && !exc.cause ? ` [${exc.detail}]` : "";
     return `${this.proc.comm}: killed by ${signalName(sig)} (${detail}) at ${hex(ip)}: ${insn}${why}`;
   }
 

@@ -3,7 +3,7 @@
 // each hit, so a handler run allocates nothing here.
 
 import type { HitContext } from "../dsl/host.js";
-import type { Kernel } from "../engine/os/kernel.js";
+import type { Linux } from "../engine/os/linux.js";
 import { totalTraps, type ProbeStats } from "../engine/uprobes/accounting.js";
 import type { ConsumerContext } from "../engine/uprobes/state.js";
 
@@ -12,7 +12,7 @@ export class ConsumerHitContext implements HitContext {
   private func = 0;
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Linux,
     private readonly stats: ProbeStats,
     private readonly onExit: (code: number) => void,
   ) {}

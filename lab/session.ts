@@ -9,7 +9,7 @@
 import { compileProgram, type CompiledProbe, type CompiledProgram, type OutputSink } from "../dsl/index.js";
 import { loadBinary, type Binary } from "../engine/binary.js";
 import { Machine, type RunResult } from "../engine/machine.js";
-import type { HostIo } from "../engine/os/kernel.js";
+import type { HostIo } from "../engine/os/linux.js";
 import { BufferIo } from "../engine/os/host-io.js";
 import type { ProbeStats, TraceEvent } from "../engine/uprobes/accounting.js";
 import { loadCostProfile, type CostProfile } from "../engine/uprobes/cost.js";
