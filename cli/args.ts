@@ -1,7 +1,7 @@
 // A small option parser: flags before the binary belong to uprobe-lab, the
 // rest (after the binary or after `--`) is the guest's argv.
 
-import { UserError } from "../engine/errors.js";
+import { UserError } from "../engine/index.js";
 
 export interface OptionSpec {
   /** Option takes a value. */

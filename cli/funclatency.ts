@@ -3,7 +3,8 @@
 // function and the unit filled in).
 
 import * as fs from "node:fs";
-import { UserError } from "../engine/errors.js";
+import { funclatencyProgram } from "../dsl/funclatency.js";
+import { UserError } from "../engine/index.js";
 import { parseArgs } from "./args.js";
 import { MACHINE_OPTIONS } from "./exec.js";
 import { PROBE_HELP, PROBE_OPTIONS, probeFlags } from "./probe-options.js";
@@ -23,33 +24,7 @@ path) in the dynamically linked PROGRAM it runs.
 ${PROBE_HELP}  --stats, --max-insns N, --max-mem SIZE, --allow PATH, --env KEY=VALUE, --lib-path DIR   as for exec
 `;
 
-/** The DSL program behind funclatency (see dsl/examples/funclatency.probe). */
-export function funclatencyProgram(pattern: string, func: string, unit: "nsecs" | "usecs" | "msecs"): string {
-  const div = unit === "nsecs" ? "" : unit === "usecs" ? " / 1000" : " / 1000000";
-  const q = JSON.stringify;
-  return `config = { print_maps_on_exit = false }
-BEGIN < printf("Tracing 1 functions for \\"%s\\"... Hit Ctrl-C to end.\\n", ${q(pattern)}) >
-probe ${func} < self.start = nsecs >
-retprobe ${func} / self.start / <
-  $d = nsecs - self.start
-  lat = hist($d${div})
-  total = sum($d)
-  n = count()
-  self.start = 0
->
-END <
-  printf("\\n")
-  if (n > 0) <
-    printf("\\nFunction = %s [%d]\\n", ${q(func)}, pid)
-    print_log2(lat, ${q(unit)})
-    printf("\\navg = %d ${unit}, total: %d ${unit}, count: %d\\n\\n", total${div} / n, total${div}, n)
-  >
-  printf("Detaching...\\n")
->
-`;
-}
-
-export function funclatencyCommand(argv: string[]): number {
+export function funclatencyCommand(argv: string[]): Promise<number> | number {
   const p = parseArgs(
     argv,
     { ...MACHINE_OPTIONS, ...PROBE_OPTIONS, "-u": {}, "--microseconds": {}, "-m": {}, "--milliseconds": {}, "-F": {}, "--function": {}, "--help": {}, "-h": {} },

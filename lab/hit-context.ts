@@ -3,9 +3,7 @@
 // each hit, so a handler run allocates nothing here.
 
 import type { HitContext } from "../dsl/host.js";
-import type { Linux } from "../engine/os/linux.js";
-import { totalTraps, type ProbeStats } from "../engine/uprobes/accounting.js";
-import type { ConsumerContext } from "../engine/uprobes/state.js";
+import { totalTraps, type ConsumerContext, type Linux, type ProbeStats } from "../engine/index.js";
 
 export class ConsumerHitContext implements HitContext {
   private c: ConsumerContext | undefined;
