@@ -1,6 +1,7 @@
 // `uprobe-lab run`: run a binary with probes written in the DSL.
 
 import * as fs from "node:fs";
+import { jsonAttachedProbes } from "../dsl/index.js";
 import { loadBinary, UserError } from "../engine/index.js";
 import { RunError, runSpec, type ProbeRun } from "../lab/probe-run.js";
 import type { RunSpec } from "../lab/run-spec.js";
@@ -56,7 +57,7 @@ export async function runSession(program: ProgramSource, binaryPath: string, gue
         compileWarnings = s.program.warnings.length;
         s.program.warnings.forEach(warn);
         const attached = s.probes.filter((x) => x.consumer.stats.path !== "rejected").length;
-        if (json) out(`{"type": "attached_probes", "data": {"probes": ${attached}}}\n`);
+        if (json) out(jsonAttachedProbes(attached) + "\n");
         else if (!f.quiet) out(`Attaching ${attached} probe${attached === 1 ? "" : "s"}...\n`);
       },
     });

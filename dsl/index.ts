@@ -30,7 +30,7 @@ export type { Diagnostic, Span } from "./diagnostics.js";
 export type { HitContext, OutputSink, ResolvedTarget, SymbolInfo, TargetInfo } from "./host.js";
 export { parse, parseText } from "./parse.js";
 export { sprintf } from "./printf.js";
-export { jsonAttachedProbes, jsonProbeStats } from "./output-json.js";
+export { jsonAttachedProbes } from "./output-json.js";
 export {
   FUNCLATENCY_FOOTER,
   LatencyCollector,
