@@ -7,10 +7,14 @@
 // lab/pool.ts can run it in a worker thread.
 
 import * as fs from "node:fs";
-import { openBinary, UserError, type Binary, type CostProfile, type HostIo } from "../engine/index.js";
+import { openBinary, UserError, type Binary, type CostProfile, type MachineOptions } from "../engine/index.js";
 import { displayPath, resolveBinaryPath } from "./paths.js";
 
-export interface RunSpec {
+/**
+ * The guest's world (env, files, libPath, io, maxInsns, maxMemory) is a Machine's, as MachineOptions
+ * documents it; `io` defaults here to a BufferIo holding `stdin`.
+ */
+export interface RunSpec extends Pick<MachineOptions, "env" | "files" | "libPath" | "io" | "maxInsns" | "maxMemory"> {
   /**
    * A path or the name of a bundled sample ("push-O0"), opened by openRunBinary
    * (named by its project-relative path); or a Binary already loaded (the
@@ -23,16 +27,8 @@ export interface RunSpec {
   programName?: string;
   /** Guest argv after argv[0]. */
   args?: string[];
-  /** The guest environment (KEY=VALUE; empty by default). */
-  env?: string[];
-  /** Host files the guest may open read-only, by the path the guest uses (--allow). */
-  files?: Map<string, Uint8Array>;
-  /** Library directories beyond the defaults, for a dynamically linked binary (--lib-path). */
-  libPath?: readonly string[];
   /** Guest stdin, when the streams are captured (no `io`). */
   stdin?: string;
-  /** The guest's standard streams (default: `stdin`, and output captured in a BufferIo). */
-  io?: HostIo;
   /** Modelled kernel generation (default 6.18). */
   kernel?: string;
   /** Instruction emulation (default on); off: every hit single-steps out of line. */
@@ -45,8 +41,6 @@ export interface RunSpec {
   unsafe?: boolean;
   /** Keep the event trace of the first N hits. */
   traceHits?: number;
-  maxInsns?: number;
-  maxMemory?: number;
   /** Free-form tag carried into the result (sweeps use it). */
   label?: string;
 }

@@ -1,6 +1,6 @@
-// The Linux model (the process and syscall layer; `--kernel` picks a uprobe
-// generation, not this): creates processes from ELF files, runs their tasks on the
-// CPU, and handles what the CPU hands back: system calls, traps (int3,
+// Linux, the process and syscall layer (not the uprobe generation that
+// `--kernel` picks): creates processes from ELF files, runs their tasks on
+// the CPU, and handles what the CPU hands back: system calls, traps (int3,
 // single-step) and exceptions, which become signals. The uprobe subsystem
 // plugs in through KernelHooks, the way the real one sits behind die
 // notifiers and the mmap path.
