@@ -31,7 +31,7 @@
 // them worse (multi-line; advice that is wrong for this command line). So we
 // keep this parser; its exported API is what cli/*.ts use.
 
-import { UserError } from "../engine/errors.js";
+import { UserError } from "../engine/index.js";
 
 export interface OptionSpec {
   /** Option takes a value. */

@@ -13,9 +13,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadBinary } from "../engine/binary.js";
-import { UserError } from "../engine/errors.js";
-import { validateProfile, type CostProfile } from "../engine/uprobes/cost.js";
+import { loadBinary, UserError, validateProfile, type CostProfile } from "../engine/index.js";
 import { optNumber, parseArgs } from "./args.js";
 
 export const CALIBRATE_HELP = `usage: uprobe-lab calibrate [-o PROFILE.json] [--calls N] [--runs R] [--tracefs DIR]

@@ -10,12 +10,11 @@ import { HISTORY_BINARY, HISTORY_PROGRAM, formatSweep, sweepSpecs } from "../lab
 import { runMany } from "../lab/pool.js";
 import type { ProbeRun } from "../lab/probe-run.js";
 import { formatSeedTable, SEED_COMMIT, SEED_CONFIGS, SEED_TITLE, seedDeviation, seedSpecs, seedTable, type SeedTable } from "../lab/seed.js";
-import { kernelHistoryChart, seedLatencyChart, seedTrapsChart } from "../kernel/charts.js";
-import { table } from "../kernel/display.js";
-import { renderReport } from "../kernel/report.js";
-import { SeedResult } from "../kernel/views.js";
-import { plotlyVersion } from "../kernel/plot.js";
-import { LabRun } from "../kernel/views.js";
+import { kernelHistoryChart, seedLatencyChart, seedTrapsChart } from "../present/charts.js";
+import { table } from "../present/mime.js";
+import { plotlyVersion } from "../present/plot.js";
+import { renderReport } from "../present/report.js";
+import { LabRun, SeedResult } from "../present/views.js";
 import { parseArgs } from "./args.js";
 
 export const DEMO_HELP = `usage: uprobe-lab demo [--out FILE.html] [--no-report] [--workers N]

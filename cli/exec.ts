@@ -1,10 +1,7 @@
 // `uprobe-lab exec BINARY [ARGS...]`: run a static x86-64 ELF in the emulator.
 
 import * as fs from "node:fs";
-import { loadBinary } from "../engine/binary.js";
-import { UserError } from "../engine/errors.js";
-import { Machine, type MachineOptions } from "../engine/machine.js";
-import { ProcessIo } from "../engine/os/host-io.js";
+import { loadBinary, Machine, ProcessIo, UserError, type MachineOptions } from "../engine/index.js";
 import { optNumber, parseArgs, type OptionSpec, type Parsed } from "./args.js";
 
 export const EXEC_HELP = `usage: uprobe-lab exec [options] BINARY [ARGS...]
@@ -37,7 +34,10 @@ export const MACHINE_OPTIONS: Record<string, OptionSpec> = {
   "--env": { value: true, repeat: true },
 };
 
-export function machineOptions(p: Parsed, binaryPath: string, guestArgs: string[]): MachineOptions {
+/** The guest's world from the command line: what exec gives the Machine and run puts in the RunSpec. */
+export type HostOptions = Required<Pick<MachineOptions, "env" | "io" | "files" | "libPath" | "maxInsns" | "maxMemory">>;
+
+export function hostOptions(p: Parsed): HostOptions {
   const files = new Map<string, Uint8Array>();
   for (const path of p.opts.get("--allow") ?? []) {
     try {
@@ -50,7 +50,6 @@ export function machineOptions(p: Parsed, binaryPath: string, guestArgs: string[
   const libPath = p.opts.get("--lib-path") ?? [];
   for (const d of libPath) if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) throw new UserError(`--lib-path ${d}: not a directory`);
   return {
-    argv: [binaryPath, ...guestArgs],
     env: p.opts.get("--env") ?? [],
     io: new ProcessIo(),
     files,
@@ -69,7 +68,7 @@ export function execCommand(argv: string[]): number {
   const path = p.positional[0];
   if (!path) throw new UserError("exec: missing BINARY (see uprobe-lab exec --help)");
   const bin = loadBinary(path);
-  const m = new Machine(bin, machineOptions(p, path, p.rest));
+  const m = new Machine(bin, { argv: [path, ...p.rest], ...hostOptions(p) });
   const r = m.run();
   if (r.report) process.stderr.write(`uprobe-lab: ${r.report}\n`);
   if (p.opts.has("--stats")) process.stderr.write(JSON.stringify(m.stats()) + "\n");

@@ -1,10 +1,10 @@
 // `uprobe-lab funclatency`: bcc's funclatency on virtual time, expressed in
-// the probe DSL: dsl/funclatency.ts's funclatencyProgram (the same program as
-// dsl/examples/funclatency.probe, with the function and the unit filled in).
+// the probe DSL (the same program as dsl/examples/funclatency.probe, with the
+// function and the unit filled in).
 
 import * as fs from "node:fs";
-import { funclatencyProgram } from "../dsl/index.js";
-import { UserError } from "../engine/errors.js";
+import { funclatencyProgram } from "../dsl/funclatency.js";
+import { UserError } from "../engine/index.js";
 import { parseArgs } from "./args.js";
 import { MACHINE_OPTIONS } from "./exec.js";
 import { PROBE_HELP, PROBE_OPTIONS, probeFlags } from "./probe-options.js";
@@ -24,7 +24,7 @@ path) in the dynamically linked PROGRAM it runs.
 ${PROBE_HELP}  --stats, --max-insns N, --max-mem SIZE, --allow PATH, --env KEY=VALUE, --lib-path DIR   as for exec
 `;
 
-export function funclatencyCommand(argv: string[]): number {
+export function funclatencyCommand(argv: string[]): Promise<number> | number {
   const p = parseArgs(
     argv,
     { ...MACHINE_OPTIONS, ...PROBE_OPTIONS, "-u": {}, "--microseconds": {}, "-m": {}, "--milliseconds": {}, "-F": {}, "--function": {}, "--help": {}, "-h": {} },

@@ -1,15 +1,16 @@
 // `uprobe-lab kernel install [--user | --prefix DIR]`: register the Jupyter
-// kernel (tslab with the uprobe-lab API and %%probe cells).
+// kernel (tslab with the uprobe-lab API and %%probe cells). The Jupyter side
+// (kernelspec, nbclient) lives in kernel/ and is imported when this runs.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UserError } from "../engine/errors.js";
-import { installKernelSpec, KERNEL_NAME, kernelSpec } from "../kernel/install.js";
-import { executeNotebook } from "../kernel/nbexec.js";
+import { UserError } from "../engine/index.js";
 import { PROJECT_ROOT } from "../lab/paths.js";
 import { parseArgs } from "./args.js";
 
-export const KERNEL_HELP = `usage: uprobe-lab kernel install [--user | --prefix DIR]
+type Jupyter = typeof import("../kernel/tools.js");
+
+const kernelHelp = (KERNEL_NAME: string): string => `usage: uprobe-lab kernel install [--user | --prefix DIR]
        uprobe-lab kernel spec
        uprobe-lab kernel execute [--inplace | --out DIR] [--inline-plotly] NOTEBOOK.ipynb...
 
@@ -25,18 +26,20 @@ execute   run notebooks headless through Jupyter (nbclient; nothing installed:
           unless --inline-plotly.
 `;
 
-export function kernelCommand(argv: string[]): number {
+export async function kernelCommand(argv: string[]): Promise<number> {
+  const jupyter: Jupyter = await import("../kernel/tools.js");
+  const { installKernelSpec, KERNEL_NAME, kernelSpec } = jupyter;
   const p = parseArgs(argv, { "--user": {}, "--prefix": { value: true }, "--inplace": {}, "--out": { value: true }, "--inline-plotly": {}, "--help": {}, "-h": {} }, false, 1000);
   const sub = p.positional[0];
   if (p.opts.has("--help") || p.opts.has("-h") || !sub) {
-    process.stdout.write(KERNEL_HELP);
+    process.stdout.write(kernelHelp(KERNEL_NAME));
     return sub || p.opts.size ? 0 : 2;
   }
   if (sub === "spec") {
     process.stdout.write(JSON.stringify(kernelSpec(), null, 2) + "\n");
     return 0;
   }
-  if (sub === "execute") return executeCommand(p.positional.slice(1), p.opts);
+  if (sub === "execute") return executeCommand(jupyter, p.positional.slice(1), p.opts);
   if (sub !== "install") throw new UserError(`kernel: unknown subcommand '${sub}' (install, spec, execute)`);
   if (p.opts.has("--user") && p.opts.has("--prefix")) throw new UserError("kernel install: --user and --prefix exclude each other");
   if (!fs.existsSync(path.join(PROJECT_ROOT, "dist", "kernel", "main.js"))) throw new UserError("kernel install: dist/kernel/main.js is missing: run npm run build first");
@@ -46,7 +49,7 @@ export function kernelCommand(argv: string[]): number {
   return 0;
 }
 
-function executeCommand(notebooks: string[], opts: Map<string, string[]>): number {
+function executeCommand({ executeNotebook }: Jupyter, notebooks: string[], opts: Map<string, string[]>): number {
   if (!notebooks.length) throw new UserError("kernel execute: name the notebooks (e.g. notebooks/*.ipynb)");
   const inplace = opts.has("--inplace");
   const outDir = opts.get("--out")?.[0];

@@ -3,8 +3,7 @@
 // reported in one line too, with a hint to rerun with UPROBE_LAB_DEBUG=1 for
 // the stack.
 
-import { UserError } from "../engine/errors.js";
-import { KERNEL_GENERATIONS } from "../engine/uprobes/insn-tables.js";
+import { KERNEL_GENERATIONS, UserError } from "../engine/index.js";
 import { calibrateCommand } from "./calibrate.js";
 import { execCommand } from "./exec.js";
 import { demoCommand } from "./demo.js";

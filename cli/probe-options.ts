@@ -1,5 +1,6 @@
 // Options shared by the commands that run probes (run, funclatency).
 
+import type { RunSpec } from "../lab/run-spec.js";
 import type { OptionSpec, Parsed } from "./args.js";
 
 export const PROBE_OPTIONS: Record<string, OptionSpec> = {
@@ -12,25 +13,26 @@ export const PROBE_OPTIONS: Record<string, OptionSpec> = {
   "--trace": { value: true },
 };
 
+/** The modelled kernel's part of the RunSpec. */
+export type ProbeSpec = Pick<RunSpec, "kernel" | "cost"> & Required<Pick<RunSpec, "emulation" | "json" | "unsafe" | "traceHits">>;
+
 export interface ProbeFlags {
-  kernel?: string;
-  emulation: boolean;
-  cost?: string;
-  json: boolean;
-  unsafe: boolean;
+  spec: ProbeSpec;
+  /** -q: no per-probe summary (and no "Attaching" line). */
   quiet: boolean;
-  traceHits: number;
 }
 
 export function probeFlags(p: Parsed): ProbeFlags {
   return {
-    kernel: p.opts.get("--kernel")?.[0],
-    emulation: !p.opts.has("--no-emulation"),
-    cost: p.opts.get("--cost")?.[0],
-    json: p.opts.has("--json"),
-    unsafe: p.opts.has("--unsafe"),
+    spec: {
+      kernel: p.opts.get("--kernel")?.[0],
+      emulation: !p.opts.has("--no-emulation"),
+      cost: p.opts.get("--cost")?.[0],
+      json: p.opts.has("--json"),
+      unsafe: p.opts.has("--unsafe"),
+      traceHits: Number(p.opts.get("--trace")?.[0] ?? 0) || 0,
+    },
     quiet: p.opts.has("-q"),
-    traceHits: Number(p.opts.get("--trace")?.[0] ?? 0) || 0,
   };
 }
 

@@ -1,12 +1,13 @@
 // `uprobe-lab run`: run a binary with probes written in the DSL.
 
 import * as fs from "node:fs";
-import { DslError } from "../dsl/index.js";
-import { loadBinary } from "../engine/binary.js";
-import { UserError } from "../engine/errors.js";
-import { formatStatsTable, Session } from "../lab/session.js";
+import { jsonAttachedProbes } from "../dsl/index.js";
+import { loadBinary, UserError } from "../engine/index.js";
+import { RunError, runSpec, type ProbeRun } from "../lab/probe-run.js";
+import type { RunSpec } from "../lab/run-spec.js";
+import { formatStatsTable, probeStatsLine, type Session } from "../lab/session.js";
 import { parseArgs } from "./args.js";
-import { MACHINE_OPTIONS, machineOptions } from "./exec.js";
+import { hostOptions, MACHINE_OPTIONS } from "./exec.js";
 import { PROBE_HELP, PROBE_OPTIONS, probeFlags, type ProbeFlags } from "./probe-options.js";
 
 export const RUN_HELP = `usage: uprobe-lab run [options] (-e PROGRAM | SCRIPT.probe) -- BINARY [ARGS...]
@@ -30,64 +31,56 @@ export interface ProgramSource {
   name: string;
 }
 
-/** Run a session from the command line; returns the exit status. */
-export function runSession(program: ProgramSource, binaryPath: string, guestArgs: string[], f: ProbeFlags, p: ReturnType<typeof parseArgs>): number {
-  const bin = loadBinary(binaryPath);
-  const mo = machineOptions(p, binaryPath, guestArgs);
-  const out = (s: string): void => void mo.io!.write(1, new TextEncoder().encode(s));
-  const err = (s: string): void => void mo.io!.write(2, new TextEncoder().encode(s));
-  let session: Session;
+/**
+ * Run a probe program from the command line; returns the exit status. The run
+ * is the notebooks' (runSpec): the guest's streams are the terminal's, and
+ * what bpftrace prints around a run (attach line, warnings, maps, summary) is
+ * written here, from the Session at start and from the ProbeRun at the end.
+ */
+export async function runSession(program: ProgramSource, binaryPath: string, guestArgs: string[], f: ProbeFlags, p: ReturnType<typeof parseArgs>): Promise<number> {
+  const host = hostOptions(p);
+  const spec: RunSpec = { binary: loadBinary(binaryPath), program: program.text, programName: program.name, args: guestArgs, ...host, ...f.spec };
+  const json = f.spec.json;
+  const out = (s: string): void => void host.io.write(1, new TextEncoder().encode(s));
+  const err = (s: string): void => void host.io.write(2, new TextEncoder().encode(s));
+  // warnings go to stderr like bpftrace's: the compiler's before the run, the runtime's (unreadable memory) after it
+  const warn = (w: string): void => err(w.replace(/\n?$/, "\n"));
+  let session: Session | undefined;
+  let compileWarnings = 0;
+  let run: ProbeRun;
   try {
-    session = new Session({
-      binary: bin,
-      program: program.text,
-      programName: program.name,
-      args: guestArgs,
-      env: mo.env,
-      io: mo.io,
-      files: mo.files,
-      libPath: mo.libPath,
-      maxInsns: mo.maxInsns,
-      maxMemory: mo.maxMemory,
-      kernel: f.kernel,
-      emulation: f.emulation,
-      cost: f.cost,
-      json: f.json,
-      unsafe: f.unsafe,
-      traceHits: f.traceHits,
+    run = await runSpec(spec, {
+      sliceInsns: 50_000_000,
+      onStart: (s) => {
+        session = s;
+        for (const r of s.rejections()) err(`uprobe-lab: ${r}\n`);
+        compileWarnings = s.program.warnings.length;
+        s.program.warnings.forEach(warn);
+        const attached = s.probes.filter((x) => x.consumer.stats.path !== "rejected").length;
+        if (json) out(jsonAttachedProbes(attached) + "\n");
+        else if (!f.quiet) out(`Attaching ${attached} probe${attached === 1 ? "" : "s"}...\n`);
+      },
     });
   } catch (e) {
-    if (e instanceof DslError) {
-      err(e.format().replace(/\n?$/, "\n"));
+    if (e instanceof RunError && e.kind === "dsl") {
+      err(e.message.replace(/\n?$/, "\n"));
       return 2;
     }
-    throw e;
+    throw e instanceof RunError && e.cause !== undefined ? e.cause : e; // main reports a UserError or an internal one
   }
-  for (const r of session.rejections()) err(`uprobe-lab: ${r}\n`);
-  // warnings go to stderr like bpftrace's: the compiler's now, the runtime's (unreadable memory) after the run
-  const warnings = session.program.warnings;
-  let warned = 0;
-  const flushWarnings = (): void => {
-    for (; warned < warnings.length; warned++) err(warnings[warned]!.replace(/\n?$/, "\n"));
-  };
-  flushWarnings();
-  const attached = session.probes.filter((x) => x.consumer.stats.path !== "rejected").length;
-  if (f.json) out(`{"type": "attached_probes", "data": {"probes": ${attached}}}\n`);
-  else if (!f.quiet) out(`Attaching ${attached} probe${attached === 1 ? "" : "s"}...\n`);
-  const r = session.run();
-  flushWarnings();
-  if (f.json) {
-    for (const line of session.mapsJson()) out(line + "\n");
-    out(JSON.stringify(session.stats()) + "\n");
-  } else out(session.mapsText());
-  if (f.traceHits > 0) for (const e of session.trace()) err(f.json ? JSON.stringify({ type: "trace", data: e }) + "\n" : `trace: hit ${e.hit} +${e.ns}ns ${e.event}${e.addr ? " " + e.addr : ""}${e.detail ? ": " + e.detail : ""}\n`);
-  if (!f.quiet && !f.json) err(formatStatsTable(session.stats()));
-  if (r.report) err(`uprobe-lab: ${r.report}\n`);
-  if (p.opts.has("--stats")) err(JSON.stringify(session.machine.stats()) + "\n");
-  return r.status;
+  run.warnings.slice(compileWarnings).forEach(warn);
+  if (json) {
+    for (const line of session!.mapsJson()) out(line + "\n"); // bpftrace's own spacing, not re-serialized
+    out(probeStatsLine(run) + "\n");
+  } else out(run.maps);
+  if (f.spec.traceHits > 0) for (const e of run.trace) err(json ? JSON.stringify({ type: "trace", data: e }) + "\n" : `trace: hit ${e.hit} +${e.ns}ns ${e.event}${e.addr ? " " + e.addr : ""}${e.detail ? ": " + e.detail : ""}\n`);
+  if (!f.quiet && !json) err(formatStatsTable(run));
+  if (run.report) err(`uprobe-lab: ${run.report}\n`);
+  if (p.opts.has("--stats")) err(JSON.stringify(session!.machine.stats()) + "\n");
+  return run.status;
 }
 
-export function runCommand(argv: string[]): number {
+export function runCommand(argv: string[]): Promise<number> | number {
   const p = parseArgs(argv, { ...MACHINE_OPTIONS, ...PROBE_OPTIONS, "-e": { value: true }, "--help": {}, "-h": {} }, false, 2);
   if (p.opts.has("--help") || p.opts.has("-h")) {
     process.stdout.write(RUN_HELP);

@@ -25,7 +25,7 @@ export type { Diagnostic, Span } from "./diagnostics.js";
 export type { HitContext, OutputSink, ResolvedTarget, SymbolInfo, TargetInfo } from "./host.js";
 export { parse, parseText } from "./parse.js";
 export { sprintf } from "./printf.js";
-export { jsonProbeStats } from "./output-json.js";
+export { jsonAttachedProbes } from "./output-json.js";
 export { bccLog2Slot, formatBccLog2Hist, funclatencyProgram, type LatencyUnit } from "./funclatency.js";
 export { NULL_CONTEXT } from "./runtime.js";
 

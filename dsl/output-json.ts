@@ -142,15 +142,9 @@ export function jsonExit(vars: readonly VarMeta[], entriesOf: (id: number) => Va
   return out;
 }
 
-/**
- * The engine's per-probe statistics as one line (not a bpftrace message type):
- * {"type": "probe_stats", "data": {"probe test:0": {"hits": 1000, "traps": 1000}}}
- */
-export function jsonProbeStats(stats: ReadonlyArray<{ name: string; counters: Readonly<Record<string, number | bigint>> }>): string {
-  const body = stats
-    .map((s) => `${jsonString(s.name)}: {${Object.entries(s.counters).map(([k, v]) => `${jsonString(k)}: ${v.toString()}`).join(", ")}}`)
-    .join(", ");
-  return `{"type": "probe_stats", "data": {${body}}}`;
+/** `{"type": "attached_probes", "data": {"probes": N}}` */
+export function jsonAttachedProbes(n: number): string {
+  return `{"type": "attached_probes", "data": {"probes": ${n}}}`;
 }
 
 /** bpftrace's JsonOutput: one NDJSON line per printf(), print(value) and print(map). */

@@ -8,12 +8,10 @@ import { UserError } from "./errors.js";
 import { VirtualClock } from "./os/clock.js";
 import { BufferIo } from "./os/host-io.js";
 import { ElfError } from "./os/elf.js";
-import { Kernel, type HostIo } from "./os/kernel.js";
+import { Linux, type HostIo } from "./os/linux.js";
 import type { ExitState, Process } from "./os/process.js";
 import { codeName, signalName } from "./os/signals.js";
-
-/** Nominal frequency of the default cost profile: every instruction costs one cycle at 2.5 GHz (0.4 ns). */
-export const DEFAULT_GHZ = 2.5;
+import { loadCostProfile, type CostProfile } from "./uprobes/cost.js";
 
 export interface MachineOptions {
   /** argv[0] defaults to the binary's path. */
@@ -28,12 +26,14 @@ export interface MachineOptions {
   libPath?: readonly string[];
   maxInsns?: number;
   maxMemory?: number;
-  /** Nominal CPU frequency and cycles per instruction of the virtual clock. */
-  ghz?: number;
-  cyclesPerInsn?: number;
+  /**
+   * The cost profile: the virtual clock's frequency and cycles per instruction.
+   * Give the uprobe model the same object (it charges traps from it). Default: DEFAULT_COST's.
+   */
+  cost?: CostProfile;
   release?: string;
   /** Hooks installed before the process is created (the uprobe subsystem), so mmap-time installation sees the ELF segments. */
-  hooks?: { attach(kernel: Kernel): void };
+  hooks?: { attach(kernel: Linux): void };
 }
 
 export interface RunResult {
@@ -48,7 +48,7 @@ export interface RunResult {
 }
 
 export class Machine {
-  readonly kernel: Kernel;
+  readonly kernel: Linux;
   readonly proc: Process;
   readonly io: HostIo;
   private hostMs = 0;
@@ -60,11 +60,10 @@ export class Machine {
     opts: MachineOptions = {},
   ) {
     const created = performance.now();
-    const ghz = opts.ghz ?? DEFAULT_GHZ;
-    const cpi = opts.cyclesPerInsn ?? 1;
+    const { ghz, cyclesPerInsn } = opts.cost ?? loadCostProfile();
     this.io = opts.io ?? new BufferIo();
-    this.kernel = new Kernel({
-      clock: new VirtualClock(Math.round((1000 * cpi) / ghz), ghz),
+    this.kernel = new Linux({
+      clock: new VirtualClock(Math.round((1000 * cyclesPerInsn) / ghz), ghz),
       io: this.io,
       files: opts.files,
       libPath: opts.libPath,
@@ -114,8 +113,9 @@ export class Machine {
       const more = this.kernel.runSlice(this.proc, sliceInsns);
       this.hostMs += performance.now() - t0;
       if (!more) break;
-      if (onSlice && onSlice(this) === false) {
-        this.proc.exit ??= { limit: "interrupted" };
+      // as Linux.run: a stop requested by a probe (exit()) ends the run between slices too
+      if (this.kernel.shouldStop() || (onSlice && onSlice(this) === false)) {
+        this.proc.exit ??= { limit: this.kernel.stopReason ?? "interrupted" };
         break;
       }
       await new Promise((r) => setImmediate(r));
@@ -159,7 +159,8 @@ export class Machine {
     const code = codeName(sig, info.code);
     const detail = info.pid !== undefined ? `${code}, from pid ${info.pid}` : `${code}, address ${hex(info.addr)}`;
     const exc = this.kernel.lastException.get(this.proc.leader);
-    const why = exc && exc.detail && !exc.detail.includes(":") ? ` [${exc.detail}]` : "";
+    // a page fault's code and address, and an unimplemented instruction's disassembly, are in the report already
+    const why = exc && exc.detail && !exc.cause ? ` [${exc.detail}]` : "";
     return `${this.proc.comm}: killed by ${signalName(sig)} (${detail}) at ${hex(ip)}: ${insn}${why}`;
   }
 

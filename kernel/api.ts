@@ -15,34 +15,35 @@
 import { inspect } from "node:util";
 import { compileProgram } from "../dsl/index.js";
 import { closestNames } from "../dsl/suggest.js";
-import type { Binary } from "../engine/binary.js";
-import { UserError } from "../engine/errors.js";
-import { kernelVersions } from "../engine/uprobes/generations.js";
+import { funclatencyProgram } from "../dsl/funclatency.js";
+import { kernelVersions, UserError, type Binary } from "../engine/index.js";
 import { HISTORY_BINARY, HISTORY_PROGRAM, sweepSpecs, type SweepAxes } from "../lab/history.js";
 import { runMany as runManyRaw } from "../lab/pool.js";
-import { openRunBinary, RunError, runSpec, toRunError, type ProbeRun, type RunSpec } from "../lab/probe-run.js";
+import { RunError, runSpec, toRunError, type ProbeRun } from "../lab/probe-run.js";
+import { openRunBinary, type RunSpec } from "../lab/run-spec.js";
 import { SEED_CONFIGS, seedSpecs, seedTable } from "../lab/seed.js";
 import { BinaryTargetInfo } from "../lab/target-info.js";
 import { thousands } from "../lab/text-table.js";
-import { barChart, histogramChart, kernelHistoryChart, seedLatencyChart, seedTrapsChart } from "./charts.js";
-import { display, Progress, type Displayable, type MimeBundle } from "./display.js";
-import { Chart, plotlyLoader, type PlotlyMode } from "./plot.js";
-import { Disassembly, LabRun, SeedResult, Sweep } from "./views.js";
+import { barChart, histogramChart, kernelHistoryChart, seedLatencyChart, seedTrapsChart } from "../present/charts.js";
+import type { Displayable, MimeBundle } from "../present/mime.js";
+import { Chart, plotlyLoader, type PlotlyMode } from "../present/plot.js";
+import { Disassembly, LabRun, SeedResult, Sweep } from "../present/views.js";
+import { display, Progress } from "./display.js";
 
-export { kernelVersions, DEFAULT_KERNEL } from "../engine/uprobes/generations.js";
-export { COST_PROFILES, DEFAULT_COST } from "../engine/uprobes/cost.js";
+export { kernelVersions, DEFAULT_KERNEL, COST_PROFILES, DEFAULT_COST, KERNEL_GENERATIONS, FACT_SOURCES, type KernelGeneration } from "../engine/index.js";
 export { Session, formatStatsTable } from "../lab/session.js";
 export { samplePath, sampleNames, PROJECT_ROOT } from "../lab/paths.js";
-export { RunError, type ProbeRun, type RunSpec, type ProbeFigures } from "../lab/probe-run.js";
+export { RunError, type ProbeRun, type ProbeFigures } from "../lab/probe-run.js";
+export type { RunSpec } from "../lab/run-spec.js";
 export { HISTORY_BINARY, HISTORY_PROGRAM, sweepRows, type SweepRow, type SweepAxes } from "../lab/history.js";
 export { SEED_PROGRAMS, SEED_PAPER, SEED_CONFIGS, SEED_BINARY, SEED_COMMIT, SEED_TITLE, formatSeedTable, seedDeviation, type SeedTable, type SeedRow } from "../lab/seed.js";
 export { formatTextTable } from "../lab/text-table.js";
-export { KERNEL_GENERATIONS, FACT_SOURCES, type KernelGeneration } from "../engine/uprobes/insn-tables.js";
-export { funclatencyProgram } from "../dsl/index.js";
-export { display, table, Table, Progress, setDisplaySink, type Displayable, type MimeBundle, type DisplaySink } from "./display.js";
-export { Chart, plotlyLoader, type Figure, type Trace, type PlotlyMode } from "./plot.js";
-export { barChart, histogramChart, kernelHistoryChart, seedLatencyChart, seedTrapsChart, histBuckets, bucketLabel, type HistBucket } from "./charts.js";
-export { LabRun, Sweep, SeedResult, Disassembly, probeTable, traceTable } from "./views.js";
+export { funclatencyProgram } from "../dsl/funclatency.js";
+export { display, Progress, setDisplaySink, type DisplaySink } from "./display.js";
+export { table, Table, type Displayable, type MimeBundle } from "../present/mime.js";
+export { Chart, plotlyLoader, type Figure, type Trace, type PlotlyMode } from "../present/plot.js";
+export { barChart, histogramChart, kernelHistoryChart, seedLatencyChart, seedTrapsChart, histBuckets, bucketLabel, type HistBucket } from "../present/charts.js";
+export { LabRun, Sweep, SeedResult, Disassembly, probeTable, traceTable } from "../present/views.js";
 
 // ---- interrupts ----
 

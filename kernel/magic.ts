@@ -11,8 +11,8 @@
 // shell would: quotes group, a backslash escapes. BINARY is a path or the
 // name of a bundled sample (push-O0).
 
-import { UserError } from "../engine/errors.js";
-import type { RunSpec } from "../lab/probe-run.js";
+import { UserError } from "../engine/index.js";
+import type { RunSpec } from "../lab/run-spec.js";
 
 export const MAGIC = "%%probe";
 
@@ -104,7 +104,7 @@ export function parseProbeCell(src: string): RunSpec {
       else if (name === "--trace") spec.traceHits = positiveInt(name, v);
       else if (name === "--max-insns") spec.maxInsns = positiveInt(name, v);
       else if (name === "--stdin") spec.stdin = v;
-      else if (name === "--lib-path") (spec.libPath ??= []).push(v);
+      else if (name === "--lib-path") spec.libPath = [...(spec.libPath ?? []), v];
       else {
         if (!v.includes("=")) throw new MagicError(`${MAGIC}: --env ${v}: expected KEY=VALUE`);
         env.push(v);

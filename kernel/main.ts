@@ -23,7 +23,8 @@ import { fileURLToPath } from "node:url";
 import { PROJECT_ROOT } from "../lab/paths.js";
 import { RunError } from "../lab/probe-run.js";
 import * as api from "./api.js";
-import { isDisplayable, setDisplaySink, tslabSink } from "./display.js";
+import { isDisplayable } from "../present/mime.js";
+import { setDisplaySink, tslabSink } from "./display.js";
 import { isProbeCell, parseProbeCell } from "./magic.js";
 import { probeCellOutputs } from "./probe-cell.js";
 

@@ -7,7 +7,7 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { UserError } from "../engine/errors.js";
+import { UserError } from "../engine/index.js";
 import { PROJECT_ROOT } from "../lab/paths.js";
 import { installKernelSpec } from "./install.js";
 

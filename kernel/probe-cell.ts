@@ -4,8 +4,9 @@
 // cell), the maps in the CLI's text format (text/plain), and the per-probe
 // table (HTML with a text fallback).
 
-import { display, escapeHtml, htmlBundle } from "./display.js";
-import type { LabRun } from "./views.js";
+import { escapeHtml, htmlBundle } from "../present/mime.js";
+import type { LabRun } from "../present/views.js";
+import { display } from "./display.js";
 
 export function probeCellOutputs(run: LabRun, out: (s: string) => void = (s) => void process.stdout.write(s)): void {
   if (run.stdout) out(run.stdout.endsWith("\n") ? run.stdout : run.stdout + "\n");

@@ -9,8 +9,9 @@
 // 4.16 emulates the push (the seed commit); 3.10 brought uretprobes (with
 // an int3 trampoline), 6.11 returns through the uretprobe syscall.
 
-import { kernelVersions } from "../engine/uprobes/generations.js";
-import type { ProbeRun, RunSpec } from "./probe-run.js";
+import { kernelVersions } from "../engine/index.js";
+import type { ProbeRun } from "./probe-run.js";
+import type { RunSpec } from "./run-spec.js";
 import { formatTextTable } from "./text-table.js";
 
 export const HISTORY_BINARY = "noncanon-O0";

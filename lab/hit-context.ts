@@ -3,16 +3,14 @@
 // each hit, so a handler run allocates nothing here.
 
 import type { HitContext } from "../dsl/host.js";
-import type { Kernel } from "../engine/os/kernel.js";
-import { totalTraps, type ProbeStats } from "../engine/uprobes/accounting.js";
-import type { ConsumerContext } from "../engine/uprobes/state.js";
+import { totalTraps, type ConsumerContext, type Linux, type ProbeStats } from "../engine/index.js";
 
 export class ConsumerHitContext implements HitContext {
   private c: ConsumerContext | undefined;
   private func = 0;
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: Linux,
     private readonly stats: ProbeStats,
     private readonly onExit: (code: number) => void,
   ) {}

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { UserError } from "../engine/errors.js";
+import { UserError } from "../engine/index.js";
 
 /** The project root: the first ancestor of this module holding a package.json named uprobe-lab. */
 export const PROJECT_ROOT = ((): string => {

@@ -6,7 +6,8 @@
 
 import * as os from "node:os";
 import { Worker } from "node:worker_threads";
-import { RunError, runSpec, type ProbeRun, type RunSpec } from "./probe-run.js";
+import { RunError, runSpec, type ProbeRun } from "./probe-run.js";
+import type { RunSpec } from "./run-spec.js";
 import type { WorkerReply } from "./run-worker.js";
 
 export interface ManyControl {
@@ -28,7 +29,9 @@ export function defaultParallelism(): number {
 /** Run every spec; rejects with the first RunError (a bad program, a bad path, an interrupt). */
 export async function runMany(specs: RunSpec[], ctl: ManyControl = {}): Promise<ProbeRun[]> {
   const total = specs.length;
-  const parallel = Math.min(ctl.parallel ?? defaultParallelism(), total);
+  // a spec with a loaded Binary or live streams cannot be posted to a worker
+  const cloneable = specs.every((s) => typeof s.binary === "string" && s.io === undefined);
+  const parallel = cloneable ? Math.min(ctl.parallel ?? defaultParallelism(), total) : 1;
   const results: ProbeRun[] = new Array(total);
   const running = new Map<number, number>();
   let done = 0;

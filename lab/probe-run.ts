@@ -2,51 +2,18 @@
 // emulation, cost profile) in, a ProbeRun (guest output, maps, per-probe
 // stats, event trace, exit) out. Both are plain structured-cloneable
 // objects, so a run can happen in this thread or in a worker (lab/pool.ts)
-// with the same result. Used by the notebooks, the demo and the reports.
+// with the same result. The one pipeline of the command line (`run`,
+// `funclatency`), the notebooks, the demo and the reports.
 //
 // Outputs are deterministic: no host times, and the binary is named by its
 // path relative to the project root (so traces read "samples/bin/push-O0"
 // on every machine).
 
-import * as fs from "node:fs";
 import { inspect } from "node:util";
 import { DslError } from "../dsl/index.js";
-import { openBinary, type Binary } from "../engine/binary.js";
-import { UserError } from "../engine/errors.js";
-import { BufferIo } from "../engine/os/host-io.js";
-import { signalName } from "../engine/os/signals.js";
-import type { TraceEvent } from "../engine/uprobes/accounting.js";
-import type { CostProfile } from "../engine/uprobes/cost.js";
-import { displayPath, resolveBinaryPath } from "./paths.js";
-import { Session, type ProbeReport, type StatsLine } from "./session.js";
-
-export interface RunSpec {
-  /** A path, or the name of a bundled sample ("push-O0"). */
-  binary: string;
-  /** The DSL program. */
-  program: string;
-  /** Name used in DSL error messages (default "program"). */
-  programName?: string;
-  /** Guest argv after argv[0]. */
-  args?: string[];
-  env?: string[];
-  /** Library directories beyond the defaults, for a dynamically linked binary (--lib-path). */
-  libPath?: string[];
-  /** Guest stdin. */
-  stdin?: string;
-  /** Modelled kernel generation (default 6.18). */
-  kernel?: string;
-  /** Instruction emulation (default on); off: every hit single-steps out of line. */
-  emulation?: boolean;
-  /** Cost profile name or object (default kvm-6.18). */
-  cost?: string | CostProfile;
-  /** Keep the event trace of the first N hits. */
-  traceHits?: number;
-  maxInsns?: number;
-  unsafe?: boolean;
-  /** Free-form tag carried into the result (sweeps use it). */
-  label?: string;
-}
+import { BufferIo, signalName, UserError, type TraceEvent } from "../engine/index.js";
+import type { RunSpec } from "./run-spec.js";
+import { Session, type ProbeReport, type RunStats } from "./session.js";
 
 /** Per-probe figures of a run, with the per-hit ratios the notebooks plot. */
 export interface ProbeFigures extends ProbeReport {
@@ -72,6 +39,7 @@ export interface ProbeRun {
   signal?: string;
   /** One line about a crash or a limit (as `uprobe-lab run` prints it). */
   report?: string;
+  /** The guest's output, when the spec captured it (no `io`). */
   stdout: string;
   stderr: string;
   /** Maps printed at exit, in bpftrace's text format (as `uprobe-lab run` prints them). */
@@ -92,8 +60,9 @@ export interface ProbeRun {
 export class RunError extends Error {
   declare readonly kind: "dsl" | "user" | "interrupted" | "internal";
 
-  constructor(kind: RunError["kind"], message: string) {
-    super(message);
+  /** cause: what was thrown, for a caller that reports it its own way (the command line); not sent by workers. */
+  constructor(kind: RunError["kind"], message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     Object.defineProperty(this, "kind", { value: kind, enumerable: false });
     this.name = kind === "dsl" ? "ProbeProgramError" : kind === "interrupted" ? "Interrupted" : kind === "user" ? "UprobeLabError" : "InternalError";
   }
@@ -107,16 +76,16 @@ export class RunError extends Error {
 /** Turn anything thrown by a run into a RunError with a readable message. */
 export function toRunError(e: unknown): RunError {
   if (e instanceof RunError) return e;
-  if (e instanceof DslError) return new RunError("dsl", e.format());
-  if (e instanceof UserError) return new RunError("user", e.message);
-  if (e instanceof Error && e.name === "AbortError") return new RunError("interrupted", "interrupted");
+  if (e instanceof DslError) return new RunError("dsl", e.format(), e);
+  if (e instanceof UserError) return new RunError("user", e.message, e);
+  if (e instanceof Error && e.name === "AbortError") return new RunError("interrupted", "interrupted", e);
   const err = e as Error;
-  return new RunError("internal", `internal error: ${err?.message ?? String(e)}${process.env.UPROBE_LAB_DEBUG ? "\n" + err?.stack : ""}`);
+  return new RunError("internal", `internal error: ${err?.message ?? String(e)}${process.env.UPROBE_LAB_DEBUG ? "\n" + err?.stack : ""}`, e);
 }
 
 export interface RunControl {
-  /** Called once the program compiled and the probes are attached, before the guest starts. */
-  onStart?: () => void;
+  /** Called once the program compiled and the probes are attached, before BEGIN and the guest. */
+  onStart?: (s: Session) => void;
   /** Called after each slice of guest instructions. */
   onProgress?: (p: { instructions: number; virtual_ns: number; hits: number }) => void;
   /** Stop the guest at the next slice boundary; the run then rejects with RunError("interrupted"). */
@@ -125,48 +94,9 @@ export interface RunControl {
   sliceInsns?: number;
 }
 
-const binaries = new Map<string, { mtimeMs: number; bin: Binary }>();
-
-/** Load a binary by path or sample name, named by its project-relative path (cached by mtime). */
-export function openRunBinary(nameOrPath: string): Binary {
-  const abs = resolveBinaryPath(nameOrPath);
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(abs);
-  } catch {
-    throw new UserError(`${nameOrPath}: no such file (a path, or a bundled sample such as push-O0)`);
-  }
-  if (st.isDirectory()) throw new UserError(`${nameOrPath}: is a directory, not an ELF executable`);
-  const hit = binaries.get(abs);
-  if (hit && hit.mtimeMs === st.mtimeMs) return hit.bin;
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(fs.readFileSync(abs));
-  } catch (e) {
-    throw new UserError(`${nameOrPath}: ${(e as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (e as Error).message}`);
-  }
-  const bin = openBinary(displayPath(abs), bytes);
-  binaries.set(abs, { mtimeMs: st.mtimeMs, bin });
-  return bin;
-}
-
 /** Build (compile and attach) the session of a spec. Throws DslError / UserError for bad input. */
-export function sessionFor(spec: RunSpec, io: BufferIo): Session {
-  return new Session({
-    binary: openRunBinary(spec.binary),
-    program: spec.program,
-    programName: spec.programName ?? "program",
-    args: spec.args,
-    env: spec.env,
-    libPath: spec.libPath,
-    io,
-    kernel: spec.kernel,
-    emulation: spec.emulation,
-    cost: spec.cost,
-    unsafe: spec.unsafe,
-    traceHits: spec.traceHits,
-    maxInsns: spec.maxInsns,
-  });
+export function sessionFor(spec: RunSpec): Session {
+  return new Session({ ...spec, programName: spec.programName ?? "program" });
 }
 
 function figures(p: ProbeReport): ProbeFigures {
@@ -182,8 +112,9 @@ function figures(p: ProbeReport): ProbeFigures {
 }
 
 /** Collect a finished session into a ProbeRun. */
-export function collectRun(spec: RunSpec, s: Session, io: BufferIo, status: number, report: string | undefined, signal: number | undefined): ProbeRun {
-  const stats: StatsLine = s.stats();
+export function collectRun(spec: RunSpec, s: Session, status: number, report: string | undefined, signal: number | undefined): ProbeRun {
+  const stats: RunStats = s.stats();
+  const io = s.io instanceof BufferIo ? s.io : undefined;
   const run: ProbeRun = {
     binary: s.binary.path,
     program: spec.program,
@@ -192,8 +123,8 @@ export function collectRun(spec: RunSpec, s: Session, io: BufferIo, status: numb
     emulation: stats.emulation,
     cost: stats.cost,
     status,
-    stdout: io.text(1),
-    stderr: io.text(2),
+    stdout: io?.text(1) ?? "",
+    stderr: io?.text(2) ?? "",
     maps: s.mapsText(),
     mapsJson: s.mapsJson().map((l) => JSON.parse(l) as ProbeRun["mapsJson"][number]),
     rejections: s.rejections(),
@@ -212,37 +143,17 @@ export function collectRun(spec: RunSpec, s: Session, io: BufferIo, status: numb
 /** Run a spec in this thread, yielding to the event loop between slices. Rejects with RunError. */
 export async function runSpec(spec: RunSpec, ctl: RunControl = {}): Promise<ProbeRun> {
   try {
-    const io = new BufferIo(new TextEncoder().encode(spec.stdin ?? ""));
-    const s = sessionFor(spec, io);
+    const s = sessionFor(spec);
     if (ctl.signal?.aborted) throw new RunError("interrupted", "interrupted");
-    ctl.onStart?.();
+    ctl.onStart?.(s);
     const r = await s.runAsync(ctl.sliceInsns ?? 200_000, (m) => {
       if (ctl.signal?.aborted) return false;
       ctl.onProgress?.({ instructions: m.instructions, virtual_ns: m.virtualNs, hits: s.probes.reduce((n, p) => n + p.consumer.stats.hits, 0) });
       return true;
     });
     if (ctl.signal?.aborted) throw new RunError("interrupted", `interrupted after ${r.instructions} guest instructions`);
-    return collectRun(spec, s, io, r.status, r.report, r.exit.signal);
+    return collectRun(spec, s, r.status, r.report, r.exit.signal);
   } catch (e) {
     throw toRunError(e);
   }
-}
-
-/** Run a spec synchronously (scripts, tests). Throws RunError. */
-export function runSpecSync(spec: RunSpec): ProbeRun {
-  try {
-    const io = new BufferIo(new TextEncoder().encode(spec.stdin ?? ""));
-    const s = sessionFor(spec, io);
-    const r = s.run();
-    return collectRun(spec, s, io, r.status, r.report, r.exit.signal);
-  } catch (e) {
-    throw toRunError(e);
-  }
-}
-
-/** The figures of one probe of a run, by its name ("probe test:0", "retprobe test") or kind. */
-export function probeOf(run: ProbeRun, which: string): ProbeFigures {
-  const p = run.probes.find((x) => x.probe === which) ?? run.probes.find((x) => x.kind === which) ?? run.probes.find((x) => x.symbol === which);
-  if (!p) throw new UserError(`no probe '${which}' in this run (probes: ${run.probes.map((x) => x.probe).join(", ")})`);
-  return p;
 }

@@ -9,12 +9,8 @@
 // libraries too (the `func` builtin, usym), through the process's mappings.
 
 import * as path from "node:path";
-import { Binary } from "../engine/binary.js";
-import type { AddressSpace } from "../engine/mm/address-space.js";
 import type { SymbolInfo, TargetInfo } from "../dsl/host.js";
-import { GuestFs } from "../engine/os/guest-fs.js";
-import type { ElfImage } from "../engine/os/elf.js";
-import { findLibraries } from "../engine/os/library-search.js";
+import { Binary, fileId, findLibraries, GuestFs, vmaFileOffset, type AddressSpace, type ElfImage } from "../engine/index.js";
 import { BinaryTargetInfo } from "./target-info.js";
 
 /** One probeable file: its display path (what files() lists), its identity (the MappedFile key) and its bytes. */
@@ -50,7 +46,11 @@ export class ProcessTargetInfo implements TargetInfo {
   private mm: AddressSpace | undefined;
 
   constructor(main: Binary, libraries: { path: string; realPath: string; elf: ElfImage }[] = []) {
-    this.parts = [{ path: main.path, id: main.path, bin: main, info: new BinaryTargetInfo(main) }, ...libraries.map((l) => new LibraryFile(l.path, l.realPath, l.elf))];
+    // the ids are the inodes the guest's mappings will have (fileId), so probes registered now key on them
+    this.parts = [
+      { path: main.path, id: fileId(main.path, "given"), bin: main, info: new BinaryTargetInfo(main) },
+      ...libraries.map((l) => new LibraryFile(l.path, fileId(l.realPath, "library"), l.elf)),
+    ];
   }
 
   /** The main binary and, if it is dynamically linked, the libraries it will load from the allowed directories. */
@@ -110,7 +110,7 @@ export class ProcessTargetInfo implements TargetInfo {
     if (!v?.file) return undefined;
     const p = this.parts.find((q) => q.id === v.file!.path);
     if (!p || p === main) return undefined;
-    const offset = v.offset + (Number(addr) - v.start);
+    const offset = vmaFileOffset(v, Number(addr));
     const link = p.bin.vaddrOfOffset(offset);
     if (link < 0) return undefined;
     const s = p.info.symbolAt(BigInt(link), p.bin.path);

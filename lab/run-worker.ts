@@ -2,7 +2,8 @@
 // time, and post back each ProbeRun (or a RunError as {kind, message}).
 
 import { parentPort } from "node:worker_threads";
-import { runSpec, toRunError, type RunSpec } from "./probe-run.js";
+import { runSpec, toRunError } from "./probe-run.js";
+import type { RunSpec } from "./run-spec.js";
 
 export interface WorkerRequest {
   id: number;

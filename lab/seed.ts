@@ -8,7 +8,8 @@
 // The commit's table: uprobe on test (`push %rbp`) 1.55 us with push
 // emulation, 3.1 us without; uretprobe 2.0 / 3.6 us.
 
-import type { ProbeRun, RunSpec } from "./probe-run.js";
+import type { ProbeRun } from "./probe-run.js";
+import type { RunSpec } from "./run-spec.js";
 import { formatTextTable, thousands } from "./text-table.js";
 
 export const SEED_COMMIT = "e7ed9d9bd037";

@@ -7,41 +7,13 @@
 // Used by the command line (`run`, `funclatency`) and by the notebooks.
 
 import { compileProgram, type CompiledProbe, type CompiledProgram, type OutputSink } from "../dsl/index.js";
-import { loadBinary, type Binary } from "../engine/binary.js";
-import { Machine, type RunResult } from "../engine/machine.js";
-import type { HostIo } from "../engine/os/kernel.js";
-import { BufferIo } from "../engine/os/host-io.js";
-import type { ProbeStats, TraceEvent } from "../engine/uprobes/accounting.js";
-import { loadCostProfile, type CostProfile } from "../engine/uprobes/cost.js";
-import { Uprobes } from "../engine/uprobes/core.js";
-import { DEFAULT_KERNEL, releaseString, resolveKernel } from "../engine/uprobes/generations.js";
-import type { Consumer } from "../engine/uprobes/state.js";
+import {
+  BufferIo, DEFAULT_KERNEL, loadCostProfile, Machine, releaseString, resolveKernel, Uprobes,
+  type Binary, type Consumer, type CostProfile, type HostIo, type ProbeStats, type RunResult, type TraceEvent,
+} from "../engine/index.js";
 import { ConsumerHitContext } from "./hit-context.js";
 import { ProcessTargetInfo } from "./process-targets.js";
-
-export interface SessionOptions {
-  binary: Binary | string;
-  /** The probe program and the name used in error messages (file name, or "-e"). */
-  program: string;
-  programName?: string;
-  /** Guest argv after argv[0]. */
-  args?: string[];
-  env?: string[];
-  /** Standard streams (default: captured in a BufferIo). */
-  io?: HostIo;
-  files?: Map<string, Uint8Array>;
-  /** Library directories beyond the defaults, for a dynamically linked binary (--lib-path). */
-  libPath?: readonly string[];
-  kernel?: string;
-  emulation?: boolean;
-  cost?: string | CostProfile;
-  json?: boolean;
-  unsafe?: boolean;
-  /** Keep an event trace of the first N hits. */
-  traceHits?: number;
-  maxInsns?: number;
-  maxMemory?: number;
-}
+import { specBinary, type RunSpec } from "./run-spec.js";
 
 export interface ProbeReport {
   probe: string;
@@ -59,8 +31,8 @@ export interface ProbeReport {
   omitted_returns?: number;
 }
 
-export interface StatsLine {
-  type: "stats";
+/** What a run cost, per probe: the figures of the stats line (probeStatsLine) and of the table (formatStatsTable). */
+export interface RunStats {
   kernel: string;
   emulation: boolean;
   cost: string;
@@ -80,16 +52,17 @@ export class Session {
   readonly targets: ProcessTargetInfo;
   readonly kernelVersion: string;
   readonly emulation: boolean;
-  private readonly io: HostIo;
+  /** The guest's standard streams (the spec's, or a BufferIo with its stdin). */
+  readonly io: HostIo;
   private result: RunResult | undefined;
 
-  constructor(o: SessionOptions) {
-    this.binary = typeof o.binary === "string" ? loadBinary(o.binary) : o.binary;
+  constructor(o: RunSpec) {
+    this.binary = specBinary(o);
     const gen = resolveKernel(o.kernel ?? DEFAULT_KERNEL);
     this.kernelVersion = gen.version;
     this.emulation = o.emulation ?? true;
     this.cost = typeof o.cost === "object" ? o.cost : loadCostProfile(o.cost);
-    this.io = o.io ?? new BufferIo();
+    this.io = o.io ?? new BufferIo(new TextEncoder().encode(o.stdin ?? ""));
     const sink: OutputSink = { write: (t) => this.io.write(1, new TextEncoder().encode(t)) };
     // Compile first: a mistake in the program is reported before anything runs.
     this.targets = ProcessTargetInfo.forExecutable(this.binary, { libPath: o.libPath, env: o.env });
@@ -103,8 +76,7 @@ export class Session {
       libPath: o.libPath,
       maxInsns: o.maxInsns,
       maxMemory: o.maxMemory,
-      ghz: this.cost.ghz,
-      cyclesPerInsn: this.cost.cyclesPerInsn,
+      cost: this.cost,
       release: releaseString(gen),
       hooks: this.uprobes,
     });
@@ -181,10 +153,9 @@ export class Session {
   }
 
   /** The per-probe report (the `--json` stats line). */
-  stats(): StatsLine {
+  stats(): RunStats {
     const r = this.result ?? this.machine.result();
     return {
-      type: "stats",
       kernel: this.kernelVersion,
       emulation: this.emulation,
       cost: this.cost.name,
@@ -215,7 +186,7 @@ export class Session {
 }
 
 /** A human-readable per-probe table (stderr of `run`). */
-export function formatStatsTable(s: StatsLine): string {
+export function formatStatsTable(s: RunStats): string {
   const rows = [["probe", "path", "hits", "int3", "sstep", "uret", "sys_up", "sys_ur", "ns/hit"]];
   for (const p of s.probes) {
     const perHit = p.hits ? (p.virtual_ns / p.hits).toFixed(1) : "-";
@@ -224,4 +195,14 @@ export function formatStatsTable(s: StatsLine): string {
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  "));
   return `${lines.join("\n")}\nkernel ${s.kernel}, emulation ${s.emulation ? "on" : "off"}, cost ${s.cost}: ${s.instructions} instructions, ${s.virtual_ns} ns virtual\n`;
+}
+
+/** The `--json` stats line, of the type dsl/README.md documents: {"type": "probe_stats", "kernel": ..., "probes": [...]}. */
+export function probeStatsLine(s: RunStats): string {
+  const { kernel, emulation, cost, virtual_ns, instructions } = s;
+  // a ProbeRun's probes carry per-hit ratios too: the line has the report's fields only (undefined ones are left out)
+  const probes = s.probes.map(({ probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns }): ProbeReport => ({
+    probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns,
+  }));
+  return JSON.stringify({ type: "probe_stats", kernel, emulation, cost, virtual_ns, instructions, probes });
 }

@@ -3,7 +3,7 @@
 // from the file, and file offsets (the uprobe registry key).
 
 import * as path from "node:path";
-import type { Binary, Sym } from "../engine/binary.js";
+import type { Binary, Sym } from "../engine/index.js";
 import type { SymbolInfo, TargetInfo } from "../dsl/host.js";
 
 function toInfo(b: Binary, s: Sym): SymbolInfo {

@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runDemo } from "../dist/cli/demo.js";
-import { seedLatencyChart } from "../dist/kernel/charts.js";
-import { renderReport } from "../dist/kernel/report.js";
+import { seedLatencyChart } from "../dist/present/charts.js";
+import { renderReport } from "../dist/present/report.js";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const r = await runDemo();

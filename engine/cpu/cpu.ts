@@ -15,7 +15,7 @@
 // re-entry per trap: a probe hit is one such trap).
 
 import type { AddressSpace } from "../mm/address-space.js";
-import { MemFault } from "../mm/fault.js";
+import { isCanonical, MemFault } from "../mm/fault.js";
 import { MAX_INSN_LEN, X86Decoder } from "./decoder.js";
 import { CpuException, X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD } from "./exceptions.js";
 import { Flags, Fl } from "./flags.js";
@@ -322,8 +322,8 @@ function toException(e: unknown): CpuException {
   if (e instanceof CpuException) return e;
   if (e instanceof MemFault) {
     // A non-canonical address raises #GP, not #PF (the kernel reports SI_KERNEL with no address).
-    if (!(e.addr >= -0x800000000000 && e.addr < 0x800000000000)) return new CpuException(X86_TRAP_GP, 0, "non-canonical address");
-    return new CpuException(X86_TRAP_PF, e.addr, `${e.access}:${e.code}`);
+    if (!isCanonical(e.addr)) return new CpuException(X86_TRAP_GP, 0, "non-canonical address");
+    return new CpuException(X86_TRAP_PF, e.addr, `${e.access}:${e.code}`, { kind: "page-fault", access: e.access, code: e.code });
   }
   throw e;
 }

@@ -8,7 +8,7 @@
 
 import { Mnemonic } from "./iced.js";
 import type { Cpu, Exec } from "./cpu.js";
-import { CpuException, X86_TRAP_UD } from "./exceptions.js";
+import { undefinedOpcode } from "./exceptions.js";
 import type { Insn } from "./insn.js";
 import { aluOps } from "./ops/alu.js";
 import { atomicOps } from "./ops/atomic.js";
@@ -45,6 +45,6 @@ export function translate(cpu: Cpu, insn: Insn, k: number): Exec {
   if (fn) return fn;
   const what = cpu.decoder.format(insn.addr, insn.bytes);
   return () => {
-    throw new CpuException(X86_TRAP_UD, 0, `not implemented: ${what}`);
+    throw undefinedOpcode(`not implemented: ${what}`);
   };
 }

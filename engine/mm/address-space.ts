@@ -16,7 +16,7 @@
 import { MemFault, SEGV_ACCERR, SEGV_MAPERR, UserSpace } from "./fault.js";
 import type { MappedFile } from "./mapped-file.js";
 import { Page, PageGeometry, pageAlignUp, PROT_EXEC, PROT_READ, PROT_WRITE } from "./page.js";
-import { formatVma, type SpecialMapping, type Vma } from "./vma.js";
+import { formatVma, vmaFileOffset, type SpecialMapping, type Vma } from "./vma.js";
 
 // Module-local constants: V8 reads an imported binding through its cell with
 // a TDZ check on every use, which doubled the cost of a TLB hit.
@@ -181,13 +181,13 @@ export class AddressSpace {
       if (v.end <= start || v.start >= end) continue;
       if (v.start < start) {
         const left: Vma = { ...v, end: start };
-        v.offset += start - v.start;
+        v.offset = vmaFileOffset(v, start);
         v.start = start;
         this.vmas.splice(i, 0, left);
         i++;
       }
       if (v.end > end) {
-        const right: Vma = { ...v, start: end, offset: v.offset + (end - v.start) };
+        const right: Vma = { ...v, start: end, offset: vmaFileOffset(v, end) };
         v.end = end;
         this.vmas.splice(i + 1, 0, right);
       }
@@ -262,9 +262,8 @@ export class AddressSpace {
     if (!v) return undefined;
     if ((this.pageCount + 1) * PAGE_SIZE > this.maxBytes) throw new MemoryLimitExceeded(this.maxBytes);
     if (v.file) {
-      const fileOff = v.offset + (addr - v.start);
       // A page past EOF is still mapped (SIGBUS on real Linux); zero-filled here.
-      const data = v.file.page(fileOff / PAGE_SIZE);
+      const data = v.file.page(vmaFileOffset(v, addr) / PAGE_SIZE);
       p = new Page(data, v.prot, true);
       if (v.shared) p.shared = false; // MAP_SHARED writes would reach the file: we never give the guest writable shared mappings of user files
     } else {
@@ -281,7 +280,7 @@ export class AddressSpace {
     const p = this.pages.get(pn);
     const v = this.findVma(addr);
     if (!p || p.shared || !v || !v.file) return;
-    const orig = v.file.page((v.offset + (pn * PAGE_SIZE - v.start)) / PAGE_SIZE);
+    const orig = v.file.page(vmaFileOffset(v, pn * PAGE_SIZE) / PAGE_SIZE);
     for (let i = 0; i < PAGE_SIZE; i++) if (orig[i] !== p.data[i]) return;
     p.data = orig;
     p.dv = new DataView(orig.buffer, orig.byteOffset, PAGE_SIZE);

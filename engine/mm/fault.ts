@@ -4,6 +4,7 @@
 
 export const SEGV_MAPERR = 1;
 export const SEGV_ACCERR = 2;
+export type SegvCode = typeof SEGV_MAPERR | typeof SEGV_ACCERR;
 
 export type AccessKind = "read" | "write" | "exec";
 
@@ -11,7 +12,7 @@ export class MemFault {
   constructor(
     readonly addr: number,
     readonly access: AccessKind,
-    readonly code: number,
+    readonly code: SegvCode,
   ) {}
 }
 
@@ -22,7 +23,10 @@ export const enum UserSpace {
   TaskSize = 0x7ffffffff000,
 }
 
-/** The CPU raises #GP (not #PF) for non-canonical addresses: the kernel sends SIGSEGV with si_code SI_KERNEL, si_addr 0. */
+/**
+ * Is a (signed, 48-bit virtual) address canonical? The CPU raises #GP, not #PF, for one that is not:
+ * the kernel sends SIGSEGV with si_code SI_KERNEL, si_addr 0.
+ */
 export function isCanonical(addr: number): boolean {
-  return addr < 0x800000000000;
+  return addr >= -0x800000000000 && addr < 0x800000000000;
 }

@@ -18,10 +18,21 @@ import * as nodePath from "node:path";
 /** Where Debian/Ubuntu's ld.so looks when /etc/ld.so.cache is absent (its built-in system dirs), and PT_INTERP's /lib64. */
 export const DEFAULT_LIB_DIRS: readonly string[] = ["/lib64", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib"];
 
+/**
+ * A file's identity: the key of its MappedFile, the inode the uprobe registry
+ * keys on. A library (reached through the library directories) is its real
+ * host path, so every symlink to it is one file; the executable and --allow
+ * files are the path they were given. Whatever must name the inode the guest
+ * will map (a probe registered before ld.so maps its library) builds it here.
+ */
+export function fileId(path: string, via: "given" | "library"): string {
+  return via === "library" ? fs.realpathSync(path) : path;
+}
+
 export interface GuestFile {
   kind: "file" | "dir";
   data?: Uint8Array;
-  /** Identity: one per host file (its real path for library files, the given path for explicit ones). */
+  /** Identity: one per host file (fileId). */
   id: string;
 }
 
@@ -69,7 +80,7 @@ export class GuestFs {
 
   lookup(path: string): GuestFile | undefined {
     const data = this.files.get(path);
-    if (data) return { kind: "file", data, id: path };
+    if (data) return { kind: "file", data, id: fileId(path, "given") };
     if (path === "/" || path === ".") return { kind: "dir", id: "/" };
     if (!path.startsWith("/") || this.libRoots.length === 0) return undefined;
     let hit = this.cache.get(path);
@@ -95,7 +106,7 @@ export class GuestFs {
     let real: string;
     let st: fs.Stats;
     try {
-      real = fs.realpathSync(norm);
+      real = fileId(norm, "library");
       st = fs.statSync(real);
     } catch {
       return undefined;

@@ -3,7 +3,7 @@
 
 import * as fs from "node:fs";
 import * as tty from "node:tty";
-import type { HostIo } from "./kernel.js";
+import type { HostIo } from "./linux.js";
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 

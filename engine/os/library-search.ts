@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { type ElfImage, parseElf } from "./elf.js";
+import { fileId } from "./guest-fs.js";
 
 /** Debian/Ubuntu's ld.so built-in search list (SYSTEM_DIRS) on x86-64. */
 export const SYSTEM_LIB_DIRS: readonly string[] = ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib"];
@@ -19,7 +20,7 @@ export interface FoundLibrary {
   name: string;
   /** Host path where it was found (the path ld.so opens). */
   path: string;
-  /** Its real path: the file's identity. */
+  /** Its real path, which is its identity (fileId): the key of the probes on it. */
   realPath: string;
   elf: ElfImage;
 }
@@ -35,7 +36,7 @@ function expand(list: string | undefined, origin: string): string[] {
 
 function tryOpen(path: string): { path: string; realPath: string; bytes: Uint8Array } | undefined {
   try {
-    const realPath = fs.realpathSync(path);
+    const realPath = fileId(path, "library");
     if (!fs.statSync(realPath).isFile()) return undefined;
     return { path, realPath, bytes: new Uint8Array(fs.readFileSync(realPath)) };
   } catch {

@@ -6,6 +6,7 @@ import type { Cpu } from "../cpu/cpu.js";
 import { USER_FLAGS_MASK, Fl } from "../cpu/flags.js";
 import { Gpr } from "../cpu/registers.js";
 import { fxrstorX87, fxsaveX87 } from "../cpu/x87.js";
+import { SEGV_ACCERR, SEGV_MAPERR } from "../mm/fault.js";
 
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
 const DF = Fl.DF, TF = Fl.TF;
@@ -20,7 +21,7 @@ export const NSIG = 64;
 export const SI_USER = 0, SI_KERNEL = 0x80, SI_TKILL = -6;
 export const ILL_ILLOPN = 2;
 export const FPE_INTDIV = 1;
-export const SEGV_MAPERR = 1, SEGV_ACCERR = 2;
+export { SEGV_ACCERR, SEGV_MAPERR }; // the page-fault codes are the memory manager's (mm/fault.ts)
 export const TRAP_BRKPT = 1, TRAP_TRACE = 2;
 
 export const SIG_DFL = 0;

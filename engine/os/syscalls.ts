@@ -13,7 +13,7 @@ import { MappedFile } from "../mm/mapped-file.js";
 import { pageAlignUp, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/page.js";
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_SHARED } from "../mm/vma.js";
 import type { OpenFile } from "./fdtable.js";
-import type { Kernel } from "./kernel.js";
+import type { Linux } from "./linux.js";
 import { restoreRtFrame, SI_TKILL, SI_USER, sigBit, SIGKILL, SIGSTOP, type SigAction } from "./signals.js";
 import type { Task } from "./task.js";
 
@@ -22,7 +22,7 @@ export const EACCES = 13, EFAULT = 14, EEXIST = 17, ENOTDIR = 20, EISDIR = 21, E
 export const ESPIPE = 29, EROFS = 30, EPIPE = 32, ERANGE = 34, ENOSYS = 38, ENXIO = 6;
 
 export interface SyscallContext {
-  kernel: Kernel;
+  kernel: Linux;
   task: Task;
   cpu: Cpu;
 }

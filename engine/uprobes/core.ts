@@ -11,7 +11,7 @@ import type { MappedFile } from "../mm/mapped-file.js";
 import type { Vma } from "../mm/vma.js";
 import type { KernelHooks } from "../os/hooks.js";
 import type { VirtualClock } from "../os/clock.js";
-import type { Kernel } from "../os/kernel.js";
+import type { Linux } from "../os/linux.js";
 import type { Process } from "../os/process.js";
 import { SI_KERNEL, SI_USER, SIGILL, SIGSEGV, SIGTRAP, type SigInfo } from "../os/signals.js";
 import type { Task } from "../os/task.js";
@@ -83,7 +83,7 @@ export class Uprobes implements KernelHooks {
   readonly cost: CostProfile;
   readonly optimizeEnabled: boolean;
   readonly traceLog: EventTrace;
-  private kernel: Kernel | undefined;
+  private kernel: Linux | undefined;
   private clock: VirtualClock | undefined;
   private readonly utasks = new WeakMap<Task, UTask>();
   private readonly mms = new WeakMap<AddressSpace, MmState>();
@@ -103,7 +103,7 @@ export class Uprobes implements KernelHooks {
   }
 
   /** Install as the kernel's hooks (die notifiers, mmap, syscalls). */
-  attach(kernel: Kernel): void {
+  attach(kernel: Linux): void {
     this.kernel = kernel;
     this.clock = kernel.clock;
     kernel.hooks = this;

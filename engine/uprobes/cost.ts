@@ -44,6 +44,9 @@ export interface CostProfile {
   };
 }
 
+/** Nominal frequency of a profile that names none: one cycle per instruction at 2.5 GHz is 0.4 ns. */
+export const DEFAULT_GHZ = 2.5;
+
 export const COST_PROFILES: Record<string, CostProfile> = {
   "seed-2017-x86_64": {
     name: "seed-2017-x86_64",
@@ -62,7 +65,7 @@ export const COST_PROFILES: Record<string, CostProfile> = {
   "instructions-only": {
     name: "instructions-only",
     description: "1 cycle per instruction at 2.5 GHz; traps and handlers cost nothing",
-    ghz: 2.5,
+    ghz: DEFAULT_GHZ,
     cyclesPerInsn: 1,
     costs: { int3_trap: 0, single_step: 0, uret_trap: 0, uprobe_syscall: 0, uretprobe_syscall: 0, handler: 0, optimize: 0 },
   },
@@ -98,7 +101,7 @@ export function validateProfile(raw: unknown, where: string): CostProfile {
     costs[k] = v;
   }
   for (const k of Object.keys(costsIn)) if (!(KEYS as readonly string[]).includes(k)) throw new UserError(`${where}: unknown cost "${k}" (known: ${KEYS.join(", ")})`);
-  const ghz = r.ghz ?? 2.5;
+  const ghz = r.ghz ?? DEFAULT_GHZ;
   const cpi = r.cyclesPerInsn ?? r.cycles_per_insn ?? 1;
   if (typeof ghz !== "number" || !(ghz > 0)) throw new UserError(`${where}: ghz must be a positive number`);
   if (typeof cpi !== "number" || !(cpi > 0)) throw new UserError(`${where}: cyclesPerInsn must be a positive number`);

@@ -29,7 +29,7 @@ describe("run", () => {
     assert.deepEqual(JSON.parse(lines[0]!), { type: "attached_probes", data: { probes: 1 } });
     const stats = JSON.parse(lines.at(-1)!);
     assert.deepEqual(Object.keys(stats), ["type", "kernel", "emulation", "cost", "virtual_ns", "instructions", "probes"]);
-    assert.equal(stats.type, "stats");
+    assert.equal(stats.type, "probe_stats");
     assert.equal(stats.kernel, "6.18");
     assert.equal(stats.emulation, true);
     assert.equal(stats.cost, "kvm-6.18");

@@ -7,14 +7,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import * as api from "../../kernel/api.js";
-import { setDisplaySink, type MimeBundle } from "../../kernel/display.js";
+import { setDisplaySink } from "../../kernel/display.js";
+import type { MimeBundle } from "../../present/mime.js";
 import { installKernelSpec, kernelsDir, kernelSpec, userDataDir } from "../../kernel/install.js";
 import { errorLine, fakeApiPackage, preloadSource } from "../../kernel/main.js";
 import { parseProbeCell } from "../../kernel/magic.js";
 import { probeCellOutputs } from "../../kernel/probe-cell.js";
 import { PROJECT_ROOT } from "../../lab/paths.js";
 import { runMany } from "../../lab/pool.js";
-import { RunError, runSpec, type RunSpec } from "../../lab/probe-run.js";
+import { RunError, runSpec } from "../../lab/probe-run.js";
+import type { RunSpec } from "../../lab/run-spec.js";
 import { buildWith } from "../helpers.js";
 import { tmpDir } from "./helpers.js";
 

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { MimeBundle } from "../../kernel/display.js";
+import type { MimeBundle } from "../../present/mime.js";
 import { findPython } from "../../kernel/nbexec.js";
 
 export interface Output {

@@ -7,13 +7,14 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { BufferIo } from "../../engine/os/host-io.js";
-import { Session, type SessionOptions } from "../../lab/session.js";
+import type { RunSpec } from "../../lab/run-spec.js";
+import { Session } from "../../lab/session.js";
 import { buildWith, ROOT } from "../helpers.js";
 import { firstNumber, runProbes } from "./run.js";
 
 const seedDynamic = (): string => buildWith("gcc", path.join(ROOT, "samples", "push.c"), ["-O0"], "push-gcc-O0");
 
-function runBinary(binary: string, program: string, opts: Partial<SessionOptions> = {}) {
+function runBinary(binary: string, program: string, opts: Partial<RunSpec> = {}) {
   const io = new BufferIo();
   const session = new Session({ binary, program, io, ...opts });
   const r = session.run();

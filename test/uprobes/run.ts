@@ -2,7 +2,8 @@
 // modelled kernel and collect what a user would see.
 
 import { BufferIo } from "../../engine/os/host-io.js";
-import { Session, type ProbeReport, type SessionOptions } from "../../lab/session.js";
+import type { RunSpec } from "../../lab/run-spec.js";
+import { Session, type ProbeReport } from "../../lab/session.js";
 import { samplePath } from "../helpers.js";
 
 export interface Outcome {
@@ -15,7 +16,7 @@ export interface Outcome {
   maps: string;
 }
 
-export function runProbes(sample: string, program: string, opts: Partial<SessionOptions> = {}): Outcome {
+export function runProbes(sample: string, program: string, opts: Partial<RunSpec> = {}): Outcome {
   const io = new BufferIo();
   const session = new Session({ binary: samplePath(sample), program, io, ...opts });
   const r = session.run();

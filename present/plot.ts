@@ -20,7 +20,7 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../lab/paths.js";
 import { formatTextTable, type Cell } from "../lab/text-table.js";
-import type { Displayable, MimeBundle } from "./display.js";
+import type { Displayable, MimeBundle } from "./mime.js";
 
 export interface Trace {
   type: "bar" | "scatter";

@@ -4,13 +4,13 @@
 // expression of a cell, through display(), or in a terminal.
 
 import { inspect } from "node:util";
-import type { Binary, Sym } from "../engine/binary.js";
+import type { Binary, Sym } from "../engine/index.js";
 import { formatSweep, sweepRows, type SweepRow } from "../lab/history.js";
 import type { ProbeFigures, ProbeRun } from "../lab/probe-run.js";
 import { formatSeedTable, SEED_COMMIT, SEED_PAPER, seedCell, trapsText, type SeedTable } from "../lab/seed.js";
 import { thousands } from "../lab/text-table.js";
 import { histBuckets, histogramChart, kernelHistoryChart, type HistBucket } from "./charts.js";
-import { escapeHtml, htmlBundle, Table, type Displayable, type MimeBundle } from "./display.js";
+import { escapeHtml, htmlBundle, Table, type Displayable, type MimeBundle } from "./mime.js";
 import type { Chart } from "./plot.js";
 
 function runHeader(r: ProbeRun): string {

@@ -1,5 +1,6 @@
-// The kernel model: creates processes from ELF files, runs their tasks on the
-// CPU, and handles what the CPU hands back: system calls, traps (int3,
+// Linux, the process and syscall layer (not the uprobe generation that
+// `--kernel` picks): creates processes from ELF files, runs their tasks on
+// the CPU, and handles what the CPU hands back: system calls, traps (int3,
 // single-step) and exceptions, which become signals. The uprobe subsystem
 // plugs in through KernelHooks, the way the real one sits behind die
 // notifiers and the mmap path.
@@ -11,12 +12,12 @@ import { AddressSpace, MemoryLimitExceeded } from "../mm/address-space.js";
 import { MappedFile } from "../mm/mapped-file.js";
 import type { VirtualClock } from "./clock.js";
 import { ElfError, type ElfImage, parseElf } from "./elf.js";
-import { type GuestFile, GuestFs } from "./guest-fs.js";
+import { fileId, type GuestFile, GuestFs } from "./guest-fs.js";
 import type { KernelHooks } from "./hooks.js";
 import { loadImage } from "./loader.js";
 import { Process, type ExitState } from "./process.js";
 import {
-  defaultAction, FPE_INTDIV, ILL_ILLOPN, SA_NODEFER, SA_RESETHAND, SEGV_ACCERR, SEGV_MAPERR, setupRtFrame, SI_KERNEL,
+  defaultAction, FPE_INTDIV, ILL_ILLOPN, SA_NODEFER, SA_RESETHAND, SEGV_MAPERR, setupRtFrame, SI_KERNEL,
   sigBit, SIG_DFL, SIG_IGN, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, type SigInfo, TRAP_BRKPT, TRAP_TRACE,
 } from "./signals.js";
 import { ENOSYS, SYSCALL_HANDLERS, syscallName, type SyscallContext } from "./syscalls.js";
@@ -34,7 +35,7 @@ export interface HostIo {
   isatty(fd: number): boolean;
 }
 
-export interface KernelOptions {
+export interface LinuxOptions {
   clock: VirtualClock;
   io: HostIo;
   /** Host files the guest may open read-only, by the path the guest uses. */
@@ -49,7 +50,7 @@ export interface KernelOptions {
   maxMemory?: number;
 }
 
-export class Kernel {
+export class Linux {
   readonly clock: VirtualClock;
   readonly io: HostIo;
   readonly release: string;
@@ -74,7 +75,7 @@ export class Kernel {
     this.stopReason ??= reason;
   }
 
-  constructor(opts: KernelOptions) {
+  constructor(opts: LinuxOptions) {
     this.clock = opts.clock;
     this.io = opts.io;
     this.release = opts.release ?? "6.18.0-uprobe-lab";
@@ -132,7 +133,7 @@ export class Kernel {
   /** Create a process running the ELF in bytes (the kernel's execve of a new process). */
   spawn(path: string, bytes: Uint8Array, argv: string[], envp: string[]): Process {
     const elf = parseElf(path, bytes);
-    const file = this.mappedFile(path, bytes);
+    const file = this.mappedFile(fileId(path, "given"), bytes);
     const mm = new AddressSpace(this.maxMemory);
     const proc = new Process(this.nextPid++, mm);
     const img = loadImage(mm, elf, file, argv, envp, elf.interp ? this.interpreter(elf) : undefined);
@@ -341,7 +342,7 @@ export class Kernel {
     let info: SigInfo;
     switch (exc.vector) {
       case X86_TRAP_PF: {
-        const code = exc.detail.endsWith(`:${SEGV_ACCERR}`) ? SEGV_ACCERR : SEGV_MAPERR;
+        const code = exc.cause?.kind === "page-fault" ? exc.cause.code : SEGV_MAPERR;
         info = { signo: SIGSEGV, code, addr: exc.addr, forced: true, ip };
         break;
       }

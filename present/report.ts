@@ -2,7 +2,7 @@
 // with plotly.js inlined, so it draws its charts opened offline from disk.
 // No timestamps or random ids: the same results give the same bytes.
 
-import { escapeHtml, type Displayable } from "./display.js";
+import { escapeHtml, type Displayable } from "./mime.js";
 import { Chart, figureHtml, plotlyInlineSource, plotlyVersion } from "./plot.js";
 
 export type ReportPart = { h2: string } | { p: string } | { html: string } | { pre: string } | Chart | Displayable;

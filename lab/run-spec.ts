@@ -1,0 +1,76 @@
+// What one probe run is: the binary, the DSL program, the guest's world
+// (argv, environment, files, limits) and the modelled kernel (generation,
+// emulation, cost profile). One spec goes down whole from the command line
+// and the notebooks to the session, the machine and the uprobe model.
+//
+// A spec whose binary is a path and that has no `io` is structured-cloneable:
+// lab/pool.ts can run it in a worker thread.
+
+import * as fs from "node:fs";
+import { openBinary, UserError, type Binary, type CostProfile, type MachineOptions } from "../engine/index.js";
+import { displayPath, resolveBinaryPath } from "./paths.js";
+
+/**
+ * The guest's world (env, files, libPath, io, maxInsns, maxMemory) is a Machine's, as MachineOptions
+ * documents it; `io` defaults here to a BufferIo holding `stdin`.
+ */
+export interface RunSpec extends Pick<MachineOptions, "env" | "files" | "libPath" | "io" | "maxInsns" | "maxMemory"> {
+  /**
+   * A path or the name of a bundled sample ("push-O0"), opened by openRunBinary
+   * (named by its project-relative path); or a Binary already loaded (the
+   * command line's: named as the user typed it).
+   */
+  binary: string | Binary;
+  /** The DSL program. */
+  program: string;
+  /** Name used in DSL error messages: a file name or "-e" (default "-e"; runSpec's default is "program"). */
+  programName?: string;
+  /** Guest argv after argv[0]. */
+  args?: string[];
+  /** Guest stdin, when the streams are captured (no `io`). */
+  stdin?: string;
+  /** Modelled kernel generation (default 6.18). */
+  kernel?: string;
+  /** Instruction emulation (default on); off: every hit single-steps out of line. */
+  emulation?: boolean;
+  /** Cost profile name, file or object (default kvm-6.18). */
+  cost?: string | CostProfile;
+  /** printf and print() of the program write bpftrace's NDJSON records. */
+  json?: boolean;
+  /** Allow probes at offsets that are not instruction boundaries. */
+  unsafe?: boolean;
+  /** Keep the event trace of the first N hits. */
+  traceHits?: number;
+  /** Free-form tag carried into the result (sweeps use it). */
+  label?: string;
+}
+
+const binaries = new Map<string, { mtimeMs: number; bin: Binary }>();
+
+/** Load a binary by path or sample name, named by its project-relative path (cached by mtime). */
+export function openRunBinary(nameOrPath: string): Binary {
+  const abs = resolveBinaryPath(nameOrPath);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(abs);
+  } catch {
+    throw new UserError(`${nameOrPath}: no such file (a path, or a bundled sample such as push-O0)`);
+  }
+  if (st.isDirectory()) throw new UserError(`${nameOrPath}: is a directory, not an ELF executable`);
+  const hit = binaries.get(abs);
+  if (hit && hit.mtimeMs === st.mtimeMs) return hit.bin;
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(fs.readFileSync(abs));
+  } catch (e) {
+    throw new UserError(`${nameOrPath}: ${(e as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (e as Error).message}`);
+  }
+  const bin = openBinary(displayPath(abs), bytes);
+  binaries.set(abs, { mtimeMs: st.mtimeMs, bin });
+  return bin;
+}
+
+/** The spec's binary, opened. */
+export function specBinary(spec: RunSpec): Binary {
+  return typeof spec.binary === "string" ? openRunBinary(spec.binary) : spec.binary;
+}
