@@ -132,29 +132,3 @@ END <
 >
 `;
 }
-
-/** The DSL program behind funclatency (see dsl/examples/funclatency.probe). */
-export function funclatencyProgram(pattern: string, func: string, unit: "nsecs" | "usecs" | "msecs"): string {
-  const div = unit === "nsecs" ? "" : unit === "usecs" ? " / 1000" : " / 1000000";
-  const q = JSON.stringify;
-  return `config = { print_maps_on_exit = false }
-BEGIN < printf("Tracing 1 functions for \\"%s\\"... Hit Ctrl-C to end.\\n", ${q(pattern)}) >
-probe ${func} < self.start = nsecs >
-retprobe ${func} / self.start / <
-  $d = nsecs - self.start
-  lat = hist($d${div})
-  total = sum($d)
-  n = count()
-  self.start = 0
->
-END <
-  printf("\\n")
-  if (n > 0) <
-    printf("\\nFunction = %s [%d]\\n", ${q(func)}, pid)
-    print_log2(lat, ${q(unit)})
-    printf("\\navg = %d ${unit}, total: %d ${unit}, count: %d\\n\\n", total${div} / n, total${div}, n)
-  >
-  printf("Detaching...\\n")
->
-`;
-}
