@@ -4,7 +4,7 @@
 // the stack.
 
 import { UserError } from "../engine/errors.js";
-import { KERNEL_GENERATIONS } from "../engine/uprobes/insn-tables.js";
+import { KERNEL_GENERATIONS } from "../engine/uprobes/index.js";
 import { calibrateCommand } from "./calibrate.js";
 import { execCommand } from "./exec.js";
 import { demoCommand } from "./demo.js";

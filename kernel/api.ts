@@ -37,7 +37,7 @@ export { RunError, type ProbeRun, type RunSpec, type ProbeFigures } from "../lab
 export { HISTORY_BINARY, HISTORY_PROGRAM, sweepRows, type SweepRow, type SweepAxes } from "../lab/history.js";
 export { SEED_PROGRAMS, SEED_PAPER, SEED_CONFIGS, SEED_BINARY, SEED_COMMIT, SEED_TITLE, formatSeedTable, seedDeviation, type SeedTable, type SeedRow } from "../lab/seed.js";
 export { formatTextTable } from "../lab/text-table.js";
-export { KERNEL_GENERATIONS, FACT_SOURCES, type KernelGeneration } from "../engine/uprobes/insn-tables.js";
+export { KERNEL_GENERATIONS, FACT_SOURCES, type KernelGeneration } from "../engine/uprobes/index.js";
 export { funclatencyProgram } from "../cli/funclatency.js";
 export { display, table, Table, Progress, setDisplaySink, type Displayable, type MimeBundle, type DisplaySink } from "./display.js";
 export { Chart, plotlyLoader, type Figure, type Trace, type PlotlyMode } from "./plot.js";

@@ -13,7 +13,7 @@ import type { HostIo } from "../engine/os/kernel.js";
 import { BufferIo } from "../engine/os/host-io.js";
 import type { ProbeStats, TraceEvent } from "../engine/uprobes/accounting.js";
 import { loadCostProfile, type CostProfile } from "../engine/uprobes/cost.js";
-import { Uprobes } from "../engine/uprobes/core.js";
+import { Uprobes } from "../engine/uprobes/index.js";
 import { DEFAULT_KERNEL, releaseString, resolveKernel } from "../engine/uprobes/generations.js";
 import type { Consumer } from "../engine/uprobes/state.js";
 import { ConsumerHitContext } from "./hit-context.js";

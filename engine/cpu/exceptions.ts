@@ -20,7 +20,3 @@ export class CpuException {
   ) {}
 }
 
-/** Thrown by the instruction translator for an instruction it does not implement: the guest gets SIGILL. */
-export function undefinedOpcode(detail: string): CpuException {
-  return new CpuException(X86_TRAP_UD, 0, detail);
-}

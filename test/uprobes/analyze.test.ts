@@ -5,8 +5,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { analyzeInsn, hitPath, type AnalysisResult } from "../../engine/uprobes/analyze.js";
-import { resolveKernel } from "../../engine/uprobes/generations.js";
+import { analyzeInsn, hitPath, resolveKernel, type AnalysisResult } from "../../engine/uprobes/index.js";
 
 function verdict(hex: string, kernel: string, emulation = true): string {
   const bytes = Uint8Array.from(hex.split(/\s+/).filter(Boolean).map((b) => parseInt(b, 16)));

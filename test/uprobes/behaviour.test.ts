@@ -6,9 +6,7 @@ import { describe, test } from "node:test";
 import { loadBinary } from "../../engine/binary.js";
 import { Machine } from "../../engine/machine.js";
 import { BufferIo } from "../../engine/os/host-io.js";
-import { COST_PROFILES } from "../../engine/uprobes/cost.js";
-import { Uprobes } from "../../engine/uprobes/core.js";
-import { resolveKernel } from "../../engine/uprobes/generations.js";
+import { COST_PROFILES, resolveKernel, Uprobes } from "../../engine/uprobes/index.js";
 import { runNative, samplePath } from "../helpers.js";
 import { runProbes, trapsPerHit } from "./run.js";
 
