@@ -1,5 +1,5 @@
-// Behaviour the spec records for 6.18 (shared/docs/uprobes-x86-semantics.md
-// section 13), each with the kernel's outcome.
+// Behaviour of 6.18 that the model reproduces (docs/uprobes-model.md), each
+// with the kernel's outcome.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
