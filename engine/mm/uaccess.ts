@@ -15,9 +15,9 @@ import { MemFault } from "./fault.js";
 const TWO32 = 4294967296;
 
 /** The word the last successful getUser() read. */
-export const userWord = { lo: 0, hi: 0 };
+const userWord = { lo: 0, hi: 0 };
 
-/** get_user() of a 64-bit word: 0 or -EFAULT; the value is userWord (see userWordValue). */
+/** get_user() of a 64-bit word: 0 or -EFAULT; userWordValue() is the word read. */
 export function getUser(mm: AddressSpace, addr: number): number {
   try {
     const lo = mm.read64(addr);
@@ -44,29 +44,6 @@ export function putUser(mm: AddressSpace, addr: number, value: number): number {
 export function putUserHalves(mm: AddressSpace, addr: number, lo: number, hi: number): number {
   try {
     mm.write64(addr, lo, hi);
-    return 0;
-  } catch (e) {
-    if (e instanceof MemFault) return -EFAULT;
-    throw e;
-  }
-}
-
-/** get_user() of a 32-bit word (compat tasks): 0 or -EFAULT; the value is userWord.lo (int32). */
-export function getUser32(mm: AddressSpace, addr: number): number {
-  try {
-    userWord.lo = mm.read32(addr);
-    userWord.hi = 0;
-    return 0;
-  } catch (e) {
-    if (e instanceof MemFault) return -EFAULT;
-    throw e;
-  }
-}
-
-/** put_user() of a 32-bit word: 0 or -EFAULT. */
-export function putUser32(mm: AddressSpace, addr: number, value: number): number {
-  try {
-    mm.write32(addr, value | 0);
     return 0;
   } catch (e) {
     if (e instanceof MemFault) return -EFAULT;
