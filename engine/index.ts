@@ -19,11 +19,10 @@ export { findLibraries, type FoundLibrary } from "./os/library-search.js";
 export type { ExitState } from "./os/process.js";
 export { signalName } from "./os/signals.js";
 
-// the uprobe model (kept in one block: it is re-pointed to ./uprobes/index.js as a whole)
-export { Uprobes, type UprobesOptions } from "./uprobes/core.js";
-export { COST_PROFILES, DEFAULT_COST, DEFAULT_GHZ, loadCostProfile, validateProfile, type CostProfile } from "./uprobes/cost.js";
-export { DEFAULT_KERNEL, kernelVersions, releaseString, resolveKernel, type KernelGeneration } from "./uprobes/generations.js";
-export { FACT_SOURCES, KERNEL_GENERATIONS } from "./uprobes/insn-tables.js";
-export { analyzeInsn, hitPath, type ArchUprobe } from "./uprobes/analyze.js";
-export { totalTraps, type ProbeStats, type TraceEvent, type TrapKind, type ProbePath } from "./uprobes/accounting.js";
-export { UPROBE_HANDLER_IGNORE, UPROBE_HANDLER_REMOVE, type Consumer, type ConsumerContext, type UprobeConsumer } from "./uprobes/state.js";
+// the uprobe model, through its own public surface
+export {
+  COST_PROFILES, DEFAULT_COST, DEFAULT_GHZ, DEFAULT_KERNEL, FACT_SOURCES, KERNEL_GENERATIONS, UPROBE_HANDLER_IGNORE, UPROBE_HANDLER_REMOVE, Uprobes,
+  analyzeInsn, hitPath, kernelVersions, loadCostProfile, releaseString, resolveKernel, totalTraps, validateProfile,
+  type ArchUprobe, type Consumer, type ConsumerContext, type CostProfile, type KernelGeneration, type ProbePath, type ProbeStats,
+  type TraceEvent, type TrapKind, type UprobeConsumer, type UprobesOptions,
+} from "./uprobes/index.js";

@@ -34,10 +34,6 @@ for (const family of [aluOps, atomicOps, movOps, stackOps, branchOps, shiftOps, 
   }
 }
 
-export function isImplemented(m: Mnemonic): boolean {
-  return table[m] !== undefined;
-}
-
 export function translate(cpu: Cpu, insn: Insn, k: number): Exec {
   const b = table[insn.mnemonic];
   let fn: Exec | undefined;

@@ -4,27 +4,27 @@
 // the first consumer that accepts an mm installs the int3 in that mm's
 // private copy of the page, the last one removes it.
 
+import { EINVAL, errnoName } from "../errno.js";
+import type { AddressSpace } from "../mm/address-space.js";
 import type { MappedFile } from "../mm/mapped-file.js";
 import { PROT_WRITE } from "../mm/page.js";
 import type { Vma } from "../mm/vma.js";
 import type { Process } from "../os/process.js";
 import { newStats } from "./accounting.js";
-import { analyzeInsn, EINVAL, hitPath, MAX_UINSN_BYTES } from "./analyze.js";
-import type { Uprobes } from "./core.js";
-import { isOptimized, unoptimize } from "./optimize.js";
-import type { Consumer, Uprobe, UprobeConsumer } from "./state.js";
+import type { KernelGeneration } from "./generations.js";
+import type { Consumer, MmState, Uprobe, UprobeConsumer } from "./state.js";
+import { analyzeInsn, hitPath } from "./x86/analyze.js";
+import { MAX_UINSN_BYTES, UPROBE_SWBP_INSN } from "./x86/arch-uprobe.js";
+import { isOptimized, swbpUnoptimize } from "./x86/optimize.js";
 
-export const UPROBE_SWBP_INSN = 0xcc;
-
-export function errnoName(errno: number): string {
-  switch (errno) {
-    case 524: return "ENOTSUPP";
-    case 8: return "ENOEXEC";
-    case 22: return "EINVAL";
-    case 5: return "EIO";
-    case 12: return "ENOMEM";
-    default: return `errno ${errno}`;
-  }
+/** What the registry uses of the subsystem (implemented by Uprobes). */
+export interface RegistryContext {
+  readonly gen: KernelGeneration;
+  readonly emulation: boolean;
+  readonly optimizeEnabled: boolean;
+  /** The live processes (register_for_each_vma walks their mms). */
+  processes(): Process[];
+  mmState(mm: AddressSpace): MmState;
 }
 
 /** valid_vma(): file-backed, VM_MAYEXEC, and (when registering) neither writable nor shared. */
@@ -51,7 +51,7 @@ export class Registry {
   /** Bumped on every uprobe added or removed (lookup caches check it). */
   generation = 0;
 
-  constructor(private readonly sub: Uprobes) {}
+  constructor(private readonly sub: RegistryContext) {}
 
   /** Every registered uprobe. */
   get uprobes(): Uprobe[] {
@@ -166,7 +166,7 @@ export class Registry {
   /** set_swbp(): idempotent; a site already optimized by another thread is left alone (6.18). */
   private setSwbp(u: Uprobe, proc: Process, vaddr: number): void {
     const a = u.arch!;
-    if (a.canOptimize && !a.optimizeFail && this.sub.optimizeEnabled && isOptimized(this.sub, proc, vaddr)) return;
+    if (a.canOptimize && !a.optimizeFail && this.sub.optimizeEnabled && isOptimized(proc, vaddr)) return;
     const cur = proc.mm.peek(vaddr, 1);
     if (!cur || cur[0] === UPROBE_SWBP_INSN) return;
     proc.mm.poke(vaddr, new Uint8Array([UPROBE_SWBP_INSN]));
@@ -176,8 +176,8 @@ export class Registry {
   removeBreakpoint(u: Uprobe, proc: Process, vaddr: number): void {
     const a = u.arch;
     if (!a) return;
-    if (a.canOptimize && isOptimized(this.sub, proc, vaddr)) {
-      unoptimize(this.sub, proc, u, vaddr);
+    if (a.canOptimize && isOptimized(proc, vaddr)) {
+      swbpUnoptimize(proc, a, vaddr);
       return;
     }
     const cur = proc.mm.peek(vaddr, 1);

@@ -1,13 +1,14 @@
-// The uprobe subsystem's data model (spec section 1): the global registry's
-// uprobes and consumers, per-mm state, per-task state (struct uprobe_task)
-// and return instances.
+// The uprobe subsystem's data model (kernel/events/uprobes.c and
+// include/linux/uprobes.h; docs/uprobes-model.md describes it): the global
+// registry's uprobes and consumers, per-mm state, per-task state (struct
+// uprobe_task) and return instances.
 
 import type { Cpu } from "../cpu/cpu.js";
 import type { MappedFile } from "../mm/mapped-file.js";
 import type { Process } from "../os/process.js";
 import type { Task } from "../os/task.js";
 import type { ProbeStats } from "./accounting.js";
-import type { ArchUprobe } from "./analyze.js";
+import type { ArchUprobe } from "./x86/arch-uprobe.js";
 
 export const UPROBE_HANDLER_REMOVE = 1;
 export const UPROBE_HANDLER_IGNORE = 2;

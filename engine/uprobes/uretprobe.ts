@@ -1,28 +1,37 @@
-// uretprobes: hijack the return address at function entry
-// (prepare_uretprobe, arch_uretprobe_hijack_return_addr), and fire the
-// return consumers when the function returns into the trampoline
-// (uprobe_handle_trampoline), reached through the trampoline's int3 before
-// 6.11 or through sys_uretprobe (335) since.
+// Return instances (kernel/events/uprobes.c): prepare_uretprobe() arms one
+// at function entry through the arch's return-address hijack,
+// uprobe_handle_trampoline() fires the return consumers when the function
+// returns into the trampoline (its int3 before 6.11, sys_uretprobe since),
+// and cleanup_return_instances() drops the frames a longjmp() abandoned.
 
 import { Gpr } from "../cpu/registers.js";
 import type { Task } from "../os/task.js";
 import { hex } from "./accounting.js";
-import type { Uprobes } from "./core.js";
-import type { ReturnInstance, Uprobe, UTask } from "./state.js";
-import { URETPROBE_SYSCALL_CHECK } from "./xol-area.js";
+import type { KernelGeneration } from "./generations.js";
+import type { Consumer, ReturnInstance, Uprobe, UTask, XolArea } from "./state.js";
+import { archUretprobeHijackReturnAddr, archUretprobeIsAlive, HIJACK_READ_FAULT, HIJACK_WRITE_FAULT } from "./x86/uretprobe.js";
 
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
-const RAX = Gpr.RAX, RCX = Gpr.RCX, R11 = Gpr.R11, RSP = Gpr.RSP;
+const RSP = Gpr.RSP;
 
-const TWO32 = 4294967296;
-
-/** arch_uretprobe_is_alive(): RP_CHECK_CALL uses sp < stack, RP_CHECK_RET and RP_CHECK_CHAIN_CALL use sp <= stack. */
-function isAlive(ri: ReturnInstance, strict: boolean, sp: number): boolean {
-  return strict ? sp < ri.stack : sp <= ri.stack;
+/** What the return-instance code uses of the subsystem (implemented by Uprobes). */
+export interface UretprobeContext {
+  readonly gen: KernelGeneration;
+  /** get_utask() */
+  utask(task: Task): UTask;
+  existingUtask(task: Task): UTask | undefined;
+  /** get_xol_area() */
+  getXolArea(task: Task): XolArea | undefined;
+  /** Charge one return (trap or syscall) to the return consumers of the instances it completed. */
+  chargeReturn(kind: "uret_trap" | "uretprobe_syscall", uprobes: readonly (Uprobe | undefined)[], n: number): void;
+  /** One ret_handler run, charged. */
+  runRetHandler(task: Task, c: Consumer, ri: ReturnInstance, cookie: bigint): void;
+  forceSigill(task: Task, why: string): void;
+  trace(hit: number, event: string, addr: number | undefined, detail?: string): void;
 }
 
 /** prepare_uretprobe(): called from handler_chain when a consumer wants the return. */
-export function prepareUretprobe(sub: Uprobes, task: Task, u: Uprobe, cookies: Map<number, bigint>, traceHit: number): void {
+export function prepareUretprobe(sub: UretprobeContext, task: Task, u: Uprobe, cookies: Map<number, bigint>, traceHit: number): void {
   const cpu = task.proc.cpu;
   const utask = sub.utask(task);
   const area = sub.getXolArea(task);
@@ -30,26 +39,14 @@ export function prepareUretprobe(sub: Uprobes, task: Task, u: Uprobe, cookies: M
   if (sub.gen.maxUretprobeDepth !== null && utask.depth >= sub.gen.maxUretprobeDepth) return omit(sub, u, cpu.rip, traceHit, `nestedness limit ${sub.gen.maxUretprobeDepth}`);
   const tramp = area.vaddr;
   const sp = cpu.getRegNum(RSP);
-  // arch_uretprobe_hijack_return_addr()
-  let orig: number;
-  try {
-    const lo = cpu.mem.read64(sp);
-    orig = cpu.mem.hi * TWO32 + (lo >>> 0);
-  } catch {
-    return omit(sub, u, cpu.rip, traceHit, "cannot read the return address");
-  }
-  if (orig !== tramp) {
-    try {
-      cpu.mem.write64(sp, tramp | 0, Math.floor(tramp / TWO32) | 0);
-    } catch {
-      return omit(sub, u, cpu.rip, traceHit, "cannot write the return address");
-    }
-  }
+  let orig = archUretprobeHijackReturnAddr(cpu, tramp);
+  if (orig === HIJACK_READ_FAULT) return omit(sub, u, cpu.rip, traceHit, "cannot read the return address");
+  if (orig === HIJACK_WRITE_FAULT) return omit(sub, u, cpu.rip, traceHit, "cannot write the return address");
   const chained = orig === tramp;
-  // drop the instances invalidated by longjmp() (4.3+)
+  // cleanup_return_instances(): drop the instances invalidated by longjmp() (4.3+)
   if (sub.gen.longjmpCleanup) {
     const ris = utask.returnInstances;
-    while (ris.length && !isAlive(ris[ris.length - 1]!, !chained, sp)) ris.pop();
+    while (ris.length && !archUretprobeIsAlive(ris[ris.length - 1]!, !chained, sp)) ris.pop();
   }
   if (chained) {
     const prev = utask.returnInstances[utask.returnInstances.length - 1];
@@ -74,17 +71,17 @@ class ReturnRecord implements ReturnInstance {
 }
 
 /** An entry hit that arms no return: counted for every ret consumer. */
-function omit(sub: Uprobes, u: Uprobe, ip: number, traceHit: number, why: string): void {
+function omit(sub: UretprobeContext, u: Uprobe, ip: number, traceHit: number, why: string): void {
   for (const c of u.consumers) if (c.uc.retHandler) c.stats.omittedReturns++;
   if (traceHit) sub.trace(traceHit, "uretprobe omitted", ip, why);
 }
 
 /** uprobe_handle_trampoline(): set ip to the real return address and run the return consumers. */
-export function handleTrampoline(sub: Uprobes, task: Task, via: "uret_trap" | "uretprobe_syscall"): void {
+export function uprobeHandleTrampoline(sub: UretprobeContext, task: Task, via: "uret_trap" | "uretprobe_syscall"): void {
   const cpu = task.proc.cpu;
   const utask = sub.existingUtask(task);
   if (!utask || utask.returnInstances.length === 0) {
-    sub.forceSignal(task, "SIGILL", "handle uretprobe, sending SIGILL");
+    sub.forceSigill(task, "handle uretprobe, sending SIGILL");
     return;
   }
   const ris = utask.returnInstances;
@@ -102,7 +99,7 @@ export function handleTrampoline(sub: Uprobes, task: Task, via: "uret_trap" | "u
     while (end > 0 && ris[end]!.chained) end--;
     const next = end > 0 ? ris[end - 1] : undefined; // never ris[-1]: V8 looks a negative index up as a named property (slow)
     const sp = cpu.getRegNum(RSP);
-    const valid = !sub.gen.longjmpCleanup || !next || isAlive(next, false, sp);
+    const valid = !sub.gen.longjmpCleanup || !next || archUretprobeIsAlive(next, false, sp);
     cpu.rip = ris[ris.length - 1]!.origRetVaddr;
     while (ris.length > end) {
       const ri = ris.pop()!;
@@ -118,11 +115,11 @@ export function handleTrampoline(sub: Uprobes, task: Task, via: "uret_trap" | "u
   for (let i = 0; i < nFired; i++) {
     const ri = fired[i]!;
     fired[i] = undefined;
-    runRetHandlers(sub, task, utask, ri);
+    handleUretprobeChain(sub, task, ri);
   }
 }
 
-/** Scratch arrays of handleTrampoline (no allocation per return); entries are cleared after use. */
+/** Scratch arrays of uprobeHandleTrampoline (no allocation per return); entries are cleared after use. */
 const INVOLVED: (Uprobe | undefined)[] = [];
 const FIRED: (ReturnInstance | undefined)[] = [];
 
@@ -131,9 +128,8 @@ function contains(a: readonly (Uprobe | undefined)[], n: number, u: Uprobe): boo
   return false;
 }
 
-function runRetHandlers(sub: Uprobes, task: Task, utask: UTask, ri: ReturnInstance): void {
-  void utask;
-  // handle_uretprobe_chain(): every current ret consumer; session consumers only with a cookie from entry
+/** handle_uretprobe_chain(): every current ret consumer; session consumers only with a cookie from entry. */
+function handleUretprobeChain(sub: UretprobeContext, task: Task, ri: ReturnInstance): void {
   const consumers = ri.uprobe.consumers;
   for (let i = 0; i < consumers.length; i++) {
     const c = consumers[i]!;
@@ -143,55 +139,4 @@ function runRetHandlers(sub: Uprobes, task: Task, utask: UTask, ri: ReturnInstan
     if (session && cookie === undefined) continue;
     sub.runRetHandler(task, c, ri, cookie ?? 0n);
   }
-}
-
-/**
- * sys_uretprobe (335, 6.11+): only legal from the trampoline, right after
- * its syscall instruction. Restores r11/rcx/rax saved by the trampoline,
- * handles the return, and arranges for the trampoline's ret to reach it.
- * Registers are moved as 32-bit halves: rax must survive bit-exact.
- */
-export function sysUretprobe(sub: Uprobes, task: Task): number | "noreturn" {
-  const cpu = task.proc.cpu;
-  const L = cpu.lo, H = cpu.hi;
-  const m = cpu.mem;
-  const area = sub.mmState(task.proc.mm).xolArea;
-  if (!area || cpu.rip !== area.vaddr + URETPROBE_SYSCALL_CHECK) return sysUretprobeSigill(sub, task, "sys_uretprobe called from outside the trampoline");
-  const sp0 = cpu.getRegNum(RSP);
-  try {
-    // struct uretprobe_syscall_args { r11, cx, ax } at sp
-    L[R11] = m.read64(sp0);
-    H[R11] = m.hi;
-    L[RCX] = m.read64(sp0 + 8);
-    H[RCX] = m.hi;
-    L[RAX] = m.read64(sp0 + 16);
-    H[RAX] = m.hi;
-  } catch {
-    return sysUretprobeSigill(sub, task, "sys_uretprobe cannot read the saved registers");
-  }
-  const sp = sp0 + 24;
-  cpu.setRegNum(RSP, sp);
-  const ip = cpu.rip;
-  handleTrampoline(sub, task, "uretprobe_syscall");
-  if (cpu.getRegNum(RSP) !== sp) return "noreturn"; // a consumer moved sp: return via iret, rax as it is
-  cpu.setRegNum(RSP, sp - 24);
-  const ret = cpu.rip;
-  try {
-    m.write64(sp - 24, L[R11]!, H[R11]!);
-    m.write64(sp - 16, L[RCX]!, H[RCX]!);
-    m.write64(sp - 8, ret | 0, Math.floor(ret / TWO32) | 0); // the rax slot carries the return address for the trampoline's ret
-  } catch {
-    return sysUretprobeSigill(sub, task, "sys_uretprobe cannot write the trampoline frame");
-  }
-  cpu.rip = ip;
-  // sysret: r11 = flags, rcx = ip; rax keeps the function's return value
-  cpu.setRegNum(R11, cpu.rflags);
-  cpu.setRegNum(RCX, ip);
-  return "noreturn";
-}
-
-function sysUretprobeSigill(sub: Uprobes, task: Task, why: string): "noreturn" {
-  sub.forceSignal(task, "SIGILL", why);
-  task.proc.cpu.setRegNum(RAX, -1);
-  return "noreturn";
 }

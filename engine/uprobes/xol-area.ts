@@ -10,22 +10,10 @@ import { TASK_SIZE } from "../mm/fault.js";
 import { PAGE_SIZE, PROT_EXEC, PROT_READ } from "../mm/page.js";
 import type { KernelGeneration } from "./generations.js";
 import type { XolArea } from "./state.js";
+import { archUprobeTrampoline } from "./x86/uretprobe.js";
 
 export const UPROBE_XOL_SLOT_BYTES = 128;
 export const UINSNS_PER_PAGE = PAGE_SIZE / UPROBE_XOL_SLOT_BYTES;
-
-/** sys_uretprobe trampoline (6.11+, 64-bit tasks): push %rax; push %rcx; push %r11; mov $335,%rax; syscall; pop %r11; pop %rcx; ret; int3. */
-export const URETPROBE_SYSCALL_TRAMPOLINE = new Uint8Array([
-  0x50, 0x51, 0x41, 0x53, 0x48, 0xc7, 0xc0, 0x4f, 0x01, 0x00, 0x00, 0x0f, 0x05, 0x41, 0x5b, 0x59, 0xc3, 0xcc,
-]);
-/** Offset of uretprobe_syscall_check (the instruction after the syscall): the only ip sys_uretprobe accepts. */
-export const URETPROBE_SYSCALL_CHECK = 13;
-
-/** The trampoline bytes written to slot 0 (arch_uretprobe_trampoline). */
-export function trampolineBytes(gen: KernelGeneration, bits: 64 | 32): Uint8Array {
-  if (gen.uretprobeReturn === "syscall335" && bits === 64) return URETPROBE_SYSCALL_TRAMPOLINE;
-  return new Uint8Array([0xcc]); // UPROBE_SWBP_INSN
-}
 
 /** __create_xol_area(): map the page and install the trampoline. Returns undefined if no address is free. */
 export function createXolArea(mm: AddressSpace, gen: KernelGeneration, bits: 64 | 32, at?: number): XolArea | undefined {
@@ -41,13 +29,13 @@ export function createXolArea(mm: AddressSpace, gen: KernelGeneration, bits: 64 
   const area: XolArea = { vaddr, bitmap: 0, slotContents: [] };
   if (gen.xolSlot0Reserved) {
     area.bitmap |= 1;
-    mm.poke(vaddr, trampolineBytes(gen, bits));
+    mm.poke(vaddr, archUprobeTrampoline(gen, bits));
   }
   return area;
 }
 
 /** xol_get_insn_slot(): first free slot, with the 16-byte copy written into it. undefined if all are busy. */
-export function getInsnSlot(mm: AddressSpace, area: XolArea, ixol: Uint8Array): number | undefined {
+export function xolGetInsnSlot(mm: AddressSpace, area: XolArea, ixol: Uint8Array): number | undefined {
   for (let i = 0; i < UINSNS_PER_PAGE; i++) {
     if (area.bitmap & (1 << i)) continue;
     area.bitmap |= 1 << i;
@@ -64,7 +52,8 @@ export function getInsnSlot(mm: AddressSpace, area: XolArea, ixol: Uint8Array): 
   return undefined;
 }
 
-export function freeInsnSlot(area: XolArea, xolVaddr: number): void {
+/** xol_free_insn_slot(). */
+export function xolFreeInsnSlot(area: XolArea, xolVaddr: number): void {
   const offset = xolVaddr - area.vaddr;
   if (offset < 0 || offset >= PAGE_SIZE) return;
   area.bitmap &= ~(1 << Math.floor(offset / UPROBE_XOL_SLOT_BYTES));

@@ -1,12 +1,11 @@
 // Instruction analysis verdicts, as tables: the bytes, the modelled kernel,
-// and what the real kernel answers (shared/docs/uprobes-x86-semantics.md
-// section 3.5: observed on 6.18.44; older rows from the kernel sources, see
-// engine/uprobes/KERNEL-HISTORY.md).
+// and what the real kernel answers (observed on 6.18.44 with
+// scripts/real-kernel-verdicts.mjs; older rows from the kernel sources, see
+// engine/uprobes/KERNEL-HISTORY.md and docs/uprobes-model.md).
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { analyzeInsn, hitPath, type AnalysisResult } from "../../engine/uprobes/analyze.js";
-import { resolveKernel } from "../../engine/uprobes/generations.js";
+import { analyzeInsn, hitPath, resolveKernel, type AnalysisResult } from "../../engine/uprobes/index.js";
 
 function verdict(hex: string, kernel: string, emulation = true): string {
   const bytes = Uint8Array.from(hex.split(/\s+/).filter(Boolean).map((b) => parseInt(b, 16)));
@@ -141,5 +140,34 @@ describe("verdicts that changed over the generations", () => {
   });
   test("an undefined 0F xx opcode decodes (no ModRM) and is accepted (checked on 6.18.44: 0f 04)", () => {
     assert.equal(verdict("0f 04 c3", "6.18"), "xol");
+  });
+});
+
+// riprel_analyze() on a VEX prefix: before the EVEX fix (68187872c76a, 5.0;
+// first modelled in 5.3) only a VEX3 prefix was touched, |= 0x20 (VEX3.B);
+// since, VEX3 and EVEX get |= 0x60 (B and X, inverted). Byte 1 of these
+// encodings has B and X clear, so the copy shows which rule ran.
+describe("riprel_analyze() and the VEX3/EVEX prefix of the XOL copy", () => {
+  function copy(hex: string, kernel: string): string {
+    const bytes = new Uint8Array(16);
+    hex.split(" ").forEach((b, i) => (bytes[i] = parseInt(b, 16)));
+    const r = analyzeInsn(bytes, { gen: resolveKernel(kernel), emulation: true, bits: 64, vaddr: 0x401000 });
+    assert.ok(r.ok);
+    return Array.from(r.arch.insn.subarray(0, r.arch.ilen), (b) => b.toString(16).padStart(2, "0")).join(" ");
+  }
+  const vex3 = "c4 82 79 18 05 00 10 00 00"; // vbroadcastss 0x1000(%rip),%xmm0
+  const evex = "62 91 7c 48 10 05 00 10 00 00"; // vmovups 0x1000(%rip),%zmm0
+  test("4.17: VEX3 |= 0x20, EVEX untouched; rip -> rsi (modrm 86)", () => {
+    assert.equal(copy(vex3, "4.17"), "c4 a2 79 18 86 00 10 00 00");
+    assert.equal(copy(evex, "4.17"), "62 91 7c 48 10 86 00 10 00 00");
+  });
+  test("5.3 and 6.18: VEX3 and EVEX |= 0x60", () => {
+    for (const k of ["5.3", "6.18"]) {
+      assert.equal(copy(vex3, k), "c4 e2 79 18 86 00 10 00 00", k);
+      assert.equal(copy(evex, k), "62 f1 7c 48 10 86 00 10 00 00", k);
+    }
+  });
+  test("3.15 (rax/rcx scheme): the VEX prefix is not touched", () => {
+    assert.equal(copy(vex3, "3.15").slice(0, 8), "c4 82 79");
   });
 });

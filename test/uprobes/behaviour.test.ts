@@ -1,14 +1,12 @@
-// Behaviour the spec records for 6.18 (shared/docs/uprobes-x86-semantics.md
-// section 13), each with the kernel's outcome.
+// Behaviour of 6.18 that the model reproduces (docs/uprobes-model.md), each
+// with the kernel's outcome.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { loadBinary } from "../../engine/binary.js";
 import { Machine } from "../../engine/machine.js";
 import { BufferIo } from "../../engine/os/host-io.js";
-import { COST_PROFILES } from "../../engine/uprobes/cost.js";
-import { Uprobes } from "../../engine/uprobes/core.js";
-import { resolveKernel } from "../../engine/uprobes/generations.js";
+import { COST_PROFILES, resolveKernel, Uprobes } from "../../engine/uprobes/index.js";
 import { runNative, samplePath } from "../helpers.js";
 import { runProbes, trapsPerHit } from "./run.js";
 

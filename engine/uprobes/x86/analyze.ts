@@ -7,67 +7,16 @@
 //
 // The bytes come from the file (copy_insn), never from process memory.
 
-import type { KernelGeneration } from "./generations.js";
-import { asmNopMax, compareVersions } from "./generations.js";
+import { EIO, ENOEXEC, ENOTSUPP } from "../../errno.js";
+import type { KernelGeneration } from "../generations.js";
+import { asmNopMax, compareVersions } from "../generations.js";
+import {
+  MAX_UINSN_BYTES, UPROBE_FIX_CALL, UPROBE_FIX_IP, UPROBE_FIX_RIP_AX, UPROBE_FIX_RIP_BX, UPROBE_FIX_RIP_CX,
+  UPROBE_FIX_RIP_DI, UPROBE_FIX_RIP_SI, UPROBE_FIX_SETF, type ArchUprobe,
+} from "./arch-uprobe.js";
 import { BAD_PREFIXES, legacySkipMatches, matchesKernelNop, only66x90SkipLength, tablesAccept } from "./insn-tables.js";
 import { kernelDecode, modrmReg, type KInsn } from "./insn.js";
-
-export const ENOEXEC = 8;
-export const EINVAL = 22;
-export const EIO = 5;
-/** -ENOTSUPP: kernel-internal, userspace sees "Unknown error 524". */
-export const ENOTSUPP = 524;
-
-export const MAX_UINSN_BYTES = 16;
-
-// Post-execution fixups (arch/x86/kernel/uprobes.c)
-export const UPROBE_FIX_IP = 0x01;
-export const UPROBE_FIX_CALL = 0x02;
-export const UPROBE_FIX_SETF = 0x04;
-export const UPROBE_FIX_RIP_SI = 0x08;
-export const UPROBE_FIX_RIP_DI = 0x10;
-export const UPROBE_FIX_RIP_BX = 0x20;
-/** Old (<= 3.15) rip-relative scratch registers. */
-export const UPROBE_FIX_RIP_AX = 0x40;
-export const UPROBE_FIX_RIP_CX = 0x80;
-export const UPROBE_FIX_RIP_MASK = UPROBE_FIX_RIP_SI | UPROBE_FIX_RIP_DI | UPROBE_FIX_RIP_BX | UPROBE_FIX_RIP_AX | UPROBE_FIX_RIP_CX;
-
-export type OpsKind =
-  /** branch_xol_ops: jmp/jcc/call rel emulated, NOPs as "jmp +0". */
-  | "branch"
-  /** push_xol_ops: push reg emulated. */
-  | "push"
-  /** default_xol_ops: single-step out of line with fixups. */
-  | "default";
-
-export interface ArchUprobe {
-  /** insn[] == ixol[]: the XOL copy. Byte 0 is what removal writes back. */
-  insn: Uint8Array;
-  /** The original file bytes (for display and unoptimize). */
-  orig: Uint8Array;
-  ilen: number;
-  ops: OpsKind;
-  /** branch ops: opc1 (short-Jcc view for near Jcc), offs (rel displacement, 0 for NOPs). */
-  opc1: number;
-  offs: number;
-  /** push ops: the GPR pushed. */
-  pushReg: number;
-  /** default ops: UPROBE_FIX_* bits. */
-  fixups: number;
-  /** Old fixup semantics: FIX_IP and FIX_CALL both add the correction (<= 3.15, and --no-emulation for call rel32). */
-  oldFixups: boolean;
-  /** Old rip-relative scheme: the copy is 4 bytes shorter; post_xol adds 4 to the correction. */
-  riprelSqueezed: boolean;
-  /** Old scheme: scratch = vaddr + riprelTarget (insn length + disp32). */
-  riprelTarget: number;
-  /** NOP skip of <= 3.14: bytes to skip (0: none); legacy 3.5 skip (resume at vaddr + 1). */
-  skipLen: number;
-  legacySkip: boolean;
-  /** 6.18: ARCH_UPROBE_FLAG_CAN_OPTIMIZE / ARCH_UPROBE_FLAG_OPTIMIZE_FAIL (per uprobe, shared by every process). */
-  canOptimize: boolean;
-  optimizeFail: boolean;
-  kinsn: KInsn;
-}
+import { branchXolOps, defaultXolOps, legacySkipSstepXolOps, pushXolOps, skipSstepXolOps } from "./xol-ops.js";
 
 export type AnalysisResult = { ok: true; arch: ArchUprobe } | { ok: false; errno: number; why: string };
 
@@ -85,7 +34,7 @@ function fail(errno: number, why: string): AnalysisResult {
 }
 
 /** uprobe_init_insn(): decode, prefix and table checks. */
-function initInsn(bytes: Uint8Array, o: AnalysisOptions): KInsn | AnalysisResult {
+function uprobeInitInsn(bytes: Uint8Array, o: AnalysisOptions): KInsn | AnalysisResult {
   // The kernel's decoder learned APX REX2 in 6.10.
   const k = kernelDecode(bytes, o.bits, compareVersions(o.gen.version, "6.10") >= 0);
   if (!k) return fail(ENOEXEC, "the instruction does not decode");
@@ -113,10 +62,10 @@ function isCondJmp(op: number): boolean {
 }
 
 /** branch_setup_xol_ops(): undefined means -ENOSYS ("not mine"). */
-function branchSetup(a: ArchUprobe, k: KInsn, bytes: Uint8Array, o: AnalysisOptions): AnalysisResult | undefined {
+function branchSetupXolOps(a: ArchUprobe, k: KInsn, bytes: Uint8Array, o: AnalysisOptions): AnalysisResult | undefined {
   let opc1 = k.opcode[0]!;
   const nop = (): AnalysisResult => {
-    a.ops = "branch";
+    a.ops = branchXolOps;
     a.opc1 = opc1;
     a.offs = k.immValue;
     return { ok: true, arch: a };
@@ -143,14 +92,14 @@ function branchSetup(a: ArchUprobe, k: KInsn, bytes: Uint8Array, o: AnalysisOpti
       if (!isCondJmp(opc1)) return undefined;
   }
   if (o.gen.rejectBranch66 && k.prefixes.includes(0x66)) return fail(ENOTSUPP, "0x66-prefixed (word-sized) branches are refused");
-  a.ops = "branch";
+  a.ops = branchXolOps;
   a.opc1 = opc1;
   a.offs = k.immValue;
   return { ok: true, arch: a };
 }
 
 /** push_setup_xol_ops(): 50..57, or 41 50..57 (r8..r15). */
-function pushSetup(a: ArchUprobe, k: KInsn, o: AnalysisOptions): AnalysisResult | undefined {
+function pushSetupXolOps(a: ArchUprobe, k: KInsn, o: AnalysisOptions): AnalysisResult | undefined {
   const opc1 = k.opcode[0]!;
   if (k.vex.length || opc1 < 0x50 || opc1 > 0x57) return undefined;
   if (k.length > 2) return undefined;
@@ -158,15 +107,17 @@ function pushSetup(a: ArchUprobe, k: KInsn, o: AnalysisOptions): AnalysisResult 
     if (o.bits !== 64 || k.rex !== 0x41 || k.prefixes.length) return undefined;
     a.pushReg = 8 + (opc1 - 0x50);
   } else a.pushReg = opc1 - 0x50;
-  a.ops = "push";
+  a.ops = pushXolOps;
   return { ok: true, arch: a };
 }
 
-/** riprel_analyze(), the scheme since ~3.16: keep disp32, address it through rsi/rdi/rbx. */
-function riprelNew(a: ArchUprobe, k: KInsn): void {
+/** riprel_analyze(), the scheme since 3.16: keep disp32, address it through rsi/rdi/rbx. */
+function riprelAnalyze(a: ArchUprobe, k: KInsn, g: KernelGeneration): void {
   if (!k.ripRelative) return;
   if (k.rex) a.insn[k.rexOffset] = a.insn[k.rexOffset]! & 0xfe; // clear REX.B
-  if (k.vex.length >= 3) a.insn[k.vexOffset + 1] = a.insn[k.vexOffset + 1]! | 0x60; // VEX3.B / EVEX.X (inverted)
+  // The VEX byte with the inverted B (and EVEX X) bits: VEX3 only, |= 0x20 (VEX3.B), before the
+  // EVEX fix; VEX3 and EVEX, |= 0x60 (B and X) since (FACT_SOURCES.evexRiprel).
+  if (g.riprelEvex ? k.vex.length >= 3 : k.vex.length === 3) a.insn[k.vexOffset + 1] = a.insn[k.vexOffset + 1]! | (g.riprelEvex ? 0x60 : 0x20);
   const reg = modrmReg(k);
   // vex_prefix.bytes[2] holds vvvv for VEX3/EVEX; for VEX2 that byte is 0 in the kernel's struct (a quirk kept here).
   const vvvvByte = k.vex.length >= 3 ? k.vex[2]! : k.vex.length ? 0 : 0xff;
@@ -185,8 +136,8 @@ function riprelNew(a: ArchUprobe, k: KInsn): void {
   a.insn[k.modrmOffset] = 0x80 | (reg << 3) | scratch; // "00 reg 101" -> "10 reg scratch"
 }
 
-/** handle_riprel_insn() of <= 3.15: rax (rcx if ModRM.reg is 0), disp32 squeezed out of the copy. */
-function riprelOld(a: ArchUprobe, k: KInsn): void {
+/** handle_riprel_insn() of <= 3.15: rax (rcx if ModRM.reg is 0), disp32 squeezed out of the copy; no VEX treatment. */
+function handleRiprelInsn(a: ArchUprobe, k: KInsn): void {
   if (!k.ripRelative) return;
   if (k.rex) a.insn[k.rexOffset] = a.insn[k.rexOffset]! & 0xfe;
   const reg = modrmReg(k);
@@ -203,8 +154,8 @@ function riprelOld(a: ArchUprobe, k: KInsn): void {
   a.riprelSqueezed = true;
 }
 
-/** The fix_ip_or_call switch of arch_uprobe_analyze_insn (and prepare_fixups of older kernels). */
-function defaultSetup(a: ArchUprobe, k: KInsn, o: AnalysisOptions): void {
+/** The fix_ip_or_call switch of arch_uprobe_analyze_insn (prepare_fixups of older kernels): default_xol_ops. */
+function defaultSetupXolOps(a: ArchUprobe, k: KInsn, o: AnalysisOptions): void {
   const oldEra = o.gen.riprelScheme === "raxRcxSqueeze";
   let fixIpOrCall = UPROBE_FIX_IP;
   const op1 = k.vex.length ? -1 : k.opcode[0]!;
@@ -240,16 +191,16 @@ function defaultSetup(a: ArchUprobe, k: KInsn, o: AnalysisOptions): void {
     }
   }
   if (riprel && o.bits === 64) {
-    if (oldEra) riprelOld(a, k);
-    else riprelNew(a, k);
+    if (oldEra) handleRiprelInsn(a, k);
+    else riprelAnalyze(a, k, o.gen);
   }
   if (oldEra) a.oldFixups = true;
   a.fixups |= fixIpOrCall;
-  a.ops = "default";
+  a.ops = defaultXolOps;
 }
 
 /** can_optimize() (6.18): a 5-byte NOP or NOPL that does not cross a page. */
-function canOptimize(k: KInsn, o: AnalysisOptions): boolean {
+function canOptimizeInsn(k: KInsn, o: AnalysisOptions): boolean {
   if (o.bits !== 64 || k.length !== 5 || k.vex.length) return false;
   const nop = k.opcode.length === 1 && k.opcode[0] === 0x90;
   const nopl = k.opcode.length === 2 && k.opcode[0] === 0x0f && k.opcode[1] === 0x1f && k.modrm >= 0 && modrmReg(k) === 0;
@@ -263,13 +214,13 @@ export function analyzeInsn(fileBytes: Uint8Array, o: AnalysisOptions): Analysis
   if (fileBytes[0] === 0xcc) return fail(ENOTSUPP, "the instruction is already an int3");
   const insn = new Uint8Array(MAX_UINSN_BYTES);
   insn.set(fileBytes.subarray(0, MAX_UINSN_BYTES));
-  const k = initInsn(insn, o);
+  const k = uprobeInitInsn(insn, o);
   if (!("length" in k)) return k;
   const a: ArchUprobe = {
     insn,
     orig: insn.slice(),
     ilen: k.length,
-    ops: "default",
+    ops: defaultXolOps,
     opc1: 0,
     offs: 0,
     pushReg: -1,
@@ -278,32 +229,34 @@ export function analyzeInsn(fileBytes: Uint8Array, o: AnalysisOptions): Analysis
     riprelSqueezed: false,
     riprelTarget: 0,
     skipLen: 0,
-    legacySkip: false,
     canOptimize: false,
     optimizeFail: false,
     kinsn: k,
   };
   const g = o.gen;
+  let legacySkip = false;
   if (o.emulation) {
-    if (g.nop5Optimize && canOptimize(k, o)) a.canOptimize = true;
-    if (g.nopPolicy === "legacySkip66NoAdvance") a.legacySkip = legacySkipMatches(Array.from(insn));
+    if (g.nop5Optimize && canOptimizeInsn(k, o)) a.canOptimize = true;
+    if (g.nopPolicy === "legacySkip66NoAdvance") legacySkip = legacySkipMatches(Array.from(insn));
     else if (g.nopPolicy === "only66x90") a.skipLen = only66x90SkipLength(Array.from(insn));
     if (g.emulateBranches) {
-      const r = branchSetup(a, k, insn, o);
+      const r = branchSetupXolOps(a, k, insn, o);
       if (r) return r;
     }
     if (g.emulatePush) {
-      const r = pushSetup(a, k, o);
+      const r = pushSetupXolOps(a, k, o);
       if (r) return r;
     }
   }
-  defaultSetup(a, k, o);
+  defaultSetupXolOps(a, k, o);
+  // Before 3.15 the skip came first and the default step was its fallback (arch_uprobe_skip_sstep()).
+  if (legacySkip) a.ops = legacySkipSstepXolOps;
+  else if (a.skipLen > 0) a.ops = skipSstepXolOps;
   return { ok: true, arch: a };
 }
 
-/** How a hit on this probe is handled, for reports. */
+/** How a hit on this probe is handled, for reports: optimized, or emulated when the ops have ->emulate. */
 export function hitPath(a: ArchUprobe, optimizeEnabled: boolean): "emulated" | "xol" | "optimized" {
   if (a.canOptimize && !a.optimizeFail && optimizeEnabled) return "optimized";
-  if (a.ops === "branch" || a.ops === "push" || a.skipLen > 0 || a.legacySkip) return "emulated";
-  return "xol";
+  return a.ops.emulate !== undefined ? "emulated" : "xol";
 }

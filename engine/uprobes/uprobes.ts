@@ -1,8 +1,10 @@
 // The uprobe subsystem's trap handling (kernel/events/uprobes.c): the die
 // notifiers (uprobe_pre_sstep_notifier, uprobe_post_sstep_notifier),
 // handle_swbp, handler_chain, pre_ssout, handle_singlestep, signal
-// deferral, and the uprobe/uretprobe syscalls, for the configured kernel
-// generation. It plugs into the OS layer as its KernelHooks.
+// deferral, handle_syscall_uprobe, and the accounting of every trap, for the
+// configured kernel generation. It plugs into the OS layer as its
+// KernelHooks. The arch_uprobe_* hooks (x86/) are called in one direction,
+// with an UprobeArchContext.
 
 import type { CpuException } from "../cpu/exceptions.js";
 import { Fl } from "../cpu/flags.js";
@@ -16,15 +18,16 @@ import type { Process } from "../os/process.js";
 import { SI_KERNEL, SI_USER, SIGILL, SIGSEGV, SIGTRAP, type SigInfo } from "../os/signals.js";
 import type { Task } from "../os/task.js";
 import { EventTrace, hex, type TrapKind } from "./accounting.js";
-import { UPROBE_FIX_IP, UPROBE_FIX_CALL, UPROBE_FIX_RIP_MASK } from "./analyze.js";
 import { costPs, type CostKind, type CostProfile } from "./cost.js";
 import type { KernelGeneration } from "./generations.js";
-import { archUprobeOptimize, sysUprobe } from "./optimize.js";
-import { Registry, UPROBE_SWBP_INSN } from "./registry.js";
+import { Registry, type RegistryContext } from "./registry.js";
 import { MmState, UPROBE_HANDLER_IGNORE, UPROBE_HANDLER_REMOVE, UTask, UTaskState, type Consumer, type ConsumerContext, type ReturnInstance, type Uprobe, type UprobeConsumer, type XolArea } from "./state.js";
-import { handleTrampoline, prepareUretprobe, sysUretprobe } from "./uretprobe.js";
-import { createXolArea, freeInsnSlot, getInsnSlot } from "./xol-area.js";
-import { abortXol, emulate, ERESTART, postXol, preXol } from "./xol-ops.js";
+import { prepareUretprobe, uprobeHandleTrampoline, type UretprobeContext } from "./uretprobe.js";
+import { UPROBE_FIX_CALL, UPROBE_FIX_IP, UPROBE_FIX_RIP_MASK, UPROBE_SWBP_INSN, type UprobeArchContext } from "./x86/arch-uprobe.js";
+import { archUprobeOptimize, sysUprobe } from "./x86/optimize.js";
+import { sysUretprobe } from "./x86/uretprobe.js";
+import { archUprobeAbortXol, archUprobePostXol, archUprobePreXol, archUprobeSkipSstep, defaultXolOps } from "./x86/xol-ops.js";
+import { createXolArea, xolFreeInsnSlot, xolGetInsnSlot } from "./xol-area.js";
 
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
 const TF = Fl.TF;
@@ -76,7 +79,50 @@ function countTrap(t: Record<TrapKind, number>, kind: TrapKind): void {
   }
 }
 
-export class Uprobes implements KernelHooks {
+/**
+ * The context the arch hooks get: the few generic services they call
+ * (uprobe_handle_trampoline, handle_syscall_uprobe, signals, trace), and
+ * nothing else of the subsystem. One per Uprobes, made at construction.
+ */
+class ArchContext implements UprobeArchContext {
+  readonly gen: KernelGeneration;
+  readonly optimizeEnabled: boolean;
+
+  constructor(private readonly u: Uprobes) {
+    this.gen = u.gen;
+    this.optimizeEnabled = u.optimizeEnabled;
+  }
+
+  mmState(mm: AddressSpace): MmState {
+    return this.u.mmState(mm);
+  }
+
+  handleTrampoline(task: Task, via: "uret_trap" | "uretprobe_syscall"): void {
+    uprobeHandleTrampoline(this.u, task, via);
+  }
+
+  handleSyscallUprobe(task: Task, bp: number): void {
+    this.u.handleSyscallUprobe(task, bp);
+  }
+
+  forceSigill(task: Task, why: string): void {
+    this.u.forceSigill(task, why);
+  }
+
+  sendSigtrap(task: Task): void {
+    this.u.sendSigtrap(task);
+  }
+
+  chargeOptimize(): void {
+    this.u.chargeOnce("optimize");
+  }
+
+  trace(hit: number, event: string, addr: number | undefined, detail?: string): void {
+    this.u.trace(hit, event, addr, detail);
+  }
+}
+
+export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
   readonly registry: Registry;
   readonly gen: KernelGeneration;
   readonly emulation: boolean;
@@ -89,6 +135,7 @@ export class Uprobes implements KernelHooks {
   private readonly mms = new WeakMap<AddressSpace, MmState>();
   /** Virtual time charged by the model (traps, syscalls, handlers), picoseconds. */
   chargedPs = 0;
+  private readonly archCtx: ArchContext;
 
   constructor(o: UprobesOptions) {
     this.gen = o.gen;
@@ -100,6 +147,7 @@ export class Uprobes implements KernelHooks {
     this.trapPs = [this.costPs.int3_trap, this.costPs.single_step, this.costPs.uret_trap, this.costPs.uprobe_syscall, this.costPs.uretprobe_syscall];
     this.handlerPs = this.costPs.handler;
     this.registry = new Registry(this);
+    this.archCtx = new ArchContext(this);
   }
 
   /** Install as the kernel's hooks (die notifiers, mmap, syscalls). */
@@ -214,6 +262,10 @@ export class Uprobes implements KernelHooks {
     this.traceLog.add({ ns: this.kernel?.nowNs() ?? 0, hit, event, addr: addr === undefined ? undefined : hex(addr), detail });
   }
 
+  forceSigill(task: Task, why: string): void {
+    this.forceSignal(task, "SIGILL", why);
+  }
+
   forceSignal(task: Task, sig: "SIGILL" | "SIGSEGV" | "SIGTRAP", why: string): void {
     const signo = sig === "SIGILL" ? SIGILL : sig === "SIGSEGV" ? SIGSEGV : SIGTRAP;
     const cpu = task.proc.cpu;
@@ -221,7 +273,7 @@ export class Uprobes implements KernelHooks {
     this.kernel?.queueSignal(task, { signo, code: SI_KERNEL, addr: 0, forced: true, ip: cpu.rip });
   }
 
-  private sendSigtrap(task: Task): void {
+  sendSigtrap(task: Task): void {
     // send_sig(SIGTRAP, current, 0): the debugger's single step completes over the probed instruction
     this.kernel?.queueSignal(task, { signo: SIGTRAP, code: SI_USER, addr: 0, forced: false, ip: task.proc.cpu.rip, pid: task.proc.pid });
   }
@@ -298,7 +350,7 @@ export class Uprobes implements KernelHooks {
       const ris = this.existingUtask(task)?.returnInstances;
       const ri = ris && ris.length ? ris[ris.length - 1] : undefined;
       this.trace(ri?.traceHit ?? 0, "uretprobe trampoline", bp, "int3 at XOL slot 0 (#BP)");
-      handleTrampoline(this, task, "uret_trap");
+      uprobeHandleTrampoline(this, task, "uret_trap");
       return;
     }
     const u = this.findActiveUprobe(task, bp);
@@ -324,14 +376,14 @@ export class Uprobes implements KernelHooks {
     utask.traceHit = hit;
     const ipBefore = cpu.rip;
     this.handlerChain(task, u, bp, hit);
-    archUprobeOptimize(this, task, u, bp, hit);
+    archUprobeOptimize(this.archCtx, task, a, bp, hit);
     // 6.18: a consumer that moved ip means "don't execute the original instruction"
     if (this.gen.skipWhenIpChanged && cpu.rip !== ipBefore) {
       if (hit) this.trace(hit, "skipped", bp, `a consumer changed ip to ${hex(cpu.rip)}`);
       return;
     }
-    if (emulate(a, cpu)) {
-      if (hit) this.trace(hit, "emulated", bp, `${a.ops === "push" ? "push" : a.ops === "branch" ? "branch/nop" : "nop skip"}: ip -> ${hex(cpu.rip)}`);
+    if (archUprobeSkipSstep(a, cpu)) {
+      if (hit) this.trace(hit, "emulated", bp, `${a.ops.name}: ip -> ${hex(cpu.rip)}`);
       if (cpu.fl.bits & TF) this.sendSigtrap(task); // TF lives in the always-materialized bits
       return;
     }
@@ -370,7 +422,7 @@ export class Uprobes implements KernelHooks {
     const a = u.arch!;
     const area = this.getXolArea(task);
     const utask = this.utask(task);
-    const slot = area ? getInsnSlot(task.proc.mm, area, a.insn) : undefined;
+    const slot = area ? xolGetInsnSlot(task.proc.mm, area, a.insn) : undefined;
     if (!area || slot === undefined) {
       // cannot single-step: restart at the probe (the handlers run again on the next hit)
       cpu.rip = bp;
@@ -379,15 +431,12 @@ export class Uprobes implements KernelHooks {
     }
     utask.xolVaddr = slot;
     utask.vaddr = bp;
-    preXol(a, cpu, utask);
-    cpu.rip = slot;
-    utask.savedTf = (cpu.fl.bits & TF) !== 0;
-    cpu.fl.bits |= TF; // TF is kept in the materialized bits: the lazy arithmetic flags stay lazy
+    archUprobePreXol(a, cpu, utask);
     utask.activeUprobe = u;
     utask.state = UTaskState.SStep;
     if (hit) {
       const bytes = Array.from(a.insn.subarray(0, a.riprelSqueezed ? a.ilen - 4 : a.ilen), (b) => b.toString(16).padStart(2, "0")).join(" ");
-      const scratch = a.ops === "default" && a.fixups & UPROBE_FIX_RIP_MASK ? ", rip-relative operand rewritten to a scratch register" : "";
+      const scratch = a.ops === defaultXolOps && a.fixups & UPROBE_FIX_RIP_MASK ? ", rip-relative operand rewritten to a scratch register" : "";
       this.trace(hit, "xol", slot, `copied [${bytes}] to slot ${(slot - area.vaddr) / 128}${scratch}; TF set`);
     }
   }
@@ -410,29 +459,18 @@ export class Uprobes implements KernelHooks {
     if (utask.state === UTaskState.SStepAck) {
       this.chargeTrap("single_step", u.consumers);
       const before = cpu.rip;
-      // arch_uprobe_post_xol()
-      let sendSigtrap = utask.savedTf;
-      err = postXol(a, cpu, utask);
-      if (err) {
-        cpu.rip = utask.vaddr;
-        if (err === ERESTART) err = 0;
-        sendSigtrap = false;
-      }
-      if (sendSigtrap) this.sendSigtrap(task);
-      if (!utask.savedTf) cpu.fl.bits &= ~TF;
+      err = archUprobePostXol(this.archCtx, task, a, utask);
       if (hit) {
-        const fix = a.ops !== "default" ? "" : a.fixups & UPROBE_FIX_IP ? " FIX_IP" : a.fixups & UPROBE_FIX_CALL ? " FIX_CALL" : " no fixup";
+        const fix = a.ops !== defaultXolOps ? "" : a.fixups & UPROBE_FIX_IP ? " FIX_IP" : a.fixups & UPROBE_FIX_CALL ? " FIX_CALL" : " no fixup";
         this.trace(hit, "single-step", before, `#DB after the copy ran;${fix} -> ip ${hex(cpu.rip)}`);
       }
     } else {
-      abortXol(a, cpu, utask);
-      cpu.rip = utask.vaddr;
-      if (!utask.savedTf) cpu.fl.bits &= ~TF;
+      archUprobeAbortXol(a, cpu, utask);
     }
     utask.activeUprobe = undefined;
     utask.state = UTaskState.Running;
     const area = this.mmState(task.proc.mm).xolArea;
-    if (area) freeInsnSlot(area, utask.xolVaddr);
+    if (area) xolFreeInsnSlot(area, utask.xolVaddr);
     utask.xolVaddr = 0;
     utask.signalDenied = false;
     if (err) this.forceSignal(task, "SIGILL", "execute the probed insn, sending SIGILL");
@@ -464,8 +502,8 @@ export class Uprobes implements KernelHooks {
   }
 
   syscall(task: Task, nr: number): number | "noreturn" | undefined {
-    if (nr === 335 && this.gen.uretprobeReturn === "syscall335") return sysUretprobe(this, task);
-    if (nr === 336 && this.gen.nop5Optimize) return sysUprobe(this, task);
+    if (nr === 335 && this.gen.uretprobeReturn === "syscall335") return sysUretprobe(this.archCtx, task);
+    if (nr === 336 && this.gen.nop5Optimize) return sysUprobe(this.archCtx, task);
     return undefined;
   }
 

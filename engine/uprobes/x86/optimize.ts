@@ -6,13 +6,15 @@
 // and the trampoline page is VM_DONTCOPY while the patched text is inherited
 // by fork.
 
-import { Gpr } from "../cpu/registers.js";
-import { PAGE_SIZE, PROT_EXEC, PROT_READ } from "../mm/page.js";
-import type { Process } from "../os/process.js";
-import type { Task } from "../os/task.js";
-import { hex } from "./accounting.js";
-import type { Uprobes } from "./core.js";
-import type { Uprobe, UprobeTrampoline } from "./state.js";
+import { Gpr } from "../../cpu/registers.js";
+import { ENXIO } from "../../errno.js";
+import { PAGE_SIZE, PROT_EXEC, PROT_READ } from "../../mm/page.js";
+import { copyFromUser, copyToUser } from "../../mm/uaccess.js";
+import type { Process } from "../../os/process.js";
+import type { Task } from "../../os/task.js";
+import { hex } from "../accounting.js";
+import type { UprobeTrampoline } from "../state.js";
+import type { ArchUprobe, UprobeArchContext } from "./arch-uprobe.js";
 
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
 const RAX = Gpr.RAX, RCX = Gpr.RCX, R11 = Gpr.R11, RSP = Gpr.RSP;
@@ -33,8 +35,8 @@ function inTrampoline(proc: Process, ip: number): boolean {
 }
 
 /** inTrampoline() for sys_uprobe, memoized per mm for the last ip while its VMAs are unchanged (every hit asks for the same ip). */
-function syscallFromTrampoline(sub: Uprobes, proc: Process, ip: number): boolean {
-  const st = sub.mmState(proc.mm);
+function syscallFromTrampoline(ctx: UprobeArchContext, proc: Process, ip: number): boolean {
+  const st = ctx.mmState(proc.mm);
   if (st.trampIp !== ip || st.trampVmaGen !== proc.mm.vmaGeneration) {
     st.trampIp = ip;
     st.trampVmaGen = proc.mm.vmaGeneration;
@@ -43,15 +45,14 @@ function syscallFromTrampoline(sub: Uprobes, proc: Process, ip: number): boolean
   return st.trampResult;
 }
 
-function sysUprobeSigill(sub: Uprobes, task: Task, why: string): "noreturn" {
-  sub.forceSignal(task, "SIGILL", why);
+function sysUprobeSigill(ctx: UprobeArchContext, task: Task, why: string): "noreturn" {
+  ctx.forceSigill(task, why);
   task.proc.cpu.setRegNum(RAX, -1);
   return "noreturn";
 }
 
 /** is_optimized(): the site holds a call whose target is inside an [uprobes-trampoline] page. */
-export function isOptimized(sub: Uprobes, proc: Process, vaddr: number): boolean {
-  void sub;
+export function isOptimized(proc: Process, vaddr: number): boolean {
   const b = proc.mm.peek(vaddr, 5);
   if (!b || b[0] !== CALL_INSN_OPCODE) return false;
   const rel = new DataView(b.buffer).getInt32(1, true);
@@ -64,8 +65,8 @@ function reachable(tramp: number, vaddr: number): boolean {
 }
 
 /** get_uprobe_trampoline() / find_nearest_trampoline(): reuse a reachable page or map one nearest to vaddr + 5. */
-function getTrampoline(sub: Uprobes, proc: Process, vaddr: number): UprobeTrampoline | undefined {
-  const state = sub.mmState(proc.mm);
+function getUprobeTrampoline(ctx: UprobeArchContext, proc: Process, vaddr: number): UprobeTrampoline | undefined {
+  const state = ctx.mmState(proc.mm);
   for (const t of state.trampolines) if (reachable(t.vaddr, vaddr)) return t;
   const callEnd = vaddr + 5;
   const lo = Math.max(PAGE_SIZE, callEnd + INT_MIN);
@@ -80,16 +81,15 @@ function getTrampoline(sub: Uprobes, proc: Process, vaddr: number): UprobeTrampo
 }
 
 /** arch_uprobe_optimize(): called after the handlers of an int3 hit. */
-export function archUprobeOptimize(sub: Uprobes, task: Task, u: Uprobe, vaddr: number, traceHit: number): void {
-  const a = u.arch!;
-  if (!sub.optimizeEnabled || !a.canOptimize || a.optimizeFail) return;
+export function archUprobeOptimize(ctx: UprobeArchContext, task: Task, a: ArchUprobe, vaddr: number, traceHit: number): void {
+  if (!ctx.optimizeEnabled || !a.canOptimize || a.optimizeFail) return;
   const proc = task.proc;
   const cur = proc.mm.peek(vaddr, 5);
   if (!cur || cur[0] !== 0xcc) return; // someone else optimized it already
-  const t = getTrampoline(sub, proc, vaddr);
+  const t = getUprobeTrampoline(ctx, proc, vaddr);
   if (!t) {
     a.optimizeFail = true; // per uprobe: no process will optimize it again
-    sub.trace(traceHit, "optimize failed", vaddr, "no free page within +-2 GiB");
+    ctx.trace(traceHit, "optimize failed", vaddr, "no free page within +-2 GiB");
     return;
   }
   // int3_update(): bytes 1..4 first (byte 0 is already int3), then byte 0
@@ -99,65 +99,58 @@ export function archUprobeOptimize(sub: Uprobes, task: Task, u: Uprobe, vaddr: n
   new DataView(call.buffer).setInt32(1, rel, true);
   proc.mm.poke(vaddr + 1, call.subarray(1));
   proc.mm.poke(vaddr, call.subarray(0, 1));
-  sub.chargeOnce("optimize");
-  sub.trace(traceHit, "optimized", vaddr, `site patched to call ${hex(t.vaddr)} [uprobes-trampoline]`);
+  ctx.chargeOptimize();
+  ctx.trace(traceHit, "optimized", vaddr, `site patched to call ${hex(t.vaddr)} [uprobes-trampoline]`);
 }
 
 /** swbp_unoptimize(): int3 over the call, the original bytes 1..4, then byte 0. */
-export function unoptimize(sub: Uprobes, proc: Process, u: Uprobe, vaddr: number): void {
-  void sub;
-  const orig = u.arch!.insn;
+export function swbpUnoptimize(proc: Process, a: ArchUprobe, vaddr: number): void {
+  const orig = a.insn;
   proc.mm.poke(vaddr, new Uint8Array([0xcc]));
   proc.mm.poke(vaddr + 1, orig.subarray(1, 5));
   proc.mm.poke(vaddr, orig.subarray(0, 1));
   proc.mm.revertPageIfPristine(vaddr);
 }
 
+/** struct uprobe_syscall_args { ax, r11, cx, retaddr } as (lo, hi) pairs: one scratch, no allocation per hit. */
+const args = new Int32Array(8);
+
 /** sys_uprobe (336): the optimized path's kernel entry. Registers move as 32-bit halves (bit-exact). */
-export function sysUprobe(sub: Uprobes, task: Task): number | "noreturn" {
+export function sysUprobe(ctx: UprobeArchContext, task: Task): number | "noreturn" {
   const cpu = task.proc.cpu;
   const L = cpu.lo, H = cpu.hi;
-  const m = cpu.mem;
-  const ENXIO = 6;
-  if (!syscallFromTrampoline(sub, task.proc, cpu.rip)) return -ENXIO; // feature probe for libbpf: not from a trampoline
+  if (!syscallFromTrampoline(ctx, task.proc, cpu.rip)) return -ENXIO; // feature probe for libbpf: not from a trampoline
   const sp0 = cpu.getRegNum(RSP);
-  let retaddr: number;
-  try {
-    // struct uprobe_syscall_args { ax, r11, cx, retaddr } at sp
-    L[RAX] = m.read64(sp0);
-    H[RAX] = m.hi;
-    L[R11] = m.read64(sp0 + 8);
-    H[R11] = m.hi;
-    L[RCX] = m.read64(sp0 + 16);
-    H[RCX] = m.hi;
-    const lo = m.read64(sp0 + 24);
-    retaddr = m.hi * TWO32 + (lo >>> 0);
-  } catch {
-    return sysUprobeSigill(sub, task, "sys_uprobe cannot read its frame");
-  }
+  if (copyFromUser(cpu.mem, args, sp0, 4)) return sysUprobeSigill(ctx, task, "sys_uprobe cannot read its frame");
+  L[RAX] = args[0]!;
+  H[RAX] = args[1]!;
+  L[R11] = args[2]!;
+  H[R11] = args[3]!;
+  L[RCX] = args[4]!;
+  H[RCX] = args[5]!;
+  let retaddr = args[7]! * TWO32 + (args[6]! >>> 0);
   const ip = cpu.rip;
   cpu.rip = retaddr - 5;
   const sp = sp0 + 32;
   cpu.setRegNum(RSP, sp);
-  sub.handleSyscallUprobe(task, retaddr - 5);
+  ctx.handleSyscallUprobe(task, retaddr - 5);
   if (cpu.getRegNum(RSP) !== sp) {
     if (retaddr - 5 === cpu.rip) cpu.rip += 5; // skip the trampoline call
     return "noreturn";
   }
   cpu.setRegNum(RSP, sp - 32);
   if (retaddr - 5 !== cpu.rip) retaddr = cpu.rip; // a consumer redirected: return there
-  try {
-    m.write64(sp - 32, L[RAX]!, H[RAX]!);
-    m.write64(sp - 24, L[R11]!, H[R11]!);
-    m.write64(sp - 16, L[RCX]!, H[RCX]!);
-    m.write64(sp - 8, retaddr | 0, Math.floor(retaddr / TWO32) | 0);
-  } catch {
-    return sysUprobeSigill(sub, task, "sys_uprobe cannot write its frame");
-  }
+  args[0] = L[RAX]!;
+  args[1] = H[RAX]!;
+  args[2] = L[R11]!;
+  args[3] = H[R11]!;
+  args[4] = L[RCX]!;
+  args[5] = H[RCX]!;
+  args[6] = retaddr | 0;
+  args[7] = Math.floor(retaddr / TWO32) | 0;
+  if (copyToUser(cpu.mem, sp - 32, args, 4)) return sysUprobeSigill(ctx, task, "sys_uprobe cannot write its frame");
   cpu.rip = ip;
   cpu.setRegNum(R11, cpu.rflags);
   cpu.setRegNum(RCX, ip);
   return 0;
 }
-
-export { TWO32 };

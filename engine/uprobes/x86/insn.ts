@@ -9,7 +9,7 @@
 // opcode.bytes[] convention (the byte after a VEX prefix is OPCODE1) is not
 // something iced exposes.
 
-import { Code, Decoder, DecoderOptions, Instruction } from "../cpu/iced.js";
+import { Code, Decoder, DecoderOptions, Instruction } from "../../cpu/iced.js";
 
 export interface KInsn {
   length: number;
