@@ -1,32 +1,20 @@
-// Shared test helpers: repository paths, building C programs with musl-gcc
-// (cached by source hash), and running a binary natively or in the emulator.
+// Shared test helpers: building C programs with musl-gcc (cached by source
+// hash), and running a binary natively or in the emulator. The repository's
+// paths come from lab/paths.ts (PROJECT_ROOT, samplePath).
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadBinary } from "../engine/binary.js";
 import { Machine, type MachineOptions } from "../engine/machine.js";
 import { BufferIo } from "../engine/os/host-io.js";
+import { PROJECT_ROOT } from "../lab/paths.js";
 
-/** The repository root: the first ancestor of this file holding package.json. */
-export const ROOT = ((): string => {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, "package.json"))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error("package.json not found above " + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
-})();
+export { samplePath } from "../lab/paths.js";
 
-export const BIN = path.join(ROOT, "bin", "uprobe-lab");
-
-export function samplePath(name: string): string {
-  return path.join(ROOT, "samples", "bin", name);
-}
+export const BIN = path.join(PROJECT_ROOT, "bin", "uprobe-lab");
 
 const CACHE = path.join(os.tmpdir(), "uprobe-lab-test-build");
 
@@ -72,7 +60,7 @@ export interface CorpusCase {
 }
 
 export function corpusCases(): CorpusCase[] {
-  return JSON.parse(fs.readFileSync(path.join(ROOT, "test", "corpus", "cases.json"), "utf8")) as CorpusCase[];
+  return JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "test", "corpus", "cases.json"), "utf8")) as CorpusCase[];
 }
 
 export interface RunOutcome {
