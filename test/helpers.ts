@@ -76,6 +76,35 @@ export function runNative(bin: string, args: string[], stdin = "", env: Record<s
   return { stdout: r.stdout, stderr: r.stderr, status };
 }
 
+/** What test/uprobes/native-count.c measured: executions per address, and how the program ended. */
+export interface NativeCounts {
+  counts: Map<number, number>;
+  status: number;
+  /** "hw-breakpoints N" (N runs, 4 addresses each) or "single-step". */
+  method: string;
+}
+
+/**
+ * How many times the host CPU executes each instruction at `addrs` in a run of the static,
+ * non-PIE binary `bin` (argv[0] = bin, empty environment): counted by the kernel's hardware
+ * instruction breakpoints, without the emulator.
+ */
+export function nativeExecCounts(bin: string, addrs: readonly number[], args: string[] = []): NativeCounts {
+  const counter = buildWith("gcc", path.join(PROJECT_ROOT, "test", "uprobes", "native-count.c"), ["-O2", "-Wall"], "native-count");
+  const out = execFileSync(counter, [bin, ...addrs.map((a) => a.toString(16)), "--", ...args], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const counts = new Map<number, number>();
+  let status = -1;
+  let method = "";
+  for (const line of out.trimEnd().split("\n")) {
+    const [k, v, ...rest] = line.split(" ");
+    if (k === "status") status = Number(v);
+    else if (k === "method") method = [v, ...rest].join(" ");
+    else counts.set(parseInt(k!, 16), Number(v));
+  }
+  if (counts.size !== new Set(addrs).size || status < 0) throw new Error(`native-count: unexpected output:\n${out}`);
+  return { counts, status, method };
+}
+
 /** Run in the emulator, in-process. argv[0] is the binary path, like the native run. */
 export function runEmulated(bin: string, args: string[], stdin = "", env: Record<string, string> = {}, opts: MachineOptions = {}): RunOutcome & { machine: Machine } {
   const io = new BufferIo(new TextEncoder().encode(stdin));
