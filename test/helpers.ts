@@ -14,7 +14,7 @@ import { PROJECT_ROOT } from "../lab/paths.js";
 
 export { samplePath } from "../lab/paths.js";
 
-export const BIN = path.join(PROJECT_ROOT, "bin", "uprobe-lab");
+const BIN = path.join(PROJECT_ROOT, "bin", "uprobe-lab");
 
 const CACHE = path.join(os.tmpdir(), "uprobe-lab-test-build");
 
