@@ -12,8 +12,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadBinary, UserError, validateProfile, type CostProfile } from "../engine/index.js";
+import { PROJECT_ROOT } from "../lab/paths.js";
 import { optNumber, parseArgs } from "./args.js";
 
 export const CALIBRATE_HELP = `usage: uprobe-lab calibrate [-o PROFILE.json] [--calls N] [--runs R] [--tracefs DIR]
@@ -23,12 +23,6 @@ write a cost profile usable with --cost PROFILE.json.
 `;
 
 const GROUP = "uprobe_lab_calib";
-
-function root(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, "package.json"))) dir = path.dirname(dir);
-  return dir;
-}
 
 /** Why calibration cannot run here, or undefined. */
 export function calibrationBlocker(tracefs: string): string | undefined {
@@ -109,7 +103,7 @@ export function calibrateCommand(argv: string[]): number {
   if (blocker) throw new UserError(`calibrate: cannot measure the real kernel: ${blocker}`);
   const calls = optNumber(p, "--calls", 200_000);
   const runs = optNumber(p, "--runs", 5);
-  const binPath = path.join(root(), "samples", "bin", "calibrate-O2");
+  const binPath = path.join(PROJECT_ROOT, "samples", "bin", "calibrate-O2");
   const bin = loadBinary(binPath);
   const off = (sym: string): string => "0x" + bin.lookup(sym)!.fileOffset.toString(16);
   // clear leftovers of an interrupted run

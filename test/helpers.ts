@@ -1,32 +1,20 @@
-// Shared test helpers: repository paths, building C programs with musl-gcc
-// (cached by source hash), and running a binary natively or in the emulator.
+// Shared test helpers: building C programs with musl-gcc (cached by source
+// hash), and running a binary natively or in the emulator. The repository's
+// paths come from lab/paths.ts (PROJECT_ROOT, samplePath).
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadBinary } from "../engine/binary.js";
 import { Machine, type MachineOptions } from "../engine/machine.js";
 import { BufferIo } from "../engine/os/host-io.js";
+import { PROJECT_ROOT } from "../lab/paths.js";
 
-/** The repository root: the first ancestor of this file holding package.json. */
-export const ROOT = ((): string => {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, "package.json"))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error("package.json not found above " + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
-})();
+export { samplePath } from "../lab/paths.js";
 
-export const BIN = path.join(ROOT, "bin", "uprobe-lab");
-
-export function samplePath(name: string): string {
-  return path.join(ROOT, "samples", "bin", name);
-}
+const BIN = path.join(PROJECT_ROOT, "bin", "uprobe-lab");
 
 const CACHE = path.join(os.tmpdir(), "uprobe-lab-test-build");
 
@@ -72,7 +60,7 @@ export interface CorpusCase {
 }
 
 export function corpusCases(): CorpusCase[] {
-  return JSON.parse(fs.readFileSync(path.join(ROOT, "test", "corpus", "cases.json"), "utf8")) as CorpusCase[];
+  return JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "test", "corpus", "cases.json"), "utf8")) as CorpusCase[];
 }
 
 export interface RunOutcome {
@@ -86,6 +74,35 @@ export function runNative(bin: string, args: string[], stdin = "", env: Record<s
   const r = spawnSync(bin, args, { input: stdin, env, encoding: "utf8", maxBuffer: 64 << 20 });
   const status = r.status ?? 128 + (os.constants.signals[r.signal as keyof typeof os.constants.signals] ?? 0);
   return { stdout: r.stdout, stderr: r.stderr, status };
+}
+
+/** What test/uprobes/native-count.c measured: executions per address, and how the program ended. */
+export interface NativeCounts {
+  counts: Map<number, number>;
+  status: number;
+  /** "hw-breakpoints N" (N runs, 4 addresses each) or "single-step". */
+  method: string;
+}
+
+/**
+ * How many times the host CPU executes each instruction at `addrs` in a run of the static,
+ * non-PIE binary `bin` (argv[0] = bin, empty environment): counted by the kernel's hardware
+ * instruction breakpoints, without the emulator.
+ */
+export function nativeExecCounts(bin: string, addrs: readonly number[], args: string[] = []): NativeCounts {
+  const counter = buildWith("gcc", path.join(PROJECT_ROOT, "test", "uprobes", "native-count.c"), ["-O2", "-Wall"], "native-count");
+  const out = execFileSync(counter, [bin, ...addrs.map((a) => a.toString(16)), "--", ...args], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const counts = new Map<number, number>();
+  let status = -1;
+  let method = "";
+  for (const line of out.trimEnd().split("\n")) {
+    const [k, v, ...rest] = line.split(" ");
+    if (k === "status") status = Number(v);
+    else if (k === "method") method = [v, ...rest].join(" ");
+    else counts.set(parseInt(k!, 16), Number(v));
+  }
+  if (counts.size !== new Set(addrs).size || status < 0) throw new Error(`native-count: unexpected output:\n${out}`);
+  return { counts, status, method };
 }
 
 /** Run in the emulator, in-process. argv[0] is the binary path, like the native run. */

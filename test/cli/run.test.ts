@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { ROOT, runCli, samplePath } from "../helpers.js";
+import { PROJECT_ROOT } from "../../lab/paths.js";
+import { runCli, samplePath } from "../helpers.js";
 
 const push = samplePath("push-O0");
 
@@ -70,7 +71,7 @@ describe("run", () => {
     assert.doesNotMatch(u.stdout, /^n:/m);
   });
   test("a script file; per-caller counts; argument histogram", () => {
-    const r = runCli(["run", "-q", path.join(ROOT, "dsl", "examples", "count.probe"), "--", push]);
+    const r = runCli(["run", "-q", path.join(PROJECT_ROOT, "dsl", "examples", "count.probe"), "--", push]);
     assert.equal(r.status, 0, r.stderr);
   });
   test("identical runs print identical bytes", () => {
@@ -88,8 +89,8 @@ describe("funclatency", () => {
     assert.match(r.stdout, /^Tracing 1 functions for ".*funclat-O0:work"\.\.\. Hit Ctrl-C to end\.\n/);
     assert.match(r.stdout, /\n     nsecs               : count     distribution\n/);
     assert.match(r.stdout, /\navg = \d+ nsecs, total: \d+ nsecs, count: 3000\n\nDetaching\.\.\.\n$/);
-    const script = fs.readFileSync(path.join(ROOT, "dsl", "examples", "funclatency.probe"), "utf8").replaceAll("test", "work");
-    const tmp = path.join(ROOT, "dist", "funclatency-work.probe");
+    const script = fs.readFileSync(path.join(PROJECT_ROOT, "dsl", "examples", "funclatency.probe"), "utf8").replaceAll("test", "work");
+    const tmp = path.join(PROJECT_ROOT, "dist", "funclatency-work.probe");
     fs.writeFileSync(tmp, script);
     const s = runCli(["run", "-q", tmp, "--", samplePath("funclat-O0")]);
     const hist = (t: string) => t.slice(t.indexOf("\n\n"));

@@ -28,7 +28,7 @@ import { buildC, runEmulated, runNative } from "../helpers.js";
 
 export const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, DF = 0x400, OF = 0x800;
 /** The RFLAGS bits compared (and printed): the arithmetic flags and DF. */
-export const CHECKED = CF | PF | AF | ZF | SF | DF | OF;
+const CHECKED = CF | PF | AF | ZF | SF | DF | OF;
 export const ARITH = CF | PF | AF | ZF | SF | OF;
 
 export interface Input {
@@ -59,8 +59,8 @@ export interface Family {
   cases: Case[];
 }
 
-export const M64 = (1n << 64n) - 1n;
-export const REGS = ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"];
+const M64 = (1n << 64n) - 1n;
+const REGS = ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"];
 const FLAG_NAMES: [number, string][] = [[CF, "CF"], [PF, "PF"], [AF, "AF"], [ZF, "ZF"], [SF, "SF"], [DF, "DF"], [OF, "OF"]];
 
 // ---- deterministic inputs -------------------------------------------------------
@@ -100,10 +100,10 @@ export const PAIR_EDGES: bigint[] = [
 ];
 
 /** Flag inputs: none, all, each alone, some mixes. */
-export const FLAG_INPUTS: number[] = [0, ARITH, CF, ZF, SF, OF, PF, AF, CF | ZF, SF | OF, CF | SF | PF, ZF | OF | AF];
+const FLAG_INPUTS: number[] = [0, ARITH, CF, ZF, SF, OF, PF, AF, CF | ZF, SF | OF, CF | SF | PF, ZF | OF | AF];
 
 /** A base input with every GPR and XMM register random (seeded by index). */
-export function baseInput(seed: number): Input {
+function baseInput(seed: number): Input {
   const r = new Rng(seed + 12345);
   const g: bigint[] = [];
   for (let i = 0; i < 16; i++) g.push(r.next());
@@ -147,13 +147,6 @@ export function singleSet(vals: bigint[], reg = "rax", flags: number[] = [0, CF,
 }
 
 /** n random inputs (random registers, random flags), with extra fixed registers. */
-export function randomSet(n: number, seed: number, regs: Partial<Record<string, bigint>> = {}): Input[] {
-  const out: Input[] = [];
-  const r = new Rng(seed);
-  for (let i = 0; i < n; i++) out.push(mkInput(seed * 1000 + i, regs, Number(r.next() & BigInt(ARITH))));
-  return out;
-}
-
 export function randoms(n: number, seed: number): bigint[] {
   const r = new Rng(seed);
   const out: bigint[] = [];

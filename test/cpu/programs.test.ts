@@ -12,7 +12,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { buildC, requireMusl, ROOT, runEmulated, runNative } from "../helpers.js";
+import { PROJECT_ROOT } from "../../lab/paths.js";
+import { buildC, requireMusl, runEmulated, runNative } from "../helpers.js";
 
 // vec: SSE2 code as gcc vectorizes it; fp: printf/strtod and long double code, on the x87.
 const PROGRAMS: [string, string[][]][] = [
@@ -48,12 +49,12 @@ describe("cpu differential: compiled programs", () => {
     for (const flags of levels) {
       test(`${name} ${flags.join(" ")}`, () => {
         requireMusl();
-        differential(buildC(path.join(ROOT, "test", "cpu", "programs", `${name}.c`), [...flags, "-lm"], `${name}${flags.join("")}`));
+        differential(buildC(path.join(PROJECT_ROOT, "test", "cpu", "programs", `${name}.c`), [...flags, "-lm"], `${name}${flags.join("")}`));
       });
     }
   }
   for (const flags of [["-O2"], ["-O0"], ["-O2", "-static"]])
     test(`glibc ${flags.join(" ")} (the SSE2 string functions, libm, fenv, ucontext)`, () => {
-      differential(buildGccLm(path.join(ROOT, "test", "cpu", "programs", "glibc.c"), flags, `glibc${flags.join("")}`));
+      differential(buildGccLm(path.join(PROJECT_ROOT, "test", "cpu", "programs", "glibc.c"), flags, `glibc${flags.join("")}`));
     });
 });

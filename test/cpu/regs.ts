@@ -24,8 +24,6 @@ keys.forEach((k, i) => {
 /** AT&T size suffix by width. */
 export const SFX: Record<number, string> = { 8: "b", 16: "w", 32: "l", 64: "q" };
 
-export const WIDTHS = [8, 16, 32, 64] as const;
-
 /** Mask of a width as a bigint. */
 export function maskW(w: number): bigint {
   return (1n << BigInt(w)) - 1n;

@@ -4,11 +4,9 @@
 // expected output is derived from the simulated program's own logic.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { compileProgram, type CompiledProgram } from "../../dsl/index.js";
-import { FakeCtx, FakeTarget, readExample, repoRoot } from "./helpers.js";
+import { FakeCtx, FakeTarget, fixture, readExample } from "./helpers.js";
 
 const T = new FakeTarget();
 const MAIN = T.lookupSymbol("main")!.addr;
@@ -46,7 +44,7 @@ describe("examples", () => {
     const p = load("arghist.probe");
     const ctx = new FakeCtx();
     for (let i = 0n; i < 1000n; i++) call(p, ctx, i, 2n * i, 3n, MAIN + 26n);
-    const agg = readFileSync(join(repoRoot(), "test", "dsl", "fixtures", "agg.txt"), "utf8");
+    const agg = fixture("agg.txt");
     const block = (name: string): string => agg.slice(agg.indexOf(`@${name}: \n`) + name.length + 4, agg.indexOf("\n\n", agg.indexOf(`@${name}: \n`)) + 2);
     assert.equal(
       p.printText(),

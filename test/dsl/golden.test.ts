@@ -3,14 +3,11 @@
 // byte for byte from the same inputs.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { compileProgram } from "../../dsl/index.js";
-import { FakeCtx, FakeTarget, repoRoot } from "./helpers.js";
+import { FakeCtx, FakeTarget, fixture } from "./helpers.js";
 
 const T = new FakeTarget();
-const fixture = (name: string): string => readFileSync(join(repoRoot(), "test", "dsl", "fixtures", name), "utf8");
 
 // agg.bt from §2.4, less `@bystr[comm, func]` (0.17 printed func as a raw
 // address there; see the last test) and the printf probes.

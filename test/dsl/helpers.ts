@@ -1,31 +1,21 @@
 // Shared fixtures for the DSL tests: a fake TargetInfo modelled on the
 // anchors' t/t2 test programs, a scriptable HitContext, and paths.
 
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { HitContext, SymbolInfo, TargetInfo } from "../../dsl/host.js";
+import { PROJECT_ROOT } from "../../lab/paths.js";
 
-/** The repository root: the nearest ancestor with the project's package.json. */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pj = join(dir, "package.json");
-    if (existsSync(pj)) {
-      try {
-        if ((JSON.parse(readFileSync(pj, "utf8")) as { name?: string }).name === "uprobe-lab") return dir;
-      } catch {
-        /* keep walking */
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error("repository root not found");
-    dir = up;
-  }
-}
+/** The repository root (lab/paths.ts finds it); funclatency.test.ts still calls it by this name. */
+export const repoRoot = (): string => PROJECT_ROOT;
 
 export function readExample(name: string): string {
-  return readFileSync(join(repoRoot(), "dsl", "examples", name), "utf8");
+  return readFileSync(join(PROJECT_ROOT, "dsl", "examples", name), "utf8");
+}
+
+/** A file of test/dsl/fixtures. */
+export function fixture(name: string): string {
+  return readFileSync(join(PROJECT_ROOT, "test", "dsl", "fixtures", name), "utf8");
 }
 
 interface FakeSym {

@@ -11,8 +11,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { BufferIo } from "../../engine/os/host-io.js";
+import { PROJECT_ROOT } from "../../lab/paths.js";
 import { Session } from "../../lab/session.js";
-import { buildWith, corpusCases, type CorpusCase, ROOT, runCli, runEmulated, runNative } from "../helpers.js";
+import { buildWith, corpusCases, type CorpusCase, runCli, runEmulated, runNative } from "../helpers.js";
 
 const cases = corpusCases();
 
@@ -26,12 +27,12 @@ function differential(bin: string, c: Pick<CorpusCase, "args" | "stdin" | "env">
 
 for (const opt of ["-O0", "-O2"]) {
   describe(`corpus, gcc ${opt} (PIE, dynamically linked glibc): emulator vs native`, () => {
-    for (const c of cases) test(c.id, () => differential(buildWith("gcc", path.join(ROOT, "test", "corpus", `${c.name}.c`), [opt], `${c.name}-dyn${opt}`), c));
+    for (const c of cases) test(c.id, () => differential(buildWith("gcc", path.join(PROJECT_ROOT, "test", "corpus", `${c.name}.c`), [opt], `${c.name}-dyn${opt}`), c));
   });
 }
 
 describe("corpus, gcc -static -O2 (glibc static): emulator vs native", () => {
-  for (const c of cases) test(c.id, () => differential(buildWith("gcc", path.join(ROOT, "test", "corpus", `${c.name}.c`), ["-static", "-O2"], `${c.name}-glibc-static`), c));
+  for (const c of cases) test(c.id, () => differential(buildWith("gcc", path.join(PROJECT_ROOT, "test", "corpus", `${c.name}.c`), ["-static", "-O2"], `${c.name}-glibc-static`), c));
 });
 
 const CPP = [
@@ -40,8 +41,8 @@ const CPP = [
 ];
 
 describe("C++ corpus, g++ -O2 (libstdc++, exceptions unwound by libgcc_s): emulator vs native", () => {
-  for (const c of CPP) test(c.name, () => differential(buildWith("g++", path.join(ROOT, "test", "corpus", "cpp", `${c.name}.cpp`), ["-O2"], `${c.name}-gxx`), c));
-  for (const c of CPP) test(`${c.name}, g++ -O0 -static`, () => differential(buildWith("g++", path.join(ROOT, "test", "corpus", "cpp", `${c.name}.cpp`), ["-O0", "-static"], `${c.name}-gxx-static`), c));
+  for (const c of CPP) test(c.name, () => differential(buildWith("g++", path.join(PROJECT_ROOT, "test", "corpus", "cpp", `${c.name}.cpp`), ["-O2"], `${c.name}-gxx`), c));
+  for (const c of CPP) test(`${c.name}, g++ -O0 -static`, () => differential(buildWith("g++", path.join(PROJECT_ROOT, "test", "corpus", "cpp", `${c.name}.cpp`), ["-O0", "-static"], `${c.name}-gxx-static`), c));
 });
 
 describe("start-up of a dynamic guest", () => {
@@ -87,8 +88,8 @@ describe("start-up of a dynamic guest", () => {
 
 describe("the committed gcc builds (samples/bin/*-gcc-O0)", () => {
   test("hello-gcc-O0 prints expected/hello.out, as natively", () => {
-    const bin = path.join(ROOT, "samples", "bin", "hello-gcc-O0");
-    const expected = fs.readFileSync(path.join(ROOT, "samples", "expected", "hello.out"), "utf8");
+    const bin = path.join(PROJECT_ROOT, "samples", "bin", "hello-gcc-O0");
+    const expected = fs.readFileSync(path.join(PROJECT_ROOT, "samples", "expected", "hello.out"), "utf8");
     const emu = runEmulated(bin, []);
     assert.equal(emu.stdout, expected);
     assert.equal(emu.status, 0);

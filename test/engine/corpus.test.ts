@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { buildC, corpusCases, requireMusl, ROOT, runEmulated, runNative } from "../helpers.js";
+import { PROJECT_ROOT } from "../../lab/paths.js";
+import { buildC, corpusCases, requireMusl, runEmulated, runNative } from "../helpers.js";
 
 const cases = corpusCases();
 
@@ -15,7 +16,7 @@ describe("corpus: emulator vs native", () => {
   for (const opt of ["-O0", "-O2"]) {
     for (const c of cases) {
       test(`${c.id} ${opt}`, () => {
-        const bin = buildC(path.join(ROOT, "test", "corpus", `${c.name}.c`), [opt], `${c.name}${opt}`);
+        const bin = buildC(path.join(PROJECT_ROOT, "test", "corpus", `${c.name}.c`), [opt], `${c.name}${opt}`);
         const native = runNative(bin, c.args, c.stdin, c.env ?? {});
         assert.equal(native.status, c.expectExit, `native exit status of ${c.id}`);
         const emu = runEmulated(bin, c.args, c.stdin, c.env ?? {});

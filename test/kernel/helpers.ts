@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type { MimeBundle } from "../../present/mime.js";
 import { findPython } from "../../kernel/nbexec.js";
 
-export interface Output {
+interface Output {
   output_type: string;
   name?: string;
   text?: string | string[];
@@ -39,7 +39,7 @@ export function source(c: Cell): string {
 }
 
 /** The text a reader sees of one output: stream text, or the text/plain of a display. */
-export function outputText(o: Output): string {
+function outputText(o: Output): string {
   if (o.output_type === "stream") return join(o.text);
   return join(o.data?.["text/plain"] as string | string[] | undefined);
 }
@@ -74,7 +74,7 @@ export function trace(fig: PlotlyFigure, name: string): PlotlyFigure["data"][num
 }
 
 /** Why a tool the notebook tests need is missing (undefined when all are there). */
-export function missingTools(): string | undefined {
+function missingTools(): string | undefined {
   if (!findPython()) return "python3 with nbclient (apt-get install python3-nbclient jupyter-nbconvert python3-ipykernel)";
   if (!chromium()) return "chromium (apt-get install chromium)";
   return undefined;

@@ -1,14 +1,13 @@
 // Differential test: a probe on every instruction of several sample
-// functions leaves the guest's output unchanged, and each probe's hit count
-// equals the number of times its instruction executes (counted in an
-// unprobed run).
+// functions leaves the guest's output exactly as the native run's, and each
+// probe's hit count equals the number of times the host CPU executes that
+// instruction natively (counted by hardware instruction breakpoints:
+// test/uprobes/native-count.c).
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { loadBinary } from "../../engine/binary.js";
-import { Machine } from "../../engine/machine.js";
-import { BufferIo } from "../../engine/os/host-io.js";
-import { runNative, samplePath } from "../helpers.js";
+import { nativeExecCounts, runNative, samplePath } from "../helpers.js";
 import { runProbes } from "./run.js";
 
 interface Case {
@@ -27,13 +26,6 @@ const CASES: Case[] = [
   { sample: "longjmp-O2", functions: (n) => /^(level[123]|func_[12]|main)$/.test(n) },
 ];
 
-function execCounts(sample: string): Map<number, number> {
-  const m = new Machine(loadBinary(samplePath(sample)), { io: new BufferIo() });
-  m.proc.cpu.execCounts = new Map();
-  m.run();
-  return m.proc.cpu.execCounts;
-}
-
 describe("probes on every instruction", () => {
   for (const c of CASES) {
     const bin = loadBinary(samplePath(c.sample));
@@ -41,13 +33,17 @@ describe("probes on every instruction", () => {
     const targets = funcs.flatMap((f) => bin.instructionOffsets(f).map((off) => ({ name: f.name, off, addr: f.addr + off })));
     const program = targets.map((t) => `probe ${t.name}:${t.off} < n++ >`).join("\n");
     const native = runNative(samplePath(c.sample), []);
-    const counts = execCounts(c.sample);
+    const counted = nativeExecCounts(samplePath(c.sample), targets.map((t) => t.addr));
+    test(`${c.sample}: native execution counts (${counted.method})`, () => {
+      assert.equal(counted.status, native.status, "the counted run ends as the plain native run");
+      assert.ok([...counted.counts.values()].some((n) => n > 0), "the probed functions run");
+    });
     for (const kernel of ["6.18", "4.16", "3.14"]) {
       test(`${c.sample}: ${targets.length} probes in ${funcs.length} functions, kernel ${kernel}`, () => {
         assert.ok(targets.length > 10);
         const o = runProbes(c.sample, program, { kernel });
         assert.equal(o.status, native.status, o.report);
-        assert.ok(o.stdout.startsWith(native.stdout), "guest output unchanged");
+        assert.equal(o.stdout, native.stdout, "guest output unchanged");
         for (const t of targets) {
           const p = o.probes[`probe ${t.name}:${t.off}`]!;
           if (p.path === "rejected") {
@@ -55,7 +51,7 @@ describe("probes on every instruction", () => {
             assert.match(p.error ?? "", /ENOTSUPP/, `${t.name}+${t.off}`);
             continue;
           }
-          assert.equal(p.hits, counts.get(t.addr) ?? 0, `${t.name}+${t.off} (${bin.disassembleAt(t.addr)}) on ${kernel}`);
+          assert.equal(p.hits, counted.counts.get(t.addr), `${t.name}+${t.off} (${bin.disassembleAt(t.addr)}) on ${kernel}`);
         }
       });
     }

@@ -7,12 +7,13 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { BufferIo } from "../../engine/os/host-io.js";
+import { PROJECT_ROOT } from "../../lab/paths.js";
 import type { RunSpec } from "../../lab/run-spec.js";
 import { Session } from "../../lab/session.js";
-import { buildWith, ROOT } from "../helpers.js";
+import { buildWith } from "../helpers.js";
 import { firstNumber, runProbes } from "./run.js";
 
-const seedDynamic = (): string => buildWith("gcc", path.join(ROOT, "samples", "push.c"), ["-O0"], "push-gcc-O0");
+const seedDynamic = (): string => buildWith("gcc", path.join(PROJECT_ROOT, "samples", "push.c"), ["-O0"], "push-gcc-O0");
 
 function runBinary(binary: string, program: string, opts: Partial<RunSpec> = {}) {
   const io = new BufferIo();
@@ -109,7 +110,7 @@ describe("IFUNC symbols", () => {
 
 describe("addresses in a PIE", () => {
   test("an address as objdump prints it (0x1168) and the run-time one (0x555555555168) name the same instruction", () => {
-    const bin = path.join(ROOT, "samples", "bin", "hello-gcc-O0");
+    const bin = path.join(PROJECT_ROOT, "samples", "bin", "hello-gcc-O0");
     const main = new Session({ binary: bin, program: "probe main < x++ >", io: new BufferIo() }).stats().probes[0]!;
     const runtime = BigInt(main.address);
     const link = runtime - 0x555555554000n;

@@ -7,6 +7,11 @@ import { Session, type ProbeReport } from "../../lab/session.js";
 import { samplePath } from "../helpers.js";
 
 export interface Outcome {
+  /**
+   * Everything written to fd 1: the guest's stdout, and what the program's printf()/print()
+   * wrote as it ran (none of the programs that compare it with a native run print anything).
+   * The at-exit maps are not in it: they are in `maps` (the command line prints them after).
+   */
   stdout: string;
   stderr: string;
   status: number;

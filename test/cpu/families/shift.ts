@@ -19,7 +19,7 @@ const IMM_COUNTS = [0, 1, 7, 8, 31, 32, 63, 64, 65];
  * - rotates change only CF and OF (SF ZF AF PF keep their value, which is defined);
  *   OF is defined only for 1-bit rotates.
  */
-export function shiftUndef(kind: Kind, width: number, count: number): number {
+function shiftUndef(kind: Kind, width: number, count: number): number {
   const n = count & (width === 64 ? 63 : 31);
   if (n === 0) return 0;
   let u = 0;

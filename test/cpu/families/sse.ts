@@ -26,7 +26,7 @@ const f32bits = (f: number): bigint => {
 };
 
 /** Doubles, as bit patterns: signed zeros, denormals, limits, infinities, NaNs (quiet, signalling, with payloads), rounding ties, conversion limits. */
-export const DOUBLES: bigint[] = [
+const DOUBLES: bigint[] = [
   ...[0, 1, -1, 0.5, 1.5, 2.5, -2.5, -0.75, 3, 1 / 3, 1e300, -1e300, 123456.789, 2.2250738585072014e-308, 1e-310, -5e-324,
     1.7976931348623157e308, Infinity, -Infinity, 2147483647.5, 2147483648, -2147483649, 9223372036854775808, -9223372036854775808,
     4503599627370497, 1e16 + 2].map(f64bits),
@@ -39,7 +39,7 @@ export const DOUBLES: bigint[] = [
 ];
 
 /** Singles, as bit patterns. */
-export const FLOATS: bigint[] = [
+const FLOATS: bigint[] = [
   ...[0, 1, -1, 0.5, 1.5, 2.5, -2.5, 3, 1 / 3, 1e30, -1e30, 3.4028234663852886e38, 1.1754943508222875e-38, 1e-40, -1.401298464324817e-45,
     Infinity, -Infinity, 2147483520, 2147483648, -2147483904, 16777217, 0.1].map(f32bits),
   0x80000000n, // -0
@@ -120,7 +120,7 @@ function vshiftSet(): Input[] {
 }
 
 /** Conversions: a double in xmm0's low lane, a float in xmm1's low lane, an integer in rax. */
-export function cvtSet(): Input[] {
+function cvtSet(): Input[] {
   const out: Input[] = [];
   const r = new Rng(204);
   const ints = [0n, 1n, 0xffffffffffffffffn, 0x7fffffffn, 0x80000000n, 0xffffffff80000000n, 0x7fffffffffffffffn, 0x8000000000000000n,
