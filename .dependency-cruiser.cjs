@@ -23,9 +23,23 @@ module.exports = {
   forbidden: [
     forbid(
       "cli-not-kernel",
-      "cli/ and kernel/ are siblings: what both need lives in present/, lab/ or below.",
-      { path: "^cli/" },
+      "cli/ and kernel/ are siblings: what both need lives in present/, lab/ or below. One edge is allowed: " +
+      "`uprobe-lab kernel install|spec|execute` loads kernel/tools.ts (kernelspec and nbclient, Jupyter knowledge) " +
+      "with a dynamic import when that subcommand runs; nothing in kernel/ is loaded by any other command.",
+      { path: "^cli/", pathNot: "^cli/kernel\\.ts$" },
       { path: "^kernel/" },
+    ),
+    forbid(
+      "cli-kernel-tools-only",
+      "cli/kernel.ts reaches the Jupyter kernel through kernel/tools.ts only, and only with a dynamic import.",
+      { path: "^cli/kernel\\.ts$" },
+      { path: "^kernel/", pathNot: "^kernel/tools\\.ts$" },
+    ),
+    forbid(
+      "cli-kernel-tools-dynamic",
+      "The edge cli/kernel.ts -> kernel/tools.ts must stay a dynamic import (or a type-only one).",
+      { path: "^cli/kernel\\.ts$" },
+      { path: "^kernel/tools\\.ts$", dependencyTypesNot: ["dynamic-import", "type-only", "type-import"] },
     ),
     forbid(
       "kernel-not-cli",

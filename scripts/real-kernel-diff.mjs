@@ -19,11 +19,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const { loadBinary } = await import(path.join(root, "dist/engine/binary.js"));
+const { BufferIo, loadBinary } = await import(path.join(root, "dist/engine/index.js"));
 const { Session } = await import(path.join(root, "dist/lab/session.js"));
 const { ProcessTargetInfo } = await import(path.join(root, "dist/lab/process-targets.js"));
 const { matchFile } = await import(path.join(root, "dist/dsl/passes/resolve-targets.js"));
-const { BufferIo } = await import(path.join(root, "dist/engine/os/host-io.js"));
 
 const [sample, ...rest] = process.argv.slice(2);
 if (!sample) {

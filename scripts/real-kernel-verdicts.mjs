@@ -23,9 +23,7 @@ if (args[0] === "--kernel") {
 }
 const insns = args.length ? args : ["0f 05", "0f 0b", "62 f1 7c 48 10 00", "c5 fe 6f 00", "66 90", "41 90", "8e d0", "f0 ff 00"];
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const { analyzeInsn, hitPath } = await import(path.join(root, "dist/engine/uprobes/index.js"));
-const { resolveKernel } = await import(path.join(root, "dist/engine/uprobes/index.js"));
-const { loadBinary } = await import(path.join(root, "dist/engine/binary.js"));
+const { analyzeInsn, hitPath, loadBinary, resolveKernel } = await import(path.join(root, "dist/engine/index.js"));
 
 const tracefs = "/sys/kernel/tracing";
 if (!fs.existsSync(path.join(tracefs, "uprobe_events"))) execFileSync("mount", ["-t", "tracefs", "nodev", tracefs]);

@@ -47,7 +47,10 @@ function stripDot(p: string): string {
   return p.startsWith("./") ? p.slice(2) : p;
 }
 
-/** Find the probeable file a user wrote (`./t`, `t`, `/abs/t`, `libc.so.6`). */
+/**
+ * Find the probeable file a user wrote (`./t`, `t`, `/abs/t`, `libc.so.6`).
+ * @public scripts/real-kernel-diff.mjs names files as the DSL does
+ */
 export function matchFile(written: string, files: readonly string[]): string | undefined {
   if (files.includes(written)) return written;
   const w = stripDot(written);

@@ -28,25 +28,8 @@ const TF = Fl.TF;
 
 export type Exec = () => void;
 
-export const enum Event {
-  None = 0,
-  Syscall = 1,
-  /** int3 executed: rip is the address after it (the kernel's regs->ip = bp + 1). */
-  Breakpoint = 2,
-}
+import { Event, Exit } from "./exit.js";
 
-export const enum Exit {
-  /** An Event is pending (see cpu.event). */
-  Event = 1,
-  /** A CPU exception; see cpu.exception and cpu.faultInsn. rip is the faulting instruction. */
-  Exception = 2,
-  /** One instruction ran with TF set: #DB (trap), rip is the next instruction. */
-  SingleStep = 3,
-  /** The instruction limit given to run() was reached at an instruction boundary. */
-  Limit = 4,
-  /** trapHandler handled an event or a single step and asked run() to return (signals, exit, stop). */
-  Handled = 5,
-}
 
 /**
  * Handles an Exit.Event or Exit.SingleStep inside run(). Returns true if the

@@ -13,6 +13,7 @@
 // on demand from their VMA, checks permissions, breaks COW and invalidates
 // translated code.
 
+import { EEXIST, ENOMEM } from "../errno.js";
 import { MemFault, SEGV_ACCERR, SEGV_MAPERR, UserSpace } from "./fault.js";
 import type { MappedFile } from "./mapped-file.js";
 import { Page, PageGeometry, pageAlignUp, PROT_EXEC, PROT_READ, PROT_WRITE } from "./page.js";
@@ -141,12 +142,12 @@ export class AddressSpace {
     const length = pageAlignUp(req.length);
     let start = req.addr;
     if (req.fixed) {
-      if (req.noReplace && !this.isFree(start, start + length)) return -17; // -EEXIST
+      if (req.noReplace && !this.isFree(start, start + length)) return -EEXIST;
       this.unmap(start, length);
     } else {
       if (start === 0 || !this.isFree(start, start + length) || start + length > TASK_SIZE) {
         start = this.findFreeTopDown(length);
-        if (start < 0) return -12; // -ENOMEM
+        if (start < 0) return -ENOMEM;
       }
     }
     const vma: Vma = {
@@ -211,7 +212,7 @@ export class AddressSpace {
     // mprotect fails with -ENOMEM if any page in the range is unmapped
     for (let a = addr; a < end; ) {
       const v = this.findVma(a);
-      if (!v) return -12;
+      if (!v) return -ENOMEM;
       a = v.end;
     }
     for (const v of this.carve(addr, end)) {

@@ -2,6 +2,8 @@
 // stdin/stdout/stderr and the files explicitly allowed (read-only, opened
 // from a snapshot taken when the run starts). Nothing else of the host.
 
+import { EBADF, EMFILE } from "../errno.js";
+
 export type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir";
 
 export interface OpenFile {
@@ -32,7 +34,7 @@ export class FdTable {
   install(f: OpenFile, min = 0): number {
     let fd = min;
     while (this.fds[fd]) fd++;
-    if (fd >= 1024) return -24; // -EMFILE
+    if (fd >= 1024) return -EMFILE;
     this.fds[fd] = f;
     return fd;
   }
@@ -45,7 +47,7 @@ export class FdTable {
 
   dup(fd: number, to?: number): number {
     const f = this.get(fd);
-    if (!f) return -9;
+    if (!f) return -EBADF;
     if (to !== undefined) {
       this.fds[to] = f;
       return to;

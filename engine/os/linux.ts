@@ -5,7 +5,8 @@
 // plugs in through KernelHooks, the way the real one sits behind die
 // notifiers and the mmap path.
 
-import { type Cpu, Event, Exit } from "../cpu/cpu.js";
+import type { Cpu } from "../cpu/cpu.js";
+import { Event, Exit } from "../cpu/exit.js";
 import { CpuException, X86_TRAP_BP, X86_TRAP_DB, X86_TRAP_DE, X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD } from "../cpu/exceptions.js";
 import { Gpr } from "../cpu/registers.js";
 import { AddressSpace, MemoryLimitExceeded } from "../mm/address-space.js";
@@ -20,7 +21,8 @@ import {
   defaultAction, FPE_INTDIV, ILL_ILLOPN, SA_NODEFER, SA_RESETHAND, SEGV_MAPERR, setupRtFrame, SI_KERNEL,
   sigBit, SIG_DFL, SIG_IGN, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, type SigInfo, TRAP_BRKPT, TRAP_TRACE,
 } from "./signals.js";
-import { ENOSYS, SYSCALL_HANDLERS, syscallName, type SyscallContext } from "./syscalls.js";
+import { ENOSYS } from "../errno.js";
+import { SYSCALL_HANDLERS, syscallName, type SyscallContext } from "./syscalls.js";
 import type { Task } from "./task.js";
 
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)

@@ -12,14 +12,11 @@ import type { Cpu } from "../cpu/cpu.js";
 import { MappedFile } from "../mm/mapped-file.js";
 import { pageAlignUp, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/page.js";
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_SHARED } from "../mm/vma.js";
+import { EACCES, EAGAIN, EBADF, ECHILD, EEXIST, EFAULT, EINTR, EINVAL, EIO, EISDIR, EMFILE, ENODEV, ENOENT, ENOMEM, ENOSYS, ENOTDIR, ENOTTY, ENXIO, EPERM, EPIPE, ERANGE, EROFS, ESPIPE, ESRCH } from "../errno.js";
 import type { OpenFile } from "./fdtable.js";
 import type { Linux } from "./linux.js";
 import { restoreRtFrame, SI_TKILL, SI_USER, sigBit, SIGKILL, SIGSTOP, type SigAction } from "./signals.js";
 import type { Task } from "./task.js";
-
-export const EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, ECHILD = 10, EAGAIN = 11, ENOMEM = 12;
-export const EACCES = 13, EFAULT = 14, EEXIST = 17, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, EMFILE = 24, ENOTTY = 25;
-export const ESPIPE = 29, EROFS = 30, EPIPE = 32, ERANGE = 34, ENOSYS = 38, ENXIO = 6;
 
 export interface SyscallContext {
   kernel: Linux;
@@ -192,7 +189,6 @@ function doMmap(c: SyscallContext, a: number[]): number {
   }
   return res;
 }
-const ENODEV = 19;
 
 function doBrk(c: SyscallContext, want: number): number {
   const mm = c.cpu.mem;

@@ -2,7 +2,8 @@
 // nops (rdssp included) fences flag instructions (clc stc cmc cld std lahf sahf) ud2 hlt.
 
 import { Mnemonic } from "../iced.js";
-import { Event, type Cpu, type Exec } from "../cpu.js";
+import type { Cpu, Exec } from "../cpu.js";
+import { Event } from "../exit.js";
 import { CpuException, X86_TRAP_GP, X86_TRAP_UD } from "../exceptions.js";
 import { Fl } from "../flags.js";
 import { Gpr } from "../registers.js";
