@@ -16,7 +16,7 @@ import { loadBinary, UserError, validateProfile, type CostProfile } from "../eng
 import { PROJECT_ROOT } from "../lab/paths.js";
 import { optNumber, parseArgs } from "./args.js";
 
-export const CALIBRATE_HELP = `usage: uprobe-lab calibrate [-o PROFILE.json] [--calls N] [--runs R] [--tracefs DIR]
+const CALIBRATE_HELP = `usage: uprobe-lab calibrate [-o PROFILE.json] [--calls N] [--runs R] [--tracefs DIR]
 
 Measure uprobe costs on this machine's kernel (root and tracefs required) and
 write a cost profile usable with --cost PROFILE.json.
@@ -25,7 +25,7 @@ write a cost profile usable with --cost PROFILE.json.
 const GROUP = "uprobe_lab_calib";
 
 /** Why calibration cannot run here, or undefined. */
-export function calibrationBlocker(tracefs: string): string | undefined {
+function calibrationBlocker(tracefs: string): string | undefined {
   if (process.platform !== "linux") return `needs Linux (this is ${process.platform})`;
   if (process.arch !== "x64") return `needs an x86-64 host (this is ${process.arch})`;
   if (typeof process.getuid === "function" && process.getuid() !== 0) return `needs root to create uprobe events (uid ${process.getuid()})`;

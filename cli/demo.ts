@@ -17,7 +17,7 @@ import { renderReport } from "../present/report.js";
 import { LabRun, SeedResult } from "../present/views.js";
 import { parseArgs } from "./args.js";
 
-export const DEMO_HELP = `usage: uprobe-lab demo [--out FILE.html] [--no-report] [--workers N]
+const DEMO_HELP = `usage: uprobe-lab demo [--out FILE.html] [--no-report] [--workers N]
 
 Reproduce the x86_64 table of Linux ${SEED_COMMIT} "${SEED_TITLE}"
 on samples/bin/push-O0 (1,000,000 calls of test(), whose first instruction
@@ -49,7 +49,7 @@ export async function runDemo(o: { workers?: number; log?: (s: string) => void }
   return { tables, history: runs.slice(seed.length) };
 }
 
-export function demoText(r: DemoResult): string {
+function demoText(r: DemoResult): string {
   const out: string[] = [`The seed: Linux ${SEED_COMMIT} "${SEED_TITLE}" (2017), x86_64 table\n`];
   for (const t of r.tables) {
     out.push(formatSeedTable(t));
@@ -61,7 +61,7 @@ export function demoText(r: DemoResult): string {
   return out.join("\n");
 }
 
-export function demoReport(r: DemoResult): string {
+function demoReport(r: DemoResult): string {
   const parts = [
     {
       p: `<a href="https://git.kernel.org/linus/${SEED_COMMIT}">Linux ${SEED_COMMIT}</a> &ldquo;${SEED_TITLE}&rdquo; (2017) made the kernel emulate <code>push</code> instead of single-stepping it out of line. Its x86_64 table: a uprobe on a function starting with <code>push %rbp</code> cost 1.55&nbsp;us per call with the patch and 3.1&nbsp;us without; a uretprobe 2.0 / 3.6&nbsp;us. uprobe-lab runs the commit's own test program (<code>samples/bin/push-O0</code>: 1,000,000 calls of an empty <code>test()</code> between two <code>gettimeofday()</code> calls) in its emulator, with its model of the kernel's uprobes; the guest's clock is virtual, so the figures below are exact and the same on every machine.`,

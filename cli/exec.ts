@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import { loadBinary, Machine, ProcessIo, UserError, type MachineOptions } from "../engine/index.js";
 import { optNumber, parseArgs, type OptionSpec, type Parsed } from "./args.js";
 
-export const EXEC_HELP = `usage: uprobe-lab exec [options] BINARY [ARGS...]
+const EXEC_HELP = `usage: uprobe-lab exec [options] BINARY [ARGS...]
 
 Run an x86-64 Linux ELF in the emulator: static (ET_EXEC, static-PIE) or
 dynamically linked (ld.so and the libraries come read-only from the library

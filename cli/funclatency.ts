@@ -10,7 +10,7 @@ import { MACHINE_OPTIONS } from "./exec.js";
 import { PROBE_HELP, PROBE_OPTIONS, probeFlags } from "./probe-options.js";
 import { runSession } from "./run.js";
 
-export const FUNCLATENCY_HELP = `usage: uprobe-lab funclatency [-u | -m] [-F] [options] BINARY:FUNC [-- ARGS...]
+const FUNCLATENCY_HELP = `usage: uprobe-lab funclatency [-u | -m] [-F] [options] BINARY:FUNC [-- ARGS...]
        uprobe-lab funclatency [options] LIBRARY:FUNC -- PROGRAM [ARGS...]
 
 Time FUNC in BINARY (virtual time: guest instructions plus the modelled

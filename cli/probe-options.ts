@@ -14,7 +14,7 @@ export const PROBE_OPTIONS: Record<string, OptionSpec> = {
 };
 
 /** The modelled kernel's part of the RunSpec. */
-export type ProbeSpec = Pick<RunSpec, "kernel" | "cost"> & Required<Pick<RunSpec, "emulation" | "json" | "unsafe" | "traceHits">>;
+type ProbeSpec = Pick<RunSpec, "kernel" | "cost"> & Required<Pick<RunSpec, "emulation" | "json" | "unsafe" | "traceHits">>;
 
 export interface ProbeFlags {
   spec: ProbeSpec;

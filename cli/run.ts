@@ -10,7 +10,7 @@ import { parseArgs } from "./args.js";
 import { hostOptions, MACHINE_OPTIONS } from "./exec.js";
 import { PROBE_HELP, PROBE_OPTIONS, probeFlags, type ProbeFlags } from "./probe-options.js";
 
-export const RUN_HELP = `usage: uprobe-lab run [options] (-e PROGRAM | SCRIPT.probe) -- BINARY [ARGS...]
+const RUN_HELP = `usage: uprobe-lab run [options] (-e PROGRAM | SCRIPT.probe) -- BINARY [ARGS...]
 
 Run BINARY in the emulator with the probes of PROGRAM attached, on a model
 of the kernel's uprobes. Guest output passes through; at exit the maps are

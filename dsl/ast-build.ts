@@ -31,7 +31,7 @@ type Tok = DslToken;
 
 const end = (t: Tok): number => t.offset + t.text.length;
 
-export const PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
+const PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
   "*": 10, "/": 10, "%": 10,
   "+": 9, "-": 9,
   "<<": 8, ">>": 8,
@@ -67,7 +67,7 @@ export function numberLit(t: Tok): NumberLit {
 }
 
 /** Decode a C-style string literal body (without quotes). */
-export function unescape(body: string): { value: string; error?: string } {
+function unescape(body: string): { value: string; error?: string } {
   let out = "";
   let error: string | undefined;
   for (let i = 0; i < body.length; i++) {

@@ -14,7 +14,7 @@
 
 import type { Span } from "./diagnostics.js";
 
-export interface NodeBase extends Span {}
+interface NodeBase extends Span {}
 
 // ---- expressions ---------------------------------------------------------
 
@@ -32,7 +32,7 @@ export interface StringLit extends NodeBase {
   error?: string;
 }
 
-export type VarScope = "global" | "map" | "scratch" | "self";
+type VarScope = "global" | "map" | "scratch" | "self";
 
 /** A bare name, `@map`, `$scratch` or `self.x`. */
 export interface VarRef extends NodeBase {
@@ -57,7 +57,7 @@ export interface CallExpr extends NodeBase {
 }
 
 export type UnaryOp = "!" | "~" | "-" | "+";
-export interface UnaryExpr extends NodeBase {
+interface UnaryExpr extends NodeBase {
   kind: "unary";
   op: UnaryOp;
   operand: Expr;
@@ -74,7 +74,7 @@ export interface BinaryExpr extends NodeBase {
   right: Expr;
 }
 
-export interface TernaryExpr extends NodeBase {
+interface TernaryExpr extends NodeBase {
   kind: "ternary";
   cond: Expr;
   then: Expr;
@@ -102,7 +102,7 @@ export interface IncDecStmt extends NodeBase {
   target: LValue;
 }
 
-export interface CallStmt extends NodeBase {
+interface CallStmt extends NodeBase {
   kind: "callstmt";
   call: CallExpr;
 }
@@ -114,7 +114,7 @@ export interface IfStmt extends NodeBase {
   else?: Block | IfStmt;
 }
 
-export interface ReturnStmt extends NodeBase {
+interface ReturnStmt extends NodeBase {
   kind: "return";
 }
 
@@ -195,7 +195,7 @@ export interface Program extends NodeBase {
 // ---- walking -------------------------------------------------------------
 
 /** Visit an expression tree in evaluation order (pre-order). */
-export function walkExpr(e: Expr, f: (e: Expr) => void): void {
+function walkExpr(e: Expr, f: (e: Expr) => void): void {
   f(e);
   switch (e.kind) {
     case "index":
@@ -264,7 +264,7 @@ export function showExpr(e: Expr): string {
   }
 }
 
-export function showStmt(s: Stmt): string {
+function showStmt(s: Stmt): string {
   switch (s.kind) {
     case "assign":
       return `${showExpr(s.target)} ${s.op} ${showExpr(s.value)}`;

@@ -42,7 +42,7 @@ export const BUILTIN_VARS: Readonly<Record<string, BuiltinVar>> = {
   traps: { type: "int", where: HIT, doc: "traps and uprobe syscalls spent on this probe so far" },
 };
 
-export type FunctionKind = "agg" | "value" | "stmt";
+type FunctionKind = "agg" | "value" | "stmt";
 
 export interface FunctionSig {
   kind: FunctionKind;

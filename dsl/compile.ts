@@ -25,9 +25,9 @@ import type { ItemInfo, PassContext, VarInfo } from "./passes/context.js";
 import { formatterFor, parseFormat } from "./printf.js";
 import type { Runtime } from "./runtime.js";
 
-export type Handler = (ctx: HitContext) => void;
+type Handler = (ctx: HitContext) => void;
 
-export interface ProbeConstants {
+interface ProbeConstants {
   /** `func`: the probed function's name. */
   func: string;
   /** `probe`: the probe's display name. */
@@ -40,7 +40,7 @@ interface Closure {
 }
 
 /** A probe's handler, ready to attach. */
-export interface GeneratedProbe {
+interface GeneratedProbe {
   target: ResolvedTarget;
   handler: Handler;
   source: string;
@@ -77,7 +77,7 @@ export function generate(checked: PassContext, rt: Runtime): GeneratedProgram {
 
 const CMP: Readonly<Record<string, string>> = { "==": "===", "!=": "!==", "<": "<", ">": ">", "<=": "<=", ">=": ">=" };
 
-export class CodeGen {
+class CodeGen {
   private tmp = 0;
   private readonly closure: Closure = { consts: [] };
 
@@ -485,7 +485,7 @@ export class CodeGen {
 }
 
 /** Integer binary operator on two JS bigint expressions, with int64 wrap. */
-export function binaryInt(op: string, a: string, b: string): string {
+function binaryInt(op: string, a: string, b: string): string {
   switch (op) {
     case "+":
     case "-":
@@ -511,4 +511,3 @@ function scratchName(name: string): string {
   return "s_" + name.slice(1);
 }
 
-export type { Ty, Where };

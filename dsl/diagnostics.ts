@@ -74,7 +74,7 @@ export class SourceText {
   }
 }
 
-export type Severity = "error" | "warning";
+type Severity = "error" | "warning";
 
 export interface Diagnostic {
   severity: Severity;

@@ -20,13 +20,10 @@ import { parse } from "./parse.js";
 import { runPasses } from "./passes/index.js";
 import { NULL_CONTEXT, Runtime } from "./runtime.js";
 
-export { DslError, SourceText, formatDiagnostic } from "./diagnostics.js";
-export type { Diagnostic, Span } from "./diagnostics.js";
-export type { HitContext, OutputSink, ResolvedTarget, SymbolInfo, TargetInfo } from "./host.js";
-export { parse, parseText } from "./parse.js";
-export { sprintf } from "./printf.js";
+export { DslError } from "./diagnostics.js";
+export type { OutputSink, TargetInfo } from "./host.js";
 export { jsonAttachedProbes } from "./output-json.js";
-export { bccLog2Slot, formatBccLog2Hist, funclatencyProgram, type LatencyUnit } from "./funclatency.js";
+export type { LatencyUnit } from "./funclatency.js";
 export { NULL_CONTEXT } from "./runtime.js";
 
 export interface CompileOptions {

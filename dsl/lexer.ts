@@ -165,7 +165,7 @@ function lexError(t: DslToken, message: string): DslToken {
 }
 
 /** The nearley-facing lexer (nearley's Lexer interface). */
-export class DslLexer {
+class DslLexer {
   private buf: DslToken[] = [];
   private prev: DslToken | undefined;
   private depth = 0;

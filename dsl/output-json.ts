@@ -20,7 +20,7 @@ import type { Printer } from "./printer.js";
 import { avgValue, lhistBuckets, sortEntries, type AvgState, type LhistParams, type Value, type VarEntry, type VarMeta } from "./value.js";
 
 /** bpftrace's json_escape plus quotes. */
-export function jsonString(s: string): string {
+function jsonString(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -37,7 +37,7 @@ export function jsonString(s: string): string {
   return out + '"';
 }
 
-export function jsonValue(v: Value): string {
+function jsonValue(v: Value): string {
   return typeof v === "bigint" ? v.toString(10) : jsonString(v);
 }
 
@@ -45,7 +45,7 @@ function keyString(k: readonly Value[]): string {
   return jsonString(k.map((v) => (typeof v === "bigint" ? v.toString(10) : v)).join(","));
 }
 
-export function histJson(counts: readonly number[], div = 1): string {
+function histJson(counts: readonly number[], div = 1): string {
   let lo = -1;
   let hi = -1;
   counts.forEach((c, i) => {
@@ -67,7 +67,7 @@ export function histJson(counts: readonly number[], div = 1): string {
   return `[${parts.join(", ")}]`;
 }
 
-export function lhistJson(counts: readonly number[], p: LhistParams): string {
+function lhistJson(counts: readonly number[], p: LhistParams): string {
   let lo = -1;
   let hi = -1;
   counts.forEach((c, i) => {
@@ -122,7 +122,7 @@ function typeOf(meta: VarMeta): string {
 }
 
 /** One variable as an NDJSON line (no newline), or undefined when empty. */
-export function jsonVar(meta: VarMeta, entries: readonly VarEntry[], top = 0, div = 1): string | undefined {
+function jsonVar(meta: VarMeta, entries: readonly VarEntry[], top = 0, div = 1): string | undefined {
   if (entries.length === 0) return undefined;
   const d = div === 0 ? 1 : div;
   const sorted = sortEntries(meta, entries, top);

@@ -30,14 +30,14 @@
 import type { Printer } from "./printer.js";
 import { avgValue, sortEntries, type AvgState, type LhistParams, type Value, type VarEntry, type VarMeta } from "./value.js";
 
-export function keyText(k: readonly Value[] | undefined): string {
+function keyText(k: readonly Value[] | undefined): string {
   if (k === undefined) return "";
   return `[${k.map((v) => (typeof v === "bigint" ? v.toString(10) : v)).join(", ")}]`;
 }
 
 // ---- histograms --------------------------------------------------------------
 
-export function histIndexLabel(power: number): string {
+function histIndexLabel(power: number): string {
   let suffix = "";
   if (power >= 40) {
     suffix = "T";
@@ -55,21 +55,21 @@ export function histIndexLabel(power: number): string {
   return `${2 ** power}${suffix}`;
 }
 
-export function histBucketLabel(i: number): string {
+function histBucketLabel(i: number): string {
   if (i === 0) return "(..., 0)";
   if (i === 1) return "[0]";
   if (i === 2) return "[1]";
   return `[${histIndexLabel(i - 2)}, ${histIndexLabel(i - 1)})`;
 }
 
-export function lhistIndexLabel(n: number): string {
+function lhistIndexLabel(n: number): string {
   if (n === 0) return "0";
   if (n % 1048576 === 0) return `${n / 1048576}M`;
   if (n % 1024 === 0) return `${n / 1024}K`;
   return String(n);
 }
 
-export function lhistBucketLabel(i: number, p: LhistParams): string {
+function lhistBucketLabel(i: number, p: LhistParams): string {
   const min = Number(p.min);
   const max = Number(p.max);
   const step = Number(p.step);
@@ -80,7 +80,7 @@ export function lhistBucketLabel(i: number, p: LhistParams): string {
 }
 
 /** int(count / (float)max * 52), in single precision as bpftrace computes it. */
-export function barWidth(count: number, max: number): number {
+function barWidth(count: number, max: number): number {
   const f = Math.fround(Math.fround(Math.fround(count) / Math.fround(max)) * 52);
   return Math.trunc(f);
 }
@@ -106,7 +106,7 @@ function nonEmptyRange(counts: readonly number[]): [number, number, number] | un
 }
 
 /** Rows of a log2 histogram (bpftrace hist_to_str); "" when empty. */
-export function histRows(counts: readonly number[], div = 1): string {
+function histRows(counts: readonly number[], div = 1): string {
   const r = nonEmptyRange(counts);
   if (r === undefined) return "";
   const [lo, hi, max] = r;
@@ -119,7 +119,7 @@ export function histRows(counts: readonly number[], div = 1): string {
 }
 
 /** Rows of a linear histogram (bpftrace lhist_to_str); "" when empty. */
-export function lhistRows(counts: readonly number[], p: LhistParams): string {
+function lhistRows(counts: readonly number[], p: LhistParams): string {
   const r = nonEmptyRange(counts);
   if (r === undefined) return "";
   const [lo, hi, max] = r;
@@ -146,7 +146,7 @@ function scalarText(meta: VarMeta, v: unknown, div: number): string {
 }
 
 /** One variable in bpftrace's text format. */
-export function textVar(meta: VarMeta, entries: readonly VarEntry[], top = 0, div = 1): string {
+function textVar(meta: VarMeta, entries: readonly VarEntry[], top = 0, div = 1): string {
   if (entries.length === 0) return meta.kind === "avg" || meta.kind === "stats" ? "\n\n" : "\n";
   const d = div === 0 ? 1 : div;
   const sorted = sortEntries(meta, entries, top);

@@ -11,7 +11,7 @@
 // Formats are parsed once at compile time; each conversion becomes a small
 // closure, so a printf at run time is string concatenation.
 
-export type ArgType = "int" | "string";
+type ArgType = "int" | "string";
 
 export interface FormatSpec {
   /** The conversion as written, e.g. "%-08lx". */
@@ -25,7 +25,7 @@ export interface FormatSpec {
   arg: ArgType;
 }
 
-export type FormatPart = string | FormatSpec;
+type FormatPart = string | FormatSpec;
 
 export type ParsedFormat = { ok: true; parts: FormatPart[]; specs: FormatSpec[] } | { ok: false; offset: number; message: string };
 
@@ -90,7 +90,7 @@ function pad(s: string, width: number | undefined, left: boolean): string {
 }
 
 /** Format one integer conversion (value is a signed 64-bit bigint). */
-export function formatInt(spec: FormatSpec, value: bigint): string {
+function formatInt(spec: FormatSpec, value: bigint): string {
   const { flags, width, precision, conv } = spec;
   const left = flags.includes("-");
   if (conv === "c") return pad(String.fromCharCode(Number(BigInt.asUintN(8, value))), width, left);
@@ -140,7 +140,7 @@ export function formatInt(spec: FormatSpec, value: bigint): string {
 }
 
 /** Format one %s conversion. */
-export function formatString(spec: FormatSpec, value: string): string {
+function formatString(spec: FormatSpec, value: string): string {
   const s = spec.precision !== undefined ? value.slice(0, spec.precision) : value;
   return pad(s, spec.width, spec.flags.includes("-"));
 }

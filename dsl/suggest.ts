@@ -5,7 +5,7 @@
 // when it is within max(1, floor(len / 3)) edits of what was typed, and at
 // most three candidates are listed, nearest first, ties alphabetical.
 
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const n = a.length;
   const m = b.length;
   if (n === 0) return m;

@@ -21,7 +21,7 @@ export type AggKind = "count" | "sum" | "avg" | "min" | "max" | "stats" | "hist"
 /** What a global, map or per-thread variable holds, fixed by its first assignment. */
 export type ValueKind = "int" | "string" | AggKind;
 
-export const AGG_KINDS: ReadonlySet<string> = new Set(["count", "sum", "avg", "min", "max", "stats", "hist", "lhist"]);
+const AGG_KINDS: ReadonlySet<string> = new Set(["count", "sum", "avg", "min", "max", "stats", "hist", "lhist"]);
 
 export interface LhistParams {
   min: bigint;
@@ -92,14 +92,14 @@ export function avgValue(s: AvgState | undefined): bigint {
 // bpftrace leaves ties in hash order.
 
 /** Compare two values: integers numerically, strings by code unit. */
-export function compareValues(a: Value, b: Value): number {
+function compareValues(a: Value, b: Value): number {
   if (typeof a === "bigint" && typeof b === "bigint") return a < b ? -1 : a > b ? 1 : 0;
   const sa = String(a);
   const sb = String(b);
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
-export function compareKeys(a: readonly Value[] | undefined, b: readonly Value[] | undefined): number {
+function compareKeys(a: readonly Value[] | undefined, b: readonly Value[] | undefined): number {
   if (a === undefined || b === undefined) return 0;
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
     const c = compareValues(a[i]!, b[i]!);
@@ -115,7 +115,7 @@ function total(counts: readonly number[]): number {
 }
 
 /** The value bpftrace sorts a map's elements by (undefined: sort by key). */
-export function sortValue(meta: VarMeta, v: unknown): bigint | undefined {
+function sortValue(meta: VarMeta, v: unknown): bigint | undefined {
   switch (meta.kind) {
     case "string":
       return undefined;

@@ -5,7 +5,7 @@
 
 import { type Kind, type Node, Pr, BUILTINS, D_BUILTINS, FLOATN, BFLOAT16, OP_BY_CODE, STD_SUBS, isFnQual, isDigit, isLower, isUpper, Fail, MAX_DEPTH, mk, nameNode, isNewCast } from "./demangle-tree.js";
 
-export class Parser {
+class Parser {
   p = 0;
   subs: Node[] = [];
   lastName: Node | undefined;
@@ -1007,7 +1007,6 @@ function list(k: "arglist" | "targlist", items: Node[]): Node {
   for (let i = items.length - 1; i >= 0; i--) out = mk(k, items[i], out);
   return out!;
 }
-
 
 function isCtorDtorOrConversion(dc: Node | undefined): boolean {
   if (dc === undefined) return false;

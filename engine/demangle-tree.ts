@@ -16,7 +16,7 @@ export type Kind =
   | "literal" | "literal_neg" | "number" | "decltype" | "pack_expansion"
   | "lambda" | "unnamed" | "default_arg" | "tagged" | "clone" | "global_cd";
 
-export interface Op {
+interface Op {
   code: string;
   name: string;
   args: number;

@@ -34,7 +34,7 @@ export const ERRNO = {
   ENOTSUPP: 524,
 } as const;
 
-export type ErrnoName = keyof typeof ERRNO;
+type ErrnoName = keyof typeof ERRNO;
 
 // Named exports for code that uses one constant (an imported const binding
 // is a plain number to V8, unlike a property load on ERRNO).

@@ -18,7 +18,7 @@ export interface DisplaySink {
 }
 
 /** Prints the text/plain part (scripts, tests); updates are not shown. */
-export const textSink: DisplaySink = {
+const textSink: DisplaySink = {
   rich: false,
   show(bundle, _id, update) {
     if (update) return;
@@ -51,7 +51,7 @@ export function setDisplaySink(s: DisplaySink | undefined): void {
 }
 
 /** The current sink: the one set, else a running tslab kernel's, else stdout text. */
-export function displaySink(): DisplaySink {
+function displaySink(): DisplaySink {
   if (sink) return sink;
   // Inside plain tslab (not the uprobe-lab kernel; tslab's executor defines __tslab__): find its jupyter module.
   if (!("__tslab__" in globalThis)) return textSink;

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../lab/paths.js";
 
 export const KERNEL_NAME = "uprobe-lab";
-export const KERNEL_DISPLAY_NAME = "uprobe-lab (TypeScript)";
+const KERNEL_DISPLAY_NAME = "uprobe-lab (TypeScript)";
 
 export interface KernelSpec {
   argv: string[];

@@ -14,7 +14,7 @@
 import { UserError } from "../engine/index.js";
 import type { RunSpec } from "../lab/run-spec.js";
 
-export const MAGIC = "%%probe";
+const MAGIC = "%%probe";
 
 /** The DSL name of a cell's program, as it appears in error messages (cell:LINE:COL). */
 export const CELL_PROGRAM_NAME = "cell";

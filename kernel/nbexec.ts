@@ -24,7 +24,7 @@ export function findPython(): string | undefined {
 let prefix: string | undefined;
 
 /** JUPYTER_PATH entry holding a freshly written uprobe-lab kernelspec (once per process). */
-export function temporaryKernelPath(): string {
+function temporaryKernelPath(): string {
   if (!prefix) {
     prefix = fs.mkdtempSync(path.join(os.tmpdir(), "uprobe-lab-kernelspec-"));
     installKernelSpec({ prefix });
@@ -33,7 +33,7 @@ export function temporaryKernelPath(): string {
   return path.join(prefix, "share", "jupyter");
 }
 
-export interface NotebookEvent {
+interface NotebookEvent {
   event: "kernel_ready" | "cell" | "done";
   seconds: number;
   index?: number;

@@ -20,7 +20,7 @@ export interface ManyControl {
   onProgress?: (running: Map<number, number>, done: number, total: number) => void;
 }
 
-export function defaultParallelism(): number {
+function defaultParallelism(): number {
   const env = Number(process.env.UPROBE_LAB_WORKERS);
   if (Number.isInteger(env) && env >= 1) return env;
   return Math.max(1, Math.min(4, os.availableParallelism()));

@@ -95,7 +95,7 @@ export interface RunControl {
 }
 
 /** Build (compile and attach) the session of a spec. Throws DslError / UserError for bad input. */
-export function sessionFor(spec: RunSpec): Session {
+function sessionFor(spec: RunSpec): Session {
   return new Session({ ...spec, programName: spec.programName ?? "program" });
 }
 
@@ -112,7 +112,7 @@ function figures(p: ProbeReport): ProbeFigures {
 }
 
 /** Collect a finished session into a ProbeRun. */
-export function collectRun(spec: RunSpec, s: Session, status: number, report: string | undefined, signal: number | undefined): ProbeRun {
+function collectRun(spec: RunSpec, s: Session, status: number, report: string | undefined, signal: number | undefined): ProbeRun {
   const stats: RunStats = s.stats();
   const io = s.io instanceof BufferIo ? s.io : undefined;
   const run: ProbeRun = {

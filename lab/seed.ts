@@ -15,7 +15,7 @@ import { formatTextTable, thousands } from "./text-table.js";
 export const SEED_COMMIT = "e7ed9d9bd037";
 export const SEED_TITLE = "uprobes/x86: Emulate push insns for uprobe on x86";
 export const SEED_BINARY = "push-O0";
-export const SEED_CALLS = 1_000_000;
+const SEED_CALLS = 1_000_000;
 
 export type SeedKind = "uprobe" | "uretprobe";
 
@@ -73,7 +73,7 @@ export function seedSpecs(kernel: string, cost: string): RunSpec[] {
 
 const KIND_NAMES: Record<string, string> = { int3: "int3", single_step: "sstep", uret_trap: "uret int3", uprobe_syscall: "sys_uprobe", uretprobe_syscall: "sys_uretprobe" };
 
-export function trapKinds(traps: Record<string, number>, hits: number): string {
+function trapKinds(traps: Record<string, number>, hits: number): string {
   if (!hits) return "-";
   return Object.entries(traps)
     .filter(([, n]) => n > 0)

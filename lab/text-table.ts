@@ -23,7 +23,7 @@ export function formatTextTable(headers: string[], rows: Cell[][], o: TextTableO
 }
 
 /** Integers as-is, others with up to 3 decimals (trailing zeros dropped). */
-export function fmtNumber(n: number): string {
+function fmtNumber(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   if (Number.isInteger(n)) return String(n);
   return n.toFixed(3).replace(/\.?0+$/, "");

@@ -17,14 +17,14 @@ import { resolveTargets } from "./resolve-targets.js";
 import { allocateStorage } from "./resources.js";
 import { typeCheck } from "./type-check.js";
 
-export interface Pass {
+interface Pass {
   readonly name: string;
   /** An analysis pass runs even after errors, and adds its own to the report. */
   readonly analysis: boolean;
   run(ctx: PassContext): void;
 }
 
-export const PASSES: readonly Pass[] = [
+const PASSES: readonly Pass[] = [
   // Probe targets -> addresses, offsets checked against instruction
   // boundaries, "did you mean" (bpftrace: attachpoint_passes, probe matching).
   { name: "resolve-targets", analysis: true, run: resolveTargets },

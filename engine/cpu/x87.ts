@@ -381,7 +381,7 @@ export function decode(se: number, hi: number, lo: number): XVal {
   return { k: 1, s, m, e: E - 16383 - 63 };
 }
 
-export function isSNaN(v: XVal): boolean {
+function isSNaN(v: XVal): boolean {
   return v.k === 3 && !(v.m & QUIET_BIT);
 }
 

@@ -584,4 +584,3 @@ export class AddressSpace {
   }
 }
 
-export { PROT_EXEC, PROT_READ, PROT_WRITE };

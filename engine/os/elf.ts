@@ -24,7 +24,7 @@ const STT_OBJECT = 1;
 const STT_FUNC = 2;
 const STT_GNU_IFUNC = 10;
 
-export interface ProgramHeader {
+interface ProgramHeader {
   type: number;
   flags: number;
   offset: number;
@@ -34,7 +34,7 @@ export interface ProgramHeader {
   align: number;
 }
 
-export interface Section {
+interface Section {
   name: string;
   type: number;
   addr: number;
@@ -43,7 +43,7 @@ export interface Section {
   flags: number;
 }
 
-export interface ElfSymbol {
+interface ElfSymbol {
   name: string;
   /** Link-time address (add the load bias for PIE). */
   value: number;
@@ -72,7 +72,7 @@ export interface ElfImage {
   dynamic: DynamicInfo;
 }
 
-export interface DynamicInfo {
+interface DynamicInfo {
   needed: string[];
   soname?: string;
   runpath?: string;

@@ -4,7 +4,7 @@
 
 import { EBADF, EMFILE } from "../errno.js";
 
-export type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir";
+type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir";
 
 export interface OpenFile {
   kind: FileKind;

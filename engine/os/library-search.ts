@@ -13,7 +13,7 @@ import { type ElfImage, parseElf } from "./elf.js";
 import { fileId } from "./guest-fs.js";
 
 /** Debian/Ubuntu's ld.so built-in search list (SYSTEM_DIRS) on x86-64. */
-export const SYSTEM_LIB_DIRS: readonly string[] = ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib"];
+const SYSTEM_LIB_DIRS: readonly string[] = ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib"];
 
 export interface FoundLibrary {
   /** The DT_NEEDED name (or PT_INTERP path). */

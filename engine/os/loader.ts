@@ -16,8 +16,8 @@ import { SIGFRAME_SIZE } from "./signals.js";
 /** ELF_ET_DYN_BASE on x86-64 with ASLR off (2/3 of TASK_SIZE, page aligned). */
 export const PIE_BASE = 0x555555554000;
 /** Top of the initial stack. The page above it stays free for the XOL area at 0x7fffffffe000 (the address observed on 6.18). */
-export const STACK_TOP = 0x7ffffffde000;
-export const STACK_SIZE = 132 * 1024;
+const STACK_TOP = 0x7ffffffde000;
+const STACK_SIZE = 132 * 1024;
 
 const AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9;
 const AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17;
@@ -64,7 +64,7 @@ function interpBias(mm: AddressSpace, elf: ElfImage): number {
 }
 
 /** Map an ELF's segments into mm at the given load bias; returns the end of its bss (the brk start for the executable). */
-export function mapImage(mm: AddressSpace, elf: ElfImage, file: MappedFile, bias = elf.type === ET_DYN ? PIE_BASE : 0): { bias: number; brk: number } {
+function mapImage(mm: AddressSpace, elf: ElfImage, file: MappedFile, bias = elf.type === ET_DYN ? PIE_BASE : 0): { bias: number; brk: number } {
   let brk = 0;
   for (const ph of elf.phdrs) {
     if (ph.type !== PT_LOAD || ph.memsz === 0) continue;
@@ -90,7 +90,7 @@ export function mapImage(mm: AddressSpace, elf: ElfImage, file: MappedFile, bias
 }
 
 /** Build the initial process stack: returns the initial rsp. */
-export function setupStack(mm: AddressSpace, elf: ElfImage, bias: number, argv: string[], envp: string[], execfn: string, interpBase = 0): number {
+function setupStack(mm: AddressSpace, elf: ElfImage, bias: number, argv: string[], envp: string[], execfn: string, interpBase = 0): number {
   const top = STACK_TOP;
   mm.map({ addr: top - STACK_SIZE, length: STACK_SIZE, prot: PROT_READ | PROT_WRITE, fixed: true, name: "[stack]", special: "stack" });
   const enc = new TextEncoder();

@@ -25,11 +25,11 @@ export interface SyscallContext {
 }
 
 /** Return value "noreturn": the handler set up registers itself (rt_sigreturn, exit). */
-export type SyscallResult = number | "noreturn";
+type SyscallResult = number | "noreturn";
 export type SyscallHandler = (c: SyscallContext, a: number[]) => SyscallResult;
 
-export const SYS_uretprobe = 335;
-export const SYS_uprobe = 336;
+const SYS_uretprobe = 335;
+const SYS_uprobe = 336;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -590,7 +590,7 @@ function rlimit(res: number): Uint8Array {
   return u64s(-1, -1);
 }
 
-export const SYSCALLS = new Map<number, { name: string; handler: SyscallHandler }>(rows.map(([nr, name, handler]) => [nr, { name, handler }]));
+const SYSCALLS = new Map<number, { name: string; handler: SyscallHandler }>(rows.map(([nr, name, handler]) => [nr, { name, handler }]));
 
 /** The handlers indexed by number (the dispatch of every syscall: no Map lookup). */
 export const SYSCALL_HANDLERS: (SyscallHandler | undefined)[] = [];
@@ -600,5 +600,4 @@ for (let nr = 0; nr < SYSCALL_HANDLERS.length; nr++) SYSCALL_HANDLERS[nr] ??= un
 export function syscallName(nr: number): string {
   return SYSCALLS.get(nr)?.name ?? (nr === SYS_uretprobe ? "uretprobe" : nr === SYS_uprobe ? "uprobe" : `syscall_${nr}`);
 }
-
 

@@ -16,9 +16,9 @@ import type { TableLayout } from "./x86/insn-tables.js";
  *  - "recall":  the commit or release is the commonly cited one; no source in
  *               the index confirms it (the note says what is known)
  */
-export type Verification = "src" | "mail" | "bracket" | "recall";
+type Verification = "src" | "mail" | "bracket" | "recall";
 
-export interface FactSource {
+interface FactSource {
   /** Abbreviated upstream commit id (12 hex digits) or "unknown". */
   readonly commit: string;
   readonly title: string;
@@ -28,7 +28,7 @@ export interface FactSource {
   readonly note?: string;
 }
 
-export type NopPolicy =
+type NopPolicy =
   /** 3.5 .. 3.7(+): skip if bytes match 0x66*{90|0F 1F|0F 19|87 C0} (prefix of the 16-byte copy).
    *  ip is NOT advanced past the insn: the task resumes at vaddr+1, right after the int3. */
   | "legacySkip66NoAdvance"
@@ -41,13 +41,13 @@ export type NopPolicy =
   /** 6.19+: insn_is_nop() (not modelled yet) */
   | "insnIsNop";
 
-export type RiprelScheme =
+type RiprelScheme =
   /** <= 3.15: scratch rax (rcx if ModRM.reg == 0), disp32 squeezed out (insn 4 bytes shorter), ip correction += 4 */
   | "raxRcxSqueeze"
   /** >= 3.16: scratch rsi/rdi/rbx, mod=10 keeps disp32, scratch = vaddr + ilen */
   | "siDiBxKeepDisp";
 
-export type UretprobeReturn = "none" | "int3" | "syscall335";
+type UretprobeReturn = "none" | "int3" | "syscall335";
 
 export interface KernelGeneration {
   /** Mainline release this profile models. */

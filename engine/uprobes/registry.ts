@@ -28,14 +28,14 @@ export interface RegistryContext {
 }
 
 /** valid_vma(): file-backed, VM_MAYEXEC, and (when registering) neither writable nor shared. */
-export function validVma(v: Vma, isRegister: boolean): boolean {
+function validVma(v: Vma, isRegister: boolean): boolean {
   if (!v.file || v.special) return false;
   if (!isRegister) return true;
   return !(v.prot & PROT_WRITE) && !v.shared;
 }
 
 /** Virtual addresses where (file, offset) is mapped in a process, through valid VMAs. */
-export function addressesOf(proc: Process, file: MappedFile, offset: number, isRegister: boolean): number[] {
+function addressesOf(proc: Process, file: MappedFile, offset: number, isRegister: boolean): number[] {
   const out: number[] = [];
   for (const v of proc.mm.vmas) {
     if (v.file !== file || !validVma(v, isRegister)) continue;

@@ -12,8 +12,8 @@ import type { KernelGeneration } from "./generations.js";
 import type { XolArea } from "./state.js";
 import { archUprobeTrampoline } from "./x86/uretprobe.js";
 
-export const UPROBE_XOL_SLOT_BYTES = 128;
-export const UINSNS_PER_PAGE = PAGE_SIZE / UPROBE_XOL_SLOT_BYTES;
+const UPROBE_XOL_SLOT_BYTES = 128;
+const UINSNS_PER_PAGE = PAGE_SIZE / UPROBE_XOL_SLOT_BYTES;
 
 /** __create_xol_area(): map the page and install the trampoline. Returns undefined if no address is free. */
 export function createXolArea(mm: AddressSpace, gen: KernelGeneration, bits: 64 | 32, at?: number): XolArea | undefined {

@@ -156,5 +156,3 @@ export const bitOps: [Mnemonic, Builder][] = [
   [Mnemonic.Popcnt, scan("popcnt")],
 ];
 
-export type { Cpu };
-export { popcount32 };

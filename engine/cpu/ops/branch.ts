@@ -39,7 +39,7 @@ function relTarget(o: Operand): number {
  * are compared directly, after test/and/or/xor (FOp.Logic, CF = OF = 0) the
  * result is enough; anything else goes through Flags.cond.
  */
-export function condition(fl: Flags, cc: number): () => boolean {
+function condition(fl: Flags, cc: number): () => boolean {
   switch (cc) {
     case 2: // b: CF
       return () => (fl.op === FOp.Sub ? ltU(fl.aH, fl.a, fl.bH, fl.b) : fl.cond(2));

@@ -335,6 +335,4 @@ export const movOps: [Mnemonic, Builder][] = [
   [Mnemonic.Movbe, movbe],
 ];
 
-export type { Exec, Cpu };
-export { bswap32 };
 void isGpr;

@@ -256,4 +256,3 @@ export const muldivOps: [Mnemonic, Builder][] = [
   [Mnemonic.Idiv, divide(true)],
 ];
 
-export { mulU64, mulS64, P as PRODUCT };

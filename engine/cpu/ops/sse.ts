@@ -1522,4 +1522,3 @@ const table: [Mnemonic, Builder][] = [
 
 export const sseOps: [Mnemonic, Builder][] = table.map(([m, b]) => [m, xmmOnly(b)]);
 
-export type { Exec, Insn };

@@ -16,7 +16,7 @@ const RBP = Gpr.RBP, RSP = Gpr.RSP;
 const TWO32 = 4294967296;
 
 /** rsp as an address. */
-export function spAddr(cpu: Cpu): number {
+function spAddr(cpu: Cpu): number {
   return cpu.hi[RSP]! * TWO32 + (cpu.lo[RSP]! >>> 0);
 }
 
@@ -169,6 +169,4 @@ export const stackOps: [Mnemonic, Builder][] = [
   [Mnemonic.Popfq, popf],
 ];
 
-export { TF };
-export type { Operand };
 void makeEA;

@@ -401,7 +401,6 @@ function control(kind: "init" | "clex" | "nop" | "incstp" | "decstp" | "free"): 
   };
 }
 
-
 /**
  * fldpi fldl2e fldl2t fldlg2 fldln2: the constant rounded per RC (not PC),
  * with no exception flags. Given as the significand truncated to 64 bits and
@@ -635,4 +634,3 @@ export const x87Ops: [Mnemonic, Builder][] = [
   [Mnemonic.Ffree, control("free")],
 ];
 
-export type { Exec, Insn };

@@ -37,13 +37,13 @@
 /* Bitmap plumbing                                                          */
 /* ------------------------------------------------------------------------ */
 
-export type Bit = 0 | 1;
-export type Row16 = readonly [
+type Bit = 0 | 1;
+type Row16 = readonly [
   Bit, Bit, Bit, Bit, Bit, Bit, Bit, Bit,
   Bit, Bit, Bit, Bit, Bit, Bit, Bit, Bit,
 ];
 /** 256 entries, index = opcode byte, 1 = "good" (probe-able). */
-export type OpcodeBitmap = readonly Bit[];
+type OpcodeBitmap = readonly Bit[];
 
 function table(rows: readonly Row16[]): OpcodeBitmap {
   if (rows.length !== 16) throw new Error(`bitmap needs 16 rows, got ${rows.length}`);
@@ -52,7 +52,7 @@ function table(rows: readonly Row16[]): OpcodeBitmap {
   return Object.freeze(out);
 }
 
-export function testBit(bitmap: OpcodeBitmap, opcode: number): boolean {
+function testBit(bitmap: OpcodeBitmap, opcode: number): boolean {
   return bitmap[opcode & 0xff] === 1;
 }
 
@@ -65,7 +65,7 @@ export function testBit(bitmap: OpcodeBitmap, opcode: number): boolean {
  *   07,17,1f pop es/ss/ds; 6c-6f ins/outs; cc-cf int3/int/into/iret;
  *   e4-e7, ec-ef in/out; f1 int1; f4 hlt; fa,fb cli/sti.
  */
-export const good_insns_32: OpcodeBitmap = table([
+const good_insns_32: OpcodeBitmap = table([
   /*     0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f          */
   /*     ----------------------------------------------          */
   [1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1], /* 00 */
@@ -98,7 +98,7 @@ export const good_insns_32: OpcodeBitmap = table([
  *   opcode byte *after* a VEX prefix (vpinsrw = VEX 0F C4, vpextrw = VEX 0F C5).
  *   Those are accepted in the current layout and were rejected in the old one.
  */
-export const good_insns_64: OpcodeBitmap = table([
+const good_insns_64: OpcodeBitmap = table([
   /*     0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f          */
   /*     ----------------------------------------------          */
   [1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 1], /* 00 */
@@ -130,7 +130,7 @@ export const good_insns_64: OpcodeBitmap = table([
  * in both 1-byte tables and uprobe_init_insn() tests OPCODE1 first (so
  * KernelGeneration.insnTables alone decides whether it matters).
  */
-export const good_2byte_insns: OpcodeBitmap = table([
+const good_2byte_insns: OpcodeBitmap = table([
   /*     0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f          */
   /*     ----------------------------------------------          */
   [0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1], /* 00 */
@@ -159,7 +159,7 @@ export const good_2byte_insns: OpcodeBitmap = table([
 
 /* old good_insns_32: also rejects 0f, 26,2e,36,3e (seg prefixes), 63 arpl,
  * 66,67, d6 salc, f0 lock. */
-export const good_insns_32_old: OpcodeBitmap = table([
+const good_insns_32_old: OpcodeBitmap = table([
   /*     0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f          */
   /*     ----------------------------------------------          */
   [1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0], /* 00 */
@@ -184,7 +184,7 @@ export const good_insns_32_old: OpcodeBitmap = table([
 
 /* old good_insns_64: 0f = 0 (so the 2-byte table below was effective), the
  * whole 40 row (REX) = 0, c4/c5 = 0, 9a and ea = 1. */
-export const good_insns_64_old: OpcodeBitmap = table([
+const good_insns_64_old: OpcodeBitmap = table([
   /*     0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f          */
   /*     ----------------------------------------------          */
   [1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0], /* 00 */
@@ -210,7 +210,7 @@ export const good_insns_64_old: OpcodeBitmap = table([
 /* old good_2byte_insns: only 0f 0e, 0f 0f allowed in the 00 row; 0f 18,
  * 0f 24-27, 0f 30, 0f 34-3f (incl. the 38/3a escapes), 0f 78-7d, 0f a6/a7/ae,
  * 0f b8, 0f d0, 0f f0, 0f ff rejected. */
-export const good_2byte_insns_old: OpcodeBitmap = table([
+const good_2byte_insns_old: OpcodeBitmap = table([
   /*     0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f          */
   /*     ----------------------------------------------          */
   [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1], /* 00 */
@@ -236,13 +236,13 @@ export const good_2byte_insns_old: OpcodeBitmap = table([
 export type TableLayout = "old" | "new";
 export type TaskMode = "64" | "32";
 
-export interface InsnTables {
+interface InsnTables {
   readonly good_insns_64: OpcodeBitmap;
   readonly good_insns_32: OpcodeBitmap;
   readonly good_2byte_insns: OpcodeBitmap;
 }
 
-export const INSN_TABLES: { readonly [K in TableLayout]: InsnTables } = {
+const INSN_TABLES: { readonly [K in TableLayout]: InsnTables } = {
   old: { good_insns_64: good_insns_64_old, good_insns_32: good_insns_32_old, good_2byte_insns: good_2byte_insns_old },
   new: { good_insns_64, good_insns_32, good_2byte_insns },
 };
@@ -283,8 +283,8 @@ export const BAD_PREFIXES: readonly number[] = Object.freeze([0x26, 0x2e, 0x36, 
  * in practice the check only adds MOV SS (8E /2).  Verified in a current
  * (2025) asm/insn.h and in 4.x trees.
  */
-export const POP_SS_OPCODE_AS_DEFINED = 0x1f;
-export const MOV_SREG_OPCODE = 0x8e;
+const POP_SS_OPCODE_AS_DEFINED = 0x1f;
+const MOV_SREG_OPCODE = 0x8e;
 
 /* ------------------------------------------------------------------------ */
 /* x86_nops (64-bit kernel) — used by branch_setup_xol_ops() since 6.16      */
@@ -297,7 +297,7 @@ export const MOV_SREG_OPCODE = 0x8e;
  * NOP9..NOP11 start with 0x2E (CS), so is_prefix_bad() rejects them before
  * this check runs.  Only lengths 1..8 can actually be emulated.
  */
-export const x86_nops: readonly (readonly number[])[] = Object.freeze([
+const x86_nops: readonly (readonly number[])[] = Object.freeze([
   Object.freeze([]),                                                          /* 0: NULL */
   Object.freeze([0x90]),                                                      /* 1: nop */
   Object.freeze([0x66, 0x90]),                                                /* 2: osp nop */
@@ -313,7 +313,7 @@ export const x86_nops: readonly (readonly number[])[] = Object.freeze([
 ]);
 
 /** ASM_NOP_MAX on a 64-bit kernel: 11 since v6.5 (df25edbac31e), 8 before. */
-export const ASM_NOP_MAX_64 = 11;
+const ASM_NOP_MAX_64 = 11;
 
 export function matchesKernelNop(bytes: readonly number[], len: number): boolean {
   if (len < 1 || len > ASM_NOP_MAX_64) return false;

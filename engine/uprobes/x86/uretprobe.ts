@@ -14,11 +14,11 @@ import type { UprobeArchContext } from "./arch-uprobe.js";
 const RAX = Gpr.RAX, RCX = Gpr.RCX, R11 = Gpr.R11, RSP = Gpr.RSP;
 
 /** uretprobe_trampoline (6.11+, 64-bit tasks): push %rax; push %rcx; push %r11; mov $335,%rax; syscall; pop %r11; pop %rcx; ret; int3. */
-export const URETPROBE_SYSCALL_TRAMPOLINE = new Uint8Array([
+const URETPROBE_SYSCALL_TRAMPOLINE = new Uint8Array([
   0x50, 0x51, 0x41, 0x53, 0x48, 0xc7, 0xc0, 0x4f, 0x01, 0x00, 0x00, 0x0f, 0x05, 0x41, 0x5b, 0x59, 0xc3, 0xcc,
 ]);
 /** Offset of uretprobe_syscall_check (the instruction after the syscall): the only ip sys_uretprobe accepts. */
-export const URETPROBE_SYSCALL_CHECK = 13;
+const URETPROBE_SYSCALL_CHECK = 13;
 
 /** arch_uprobe_trampoline(): the bytes written to XOL slot 0 (an int3 before 6.11 and for compat tasks). */
 export function archUprobeTrampoline(gen: KernelGeneration, bits: 64 | 32): Uint8Array {

@@ -69,7 +69,7 @@ function checkJmpCond(opc1: number, flags: number): boolean {
 }
 
 /** branch_emulate_op(): jmp/jcc/call rel, and NOPs as "jmp +0". */
-export function branchEmulateOp(a: ArchUprobe, cpu: Cpu): boolean {
+function branchEmulateOp(a: ArchUprobe, cpu: Cpu): boolean {
   const newIp = cpu.rip + a.ilen;
   let offs = a.offs;
   if (a.opc1 === 0xe8) {
@@ -81,7 +81,7 @@ export function branchEmulateOp(a: ArchUprobe, cpu: Cpu): boolean {
 }
 
 /** branch_post_xol_op(): the mangled "call +0" copy ran because the emulated push failed and then succeeded. */
-export function branchPostXolOp(a: ArchUprobe, cpu: Cpu, utask: UTask): number {
+function branchPostXolOp(a: ArchUprobe, cpu: Cpu, utask: UTask): number {
   void a;
   void utask;
   cpu.setRegNum(RSP, cpu.getRegNum(RSP) + 8);
@@ -89,7 +89,7 @@ export function branchPostXolOp(a: ArchUprobe, cpu: Cpu, utask: UTask): number {
 }
 
 /** push_emulate_op(): push the register's value as it was before sp moves (push %rsp pushes the old rsp). */
-export function pushEmulateOp(a: ArchUprobe, cpu: Cpu): boolean {
+function pushEmulateOp(a: ArchUprobe, cpu: Cpu): boolean {
   const sp = cpu.getRegNum(RSP);
   if (putUserHalves(cpu.mem, sp - 8, cpu.lo[a.pushReg]!, cpu.hi[a.pushReg]!)) return false;
   cpu.setRegNum(RSP, sp - 8);
@@ -107,7 +107,7 @@ function scratchReg(fixups: number): number {
 }
 
 /** riprel_pre_xol() (pre_xol_rip_insn() of <= 3.15): point the scratch register at what rip would have been. */
-export function riprelPreXol(a: ArchUprobe, cpu: Cpu, utask: UTask): void {
+function riprelPreXol(a: ArchUprobe, cpu: Cpu, utask: UTask): void {
   if (!(a.fixups & UPROBE_FIX_RIP_MASK)) return;
   const r = scratchReg(a.fixups);
   utask.savedScratch = cpu.getReg(r);
@@ -116,12 +116,12 @@ export function riprelPreXol(a: ArchUprobe, cpu: Cpu, utask: UTask): void {
 }
 
 /** riprel_post_xol(): restore the scratch register. */
-export function riprelPostXol(a: ArchUprobe, cpu: Cpu, utask: UTask): void {
+function riprelPostXol(a: ArchUprobe, cpu: Cpu, utask: UTask): void {
   if (a.fixups & UPROBE_FIX_RIP_MASK) cpu.setReg(scratchReg(a.fixups), utask.savedScratch);
 }
 
 /** default_pre_xol_op(). */
-export function defaultPreXolOp(a: ArchUprobe, cpu: Cpu, utask: UTask): void {
+function defaultPreXolOp(a: ArchUprobe, cpu: Cpu, utask: UTask): void {
   riprelPreXol(a, cpu, utask);
 }
 
@@ -129,7 +129,7 @@ export function defaultPreXolOp(a: ArchUprobe, cpu: Cpu, utask: UTask): void {
  * default_post_xol_op(): 0, or -ERESTART (the return-address push failed),
  * or -EFAULT (<= 3.15: adjust_ret_addr() failed, the task gets SIGILL).
  */
-export function defaultPostXolOp(a: ArchUprobe, cpu: Cpu, utask: UTask): number {
+function defaultPostXolOp(a: ArchUprobe, cpu: Cpu, utask: UTask): number {
   riprelPostXol(a, cpu, utask);
   if (a.oldFixups) {
     // <= 3.15 (and call rel32 without emulation): one correction, applied to ip and to the pushed return address
@@ -153,18 +153,18 @@ export function defaultPostXolOp(a: ArchUprobe, cpu: Cpu, utask: UTask): number 
 }
 
 /** default_abort_op(). */
-export function defaultAbortOp(a: ArchUprobe, cpu: Cpu, utask: UTask): void {
+function defaultAbortOp(a: ArchUprobe, cpu: Cpu, utask: UTask): void {
   riprelPostXol(a, cpu, utask);
 }
 
 /** __skip_sstep() of 3.8..3.14: 0x66* 0x90 skipped, ip advanced past it. */
-export function skipSstepOp(a: ArchUprobe, cpu: Cpu): boolean {
+function skipSstepOp(a: ArchUprobe, cpu: Cpu): boolean {
   cpu.rip += a.skipLen;
   return true;
 }
 
 /** arch_uprobe_skip_sstep() of 3.5: the NOP-like bytes are skipped but ip is NOT advanced (the task resumes at vaddr + 1). */
-export function legacySkipSstepOp(a: ArchUprobe, cpu: Cpu): boolean {
+function legacySkipSstepOp(a: ArchUprobe, cpu: Cpu): boolean {
   void a;
   void cpu;
   return true;
