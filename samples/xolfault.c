@@ -1,5 +1,5 @@
 /*
- * xolfault.c -- a probed instruction that faults (spec section 7.2).
+ * xolfault.c -- a probed instruction that faults (docs/uprobes-model.md §8.2).
  *
  * xf_load (asm) is `mov (%rax),%eax; ret`. main calls it 10 times with
  * rax = NULL; the SIGSEGV handler repairs the context (rax = &good) and

@@ -6,14 +6,11 @@
 // bccLog2Slot or the formatter under test.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { bccLog2Slot, formatBccLog2Hist, funclatencyProgram } from "../../dsl/funclatency.js";
 import { compileProgram, type LatencyUnit } from "../../dsl/index.js";
-import { FakeCtx, FakeTarget, readExample, repoRoot } from "./helpers.js";
+import { FakeCtx, FakeTarget, fixture, readExample } from "./helpers.js";
 
-const fixture = (name: string): string => readFileSync(join(repoRoot(), "test", "dsl", "fixtures", name), "utf8");
 
 const NS_PER_UNIT: Record<LatencyUnit, bigint> = { nsecs: 1n, usecs: 1000n, msecs: 1000000n };
 

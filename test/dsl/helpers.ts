@@ -7,7 +7,6 @@ import type { HitContext, SymbolInfo, TargetInfo } from "../../dsl/host.js";
 import { PROJECT_ROOT } from "../../lab/paths.js";
 
 /** The repository root (lab/paths.ts finds it); funclatency.test.ts still calls it by this name. */
-export const repoRoot = (): string => PROJECT_ROOT;
 
 export function readExample(name: string): string {
   return readFileSync(join(PROJECT_ROOT, "dsl", "examples", name), "utf8");

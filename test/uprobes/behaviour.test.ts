@@ -6,7 +6,8 @@ import { describe, test } from "node:test";
 import { loadBinary } from "../../engine/binary.js";
 import { Machine } from "../../engine/machine.js";
 import { BufferIo } from "../../engine/os/host-io.js";
-import { COST_PROFILES, resolveKernel, Uprobes } from "../../engine/uprobes/index.js";
+import { ENOTSUPP } from "../../engine/errno.js";
+import { analyzeInsn, COST_PROFILES, resolveKernel, Uprobes } from "../../engine/uprobes/index.js";
 import { runNative, samplePath } from "../helpers.js";
 import { runProbes, trapsPerHit } from "./run.js";
 
@@ -146,7 +147,16 @@ describe("6.18 behaviours", () => {
   });
 
   test("#3 a probe on an int3 is refused with ENOTSUPP; a probe on lock/cs-prefixed or in/out is refused", () => {
-    // analysis verdicts on raw bytes are covered table-wise in analyze.test.ts
+    // arch_uprobe_analyze_insn() on the file's bytes, on the oldest and the newest generation
+    for (const version of ["3.5", "6.18"]) {
+      const gen = resolveKernel(version);
+      for (const hex of ["cc", "f0 ff 00", "2e 8b 00", "e4 60", "ec", "e6 60", "ee"]) {
+        const bytes = Uint8Array.from(hex.split(" "), (b) => parseInt(b, 16));
+        const r = analyzeInsn(bytes, { gen, emulation: true, bits: 64, vaddr: 0x401000 });
+        assert.ok(!r.ok && r.errno === ENOTSUPP, `${hex} on ${version}: ${JSON.stringify(r.ok ? "accepted" : r)}`);
+      }
+    }
+    // and the nop5 beside them is accepted (optimized on 6.18): the refusals are not a blanket no
     const o = runProbes("callsite-O0", "probe probe_nop5 < n++ >", { kernel: "6.18" });
     assert.equal(o.probes["probe probe_nop5"]!.path, "optimized");
   });
