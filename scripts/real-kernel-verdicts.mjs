@@ -21,7 +21,7 @@ if (args[0] === "--kernel") {
   kernel = args[1];
   args.splice(0, 2);
 }
-const insns = args.length ? args : ["0f 05", "0f 0b", "62 f1 7c 48 10 00", "c5 fe 6f 00", "66 90", "41 90", "8e d0", "f0 ff 00"];
+const insns = args.length ? args : ["0f 05", "0f 0b", "62 f1 7c 48 10 00", "c5 fe 6f 00", "66 90", "41 90", "8e d0", "f0 ff 00", "c4 e2 71 8e 17", "c4 e2 71 8e 07", "c5 f1 eb c2"];
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const { analyzeInsn, hitPath, loadBinary, resolveKernel } = await import(path.join(root, "dist/engine/index.js"));
 

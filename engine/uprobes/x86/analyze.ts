@@ -45,8 +45,10 @@ function uprobeInitInsn(bytes: Uint8Array, o: AnalysisOptions): KInsn | Analysis
     }
   }
   const op1 = k.opcode[0]!;
-  // insn_masking_exception(): POP_SS_OPCODE (defined as 0x1f) or MOV SS (8e /2), since 4.17
-  if (o.gen.rejectMovSs && (op1 === 0x1f || (op1 === 0x8e && modrmReg(k) === 2) ) && k.vex.length === 0)
+  // insn_masking_exception(): POP_SS_OPCODE (defined as 0x1f) or MOV SS (8e /2), since 4.17. It
+  // tests OPCODE1 only, which for a VEX instruction is the byte after the prefix: VEX 8e /2
+  // (vpmaskmovd/q to memory with ModRM.reg 2) is refused too, as the real 6.18.44 kernel does.
+  if (o.gen.rejectMovSs && (op1 === 0x1f || (op1 === 0x8e && modrmReg(k) === 2)))
     return fail(ENOTSUPP, "exception-masking instruction (mov/pop ss) is refused");
   const layout = o.gen.insnTables;
   const opcodeView = k.vex.length ? [op1] : k.opcode;
@@ -71,7 +73,10 @@ function branchSetupXolOps(a: ArchUprobe, k: KInsn, bytes: Uint8Array, o: Analys
     return { ok: true, arch: a };
   };
   if (o.gen.nopPolicy === "opcode90+kernelTable" && k.length <= asmNopMax(o.gen) && matchesKernelNop(Array.from(bytes), k.length)) return nop();
-  if (k.vex.length) return undefined; // a VEX opcode byte is not a branch
+  // No VEX check, as in the kernel: OPCODE1 of a VEX instruction is its opcode byte, so VEX eb/e9
+  // (vpor, vpsubsw) are taken for "jmp +0" and skipped, VEX 7x (vpshufd ...) for a jcc whose
+  // displacement is the imm8, VEX e8 for a call, VEX 90 (kmov) for a NOP. Seen on the real
+  // 6.18.44 kernel: a uprobe on vpor leaves its destination unwritten (docs/uprobes-model.md §4.5).
   switch (opc1) {
     case 0xeb:
     case 0xe9:
@@ -119,8 +124,9 @@ function riprelAnalyze(a: ArchUprobe, k: KInsn, g: KernelGeneration): void {
   // EVEX fix; VEX3 and EVEX, |= 0x60 (B and X) since (FACT_SOURCES.evexRiprel).
   if (g.riprelEvex ? k.vex.length >= 3 : k.vex.length === 3) a.insn[k.vexOffset + 1] = a.insn[k.vexOffset + 1]! | (g.riprelEvex ? 0x60 : 0x20);
   const reg = modrmReg(k);
-  // vex_prefix.bytes[2] holds vvvv for VEX3/EVEX; for VEX2 that byte is 0 in the kernel's struct (a quirk kept here).
-  const vvvvByte = k.vex.length >= 3 ? k.vex[2]! : k.vex.length ? 0 : 0xff;
+  // vex_prefix.bytes[2] holds vvvv: VEX3/EVEX's own byte; for VEX2 the decoder fakes a VEX3-like
+  // byte from the second byte (insn_get_prefixes: "b2 & 0x7f"), so its vvvv counts too.
+  const vvvvByte = k.vex.length >= 3 ? k.vex[2]! : k.vex.length ? k.vex[1]! & 0x7f : 0xff;
   const reg2 = ((vvvvByte >> 3) & 7) ^ 7;
   let scratch: number;
   if (reg !== 6 && reg2 !== 6) {
@@ -158,7 +164,7 @@ function handleRiprelInsn(a: ArchUprobe, k: KInsn): void {
 function defaultSetupXolOps(a: ArchUprobe, k: KInsn, o: AnalysisOptions): void {
   const oldEra = o.gen.riprelScheme === "raxRcxSqueeze";
   let fixIpOrCall = UPROBE_FIX_IP;
-  const op1 = k.vex.length ? -1 : k.opcode[0]!;
+  const op1 = k.opcode[0]!; // OPCODE1, VEX or not (a VEX c2, vcmpps, gets no FIX_IP, as in the kernel)
   let riprel = true;
   switch (op1) {
     case 0x9d: // popf
@@ -199,9 +205,10 @@ function defaultSetupXolOps(a: ArchUprobe, k: KInsn, o: AnalysisOptions): void {
   a.ops = defaultXolOps;
 }
 
-/** can_optimize() (6.18): a 5-byte NOP or NOPL that does not cross a page. */
+/** can_optimize() (6.18): a 5-byte NOP or NOPL that does not cross a page (insn_is_nop() and
+ * insn_is_nopl() look at the opcode bytes only: a 5-byte VEX instruction with opcode 90 passes). */
 function canOptimizeInsn(k: KInsn, o: AnalysisOptions): boolean {
-  if (o.bits !== 64 || k.length !== 5 || k.vex.length) return false;
+  if (o.bits !== 64 || k.length !== 5) return false;
   const nop = k.opcode.length === 1 && k.opcode[0] === 0x90;
   const nopl = k.opcode.length === 2 && k.opcode[0] === 0x0f && k.opcode[1] === 0x1f && k.modrm >= 0 && modrmReg(k) === 0;
   if (!nop && !nopl) return false;
