@@ -46,6 +46,8 @@ export interface ProbeRun {
   maps: string;
   /** The same, as parsed `-f json` records ({type, data}). */
   mapsJson: { type: string; data: Record<string, unknown> }[];
+  /** What each variable of the program holds ("@lat" -> "hist", "@n" -> "count"); lab/map-values.ts reads the maps with it. */
+  mapKinds?: Record<string, string>;
   /** Probes the kernel refused, one line each. */
   rejections: string[];
   /** Runtime warnings of the DSL (unreadable memory...). */
@@ -127,6 +129,7 @@ function collectRun(spec: RunSpec, s: Session, status: number, report: string | 
     stderr: io?.text(2) ?? "",
     maps: s.mapsText(),
     mapsJson: s.mapsJson().map((l) => JSON.parse(l) as ProbeRun["mapsJson"][number]),
+    mapKinds: s.mapKinds(),
     rejections: s.rejections(),
     warnings: [...s.program.warnings],
     instructions: stats.instructions,
