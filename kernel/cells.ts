@@ -47,7 +47,7 @@ function runCompileCell(src: string): boolean {
     const bin = api.compile(request.name, request.source, { language: request.language, compiler: request.compiler, flags: request.flags });
     // warnings are part of the result, not a failure of the cell: shown, not on stderr
     if (bin.warnings) display(htmlBundle(`<pre style="color:#b45309">${escapeHtml(bin.warnings)}</pre>`, bin.warnings));
-    say(`${bin.name}: ${bin.toString()}\n  built with: ${bin.command}`);
+    say(`${bin.toString()}\n  built with: ${bin.command}`);
     return true;
   } catch (e) {
     return fail(e);

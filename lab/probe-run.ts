@@ -9,6 +9,7 @@
 // path relative to the project root (so traces read "samples/bin/push-O0"
 // on every machine).
 
+import { createHash } from "node:crypto";
 import { inspect } from "node:util";
 import { DslError } from "../dsl/index.js";
 import { BufferIo, signalName, UserError, type TraceEvent } from "../engine/index.js";
@@ -28,6 +29,8 @@ export interface ProbeFigures extends ProbeReport {
 export interface ProbeRun {
   label?: string;
   binary: string;
+  /** SHA-256 of the binary's bytes when it ran (a report's provenance). */
+  sha256?: string;
   program: string;
   args: string[];
   kernel: string;
@@ -119,6 +122,7 @@ function collectRun(spec: RunSpec, s: Session, status: number, report: string | 
   const io = s.io instanceof BufferIo ? s.io : undefined;
   const run: ProbeRun = {
     binary: s.binary.path,
+    sha256: createHash("sha256").update(s.binary.bytes).digest("hex"),
     program: spec.program,
     args: spec.args ?? [],
     kernel: stats.kernel,

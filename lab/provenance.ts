@@ -13,7 +13,7 @@ import { openRunBinary } from "./run-spec.js";
 
 export interface RunProvenance {
   binary: string;
-  /** SHA-256 of the binary's bytes, or "" when the file is gone. */
+  /** SHA-256 of the binary's bytes (as it ran; else as it is now), or "" when the file is gone. */
   sha256: string;
   /** The compile command of a %%c binary. */
   builtWith?: string;
@@ -36,8 +36,8 @@ function sh(a: string): string {
 }
 
 export function runProvenance(r: ProbeRun): RunProvenance {
-  let sha256 = "";
-  try {
+  let sha256 = r.sha256 ?? "";
+  if (!sha256) try {
     sha256 = createHash("sha256").update(openRunBinary(r.binary).bytes).digest("hex");
   } catch {
     // the binary went away (a temporary build of a closed kernel): the report says so
