@@ -16,30 +16,37 @@ export function isMagicCell(src: string): boolean {
   return isProbeCell(src) || isCompileCell(src);
 }
 
-const say = (s: string): void => void process.stdout.write(s.endsWith("\n") ? s : s + "\n");
-const fail = (e: unknown): false => {
-  console.error(e instanceof RunError || e instanceof Error ? e.message : String(e));
-  return false;
-};
-
-/** Run a %%probe or compile cell: its outputs, or a one-line (DSL: positioned; compiler: as it prints) error on stderr. */
-export async function runMagicCell(src: string): Promise<boolean> {
-  return isCompileCell(src) ? runCompileCell(src) : runProbeCell(src);
+/** Where a cell's text goes: the cell's stdout and stderr (tests pass their own). */
+export interface CellStreams {
+  out(s: string): void;
+  err(s: string): void;
 }
 
-async function runProbeCell(src: string): Promise<boolean> {
+const STDIO: CellStreams = { out: (s) => void process.stdout.write(s), err: (s) => console.error(s) };
+
+/** Run a %%probe or compile cell: its outputs, or a one-line (DSL: positioned; compiler: as it prints) error on stderr. */
+export async function runMagicCell(src: string, io: CellStreams = STDIO): Promise<boolean> {
+  const say = (s: string): void => io.out(s.endsWith("\n") ? s : s + "\n");
+  const fail = (e: unknown): false => {
+    io.err(e instanceof RunError || e instanceof Error ? e.message : String(e));
+    return false;
+  };
+  return isCompileCell(src) ? runCompileCell(src, say, fail) : runProbeCell(src, say, fail);
+}
+
+async function runProbeCell(src: string, say: (s: string) => void, fail: (e: unknown) => false): Promise<boolean> {
   const help = probeCellHelp(src);
   if (help) return say(help), true;
   try {
     const { name, ...spec } = parseProbeCell(src);
-    probeCellOutputs(await api.runOne(spec, false, name));
+    probeCellOutputs(await api.runOne(spec, false, name), say);
     return true;
   } catch (e) {
     return fail(e);
   }
 }
 
-function runCompileCell(src: string): boolean {
+function runCompileCell(src: string, say: (s: string) => void, fail: (e: unknown) => false): boolean {
   try {
     const cell = parseCompileCell(src);
     if ("help" in cell) return say(cell.help), true;

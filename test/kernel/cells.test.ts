@@ -29,16 +29,10 @@ async function cell(src: string): Promise<{ ok: boolean; out: string; err: strin
   let out = "";
   let err = "";
   setDisplaySink({ rich: false, show: (b) => void shown.push(b) });
-  const write = process.stdout.write.bind(process.stdout);
-  const error = console.error;
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  console.error = (...a: unknown[]) => void (err += a.join(" ") + "\n");
   try {
-    const ok = await runMagicCell(src);
+    const ok = await runMagicCell(src, { out: (s) => void (out += s), err: (s) => void (err += s + "\n") });
     return { ok, out, err, shown };
   } finally {
-    process.stdout.write = write;
-    console.error = error;
     setDisplaySink(undefined);
   }
 }
