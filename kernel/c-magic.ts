@@ -18,7 +18,7 @@ const HEAD = /^\s*(%%(?:c\+\+|cpp|cc|c))(?:\s|$)/;
 /** gcc options whose value is the next word (-I dir, -D X...): that word is not the NAME. */
 const GCC_VALUE_OPTIONS = new Set(["-I", "-D", "-U", "-L", "-l", "-include", "-imacros", "-isystem", "-iquote", "-idirafter", "-x", "-Xlinker", "-Xassembler", "-Xpreprocessor", "-T", "-u", "-z", "-MF", "-MT", "-MQ"]);
 
-export const COMPILE_USAGE = `%%c NAME [FLAGS...] [--cc COMPILER]       (also %%cc; %%c++ and %%cpp for C++)
+const COMPILE_USAGE = `%%c NAME [FLAGS...] [--cc COMPILER]       (also %%cc; %%c++ and %%cpp for C++)
 <the source, on the lines below>
 
 Compiles the cell into a binary called NAME, which %%probe NAME and

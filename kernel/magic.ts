@@ -66,7 +66,7 @@ export function shellWords(line: string): string[] {
   return words;
 }
 
-export const PROBE_USAGE = `%%probe BINARY [ARGS...] [OPTIONS]
+const PROBE_USAGE = `%%probe BINARY [ARGS...] [OPTIONS]
 <the probe program, on the lines below>
 
 Runs BINARY (a path, a bundled sample such as push-O0, or a %%c cell's NAME)
