@@ -4,11 +4,11 @@
 // and a chart of the map values when there are any. Displayed, it shows all
 // three (outputs()); in a report, the same.
 
-import { inspect } from "node:util";
 import { isNumericKind, readMaps, type MapData, type StatsValue } from "../lab/map-values.js";
 import type { ProbeRun } from "../lab/probe-run.js";
 import { compareLatencyChart, compareMapsChart } from "./map-charts.js";
-import { Table, type Displayable, type MimeBundle } from "./mime.js";
+import { Table } from "./mime.js";
+import { TableView } from "./table-view.js";
 import type { Chart } from "./plot.js";
 
 type Named = ProbeRun & { name?: string };
@@ -50,13 +50,15 @@ function mapValues(ms: MapData[]): Map<string, number> {
   return out;
 }
 
-export class Comparison implements Displayable {
+/** Shown as its table; a notebook shows the charts too (outputs()). */
+export class Comparison extends TableView {
   readonly names: [string, string];
 
   constructor(
     readonly a: Named,
     readonly b: Named,
   ) {
+    super();
     this.names = labels(a, b);
   }
 
@@ -101,24 +103,7 @@ export class Comparison implements Displayable {
     return m ? [this.table(), this.chart(), m] : [this.table(), this.chart()];
   }
 
-  toCSV(): string {
-    return this.table().toCSV();
-  }
-
   toJSON(): { names: [string, string]; rows: ReturnType<Table["toJSON"]> } {
     return { names: this.names, rows: this.table().toJSON() };
-  }
-
-  /** The table (a notebook shows the charts too: see outputs()). */
-  toMimeBundle(): MimeBundle {
-    return this.table().toMimeBundle();
-  }
-
-  toString(): string {
-    return this.table().toString();
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
   }
 }

@@ -2,23 +2,24 @@
 // stats() through stats(), hist()/lhist() through buckets(), any keyed map
 // as rows; shows itself as a table, charts itself, exports CSV and JSON.
 
-import { inspect } from "node:util";
 import { UserError } from "../engine/index.js";
 import { isNumericKind, type MapBucket, type MapData, type MapKind, type MapRow, type StatsValue } from "../lab/map-values.js";
 import { mapChart } from "./map-charts.js";
-import { Table, type Displayable, type MimeBundle } from "./mime.js";
+import { Table } from "./mime.js";
+import { TableView } from "./table-view.js";
 import type { Chart } from "./plot.js";
 
 /** A key: as printed ("1000,push-O0") or as its parts ([1000, "push-O0"]). */
 export type MapKey = string | number | (string | number)[];
 
-export class RunMap implements Displayable, MapData {
+export class RunMap extends TableView implements MapData {
   readonly name: string;
   readonly kind: MapKind;
   readonly keyed: boolean;
   readonly rows: MapRow[];
 
   constructor(data: MapData) {
+    super();
     this.name = data.name;
     this.kind = data.kind;
     this.keyed = data.keyed;
@@ -94,23 +95,7 @@ export class RunMap implements Displayable, MapData {
     return mapChart(this, title);
   }
 
-  toCSV(): string {
-    return this.table().toCSV();
-  }
-
   toJSON(): MapData {
     return { name: this.name, kind: this.kind, keyed: this.keyed, rows: this.rows };
-  }
-
-  toMimeBundle(): MimeBundle {
-    return this.table().toMimeBundle();
-  }
-
-  toString(): string {
-    return this.table().toString();
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
   }
 }
