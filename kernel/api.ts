@@ -8,15 +8,21 @@
 //   r.probe().traps_per_hit                       // 2
 //   const sw = await sweep("noncanon-O0", HISTORY_PROGRAM, { emulation: [true, false] });
 //   sw.chart()
+//   compile("t", "int main(void) { return 0; }", { flags: ["-O2"] })   // what a %%c cell does
+//   run("r416").map("@lat").buckets(); compare(run("r43"), run("r416"))
+//   report("out/r.html", "title", ["text", cmp, run("r416")])
 //
 // Long runs show one progress line that updates in place, and stop at the
 // next slice when the kernel is interrupted.
 
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { inspect } from "node:util";
 import { compileProgram } from "../dsl/index.js";
 import { closestNames } from "../dsl/suggest.js";
 import { funclatencyProgram } from "../dsl/funclatency.js";
 import { kernelVersions, UserError, type Binary } from "../engine/index.js";
+import { compileSource, type SourceLanguage } from "../lab/compile.js";
 import { HISTORY_BINARY, HISTORY_PROGRAM, sweepSpecs, type SweepAxes } from "../lab/history.js";
 import { runMany as runManyRaw } from "../lab/pool.js";
 import { RunError, runSpec, toRunError, type ProbeRun } from "../lab/probe-run.js";
@@ -25,7 +31,9 @@ import { SEED_CONFIGS, seedSpecs, seedTable } from "../lab/seed.js";
 import { BinaryTargetInfo } from "../lab/target-info.js";
 import { thousands } from "../lab/text-table.js";
 import { barChart, histogramChart, kernelHistoryChart, seedLatencyChart, seedTrapsChart } from "../present/charts.js";
-import type { Displayable, MimeBundle } from "../present/mime.js";
+import { Comparison } from "../present/compare.js";
+import { escapeHtml, htmlBundle, type Displayable, type MimeBundle } from "../present/mime.js";
+import { notebookReport, type MultiOutput, type NotebookReportPart } from "../present/report.js";
 import { Chart, plotlyLoader, type PlotlyMode } from "../present/plot.js";
 import { Disassembly, LabRun, SeedResult, Sweep } from "../present/views.js";
 import { display, Progress } from "./display.js";
@@ -44,6 +52,12 @@ export { table, Table, type Displayable, type MimeBundle } from "../present/mime
 export { Chart, plotlyLoader, type Figure, type Trace, type PlotlyMode } from "../present/plot.js";
 export { barChart, histogramChart, kernelHistoryChart, seedLatencyChart, seedTrapsChart, histBuckets, bucketLabel, type HistBucket } from "../present/charts.js";
 export { LabRun, Sweep, SeedResult, Disassembly, probeTable, traceTable } from "../present/views.js";
+export { RunMap, type MapKey } from "../present/map-view.js";
+export { Comparison } from "../present/compare.js";
+export type { MapData, MapKind, MapRow, MapBucket, StatsValue, MapEntryValue } from "../lab/map-values.js";
+export type { NotebookReportPart, MultiOutput } from "../present/report.js";
+export { CompileError, workDir, type SourceLanguage } from "../lab/compile.js";
+export { labVersion } from "../lab/provenance.js";
 
 // ---- interrupts ----
 
@@ -75,6 +89,35 @@ export function setLastRun(r: LabRun): void {
   for (const f of lastRunListeners) f(r);
 }
 
+// ---- named runs ----
+
+const named = new Map<string, LabRun>();
+
+/** Keep a run under a name (what %%probe --name NAME and the `name` run option do). */
+export function keepRun(name: string, r: LabRun): LabRun {
+  // not enumerable: the run's data (and its JSON from toJSON) stays as it came
+  Object.defineProperty(r, "name", { value: name, enumerable: false, writable: true, configurable: true });
+  named.set(name, r);
+  return r;
+}
+
+/** A run kept under a name: run("r416"). An unknown name is a one-line error listing the known ones. */
+export function run(name: string): LabRun {
+  const r = named.get(name);
+  if (!r) throw new UserError(`no run named '${name}' (${named.size ? `named runs: ${[...named.keys()].join(", ")}` : "no named runs yet"}; name one with %%probe --name NAME or runProbes(..., { name: "NAME" }))`);
+  return r;
+}
+
+/** The names of the kept runs, oldest first. */
+export function runNames(): string[] {
+  return [...named.keys()];
+}
+
+/** Two runs side by side (by value or by name): a table, a latency/traps chart and a map-values chart. */
+export function compare(a: LabRun | string, b: LabRun | string): Comparison {
+  return new Comparison(typeof a === "string" ? run(a) : a, typeof b === "string" ? run(b) : b);
+}
+
 // ---- plotly ----
 
 let plotlyShown = false;
@@ -98,10 +141,11 @@ export function plot(chart: Chart): void {
   display(chart);
 }
 
-/** Show anything displayable: charts through plot() (plotly.js first), the rest through display(). */
-export function show(x: Displayable | MimeBundle | string): void {
+/** Show anything displayable: charts through plot() (plotly.js first), several outputs (compare()) each in turn, the rest through display(). */
+export function show(x: Displayable | MimeBundle | string | MultiOutput): void {
   if (x instanceof Chart) plot(x);
-  else display(x);
+  else if (typeof x === "object" && typeof (x as MultiOutput).outputs === "function") for (const o of (x as MultiOutput).outputs()) show(o);
+  else display(x as Displayable | MimeBundle | string);
 }
 
 // ---- binaries and disassembly ----
@@ -138,7 +182,36 @@ export class LabBinary {
   }
 }
 
-/** Load a binary: a path, or a bundled sample name (push-O0, noncanon-O0, callsite-O0...). */
+/** A binary a %%c cell (or compile()) built, with how. */
+export class CompiledBinary extends LabBinary {
+  constructor(
+    binary: Binary,
+    readonly name: string,
+    /** The compiler command, as run in the work directory. */
+    readonly command: string,
+    /** The compiler's warnings ("" when none). */
+    readonly warnings: string,
+  ) {
+    super(binary);
+  }
+}
+
+export interface CompileOptions {
+  /** "c" (default) or "c++". */
+  language?: SourceLanguage;
+  /** gcc (C) or g++ (C++) by default; musl-gcc, clang... */
+  compiler?: string;
+  /** Compiler flags, after the source file: -O2, -static, -lm. */
+  flags?: string[];
+}
+
+/** Compile C or C++ source into a binary known afterwards by `name` (loadBinary(name), %%probe name). Throws CompileError. */
+export function compile(name: string, source: string, o: CompileOptions = {}): CompiledBinary {
+  const r = compileSource({ name, source, language: o.language ?? "c", compiler: o.compiler, flags: o.flags });
+  return new CompiledBinary(loadBinary(name).binary, name, r.command, r.warnings);
+}
+
+/** Load a binary: a path, a bundled sample name (push-O0, noncanon-O0, callsite-O0...), or a %%c cell's name. */
 export function loadBinary(nameOrPath: string): LabBinary {
   try {
     return new LabBinary(openRunBinary(nameOrPath));
@@ -191,6 +264,8 @@ export interface RunOptions {
   unsafe?: boolean;
   /** No progress line. */
   quiet?: boolean;
+  /** Keep the result as run(name) too. */
+  name?: string;
 }
 
 /** Errors of the API as RunErrors with readable messages (DSL errors with line:col and the source line). */
@@ -202,8 +277,8 @@ function describe(spec: RunSpec): string {
   return `${spec.binary}: kernel ${spec.kernel ?? "6.18"}, emulation ${spec.emulation === false ? "off" : "on"}${spec.cost ? `, cost ${typeof spec.cost === "string" ? spec.cost : spec.cost.name}` : ""}`;
 }
 
-/** Run one spec with a progress line (shown once the program compiled); rejects with RunError. */
-export async function runOne(spec: RunSpec, quiet = false): Promise<LabRun> {
+/** Run one spec with a progress line (shown once the program compiled), kept as run(name) when named; rejects with RunError. */
+export async function runOne(spec: RunSpec, quiet = false, name?: string): Promise<LabRun> {
   let progress: Progress | undefined;
   try {
     const run = new LabRun(
@@ -214,6 +289,7 @@ export async function runOne(spec: RunSpec, quiet = false): Promise<LabRun> {
       }),
     );
     progress?.done(`${run.binary}: kernel ${run.kernel}, emulation ${run.emulation ? "on" : "off"}, cost ${run.cost}: ${thousands(run.instructions)} instructions, ${thousands(run.probes.reduce((n, p) => n + p.hits, 0))} hits${run.signal ? `, killed by ${run.signal}` : ""}`);
+    if (name !== undefined) keepRun(name, run);
     setLastRun(run);
     return run;
   } catch (e) {
@@ -225,9 +301,9 @@ export async function runOne(spec: RunSpec, quiet = false): Promise<LabRun> {
 
 /** Run a probe program on a binary. */
 export function runProbes(binary: LabBinary | string, program: string | ProbeProgram, opts: RunOptions = {}): Promise<LabRun> {
-  const { quiet, ...rest } = opts;
+  const { quiet, name, ...rest } = opts;
   const text = typeof program === "string" ? program : program.text;
-  return runOne({ binary: typeof binary === "string" ? binary : binary.path, program: text, programName: "program", ...rest }, quiet);
+  return runOne({ binary: typeof binary === "string" ? binary : binary.path, program: text, programName: "program", ...rest }, quiet, name);
 }
 
 /** Run many specs (on worker threads when there are several cores) with one progress line. */
@@ -307,6 +383,42 @@ export function kernelHistory(o: SweepOptions = {}): Promise<Sweep> {
   return sweep(HISTORY_BINARY, HISTORY_PROGRAM, o);
 }
 
+// ---- reports ----
+
+/** What report() wrote. */
+export class ReportFile implements Displayable {
+  constructor(
+    readonly path: string,
+    readonly bytes: number,
+  ) {}
+
+  toString(): string {
+    return `report written: ${this.path} (${(this.bytes / 1e6).toFixed(1)} MB, standalone: plotly.js inlined)`;
+  }
+
+  toMimeBundle(): MimeBundle {
+    return htmlBundle(`<p>report written: <a href="${escapeHtml(this.path)}" target="_blank">${escapeHtml(this.path)}</a> (${(this.bytes / 1e6).toFixed(1)} MB, standalone: plotly.js inlined)</p>`, this.toString());
+  }
+}
+
+/**
+ * Write a standalone HTML report: the parts in order (a string is a
+ * paragraph; {h2: "..."} a heading; runs, tables, charts and compare()
+ * results show as in the notebook), then the provenance of every run in it
+ * (uprobe-lab version, binary SHA-256, kernel, cost profile, command).
+ * plotly.js is inlined: the file draws its charts offline.
+ */
+export function report(file: string, title: string, parts: NotebookReportPart[], o: { runs?: LabRun[] } = {}): ReportFile {
+  const html = notebookReport(title, parts, o);
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, html);
+  } catch (e) {
+    throw new UserError(`report: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return new ReportFile(file, Buffer.byteLength(html));
+}
+
 /** Charts by name, for discoverability: charts.seedTraps(results)... */
 export const charts = {
   seedTraps: (r: SeedResult[]) => seedTrapsChart(r.map((x) => x.table)),
@@ -314,4 +426,8 @@ export const charts = {
   kernelHistory: kernelHistoryChart,
   histogram: histogramChart,
   bar: barChart,
+  /** Any map of a run: bars per key, buckets for hist() and lhist(). */
+  map: (r: LabRun, name: string, title?: string) => r.chart(name, title),
+  /** Two runs' virtual latency per hit, traps per hit as labels. */
+  compare: (a: LabRun | string, b: LabRun | string, title?: string) => compare(a, b).chart(title),
 };

@@ -2,8 +2,10 @@
 // run's options; the rest of the cell is a probe program.
 //
 //   %%probe BINARY [ARGS...] [--kernel V] [--no-emulation] [--cost P] [--lib-path DIR]
-//           [--trace N] [--unsafe] [--max-insns N] [--env K=V] [--stdin TEXT]
+//           [--trace N] [--name NAME] [--unsafe] [--max-insns N] [--env K=V] [--stdin TEXT]
 //   probe test:0 < count++ >
+//
+// `%%probe --help` prints PROBE_USAGE.
 //
 // Options may come before or after the binary; `--` ends them (what follows
 // is the guest's argv, even if it starts with --; before it, an unknown --x
@@ -64,8 +66,50 @@ export function shellWords(line: string): string[] {
   return words;
 }
 
-const VALUE_OPTIONS = new Set(["--kernel", "--cost", "--trace", "--max-insns", "--env", "--stdin", "--lib-path"]);
-const FLAG_OPTIONS = new Set(["--no-emulation", "--emulation", "--unsafe"]);
+const PROBE_USAGE = `%%probe BINARY [ARGS...] [OPTIONS]
+<the probe program, on the lines below>
+
+Runs BINARY (a path, a bundled sample such as push-O0, or a %%c cell's NAME)
+in the emulator with the program's probes attached, and shows the guest's
+output, the maps, a table per probe and, with --trace, the event trace.
+options (before or after BINARY; guest arguments that start with -- go after a --):
+  --kernel V        modelled kernel generation (default 6.18; kernelVersions() lists them)
+  --no-emulation    every hit single-steps out of line (no emulation, no nop5 optimization)
+  --cost P          cost profile: kvm-6.18 (default), seed-2017-x86_64, instructions-only, or FILE.json
+  --name NAME       keep the result as run("NAME") (lastRun is always the latest)
+  --trace N         keep and show the event trace of the first N hits (numbered from 1)
+  --lib-path DIR    a library directory for a dynamically linked binary (repeatable)
+  --env KEY=VALUE   the guest's environment (repeatable)
+  --stdin TEXT      the guest's standard input
+  --max-insns N     stop the guest after N instructions
+  --unsafe          allow probes at offsets that are not instruction boundaries
+  --help            this text
+example:
+  %%probe push-O0 --kernel 4.16 --cost seed-2017-x86_64 --name r416
+  probe test:0 < count++ >`;
+
+/** A %%probe cell's run, and the name to keep its result under. */
+export interface ProbeCellSpec extends RunSpec {
+  name?: string;
+}
+
+const VALUE_OPTIONS = new Set(["--kernel", "--cost", "--trace", "--max-insns", "--env", "--stdin", "--lib-path", "--name"]);
+const FLAG_OPTIONS = new Set(["--no-emulation", "--emulation", "--unsafe", "--help"]);
+
+/** The usage text when the first line asks for it (--help or -h before any --), else undefined. */
+export function probeCellHelp(src: string): string | undefined {
+  const head = src.split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+  if (!head.startsWith(MAGIC)) return undefined;
+  let words: string[];
+  try {
+    words = shellWords(head.slice(MAGIC.length));
+  } catch {
+    return undefined;
+  }
+  const end = words.indexOf("--");
+  const opts = end < 0 ? words : words.slice(0, end);
+  return opts.includes("--help") || opts.includes("-h") ? PROBE_USAGE : undefined;
+}
 
 function positiveInt(opt: string, v: string): number {
   const n = Number(v.replace(/_/g, ""));
@@ -74,13 +118,13 @@ function positiveInt(opt: string, v: string): number {
 }
 
 /** Parse a %%probe cell into a run spec. Throws MagicError with a one-line message. */
-export function parseProbeCell(src: string): RunSpec {
+export function parseProbeCell(src: string): ProbeCellSpec {
   const lines = src.split("\n");
   const at = lines.findIndex((l) => l.trim() !== "");
   const head = at >= 0 ? lines[at]!.trim() : "";
   if (!head.startsWith(MAGIC)) throw new MagicError(`not a ${MAGIC} cell`);
   const words = shellWords(head.slice(MAGIC.length));
-  const spec: RunSpec = { binary: "", program: "", programName: CELL_PROGRAM_NAME, args: [] };
+  const spec: ProbeCellSpec = { binary: "", program: "", programName: CELL_PROGRAM_NAME, args: [] };
   const env: string[] = [];
   let binary: string | undefined;
   const args: string[] = [];
@@ -104,6 +148,7 @@ export function parseProbeCell(src: string): RunSpec {
       else if (name === "--trace") spec.traceHits = positiveInt(name, v);
       else if (name === "--max-insns") spec.maxInsns = positiveInt(name, v);
       else if (name === "--stdin") spec.stdin = v;
+      else if (name === "--name") spec.name = v;
       else if (name === "--lib-path") spec.libPath = [...(spec.libPath ?? []), v];
       else {
         if (!v.includes("=")) throw new MagicError(`${MAGIC}: --env ${v}: expected KEY=VALUE`);
@@ -112,15 +157,17 @@ export function parseProbeCell(src: string): RunSpec {
       continue;
     }
     if (FLAG_OPTIONS.has(w)) {
+      if (w === "--help") throw new MagicError(PROBE_USAGE);
       if (w === "--unsafe") spec.unsafe = true;
       else spec.emulation = w === "--emulation";
       continue;
     }
-    if (w.startsWith("--")) throw new MagicError(`${MAGIC}: unknown option ${name} (options: ${[...VALUE_OPTIONS, ...FLAG_OPTIONS].join(", ")}; guest arguments that start with -- go after a --)`);
+    if (w.startsWith("--")) throw new MagicError(`${MAGIC}: unknown option ${name} (options: ${[...VALUE_OPTIONS, ...FLAG_OPTIONS].join(", ")}; guest arguments that start with -- go after a --; %%probe --help explains them)`);
     if (binary === undefined) binary = w;
     else args.push(w);
   }
   if (!binary) throw new MagicError(`${MAGIC}: missing BINARY (usage: ${MAGIC} BINARY [ARGS...] [--kernel V] [--no-emulation] [--cost P], then the probe program on the next lines)`);
+  if (spec.name !== undefined && !/^[A-Za-z_$][\w$.-]*$/.test(spec.name)) throw new MagicError(`${MAGIC}: --name ${spec.name}: a name is a word (letters, digits, _ . -)`);
   spec.binary = binary;
   spec.args = args;
   if (env.length) spec.env = env;

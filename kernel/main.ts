@@ -10,7 +10,7 @@
 //     view, and the cells' require("uprobe-lab") returns the loaded module;
 //   - a preload cell `import { loadBinary, probe, ... } from "uprobe-lab"`
 //     run at start-up, so every cell has those names with their types;
-//   - %%probe cells, run by this file instead of the executor;
+//   - %%probe and %%c cells (kernel/cells.ts), run instead of the executor;
 //   - interrupts that stop guest runs, and error replies that carry the
 //     message (ename/evalue/traceback) instead of tslab's empty one.
 //
@@ -21,12 +21,10 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PROJECT_ROOT } from "../lab/paths.js";
-import { RunError } from "../lab/probe-run.js";
 import * as api from "./api.js";
 import { isDisplayable } from "../present/mime.js";
 import { setDisplaySink, tslabSink } from "./display.js";
-import { isProbeCell, parseProbeCell } from "./magic.js";
-import { probeCellOutputs } from "./probe-cell.js";
+import { isMagicCell, runMagicCell } from "./cells.js";
 
 /** The module name cells import the API by. */
 export const API_MODULE = "uprobe-lab";
@@ -175,15 +173,15 @@ export async function startKernel(o: KernelOptions): Promise<void> {
   const execute = executor.execute.bind(executor);
   executor.execute = async (src: string): Promise<boolean> => {
     api.resetInterrupt();
-    if (!isProbeCell(src)) return execute(src);
-    return runProbeCell(src);
+    if (!isMagicCell(src)) return execute(src);
+    return runMagicCell(src);
   };
 
-  // A probe program is not TypeScript: no completions or tooltips from the TypeScript service there.
+  // A probe program or C source is not TypeScript: no completions or tooltips from the TypeScript service there.
   const complete = executor.complete.bind(executor);
   const inspect = executor.inspect.bind(executor);
-  executor.complete = (src, pos) => (isProbeCell(src) ? { start: pos, end: pos, candidates: [] } : complete(src, pos));
-  executor.inspect = (src, pos) => (isProbeCell(src) ? null : inspect(src, pos));
+  executor.complete = (src, pos) => (isMagicCell(src) ? { start: pos, end: pos, candidates: [] } : complete(src, pos));
+  executor.inspect = (src, pos) => (isMagicCell(src) ? null : inspect(src, pos));
 
   // Error replies carry the message that went to stderr (nbconvert and nbclient show it).
   const handleExecute = jupyter.JupyterHandlerImpl.prototype.handleExecute;
@@ -209,26 +207,6 @@ export async function startKernel(o: KernelOptions): Promise<void> {
   process.on("uncaughtException", (e) => console.error("UncaughtException:", e));
   process.on("unhandledRejection", (e) => console.error("UnhandledPromiseRejection:", e));
   await server.init();
-}
-
-/** Run a %%probe cell: its outputs, or a one-line (DSL: positioned) error on stderr. */
-export async function runProbeCell(src: string): Promise<boolean> {
-  let spec;
-  try {
-    spec = parseProbeCell(src);
-  } catch (e) {
-    console.error((e as Error).message);
-    return false;
-  }
-  try {
-    const run = await api.runOne(spec);
-    probeCellOutputs(run);
-    return true;
-  } catch (e) {
-    const msg = e instanceof RunError || e instanceof Error ? e.message : String(e);
-    console.error(msg);
-    return false;
-  }
 }
 
 function parseArgv(argv: string[]): KernelOptions {

@@ -2,7 +2,8 @@
 // stdout), the guest's stderr and any refused probe or crash (as labelled
 // displays, not as the cell's stderr: they are results, not errors of the
 // cell), the maps in the CLI's text format (text/plain), and the per-probe
-// table (HTML with a text fallback).
+// table (HTML with a text fallback), and the event trace when the run kept
+// one (--trace N).
 
 import { escapeHtml, htmlBundle } from "../present/mime.js";
 import type { LabRun } from "../present/views.js";
@@ -16,4 +17,5 @@ export function probeCellOutputs(run: LabRun, out: (s: string) => void = (s) => 
   for (const w of run.warnings) display(htmlBundle(`<p style="color:#b45309">${escapeHtml(w)}</p>`, w));
   if (run.maps.trim()) display({ "text/plain": run.maps.replace(/^\n+/, "") });
   display(run.table());
+  if (run.trace.length) display(run.traceTable());
 }

@@ -6,9 +6,10 @@
 
 import * as os from "node:os";
 import { Worker } from "node:worker_threads";
+import { namedBinaries } from "./binary-names.js";
 import { RunError, runSpec, type ProbeRun } from "./probe-run.js";
 import type { RunSpec } from "./run-spec.js";
-import type { WorkerReply } from "./run-worker.js";
+import type { WorkerReply, WorkerRequest } from "./run-worker.js";
 
 export interface ManyControl {
   /** Worker threads (default: available cores, at most 4; 1 runs in this thread). */
@@ -94,7 +95,7 @@ export async function runMany(specs: RunSpec[], ctl: ManyControl = {}): Promise<
       }
       const id = order[next++]!;
       running.set(id, 0);
-      w.postMessage({ id, spec: specs[id] });
+      w.postMessage({ id, spec: specs[id], names: namedBinaries() } satisfies WorkerRequest);
     };
     for (let k = 0; k < parallel; k++) {
       const w = new Worker(url, { stdout: true, stderr: true });

@@ -9,6 +9,7 @@
 // path relative to the project root (so traces read "samples/bin/push-O0"
 // on every machine).
 
+import { createHash } from "node:crypto";
 import { inspect } from "node:util";
 import { DslError } from "../dsl/index.js";
 import { BufferIo, signalName, UserError, type TraceEvent } from "../engine/index.js";
@@ -28,6 +29,8 @@ export interface ProbeFigures extends ProbeReport {
 export interface ProbeRun {
   label?: string;
   binary: string;
+  /** SHA-256 of the binary's bytes when it ran (a report's provenance). */
+  sha256?: string;
   program: string;
   args: string[];
   kernel: string;
@@ -46,6 +49,8 @@ export interface ProbeRun {
   maps: string;
   /** The same, as parsed `-f json` records ({type, data}). */
   mapsJson: { type: string; data: Record<string, unknown> }[];
+  /** What each variable of the program holds ("@lat" -> "hist", "@n" -> "count"); lab/map-values.ts reads the maps with it. */
+  mapKinds?: Record<string, string>;
   /** Probes the kernel refused, one line each. */
   rejections: string[];
   /** Runtime warnings of the DSL (unreadable memory...). */
@@ -117,6 +122,7 @@ function collectRun(spec: RunSpec, s: Session, status: number, report: string | 
   const io = s.io instanceof BufferIo ? s.io : undefined;
   const run: ProbeRun = {
     binary: s.binary.path,
+    sha256: createHash("sha256").update(s.binary.bytes).digest("hex"),
     program: spec.program,
     args: spec.args ?? [],
     kernel: stats.kernel,
@@ -127,6 +133,7 @@ function collectRun(spec: RunSpec, s: Session, status: number, report: string | 
     stderr: io?.text(2) ?? "",
     maps: s.mapsText(),
     mapsJson: s.mapsJson().map((l) => JSON.parse(l) as ProbeRun["mapsJson"][number]),
+    mapKinds: s.mapKinds(),
     rejections: s.rejections(),
     warnings: [...s.program.warnings],
     instructions: stats.instructions,

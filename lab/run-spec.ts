@@ -8,6 +8,7 @@
 
 import * as fs from "node:fs";
 import { openBinary, UserError, type Binary, type CostProfile, type MachineOptions } from "../engine/index.js";
+import { namedBinaryPath } from "./binary-names.js";
 import { displayPath, resolveBinaryPath } from "./paths.js";
 
 /**
@@ -45,11 +46,16 @@ export interface RunSpec extends Pick<MachineOptions, "env" | "files" | "libPath
   label?: string;
 }
 
-const binaries = new Map<string, { mtimeMs: number; bin: Binary }>();
+const binaries = new Map<string, { stamp: string; bin: Binary }>();
 
-/** Load a binary by path or sample name, named by its project-relative path (cached by mtime). */
+/**
+ * Load a binary by a name given in this process (a %%c cell's), a path or a
+ * sample name. Named by its name, or else by its project-relative path.
+ * Cached until the file changes (a recompiled cell makes a new inode).
+ */
 export function openRunBinary(nameOrPath: string): Binary {
-  const abs = resolveBinaryPath(nameOrPath);
+  const named = namedBinaryPath(nameOrPath);
+  const abs = named ?? resolveBinaryPath(nameOrPath);
   let st: fs.Stats;
   try {
     st = fs.statSync(abs);
@@ -57,16 +63,17 @@ export function openRunBinary(nameOrPath: string): Binary {
     throw new UserError(`${nameOrPath}: no such file (a path, or a bundled sample such as push-O0)`);
   }
   if (st.isDirectory()) throw new UserError(`${nameOrPath}: is a directory, not an ELF executable`);
+  const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
   const hit = binaries.get(abs);
-  if (hit && hit.mtimeMs === st.mtimeMs) return hit.bin;
+  if (hit && hit.stamp === stamp) return hit.bin;
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(fs.readFileSync(abs));
   } catch (e) {
     throw new UserError(`${nameOrPath}: ${(e as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (e as Error).message}`);
   }
-  const bin = openBinary(displayPath(abs), bytes);
-  binaries.set(abs, { mtimeMs: st.mtimeMs, bin });
+  const bin = openBinary(named ? nameOrPath : displayPath(abs), bytes);
+  binaries.set(abs, { stamp, bin });
   return bin;
 }
 

@@ -2,12 +2,15 @@
 // time, and post back each ProbeRun (or a RunError as {kind, message}).
 
 import { parentPort } from "node:worker_threads";
+import { adoptNamedBinaries } from "./binary-names.js";
 import { runSpec, toRunError } from "./probe-run.js";
 import type { RunSpec } from "./run-spec.js";
 
 export interface WorkerRequest {
   id: number;
   spec: RunSpec;
+  /** The parent's named binaries (%%c cells), so that a spec may name one. */
+  names: Record<string, string>;
 }
 
 export type WorkerReply =
@@ -18,6 +21,7 @@ export type WorkerReply =
 const port = parentPort;
 if (port) {
   port.on("message", (req: WorkerRequest) => {
+    adoptNamedBinaries(req.names);
     runSpec(req.spec, {
       onProgress: (p) => port.postMessage({ id: req.id, type: "progress", ...p } satisfies WorkerReply),
     }).then(

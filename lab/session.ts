@@ -148,6 +148,11 @@ export class Session {
     return this.program.printJson();
   }
 
+  /** What each printed variable holds ("@lat" -> "hist"): -f json says "hist" for lhist too. */
+  mapKinds(): Record<string, string> {
+    return Object.fromEntries(this.program.runtime.printable().map((v) => [v.name, v.kind]));
+  }
+
   trace(): TraceEvent[] {
     return this.uprobes.traceLog.events;
   }

@@ -4,6 +4,7 @@
 // terminal, a report) is the caller's business.
 
 import { formatTextTable, type Cell } from "../lab/text-table.js";
+import { toCsv } from "./csv.js";
 
 export type MimeBundle = Record<string, unknown>;
 
@@ -72,6 +73,16 @@ export class Table implements Displayable {
 
   toMimeBundle(): MimeBundle {
     return htmlBundle(this.toHtml(), this.toString());
+  }
+
+  /** Every row (not only the shown ones) as CSV, with the headers. */
+  toCSV(): string {
+    return toCsv(this.headers, this.rows);
+  }
+
+  /** Every row as an object keyed by the headers (JSON.stringify(table) gives this). */
+  toJSON(): Record<string, Cell>[] {
+    return this.rows.map((r) => Object.fromEntries(this.headers.map((h, i) => [h, r[i] ?? ""])));
   }
 }
 

@@ -5,11 +5,15 @@
 
 import { inspect } from "node:util";
 import type { Binary, Sym } from "../engine/index.js";
+import { UserError } from "../engine/index.js";
 import { formatSweep, sweepRows, type SweepRow } from "../lab/history.js";
+import { readMaps } from "../lab/map-values.js";
 import type { ProbeFigures, ProbeRun } from "../lab/probe-run.js";
 import { formatSeedTable, SEED_COMMIT, SEED_PAPER, seedCell, trapsText, type SeedTable } from "../lab/seed.js";
 import { thousands } from "../lab/text-table.js";
 import { histBuckets, histogramChart, kernelHistoryChart, type HistBucket } from "./charts.js";
+import { toCsv } from "./csv.js";
+import { RunMap, type MapKey } from "./map-view.js";
 import { escapeHtml, htmlBundle, Table, type Displayable, type MimeBundle } from "./mime.js";
 import type { Chart } from "./plot.js";
 
@@ -40,8 +44,17 @@ export function probeTable(probes: ProbeFigures[]): Table {
   );
 }
 
-/** The event trace of a run (its first traced hits), one row per step. */
+/**
+ * The event trace of a run (its first traced hits), one row per step; with
+ * `hit`, one hit's. Hits are numbered from 1, as the "hit" column and the
+ * DSL's `hits` count them: a hit that is not in the trace is an error.
+ */
 export function traceTable(r: ProbeRun, hit?: number): Table {
+  if (hit !== undefined && !r.trace.some((e) => e.hit === hit)) {
+    const hits = [...new Set(r.trace.map((e) => e.hit))];
+    const have = hits.length ? `this run traced hit${hits.length === 1 ? "" : "s"} ${hits.length === 1 ? hits[0] : `${hits[0]}-${hits[hits.length - 1]}`}` : "this run kept no trace (run it with --trace N, or traceHits: N)";
+    throw new UserError(`no hit ${hit} in the trace: hits are numbered from 1, and ${have}`);
+  }
   const events = r.trace.filter((e) => hit === undefined || e.hit === hit);
   let prev: number | undefined;
   const rows = events.map((e) => {
@@ -60,8 +73,47 @@ export interface LabRun extends ProbeRun {}
 
 /** A finished probe run: the ProbeRun data, plus ways to look at it. */
 export class LabRun implements Displayable {
-  constructor(data: ProbeRun) {
+  /** The name it was kept under (%%probe --name NAME, or runProbes(..., { name })). */
+  declare name?: string;
+
+  constructor(data: ProbeRun, name?: string) {
     Object.assign(this, data);
+    if (name !== undefined) Object.defineProperty(this, "name", { value: name, enumerable: false, writable: true, configurable: true });
+  }
+
+  /** The names of the maps and variables the program printed ("@lat", "@calls"...). */
+  mapNames(): string[] {
+    return readMaps(this).map((m) => m.name);
+  }
+
+  /** One map, typed: "@lat" or "lat". */
+  map(name: string): RunMap {
+    const all = readMaps(this);
+    const m = all.find((x) => x.name === name) ?? all.find((x) => x.name === "@" + name);
+    if (!m) throw new UserError(`no map ${name} in this run (maps: ${all.map((x) => x.name).join(", ") || "none"})`);
+    return new RunMap(m);
+  }
+
+  /** Every map, typed, by name. */
+  allMaps(): Record<string, RunMap> {
+    return Object.fromEntries(readMaps(this).map((m) => [m.name, new RunMap(m)]));
+  }
+
+  /** The number of a count/sum/avg/min/max map (of one key when keyed): r.value("@calls"). */
+  value(name: string, key?: MapKey): number {
+    return this.map(name).value(key);
+  }
+
+  /** A chart of any map: bars per key, buckets for hist() and lhist(). */
+  chart(name: string, title?: string): Chart {
+    const m = this.map(name);
+    return m.chart(title ?? `${m.name}: ${this.binary}, kernel ${this.kernel}, emulation ${this.emulation ? "on" : "off"}`);
+  }
+
+  /** The per-probe table as CSV, each row with the run's binary, kernel, emulation and cost. */
+  toCSV(): string {
+    const t = this.table();
+    return toCsv(["binary", "kernel", "emulation", "cost", ...t.headers], t.rows.map((r) => [this.binary, this.kernel, this.emulation, this.cost, ...r]));
   }
 
   /** One probe's figures, by name ("probe test:0"), kind ("uretprobe") or symbol. */
@@ -127,9 +179,9 @@ export class LabRun implements Displayable {
     return this.toString();
   }
 
-  /** Plain data (for JSON). */
-  toJSON(): ProbeRun {
-    return { ...this };
+  /** Plain data (JSON.stringify(run)), with the name it was kept under. */
+  toJSON(): ProbeRun & { name?: string } {
+    return this.name === undefined ? { ...this } : { name: this.name, ...this };
   }
 }
 

@@ -31,7 +31,7 @@ const within = (actual: number, expected: number, rel: number): boolean => Math.
 
 describe("notebooks, executed headless through Jupyter", { ...requireNotebookTools(), timeout: 600_000 }, () => {
   test("the notebooks are all listed here", () => {
-    assert.deepEqual(fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort(), ["01-seed-push-emulation.ipynb", "02-funclatency.ipynb", "03-anatomy-of-a-hit.ipynb", "04-kernel-history.ipynb"]);
+    assert.deepEqual(fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort(), ["01-seed-push-emulation.ipynb", "02-funclatency.ipynb", "03-anatomy-of-a-hit.ipynb", "04-kernel-history.ipynb", "05-compile-and-compare.ipynb"]);
   });
 
   test("01: the seed table, reproduced (within 5 %), exact traps, and the kvm-6.18 table", () => {
@@ -108,6 +108,25 @@ describe("notebooks, executed headless through Jupyter", { ...requireNotebookToo
     assert.ok(!/SIGSEGV/.test(fixed));
     assert.match(fixed, /calls: 1000/);
     fs.mkdirSync(path.join(out, "notebooks"), { recursive: true });
+  });
+
+  test("05: C compiled in a %%c cell, probed on 4.3 and 4.16 under names, compared, reported", () => {
+    const nb = execute("05-compile-and-compare.ipynb");
+    assert.match(cellText(cellWith(nb, "%%c push -O0")), /^push: dynamically linked \(libc\.so\.6\) x86-64 ELF, \d+ functions\n {2}built with: gcc push\.c -o push -O0/);
+    assert.match(cellText(cellWith(nb, "--name k43")), /probe test:0 +xol +20000 +20000 +20000/);
+    assert.match(cellText(cellWith(nb, "--name k416")), /probe test:0 +emulated +20000 +20000 +0/);
+    assert.match(cellText(cellWith(nb, "compare(")), /probe test:0: traps\/hit +2 +1 +-1 +0\.5/);
+    const [lat, maps] = figures(nb);
+    assert.ok(lat && maps, "the comparison's two charts");
+    assert.deepEqual(lat.data.map((d) => d.name), ["k43", "k416"]);
+    assert.deepEqual(lat.data.map((d) => d.text?.[0]), ["2 traps", "1 trap"]);
+    assert.ok(within(trace(lat, "k43").y[0]!, 3.1, 0.05) && within(trace(lat, "k416").y[0]!, 1.55, 0.05), "the seed's 3.1 / 1.55 us");
+    assert.match(cellText(cellWith(nb, "r.map(\"@calls\").value()")), /4\.3 +20000 +xol +2 +3100 +3\.1\d\d us per call\n4\.16 +20000 +emulated +1 +1550 +1\.55\d us per call/);
+    assert.match(cellText(cellWith(nb, "report(")), /^report written: \.\.\/out\/05-compile-and-compare\.html \(\d\.\d MB, standalone: plotly\.js inlined\)/);
+    const html = fs.readFileSync(path.join(PROJECT_ROOT, "out", "05-compile-and-compare.html"), "utf8");
+    assert.match(html, /<h2>Provenance<\/h2>/);
+    assert.match(html, /built with <code>gcc push\.c -o push -O0<\/code>/);
+    assert.match(html, /<code>[0-9a-f]{64}<\/code>/);
   });
 
   test("an HTML export of an executed notebook draws its charts offline (Chromium)", () => {
