@@ -97,7 +97,6 @@ interface ZmqServerThis {
  * several are queued.
  */
 interface Cell {
-  src: string;
   publish(msgType: "execute_result" | "error", content: object): void;
   failure?: Failure;
   diagnostics: TsDiagnostic[];
@@ -306,7 +305,7 @@ export async function startKernel(o: KernelOptions): Promise<void> {
       if (name === "stderr") stderr += text;
       send("stream", { name, text });
     };
-    const cell: Cell = { src: msg.content.code, publish: send, diagnostics: [] };
+    const cell: Cell = { publish: send, diagnostics: [] };
     const writeDisplay: CellWriter = Object.assign((data: Parameters<WriteDisplay>[0], update: boolean) => send(update ? "update_display_data" : "display_data", data), { cell });
     const content = await this.handler.handleExecute(msg.content, writeStream, writeDisplay);
     if (content.status === "error") {

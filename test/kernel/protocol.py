@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drive the uprobe-lab kernel through Jupyter's client, message by message.
 
-    protocol.py session [--cwd DIR]   # JSON list of requests on stdin, JSON list of answers on stdout
+    protocol.py session [--cwd DIR]   # JSON list of requests on stdin; a line "ANSWERS <JSON list>" on stdout
     protocol.py orphan                # start a kernel, print {"pid": N}, then wait to be killed
 
 A request is one of
@@ -84,7 +84,8 @@ def session(cwd):
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
-    json.dump(answers, sys.stdout)
+    # one line, marked: the kernel shares this process's stdout and may write to it too
+    print("ANSWERS " + json.dumps(answers), flush=True)
     return 0
 
 
