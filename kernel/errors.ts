@@ -23,7 +23,7 @@ export interface Failure {
 /** The file name cells have in error messages (the DSL's %%probe errors say cell:LINE:COL too). */
 const CELL = "cell";
 
-export const INTERRUPTED = "Interrupted: the cell was stopped (guest runs in progress stop at their next slice)";
+const INTERRUPTED = "Interrupted: the cell was stopped (guest runs in progress stop at their next slice)";
 
 /** tslab's executor: an await cut short by an interrupt; node:vm: a synchronous loop broken by SIGINT. */
 function isInterrupt(e: Error): boolean {
@@ -36,7 +36,7 @@ function internalFrame(line: string): boolean {
 }
 
 /** The stack of a genuine exception, from its NAME: message line, minus the internal frames. */
-export function cleanStack(e: Error): string[] {
+function cleanStack(e: Error): string[] {
   const head = `${e.name}: ${e.message}`;
   const lines = (e.stack ?? head).split("\n");
   // Node puts "file:LINE\n<source>\n^\n\n" before the stack of an error thrown in vm code: start at the frames
