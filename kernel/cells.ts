@@ -16,10 +16,13 @@ export function isMagicCell(src: string): boolean {
   return isProbeCell(src) || isCompileCell(src);
 }
 
-/** Where a cell's text goes: the cell's stdout and stderr (tests pass their own). */
+/** Where a cell's text goes: the cell's stdout and stderr (tests pass their own); `fail`, when
+ * given, receives what went wrong instead of its message going to `err` (the kernel turns it into
+ * an IPython error reply, kernel/errors.ts). */
 export interface CellStreams {
   out(s: string): void;
   err(s: string): void;
+  fail?(e: unknown): void;
 }
 
 const STDIO: CellStreams = { out: (s) => void process.stdout.write(s), err: (s) => console.error(s) };
@@ -28,7 +31,8 @@ const STDIO: CellStreams = { out: (s) => void process.stdout.write(s), err: (s) 
 export async function runMagicCell(src: string, io: CellStreams = STDIO): Promise<boolean> {
   const say = (s: string): void => io.out(s.endsWith("\n") ? s : s + "\n");
   const fail = (e: unknown): false => {
-    io.err(e instanceof RunError || e instanceof Error ? e.message : String(e));
+    if (io.fail) io.fail(e);
+    else io.err(e instanceof RunError || e instanceof Error ? e.message : String(e));
     return false;
   };
   return isCompileCell(src) ? runCompileCell(src, say, fail) : runProbeCell(src, say, fail);

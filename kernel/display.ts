@@ -70,7 +70,39 @@ export function display(x: Displayable | MimeBundle | string): void {
   displaySink().show(toBundle(x));
 }
 
+/**
+ * Run f with its displays collected instead of shown (updates still go
+ * through): the kernel makes the last one a cell's execute_result.
+ */
+export function collectDisplays(f: () => void): MimeBundle[] {
+  const before = sink;
+  const target = displaySink();
+  const shown: MimeBundle[] = [];
+  sink = {
+    rich: target.rich,
+    show: (bundle, id, update) => (update || id ? target.show(bundle, id, update) : void shown.push(bundle)),
+  };
+  try {
+    f();
+  } finally {
+    sink = before;
+  }
+  return shown;
+}
+
 let progressIds = 0;
+/** Progress lines not done yet: after an interrupt the kernel waits for their final line. */
+const open = new Set<Progress>();
+
+/** Resolves once every progress line is done (true), or after `ms` (false). */
+export async function progressSettled(ms: number): Promise<boolean> {
+  const until = performance.now() + ms;
+  while (open.size > 0) {
+    if (performance.now() >= until) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return true;
+}
 
 /**
  * One output line that updates in place while something long runs, and ends
@@ -84,7 +116,9 @@ export class Progress {
 
   constructor(first: string) {
     this.out = displaySink();
-    if (this.out.rich) this.out.show({ "text/plain": first }, this.id, false);
+    if (!this.out.rich) return;
+    this.out.show({ "text/plain": first }, this.id, false);
+    open.add(this);
   }
 
   /** Show an intermediate state (at most ~4 per second). */
@@ -96,6 +130,7 @@ export class Progress {
   }
 
   done(text: string): void {
+    open.delete(this);
     if (this.out.rich) this.out.show({ "text/plain": text }, this.id, true);
   }
 }

@@ -49,7 +49,10 @@ export function installKernelSpec(o: { prefix?: string } = {}): string {
   const dir = path.join(kernelsDir(o), KERNEL_NAME);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "kernel.json"), JSON.stringify(kernelSpec(), null, 2) + "\n");
-  const logo = path.join(PROJECT_ROOT, "kernel", "logo-64x64.png");
-  if (fs.existsSync(logo)) fs.copyFileSync(logo, path.join(dir, "logo-64x64.png"));
+  // Jupyter shows logo-64x64.png (launcher, notebook list) and logo-32x32.png (tabs); drawn by test/kernel/logo.ts
+  for (const name of ["logo-64x64.png", "logo-32x32.png"]) {
+    const logo = path.join(PROJECT_ROOT, "kernel", name);
+    if (fs.existsSync(logo)) fs.copyFileSync(logo, path.join(dir, name));
+  }
   return dir;
 }

@@ -15,6 +15,7 @@ import { DslError } from "../dsl/index.js";
 import { BufferIo, signalName, UserError, type TraceEvent } from "../engine/index.js";
 import type { RunSpec } from "./run-spec.js";
 import { Session, type ProbeReport, type RunStats } from "./session.js";
+import { thousands } from "./text-table.js";
 
 /** Per-probe figures of a run, with the per-hit ratios the notebooks plot. */
 export interface ProbeFigures extends ProbeReport {
@@ -158,7 +159,7 @@ export async function runSpec(spec: RunSpec, ctl: RunControl = {}): Promise<Prob
       ctl.onProgress?.({ instructions: m.instructions, virtual_ns: m.virtualNs, hits: s.probes.reduce((n, p) => n + p.consumer.stats.hits, 0) });
       return true;
     });
-    if (ctl.signal?.aborted) throw new RunError("interrupted", `interrupted after ${r.instructions} guest instructions`);
+    if (ctl.signal?.aborted) throw new RunError("interrupted", `interrupted after ${thousands(r.instructions)} guest instructions`);
     return collectRun(spec, s, r.status, r.report, r.exit.signal);
   } catch (e) {
     throw toRunError(e);

@@ -7,8 +7,7 @@
 `run` executes every cell in order and fails (exit 1) on:
   - a cell that fails (unless it is tagged `raises-exception`),
   - any `error` output,
-  - anything written to stderr (tslab reports exceptions and type errors
-    there, not as error messages),
+  - anything written to stderr,
   - a cell running longer than --timeout (the kernel is interrupted).
 It writes the executed notebook (no timing metadata, so re-runs give the
 same file) to --out, and prints one JSON line per cell with its time.
@@ -35,7 +34,7 @@ def problems_of(cell):
         if o.get("output_type") == "error":
             out.append("error output: %s: %s" % (o.get("ename"), o.get("evalue")))
         if o.get("output_type") == "stream" and o.get("name") == "stderr":
-            out.append("stderr: " + o.get("text", "").strip()[:2000])
+            out.append("stderr: " + (o.get("text", "").strip()[:2000] or "(an empty stderr output)"))
     return out
 
 
@@ -96,33 +95,38 @@ def run(args):
 
 
 def interrupt_cell(km, kc, code, after):
-    """Execute `code`, interrupt it after `after` seconds; returns (status, stderr, seconds to stop)."""
+    """Execute `code`, interrupt it after `after` seconds; returns (status, error text, seconds to stop)."""
     msg_id = kc.execute(code)
     time.sleep(after)
     t0 = time.time()
     km.interrupt_kernel()
-    stderr = []
+    errors = []
     while True:
         msg = kc.get_iopub_msg(timeout=60)
         if msg["parent_header"].get("msg_id") != msg_id:
             continue
         if msg["msg_type"] == "stream" and msg["content"]["name"] == "stderr":
-            stderr.append(msg["content"]["text"])
+            errors.append(msg["content"]["text"])
+        if msg["msg_type"] == "error":
+            errors.append("\n".join(msg["content"]["traceback"]) + "\n")
         if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
             break
     reply = kc.get_shell_msg(timeout=60)
     seconds = round(time.time() - t0, 2)
     time.sleep(0.4)  # tslab aborts requests for 200 ms after an error
-    return reply["content"]["status"], "".join(stderr), seconds
+    return reply["content"]["status"], "".join(errors), seconds
 
 
 def answer(kc):
     texts = []
-    kc.execute_interactive(
-        "const answer = 6 * 7; answer",
-        timeout=60,
-        output_hook=lambda m: texts.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None,
-    )
+
+    def hook(m):
+        if m["msg_type"] == "stream":
+            texts.append(m["content"].get("text", ""))
+        elif m["msg_type"] == "execute_result":
+            texts.append(m["content"]["data"].get("text/plain", ""))
+
+    kc.execute_interactive("const answer = 6 * 7; answer", timeout=60, output_hook=hook)
     return "".join(texts).strip()
 
 
