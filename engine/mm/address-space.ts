@@ -26,11 +26,11 @@ const PAGE_MASK = PageGeometry.Mask;
 const TASK_SIZE = UserSpace.TaskSize;
 
 /** vm.mmap_min_addr as Debian and Ubuntu set it: MAP_FIXED below it is EPERM for a guest without CAP_SYS_RAWIO. */
-export const MMAP_MIN_ADDR = 0x10000;
+const MMAP_MIN_ADDR = 0x10000;
 /** stack_guard_gap: 256 pages kept free below a stack (mm/mmap.c). */
 const STACK_GUARD_GAP = 256 * PAGE_SIZE;
 /** RLIMIT_STACK's default soft limit (8 MiB): how far the stack may grow. */
-export const DEFAULT_STACK_LIMIT = 8 << 20;
+const DEFAULT_STACK_LIMIT = 8 << 20;
 
 const TLB_SIZE = 1024; // entries; direct-mapped by page number
 const TLB_MASK = TLB_SIZE - 1;
