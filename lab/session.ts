@@ -93,7 +93,7 @@ export class Session {
       const part = this.targets.part(t.file)!;
       const file = kernel.mappedFile(part.id, part.bin.bytes);
       let ctx: ConsumerHitContext;
-      const exit = (code: number): void => kernel.requestStop(`exit(${code}) called by ${t.name}`);
+      const exit = (): void => kernel.requestStop(`exit() called by ${t.name}`);
       const consumer = this.uprobes.register(
         file,
         t.fileOffset,

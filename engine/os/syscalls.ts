@@ -417,7 +417,7 @@ const rows: Row[] = [
     const f = fileOf(c, a[0]!);
     if (!f) return -EBADF;
     const cmd = int(a[1]!);
-    if (cmd === 0 || cmd === 1030) return c.task.proc.fds.install(f, a[2]!); // F_DUPFD, F_DUPFD_CLOEXEC
+    if (cmd === 0 || cmd === 1030) return a[2]! >= FD_LIMIT || a[2]! < 0 ? -EINVAL : c.task.proc.fds.install(f, a[2]!); // F_DUPFD(_CLOEXEC): f_dupfd's RLIMIT_NOFILE check
     if (cmd === 3) return f.flags; // F_GETFL
     return 0;
   }],
