@@ -17,7 +17,8 @@ options:
   --stats             print a JSON summary on stderr at exit
   --max-insns N       stop after N guest instructions (default 20G)
   --max-mem SIZE      cap guest memory (default 1G; suffixes K M G)
-  --allow PATH        let the guest open host file PATH read-only (repeatable)
+  --allow PATH        let the guest open host file PATH read-only (repeatable;
+                      symlinks resolved and the file read at start, --stats shows it)
   --lib-path DIR      let a dynamically linked guest load libraries from DIR too
                       (repeatable; ld.so still searches RUNPATH and LD_LIBRARY_PATH:
                       pass --env LD_LIBRARY_PATH=DIR as you would natively)
@@ -37,11 +38,18 @@ export const MACHINE_OPTIONS: Record<string, OptionSpec> = {
 /** The guest's world from the command line: what exec gives the Machine and run puts in the RunSpec. */
 export type HostOptions = Required<Pick<MachineOptions, "env" | "io" | "files" | "libPath" | "maxInsns" | "maxMemory">>;
 
+/** Each --allow PATH (the name the guest opens) and the host file it resolved to at start, for --stats. */
+const allowedResolved = new Map<string, string>();
+
 export function hostOptions(p: Parsed): HostOptions {
   const files = new Map<string, Uint8Array>();
   for (const path of p.opts.get("--allow") ?? []) {
+    // Symlinks are resolved once, here, and the real file is read now: a link (in /tmp, say) swapped
+    // after the user looked at it changes nothing; --stats shows what was read.
     try {
-      files.set(path, new Uint8Array(fs.readFileSync(path)));
+      const real = fs.realpathSync(path);
+      files.set(path, new Uint8Array(fs.readFileSync(real)));
+      allowedResolved.set(path, real);
     } catch {
       throw new UserError(`--allow ${path}: cannot read it`);
     }
@@ -59,6 +67,12 @@ export function hostOptions(p: Parsed): HostOptions {
   };
 }
 
+/** The --stats line: the machine's figures, plus the resolved --allow files when there are any. */
+export function statsLine(stats: Record<string, unknown>): string {
+  const allowed = allowedResolved.size ? { allowed: Object.fromEntries(allowedResolved) } : {};
+  return JSON.stringify({ ...stats, ...allowed }) + "\n";
+}
+
 export function execCommand(argv: string[]): number {
   const p = parseArgs(argv, { ...MACHINE_OPTIONS, "--help": {}, "-h": {} }, true);
   if (p.opts.has("--help") || p.opts.has("-h")) {
@@ -71,6 +85,6 @@ export function execCommand(argv: string[]): number {
   const m = new Machine(bin, { argv: [path, ...p.rest], ...hostOptions(p) });
   const r = m.run();
   if (r.report) process.stderr.write(`uprobe-lab: ${r.report}\n`);
-  if (p.opts.has("--stats")) process.stderr.write(JSON.stringify(m.stats()) + "\n");
+  if (p.opts.has("--stats")) process.stderr.write(statsLine(m.stats()));
   return r.status;
 }

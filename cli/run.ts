@@ -7,7 +7,7 @@ import { RunError, runSpec, type ProbeRun } from "../lab/probe-run.js";
 import type { RunSpec } from "../lab/run-spec.js";
 import { formatStatsTable, probeStatsLine, type Session } from "../lab/session.js";
 import { parseArgs } from "./args.js";
-import { hostOptions, MACHINE_OPTIONS } from "./exec.js";
+import { hostOptions, MACHINE_OPTIONS, statsLine } from "./exec.js";
 import { PROBE_HELP, PROBE_OPTIONS, probeFlags, type ProbeFlags } from "./probe-options.js";
 
 const RUN_HELP = `usage: uprobe-lab run [options] (-e PROGRAM | SCRIPT.probe) -- BINARY [ARGS...]
@@ -76,7 +76,7 @@ export async function runSession(program: ProgramSource, binaryPath: string, gue
   if (f.spec.traceHits > 0) for (const e of run.trace) err(json ? JSON.stringify({ type: "trace", data: e }) + "\n" : `trace: hit ${e.hit} +${e.ns}ns ${e.event}${e.addr ? " " + e.addr : ""}${e.detail ? ": " + e.detail : ""}\n`);
   if (!f.quiet && !json) err(formatStatsTable(run));
   if (run.report) err(`uprobe-lab: ${run.report}\n`);
-  if (p.opts.has("--stats")) err(JSON.stringify(session!.machine.stats()) + "\n");
+  if (p.opts.has("--stats")) err(statsLine(session!.machine.stats()));
   return run.status;
 }
 

@@ -79,7 +79,8 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSig>> = {
   clear: { kind: "stmt", min: 1, max: 1, doc: "remove every element of a map (or unset a global)" },
   zero: { kind: "stmt", min: 1, max: 1, doc: "set every element of a map to zero" },
   delete: { kind: "stmt", min: 1, max: 9, doc: "delete(m[k]) or delete(m, k): remove one element" },
-  exit: { kind: "stmt", min: 0, max: 1, doc: "stop the traced program after this handler: exit([code])" },
+  // bpftrace 0.17 takes no argument (check_nargs(call, 0)); exit(code) came later
+  exit: { kind: "stmt", min: 0, max: 0, doc: "stop the traced program after this handler: exit()" },
 };
 
 /**

@@ -328,7 +328,7 @@ class CodeGen {
         return `M[${this.id(fake.target.name)}].delete(${this.keyInline(fake)});\n`;
       }
       case "exit":
-        return `R.exit(ctx, ${a[0] !== undefined ? this.expr(a[0]) : "0n"});\n`;
+        return `R.exit(ctx);\n`;
     }
     throw new Error(`internal: unknown statement function ${c.name}`);
   }

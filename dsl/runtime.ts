@@ -188,11 +188,9 @@ export class Runtime {
 
   // ---- statements ------------------------------------------------------------
 
-  exit(ctx: HitContext, code: bigint): void {
-    if (!this.exitRequested) {
-      this.exitRequested = true;
-      this.exitCode = Number(BigInt.asIntN(32, code));
-    }
+  /** exit(): bpftrace stops with status 0 after this handler (from BEGIN: before the guest runs). */
+  exit(ctx: HitContext): void {
+    this.exitRequested = true;
     ctx.requestExit(this.exitCode);
   }
 

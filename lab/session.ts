@@ -93,7 +93,7 @@ export class Session {
       const part = this.targets.part(t.file)!;
       const file = kernel.mappedFile(part.id, part.bin.bytes);
       let ctx: ConsumerHitContext;
-      const exit = (code: number): void => kernel.requestStop(`exit(${code}) called by ${t.name}`);
+      const exit = (): void => kernel.requestStop(`exit() called by ${t.name}`);
       const consumer = this.uprobes.register(
         file,
         t.fileOffset,
@@ -120,17 +120,23 @@ export class Session {
 
   /** Run BEGIN, the guest, END. */
   run(): RunResult {
-    this.program.runBegin();
+    this.begin();
     this.result = this.machine.run();
     this.program.runEnd();
     return this.finish(this.result);
   }
 
   async runAsync(sliceInsns?: number, onSlice?: (m: Machine) => boolean | void): Promise<RunResult> {
-    this.program.runBegin();
+    this.begin();
     const r = await this.machine.runAsync(sliceInsns, onSlice);
     this.program.runEnd();
     return this.finish(r);
+  }
+
+  /** BEGIN; an exit() there stops the guest before its first instruction (bpftrace exits before the -c child runs). */
+  private begin(): void {
+    this.program.runBegin();
+    if (this.program.exitRequested) this.machine.kernel.requestStop("exit() called by BEGIN");
   }
 
   private finish(r: RunResult): RunResult {

@@ -99,9 +99,6 @@ export function checkCallStmt(sc: Scope, call: CallExpr): void {
       }
       break;
     }
-    case "exit":
-      if (a[0] !== undefined) expectInt(sc, a[0], "exit()");
-      break;
   }
 }
 

@@ -178,7 +178,8 @@ export function checkKeys(sc: Scope, v: VarInfo, t: LValue | IndexExpr): void {
 export function arity(sc: Scope, call: CallExpr, min: number, max: number): boolean {
   const n = call.args.length;
   if (n >= min && n <= max) return true;
-  const want = min === max ? `${min} argument${min === 1 ? "" : "s"}` : max >= 64 ? `at least ${min} argument${min === 1 ? "" : "s"}` : `${min} to ${max} arguments`;
+  // bpftrace's check_nargs wording for none
+  const want = max === 0 ? "no arguments" : min === max ? `${min} argument${min === 1 ? "" : "s"}` : max >= 64 ? `at least ${min} argument${min === 1 ? "" : "s"}` : `${min} to ${max} arguments`;
   sc.bag.error(call, `${call.name}() requires ${want} (${n} provided)`);
   for (const a of call.args) if (!isAggCall(a)) typeOf(sc, a);
   return false;

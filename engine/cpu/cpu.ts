@@ -109,7 +109,7 @@ export class Cpu {
   attach(mem: AddressSpace): void {
     this.mem = mem;
     this.lastBlock = undefined;
-    mem.onCodeChange = (pn) => this.invalidatePage(pn);
+    mem.onCodeChange = (pn, at) => this.invalidatePage(pn, at);
     this.blocks.clear();
     this.stepBlocks.clear();
     this.pageBlocks.clear();
@@ -147,11 +147,24 @@ export class Cpu {
 
   // ---- translation cache ----
 
-  private invalidatePage(pn: number): void {
+  /**
+   * A page holding translated code changed (the write watch in AddressSpace: a code page never
+   * enters the write TLB, so only the first store after a translation gets here). Its blocks are
+   * dropped; if a store (at >= 0) changed bytes of a block, each instruction that may end after
+   * the store is replaced by a resteer stub: when the block running now is one of them, it stops
+   * before its next modified instruction, which is decoded again (x86 sees its own stores to the
+   * instruction stream, SDM vol. 3 11.6). A dropped block is never run again, so its closures
+   * can be replaced in place (run() holds the array, not a copy). Costs nothing off that path.
+   */
+  private invalidatePage(pn: number, at: number): void {
     const list = this.pageBlocks.get(pn);
     if (!list) return;
     for (const b of list) {
       b.valid = false;
+      // 15: a store reports its first byte on the page; a multi-byte store may start up to 15 bytes earlier
+      if (at >= 0 && at < b.end && at + 16 > b.addr) {
+        for (let k = 0; k < b.n; k++) if (b.insns[k]!.next + 15 > at) b.fns[k] = resteer;
+      }
       if (this.blocks.get(b.addr) === b) this.blocks.delete(b.addr);
       if (this.stepBlocks.get(b.addr) === b) this.stepBlocks.delete(b.addr);
     }
@@ -273,6 +286,11 @@ export class Cpu {
         this.instret += i;
         const insn = b.insns[i]!;
         this.rip = insn.addr;
+        if (e === RESTEER) {
+          // the block's code was overwritten by one of its own stores: go on from the first changed instruction
+          prev = undefined;
+          continue;
+        }
         this.faultInsn = insn;
         this.exception = toException(e);
         return Exit.Exception;
@@ -300,6 +318,12 @@ export class Cpu {
     }
   }
 }
+
+/** Thrown by a resteer stub (see invalidatePage): not an exception, the block stops there. */
+const RESTEER = { resteer: true };
+const resteer: Exec = () => {
+  throw RESTEER;
+};
 
 function toException(e: unknown): CpuException {
   if (e instanceof CpuException) return e;

@@ -7,6 +7,8 @@ export const enum Event {
   Syscall = 1,
   /** int3 executed: rip is the address after it (the kernel's regs->ip = bp + 1). */
   Breakpoint = 2,
+  /** `int $0x80`: the i386 system-call ABI from 64-bit code (entry_INT80_compat); rip is the next instruction. */
+  Int80 = 3,
 }
 
 export const enum Exit {

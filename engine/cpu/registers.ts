@@ -30,6 +30,8 @@ export const enum RegClass {
   Other = 4,
   /** x87 stack register ST(num). */
   St = 5,
+  /** MMX register mmN (the significand of x87 physical register RN). */
+  Mm = 6,
 }
 
 export const SEG_ES = 0, SEG_CS = 1, SEG_SS = 2, SEG_DS = 3, SEG_FS = 4, SEG_GS = 5;
@@ -77,6 +79,7 @@ function classify(name: string): RegInfo {
   if ((m = /^R(\d+)L$/.exec(name))) return { cls: RegClass.Gpr, num: +m[1]!, size: 1, high8: false };
   if ((m = /^XMM(\d+)$/.exec(name))) return { cls: RegClass.Xmm, num: +m[1]!, size: 16, high8: false };
   if ((m = /^ST(\d)$/.exec(name))) return { cls: RegClass.St, num: +m[1]!, size: 10, high8: false };
+  if ((m = /^MM(\d)$/.exec(name))) return { cls: RegClass.Mm, num: +m[1]!, size: 8, high8: false };
   if (name === "None") return NONE;
   return { cls: RegClass.Other, num: -1, size: 0, high8: false };
 }

@@ -14,6 +14,7 @@ import { aluOps } from "./ops/alu.js";
 import { atomicOps } from "./ops/atomic.js";
 import { bitOps } from "./ops/bits.js";
 import { branchOps } from "./ops/branch.js";
+import { mmxOps, usesMmx } from "./ops/mmx.js";
 import { movOps } from "./ops/mov.js";
 import { muldivOps } from "./ops/muldiv.js";
 import { shiftOps } from "./ops/shift.js";
@@ -34,8 +35,12 @@ for (const family of [aluOps, atomicOps, movOps, stackOps, branchOps, shiftOps, 
   }
 }
 
+/** MMX forms share their mnemonics with SSE2's (paddb mm vs xmm): their own table, picked by operand. */
+const mmxTable: (Builder | undefined)[] = [];
+for (const [m, b] of mmxOps) mmxTable[m] = b;
+
 export function translate(cpu: Cpu, insn: Insn, k: number): Exec {
-  const b = table[insn.mnemonic];
+  const b = insn.mnemonic === Mnemonic.Emms || usesMmx(insn) ? mmxTable[insn.mnemonic] : table[insn.mnemonic];
   let fn: Exec | undefined;
   if (b) fn = b(cpu, insn, k);
   if (fn) return fn;

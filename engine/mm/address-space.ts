@@ -13,7 +13,7 @@
 // on demand from their VMA, checks permissions, breaks COW and invalidates
 // translated code.
 
-import { EEXIST, ENOMEM } from "../errno.js";
+import { EACCES, EEXIST, ENOMEM, EPERM } from "../errno.js";
 import { MemFault, SEGV_ACCERR, SEGV_MAPERR, UserSpace } from "./fault.js";
 import type { MappedFile } from "./mapped-file.js";
 import { Page, PageGeometry, pageAlignUp, PROT_EXEC, PROT_READ, PROT_WRITE } from "./page.js";
@@ -24,6 +24,13 @@ import { formatVma, vmaFileOffset, type SpecialMapping, type Vma } from "./vma.j
 const PAGE_SIZE = PageGeometry.Size;
 const PAGE_MASK = PageGeometry.Mask;
 const TASK_SIZE = UserSpace.TaskSize;
+
+/** vm.mmap_min_addr as Debian and Ubuntu set it: MAP_FIXED below it is EPERM for a guest without CAP_SYS_RAWIO. */
+const MMAP_MIN_ADDR = 0x10000;
+/** stack_guard_gap: 256 pages kept free below a stack (mm/mmap.c). */
+const STACK_GUARD_GAP = 256 * PAGE_SIZE;
+/** RLIMIT_STACK's default soft limit (8 MiB): how far the stack may grow. */
+const DEFAULT_STACK_LIMIT = 8 << 20;
 
 const TLB_SIZE = 1024; // entries; direct-mapped by page number
 const TLB_MASK = TLB_SIZE - 1;
@@ -60,14 +67,20 @@ export class AddressSpace {
   private readonly wDv: DataView[] = new Array<DataView>(TLB_SIZE);
   /** High half of the last read64 (read64 returns the low half). */
   hi = 0;
-  /** Called when a page holding translated code is written, unmapped or reprotected. */
-  onCodeChange: (pageNumber: number) => void = () => {};
+  /**
+   * Called when a page holding translated code is written, unmapped or reprotected: the write watch
+   * on code pages (a page with hasCode never enters the write TLB). `at` is the first byte written
+   * on that page by a store, -1 for unmap/mprotect.
+   */
+  onCodeChange: (pageNumber: number, at: number) => void = () => {};
   /** Top-down mmap allocation starts here (no ASLR: deterministic layout). */
   mmapBase = 0x7ffff7fff000;
   brkStart = 0;
   brkEnd = 0;
   /** Bumped whenever VMAs change (map, unmap, protect): caches keyed by address check it. */
   vmaGeneration = 0;
+  /** RLIMIT_STACK (soft), in bytes: the most a VM_GROWSDOWN VMA may span (acct_stack_growth). */
+  stackLimit = DEFAULT_STACK_LIMIT;
   private pageCount = 0;
 
   constructor(readonly maxBytes: number = 2 ** 31) {}
@@ -98,16 +111,24 @@ export class AddressSpace {
     return true;
   }
 
+  /** May a hint place [start, end) there: free, in user space, above mmap_min_addr and out of any stack's guard gap (vm_start_gap). */
+  private hintFits(start: number, end: number): boolean {
+    if (start < MMAP_MIN_ADDR || end > TASK_SIZE) return false;
+    for (const v of this.vmas) if (gapStart(v) < end && start < v.end) return false;
+    return true;
+  }
+
   /** Lowest-address-first search is not what Linux does; this is the top-down allocator (arch_get_unmapped_area_topdown). */
   findFreeTopDown(length: number, below: number = this.mmapBase): number {
     let top = below;
     for (let i = this.vmas.length - 1; i >= 0; i--) {
       const v = this.vmas[i]!;
-      if (v.start >= top) continue;
+      const start = gapStart(v);
+      if (start >= top) continue;
       if (v.end <= top - length) return top - length;
-      top = Math.min(top, v.start);
+      top = Math.min(top, start);
     }
-    if (top - length >= 0x10000) return top - length;
+    if (top - length >= MMAP_MIN_ADDR) return top - length;
     return -1;
   }
 
@@ -142,10 +163,14 @@ export class AddressSpace {
     const length = pageAlignUp(req.length);
     let start = req.addr;
     if (req.fixed) {
+      // __get_unmapped_area: past TASK_SIZE (negative and non-canonical included) is ENOMEM;
+      // security_mmap_addr (cap_mmap_addr): below mmap_min_addr needs CAP_SYS_RAWIO
+      if (!(start >= 0 && length <= TASK_SIZE && start <= TASK_SIZE - length)) return -ENOMEM;
+      if (start < MMAP_MIN_ADDR) return -EPERM;
       if (req.noReplace && !this.isFree(start, start + length)) return -EEXIST;
       this.unmap(start, length);
     } else {
-      if (start === 0 || !this.isFree(start, start + length) || start + length > TASK_SIZE) {
+      if (!this.hintFits(start, start + length)) {
         start = this.findFreeTopDown(length);
         if (start < 0) return -ENOMEM;
       }
@@ -209,10 +234,12 @@ export class AddressSpace {
 
   protect(addr: number, length: number, prot: number): number {
     const end = addr + pageAlignUp(length);
-    // mprotect fails with -ENOMEM if any page in the range is unmapped
+    // mprotect fails with -ENOMEM if any page in the range is unmapped, -EACCES if it would make writable
+    // a MAP_SHARED file mapping: every guest file is opened read-only, so do_mmap cleared VM_MAYWRITE
     for (let a = addr; a < end; ) {
       const v = this.findVma(a);
       if (!v) return -ENOMEM;
+      if (prot & PROT_WRITE && v.shared && v.file) return -EACCES;
       a = v.end;
     }
     for (const v of this.carve(addr, end)) {
@@ -222,7 +249,7 @@ export class AddressSpace {
         const p = this.pages.get(pn);
         if (!p) continue;
         p.prot = prot;
-        if (p.hasCode) this.codeChanged(pn, p);
+        if (p.hasCode) this.codeChanged(pn, p, -1);
       }
     }
     this.flushTlb();
@@ -232,14 +259,14 @@ export class AddressSpace {
   private dropPage(pn: number): void {
     const p = this.pages.get(pn);
     if (!p) return;
-    if (p.hasCode) this.codeChanged(pn, p);
+    if (p.hasCode) this.codeChanged(pn, p, -1);
     this.pages.delete(pn);
     this.pageCount--;
   }
 
-  private codeChanged(pn: number, p: Page): void {
+  private codeChanged(pn: number, p: Page, at: number): void {
     p.hasCode = false;
-    this.onCodeChange(pn);
+    this.onCodeChange(pn, at);
   }
 
   flushTlb(): void {
@@ -259,7 +286,7 @@ export class AddressSpace {
     let p = this.pages.get(pn);
     if (p) return p;
     const addr = pn * PAGE_SIZE;
-    const v = this.findVma(addr);
+    const v = this.findVma(addr) ?? this.expandStack(addr);
     if (!v) return undefined;
     if ((this.pageCount + 1) * PAGE_SIZE > this.maxBytes) throw new MemoryLimitExceeded(this.maxBytes);
     if (v.file) {
@@ -273,6 +300,33 @@ export class AddressSpace {
     this.pages.set(pn, p);
     this.pageCount++;
     return p;
+  }
+
+  /**
+   * A fault at addr, in no VMA: if the VMA above it grows down (the stack), extend it to addr's page
+   * (do_user_addr_fault -> expand_stack -> expand_downwards) when that stays within RLIMIT_STACK
+   * (acct_stack_growth) and out of the guard gap above the mapping below (stack_guard_gap, unless
+   * that one is PROT_NONE or grows down too). Otherwise undefined: the access faults (SEGV_MAPERR).
+   * Only the pages then touched count against the memory cap, as any other page.
+   */
+  private expandStack(addr: number): Vma | undefined {
+    if (!(addr >= MMAP_MIN_ADDR && addr < TASK_SIZE)) return undefined;
+    const vs = this.vmas;
+    let lo = 0, hi = vs.length; // the first VMA starting above addr
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (vs[mid]!.start <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    const v = vs[lo];
+    if (v === undefined || v.special !== "stack") return undefined;
+    const start = addr - (addr % PAGE_SIZE);
+    if (v.end - start > this.stackLimit) return undefined;
+    const prev = vs[lo - 1];
+    if (prev !== undefined && prev.special !== "stack" && prev.prot !== 0 && start - prev.end < STACK_GUARD_GAP) return undefined;
+    v.start = start;
+    this.vmaGeneration++;
+    return v;
   }
 
   /** Put a page's contents back to the file's bytes if a private copy equals them (the kernel drops such anon copies in __replace_page/set_orig_insn). */
@@ -317,7 +371,7 @@ export class AddressSpace {
     const pn = Math.floor(addr / PAGE_SIZE);
     const p = this.pageAt(pn);
     if (!p || !(p.prot & PROT_WRITE)) this.fault(addr, "write");
-    this.prepareWrite(pn, p);
+    this.prepareWrite(pn, p, addr);
     const i = pn & TLB_MASK;
     this.wTag[i] = pn;
     this.wDv[i] = p.dv;
@@ -326,12 +380,13 @@ export class AddressSpace {
     return p;
   }
 
-  private prepareWrite(pn: number, p: Page): void {
+  /** Before a write at addr on page pn: break COW, and invalidate the code translated from the page. */
+  private prepareWrite(pn: number, p: Page, addr: number): void {
     if (p.shared) {
       p.makePrivate();
       this.flushTlb();
     }
-    if (p.hasCode) this.codeChanged(pn, p);
+    if (p.hasCode) this.codeChanged(pn, p, addr);
   }
 
   // ---- user accesses: fast paths ---------------------------------------------
@@ -547,16 +602,16 @@ export class AddressSpace {
       const pn = Math.floor(addr / PAGE_SIZE);
       const p = this.pageAt(pn);
       if (!p) return false;
-      this.prepareWrite(pn, p); // breaks COW (flushing the TLBs) and invalidates translated code
+      this.prepareWrite(pn, p, addr); // breaks COW (flushing the TLBs) and invalidates translated code
       p.data[addr & PAGE_MASK] = bytes[k]!;
     }
     return true;
   }
 
-  /** Is [a, a+n) mapped with all of the given PROT bits? */
+  /** Is [a, a+n) mapped with all of the given PROT bits? (A kernel access below the stack grows it, as a fault in copy_to_user does.) */
   accessOk(a: number, n: number, prot: number): boolean {
     for (let addr = a - (a % PAGE_SIZE); addr < a + n; addr += PAGE_SIZE) {
-      const v = addr >= 0 && addr < TASK_SIZE ? this.findVma(addr) : undefined;
+      const v = addr >= 0 && addr < TASK_SIZE ? (this.findVma(addr) ?? this.expandStack(addr)) : undefined;
       if (!v || (v.prot & prot) !== prot) return false;
     }
     return true;
@@ -568,6 +623,7 @@ export class AddressSpace {
     mm.mmapBase = this.mmapBase;
     mm.brkStart = this.brkStart;
     mm.brkEnd = this.brkEnd;
+    mm.stackLimit = this.stackLimit;
     for (const v of this.vmas) {
       if (v.dontCopy) continue;
       mm.vmas.push({ ...v });
@@ -584,3 +640,8 @@ export class AddressSpace {
   }
 }
 
+
+/** Where a VMA's guard gap begins (vm_start_gap): stack_guard_gap below a stack, its start otherwise. */
+function gapStart(v: Vma): number {
+  return v.special === "stack" ? Math.max(0, v.start - STACK_GUARD_GAP) : v.start;
+}

@@ -4,6 +4,9 @@
 
 import { EBADF, EMFILE } from "../errno.js";
 
+/** RLIMIT_NOFILE: descriptors are below 1024 (the kernel's default soft limit, INR_OPEN_CUR). */
+export const FD_LIMIT = 1024;
+
 type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir";
 
 export interface OpenFile {
@@ -34,7 +37,7 @@ export class FdTable {
   install(f: OpenFile, min = 0): number {
     let fd = min;
     while (this.fds[fd]) fd++;
-    if (fd >= 1024) return -EMFILE;
+    if (fd >= FD_LIMIT) return -EMFILE;
     this.fds[fd] = f;
     return fd;
   }
@@ -49,6 +52,7 @@ export class FdTable {
     const f = this.get(fd);
     if (!f) return -EBADF;
     if (to !== undefined) {
+      if (!(to >= 0 && to < FD_LIMIT)) return -EBADF;
       this.fds[to] = f;
       return to;
     }

@@ -5,6 +5,7 @@
 // plugs in through KernelHooks, the way the real one sits behind die
 // notifiers and the mmap path.
 
+import * as nodePath from "node:path";
 import type { Cpu } from "../cpu/cpu.js";
 import { Event, Exit } from "../cpu/exit.js";
 import { CpuException, X86_TRAP_BP, X86_TRAP_DB, X86_TRAP_DE, X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD } from "../cpu/exceptions.js";
@@ -23,10 +24,12 @@ import {
 } from "./signals.js";
 import { ENOSYS } from "../errno.js";
 import { SYSCALL_HANDLERS, syscallName, type SyscallContext } from "./syscalls.js";
+import { I386_COUNT_BASE, I386_HANDLERS, i386SyscallName } from "./syscalls-i386.js";
 import type { Task } from "./task.js";
 
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
 const RAX = Gpr.RAX, RDI = Gpr.RDI, RSI = Gpr.RSI, RDX = Gpr.RDX, R10 = Gpr.R10, R8 = Gpr.R8, R9 = Gpr.R9;
+const RBX = Gpr.RBX, RCX = Gpr.RCX, RBP = Gpr.RBP;
 
 /** The host side of the guest's standard streams. */
 export interface HostIo {
@@ -93,7 +96,19 @@ export class Linux {
 
   // ---- files ----
 
+  /**
+   * What readlink("/proc/self/exe") answers: the path the user gave for the executable, made
+   * absolute against the guest's working directory "/" (getcwd). Not the host's absolute path,
+   * which would show the host's directory layout (nodePath.resolve against the host's cwd did);
+   * the guest already has this name in argv[0] and AT_EXECFN, so nothing new is shown. The file
+   * is there in the guest's view: open, stat and access find the executable by this path and by
+   * /proc/self/exe (read-only), so readlink, open and a later execv("/proc/self/exe") agree.
+   */
+  exePath = "/";
+  private exe: GuestFile | undefined;
+
   lookupFile(path: string): GuestFile | undefined {
+    if (this.exe !== undefined && (path === "/proc/self/exe" || path === this.exePath)) return this.exe;
     return this.fs.lookup(path);
   }
 
@@ -136,6 +151,8 @@ export class Linux {
   spawn(path: string, bytes: Uint8Array, argv: string[], envp: string[]): Process {
     const elf = parseElf(path, bytes);
     const file = this.mappedFile(fileId(path, "given"), bytes);
+    this.exePath = nodePath.posix.resolve("/", path);
+    this.exe = { kind: "file", data: bytes, id: fileId(path, "given") };
     const mm = new AddressSpace(this.maxMemory);
     const proc = new Process(this.nextPid++, mm);
     const img = loadImage(mm, elf, file, argv, envp, elf.interp ? this.interpreter(elf) : undefined);
@@ -173,6 +190,7 @@ export class Linux {
     const cpu = proc.cpu;
     const task = proc.leader;
     const end = Math.min(this.retired + slice, this.maxInsns);
+    if (this.stopReason !== undefined) return true; // stopped before this slice (exit() in BEGIN)
     // Traps are handled inside cpu.run() while this slice runs (see trapInline).
     cpu.trapHandler = (proc.trapHandler ??= (exit) => this.trapInline(proc, exit));
     try {
@@ -224,6 +242,7 @@ export class Linux {
       case Exit.Event:
         if (cpu.event === Event.Syscall) this.syscall(task);
         else if (cpu.event === Event.Breakpoint) this.breakpoint(task);
+        else if (cpu.event === Event.Int80) this.syscallInt80(task);
         break;
       case Exit.Exception:
         this.exception(task, cpu.exception!);
@@ -295,6 +314,34 @@ export class Linux {
     if (r !== "noreturn") cpu.setRegNum(RAX, r);
   }
 
+  /**
+   * `int $0x80` from 64-bit code (do_int80_emulation): the i386 table, number in eax, arguments
+   * in the low halves of ebx ecx edx esi edi ebp, the result in rax.
+   */
+  private syscallInt80(task: Task): void {
+    const cpu = task.proc.cpu;
+    const L = cpu.lo;
+    const nr = L[RAX]! >>> 0;
+    this.countSyscall(I386_COUNT_BASE + nr);
+    const handler = nr < I386_HANDLERS.length ? I386_HANDLERS[nr] : undefined;
+    if (!handler) {
+      cpu.setRegNum(RAX, -ENOSYS);
+      return;
+    }
+    const args = this.sysArgs;
+    args[0] = L[RBX]! >>> 0;
+    args[1] = L[RCX]! >>> 0;
+    args[2] = L[RDX]! >>> 0;
+    args[3] = L[RSI]! >>> 0;
+    args[4] = L[RDI]! >>> 0;
+    args[5] = L[RBP]! >>> 0;
+    const ctx = this.sysCtx;
+    ctx.task = task;
+    ctx.cpu = cpu;
+    const r = handler(ctx, args);
+    if (r !== "noreturn") cpu.setRegNum(RAX, r);
+  }
+
   private readonly sysArgs = [0, 0, 0, 0, 0, 0];
   private readonly sysCtx: SyscallContext = { kernel: this, task: undefined as unknown as Task, cpu: undefined as unknown as Cpu };
 
@@ -317,7 +364,7 @@ export class Linux {
   get syscallCounts(): Map<string, number> {
     const out = new Map<string, number>();
     for (const nr of this.countOrder) {
-      const name = syscallName(nr);
+      const name = nr >= I386_COUNT_BASE ? i386SyscallName(nr - I386_COUNT_BASE) : syscallName(nr);
       const n = nr >= 0 && nr < 1024 && Number.isInteger(nr) ? this.countsByNr[nr]! : this.countsOther.get(nr)!;
       out.set(name, (out.get(name) ?? 0) + n);
     }

@@ -10,13 +10,14 @@
 import { AddressSpace } from "../mm/address-space.js";
 import { MappedFile } from "../mm/mapped-file.js";
 import { PAGE_SIZE, pageAlignDown, pageAlignUp, PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/page.js";
-import { ET_DYN, type ElfImage, PF_R, PF_W, PF_X, PT_LOAD } from "./elf.js";
+import { ElfError, ET_DYN, type ElfImage, PF_R, PF_W, PF_X, PT_LOAD } from "./elf.js";
 import { SIGFRAME_SIZE } from "./signals.js";
 
 /** ELF_ET_DYN_BASE on x86-64 with ASLR off (2/3 of TASK_SIZE, page aligned). */
 export const PIE_BASE = 0x555555554000;
 /** Top of the initial stack. The page above it stays free for the XOL area at 0x7fffffffe000 (the address observed on 6.18). */
 const STACK_TOP = 0x7ffffffde000;
+/** The initial stack VMA (setup_arg_pages: the arguments plus 128 KiB); it grows down on demand up to RLIMIT_STACK (AddressSpace.expandStack). */
 const STACK_SIZE = 132 * 1024;
 
 const AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9;
@@ -75,7 +76,7 @@ function mapImage(mm: AddressSpace, elf: ElfImage, file: MappedFile, bias = elf.
     const fileEnd = ph.offset + ph.filesz;
     const mapFileEnd = pageAlignUp(start + ph.filesz);
     if (ph.filesz > 0) {
-      mm.map({ addr: mapStart, length: mapFileEnd - mapStart, prot, fixed: true, file, offset: fileStart });
+      mapped(elf, mapStart, mm.map({ addr: mapStart, length: mapFileEnd - mapStart, prot, fixed: true, file, offset: fileStart }));
       // With a bss, the bytes past filesz up to the end of that page are zeroed in the private copy
       // (padzero): all of the page, not only up to memsz; ld.so's minimal malloc allocates there.
       const tail = mapStart + (fileEnd - fileStart);
@@ -83,10 +84,15 @@ function mapImage(mm: AddressSpace, elf: ElfImage, file: MappedFile, bias = elf.
     }
     const memEnd = pageAlignUp(start + ph.memsz);
     const anonStart = ph.filesz > 0 ? mapFileEnd : mapStart;
-    if (memEnd > anonStart) mm.map({ addr: anonStart, length: memEnd - anonStart, prot, fixed: true });
+    if (memEnd > anonStart) mapped(elf, anonStart, mm.map({ addr: anonStart, length: memEnd - anonStart, prot, fixed: true }));
     brk = Math.max(brk, start + ph.memsz);
   }
   return { bias, brk: pageAlignUp(brk) };
+}
+
+/** elf_map's vm_mmap failed (a segment below mmap_min_addr or past TASK_SIZE): execve fails. */
+function mapped(elf: ElfImage, at: number, r: number): void {
+  if (r < 0) throw new ElfError(`${elf.path}: cannot map a PT_LOAD segment at 0x${at.toString(16)} (${r === -1 ? "EPERM: below mmap_min_addr" : "ENOMEM: outside user space"})`);
 }
 
 /** Build the initial process stack: returns the initial rsp. */

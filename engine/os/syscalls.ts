@@ -6,14 +6,13 @@
 // value for rax, a negative errno on failure. Unknown syscalls return
 // -ENOSYS and are counted by name ("syscall_NNN") in --stats.
 
-import * as nodePath from "node:path";
 import type { Cpu } from "../cpu/cpu.js";
 
 import { MappedFile } from "../mm/mapped-file.js";
 import { pageAlignUp, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/page.js";
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_SHARED } from "../mm/vma.js";
 import { EACCES, EAGAIN, EBADF, ECHILD, EEXIST, EFAULT, EINTR, EINVAL, EIO, EISDIR, EMFILE, ENODEV, ENOENT, ENOMEM, ENOSYS, ENOTDIR, ENOTTY, ENXIO, EPERM, EPIPE, ERANGE, EROFS, ESPIPE, ESRCH } from "../errno.js";
-import type { OpenFile } from "./fdtable.js";
+import { FD_LIMIT, type OpenFile } from "./fdtable.js";
 import type { Linux } from "./linux.js";
 import { restoreRtFrame, SI_TKILL, SI_USER, sigBit, SIGKILL, SIGSTOP, type SigAction } from "./signals.js";
 import type { Task } from "./task.js";
@@ -399,7 +398,7 @@ const rows: Row[] = [
   [25, "mremap", () => -ENOMEM],
   [28, "madvise", () => 0],
   [32, "dup", (c, a) => c.task.proc.fds.dup(int(a[0]!))],
-  [33, "dup2", (c, a) => (fileOf(c, a[0]!) ? c.task.proc.fds.dup(int(a[0]!), int(a[1]!)) : -EBADF)],
+  [33, "dup2", (c, a) => doDup3(c, a[0]!, a[1]!, false)],
   [35, "nanosleep", (c, a) => doSleep(c, a[0]!)],
   [39, "getpid", (c) => c.task.proc.pid],
   [60, "exit", (c, a) => {
@@ -418,7 +417,7 @@ const rows: Row[] = [
     const f = fileOf(c, a[0]!);
     if (!f) return -EBADF;
     const cmd = int(a[1]!);
-    if (cmd === 0 || cmd === 1030) return c.task.proc.fds.install(f, a[2]!); // F_DUPFD, F_DUPFD_CLOEXEC
+    if (cmd === 0 || cmd === 1030) return a[2]! >= FD_LIMIT || a[2]! < 0 ? -EINVAL : c.task.proc.fds.install(f, a[2]!); // F_DUPFD(_CLOEXEC): f_dupfd's RLIMIT_NOFILE check
     if (cmd === 3) return f.flags; // F_GETFL
     return 0;
   }],
@@ -431,8 +430,8 @@ const rows: Row[] = [
     const p = cstr(c, a[0]!);
     if (typeof p === "number") return p;
     if (p !== "/proc/self/exe") return -ENOENT;
-    // the kernel answers with the absolute path of the executable (glibc asserts it starts with '/')
-    const exe = enc.encode(nodePath.resolve(c.task.proc.image?.elf.path ?? ""));
+    // the executable's path in the guest's view (Linux.exePath: absolute, as glibc asserts), never the host's
+    const exe = enc.encode(c.kernel.exePath);
     const n = Math.min(exe.length, a[2]!);
     const r = copyOut(c, a[1]!, exe.subarray(0, n));
     return r < 0 ? r : n;
@@ -442,7 +441,7 @@ const rows: Row[] = [
     const [sec, nsec] = clockNow(c, 0);
     return copyOut(c, a[0]!, u64s(sec, Math.floor(nsec / 1000)));
   }],
-  [97, "getrlimit", (c, a) => copyOut(c, a[1]!, rlimit(int(a[0]!)))],
+  [97, "getrlimit", (c, a) => copyOut(c, a[1]!, rlimit(c, int(a[0]!)))],
   [98, "getrusage", (c, a) => copyOut(c, a[1]!, new Uint8Array(144))],
   [99, "sysinfo", (c, a) => {
     // struct sysinfo: uptime from the virtual clock, the memory cap as total RAM, one process, mem_unit 1
@@ -562,10 +561,16 @@ const rows: Row[] = [
     return c.kernel.lookupFile(p) ? (int(a[2]!) & 2 ? -EACCES : 0) : -ENOENT;
   }],
   [273, "set_robust_list", () => 0],
-  [292, "dup3", (c, a) => (fileOf(c, a[0]!) && int(a[0]!) !== int(a[1]!) ? c.task.proc.fds.dup(int(a[0]!), int(a[1]!)) : -EINVAL)],
+  [292, "dup3", (c, a) => doDup3(c, a[0]!, a[1]!, true)],
+  [160, "setrlimit", (c, a) => setRlimit(c, int(a[0]!), a[1]!)],
   [302, "prlimit64", (c, a) => {
     if (int(a[0]!) !== 0 && int(a[0]!) !== c.task.proc.pid) return -ESRCH;
-    return a[3] ? copyOut(c, a[3]!, rlimit(int(a[1]!))) : 0;
+    const old = rlimit(c, int(a[1]!));
+    if (a[2]) {
+      const r = setRlimit(c, int(a[1]!), a[2]!);
+      if (r) return r;
+    }
+    return a[3] ? copyOut(c, a[3]!, old) : 0;
   }],
   [309, "getcpu", (c, a) => {
     // one CPU, one node (glibc's sched_getcpu falls back to this without rseq)
@@ -584,10 +589,41 @@ const rows: Row[] = [
   [334, "rseq", () => -ENOSYS],
 ];
 
-/** RLIMIT_STACK is 8 MiB, everything else unlimited. */
-function rlimit(res: number): Uint8Array {
-  if (res === 3) return u64s(8 << 20, -1);
+const RLIMIT_STACK = 3, RLIMIT_NOFILE = 7;
+
+/** RLIMIT_STACK is the address space's (8 MiB by default, hard unlimited), RLIMIT_NOFILE the descriptor table's 1024; everything else unlimited. */
+function rlimit(c: SyscallContext, res: number): Uint8Array {
+  if (res === RLIMIT_STACK) return u64s(c.cpu.mem.stackLimit, -1);
+  if (res === RLIMIT_NOFILE) return u64s(FD_LIMIT, FD_LIMIT);
   return u64s(-1, -1);
+}
+
+/**
+ * setrlimit: RLIMIT_STACK's soft limit bounds later stack growth (the hard one stays unlimited);
+ * RLIMIT_NOFILE may not rise above the table's 1024 (EPERM, as past the hard limit); other
+ * resources are accepted and not enforced.
+ */
+function setRlimit(c: SyscallContext, res: number, ptr: number): number {
+  const raw = copyIn(c, ptr, 16);
+  if (typeof raw === "number") return raw;
+  const dv = new DataView(raw.buffer);
+  const cur = dv.getBigUint64(0, true), max = dv.getBigUint64(8, true);
+  if (res < 0 || res > 15 || cur > max) return -EINVAL;
+  if (res === RLIMIT_NOFILE && max > BigInt(FD_LIMIT)) return -EPERM;
+  if (res === RLIMIT_STACK) c.cpu.mem.stackLimit = cur >= 1n << 62n ? Number.MAX_SAFE_INTEGER : Number(cur);
+  return 0;
+}
+
+/**
+ * dup2/dup3 (ksys_dup3): both descriptors are unsigned int, so the kernel takes the low 32 bits of
+ * the registers (dup2(1, 2^40) is dup2(1, 0) on Linux too); a newfd at or past RLIMIT_NOFILE is EBADF.
+ */
+function doDup3(c: SyscallContext, oldArg: number, newArg: number, dup3: boolean): number {
+  const oldfd = oldArg % 4294967296 >>> 0, newfd = newArg % 4294967296 >>> 0;
+  if (dup3 && oldfd === newfd) return -EINVAL;
+  if (newfd >= FD_LIMIT || !fileOf(c, oldfd)) return -EBADF;
+  if (oldfd === newfd) return newfd;
+  return c.task.proc.fds.dup(oldfd, newfd);
 }
 
 const SYSCALLS = new Map<number, { name: string; handler: SyscallHandler }>(rows.map(([nr, name, handler]) => [nr, { name, handler }]));

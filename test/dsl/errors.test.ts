@@ -153,7 +153,7 @@ describe("semantic errors", () => {
     ["probe test < x = hist() >", "1:18-24", ["hist() requires 1 argument", "0 provided"]],
     ["probe test < x = lhist(arg0, 1) >", "1:18-32", ["lhist() requires 4 arguments", "2 provided"]],
     ["probe test < x = str(1, 2, 3) >", "1:18-30", ["str() requires 1 to 2 arguments", "3 provided"]],
-    ["probe test < x = count(1) >", "1:18-26", ["count() requires 0 arguments", "1 provided"]],
+    ["probe test < x = count(1) >", "1:18-26", ["count() requires no arguments", "1 provided"]],
     ["probe test < x = \"s\" + 1 >", "1:18-21", ["operator '+' needs integers, got a string"]],
     ["probe test < x = comm == 1 >", "1:18-27", ["type mismatch for '=='", "comparing 'string' with 'int64'"]],
     ["probe test < x = 1; x = \"s\" >", "1:25-28", ["type mismatch for x", "trying to assign value of type 'string' when variable already contains a value of type 'int64'", "since 1:14"]],

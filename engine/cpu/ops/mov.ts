@@ -1,11 +1,11 @@
 // Data movement: mov movzx movsx movsxd lea xchg cmovcc setcc cbw/cwde/cdqe
-// cwd/cdq/cqo bswap movbe.
+// cwd/cdq/cqo bswap movbe xlat.
 
 import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
 import { OpK, type Insn, type Operand } from "../insn.js";
 import { leaParts, loadAt, makeEA, reader, reader64, signExtend, storeAt, writer, writer64 } from "../operands.js";
-import { Gpr } from "../registers.js";
+import { Gpr, SEG_FS } from "../registers.js";
 import type { Builder } from "../translate.js";
 
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
@@ -286,7 +286,21 @@ const movbe: Builder = (cpu, insn) => {
   };
 };
 
+/** xlat: al = byte [rbx + al] (ebx with 32-bit address size); an fs/gs override applies. */
+const xlat: Builder = (cpu, insn) => {
+  const L = cpu.lo, H = cpu.hi, m = cpu.mem;
+  const o = insn.ops.find((x) => x.kind === OpK.Mem);
+  const a32 = o?.addrSize === 4, seg = o?.seg ?? 0;
+  return () => {
+    const al = L[0]! & 0xff;
+    let a = a32 ? (L[3]! + al) >>> 0 : H[3]! * 4294967296 + (L[3]! >>> 0) + al;
+    if (seg !== 0) a += seg === SEG_FS ? cpu.fsBase : cpu.gsBase;
+    L[0] = (L[0]! & ~0xff) | m.read8(a);
+  };
+};
+
 export const movOps: [Mnemonic, Builder][] = [
+  [Mnemonic.Xlatb, xlat],
   [Mnemonic.Mov, mov],
   [Mnemonic.Movzx, extend(false)],
   [Mnemonic.Movsx, extend(true)],

@@ -1,5 +1,6 @@
-// System and miscellaneous instructions: syscall int3 cpuid xgetbv (#UD) rdtsc
-// nops (rdssp included) fences flag instructions (clc stc cmc cld std lahf sahf) ud2 hlt.
+// System and miscellaneous instructions: syscall int3 int cpuid xgetbv (#UD) rdtsc
+// nops (rdssp included) fences flag instructions (clc stc cmc cld std lahf sahf) ud2,
+// and the privileged ones (#GP): hlt cli sti in out ins outs.
 
 import { Mnemonic } from "../iced.js";
 import type { Cpu, Exec } from "../cpu.js";
@@ -30,6 +31,20 @@ const syscall: Builder = (cpu, insn) => {
 };
 
 const int3: Builder = (cpu) => () => void (cpu.event = Event.Breakpoint);
+
+/**
+ * `int $n` in user mode: vector 0x80 is the i386 system-call gate (DPL 3, entry_INT80_compat),
+ * 3 is the breakpoint gate (as int3); every other gate has DPL 0, so the CPU raises #GP
+ * (SIGSEGV, SI_KERNEL), as for `int $0x81` on Linux.
+ */
+const intN: Builder = (cpu, insn) => {
+  const n = insn.ops[0]!.immLo & 0xff;
+  if (n === 0x80) return () => void (cpu.event = Event.Int80);
+  if (n === 3) return () => void (cpu.event = Event.Breakpoint);
+  return () => {
+    throw new CpuException(X86_TRAP_GP, 0, `int $0x${n.toString(16)} (a gate with DPL 0)`);
+  };
+};
 
 const ud: Builder = (_cpu, insn) => {
   const what = Mnemonic[insn.mnemonic]?.toLowerCase() ?? "ud";
@@ -206,7 +221,17 @@ export const systemOps: [Mnemonic, Builder][] = [
   [Mnemonic.Ud2, ud],
   [Mnemonic.Ud0, ud],
   [Mnemonic.Ud1, ud],
+  [Mnemonic.Int, intN],
   [Mnemonic.Hlt, privileged],
+  // port I/O with IOPL 0 and no I/O bitmap: #GP, SIGSEGV with SI_KERNEL (as Linux gives a user process)
+  [Mnemonic.In, privileged],
+  [Mnemonic.Out, privileged],
+  [Mnemonic.Insb, privileged],
+  [Mnemonic.Insw, privileged],
+  [Mnemonic.Insd, privileged],
+  [Mnemonic.Outsb, privileged],
+  [Mnemonic.Outsw, privileged],
+  [Mnemonic.Outsd, privileged],
   [Mnemonic.Cli, privileged],
   [Mnemonic.Sti, privileged],
   [Mnemonic.Cpuid, cpuid],

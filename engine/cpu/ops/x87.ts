@@ -6,7 +6,7 @@
 // (fcomi fucomi fcom fucom ftst fxam with pops), control (fnstcw fldcw fnstsw
 // fninit fnclex ffree fincstp fdecstp fnop fwait), and what glibc's libm and
 // fenv/ucontext code add: the constants fldpi fldl2e fldl2t fldlg2 fldln2,
-// ffreep, fxtract, fnstenv/fldenv, and the transcendentals f2xm1 fyl2x
+// ffreep, fxtract, fnstenv/fldenv, fnsave/frstor, fbld/fbstp (packed BCD), and the transcendentals f2xm1 fyl2x
 // fyl2xp1 fpatan (../x87-transcendental.ts). Semantics and exactness: see
 // ../x87.ts.
 //
@@ -517,12 +517,7 @@ const fnstenv: Builder = (cpu, insn) => {
   const ea = makeEA(cpu, insn.ops[0]!);
   const m = cpu.mem;
   return () => {
-    const a = ea();
-    m.write32(a, x.cw | 0xffff0000);
-    m.write32(a + 4, x.status | 0xffff0000);
-    m.write32(a + 8, tagWord(x) | 0xffff0000);
-    m.write64(a + 12, 0, 0);
-    m.write64(a + 20, 0, 0xffff0000 | 0);
+    storeEnv(m, x, ea());
     x.cw |= 0x3f;
   };
 };
@@ -533,13 +528,116 @@ const fldenv: Builder = (cpu, insn) => {
   const x = x87Of(cpu);
   const ea = makeEA(cpu, insn.ops[0]!);
   const m = cpu.mem;
+  return () => loadEnv(m, x, ea());
+};
+
+/** The 28-byte environment (fnstenv's layout) at a: FCW, FSW, the full tag word; pointers zero. */
+function storeEnv(m: Cpu["mem"], x: X87, a: number): void {
+  m.write32(a, x.cw | 0xffff0000);
+  m.write32(a + 4, x.status | 0xffff0000);
+  m.write32(a + 8, tagWord(x) | 0xffff0000);
+  m.write64(a + 12, 0, 0);
+  m.write64(a + 20, 0, 0xffff0000 | 0);
+}
+
+/** Load the environment at a (fldenv's part of frstor). */
+function loadEnv(m: Cpu["mem"], x: X87, a: number): void {
+  const cw = m.read16(a), sw = m.read16(a + 4), tw = m.read16(a + 8);
+  x.cw = cw | 0x40;
+  x.top = (sw >> 11) & 7;
+  x.sw = sw & ~0x3800;
+  for (let p = 0; p < 8; p++) x.empty[p] = ((tw >> (2 * p)) & 3) === 3 ? 1 : 0;
+}
+
+/**
+ * fnsave/fsave m108: the environment, then ST(0)..ST(7) as 80-bit values (stack order, empty ones
+ * as they are), then the FPU is reinitialized (fninit). The whole image is checked writable first,
+ * so a fault leaves the FPU unchanged.
+ */
+const fnsave: Builder = (cpu, insn) => {
+  if (insn.memSize !== 108) return undefined; // the 16-bit (0x66) m94 form
+  const x = x87Of(cpu);
+  const ea = makeEA(cpu, insn.ops[0]!);
+  const m = cpu.mem;
   return () => {
     const a = ea();
-    const cw = m.read16(a), sw = m.read16(a + 4), tw = m.read16(a + 8);
-    x.cw = cw | 0x40;
-    x.top = (sw >> 11) & 7;
-    x.sw = sw & ~0x3800;
-    for (let p = 0; p < 8; p++) x.empty[p] = ((tw >> (2 * p)) & 3) === 3 ? 1 : 0;
+    m.write8(a + 107, m.read8(a + 107)); // probe the last byte: fault before changing anything
+    storeEnv(m, x, a);
+    for (let i = 0; i < 8; i++) {
+      const p = x.phys(i);
+      m.write32(a + 28 + 10 * i, x.mlo[p]!);
+      m.write32(a + 32 + 10 * i, x.mhi[p]!);
+      m.write16(a + 36 + 10 * i, x.se[p]!);
+    }
+    x.init();
+  };
+};
+
+/** frstor m108: the environment (tags: 3 = empty), then the eight registers into ST(0)..ST(7) under the loaded TOP. */
+const frstor: Builder = (cpu, insn) => {
+  if (insn.memSize !== 108) return undefined;
+  const x = x87Of(cpu);
+  const ea = makeEA(cpu, insn.ops[0]!);
+  const m = cpu.mem;
+  return () => {
+    const a = ea();
+    const img = m.readBytes(a, 108); // read everything before changing anything
+    const dv = new DataView(img.buffer);
+    loadEnv(m, x, a);
+    for (let i = 0; i < 8; i++) {
+      const p = x.phys(i);
+      x.mlo[p] = dv.getUint32(28 + 10 * i, true);
+      x.mhi[p] = dv.getUint32(32 + 10 * i, true);
+      x.se[p] = dv.getUint16(36 + 10 * i, true);
+    }
+  };
+};
+
+const TEN18 = 10n ** 18n;
+
+/** fbld m80: push an 18-digit packed BCD integer (digit pairs in bytes 0-8, low digit in the low nibble; sign in bit 7 of byte 9), exactly. */
+const fbld: Builder = (cpu, insn) => {
+  const x = x87Of(cpu);
+  const ea = makeEA(cpu, insn.ops[0]!);
+  const m = cpu.mem;
+  return () => {
+    const a = ea();
+    let v = 0n;
+    for (let k = 8; k >= 0; k--) {
+      const b = m.read8(a + k);
+      v = v * 100n + BigInt((b >> 4) * 10 + (b & 15)); // invalid digits: the SDM leaves the result undefined
+    }
+    const s = (m.read8(a + 9) >> 7) as 0 | 1;
+    x.pushExact(v === 0n ? { k: 0, s, m: 0n, e: 0 } : { k: 1, s, m: v, e: 0 });
+  };
+};
+
+/** fbstp m80: ST(0) rounded per RC to 18 BCD digits, then pop; NaN, infinity or |x| >= 10^18 store the BCD indefinite (IE). */
+const fbstp: Builder = (cpu, insn) => {
+  const x = x87Of(cpu);
+  const ea = makeEA(cpu, insn.ops[0]!);
+  const m = cpu.mem;
+  return () => {
+    const v = x.get(0);
+    const out = new Uint8Array(10);
+    const q = v.k === 1 ? x.roundToIntegral(v) : v;
+    const n = q.k === 1 ? q.m << BigInt(q.e) : 0n;
+    if (q.k >= 2 || n >= TEN18) {
+      x.sw |= FSW_IE;
+      out[7] = 0xc0;
+      out[8] = 0xff;
+      out[9] = 0xff;
+    } else {
+      let r = n;
+      for (let k = 0; k < 9; k++) {
+        const lo = Number(r % 10n), hi = Number((r / 10n) % 10n);
+        out[k] = (hi << 4) | lo;
+        r /= 100n;
+      }
+      out[9] = q.s << 7;
+    }
+    m.writeBytes(ea(), out);
+    x.pop();
   };
 };
 
@@ -595,6 +693,11 @@ export const x87Ops: [Mnemonic, Builder][] = [
   [Mnemonic.Fxtract, fxtract],
   [Mnemonic.Ffreep, ffreep],
   [Mnemonic.Fnstenv, fnstenv],
+  [Mnemonic.Fnsave, fnsave],
+  [Mnemonic.Fsave, fnsave],
+  [Mnemonic.Frstor, frstor],
+  [Mnemonic.Fbld, fbld],
+  [Mnemonic.Fbstp, fbstp],
   [Mnemonic.Fstenv, fnstenv],
   [Mnemonic.Fldenv, fldenv],
   [Mnemonic.Fxch, fxch],

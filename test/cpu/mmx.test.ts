@@ -1,0 +1,16 @@
+// Differential tests: MMX and its x87 tag interaction, xlat, fnsave/frstor, fbld/fbstp (families/mmx.ts).
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { requireMusl } from "../helpers.js";
+import { report, runFamily } from "./harness.js";
+import { mmxFamily } from "./families/mmx.js";
+
+describe("cpu differential: mmx", () => {
+  test("MMX integer set, tags and TOP, emms; xlat; fnsave/frstor; fbld/fbstp", () => {
+    requireMusl();
+    const r = runFamily(mmxFamily);
+    assert.ok(r.lines > 0);
+    if (r.mismatches.length) assert.fail(report(r));
+  });
+});
