@@ -5,7 +5,8 @@
 
 export { Binary, loadBinary, openBinary, type DisasmLine, type Sym } from "./binary.js";
 export { UserError } from "./errors.js";
-export { Machine, type MachineOptions, type RunResult } from "./machine.js";
+export { readHostFile } from "./host-file.js";
+export { Machine, MIN_MEMORY, type MachineOptions, type RunResult } from "./machine.js";
 export { GPR_NAMES } from "./cpu/registers.js";
 export type { AddressSpace } from "./mm/address-space.js";
 export { vmaFileOffset } from "./mm/vma.js";

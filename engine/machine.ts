@@ -47,6 +47,9 @@ export interface RunResult {
   hostMs: number;
 }
 
+/** The smallest memory cap (--max-mem, maxMemory) a run accepts. */
+export const MIN_MEMORY = 1 << 20;
+
 export class Machine {
   readonly kernel: Linux;
   readonly proc: Process;
@@ -60,6 +63,8 @@ export class Machine {
     opts: MachineOptions = {},
   ) {
     const created = performance.now();
+    // below 1 MiB not even a static hello world loads (image, stack, libc's first allocation): a usage error, not a run
+    if (opts.maxMemory !== undefined && !(opts.maxMemory >= MIN_MEMORY)) throw new UserError(`maxMemory ${opts.maxMemory}: below the minimum of 1 MiB`);
     const { ghz, cyclesPerInsn } = opts.cost ?? loadCostProfile();
     this.io = opts.io ?? new BufferIo();
     this.kernel = new Linux({

@@ -7,7 +7,7 @@
 // lab/pool.ts can run it in a worker thread.
 
 import * as fs from "node:fs";
-import { openBinary, UserError, type Binary, type CostProfile, type MachineOptions } from "../engine/index.js";
+import { openBinary, readHostFile, UserError, type Binary, type CostProfile, type MachineOptions } from "../engine/index.js";
 import { displayPath, resolveBinaryPath } from "./paths.js";
 
 /**
@@ -59,12 +59,7 @@ export function openRunBinary(nameOrPath: string): Binary {
   if (st.isDirectory()) throw new UserError(`${nameOrPath}: is a directory, not an ELF executable`);
   const hit = binaries.get(abs);
   if (hit && hit.mtimeMs === st.mtimeMs) return hit.bin;
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(fs.readFileSync(abs));
-  } catch (e) {
-    throw new UserError(`${nameOrPath}: ${(e as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (e as Error).message}`);
-  }
+  const bytes = readHostFile(abs, nameOrPath); // a regular file, size-capped (a FIFO would block, /dev/zero grow)
   const bin = openBinary(displayPath(abs), bytes);
   binaries.set(abs, { mtimeMs: st.mtimeMs, bin });
   return bin;

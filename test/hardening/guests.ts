@@ -126,3 +126,29 @@ int main(void) {
   return 0;
 }
 `;
+
+/** Syscalls with counts of 2^64 - 1: what Linux returns, never an internal error. */
+export const HUGE_COUNTS = String.raw`
+#include <stdio.h>
+#include <errno.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <sys/mman.h>
+static char low[64];
+int main(void) {
+  char stack[64];
+  long r = getrandom(stack, (size_t)-1, 0);
+  printf("getrandom stack %ld %d\n", r, r < 0 ? errno : 0);
+  /* two pages low in user space: access_ok passes, the copy stops at the end of the mapping */
+  char *p = mmap((void *)0x10000000, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  r = getrandom(p + 4096, (size_t)-1, 0);
+  printf("getrandom low %ld\n", r);
+  r = getrandom(low, 16, 0x100);
+  printf("getrandom flags %ld %d\n", r, r < 0 ? errno : 0);
+  r = read(0, stack, (size_t)-1);
+  printf("read %ld %d\n", r, r < 0 ? errno : 0);
+  r = write(1, stack, (size_t)-1);
+  printf("write %ld %d\n", r, r < 0 ? errno : 0);
+  return 0;
+}
+`;

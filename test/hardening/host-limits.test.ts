@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { buildC, requireMusl, samplePath } from "../helpers.js";
+import { buildC, buildWith, requireMusl, samplePath } from "../helpers.js";
 import { HUGE_RANGES, MAP_COUNT, PAGE_CACHE, SIGNALS, WRITEV } from "./guests.js";
 import { memoryBoundMiB, runMeasured } from "./measure.js";
 
@@ -37,6 +37,18 @@ describe("host memory is bounded by --max-mem", () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /touched 100000 pages, sum 16\n/);
     assert.ok(r.peakMiB < memoryBoundMiB(16), `peak ${r.peakMiB} MiB`);
+  });
+
+  test("run checks that a PT_INTERP is allowed before reading it: /proc/self/pagemap as the interpreter", () => {
+    const dyn = Buffer.from(fs.readFileSync(buildWith("gcc", "int main(void){return 0;}\n", ["-O2"], "interp-dyn"))).toString("latin1");
+    const interp = "/lib64/ld-linux-x86-64.so.2";
+    assert.ok(dyn.includes(interp));
+    const p = path.join(dir, "pagemap-interp");
+    fs.writeFileSync(p, Buffer.from(dyn.replace(interp, "/proc/self/pagemap".padEnd(interp.length, "\0")), "latin1"));
+    const r = runMeasured(["run", "-e", "BEGIN < exit() >", "--", p]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^uprobe-lab: .*pagemap-interp: its interpreter \/proc\/self\/pagemap is not in the library directories/);
+    assert.ok(r.peakMiB < memoryBoundMiB(0), `peak ${r.peakMiB} MiB`);
   });
 });
 
