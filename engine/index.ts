@@ -12,7 +12,7 @@ export type { AddressSpace } from "./mm/address-space.js";
 export { vmaFileOffset } from "./mm/vma.js";
 
 // the Linux model: the guest's streams, its view of the host's files, exit and signals
-export { BufferIo, ProcessIo } from "./os/host-io.js";
+export { BufferIo, OUTPUT_TAIL_BYTES, ProcessIo } from "./os/host-io.js";
 export type { HostIo, Linux } from "./os/linux.js";
 export type { ElfImage } from "./os/elf.js";
 export { DEFAULT_LIB_DIRS, fileId, GuestFs } from "./os/guest-fs.js";

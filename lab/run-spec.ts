@@ -29,6 +29,12 @@ export interface RunSpec extends Pick<MachineOptions, "env" | "files" | "libPath
   args?: string[];
   /** Guest stdin, when the streams are captured (no `io`). */
   stdin?: string;
+  /**
+   * When the streams are captured (no `io`): write the guest's whole output here as it runs
+   * (stdout and stderr interleaved, as a terminal shows them); the run itself keeps only the last
+   * OUTPUT_TAIL_BYTES of each stream.
+   */
+  outputFile?: string;
   /** Modelled kernel generation (default 6.18). */
   kernel?: string;
   /** Instruction emulation (default on); off: every hit single-steps out of line. */

@@ -30,9 +30,14 @@ let seq = 0;
 
 /** Run `uprobe-lab ARGS`; stdout is discarded unless keepStdout (a guest may write gigabytes). */
 export function runMeasured(args: string[], opts: { keepStdout?: boolean; input?: string } = {}): Measured {
+  return nodeMeasured([BIN, ...args], opts);
+}
+
+/** Run a node script (a module of this suite, say) the same way. */
+export function nodeMeasured(args: string[], opts: { keepStdout?: boolean; input?: string } = {}): Measured {
   const hwm = path.join(dir, `hwm-${process.pid}-${seq++}`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["--require", hook, BIN, ...args], {
+  const r = spawnSync(process.execPath, ["--require", hook, ...args], {
     input: opts.input ?? "",
     stdio: ["pipe", opts.keepStdout ? "pipe" : "ignore", "pipe"],
     encoding: "utf8",
