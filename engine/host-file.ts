@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import { UserError } from "./errors.js";
 
 /** The largest binary or --allow file read into host memory (1 GiB). */
-export const MAX_HOST_FILE_BYTES = 1 << 30;
+const MAX_HOST_FILE_BYTES = 1 << 30;
 
 function kindOf(st: fs.Stats): string {
   if (st.isDirectory()) return "is a directory";

@@ -38,7 +38,7 @@ export interface ItemInfo {
 }
 
 /** bpftrace 0.17's default max_map_keys (BPFTRACE_MAP_KEYS_MAX). */
-export const DEFAULT_MAX_MAP_KEYS = 4096;
+const DEFAULT_MAX_MAP_KEYS = 4096;
 
 export interface ProgramConfig {
   /** Print every global and map when the program ends (bpftrace's default). */

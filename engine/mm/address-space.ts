@@ -26,7 +26,7 @@ const PAGE_MASK = PageGeometry.Mask;
 const TASK_SIZE = UserSpace.TaskSize;
 
 /** vm.max_map_count's default (DEFAULT_MAX_MAP_COUNT): mmap, mprotect and munmap splits past it fail with ENOMEM. */
-export const MAX_MAP_COUNT = 65530;
+const MAX_MAP_COUNT = 65530;
 
 const TLB_SIZE = 1024; // entries; direct-mapped by page number
 const TLB_MASK = TLB_SIZE - 1;

@@ -7,13 +7,28 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { buildC, requireMusl } from "../helpers.js";
 import { memoryBoundMiB, nodeMeasured } from "./measure.js";
 
 requireMusl();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uprobe-lab-output-"));
-const child = path.join(path.dirname(fileURLToPath(import.meta.url)), "output-child.js");
+
+/** One probe run through the library API (runSpec, as the notebooks do) in a child; prints what the run kept, as JSON. */
+function runChild(binary: string, mib: string, outputFile?: string): ReturnType<typeof nodeMeasured> {
+  const lab = new URL("../../lab/probe-run.js", import.meta.url).href;
+  const views = new URL("../../present/views.js", import.meta.url).href;
+  const spec = { binary, args: [mib], program: "BEGIN < x = 1 >", maxMemory: 16 << 20, ...(outputFile ? { outputFile } : {}) };
+  const code = `
+    import { runSpec } from ${JSON.stringify(lab)};
+    import { LabRun, shownOutput } from ${JSON.stringify(views)};
+    const run = new LabRun(await runSpec(${JSON.stringify(spec)}));
+    process.stdout.write(JSON.stringify({
+      status: run.status, stdout: run.stdout.length, stderr: run.stderr, cut: run.output_cut,
+      textLines: run.toString().split("\\n").length, htmlBytes: run.toHtml().length,
+      note: shownOutput(run).trimEnd().split("\\n").pop(),
+    }) + "\\n");`;
+  return nodeMeasured(["--input-type=module", "-e", code], { keepStdout: true });
+}
 
 /** argv[1] MiB of 64-byte lines on stdout, one 1 MiB write at a time. */
 const CHATTY = String.raw`
@@ -45,7 +60,7 @@ describe("guest output in the library API", () => {
   const bin = buildC(CHATTY, ["-O1"], "chatty");
 
   test("256 MiB of output: the run keeps the last 1 MiB, says how much was cut; host memory stays bounded", () => {
-    const r = nodeMeasured([child, bin, "256"], { keepStdout: true });
+    const r = runChild(bin, "256");
     assert.equal(r.status, 0, r.stderr);
     const k = JSON.parse(r.stdout) as Kept;
     assert.equal(k.status, 0);
@@ -60,7 +75,7 @@ describe("guest output in the library API", () => {
 
   test("outputFile receives all of it", () => {
     const file = path.join(dir, "out.txt");
-    const r = nodeMeasured([child, bin, "3", file], { keepStdout: true });
+    const r = runChild(bin, "3", file);
     assert.equal(r.status, 0, r.stderr);
     const k = JSON.parse(r.stdout) as Kept;
     assert.deepEqual(k.cut, { stdout: 2 << 20, stderr: 0 });
