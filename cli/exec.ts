@@ -1,7 +1,7 @@
 // `uprobe-lab exec BINARY [ARGS...]`: run a static x86-64 ELF in the emulator.
 
 import * as fs from "node:fs";
-import { loadBinary, Machine, ProcessIo, UserError, type MachineOptions } from "../engine/index.js";
+import { loadBinary, Machine, MIN_MEMORY, ProcessIo, readHostFile, UserError, type MachineOptions } from "../engine/index.js";
 import { optNumber, parseArgs, type OptionSpec, type Parsed } from "./args.js";
 
 const EXEC_HELP = `usage: uprobe-lab exec [options] BINARY [ARGS...]
@@ -16,7 +16,7 @@ Guest stdin/stdout/stderr are the terminal's; the exit status is the guest's
 options:
   --stats             print a JSON summary on stderr at exit
   --max-insns N       stop after N guest instructions (default 20G)
-  --max-mem SIZE      cap guest memory (default 1G; suffixes K M G)
+  --max-mem SIZE      cap guest memory (default 1G, at least 1M; suffixes K M G)
   --allow PATH        let the guest open host file PATH read-only (repeatable;
                       symlinks resolved and the file read at start, --stats shows it)
   --lib-path DIR      let a dynamically linked guest load libraries from DIR too
@@ -43,18 +43,22 @@ const allowedResolved = new Map<string, string>();
 
 export function hostOptions(p: Parsed): HostOptions {
   const files = new Map<string, Uint8Array>();
+  const maxMemory = optNumber(p, "--max-mem", 1024 ** 3);
+  if (maxMemory < MIN_MEMORY) throw new UserError(`option --max-mem: ${p.opts.get("--max-mem")![0]} is below the minimum of 1M (the guest's image, stack and libc need more)`);
   for (const path of p.opts.get("--allow") ?? []) {
     // Symlinks are resolved once, here, and the real file is read now: a link (in /tmp, say) swapped
     // after the user looked at it changes nothing; --stats shows what was read.
+    let real: string;
     try {
-      const real = fs.realpathSync(path);
-      files.set(path, new Uint8Array(fs.readFileSync(real)));
-      allowedResolved.set(path, real);
+      real = fs.realpathSync(path);
     } catch {
-      throw new UserError(`--allow ${path}: cannot read it`);
+      throw new UserError(`--allow ${path}: no such file`);
     }
+    files.set(path, readHostFile(real, `--allow ${path}`));
+    allowedResolved.set(path, real);
   }
-  for (const kv of p.opts.get("--env") ?? []) if (!kv.includes("=")) throw new UserError(`--env ${kv}: expected KEY=VALUE`);
+  // a name is what envp entries start with: "=x" has none (execve would pass it, but nothing could read it)
+  for (const kv of p.opts.get("--env") ?? []) if (!/^[^=]+=/.test(kv)) throw new UserError(`option --env: ${kv}: expected KEY=VALUE with a non-empty KEY`);
   const libPath = p.opts.get("--lib-path") ?? [];
   for (const d of libPath) if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) throw new UserError(`--lib-path ${d}: not a directory`);
   return {
@@ -63,7 +67,7 @@ export function hostOptions(p: Parsed): HostOptions {
     files,
     libPath,
     maxInsns: optNumber(p, "--max-insns", 20_000_000_000),
-    maxMemory: optNumber(p, "--max-mem", 1024 ** 3),
+    maxMemory,
   };
 }
 

@@ -1,5 +1,6 @@
 // Options shared by the commands that run probes (run, funclatency).
 
+import { UserError } from "../engine/index.js";
 import type { RunSpec } from "../lab/run-spec.js";
 import type { OptionSpec, Parsed } from "./args.js";
 
@@ -30,10 +31,17 @@ export function probeFlags(p: Parsed): ProbeFlags {
       cost: p.opts.get("--cost")?.[0],
       json: p.opts.has("--json"),
       unsafe: p.opts.has("--unsafe"),
-      traceHits: Number(p.opts.get("--trace")?.[0] ?? 0) || 0,
+      traceHits: traceCount(p.opts.get("--trace")?.[0]),
     },
     quiet: p.opts.has("-q"),
   };
+}
+
+/** --trace N: a count of hits, so a non-negative integer. */
+function traceCount(v: string | undefined): number {
+  if (v === undefined) return 0;
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UserError(`option --trace: expected a number of hits (0 or more), got '${v}'`);
+  return Number(v);
 }
 
 export const PROBE_HELP = `  --kernel V          modelled kernel generation (default 6.18; see \`uprobe-lab kernels\`)

@@ -1,8 +1,7 @@
 // `uprobe-lab run`: run a binary with probes written in the DSL.
 
-import * as fs from "node:fs";
 import { jsonAttachedProbes } from "../dsl/index.js";
-import { loadBinary, UserError } from "../engine/index.js";
+import { loadBinary, readHostFile, UserError } from "../engine/index.js";
 import { RunError, runSpec, type ProbeRun } from "../lab/probe-run.js";
 import type { RunSpec } from "../lab/run-spec.js";
 import { formatStatsTable, probeStatsLine, type Session } from "../lab/session.js";
@@ -93,14 +92,13 @@ export function runCommand(argv: string[]): Promise<number> | number {
   else {
     const script = positional.shift();
     if (!script) throw new UserError("run: give a program with -e PROGRAM or a SCRIPT.probe (see uprobe-lab run --help)");
-    let text: string;
-    try {
-      text = fs.readFileSync(script, "utf8");
-    } catch {
-      throw new UserError(`${script}: cannot read the probe script`);
-    }
+    // a regular file of at most 1 MiB (a FIFO would block, /dev/zero grow); the compiler has its own limits
+    const text = new TextDecoder().decode(readHostFile(script, `probe script ${script}`, 1 << 20));
     program = { text, name: script };
   }
+  // with `--`, the binary is after it: anything else before it is a mistake, not a silently dropped word
+  if (p.rest.length && positional.length)
+    throw new UserError(`run: unexpected argument '${positional[0]}' before -- (the program is -e PROGRAM or SCRIPT.probe; BINARY and its arguments come after --)`);
   // the binary: after `--`, or the remaining positional
   const rest = p.rest.length ? p.rest : positional;
   const [binary, ...args] = rest.length ? rest : positional;

@@ -224,7 +224,8 @@ class CodeGen {
     const pre =
       k.pre +
       `let ${e} = M[${id}].get(${k.key});\n` +
-      `if (${e} === undefined) { ${e} = { k: [${k.parts.join(", ")}], v: ${this.initOf(v)} }; M[${id}].set(${k.key}, ${e}); }\n`;
+      // a full map (max_map_keys) keeps its keys: the new element is a throwaway, as a failed map_update_elem
+      `if (${e} === undefined) { ${e} = { k: [${k.parts.join(", ")}], v: ${this.initOf(v)} }; if (M[${id}].size < R.maxMapKeys) M[${id}].set(${k.key}, ${e}); else R.mapFull(${id}, ${this.site(target)}); }\n`;
     return { pre, slot: `${e}.v`, v };
   }
 

@@ -89,6 +89,7 @@ export function compileProgram(source: string, fileName: string, target: TargetI
     source: src,
     target,
     onWarning: opts.onWarning ?? ((m) => void warnings.push(m)),
+    maxMapKeys: checked.config.maxMapKeys,
   });
   const { probes, begins, ends } = generate(checked, rt);
 

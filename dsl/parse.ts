@@ -91,8 +91,48 @@ function expectedText(list: string[]): string {
 
 const spanOf = (t: DslToken): Span => ({ start: t.offset, end: t.offset + Math.max(1, t.text.length) });
 
+/**
+ * Limits that keep the compiler's host cost bounded (the parse of an operator chain is quadratic in
+ * nearley, and the passes recurse over the tree), as a C compiler bounds bracket depth (clang's
+ * -fbracket-depth is 256): the program's size, its nesting (brackets, blocks, unary operators) and
+ * the binary operators of one statement (a chain nests as deep as it is long).
+ */
+const DSL_LIMITS = { bytes: 64 * 1024, nesting: 256, operators: 256 } as const;
+
+const UNARY = new Set(["!", "~", "-", "+"]);
+
+/** Check DSL_LIMITS on the token stream, before nearley sees it: the first limit passed in the text is the located error. */
+function checkLimits(src: SourceText): void {
+  const tooLarge = (): never => fail(src, { start: DSL_LIMITS.bytes, end: DSL_LIMITS.bytes + 1 }, `program too large: ${src.text.length} bytes (the limit is ${DSL_LIMITS.bytes})`);
+  lexer.reset(src.text.length > DSL_LIMITS.bytes ? src.text.slice(0, DSL_LIMITS.bytes + 1) : src.text);
+  let depth = 0;
+  let unary = 0;
+  let operators = 0;
+  let prev: DslToken | undefined;
+  for (let t = lexer.next(); t !== undefined; t = lexer.next()) {
+    if (t.offset >= DSL_LIMITS.bytes) tooLarge();
+    if (t.type === "lexerror") break; // parse() reports it
+    const v = t.text;
+    if (t.type === "sep" || v === "{" || v === "}") operators = 0; // a statement boundary
+    if (v === "(" || v === "[" || v === "{") depth++;
+    else if ((v === ")" || v === "]" || v === "}") && depth > 0) depth--;
+    // a prefix operator: after nothing, an operator or an opening bracket
+    const operandBefore = prev !== undefined && (prev.type === "number" || prev.type === "string" || prev.type === "name" || prev.text === ")" || prev.text === "]" || prev.text === "++" || prev.text === "--");
+    if (UNARY.has(v) && !operandBefore) unary++;
+    else {
+      if (unary > 0 && !UNARY.has(v)) unary = 0;
+      if (t.type === "binop" || t.type === "assignop" || v === "?" || v === "=") operators++;
+    }
+    if (depth + unary > DSL_LIMITS.nesting) fail(src, spanOf(t), `nesting deeper than ${DSL_LIMITS.nesting} levels (brackets, blocks and unary operators)`);
+    if (operators > DSL_LIMITS.operators) fail(src, spanOf(t), `more than ${DSL_LIMITS.operators} operators in one statement`);
+    prev = t;
+  }
+  if (src.text.length > DSL_LIMITS.bytes) tooLarge();
+}
+
 /** Parse a whole program. Throws DslError on any syntax error. */
 export function parse(src: SourceText): Program {
+  checkLimits(src);
   const parser = new nearley.Parser(compiled);
   const internals = parser as unknown as ParserInternals;
   internals.reportError = () => "";

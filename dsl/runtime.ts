@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   source: SourceText;
   target: TargetInfo | undefined;
   onWarning: (message: string) => void;
+  /** config max_map_keys (default DEFAULT_MAX_MAP_KEYS). */
+  maxMapKeys?: number;
 }
 
 /** Fallback context for BEGIN/END when the engine passes none. */
@@ -64,6 +66,10 @@ export class Runtime {
   /** Warning sites (spans) and how often each fired. */
   readonly warnSites: Array<{ start: number; end: number }> = [];
   readonly warnCounts: number[] = [];
+  /** Keys a map may hold (bpftrace's max_map_keys). */
+  readonly maxMapKeys: number;
+  /** Updates dropped per full map, by slot id. */
+  readonly droppedKeys = new Map<number, number>();
   private t0: bigint | undefined;
   private readonly usymCache = new Map<bigint, string>();
 
@@ -74,6 +80,23 @@ export class Runtime {
     this.G = new Array<unknown>(vars.length).fill(undefined);
     this.M = vars.map(() => new Map());
     this.S = vars.map(() => new Map());
+    this.maxMapKeys = opts.maxMapKeys ?? 4096;
+  }
+
+  /**
+   * A new key for a full map was dropped: warn once per map, in bpftrace's words for a
+   * map_update_elem that failed with E2BIG, naming the map and the limit.
+   */
+  mapFull(id: number, site: number): void {
+    const n = (this.droppedKeys.get(id) ?? 0) + 1;
+    this.droppedKeys.set(id, n);
+    if (n > 1) return;
+    const span = this.warnSites[site]!;
+    const { line, col } = this.opts.source.lineCol(span.start);
+    this.opts.onWarning(
+      `${this.opts.source.fileName}:${line}:${col}: WARNING: Map full; can't update element. Try increasing max_map_keys config ` +
+        `(${this.vars[id]!.name} holds ${this.maxMapKeys} keys; further new keys are dropped, reported once per map)`,
+    );
   }
 
   // ---- arithmetic ------------------------------------------------------------

@@ -1,10 +1,10 @@
 // A binary as the user sees it before running it: its symbols (with sizes),
 // file offsets, and disassembly decoded from the file's own bytes.
 
-import * as fs from "node:fs";
 import { X86Decoder } from "./cpu/decoder.js";
 import { demangleName, type DemangledName } from "./demangle.js";
 import { UserError } from "./errors.js";
+import { readHostFile } from "./host-file.js";
 import { ElfError, ET_DYN, parseElf, PT_LOAD, type ElfImage } from "./os/elf.js";
 import { PIE_BASE } from "./os/loader.js";
 
@@ -199,17 +199,14 @@ export function openBinary(path: string, bytes: Uint8Array): Binary {
   }
 }
 
-/** Read and parse a binary from the host file system. */
+/** Read and parse a binary from the host file system (a regular file, at most MAX_HOST_FILE_BYTES). */
 export function loadBinary(path: string): Binary {
   let bytes: Uint8Array;
   try {
-    const st = fs.statSync(path);
-    if (st.isDirectory()) throw new UserError(`${path}: is a directory, not an ELF executable`);
-    bytes = new Uint8Array(fs.readFileSync(path));
+    bytes = readHostFile(path, path);
   } catch (e) {
-    if (e instanceof UserError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${path}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String((e as Error).message)}`);
+    if (e instanceof UserError && / is a directory/.test(e.message)) throw new UserError(`${path}: is a directory, not an ELF executable`);
+    throw e;
   }
   return openBinary(path, bytes);
 }

@@ -5,13 +5,14 @@
 
 export { Binary, loadBinary, openBinary, type DisasmLine, type Sym } from "./binary.js";
 export { UserError } from "./errors.js";
-export { Machine, type MachineOptions, type RunResult } from "./machine.js";
+export { readHostFile } from "./host-file.js";
+export { Machine, MIN_MEMORY, type MachineOptions, type RunResult } from "./machine.js";
 export { GPR_NAMES } from "./cpu/registers.js";
 export type { AddressSpace } from "./mm/address-space.js";
 export { vmaFileOffset } from "./mm/vma.js";
 
 // the Linux model: the guest's streams, its view of the host's files, exit and signals
-export { BufferIo, ProcessIo } from "./os/host-io.js";
+export { BufferIo, OUTPUT_TAIL_BYTES, ProcessIo } from "./os/host-io.js";
 export type { HostIo, Linux } from "./os/linux.js";
 export type { ElfImage } from "./os/elf.js";
 export { DEFAULT_LIB_DIRS, fileId, GuestFs } from "./os/guest-fs.js";

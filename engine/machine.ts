@@ -6,7 +6,7 @@ import { GPR_NAMES } from "./cpu/registers.js";
 import type { Binary } from "./binary.js";
 import { UserError } from "./errors.js";
 import { VirtualClock } from "./os/clock.js";
-import { BufferIo } from "./os/host-io.js";
+import { BufferIo, OUTPUT_TAIL_BYTES } from "./os/host-io.js";
 import { ElfError } from "./os/elf.js";
 import { Linux, type HostIo } from "./os/linux.js";
 import type { ExitState, Process } from "./os/process.js";
@@ -18,7 +18,7 @@ export interface MachineOptions {
   argv?: string[];
   /** The guest environment (KEY=VALUE); empty by default so runs are reproducible. */
   env?: string[];
-  /** Standard streams; default: stdin empty, output captured in a BufferIo. */
+  /** Standard streams; default: stdin empty, the last OUTPUT_TAIL_BYTES of each output stream kept in a BufferIo. */
   io?: HostIo;
   /** Host files the guest may open read-only, keyed by the path the guest uses. */
   files?: Map<string, Uint8Array>;
@@ -47,6 +47,9 @@ export interface RunResult {
   hostMs: number;
 }
 
+/** The smallest memory cap (--max-mem, maxMemory) a run accepts. */
+export const MIN_MEMORY = 1 << 20;
+
 export class Machine {
   readonly kernel: Linux;
   readonly proc: Process;
@@ -60,8 +63,10 @@ export class Machine {
     opts: MachineOptions = {},
   ) {
     const created = performance.now();
+    // below 1 MiB not even a static hello world loads (image, stack, libc's first allocation): a usage error, not a run
+    if (opts.maxMemory !== undefined && !(opts.maxMemory >= MIN_MEMORY)) throw new UserError(`maxMemory ${opts.maxMemory}: below the minimum of 1 MiB`);
     const { ghz, cyclesPerInsn } = opts.cost ?? loadCostProfile();
-    this.io = opts.io ?? new BufferIo();
+    this.io = opts.io ?? new BufferIo(undefined, undefined, OUTPUT_TAIL_BYTES);
     this.kernel = new Linux({
       clock: new VirtualClock(Math.round((1000 * cyclesPerInsn) / ghz), ghz),
       io: this.io,

@@ -6,11 +6,12 @@
 // one (--trace N).
 
 import { escapeHtml, htmlBundle } from "../present/mime.js";
-import type { LabRun } from "../present/views.js";
+import { shownOutput, type LabRun } from "../present/views.js";
 import { display } from "./display.js";
 
 export function probeCellOutputs(run: LabRun, out: (s: string) => void = (s) => void process.stdout.write(s)): void {
-  if (run.stdout) out(run.stdout.endsWith("\n") ? run.stdout : run.stdout + "\n");
+  const shown = shownOutput(run); // capped, with a note on what was cut (the whole text: run.stdout, or outputFile)
+  if (shown) out(shown);
   if (run.stderr) display(htmlBundle(`<pre style="color:#6c757d">guest stderr:\n${escapeHtml(run.stderr)}</pre>`, `guest stderr:\n${run.stderr}`));
   for (const r of run.rejections) display(htmlBundle(`<p style="color:#b45309">refused: ${escapeHtml(r)}</p>`, `refused: ${r}`));
   if (run.report) display(htmlBundle(`<p style="color:#d62828"><b>${escapeHtml(run.report)}</b></p>`, run.report));

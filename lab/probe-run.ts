@@ -43,9 +43,11 @@ export interface ProbeRun {
   signal?: string;
   /** One line about a crash or a limit (as `uprobe-lab run` prints it). */
   report?: string;
-  /** The guest's output, when the spec captured it (no `io`). */
+  /** The guest's output, when the spec captured it (no `io`): the last OUTPUT_TAIL_BYTES (1 MiB) of each stream. */
   stdout: string;
   stderr: string;
+  /** Bytes of each stream written before the kept tail (only when some were cut; RunSpec.outputFile has them all). */
+  output_cut?: { stdout: number; stderr: number };
   /** Maps printed at exit, in bpftrace's text format (as `uprobe-lab run` prints them). */
   maps: string;
   /** The same, as parsed `-f json` records ({type, data}). */
@@ -143,6 +145,7 @@ function collectRun(spec: RunSpec, s: Session, status: number, report: string | 
     trace: s.trace().map((e) => ({ ...e })),
   };
   if (spec.label !== undefined) run.label = spec.label;
+  if (io && (io.cut(1) > 0 || io.cut(2) > 0)) run.output_cut = { stdout: io.cut(1), stderr: io.cut(2) };
   if (signal !== undefined) run.signal = signalName(signal);
   if (report !== undefined) run.report = report;
   return run;
@@ -150,18 +153,21 @@ function collectRun(spec: RunSpec, s: Session, status: number, report: string | 
 
 /** Run a spec in this thread, yielding to the event loop between slices. Rejects with RunError. */
 export async function runSpec(spec: RunSpec, ctl: RunControl = {}): Promise<ProbeRun> {
+  let s: Session | undefined;
   try {
-    const s = sessionFor(spec);
+    const session = (s = sessionFor(spec));
     if (ctl.signal?.aborted) throw new RunError("interrupted", "interrupted");
-    ctl.onStart?.(s);
-    const r = await s.runAsync(ctl.sliceInsns ?? 200_000, (m) => {
+    ctl.onStart?.(session);
+    const r = await session.runAsync(ctl.sliceInsns ?? 200_000, (m) => {
       if (ctl.signal?.aborted) return false;
-      ctl.onProgress?.({ instructions: m.instructions, virtual_ns: m.virtualNs, hits: s.probes.reduce((n, p) => n + p.consumer.stats.hits, 0) });
+      ctl.onProgress?.({ instructions: m.instructions, virtual_ns: m.virtualNs, hits: session.probes.reduce((n, p) => n + p.consumer.stats.hits, 0) });
       return true;
     });
     if (ctl.signal?.aborted) throw new RunError("interrupted", `interrupted after ${thousands(r.instructions)} guest instructions`);
-    return collectRun(spec, s, r.status, r.report, r.exit.signal);
+    return collectRun(spec, session, r.status, r.report, r.exit.signal);
   } catch (e) {
     throw toRunError(e);
+  } finally {
+    s?.closeOutput();
   }
 }

@@ -7,7 +7,7 @@
 // lab/pool.ts can run it in a worker thread.
 
 import * as fs from "node:fs";
-import { openBinary, UserError, type Binary, type CostProfile, type MachineOptions } from "../engine/index.js";
+import { openBinary, readHostFile, UserError, type Binary, type CostProfile, type MachineOptions } from "../engine/index.js";
 import { namedBinaryPath } from "./binary-names.js";
 import { displayPath, resolveBinaryPath } from "./paths.js";
 
@@ -30,6 +30,12 @@ export interface RunSpec extends Pick<MachineOptions, "env" | "files" | "libPath
   args?: string[];
   /** Guest stdin, when the streams are captured (no `io`). */
   stdin?: string;
+  /**
+   * When the streams are captured (no `io`): write the guest's whole output here as it runs
+   * (stdout and stderr interleaved, as a terminal shows them); the run itself keeps only the last
+   * OUTPUT_TAIL_BYTES of each stream.
+   */
+  outputFile?: string;
   /** Modelled kernel generation (default 6.18). */
   kernel?: string;
   /** Instruction emulation (default on); off: every hit single-steps out of line. */
@@ -66,12 +72,7 @@ export function openRunBinary(nameOrPath: string): Binary {
   const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
   const hit = binaries.get(abs);
   if (hit && hit.stamp === stamp) return hit.bin;
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(fs.readFileSync(abs));
-  } catch (e) {
-    throw new UserError(`${nameOrPath}: ${(e as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (e as Error).message}`);
-  }
+  const bytes = readHostFile(abs, nameOrPath); // a regular file, size-capped (a FIFO would block, /dev/zero grow)
   const bin = openBinary(named ? nameOrPath : displayPath(abs), bytes);
   binaries.set(abs, { stamp, bin });
   return bin;

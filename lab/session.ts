@@ -6,9 +6,10 @@
 //
 // Used by the command line (`run`, `funclatency`) and by the notebooks.
 
+import * as fs from "node:fs";
 import { compileProgram, type CompiledProbe, type CompiledProgram, type OutputSink } from "../dsl/index.js";
 import {
-  BufferIo, DEFAULT_KERNEL, loadCostProfile, Machine, releaseString, resolveKernel, Uprobes,
+  BufferIo, DEFAULT_KERNEL, OUTPUT_TAIL_BYTES, UserError, loadCostProfile, Machine, releaseString, resolveKernel, Uprobes,
   type Binary, type Consumer, type CostProfile, type HostIo, type ProbeStats, type RunResult, type TraceEvent,
 } from "../engine/index.js";
 import { ConsumerHitContext } from "./hit-context.js";
@@ -41,6 +42,16 @@ export interface RunStats {
   probes: ProbeReport[];
 }
 
+/** RunSpec.outputFile, opened: every byte the guest writes goes there as it comes (the run keeps a tail only). */
+function openOutput(file: string | undefined): number | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return fs.openSync(file, "w");
+  } catch (e) {
+    throw new UserError(`outputFile ${file}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 export class Session {
   readonly binary: Binary;
   readonly machine: Machine;
@@ -55,6 +66,13 @@ export class Session {
   /** The guest's standard streams (the spec's, or a BufferIo with its stdin). */
   readonly io: HostIo;
   private result: RunResult | undefined;
+  private outputFd: number | undefined;
+
+  /** Close RunSpec.outputFile (the run is over). */
+  closeOutput(): void {
+    if (this.outputFd !== undefined) fs.closeSync(this.outputFd);
+    this.outputFd = undefined;
+  }
 
   constructor(o: RunSpec) {
     this.binary = specBinary(o);
@@ -62,7 +80,9 @@ export class Session {
     this.kernelVersion = gen.version;
     this.emulation = o.emulation ?? true;
     this.cost = typeof o.cost === "object" ? o.cost : loadCostProfile(o.cost);
-    this.io = o.io ?? new BufferIo(new TextEncoder().encode(o.stdin ?? ""));
+    if (o.io === undefined) this.outputFd = openOutput(o.outputFile);
+    const fd = this.outputFd;
+    this.io = o.io ?? new BufferIo(new TextEncoder().encode(o.stdin ?? ""), fd === undefined ? undefined : (_s, data) => void fs.writeSync(fd, data), OUTPUT_TAIL_BYTES);
     const sink: OutputSink = { write: (t) => this.io.write(1, new TextEncoder().encode(t)) };
     // Compile first: a mistake in the program is reported before anything runs.
     this.targets = ProcessTargetInfo.forExecutable(this.binary, { libPath: o.libPath, env: o.env });

@@ -154,7 +154,8 @@ export class LabRun implements Displayable {
     const parts = [runHeader(this)];
     for (const x of this.rejections) parts.push(`refused: ${x}`);
     if (this.report) parts.push(this.report);
-    if (this.stdout) parts.push(this.stdout.trimEnd());
+    const out = shownOutput(this);
+    if (out) parts.push(out.trimEnd());
     if (this.maps.trim()) parts.push(this.maps.trim());
     parts.push(this.table().toString().trimEnd());
     return parts.join("\n") + "\n";
@@ -166,6 +167,8 @@ export class LabRun implements Displayable {
     for (const x of this.rejections) h.push(`<p style="margin:4px 0;color:#b45309">refused: ${escapeHtml(x)}</p>`);
     if (this.report) h.push(`<p style="margin:4px 0;color:#d62828"><b>${escapeHtml(this.report)}</b></p>`);
     if (this.stdout) h.push(pre(limitLines(this.stdout, 30)));
+    const cut = outputCutNote(this);
+    if (cut) h.push(`<p style="margin:4px 0;color:#6b7280">${escapeHtml(cut)}</p>`);
     if (this.maps.trim()) h.push(pre(this.maps.trim()));
     h.push(this.table().toHtml(), "</div>");
     return h.join("\n");
@@ -185,9 +188,28 @@ export class LabRun implements Displayable {
   }
 }
 
+/** Lines of guest output a run's text/plain shows (its HTML shows 30): the full text is run.stdout. */
+const TEXT_OUTPUT_LINES = 200;
+
 function limitLines(s: string, n: number): string {
   const lines = s.trimEnd().split("\n");
-  return lines.length <= n ? lines.join("\n") : `${lines.slice(0, n).join("\n")}\n... ${lines.length - n} more lines`;
+  return lines.length <= n ? lines.join("\n") : `${lines.slice(0, n).join("\n")}\n... ${lines.length - n} more lines (all of them in .stdout)`;
+}
+
+/** The guest's stdout as a cell shows it: at most TEXT_OUTPUT_LINES lines, then what was cut and how to get it. */
+export function shownOutput(r: ProbeRun): string {
+  const parts = r.stdout ? [limitLines(r.stdout, TEXT_OUTPUT_LINES)] : [];
+  const cut = outputCutNote(r);
+  if (cut) parts.push(cut);
+  return parts.length ? parts.join("\n") + "\n" : "";
+}
+
+/** What the run did not keep of the guest's output, and how to get all of it. */
+function outputCutNote(r: ProbeRun): string | undefined {
+  const c = r.output_cut;
+  if (!c) return undefined;
+  const parts = [c.stdout && `${thousands(c.stdout)} bytes of stdout`, c.stderr && `${thousands(c.stderr)} bytes of stderr`].filter(Boolean).join(" and ");
+  return `[output cut: the first ${parts} were not kept (a run keeps the last 1 MiB of each stream); run it with outputFile: "out.txt" to write all of it to a file]`;
 }
 
 /** Runs of one program across kernels and/or emulation settings. */

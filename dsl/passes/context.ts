@@ -37,9 +37,14 @@ export interface ItemInfo {
   scratch: Map<string, Ty>;
 }
 
+/** bpftrace 0.17's default max_map_keys (BPFTRACE_MAP_KEYS_MAX). */
+const DEFAULT_MAX_MAP_KEYS = 4096;
+
 export interface ProgramConfig {
   /** Print every global and map when the program ends (bpftrace's default). */
   printMapsOnExit: boolean;
+  /** Keys a map may hold (bpftrace's max_map_keys, default 4096): new keys past it are dropped, with one warning per map. */
+  maxMapKeys: number;
 }
 
 /** Storage of the globals, maps and per-thread variables (resources pass). */
@@ -60,7 +65,7 @@ export class PassContext {
   /** resolve-targets: the addresses of each target spec. */
   readonly resolved: ResolvedTargets = new Map();
   /** config: the `config = { ... }` settings. */
-  readonly config: ProgramConfig = { printMapsOnExit: true };
+  readonly config: ProgramConfig = { printMapsOnExit: true, maxMapKeys: DEFAULT_MAX_MAP_KEYS };
   /** collect: every assigned global, map and per-thread variable. */
   readonly vars = new Map<string, VarInfo>();
   /** collect: per item, where it runs and its scratch variables. */

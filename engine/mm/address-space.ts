@@ -31,6 +31,8 @@ const MMAP_MIN_ADDR = 0x10000;
 const STACK_GUARD_GAP = 256 * PAGE_SIZE;
 /** RLIMIT_STACK's default soft limit (8 MiB): how far the stack may grow. */
 const DEFAULT_STACK_LIMIT = 8 << 20;
+/** vm.max_map_count's default (DEFAULT_MAX_MAP_COUNT): mmap, mprotect and munmap splits past it fail with ENOMEM. */
+const MAX_MAP_COUNT = 65530;
 
 const TLB_SIZE = 1024; // entries; direct-mapped by page number
 const TLB_MASK = TLB_SIZE - 1;
@@ -107,8 +109,8 @@ export class AddressSpace {
 
   /** True if [start, end) overlaps no VMA. */
   isFree(start: number, end: number): boolean {
-    for (const v of this.vmas) if (v.start < end && start < v.end) return false;
-    return true;
+    const v = this.vmas[this.firstVmaEndingAfter(start)];
+    return v === undefined || v.start >= end;
   }
 
   /** May a hint place [start, end) there: free, in user space, above mmap_min_addr and out of any stack's guard gap (vm_start_gap). */
@@ -120,17 +122,41 @@ export class AddressSpace {
 
   /** Lowest-address-first search is not what Linux does; this is the top-down allocator (arch_get_unmapped_area_topdown). */
   findFreeTopDown(length: number, below: number = this.mmapBase): number {
-    let top = below;
-    for (let i = this.vmas.length - 1; i >= 0; i--) {
+    // free_area_cache/cached_hole_size (Linux before the gap tree): no hole above freeTop (up to
+    // freeBase) is larger than freeHole, so a longer request starts its walk at freeTop; the answer
+    // is the full walk's, and 65k packed mappings cost one step each instead of a walk over all
+    const cached = below === this.freeBase && length > this.freeHole;
+    let top = cached ? this.freeTop : below;
+    let hole = cached ? this.freeHole : 0;
+    // the last VMA starting below top
+    let lo = 0;
+    let hi = this.vmas.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.vmas[mid]!.start < top + STACK_GUARD_GAP) lo = mid + 1; // a stack's guard gap reaches below its start
+      else hi = mid;
+    }
+    for (let i = lo - 1; i >= 0; i--) {
       const v = this.vmas[i]!;
       const start = gapStart(v);
       if (start >= top) continue;
-      if (v.end <= top - length) return top - length;
+      if (v.end <= top - length) {
+        this.freeBase = below;
+        this.freeTop = top;
+        this.freeHole = hole;
+        return top - length;
+      }
+      if (v.end < top) hole = Math.max(hole, top - v.end);
       top = Math.min(top, start);
     }
     if (top - length >= MMAP_MIN_ADDR) return top - length;
     return -1;
   }
+
+  /** findFreeTopDown's cache (reset when a VMA goes away: a hole may open above freeTop). */
+  private freeBase = NaN;
+  private freeTop = 0;
+  private freeHole = 0;
 
   /** Free page nearest to `near` within [lo, hi): used by the uprobe trampoline placement. */
   findFreePageNear(near: number, lo: number, hi: number): number {
@@ -162,6 +188,7 @@ export class AddressSpace {
   map(req: MapRequest): number {
     const length = pageAlignUp(req.length);
     let start = req.addr;
+    if (this.vmas.length >= MAX_MAP_COUNT) return -ENOMEM; // do_mmap: "Too many mappings?"
     if (req.fixed) {
       // __get_unmapped_area: past TASK_SIZE (negative and non-canonical included) is ENOMEM;
       // security_mmap_addr (cap_mmap_addr): below mmap_min_addr needs CAP_SYS_RAWIO
@@ -193,18 +220,77 @@ export class AddressSpace {
 
   private insertVma(vma: Vma): void {
     this.vmaGeneration++;
-    let i = 0;
-    while (i < this.vmas.length && this.vmas[i]!.start < vma.start) i++;
+    const i = this.firstVmaEndingAfter(vma.start);
+    // vma_merge: an anonymous private mapping that extends a neighbour with the same attributes
+    // joins it (so 100k adjacent one-page mmaps are one VMA, as on Linux, and the count stays small)
+    const prev = this.vmas[i - 1];
+    const next = this.vmas[i];
+    const canMerge = (v: Vma | undefined): v is Vma => v !== undefined && mergeableAnon(v) && mergeableAnon(vma) && v.prot === vma.prot && v.name === vma.name;
+    if (canMerge(prev) && prev.end === vma.start) {
+      prev.end = vma.end;
+      if (canMerge(next) && next.start === prev.end) {
+        prev.end = next.end;
+        this.vmas.splice(i, 1);
+      }
+      return;
+    }
+    if (canMerge(next) && next.start === vma.end) {
+      next.start = vma.start;
+      return;
+    }
     this.vmas.splice(i, 0, vma);
+  }
+
+  /** Index of the first VMA whose end is above addr (binary search; vmas.length if none). */
+  private firstVmaEndingAfter(addr: number): number {
+    let lo = 0;
+    let hi = this.vmas.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.vmas[mid]!.end <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * The present pages of [start, end), by page number: the pages map when it is smaller than the
+   * range (a 64 TB munmap costs what is resident, not 2^34 steps), else the range itself.
+   */
+  private presentPages(start: number, end: number): number[] {
+    const lo = start / PAGE_SIZE;
+    const hi = end / PAGE_SIZE;
+    const out: number[] = [];
+    if (hi - lo <= this.pages.size) {
+      for (let pn = lo; pn < hi; pn++) if (this.pages.has(pn)) out.push(pn);
+    } else {
+      for (const pn of this.pages.keys()) if (pn >= lo && pn < hi) out.push(pn);
+    }
+    return out;
+  }
+
+  /** Would splitting VMAs at start and end push the count past vm.max_map_count (__split_vma)? */
+  private splitWouldOverflow(start: number, end: number): boolean {
+    let splits = 0;
+    const i = this.firstVmaEndingAfter(start);
+    const first = this.vmas[i];
+    if (first && first.start < start && first.end > end) splits = 2;
+    else {
+      if (first && first.start < start) splits++;
+      const j = this.firstVmaEndingAfter(end);
+      const last = this.vmas[j];
+      if (last && last.start < end) splits++;
+    }
+    return splits > 0 && this.vmas.length + splits > MAX_MAP_COUNT;
   }
 
   /** Split VMAs at start and end so that [start, end) is covered by whole VMAs; return them. */
   private carve(start: number, end: number): Vma[] {
     this.vmaGeneration++;
     const out: Vma[] = [];
-    for (let i = 0; i < this.vmas.length; i++) {
+    for (let i = this.firstVmaEndingAfter(start); i < this.vmas.length; i++) {
       const v = this.vmas[i]!;
-      if (v.end <= start || v.start >= end) continue;
+      if (v.start >= end) break;
       if (v.start < start) {
         const left: Vma = { ...v, end: start };
         v.offset = vmaFileOffset(v, start);
@@ -222,14 +308,18 @@ export class AddressSpace {
     return out;
   }
 
-  unmap(addr: number, length: number): void {
+  /** munmap: 0, or -ENOMEM when the split would exceed vm.max_map_count. Costs the VMAs and present pages it touches. */
+  unmap(addr: number, length: number): number {
     const end = addr + pageAlignUp(length);
+    if (this.splitWouldOverflow(addr, end)) return -ENOMEM;
     const victims = this.carve(addr, end);
-    for (const v of victims) {
-      for (let a = v.start; a < v.end; a += PAGE_SIZE) this.dropPage(a / PAGE_SIZE);
-      this.vmas.splice(this.vmas.indexOf(v), 1);
-    }
-    if (victims.length) this.flushTlb();
+    if (!victims.length) return 0;
+    this.freeBase = NaN;
+    for (const pn of this.presentPages(addr, end)) this.dropPage(pn);
+    const first = this.vmas.indexOf(victims[0]!);
+    this.vmas.splice(first, victims.length); // carve returns consecutive VMAs
+    this.flushTlb();
+    return 0;
   }
 
   protect(addr: number, length: number, prot: number): number {
@@ -242,15 +332,12 @@ export class AddressSpace {
       if (prot & PROT_WRITE && v.shared && v.file) return -EACCES;
       a = v.end;
     }
-    for (const v of this.carve(addr, end)) {
-      v.prot = prot;
-      for (let a = v.start; a < v.end; a += PAGE_SIZE) {
-        const pn = a / PAGE_SIZE;
-        const p = this.pages.get(pn);
-        if (!p) continue;
-        p.prot = prot;
-        if (p.hasCode) this.codeChanged(pn, p, -1);
-      }
+    if (this.splitWouldOverflow(addr, end)) return -ENOMEM;
+    for (const v of this.carve(addr, end)) v.prot = prot;
+    for (const pn of this.presentPages(addr, end)) {
+      const p = this.pages.get(pn)!;
+      p.prot = prot;
+      if (p.hasCode) this.codeChanged(pn, p, -1);
     }
     this.flushTlb();
     return 0;
@@ -326,6 +413,7 @@ export class AddressSpace {
     if (prev !== undefined && prev.special !== "stack" && prev.prot !== 0 && start - prev.end < STACK_GUARD_GAP) return undefined;
     v.start = start;
     this.vmaGeneration++;
+    this.freeBase = NaN; // the guard gap moved down: findFreeTopDown's cached walk start may now lie in it
     return v;
   }
 
@@ -627,10 +715,8 @@ export class AddressSpace {
     for (const v of this.vmas) {
       if (v.dontCopy) continue;
       mm.vmas.push({ ...v });
-      for (let a = v.start; a < v.end; a += PAGE_SIZE) {
-        const pn = a / PAGE_SIZE;
-        const p = this.pages.get(pn);
-        if (!p) continue;
+      for (const pn of this.presentPages(v.start, v.end)) {
+        const p = this.pages.get(pn)!;
         const q = new Page(p.shared ? p.data : new Uint8Array(p.data), p.prot, p.shared);
         mm.pages.set(pn, q);
         mm.pageCount++;
@@ -644,4 +730,9 @@ export class AddressSpace {
 /** Where a VMA's guard gap begins (vm_start_gap): stack_guard_gap below a stack, its start otherwise. */
 function gapStart(v: Vma): number {
   return v.special === "stack" ? Math.max(0, v.start - STACK_GUARD_GAP) : v.start;
+}
+
+/** An anonymous private mapping with no special role: the kind vma_merge joins here. */
+function mergeableAnon(v: Vma): boolean {
+  return !v.file && !v.shared && !v.special && !v.dontCopy && v.shownProt === undefined;
 }

@@ -56,16 +56,33 @@ export class ProcessIo implements HostIo {
   }
 }
 
-/** Captures guest output in memory (tests, notebooks); stdin from a buffer. */
+/** What the library API keeps of each of a guest's streams by default: the last 1 MiB. */
+export const OUTPUT_TAIL_BYTES = 1 << 20;
+
+/**
+ * Captures guest output in memory (tests, notebooks); stdin from a buffer.
+ * With tailBytes, only the last tailBytes of each stream are kept (a guest can
+ * write gigabytes): cut(fd) says how many bytes went before them; onWrite sees
+ * every byte (to stream the whole output elsewhere, a file).
+ */
 export class BufferIo implements HostIo {
   readonly out: Uint8Array[] = [];
   readonly err: Uint8Array[] = [];
   private pos = 0;
+  /** Bytes written to stdout and stderr, kept or not. */
+  private readonly written = { 1: 0, 2: 0 };
+  private readonly kept = { 1: 0, 2: 0 };
 
   constructor(
     private readonly input: Uint8Array = new Uint8Array(0),
     private readonly onWrite?: (fd: 1 | 2, data: Uint8Array) => void,
+    private readonly tailBytes = Infinity,
   ) {}
+
+  /** Bytes of stream fd written but no longer kept (0 without a tail cap). */
+  cut(fd: 1 | 2): number {
+    return this.written[fd] - this.kept[fd];
+  }
 
   readStdin(max: number): Uint8Array {
     const chunk = this.input.subarray(this.pos, this.pos + max);
@@ -74,8 +91,19 @@ export class BufferIo implements HostIo {
   }
 
   write(fd: 1 | 2, data: Uint8Array): boolean {
-    (fd === 1 ? this.out : this.err).push(data.slice());
+    const list = fd === 1 ? this.out : this.err;
     this.onWrite?.(fd, data);
+    this.written[fd] += data.length;
+    const keep = data.length > this.tailBytes ? data.subarray(data.length - this.tailBytes) : data;
+    list.push(keep.slice());
+    this.kept[fd] += keep.length;
+    // drop from the front down to the tail (whole chunks, then a part of the first)
+    while (this.kept[fd] - list[0]!.length >= this.tailBytes) this.kept[fd] -= list.shift()!.length;
+    const over = this.kept[fd] - this.tailBytes;
+    if (over > 0) {
+      list[0] = list[0]!.slice(over);
+      this.kept[fd] -= over;
+    }
     return true;
   }
 

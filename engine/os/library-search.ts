@@ -7,9 +7,9 @@
 // The probe compiler uses it to know the probeable files (and their symbols)
 // before the guest runs; the guest's own ld.so then opens the same files.
 
-import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { type ElfImage, parseElf } from "./elf.js";
+import { readHostFile } from "../host-file.js";
 import { fileId } from "./guest-fs.js";
 
 /** Debian/Ubuntu's ld.so built-in search list (SYSTEM_DIRS) on x86-64. */
@@ -34,15 +34,25 @@ function expand(list: string | undefined, origin: string): string[] {
     .map((d) => d.replace(/\$\{ORIGIN\}|\$ORIGIN/g, origin));
 }
 
-function tryOpen(path: string): { path: string; realPath: string; bytes: Uint8Array } | undefined {
+/**
+ * A library file the guest may open: allowed (checked on the real path before any byte is read, as
+ * GuestFs does for the guest's own opens: /proc/self/pagemap as PT_INTERP is never read), a regular
+ * ELF file, at most MAX_LIBRARY_BYTES.
+ */
+function tryOpen(path: string, allowed: (realPath: string) => boolean): { path: string; realPath: string; bytes: Uint8Array } | undefined {
   try {
     const realPath = fileId(path, "library");
-    if (!fs.statSync(realPath).isFile()) return undefined;
-    return { path, realPath, bytes: new Uint8Array(fs.readFileSync(realPath)) };
+    if (!allowed(realPath)) return undefined;
+    const bytes = readHostFile(realPath, realPath, MAX_LIBRARY_BYTES);
+    if (bytes.length < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) return undefined;
+    return { path, realPath, bytes };
   } catch {
     return undefined;
   }
 }
+
+/** The largest library the probe compiler reads (libLLVM is ~120 MB). */
+const MAX_LIBRARY_BYTES = 512 << 20;
 
 /**
  * The interpreter and the DT_NEEDED closure of an executable, in load order.
@@ -69,8 +79,8 @@ export function findLibraries(exe: ElfImage, exePath: string, ldLibraryPath: str
     return lib;
   };
   if (exe.interp) {
-    const hit = tryOpen(exe.interp);
-    if (hit && allowed(hit.realPath)) add(exe.interp, hit);
+    const hit = tryOpen(exe.interp, allowed);
+    if (hit) add(exe.interp, hit);
   }
   const queue: { elf: ElfImage; origin: string }[] = [{ elf: exe, origin: nodePath.dirname(nodePath.resolve(exePath)) }];
   while (queue.length) {
@@ -85,14 +95,13 @@ export function findLibraries(exe: ElfImage, exePath: string, ldLibraryPath: str
     for (const name of dyn.needed) {
       if (bySoname.has(name)) continue;
       let hit: ReturnType<typeof tryOpen>;
-      if (name.includes("/")) hit = tryOpen(name);
+      if (name.includes("/")) hit = tryOpen(name, allowed);
       else
         for (const d of dirs) {
-          hit = tryOpen(nodePath.join(d, name));
-          if (hit && allowed(hit.realPath)) break;
-          hit = undefined;
+          hit = tryOpen(nodePath.join(d, name), allowed);
+          if (hit) break;
         }
-      if (!hit || !allowed(hit.realPath)) continue;
+      if (!hit) continue;
       const lib = add(name, hit);
       if (lib) queue.push({ elf: lib.elf, origin: nodePath.dirname(hit.realPath) });
     }

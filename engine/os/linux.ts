@@ -27,6 +27,10 @@ import { SYSCALL_HANDLERS, syscallName, type SyscallContext } from "./syscalls.j
 import { I386_COUNT_BASE, I386_HANDLERS, i386SyscallName } from "./syscalls-i386.js";
 import type { Task } from "./task.js";
 
+/** SIGRTMIN as the kernel numbers it: 1..31 are the standard signals. */
+const SIGRTMIN = 32;
+const SI_USER_CODE = 0;
+
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
 const RAX = Gpr.RAX, RDI = Gpr.RDI, RSI = Gpr.RSI, RDX = Gpr.RDX, R10 = Gpr.R10, R8 = Gpr.R8, R9 = Gpr.R9;
 const RBX = Gpr.RBX, RCX = Gpr.RCX, RBP = Gpr.RBP;
@@ -421,7 +425,35 @@ export class Linux {
 
   // ---- signals ----
 
-  queueSignal(task: Task, info: SigInfo): void {
+  /**
+   * RLIMIT_SIGPENDING as Linux sets it at boot: max_threads / 2, where set_max_threads gives one
+   * thread per 8 THREAD_SIZEs (16 KiB) of RAM, RAM being --max-mem here (4096 for the default 1 GiB).
+   */
+  get sigPendingLimit(): number {
+    const maxThreads = Math.max(20, Math.floor(this.maxMemory / (8 * 16384)));
+    return Math.floor(maxThreads / 2);
+  }
+
+  /**
+   * Queue a signal (__send_signal_locked). A standard signal already pending is not queued again
+   * (legacy_queue); a real-time one is queued while the task holds fewer than RLIMIT_SIGPENDING,
+   * past that it is only marked pending (once) as when __sigqueue_alloc fails. Returns false when
+   * it was not queued (the caller of a SI_TKILL/SI_QUEUE real-time signal returns -EAGAIN).
+   */
+  queueSignal(task: Task, info: SigInfo): boolean {
+    if (!info.forced) {
+      const pend = task.pending;
+      const already = (): boolean => {
+        for (let i = 0; i < pend.length; i++) if (pend[i]!.signo === info.signo) return true;
+        return false;
+      };
+      if (info.signo < SIGRTMIN) {
+        if (already()) return true;
+      } else if (pend.length >= this.sigPendingLimit) {
+        if (info.code !== SI_USER_CODE) return false;
+        if (already()) return true;
+      }
+    }
     if (info.forced) {
       // force_sig_fault: a blocked or ignored synchronous signal is unblocked and reset to the default
       const act = task.proc.sighand[info.signo]!;
@@ -431,6 +463,7 @@ export class Linux {
       }
       task.pending.unshift(info);
     } else task.pending.push(info);
+    return true;
   }
 
   forceSegv(task: Task, ip: number): void {

@@ -10,6 +10,7 @@
 import { AddressSpace } from "../mm/address-space.js";
 import { MappedFile } from "../mm/mapped-file.js";
 import { PAGE_SIZE, pageAlignDown, pageAlignUp, PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/page.js";
+import { TASK_SIZE } from "../mm/fault.js";
 import { ElfError, ET_DYN, type ElfImage, PF_R, PF_W, PF_X, PT_LOAD } from "./elf.js";
 import { SIGFRAME_SIZE } from "./signals.js";
 
@@ -59,8 +60,8 @@ function loadSpan(elf: ElfImage): { first: number; size: number } {
 function interpBias(mm: AddressSpace, elf: ElfImage): number {
   if (elf.type !== ET_DYN) return 0;
   const { first, size } = loadSpan(elf);
-  const at = mm.findFreeTopDown(size);
-  if (at < 0) throw new Error(`no room for the interpreter ${elf.path}`);
+  const at = size > 0 && size < TASK_SIZE ? mm.findFreeTopDown(size) : -1;
+  if (at < 0) throw new ElfError(`${elf.path}: no room for the interpreter: its PT_LOAD segments span ${size} bytes, more than the free address space below 0x${mm.mmapBase.toString(16)}`);
   return at - first;
 }
 
@@ -95,10 +96,41 @@ function mapped(elf: ElfImage, at: number, r: number): void {
   if (r < 0) throw new ElfError(`${elf.path}: cannot map a PT_LOAD segment at 0x${at.toString(16)} (${r === -1 ? "EPERM: below mmap_min_addr" : "ENOMEM: outside user space"})`);
 }
 
+/** MAX_ARG_STRLEN: one argument or environment string, its NUL included, is at most 32 pages. */
+const MAX_ARG_STRLEN = 32 * PAGE_SIZE;
+/** ARG_MAX: the floor of the strings' limit (bprm_stack_limits). */
+const ARG_MAX = 32 * PAGE_SIZE;
+/** RLIMIT_STACK as getrlimit reports it (syscalls.ts): 8 MiB. */
+const RLIMIT_STACK = 8 << 20;
+
+/**
+ * execve's E2BIG rules (fs/exec.c bprm_stack_limits, copy_strings): each string at most
+ * MAX_ARG_STRLEN, and the strings plus one pointer each at most RLIMIT_STACK / 4 (ARG_MAX at
+ * least, 3/4 of _STK_LIM at most). Returns the bytes of the strings.
+ */
+function checkArgLimits(argv: string[], envp: string[], execfn: string): number {
+  const enc = new TextEncoder();
+  let bytes = enc.encode(execfn).length + 1;
+  for (const [what, list] of [["argument", argv], ["environment string", envp]] as const) {
+    list.forEach((s, i) => {
+      const n = enc.encode(s).length + 1;
+      if (n > MAX_ARG_STRLEN) throw new ElfError(`execve: argument list too long (E2BIG): ${what} ${i} is ${n} bytes with its NUL, above MAX_ARG_STRLEN (${MAX_ARG_STRLEN})`);
+      bytes += n;
+    });
+  }
+  const limit = Math.max(Math.min(RLIMIT_STACK / 4, ((8 << 20) / 4) * 3), ARG_MAX);
+  const ptrs = (argv.length + envp.length) * 8;
+  if (bytes + ptrs > limit)
+    throw new ElfError(`execve: argument list too long (E2BIG): ${argv.length} arguments and ${envp.length} environment strings take ${bytes + ptrs} bytes with their pointers, above RLIMIT_STACK/4 (${limit})`);
+  return bytes + ptrs;
+}
+
 /** Build the initial process stack: returns the initial rsp. */
 function setupStack(mm: AddressSpace, elf: ElfImage, bias: number, argv: string[], envp: string[], execfn: string, interpBase = 0): number {
   const top = STACK_TOP;
-  mm.map({ addr: top - STACK_SIZE, length: STACK_SIZE, prot: PROT_READ | PROT_WRITE, fixed: true, name: "[stack]", special: "stack" });
+  // setup_arg_pages: the stack VMA holds the strings and pointers, plus 128 KiB (stack_expand)
+  const stackSize = Math.max(STACK_SIZE, pageAlignUp(checkArgLimits(argv, envp, execfn) + 1024) + 128 * 1024);
+  mm.map({ addr: top - stackSize, length: stackSize, prot: PROT_READ | PROT_WRITE, fixed: true, name: "[stack]", special: "stack" });
   const enc = new TextEncoder();
   let p = top - 8; // the kernel leaves the last word zero (end marker)
   const pushBytes = (b: Uint8Array): number => {

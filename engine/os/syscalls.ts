@@ -10,6 +10,7 @@ import type { Cpu } from "../cpu/cpu.js";
 
 import { MappedFile } from "../mm/mapped-file.js";
 import { pageAlignUp, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/page.js";
+import { TASK_SIZE } from "../mm/fault.js";
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_SHARED } from "../mm/vma.js";
 import { EACCES, EAGAIN, EBADF, ECHILD, EEXIST, EFAULT, EINTR, EINVAL, EIO, EISDIR, EMFILE, ENODEV, ENOENT, ENOMEM, ENOSYS, ENOTDIR, ENOTTY, ENXIO, EPERM, EPIPE, ERANGE, EROFS, ESPIPE, ESRCH } from "../errno.js";
 import { FD_LIMIT, type OpenFile } from "./fdtable.js";
@@ -58,6 +59,20 @@ function copyIn(c: SyscallContext, addr: number, n: number): Uint8Array | number
   }
 }
 
+/** What copy_from_user gets of [addr, addr+n) before the first fault (whole pages up to it). */
+function copyInPrefix(c: SyscallContext, addr: number, n: number): Uint8Array {
+  const all = copyIn(c, addr, n);
+  if (typeof all !== "number") return all;
+  let ok = 0;
+  while (ok < n) {
+    const step = Math.min(n - ok, PAGE_SIZE - ((addr + ok) % PAGE_SIZE));
+    if (!c.cpu.mem.accessOk(addr + ok, step, PROT_READ)) break;
+    ok += step;
+  }
+  const got = ok > 0 ? copyIn(c, addr, ok) : undefined;
+  return got === undefined || typeof got === "number" ? new Uint8Array(0) : got;
+}
+
 function u64s(...vals: (number | bigint)[]): Uint8Array {
   const b = new Uint8Array(vals.length * 8);
   const dv = new DataView(b.buffer);
@@ -73,12 +88,26 @@ function fileOf(c: SyscallContext, fd: number): OpenFile | undefined {
   return c.task.proc.fds.get(int(fd));
 }
 
+/** MAX_RW_COUNT (INT_MAX & PAGE_MASK): vfs_read/vfs_write and iovec imports clamp a count to it. */
+const MAX_RW_COUNT = 0x7ffff000;
+/** Bytes a syscall copies per step between guest memory and the host (no host copy of a whole large buffer). */
+const IO_CHUNK = 1 << 20;
+
+/**
+ * access_ok(addr, size) for a size_t count: a count at or above 2^63 arrives negative,
+ * one beyond TASK_SIZE cannot fit user space. The kernel checks it before clamping to MAX_RW_COUNT.
+ */
+function userRangeOk(addr: number, count: number): boolean {
+  return count >= 0 && addr >= 0 && addr + count <= TASK_SIZE;
+}
+
 function doRead(c: SyscallContext, fd: number, buf: number, count: number): number {
   const f = fileOf(c, fd);
   if (!f) return -EBADF;
   if (f.kind === "dir") return -EISDIR;
   if (f.kind === "stdout" || f.kind === "stderr") return -EBADF;
   if (count === 0) return 0;
+  if (!userRangeOk(buf, count)) return -EFAULT; // vfs_read: access_ok before anything is read
   const max = Math.min(count, 1 << 20);
   let data: Uint8Array;
   if (f.kind === "stdin") data = c.kernel.io.readStdin(max);
@@ -106,13 +135,49 @@ function doWrite(c: SyscallContext, fd: number, bytes: Uint8Array): number {
 }
 
 function readIovecs(c: SyscallContext, iov: number, cnt: number): [number, number][] | number {
-  if (cnt < 0 || cnt > 1024) return -EINVAL;
+  if (cnt < 0 || cnt > 1024) return -EINVAL; // UIO_MAXIOV
   const raw = copyIn(c, iov, cnt * 16);
   if (typeof raw === "number") return raw;
   const dv = new DataView(raw.buffer);
   const out: [number, number][] = [];
-  for (let i = 0; i < cnt; i++) out.push([Number(dv.getBigUint64(i * 16, true)), Number(dv.getBigUint64(i * 16 + 8, true))]);
+  // iov_iter_import: a length that is negative as ssize_t is EINVAL, the total is clamped to MAX_RW_COUNT
+  let total = 0;
+  for (let i = 0; i < cnt; i++) {
+    const base = Number(dv.getBigInt64(i * 16, true));
+    const len = dv.getBigInt64(i * 16 + 8, true);
+    if (len < 0n) return -EINVAL;
+    let n = Number(len);
+    if (n > MAX_RW_COUNT - total) n = MAX_RW_COUNT - total;
+    if (n > 0 && !userRangeOk(base, n)) return -EFAULT;
+    out.push([base, n]);
+    total += n;
+  }
   return out;
+}
+
+/**
+ * writev as write does it, one iovec at a time in IO_CHUNK pieces (no host copy of the whole
+ * transfer): a fault part-way returns the bytes written so far, or -EFAULT if none (do_iter_write).
+ */
+function doWritev(c: SyscallContext, fd: number, iov: number, cnt: number): number {
+  const f = fileOf(c, fd);
+  if (!f) return -EBADF;
+  const iovs = readIovecs(c, iov, cnt);
+  if (typeof iovs === "number") return iovs;
+  let total = 0;
+  for (const [base, len] of iovs) {
+    for (let done = 0; done < len; ) {
+      const want = Math.min(len - done, IO_CHUNK);
+      const b = copyInPrefix(c, base + done, want);
+      if (b.length === 0) return total || -EFAULT;
+      const r = doWrite(c, fd, b);
+      if (r < 0) return total || r;
+      done += r;
+      total += r;
+      if (b.length < want) return total; // copy_from_user stopped at a fault: a short count
+    }
+  }
+  return total;
 }
 
 function openPath(c: SyscallContext, path: string, flags: number): number {
@@ -158,7 +223,8 @@ function hashPath(p: string): number {
 
 function doMmap(c: SyscallContext, a: number[]): number {
   const [addr, len, prot, flags, fd, off] = [a[0]!, a[1]!, int(a[2]!), int(a[3]!), int(a[4]!), a[5]!];
-  if (len <= 0 || len > 2 ** 46) return -EINVAL;
+  if (len === 0) return -EINVAL;
+  if (len < 0 || len > TASK_SIZE) return -ENOMEM; // get_unmapped_area: len > TASK_SIZE (a size_t of 2^63 and up arrives negative)
   if (off % PAGE_SIZE !== 0) return -EINVAL;
   const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
   if (fixed && addr % PAGE_SIZE !== 0) return -EINVAL;
@@ -252,8 +318,8 @@ function doKill(c: SyscallContext, pid: number, sig: number, code: number): numb
   if (pid !== c.task.proc.pid && pid !== 0 && pid !== -1) return -ESRCH;
   if (sig < 0 || sig > 64) return -EINVAL;
   if (sig === 0) return 0;
-  c.kernel.queueSignal(c.task, { signo: sig, code, addr: 0, pid: c.task.proc.pid, forced: false, ip: c.cpu.rip });
-  return 0;
+  const queued = c.kernel.queueSignal(c.task, { signo: sig, code, addr: 0, pid: c.task.proc.pid, forced: false, ip: c.cpu.rip });
+  return queued ? 0 : -EAGAIN; // a real-time tkill past RLIMIT_SIGPENDING
 }
 
 // ---- time ----
@@ -286,6 +352,7 @@ type Row = [number, string, SyscallHandler];
 const rows: Row[] = [
   [0, "read", (c, a) => doRead(c, a[0]!, a[1]!, a[2]!)],
   [1, "write", (c, a) => {
+    if (!userRangeOk(a[1]!, a[2]!)) return fileOf(c, a[0]!) ? -EFAULT : -EBADF; // vfs_write: access_ok
     const b = copyIn(c, a[1]!, Math.min(a[2]!, 1 << 24));
     return typeof b === "number" ? b : doWrite(c, a[0]!, b);
   }],
@@ -322,11 +389,16 @@ const rows: Row[] = [
     return f.pos;
   }],
   [9, "mmap", doMmap],
-  [10, "mprotect", (c, a) => (a[0]! % PAGE_SIZE ? -EINVAL : c.cpu.mem.protect(a[0]!, a[1]!, int(a[2]!) & 7))],
+  [10, "mprotect", (c, a) => {
+    if (a[0]! % PAGE_SIZE) return -EINVAL;
+    if (a[1]! === 0) return 0;
+    if (a[1]! < 0 || a[0]! + a[1]! > TASK_SIZE) return -ENOMEM; // do_mprotect_pkey: end <= start
+    return c.cpu.mem.protect(a[0]!, a[1]!, int(a[2]!) & 7);
+  }],
   [11, "munmap", (c, a) => {
-    if (a[0]! % PAGE_SIZE || a[1]! <= 0) return -EINVAL;
-    c.cpu.mem.unmap(a[0]!, a[1]!);
-    return 0;
+    // __vm_munmap: offset_in_page(start) || start > TASK_SIZE || len > TASK_SIZE - start
+    if (a[0]! % PAGE_SIZE || a[0]! < 0 || a[1]! <= 0 || a[0]! > TASK_SIZE || a[1]! > TASK_SIZE - a[0]!) return -EINVAL;
+    return c.cpu.mem.unmap(a[0]!, a[1]!);
   }],
   [12, "brk", (c, a) => doBrk(c, a[0]!)],
   [13, "rt_sigaction", doSigaction],
@@ -371,24 +443,7 @@ const rows: Row[] = [
     }
     return total;
   }],
-  [20, "writev", (c, a) => {
-    const iovs = readIovecs(c, a[1]!, int(a[2]!));
-    if (typeof iovs === "number") return iovs;
-    const parts: Uint8Array[] = [];
-    for (const [base, len] of iovs) {
-      if (len === 0) continue;
-      const b = copyIn(c, base, len);
-      if (typeof b === "number") return b;
-      parts.push(b);
-    }
-    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      all.set(p, o);
-      o += p.length;
-    }
-    return doWrite(c, a[0]!, all);
-  }],
+  [20, "writev", (c, a) => doWritev(c, a[0]!, a[1]!, int(a[2]!))],
   [21, "access", (c, a) => {
     const p = cstr(c, a[0]!);
     if (typeof p === "number") return p;
@@ -582,19 +637,33 @@ const rows: Row[] = [
     return 0;
   }],
   [318, "getrandom", (c, a) => {
-    const n = Math.min(a[1]!, 1 << 16);
-    const r = copyOut(c, a[0]!, c.kernel.randomBytes(n));
-    return r < 0 ? r : n;
+    if (a[2]! & ~7) return -EINVAL; // GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE
+    // import_ubuf: a size_t length is clamped to MAX_RW_COUNT, then access_ok; at most 64 KiB per call
+    // here (a short count, as a signal would make); a fault part-way returns what was copied
+    const len = a[1]! < 0 ? MAX_RW_COUNT : Math.min(a[1]!, MAX_RW_COUNT);
+    if (!userRangeOk(a[0]!, len)) return -EFAULT;
+    const want = Math.min(len, 1 << 16);
+    let done = 0;
+    while (done < want) {
+      const n = Math.min(want - done, PAGE_SIZE - ((a[0]! + done) % PAGE_SIZE));
+      if (copyOut(c, a[0]! + done, c.kernel.randomBytes(n)) < 0) return done || -EFAULT;
+      done += n;
+    }
+    return done;
   }],
   [334, "rseq", () => -ENOSYS],
 ];
 
-const RLIMIT_STACK = 3, RLIMIT_NOFILE = 7;
+const RLIMIT_STACK = 3, RLIMIT_NOFILE = 7, RLIMIT_SIGPENDING = 11;
 
-/** RLIMIT_STACK is the address space's (8 MiB by default, hard unlimited), RLIMIT_NOFILE the descriptor table's 1024; everything else unlimited. */
+/**
+ * RLIMIT_STACK is the address space's (8 MiB by default, hard unlimited), RLIMIT_NOFILE the
+ * descriptor table's 1024, RLIMIT_SIGPENDING what queueSignal enforces; everything else unlimited.
+ */
 function rlimit(c: SyscallContext, res: number): Uint8Array {
   if (res === RLIMIT_STACK) return u64s(c.cpu.mem.stackLimit, -1);
   if (res === RLIMIT_NOFILE) return u64s(FD_LIMIT, FD_LIMIT);
+  if (res === RLIMIT_SIGPENDING) return u64s(c.kernel.sigPendingLimit, c.kernel.sigPendingLimit);
   return u64s(-1, -1);
 }
 

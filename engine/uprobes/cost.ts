@@ -18,6 +18,7 @@
 
 import * as fs from "node:fs";
 import { UserError } from "../errors.js";
+import { readHostFile } from "../host-file.js";
 
 export interface CostProfile {
   name: string;
@@ -82,18 +83,26 @@ export function loadCostProfile(nameOrPath: string = DEFAULT_COST): CostProfile 
   if (!nameOrPath.endsWith(".json") && !fs.existsSync(nameOrPath))
     throw new UserError(`--cost ${nameOrPath}: unknown profile (built-in: ${Object.keys(COST_PROFILES).join(", ")}; or a .json file)`);
   let raw: unknown;
+  const text = new TextDecoder().decode(readHostFile(nameOrPath, `--cost ${nameOrPath}`, 1 << 20)); // a regular file of at most 1 MiB
   try {
-    raw = JSON.parse(fs.readFileSync(nameOrPath, "utf8"));
+    raw = JSON.parse(text);
   } catch (e) {
     throw new UserError(`--cost ${nameOrPath}: ${(e as Error).message.split("\n")[0]}`);
   }
-  return validateProfile(raw, nameOrPath);
+  try {
+    return validateProfile(raw, nameOrPath);
+  } catch (e) {
+    throw e instanceof UserError ? new UserError(`--cost ${e.message}`) : e;
+  }
 }
 
 export function validateProfile(raw: unknown, where: string): CostProfile {
   if (typeof raw !== "object" || raw === null) throw new UserError(`${where}: a cost profile must be a JSON object`);
   const r = raw as Record<string, unknown>;
-  const costsIn = (r.costs ?? {}) as Record<string, unknown>;
+  // a profile is its costs: a file with only a name would silently make every trap free
+  if (typeof r.costs !== "object" || r.costs === null || Array.isArray(r.costs))
+    throw new UserError(`${where}: no "costs" object (give the trap costs in ns: ${KEYS.join(", ")})`);
+  const costsIn = r.costs as Record<string, unknown>;
   const costs = {} as CostProfile["costs"];
   for (const k of KEYS) {
     const v = costsIn[k] ?? 0;

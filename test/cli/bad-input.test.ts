@@ -94,9 +94,13 @@ describe("the guest's fate is reported in one line", () => {
     assert.match(r.stderr, /stopped: instruction limit of 1000 reached/);
   });
   test("a memory limit stops the guest with status 124", () => {
-    const r = runCli(["exec", "--max-mem", "16K", samplePath("hello-O0")]);
+    const src = path.join(dir, "grow.c");
+    fs.writeFileSync(src, "#include <stdlib.h>\n#include <string.h>\nint main(void){ for (;;) memset(malloc(1 << 20), 1, 1 << 20); }\n");
+    const bin = path.join(dir, "grow");
+    require_musl(src, bin);
+    const r = runCli(["exec", "--max-mem", "2M", bin]);
     assert.equal(r.status, 124);
-    assert.match(r.stderr, /memory limit/);
+    assert.match(r.stderr, /stopped: memory limit of 2097152 bytes reached/);
   });
 });
 

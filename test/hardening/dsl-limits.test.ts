@@ -1,0 +1,74 @@
+// Issue 15: the DSL compiler has a size and nesting limit with located
+// errors (no stack overflow, no quadratic parse), and maps stop at
+// max_map_keys as bpftrace's do, with one clear warning per map.
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { DslError } from "../../dsl/diagnostics.js";
+import { compileProgram } from "../../dsl/index.js";
+import { FakeTarget } from "../dsl/helpers.js";
+import { buildC, requireMusl, runCli } from "../helpers.js";
+import { memoryBoundMiB, runMeasured } from "./measure.js";
+
+const T = new FakeTarget();
+
+function compileError(src: string): string {
+  try {
+    compileProgram(src, "deep.probe", T);
+  } catch (e) {
+    assert.ok(e instanceof DslError, `a DslError, got ${String(e)}`);
+    return e.format().split("\n")[0]!;
+  }
+  assert.fail("compiled");
+}
+
+describe("the compiler's limits", () => {
+  const chain = (op: string, n: number): string => Array<string>(n).fill("1").join(op);
+  const cases: [string, string, string][] = [
+    ["a 1000-term 1 < 1 < ...", `BEGIN < x = ${chain(" < ", 1000)} >`, "deep.probe:1:1031: error: more than 256 operators in one statement"],
+    ["a 5000-term 1+1+...", `BEGIN < x = ${chain("+", 5000)} >`, "deep.probe:1:522: error: more than 256 operators in one statement"],
+    ["10,000 !", `BEGIN < x = ${"!".repeat(10_000)}1 >`, "deep.probe:1:269: error: nesting deeper than 256 levels (brackets, blocks and unary operators)"],
+    ["10,000 nested if", `BEGIN < ${"if (1) { ".repeat(10_000)}x = 1;${" }".repeat(10_000)} >`, "deep.probe:1:2316: error: nesting deeper than 256 levels (brackets, blocks and unary operators)"],
+    ["a 200 KB program", `BEGIN < ${"x = 1; ".repeat(30_000)}>`, "deep.probe:1:65537: error: program too large: 210009 bytes (the limit is 65536)"],
+  ];
+  for (const [what, src, want] of cases) test(what, () => assert.equal(compileError(src), want));
+
+  test("up to the limits it compiles: 250 nested ifs around a 250-term chain", () => {
+    compileProgram(`BEGIN < ${"if (1) { ".repeat(250)}x = ${chain(" < ", 250)};${" }".repeat(250)} >`, "deep.probe", T);
+    compileProgram(`BEGIN < x = ${"!(".repeat(125)}${"1 ? ".repeat(125)}1${" : 1".repeat(125)}${")".repeat(125)} >`, "deep.probe", T);
+  });
+});
+
+describe("max_map_keys", () => {
+  requireMusl();
+  const bin = buildC(
+    "#include <stdio.h>\n__attribute__((noinline)) long f(long x) { return x * 3; }\nint main(void) { long s = 0; for (long i = 0; i < 200000; i++) s += f(i); printf(\"%ld\\n\", s); return 0; }\n",
+    ["-O1"],
+    "map-keys",
+  );
+
+  test("200k distinct keys: the map keeps 4096 and warns once, naming it; host memory stays bounded", () => {
+    const r = runMeasured(["run", "--max-mem", "16M", "-q", "-e", "probe f < @m[arg0] = count(); @n[arg0 % 3] = count() > END < print(@m, 1); clear(@m) >", "--", bin], { keepStdout: true });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^@m\[4095\]: 1$/m, "the first 4096 keys are kept");
+    assert.match(r.stdout, /^@n\[0\]: 66667$/m, "other maps are unaffected");
+    const warnings = r.stderr.split("\n").filter((l) => /WARNING/.test(l));
+    assert.deepEqual(warnings, [
+      "-e:1:11: WARNING: Map full; can't update element. Try increasing max_map_keys config (@m holds 4096 keys; further new keys are dropped, reported once per map)",
+    ]);
+    assert.ok(r.peakMiB < memoryBoundMiB(16), `peak ${r.peakMiB} MiB`);
+  });
+
+  test("config = { max_map_keys = N } sets it; JSON mode warns the same way", () => {
+    const r = runCli(["run", "-q", "--json", "-e", "config = { max_map_keys = 10 } probe f < @m[arg0] = count() > END < print(@m) ; clear(@m) >", "--", bin]);
+    assert.equal(r.status, 0, r.stderr);
+    const m = r.stdout.split("\n").find((l) => l.includes('"@m"'));
+    assert.ok(m, r.stdout);
+    assert.equal(Object.keys((JSON.parse(m) as { data: { "@m": object } }).data["@m"]).length, 10);
+    assert.match(r.stderr, /^-e:1:42: WARNING: Map full; can't update element\. Try increasing max_map_keys config \(@m holds 10 keys;/m);
+  });
+
+  test("max_map_keys out of range is a located error", () => {
+    assert.equal(compileError("config = { max_map_keys = 0 } BEGIN < x = 1 >"), "deep.probe:1:27: error: max_map_keys must be a number of keys from 1 to 1000000");
+  });
+});
