@@ -30,7 +30,8 @@ function seedCategories(tables: SeedTable[]): { x: string[]; cell: (i: number, o
   const cells: { t: SeedTable; kind: "uprobe" | "uretprobe" }[] = [];
   for (const t of tables)
     for (const kind of ["uprobe", "uretprobe"] as const) {
-      x.push(tables.length > 1 ? `${kind} (${t.kernel}, ${t.cost})` : kind);
+      // two lines: on one, four such labels do not fit side by side and plotly tilts them into the axis title
+      x.push(tables.length > 1 ? `${kind}<br>${t.kernel}, ${t.cost}` : kind);
       cells.push({ t, kind });
     }
   return {
@@ -66,6 +67,7 @@ export function seedTrapsChart(tables: SeedTable[]): Chart {
       barmode: "group",
       yaxis: { title: { text: "traps per hit" }, rangemode: "tozero", dtick: 1 },
       xaxis: { title: { text: "probe" } },
+      margin: { ...BASE_LAYOUT.margin, b: 125 },
     }),
   };
   return new Chart(fig);
@@ -109,6 +111,7 @@ export function seedLatencyChart(tables: SeedTable[]): Chart {
       scattermode: "group",
       yaxis: { title: { text: "us per call" }, rangemode: "tozero" },
       xaxis: { title: { text: "probe" } },
+      margin: { ...BASE_LAYOUT.margin, b: 125 },
     }),
   };
   return new Chart(fig);

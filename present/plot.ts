@@ -117,7 +117,7 @@ export function figureText(fig: Figure): string {
   for (const t of fig.data) for (const x of t.x) if (!xs.includes(x)) xs.push(x);
   const headers = [String(axisTitle(fig.layout.xaxis) || "x"), ...fig.data.map((t, i) => t.name ?? `trace ${i}`)];
   const rows: Cell[][] = xs.map((x) => [
-    String(x),
+    String(x).replace(/<br\s*\/?>/gi, " ").replace(/<[^>]+>/g, ""),
     ...fig.data.map((t) => {
       const i = t.x.indexOf(x);
       const y = i >= 0 ? t.y[i] : null;

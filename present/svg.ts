@@ -165,11 +165,12 @@ export function figureSvg(fig: Figure): string {
   const plotW = W - left - right;
 
   // x tick labels: rotated when they do not fit their slot
-  const xLabels = categorical ? cats : (xlin?.ticks ?? []).map((v) => tickLabel(v, xlin!.step));
+  const xLabels = (categorical ? cats : (xlin?.ticks ?? []).map((v) => tickLabel(v, xlin!.step))).map((s) => lines(s));
   const slot = plotW / Math.max(1, xLabels.length);
-  const widest = Math.max(0, ...xLabels.map((s) => textWidth(s, fs - 1)));
+  const widest = Math.max(0, ...xLabels.flat().map((s) => textWidth(s, fs - 1)));
+  const rows = Math.max(1, ...xLabels.map((l) => l.length));
   const rotate = widest > slot - 6;
-  const xtickH = rotate ? Math.min(widest, 160) * 0.72 + fs : fs + 4;
+  const xtickH = rotate ? Math.min(widest, 160) * 0.72 + fs : rows * (fs + 2) + 2;
 
   // legend rows (bottom): entries flow left to right
   const legend = fig.data.filter((t) => t.showlegend !== false && t.visible !== false && t.name);
@@ -248,14 +249,10 @@ export function figureSvg(fig: Figure): string {
     }
 
   // x tick labels
-  xLabels.forEach((s, i) => {
+  xLabels.forEach((ls, i) => {
     const x = categorical ? xCat(i) : xLin(xlin!.ticks[i]!);
-    const y = pb + 6 + tickFs;
-    out.push(
-      rotate
-        ? `<text x="${f1(x)}" y="${f1(pb + 8)}" text-anchor="end" font-size="${tickFs}" fill="${TEXT}" transform="rotate(-45 ${f1(x)} ${f1(pb + 8)})" dy="0.7em">${esc(s)}</text>`
-        : `<text x="${f1(x)}" y="${f1(y)}" text-anchor="middle" font-size="${tickFs}" fill="${TEXT}">${esc(s)}</text>`,
-    );
+    if (rotate) out.push(`<text x="${f1(x)}" y="${f1(pb + 8)}" text-anchor="end" font-size="${tickFs}" fill="${TEXT}" transform="rotate(-45 ${f1(x)} ${f1(pb + 8)})" dy="0.7em">${esc(ls.join(" "))}</text>`);
+    else ls.forEach((s, j) => out.push(`<text x="${f1(x)}" y="${f1(pb + 6 + tickFs + j * (fs + 2))}" text-anchor="middle" font-size="${tickFs}" fill="${TEXT}">${esc(s)}</text>`));
   });
   out.push(`<line x1="${f1(left)}" x2="${f1(left + plotW)}" y1="${f1(pb)}" y2="${f1(pb)}" stroke="#9aa0a6"/>`);
 

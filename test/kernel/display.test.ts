@@ -10,6 +10,7 @@ import { bucketLabel, histogramChart, kernelHistoryChart, seedLatencyChart, seed
 import { escapeHtml, Table, table, type MimeBundle } from "../../present/mime.js";
 import { Chart, figureHtml, figureId, figureText, PLOTLY_MIME, plotlyJsPath, scriptJson, withPlotly, type Figure } from "../../present/plot.js";
 import { renderReport } from "../../present/report.js";
+import { Disassembly } from "../../present/views.js";
 import type { ProbeRun } from "../../lab/probe-run.js";
 import { PROJECT_ROOT } from "../../lab/paths.js";
 import type { SeedTable } from "../../lab/seed.js";
@@ -203,7 +204,7 @@ describe("charts", () => {
   test("traps per hit, emulation on vs off", () => {
     const f = seedTrapsChart([seed, kvm]).figure;
     assert.deepEqual(f.data.map((d) => d.name), ["with push emulation", "without (single-step out of line)"]);
-    assert.deepEqual(f.data[0]!.x, ["uprobe (4.16, seed-2017-x86_64)", "uretprobe (4.16, seed-2017-x86_64)", "uprobe (6.18, kvm-6.18)", "uretprobe (6.18, kvm-6.18)"]);
+    assert.deepEqual(f.data[0]!.x, ["uprobe<br>4.16, seed-2017-x86_64", "uretprobe<br>4.16, seed-2017-x86_64", "uprobe<br>6.18, kvm-6.18", "uretprobe<br>6.18, kvm-6.18"]);
     assert.deepEqual(f.data[0]!.y, [1, 2, 1, 1]);
     assert.deepEqual(f.data[1]!.y, [2, 3, 2, 2]);
     assert.equal(f.data[0]!.text![3], "1 + 1 syscall");
@@ -275,5 +276,22 @@ describe("charts", () => {
     assert.match(html, /<title>R &lt;1&gt;<\/title>/);
     assert.match(html, /&lt;pre&gt;/);
     assert.ok(!/\d{4}-\d\d-\d\dT\d\d:/.test(html.slice(html.indexOf("</head>"))), "no timestamps");
+  });
+});
+
+describe("disassembly table", () => {
+  test("address, bytes, instruction and probes are left-aligned; code padded to one width", () => {
+    const sym = { name: "test", addr: 0x401139, size: 3 } as ConstructorParameters<typeof Disassembly>[1];
+    const d = new Disassembly("push-O0", sym, [
+      { addr: 0x401139, offset: 0, bytes: "55", text: "push %rbp", marks: ["probe test:0"] },
+      { addr: 0x40113a, offset: 1, bytes: "48 89 e5", text: "mov %rsp,%rbp", marks: [] },
+    ]);
+    const html = d.toHtml();
+    const row = html.split("\n").find((l) => l.includes("push %rbp"))!;
+    const cells = [...row.matchAll(/<td([^>]*)>/g)].map((m) => m[1]);
+    assert.deepEqual(cells, ["", ' style="text-align:left"', ' style="text-align:right"', ' style="text-align:left"', ' style="text-align:left"', ' style="text-align:left"']);
+    // where a sanitizer drops the style (classic Notebook, untrusted), equal widths keep the code aligned
+    assert.match(row, /<code>55&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;<\/code>/);
+    assert.match(row, /<code>push %rbp&nbsp;&nbsp;&nbsp;&nbsp;<\/code>/);
   });
 });
