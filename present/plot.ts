@@ -28,7 +28,7 @@ import * as path from "node:path";
 import { figureSvg } from "./svg.js";
 import { PROJECT_ROOT } from "../lab/paths.js";
 import { formatTextTable, type Cell } from "../lab/text-table.js";
-import type { Displayable, MimeBundle } from "./mime.js";
+import { escapeHtml, type Displayable, type MimeBundle } from "./mime.js";
 
 export interface Trace {
   type: "bar" | "scatter";
@@ -80,7 +80,7 @@ const QUEUE = "__uprobeLabPlots";
 /** The HTML of a chart: the static picture, and the script that replaces it with the plotly chart once plotly.js is there. */
 export function figureHtml(fig: Figure, id = figureId(fig), svg = figureSvg(fig)): string {
   const height = typeof fig.layout.height === "number" ? fig.layout.height : 420;
-  const alt = escapeAttr(layoutTitle(fig) || "chart");
+  const alt = escapeHtml(layoutTitle(fig) || "chart");
   const src = "data:image/svg+xml;base64," + Buffer.from(svg, "utf8").toString("base64");
   return (
     `<div id="${id}" class="uprobe-lab-plot" style="width:100%;max-width:960px">` +
@@ -95,16 +95,12 @@ export function figureHtml(fig: Figure, id = figureId(fig), svg = figureSvg(fig)
     `    var img = box.querySelector("img"), div = document.createElement("div");\n` +
     `    div.className = "uprobe-lab-live"; div.style.height = "${height}px"; box.appendChild(div);\n` +
     `    // the picture goes only once plotly has drawn: a failure leaves it in place\n` +
-    `    Promise.resolve(window.Plotly.newPlot(div, fig.data, fig.layout, {displaylogo: false, responsive: true}))\n` +
+    `    new Promise(function (ok) { ok(window.Plotly.newPlot(div, fig.data, fig.layout, {displaylogo: false, responsive: true})); })\n` +
     `      .then(function () { if (img) img.style.display = "none"; }, function () { box.removeChild(div); });\n` +
     `  }\n` +
     `  if (window.Plotly) draw(); else (window.${QUEUE} = window.${QUEUE} || []).push(draw);\n` +
     `})();</script>`
   );
-}
-
-function escapeAttr(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 /** The data of a figure as a text table (x and one column per trace). */

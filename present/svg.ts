@@ -7,6 +7,7 @@
 // a legend. Same figure in, same bytes out: no clock, no random ids.
 
 import { createHash } from "node:crypto";
+import { escapeHtml } from "./mime.js";
 import type { Figure, Trace } from "./plot.js";
 
 const W = 960;
@@ -20,9 +21,7 @@ const obj = (x: unknown): Rec => (typeof x === "object" && x !== null ? (x as Re
 const num = (x: unknown, d: number): number => (typeof x === "number" && Number.isFinite(x) ? x : d);
 const str = (x: unknown, d: string): string => (typeof x === "string" ? x : d);
 
-function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
+const esc = escapeHtml;
 
 /** Plotly text is a little HTML: <br> breaks lines, other tags are dropped. */
 function lines(s: string): string[] {

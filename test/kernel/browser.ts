@@ -120,7 +120,7 @@ export interface ChartView {
 }
 
 /** The static pictures and plotly charts on a page, in document order. */
-export async function chartViews(page: Page): Promise<ChartView[]> {
+async function chartViews(page: Page): Promise<ChartView[]> {
   return page.evaluate(async () => {
     const out: ChartView[] = [];
     const imgs = [...document.querySelectorAll<HTMLImageElement>('img[src^="data:image/svg+xml"]')];
