@@ -41,8 +41,8 @@ function chromiumPath(): string | undefined {
 }
 
 /** Mark notebooks trusted, as `jupyter trust` does (signed with the secret under env's JUPYTER_DATA_DIR). */
-export function trust(files: string[], env: NodeJS.ProcessEnv): void {
-  const r = spawnSync(findPython()!, ["-c", "from nbformat.sign import TrustNotebookApp; TrustNotebookApp.launch_instance()", ...files], { env, encoding: "utf8", timeout: 60_000 });
+export function trust(files: string[], env: NodeJS.ProcessEnv, python = findPython()!): void {
+  const r = spawnSync(python, ["-c", "from nbformat.sign import TrustNotebookApp; TrustNotebookApp.launch_instance()", ...files], { env, encoding: "utf8", timeout: 60_000 });
   if (r.status !== 0) throw new Error(`jupyter trust failed: ${r.stderr}`);
 }
 
@@ -63,14 +63,34 @@ export interface NotebookServer {
   log(): string;
 }
 
-/** Start `jupyter notebook` on a free port serving `dir`; resolves once its API answers. */
-export async function startNotebookServer(dir: string, env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<NotebookServer> {
+export interface ServerOptions {
+  /** "notebook": Jupyter Notebook 6 (Debian's); "lab": JupyterLab 4 */
+  app?: "notebook" | "lab";
+  /** the python that has the app (default: the one with nbclient) */
+  python?: string;
+  timeoutMs?: number;
+}
+
+/** Start Jupyter Notebook (or JupyterLab) on a free port serving `dir`; resolves once its API answers. */
+export async function startNotebookServer(dir: string, env: NodeJS.ProcessEnv, o: ServerOptions = {}): Promise<NotebookServer> {
+  const timeoutMs = o.timeoutMs ?? 60_000;
+  const lab = o.app === "lab";
   const port = await freePort();
   const token = "uplab" + process.pid;
+  const app = lab
+    ? ["-m", "jupyterlab", `--ServerApp.token=${token}`, `--ServerApp.root_dir=${dir}`]
+    : ["-m", "notebook", `--NotebookApp.token=${token}`, `--notebook-dir=${dir}`, "--NotebookApp.open_browser=False"];
+  if (lab) {
+    // Lab 4 renders only the cells in view unless told otherwise: all of them, to check every chart
+    const settings = path.join(env.JUPYTER_CONFIG_DIR ?? dir, "lab-settings");
+    fs.mkdirSync(path.join(settings, "@jupyterlab", "notebook-extension"), { recursive: true });
+    fs.writeFileSync(path.join(settings, "@jupyterlab", "notebook-extension", "tracker.jupyterlab-settings"), JSON.stringify({ windowingMode: "none" }));
+    env = { ...env, JUPYTERLAB_SETTINGS_DIR: settings };
+  }
   let out = "";
   const child: ChildProcess = spawn(
-    findPython()!,
-    ["-m", "notebook", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0", `--NotebookApp.token=${token}`, `--notebook-dir=${dir}`, "--NotebookApp.open_browser=False", ...(process.getuid?.() === 0 ? ["--allow-root"] : [])],
+    o.python ?? findPython()!,
+    [...app, "--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0", ...(process.getuid?.() === 0 ? ["--allow-root"] : [])],
     { env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   child.stdout!.on("data", (b: Buffer) => void (out += b.toString()));
@@ -99,7 +119,7 @@ export async function startNotebookServer(dir: string, env: NodeJS.ProcessEnv, t
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url: (nb) => `${base}/notebooks/${encodeURIComponent(nb)}?token=${token}`, stop, log: () => out };
+  return { url: (nb) => lab ? `${base}/lab/tree/${encodeURIComponent(nb)}?reset&token=${token}` : `${base}/notebooks/${encodeURIComponent(nb)}?token=${token}`, stop, log: () => out };
 }
 
 export async function launchBrowser(): Promise<Browser> {
@@ -123,7 +143,8 @@ export interface ChartView {
 async function chartViews(page: Page): Promise<ChartView[]> {
   return page.evaluate(async () => {
     const out: ChartView[] = [];
-    const imgs = [...document.querySelectorAll<HTMLImageElement>('img[src^="data:image/svg+xml"]')];
+    // (JupyterLab keeps other tabs in the DOM, hidden: only the shown notebook counts)
+    const imgs = [...document.querySelectorAll<HTMLImageElement>('img[src^="data:image/svg+xml"]')].filter((i) => !i.closest(".lm-mod-hidden"));
     await Promise.all(imgs.map((i) => (i.complete ? Promise.resolve() : new Promise((r) => ((i.onload = r), (i.onerror = r))))));
     for (const img of imgs) {
       const box = img.closest(".uprobe-lab-plot") ?? img.parentElement!;
@@ -166,7 +187,7 @@ export async function openCharts(browser: Browser, url: string, expected: number
     await page
       .waitForFunction(
         (n: number, live: boolean) => {
-          const imgs = [...document.querySelectorAll<HTMLImageElement>('img[src^="data:image/svg+xml"]')];
+          const imgs = [...document.querySelectorAll<HTMLImageElement>('img[src^="data:image/svg+xml"]')].filter((i) => !i.closest(".lm-mod-hidden"));
           // the picture is hidden once plotly has drawn in its place
           const drawn = imgs.filter((i) => getComputedStyle(i).display === "none").length;
           return imgs.length >= n && imgs.every((i) => i.complete) && (!live || drawn >= n);

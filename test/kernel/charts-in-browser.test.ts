@@ -14,7 +14,7 @@ import { after, before, describe, test } from "node:test";
 import type { Browser } from "puppeteer-core";
 import { executeNotebook } from "../../kernel/nbexec.js";
 import { PROJECT_ROOT } from "../../lab/paths.js";
-import { jupyterEnv, launchBrowser, missingBrowserTools, openCharts, startNotebookServer, trust, type ChartView, type NotebookServer } from "./browser.js";
+import { jupyterEnv, launchBrowser, missingBrowserTools, openCharts, startNotebookServer, trust, type ChartView, type NotebookServer, type ServerOptions } from "./browser.js";
 import { nbconvertHtml, readNotebook, requireNotebookTools, tmpDir, type Notebook } from "./helpers.js";
 
 const NOTEBOOKS = path.join(PROJECT_ROOT, "notebooks");
@@ -65,77 +65,97 @@ describe("stored notebooks: every chart carries its static image", () => {
     });
 });
 
-describe("charts in a real browser: Jupyter Notebook 6 and nbconvert HTML, in headless Chromium", { ...requireNotebookTools(), timeout: 420_000 }, () => {
+describe("charts in a real browser, in headless Chromium", { ...requireNotebookTools(), timeout: 600_000 }, () => {
   const missing = missingBrowserTools();
   if (missing) throw new Error(`missing ${missing}`);
   const root = tmpDir("browser");
-  const dir = path.join(root, "notebooks");
-  const env = jupyterEnv(path.join(root, "jupyter"));
+  const src = path.join(root, "src");
   const expected = new Map<string, number>();
-  let server: NotebookServer | undefined;
   let browser: Browser | undefined;
 
   before(async () => {
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(src, { recursive: true });
     for (const name of STORED) {
-      fs.copyFileSync(path.join(NOTEBOOKS, name), path.join(dir, name));
-      expected.set(name, chartOutputs(readNotebook(path.join(dir, name))).length);
+      fs.copyFileSync(path.join(NOTEBOOKS, name), path.join(src, name));
+      expected.set(name, chartOutputs(readNotebook(path.join(src, name))).length);
     }
     // A notebook run live with plotly.js inlined: two cells, three charts;
     // plotly.js rides in the first chart of each cell, and the second chart of
     // the first cell relies on it.
     const bar = (t: string) => `charts.bar({ title: "${t}", x: ["a", "b", "c"], series: [{ name: "s", y: [1, 3, 2] }, { name: "t", y: [2, 1, 3] }] })`;
-    const src = {
+    const nb = {
       cells: [`plot(${bar("one")});\nplot(${bar("two")})`, `plot(${bar("three")})`].map((s) => ({ cell_type: "code", source: s, metadata: {}, outputs: [], execution_count: null })),
       metadata: { kernelspec: { name: "uprobe-lab", display_name: "uprobe-lab (TypeScript)", language: "typescript" } },
       nbformat: 4,
       nbformat_minor: 5,
     };
     const live = path.join(root, "live-src.ipynb");
-    fs.writeFileSync(live, JSON.stringify(src));
-    const r = executeNotebook(live, path.join(dir, "live.ipynb"), { env: { UPROBE_LAB_PLOTLY: "inline" }, cwd: root, cellTimeout: 120 });
+    fs.writeFileSync(live, JSON.stringify(nb));
+    const r = executeNotebook(live, path.join(src, "live.ipynb"), { env: { UPROBE_LAB_PLOTLY: "inline" }, cwd: root, cellTimeout: 120 });
     assert.ok(r.ok, r.stdout + r.stderr);
     expected.set("live.ipynb", 3);
-    server = await startNotebookServer(dir, env);
     browser = await launchBrowser();
   });
 
   after(async () => {
     await browser?.close().catch(() => undefined);
-    server?.stop();
     fs.rmSync(root, { recursive: true, force: true });
   });
 
   test("plotly.js is inlined once per cell that draws a chart", () => {
-    const nb = readNotebook(path.join(dir, "live.ipynb"));
+    const nb = readNotebook(path.join(src, "live.ipynb"));
     const carries = nb.cells.map((c) => (c.outputs ?? []).map((o) => joined(o.data?.["text/html"]).includes("inlined by uprobe-lab")));
     assert.deepEqual(carries, [[true, false], [true]]);
   });
 
-  test("untrusted (a fresh clone): every chart shows its static picture", async () => {
-    for (const [name, n] of expected) {
-      const views = await openCharts(browser!, server!.url(name), n);
-      assert.equal(views.length, n, `${name}: ${views.length} of ${n} chart pictures on the page\n${server!.log().slice(-2000)}`);
-      views.forEach((v, i) => assertStatic(v, `${name} chart ${i}`));
-      assert.ok(views.every((v) => !v.live), `${name}: no script ran`);
-    }
-  });
+  /** The notebooks served by one Jupyter front end, untrusted then trusted (its own copies, its own Jupyter dirs). */
+  function frontEnd(label: string, o: ServerOptions & { python?: string }): void {
+    describe(label, () => {
+      const dir = path.join(root, label.replace(/\W+/g, "-"));
+      let env: NodeJS.ProcessEnv = {};
+      let server: NotebookServer | undefined;
+      before(async () => {
+        fs.mkdirSync(dir, { recursive: true });
+        for (const name of expected.keys()) fs.copyFileSync(path.join(src, name), path.join(dir, name));
+        env = jupyterEnv(path.join(dir, ".jupyter"));
+        server = await startNotebookServer(dir, env, o);
+      });
+      after(() => server?.stop());
 
-  test("trusted: the interactive chart where plotly.js is in the notebook, the picture elsewhere", async () => {
-    trust([...expected.keys()].map((n) => path.join(dir, n)), env);
-    for (const [name, n] of expected) {
-      const live = name === "live.ipynb";
-      const views = await openCharts(browser!, server!.url(name), n, { live });
-      assert.equal(views.length, n, `${name}: ${views.length} of ${n} charts`);
-      views.forEach((v, i) => (live ? assertLive(v, `${name} chart ${i} (trusted)`) : assertStatic(v, `${name} chart ${i} (trusted)`)));
-    }
-  });
+      test("untrusted (a fresh clone): every chart shows its static picture", async () => {
+        for (const [name, n] of expected) {
+          const views = await openCharts(browser!, server!.url(name), n);
+          assert.equal(views.length, n, `${name}: ${views.length} of ${n} chart pictures on the page\n${server!.log().slice(-2000)}`);
+          views.forEach((v, i) => assertStatic(v, `${name} chart ${i}`));
+          assert.ok(views.every((v) => !v.live), `${name}: no script ran`);
+        }
+      });
+
+      test("trusted: the interactive chart where plotly.js is in the notebook, the picture elsewhere", async () => {
+        trust([...expected.keys()].map((n) => path.join(dir, n)), env, o.python);
+        for (const [name, n] of expected) {
+          const live = name === "live.ipynb";
+          const views = await openCharts(browser!, server!.url(name), n, { live });
+          assert.equal(views.length, n, `${name}: ${views.length} of ${n} charts`);
+          views.forEach((v, i) => (live ? assertLive(v, `${name} chart ${i} (trusted)`) : assertStatic(v, `${name} chart ${i} (trusted)`)));
+        }
+      });
+    });
+  }
+
+  frontEnd("Jupyter Notebook 6", { app: "notebook" });
+
+  // JupyterLab is not in Debian: the leg runs where a python with jupyterlab is
+  // named (UPROBE_LAB_JUPYTERLAB_PYTHON=/path/to/venv/bin/python3).
+  const labPython = process.env.UPROBE_LAB_JUPYTERLAB_PYTHON;
+  if (labPython) frontEnd("JupyterLab 4", { app: "lab", python: labPython, timeoutMs: 120_000 });
+  else test.skip("JupyterLab 4 (set UPROBE_LAB_JUPYTERLAB_PYTHON to a python that has jupyterlab)");
 
   test("nbconvert HTML exports: pictures offline, interactive charts where plotly.js was inlined", async () => {
     const out = path.join(root, "html");
     fs.mkdirSync(out);
     for (const [name, n] of expected) {
-      const html = nbconvertHtml(path.join(dir, name), out);
+      const html = nbconvertHtml(path.join(src, name), out);
       const live = name === "live.ipynb";
       const views = await openCharts(browser!, `file://${html}`, n, { live, timeoutMs: 30_000 });
       assert.equal(views.length, n, `${name}: ${views.length} of ${n} charts in the export`);
