@@ -179,6 +179,9 @@ export function kernelHistoryChart(runs: ProbeRun[], title = "One program on eve
       line: { color, dash: "dot" },
       legendgroup: name,
       offsetgroup: name,
+      // in the legend, the probe's bar stands for its group: ten entries wrapped
+      // into five rows in a notebook-wide chart and ran over the axis
+      showlegend: false,
     });
   });
   const annotations: Record<string, unknown>[] = [];
@@ -208,7 +211,7 @@ export function kernelHistoryChart(runs: ProbeRun[], title = "One program on eve
       scattermode: "group",
       xaxis: { title: { text: "kernel generation" }, type: "category" },
       yaxis: { title: { text: "traps per hit (bars)" }, ...left },
-      yaxis2: { title: { text: "virtual us per hit (lines)" }, overlaying: "y", side: "right", showgrid: false, ...right },
+      yaxis2: { title: { text: "virtual us per hit (dotted lines)" }, overlaying: "y", side: "right", showgrid: false, ...right },
       annotations,
       shapes,
       margin: { l: 70, r: 70, t: 90, b: 130 },
