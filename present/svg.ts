@@ -99,13 +99,12 @@ function dash(d: unknown): string {
 /** One marker symbol centred on (x, y). */
 function marker(symbol: string, x: number, y: number, size: number, color: string, width: number): string {
   const r = size / 2;
-  const at = `${f1(x)},${f1(y)}`;
   if (symbol.startsWith("line-ew")) return `<path class="mark" d="M${f1(x - r)},${f1(y)}H${f1(x + r)}" stroke="${color}" stroke-width="${width}" fill="none"/>`;
   if (symbol.startsWith("x"))
     return `<path class="mark" d="M${f1(x - r)},${f1(y - r)}L${f1(x + r)},${f1(y + r)}M${f1(x - r)},${f1(y + r)}L${f1(x + r)},${f1(y - r)}" stroke="${color}" stroke-width="${width}" fill="none"/>`;
   if (symbol.startsWith("square")) return `<rect class="mark" x="${f1(x - r)}" y="${f1(y - r)}" width="${f1(size)}" height="${f1(size)}" fill="${color}"/>`;
   if (symbol.startsWith("diamond")) return `<path class="mark" d="M${f1(x)},${f1(y - r)}L${f1(x + r)},${f1(y)}L${f1(x)},${f1(y + r)}L${f1(x - r)},${f1(y)}Z" fill="${color}"/>`;
-  return `<circle class="mark" cx="${at.split(",")[0]}" cy="${at.split(",")[1]}" r="${f1(r)}" fill="${color}"/>`;
+  return `<circle class="mark" cx="${f1(x)}" cy="${f1(y)}" r="${f1(r)}" fill="${color}"/>`;
 }
 
 interface Style {
@@ -268,6 +267,7 @@ export function figureSvg(fig: Figure): string {
 
   // data: bars first, then lines and markers over them
   out.push(`<g clip-path="url(#${clip})">`);
+  const firstMark = out.length;
   const notes: string[] = [];
   bars.forEach((t) => {
     const k = fig.data.indexOf(t);
@@ -312,6 +312,11 @@ export function figureSvg(fig: Figure): string {
       if (d) out.push(`<path class="line" d="${d}" fill="none" stroke="${esc(st.color)}" stroke-width="${num(obj(t.line).width, 2)}"${dash(obj(t.line).dash)}/>`);
     }
     if (mode.includes("markers")) for (const p of pts) if (p) out.push(marker(st.symbol, p[0], p[1], mode.includes("lines") ? Math.min(st.size, 7) : st.size, esc(st.color), st.width));
+  }
+  // a kind of trace this renderer does not know (or no data) says so rather than leaving a blank frame
+  if (out.length === firstMark) {
+    const kinds = [...new Set(traces.map((t) => t.type))].join(", ");
+    out.push(`<text x="${f1(left + plotW / 2)}" y="${f1(pt + plotH / 2)}" text-anchor="middle" fill="${TEXT}">${esc(traces.some((t) => t.y.some((v) => v !== null)) ? `no static rendering for ${kinds} traces: see the interactive chart` : "no data")}</text>`);
   }
   out.push(`</g>`, ...notes);
 

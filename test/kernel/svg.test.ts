@@ -99,4 +99,11 @@ describe("static SVG charts", () => {
     assert.deepEqual(niceTicks(0, 5.05).ticks, [0, 2, 4, 6]);
     assert.deepEqual(niceTicks(0, 1, 5, 0.25).ticks, [0, 0.25, 0.5, 0.75, 1]);
   });
+
+  test("nothing drawn is said, not left blank", () => {
+    const empty: Figure = { data: [{ type: "bar", name: "e", x: ["a"], y: [null] }], layout: {} };
+    assert.match(figureSvg(empty), />no data</);
+    const odd = { data: [{ type: "heatmap", x: ["a"], y: [1] }], layout: {} } as unknown as Figure;
+    assert.match(figureSvg(odd), />no static rendering for heatmap traces/);
+  });
 });
