@@ -40,6 +40,11 @@ function chromiumPath(): string | undefined {
   return r.stdout.trim() || undefined;
 }
 
+/** True when `python` has plotly, whose JupyterLab extension renders the plotly JSON. */
+export function hasPlotlyRenderer(python: string): boolean {
+  return spawnSync(python, ["-c", "import plotly"], { stdio: "ignore" }).status === 0;
+}
+
 /** Mark notebooks trusted, as `jupyter trust` does (signed with the secret under env's JUPYTER_DATA_DIR). */
 export function trust(files: string[], env: NodeJS.ProcessEnv, python = findPython()!): void {
   const r = spawnSync(python, ["-c", "from nbformat.sign import TrustNotebookApp; TrustNotebookApp.launch_instance()", ...files], { env, encoding: "utf8", timeout: 60_000 });
@@ -174,6 +179,16 @@ async function chartViews(page: Page): Promise<ChartView[]> {
       }
       out.push(view);
     }
+    // JupyterLab with the plotly renderer draws the figure JSON itself: no picture, no script
+    for (const el of document.querySelectorAll(".jp-RenderedPlotly")) {
+      if (el.closest(".lm-mod-hidden")) continue;
+      const marks = [...el.querySelectorAll(".bars path, .scatterlayer .points path, .scatterlayer .js-line")].filter((p) => {
+        const b = (p as SVGGraphicsElement).getBBox();
+        return b.width > 0 || b.height > 0;
+      }).length;
+      const r = el.getBoundingClientRect();
+      out.push({ live: { marks, width: r.width, height: r.height } });
+    }
     return out;
   });
 }
@@ -188,6 +203,8 @@ export async function openCharts(browser: Browser, url: string, expected: number
       .waitForFunction(
         (n: number, live: boolean) => {
           const imgs = [...document.querySelectorAll<HTMLImageElement>('img[src^="data:image/svg+xml"]')].filter((i) => !i.closest(".lm-mod-hidden"));
+          const rendered = [...document.querySelectorAll(".jp-RenderedPlotly .main-svg")].filter((e) => !e.closest(".lm-mod-hidden")).length;
+          if (rendered >= n) return true;
           // the picture is hidden once plotly has drawn in its place
           const drawn = imgs.filter((i) => getComputedStyle(i).display === "none").length;
           return imgs.length >= n && imgs.every((i) => i.complete) && (!live || drawn >= n);
