@@ -22,8 +22,9 @@ spec      print the kernel.json it would write
 execute   run notebooks headless through Jupyter (nbclient; nothing installed:
           the kernelspec goes to a temporary folder) and fail on any error or
           stderr output. --inplace rewrites them (how notebooks/ is kept up to
-          date: npm run notebooks); plotly.js is referenced from node_modules
-          unless --inline-plotly.
+          date: npm run notebooks). Charts carry a static SVG picture and the
+          plotly JSON; --inline-plotly also puts plotly.js (~4.8 MB) in each
+          cell that draws one, for interactive charts in any front end.
 `;
 
 export async function kernelCommand(argv: string[]): Promise<number> {
@@ -58,7 +59,7 @@ function executeCommand({ executeNotebook }: Jupyter, notebooks: string[], opts:
   for (const nb of notebooks) {
     const out = inplace ? nb : path.join(outDir!, path.basename(nb));
     if (outDir) fs.mkdirSync(outDir, { recursive: true });
-    const r = executeNotebook(nb, out, { env: { UPROBE_LAB_PLOTLY: opts.has("--inline-plotly") ? "inline" : "reference" } });
+    const r = executeNotebook(nb, out, { env: { UPROBE_LAB_PLOTLY: opts.has("--inline-plotly") ? "inline" : "none" } });
     const done = r.events.find((e) => e.event === "done");
     const ready = r.events.find((e) => e.event === "kernel_ready");
     if (r.ok) process.stdout.write(`${nb}: ok in ${done?.seconds ?? "?"} s (kernel ready in ${ready?.seconds ?? "?"} s) -> ${out}\n`);

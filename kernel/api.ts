@@ -34,7 +34,7 @@ import { barChart, histogramChart, kernelHistoryChart, seedLatencyChart, seedTra
 import { Comparison } from "../present/compare.js";
 import { escapeHtml, htmlBundle, type Displayable, type MimeBundle } from "../present/mime.js";
 import { notebookReport, type MultiOutput, type NotebookReportPart } from "../present/report.js";
-import { Chart, plotlyLoader, type PlotlyMode } from "../present/plot.js";
+import { Chart, withPlotly, type PlotlyMode } from "../present/plot.js";
 import { Disassembly, LabRun, SeedResult, Sweep } from "../present/views.js";
 import { display, Progress } from "./display.js";
 
@@ -49,7 +49,7 @@ export { formatTextTable } from "../lab/text-table.js";
 export { funclatencyProgram } from "../dsl/funclatency.js";
 export { display, Progress, setDisplaySink, type DisplaySink } from "./display.js";
 export { table, Table, type Displayable, type MimeBundle } from "../present/mime.js";
-export { Chart, plotlyLoader, type Figure, type Trace, type PlotlyMode } from "../present/plot.js";
+export { Chart, type Figure, type Trace, type PlotlyMode } from "../present/plot.js";
 export { barChart, histogramChart, kernelHistoryChart, seedLatencyChart, seedTrapsChart, histBuckets, bucketLabel, type HistBucket } from "../present/charts.js";
 export { LabRun, Sweep, SeedResult, Disassembly, probeTable, traceTable } from "../present/views.js";
 export { RunMap, type MapKey } from "../present/map-view.js";
@@ -71,6 +71,8 @@ export function interruptRuns(): void {
 /** A fresh interrupt scope (the kernel calls this before each cell). */
 export function resetInterrupt(): void {
   if (controller.signal.aborted) controller = new AbortController();
+  // a new cell: its first chart carries plotly.js again (see plot())
+  plotlyInCell = false;
 }
 
 // ---- the last run ----
@@ -120,25 +122,27 @@ export function compare(a: LabRun | string, b: LabRun | string): Comparison {
 
 // ---- plotly ----
 
-let plotlyShown = false;
+let plotlyMode: PlotlyMode | undefined;
+let plotlyInCell = false;
 
 /**
- * Load plotly.js for the charts of this notebook, offline: "inline" (the
- * default) puts the library in the output; "reference" loads it from
- * node_modules by a relative path (small notebooks; exports kept next to
- * the notebook). UPROBE_LAB_PLOTLY=reference|inline sets the default.
+ * Choose how charts get plotly.js for their interactive HTML: "inline" (the
+ * default) carries the library in the first chart of each cell that draws
+ * one; "none" keeps notebooks small (every chart still shows its static
+ * picture, and is interactive where a plotly renderer reads its JSON).
+ * UPROBE_LAB_PLOTLY=inline|none sets the default.
  */
 export function initPlotly(mode?: PlotlyMode): void {
-  const env = process.env.UPROBE_LAB_PLOTLY;
-  const m: PlotlyMode = mode ?? (env === "reference" ? "reference" : "inline");
-  display(plotlyLoader(m));
-  plotlyShown = true;
+  plotlyMode = mode ?? (process.env.UPROBE_LAB_PLOTLY === "none" ? "none" : "inline");
 }
 
-/** Display a chart (loading plotly.js first if this kernel has not yet). */
+/** Display a chart: one output (plotly JSON, SVG, HTML, text); plotly.js rides along once per cell. */
 export function plot(chart: Chart): void {
-  if (!plotlyShown) initPlotly();
-  display(chart);
+  if (!plotlyMode) initPlotly();
+  if (plotlyMode === "inline" && !plotlyInCell) {
+    plotlyInCell = true;
+    display(withPlotly(chart.toMimeBundle()));
+  } else display(chart);
 }
 
 /** Show anything displayable: charts through plot() (plotly.js first), several outputs (compare()) each in turn, the rest through display(). */

@@ -5,10 +5,13 @@ import type { ProbeRun } from "../lab/probe-run.js";
 import type { SeedTable } from "../lab/seed.js";
 import { Chart, COLORS, type Figure, type Trace } from "./plot.js";
 
+// The legend sits at the bottom of the figure (container coordinates), under
+// the x axis title, with the bottom margin sized for both: in paper
+// coordinates it moved with the plot height and overlapped the title.
 const BASE_LAYOUT = {
-  height: 420,
-  margin: { l: 70, r: 30, t: 60, b: 60 },
-  legend: { orientation: "h", y: -0.18 },
+  height: 440,
+  margin: { l: 70, r: 30, t: 60, b: 105 },
+  legend: { orientation: "h", x: 0, xanchor: "left", y: 0, yanchor: "bottom", yref: "container" },
   font: { family: "-apple-system, 'Segoe UI', Helvetica, Arial, sans-serif", size: 13 },
   plot_bgcolor: "#fafafa",
 };
@@ -27,7 +30,8 @@ function seedCategories(tables: SeedTable[]): { x: string[]; cell: (i: number, o
   const cells: { t: SeedTable; kind: "uprobe" | "uretprobe" }[] = [];
   for (const t of tables)
     for (const kind of ["uprobe", "uretprobe"] as const) {
-      x.push(tables.length > 1 ? `${kind} (${t.kernel}, ${t.cost})` : kind);
+      // two lines: on one, four such labels do not fit side by side and plotly tilts them into the axis title
+      x.push(tables.length > 1 ? `${kind}<br>${t.kernel}, ${t.cost}` : kind);
       cells.push({ t, kind });
     }
   return {
@@ -63,6 +67,7 @@ export function seedTrapsChart(tables: SeedTable[]): Chart {
       barmode: "group",
       yaxis: { title: { text: "traps per hit" }, rangemode: "tozero", dtick: 1 },
       xaxis: { title: { text: "probe" } },
+      margin: { ...BASE_LAYOUT.margin, b: 125 },
     }),
   };
   return new Chart(fig);
@@ -106,9 +111,31 @@ export function seedLatencyChart(tables: SeedTable[]): Chart {
       scattermode: "group",
       yaxis: { title: { text: "us per call" }, rangemode: "tozero" },
       xaxis: { title: { text: "probe" } },
+      margin: { ...BASE_LAYOUT.margin, b: 125 },
     }),
   };
   return new Chart(fig);
+}
+
+/**
+ * Ranges and ticks for a chart with two y axes: the left one on whole
+ * numbers, the right one on round steps (1, 2, 2.5, 5 x 10^k) chosen so that
+ * both have the same number of intervals and their ticks line up.
+ */
+function twinAxes(leftValues: (number | null)[], rightValues: (number | null)[]): { left: Record<string, unknown>; right: Record<string, unknown> } {
+  const max = (vs: (number | null)[]): number => Math.max(0, ...vs.filter((v): v is number => typeof v === "number" && Number.isFinite(v)));
+  const n = Math.max(2, Math.ceil(max(leftValues) * 1.08));
+  const leftStep = n <= 8 ? 1 : niceStep(n / 6);
+  const intervals = Math.ceil(n / leftStep);
+  const rightStep = niceStep((max(rightValues) * 1.05) / intervals || 1);
+  const axis = (step: number): Record<string, unknown> => ({ range: [0, step * intervals], tickmode: "linear", tick0: 0, dtick: step });
+  return { left: axis(leftStep), right: axis(rightStep) };
+}
+
+/** The smallest of 1, 2, 2.5, 5 x 10^k that is at least x. */
+function niceStep(x: number): number {
+  const p = 10 ** Math.floor(Math.log10(x));
+  return [1, 2, 2.5, 5, 10].map((m) => +(m * p).toPrecision(12)).find((v) => v >= x - 1e-12) ?? 10 * p;
 }
 
 /** Traps per hit (bars) and virtual ns per hit (lines) of each probe across kernel generations, crashes shaded. */
@@ -127,6 +154,7 @@ export function kernelHistoryChart(runs: ProbeRun[], title = "One program on eve
       hovertext: ps.map((p) => (p ? `${p.path}${p.error ? ": " + p.error : ""}` : "")),
       marker: { color },
       legendgroup: name,
+      offsetgroup: name,
     });
     if (ps.some((p) => p && p.hits && p.syscalls_per_hit))
       data.push({
@@ -135,8 +163,11 @@ export function kernelHistoryChart(runs: ProbeRun[], title = "One program on eve
         name: `${name}: syscalls/hit`,
         x: kernels,
         y: ps.map((p) => (p && p.hits && p.syscalls_per_hit ? round(p.syscalls_per_hit) : null)),
-        marker: { color, symbol: "x-thin-open", size: 12, line: { width: 2, color } },
+        // dark: in the probe's colour it vanished into the bar beneath it
+        marker: { color: COLORS.seed, symbol: "x-thin-open", size: 12, line: { width: 2, color: COLORS.seed } },
         legendgroup: name,
+        // over this probe's own bar, not the group's centre
+        offsetgroup: name,
       });
     data.push({
       type: "scatter",
@@ -147,6 +178,10 @@ export function kernelHistoryChart(runs: ProbeRun[], title = "One program on eve
       yaxis: "y2",
       line: { color, dash: "dot" },
       legendgroup: name,
+      offsetgroup: name,
+      // in the legend, the probe's bar stands for its group: ten entries wrapped
+      // into five rows in a notebook-wide chart and ran over the axis
+      showlegend: false,
     });
   });
   const annotations: Record<string, unknown>[] = [];
@@ -164,19 +199,22 @@ export function kernelHistoryChart(runs: ProbeRun[], title = "One program on eve
     }
     i = j + 1;
   }
+  const { left, right } = twinAxes(
+    data.filter((t) => t.yaxis !== "y2").flatMap((t) => t.y),
+    data.filter((t) => t.yaxis === "y2").flatMap((t) => t.y),
+  );
   const fig: Figure = {
     data,
     layout: layout(title, {
-      height: 500,
+      height: 520,
       barmode: "group",
       scattermode: "group",
       xaxis: { title: { text: "kernel generation" }, type: "category" },
-      yaxis: { title: { text: "traps per hit (bars)" }, rangemode: "tozero", dtick: 1 },
-      yaxis2: { title: { text: "virtual us per hit (lines)" }, overlaying: "y", side: "right", rangemode: "tozero", showgrid: false },
+      yaxis: { title: { text: "traps per hit (bars)" }, ...left },
+      yaxis2: { title: { text: "virtual us per hit (dotted lines)" }, overlaying: "y", side: "right", showgrid: false, ...right },
       annotations,
       shapes,
-      legend: { orientation: "h", y: -0.22 },
-      margin: { l: 70, r: 70, t: 90, b: 90 },
+      margin: { l: 70, r: 70, t: 90, b: 130 },
     }),
   };
   return new Chart(fig);
@@ -208,10 +246,23 @@ export function histBuckets(run: ProbeRun, map?: string): HistBucket[] {
   throw new Error(`no hist() map${map ? " " + map : ""} in this run's maps`);
 }
 
+/**
+ * The empty buckets between the first and the last one: a log2 axis that
+ * skips [1K, 2K) between [512, 1K) and [2K, 4K) misreads as continuous.
+ * Buckets are [0], [1], then [2^k, 2^(k+1)); anything else is left as is.
+ */
+function fillLog2Gaps(all: Map<number, HistBucket>): void {
+  const mins = [...all.keys()];
+  if (!mins.length || !mins.every((m) => m === 0 || (m > 0 && Number.isInteger(Math.log2(m))))) return;
+  const last = Math.max(...mins);
+  for (let m = Math.min(...mins); m < last; m = m === 0 ? 1 : m * 2) if (!all.has(m)) all.set(m, { min: m, max: m <= 1 ? m : 2 * m - 1, count: 0 });
+}
+
 /** Log2 latency histograms, one bar series per histogram, on a shared bucket axis. */
 export function histogramChart(series: { name: string; buckets: HistBucket[] }[], o: { title: string; unit: string }): Chart {
   const all = new Map<number, HistBucket>();
   for (const s of series) for (const b of s.buckets) all.set(b.min, b);
+  fillLog2Gaps(all);
   const mins = [...all.keys()].sort((a, b) => a - b);
   const labels = mins.map((m) => bucketLabel(all.get(m)!));
   const data: Trace[] = series.map((s, k) => ({

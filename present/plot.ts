@@ -1,26 +1,34 @@
-// Plotly figures, offline. A chart is one output with three formats:
+// Charts: plotly figures that show wherever a notebook is read. A chart is
+// one output carrying four formats:
 //   application/vnd.plotly.v1+json  the figure (JupyterLab with the plotly
-//                                   extension, VS Code; no script needed)
-//   text/html                       a <div> and a script drawing it with
-//                                   window.Plotly (classic notebook, trusted
+//                                   renderer, VS Code: interactive, no script)
+//   image/svg+xml                   a static rendering made here
+//                                   (present/svg.ts): GitHub, nbviewer, any
+//                                   viewer that runs no script
+//   text/html                       the same picture as an <img> with a data:
+//                                   URI (HTML sanitizers keep it; they strip
+//                                   inline <svg>), and a script that swaps in
+//                                   the interactive chart when window.Plotly is
+//                                   there (classic notebook, trusted
 //                                   JupyterLab, nbconvert HTML, reports)
-//   text/plain                      the data as a table (terminals, GitHub
-//                                   diffs, tests)
-// plotly.js itself never comes from a CDN: plotlyLoader() inlines
-// node_modules/plotly.js-dist-min (or references that file by a relative
-// path), once per notebook. A chart drawn before plotly.js is there waits
-// in a queue that the loader flushes.
+//   text/plain                      the data as a table (terminals, diffs)
+// So no chart is ever blank: without plotly.js the picture stays. plotly.js
+// never comes from a CDN or a relative path: withPlotly() inlines it into an
+// output (the kernel does so once per cell that draws a chart, so deleting or
+// re-running any cell never strands the others); a chart drawn before
+// plotly.js is on the page waits in a queue that the library's arrival flushes.
 //
-// Div ids are hashes of the figure, so the same figure gives the same
-// output on every run.
+// Ids are hashes of the figure, so the same figure gives the same bytes on
+// every run.
 
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
+import { figureSvg } from "./svg.js";
 import { PROJECT_ROOT } from "../lab/paths.js";
 import { formatTextTable, type Cell } from "../lab/text-table.js";
-import type { Displayable, MimeBundle } from "./mime.js";
+import { escapeHtml, type Displayable, type MimeBundle } from "./mime.js";
 
 export interface Trace {
   type: "bar" | "scatter";
@@ -69,14 +77,27 @@ export function scriptJson(x: unknown): string {
 
 const QUEUE = "__uprobeLabPlots";
 
-/** The HTML of a chart: a div and the script that draws it (now, or once plotly.js is loaded). */
-export function figureHtml(fig: Figure, id = figureId(fig)): string {
+/** The HTML of a chart: the static picture, and the script that replaces it with the plotly chart once plotly.js is there. */
+export function figureHtml(fig: Figure, id = figureId(fig), svg = figureSvg(fig)): string {
   const height = typeof fig.layout.height === "number" ? fig.layout.height : 420;
+  const alt = escapeHtml(layoutTitle(fig) || "chart");
+  const src = "data:image/svg+xml;base64," + Buffer.from(svg, "utf8").toString("base64");
   return (
-    `<div id="${id}" class="uprobe-lab-plot" style="width:100%;max-width:960px;height:${height}px"></div>\n` +
+    `<div id="${id}" class="uprobe-lab-plot" style="width:100%;max-width:960px">` +
+    `<img class="uprobe-lab-static" src="${src}" alt="${alt}" width="960" height="${height}" style="width:100%;height:auto;max-width:960px">` +
+    `</div>\n` +
     `<script type="text/javascript">(function () {\n` +
     `  var fig = ${scriptJson(fig)};\n` +
-    `  function draw() { window.Plotly.newPlot(${JSON.stringify(id)}, fig.data, fig.layout, {displaylogo: false, responsive: true}); }\n` +
+    `  function draw() {\n` +
+    `    var box = document.getElementById(${JSON.stringify(id)});\n` +
+    `    if (!box || !window.Plotly || box.getAttribute("data-live")) return;\n` +
+    `    box.setAttribute("data-live", "1");\n` +
+    `    var img = box.querySelector("img"), div = document.createElement("div");\n` +
+    `    div.className = "uprobe-lab-live"; div.style.height = "${height}px"; box.appendChild(div);\n` +
+    `    // the picture goes only once plotly has drawn: a failure leaves it in place\n` +
+    `    new Promise(function (ok) { ok(window.Plotly.newPlot(div, fig.data, fig.layout, {displaylogo: false, responsive: true})); })\n` +
+    `      .then(function () { if (img) img.style.display = "none"; }, function () { box.removeChild(div); });\n` +
+    `  }\n` +
     `  if (window.Plotly) draw(); else (window.${QUEUE} = window.${QUEUE} || []).push(draw);\n` +
     `})();</script>`
   );
@@ -92,7 +113,7 @@ export function figureText(fig: Figure): string {
   for (const t of fig.data) for (const x of t.x) if (!xs.includes(x)) xs.push(x);
   const headers = [String(axisTitle(fig.layout.xaxis) || "x"), ...fig.data.map((t, i) => t.name ?? `trace ${i}`)];
   const rows: Cell[][] = xs.map((x) => [
-    String(x),
+    String(x).replace(/<br\s*\/?>/gi, " ").replace(/<[^>]+>/g, ""),
     ...fig.data.map((t) => {
       const i = t.x.indexOf(x);
       const y = i >= 0 ? t.y[i] : null;
@@ -118,14 +139,21 @@ function axisTitle(a: unknown): string {
   return typeof t === "string" ? t : t?.text ?? "";
 }
 
-/** A figure that displays itself as one output (plotly JSON + HTML + text). */
+/** A figure that displays itself as one output (plotly JSON + SVG + HTML + text). */
 export class Chart implements Displayable {
   constructor(readonly figure: Figure) {}
 
+  /** The static rendering (what viewers without scripts show). */
+  toSvg(): string {
+    return figureSvg(this.figure);
+  }
+
   toMimeBundle(): MimeBundle {
+    const svg = this.toSvg();
     return {
       [PLOTLY_MIME]: this.figure,
-      "text/html": figureHtml(this.figure),
+      "image/svg+xml": svg,
+      "text/html": figureHtml(this.figure, figureId(this.figure), svg),
       "text/plain": figureText(this.figure),
     };
   }
@@ -158,26 +186,20 @@ export function plotlyInlineSource(): string {
 
 const FLUSH = `(function () { var q = window.${QUEUE} || []; window.${QUEUE} = []; for (var i = 0; i < q.length; i++) q[i](); })();`;
 
-export type PlotlyMode = "inline" | "reference";
-
 /**
- * The output that makes plotly.js available to the charts after it:
- * "inline" puts the whole library (~4.8 MB) in the output, so the notebook
- * and its HTML export work anywhere offline; "reference" loads the file from
- * node_modules by a path relative to `fromDir` (the notebook's folder), which
- * keeps the notebook small and works for exports kept next to the notebook.
+ * How the kernel makes plotly.js available to the HTML of its charts:
+ * "inline" puts the library (~4.8 MB) into the first chart output of each
+ * cell that draws one, so every such cell works on its own, offline, in the
+ * notebook and its nbconvert export; "none" never does (small notebooks: the
+ * static picture, interactive only where a plotly renderer reads the JSON).
  */
-export function plotlyLoader(mode: PlotlyMode = "inline", fromDir = process.cwd()): MimeBundle {
-  const v = plotlyVersion();
-  if (mode === "reference") {
-    const rel = path.relative(fromDir, plotlyJsPath()).split(path.sep).join("/");
-    return {
-      "text/html": `<script type="text/javascript" src="${rel}"></script>\n<script type="text/javascript">${FLUSH}</script>`,
-      "text/plain": `plotly.js ${v}: loaded from ${rel.replace(/^(\.\.\/)+/, "")} (offline)`,
-    };
-  }
+export type PlotlyMode = "inline" | "none";
+
+/** A chart bundle whose HTML also carries plotly.js, loaded before the chart's own script. */
+export function withPlotly(bundle: MimeBundle): MimeBundle {
+  const html = typeof bundle["text/html"] === "string" ? bundle["text/html"] : "";
   return {
-    "text/html": `<script type="text/javascript">/* plotly.js ${v}, inlined by uprobe-lab */\n${plotlyInlineSource()}\n</script>\n<script type="text/javascript">${FLUSH}</script>`,
-    "text/plain": `plotly.js ${v}: inlined (offline)`,
+    ...bundle,
+    "text/html": `<script type="text/javascript">/* plotly.js ${plotlyVersion()}, inlined by uprobe-lab */\n${plotlyInlineSource()}\n</script>\n<script type="text/javascript">${FLUSH}</script>\n${html}`,
   };
 }

@@ -339,14 +339,22 @@ export class Disassembly implements Displayable {
   }
 
   toHtml(): string {
+    // Code reads left to right: Jupyter's table CSS right-aligns cells unless
+    // told. Classic Notebook strips style attributes from untrusted HTML, so
+    // the code columns are also padded to one width with no-break spaces (in
+    // a monospace font, right- and left-aligned then look the same).
+    const L = ' style="text-align:left"';
+    const pad = (s: string, w: number): string => escapeHtml(s) + "&nbsp;".repeat(Math.max(0, w - s.length));
+    const bw = Math.max(0, ...this.lines.map((l) => l.bytes.length));
+    const tw = Math.max(0, ...this.lines.map((l) => l.text.length));
     const rows = this.lines
       .map((l) => {
         const hot = l.marks.length > 0;
         const style = hot ? ' style="background:#fff3cd;font-weight:bold"' : "";
-        return `<tr${style}><td>${hot ? "&#9654;" : ""}</td><td><code>0x${l.addr.toString(16)}</code></td><td style="text-align:right"><code>+${l.offset}</code></td><td><code>${l.bytes}</code></td><td><code>${escapeHtml(l.text)}</code></td><td>${escapeHtml(l.marks.join("; "))}</td></tr>`;
+        return `<tr${style}><td>${hot ? "&#9654;" : ""}</td><td${L}><code>0x${l.addr.toString(16)}</code></td><td style="text-align:right"><code>+${l.offset}</code></td><td${L}><code>${pad(l.bytes, bw)}</code></td><td${L}><code>${pad(l.text, tw)}</code></td><td${L}>${escapeHtml(l.marks.join("; "))}</td></tr>`;
       })
       .join("\n");
-    return `<table class="uprobe-lab-table uprobe-lab-disasm"><caption style="caption-side:top;text-align:left"><code>${escapeHtml(this.symbol.name)}</code> in ${escapeHtml(this.binary)}</caption><thead><tr><th></th><th>address</th><th>offset</th><th>bytes</th><th>instruction</th><th>probes</th></tr></thead>\n<tbody>\n${rows}\n</tbody></table>`;
+    return `<table class="uprobe-lab-table uprobe-lab-disasm"><caption style="caption-side:top;text-align:left"><code>${escapeHtml(this.symbol.name)}</code> in ${escapeHtml(this.binary)}</caption><thead><tr><th></th><th${L}>address</th><th style="text-align:right">offset</th><th${L}>bytes</th><th${L}>instruction</th><th${L}>probes</th></tr></thead>\n<tbody>\n${rows}\n</tbody></table>`;
   }
 
   toMimeBundle(): MimeBundle {

@@ -8,8 +8,9 @@ import { describe, test } from "node:test";
 import { display, Progress, setDisplaySink, type DisplaySink } from "../../kernel/display.js";
 import { bucketLabel, histogramChart, kernelHistoryChart, seedLatencyChart, seedTrapsChart } from "../../present/charts.js";
 import { escapeHtml, Table, table, type MimeBundle } from "../../present/mime.js";
-import { Chart, figureHtml, figureId, figureText, PLOTLY_MIME, plotlyJsPath, plotlyLoader, scriptJson, type Figure } from "../../present/plot.js";
+import { Chart, figureHtml, figureId, figureText, PLOTLY_MIME, plotlyJsPath, scriptJson, withPlotly, type Figure } from "../../present/plot.js";
 import { renderReport } from "../../present/report.js";
+import { Disassembly } from "../../present/views.js";
 import type { ProbeRun } from "../../lab/probe-run.js";
 import { PROJECT_ROOT } from "../../lab/paths.js";
 import type { SeedTable } from "../../lab/seed.js";
@@ -147,9 +148,16 @@ describe("display sinks and progress", () => {
 describe("plotly bundles", () => {
   const fig: Figure = { data: [{ type: "bar", name: "s</script>", x: ["a", "b"], y: [1, 2.25] }], layout: { title: { text: "T" }, xaxis: { title: { text: "X" } } } };
 
-  test("one output: plotly JSON, HTML and text", () => {
+  test("one output: plotly JSON, a static SVG, HTML showing that SVG, and text", () => {
     const b = new Chart(fig).toMimeBundle();
-    assert.deepEqual(Object.keys(b).sort(), ["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
+    assert.deepEqual(Object.keys(b).sort(), ["application/vnd.plotly.v1+json", "image/svg+xml", "text/html", "text/plain"]);
+    const svg = String(b["image/svg+xml"]);
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    // the HTML shows the same picture as an <img> (sanitizers strip inline <svg>, keep data: images)
+    const src = /<img class="uprobe-lab-static" src="data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)"/.exec(String(b["text/html"]));
+    assert.ok(src, "an <img> with the SVG");
+    assert.equal(Buffer.from(src[1]!, "base64").toString("utf8"), svg);
+    assert.ok(!String(b["text/html"]).includes("node_modules"), "no path into node_modules");
     assert.deepEqual(b[PLOTLY_MIME], fig);
     assert.equal(b["text/plain"], "T\nX  s</script>\na           1\nb        2.25\n");
   });
@@ -177,15 +185,14 @@ describe("plotly bundles", () => {
     assert.match(figureText(f), /notes: 3\.14: SIGSEGV/);
   });
 
-  test("loader: inline (escaped) or referenced by a relative path", () => {
-    const inline = plotlyLoader("inline");
-    const js = String(inline["text/html"]);
-    assert.ok(js.length > 3_000_000, "plotly.min.js is inlined");
-    assert.equal((js.match(/<\/script/gi) ?? []).length, 2, "only our own closing tags");
-    assert.ok(!js.includes("<!--"));
-    assert.match(String(inline["text/plain"]), /^plotly\.js 4\.1\.2: inlined/);
-    const ref = plotlyLoader("reference", path.join(PROJECT_ROOT, "notebooks"));
-    assert.match(String(ref["text/html"]), /<script type="text\/javascript" src="\.\.\/node_modules\/plotly\.js-dist-min\/plotly\.min\.js"><\/script>/);
+  test("withPlotly: plotly.js inlined (escaped) before the chart, which stays one output", () => {
+    const b = withPlotly(new Chart(fig).toMimeBundle());
+    const html = String(b["text/html"]);
+    assert.ok(html.length > 3_000_000, "plotly.min.js is inlined");
+    assert.equal((html.match(/<\/script/gi) ?? []).length, 3, "only our own closing tags");
+    assert.ok(!html.includes("<!--"));
+    assert.ok(html.indexOf("inlined by uprobe-lab") < html.indexOf('class="uprobe-lab-plot"'));
+    assert.deepEqual(Object.keys(b).sort(), ["application/vnd.plotly.v1+json", "image/svg+xml", "text/html", "text/plain"]);
     assert.ok(fs.existsSync(plotlyJsPath()));
   });
 });
@@ -197,7 +204,7 @@ describe("charts", () => {
   test("traps per hit, emulation on vs off", () => {
     const f = seedTrapsChart([seed, kvm]).figure;
     assert.deepEqual(f.data.map((d) => d.name), ["with push emulation", "without (single-step out of line)"]);
-    assert.deepEqual(f.data[0]!.x, ["uprobe (4.16, seed-2017-x86_64)", "uretprobe (4.16, seed-2017-x86_64)", "uprobe (6.18, kvm-6.18)", "uretprobe (6.18, kvm-6.18)"]);
+    assert.deepEqual(f.data[0]!.x, ["uprobe<br>4.16, seed-2017-x86_64", "uretprobe<br>4.16, seed-2017-x86_64", "uprobe<br>6.18, kvm-6.18", "uretprobe<br>6.18, kvm-6.18"]);
     assert.deepEqual(f.data[0]!.y, [1, 2, 1, 1]);
     assert.deepEqual(f.data[1]!.y, [2, 3, 2, 2]);
     assert.equal(f.data[0]!.text![3], "1 + 1 syscall");
@@ -227,6 +234,13 @@ describe("charts", () => {
     assert.deepEqual((three.layout.annotations as { x: number; name: string }[]).map((a) => [a.x, a.name]), [[0.5, "3.5,3.10"]]);
     assert.deepEqual((three.layout.shapes as { x0: number; x1: number }[]).map((s) => [s.x0, s.x1]), [[-0.5, 1.5]]);
     assert.equal((f.layout.shapes as unknown[]).length, 1);
+    // each probe's markers and line sit over its own bar of the group
+    assert.deepEqual(f.data.map((d) => d.offsetgroup), ["probe a", "probe a", "retprobe b", "retprobe b", "retprobe b"]);
+    // both axes tick on round steps, with as many intervals (ticks line up)
+    const y = f.layout.yaxis as { range: number[]; dtick: number }, y2 = f.layout.yaxis2 as { range: number[]; dtick: number };
+    assert.equal(y.dtick, 1);
+    assert.equal(y.range[1]! / y.dtick, y2.range[1]! / y2.dtick);
+    assert.ok([1, 2, 2.5, 5].some((m) => Math.abs(y2.dtick / 10 ** Math.floor(Math.log10(y2.dtick)) - m) < 1e-9), String(y2.dtick));
   });
 
   test("latency histograms: bpftrace bucket labels, series aligned", () => {
@@ -244,6 +258,14 @@ describe("charts", () => {
     assert.deepEqual(f.data[0]!.x, ["[256, 512)", "[512, 1K)"]);
     assert.deepEqual(f.data[0]!.y, [3, 0]);
     assert.deepEqual(f.data[1]!.y, [0, 5]);
+    // an empty bucket between two others stays on the axis, with 0
+    const gap = histogramChart([{ name: "a", buckets: [{ min: 512, max: 1023, count: 3 }, { min: 2048, max: 4095, count: 4 }] }], { title: "t", unit: "ns" }).figure;
+    assert.deepEqual(gap.data[0]!.x, ["[512, 1K)", "[1K, 2K)", "[2K, 4K)"]);
+    assert.deepEqual(gap.data[0]!.y, [3, 0, 4]);
+    const low = histogramChart([{ name: "a", buckets: [{ min: 0, max: 0, count: 1 }, { min: 4, max: 7, count: 2 }] }], { title: "t", unit: "ns" }).figure;
+    assert.deepEqual(low.data[0]!.x, ["[0]", "[1]", "[2, 4)", "[4, 8)"]);
+    // the legend is below the x axis title, in the bottom margin (it overlapped the title)
+    assert.deepEqual(f.layout.legend, { orientation: "h", x: 0, xanchor: "left", y: 0, yanchor: "bottom", yref: "container" });
   });
 
   test("the standalone report inlines plotly.js once and draws each chart", () => {
@@ -254,5 +276,22 @@ describe("charts", () => {
     assert.match(html, /<title>R &lt;1&gt;<\/title>/);
     assert.match(html, /&lt;pre&gt;/);
     assert.ok(!/\d{4}-\d\d-\d\dT\d\d:/.test(html.slice(html.indexOf("</head>"))), "no timestamps");
+  });
+});
+
+describe("disassembly table", () => {
+  test("address, bytes, instruction and probes are left-aligned; code padded to one width", () => {
+    const sym = { name: "test", addr: 0x401139, size: 3 } as ConstructorParameters<typeof Disassembly>[1];
+    const d = new Disassembly("push-O0", sym, [
+      { addr: 0x401139, offset: 0, bytes: "55", text: "push %rbp", marks: ["probe test:0"] },
+      { addr: 0x40113a, offset: 1, bytes: "48 89 e5", text: "mov %rsp,%rbp", marks: [] },
+    ]);
+    const html = d.toHtml();
+    const row = html.split("\n").find((l) => l.includes("push %rbp"))!;
+    const cells = [...row.matchAll(/<td([^>]*)>/g)].map((m) => m[1]);
+    assert.deepEqual(cells, ["", ' style="text-align:left"', ' style="text-align:right"', ' style="text-align:left"', ' style="text-align:left"', ' style="text-align:left"']);
+    // where a sanitizer drops the style (classic Notebook, untrusted), equal widths keep the code aligned
+    assert.match(row, /<code>55&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;<\/code>/);
+    assert.match(row, /<code>push %rbp&nbsp;&nbsp;&nbsp;&nbsp;<\/code>/);
   });
 });

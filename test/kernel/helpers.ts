@@ -116,8 +116,8 @@ export function countDrawnPlots(htmlFile: string): { drawn: number; dom: string 
       { encoding: "utf8", maxBuffer: 256 << 20, timeout: 120_000 },
     );
     const dom = r.stdout ?? "";
-    // a drawn chart: plotly adds js-plotly-plot to our div, and an <svg class="main-svg"> inside it
-    const drawn = (dom.match(/class="uprobe-lab-plot js-plotly-plot"/g) ?? []).length;
+    // a drawn chart: plotly adds js-plotly-plot to the div our script made for it (the static picture is its sibling)
+    const drawn = (dom.match(/class="uprobe-lab-live js-plotly-plot"/g) ?? []).length;
     return { drawn, dom };
   } finally {
     fs.rmSync(profile, { recursive: true, force: true });
