@@ -16,7 +16,8 @@
 //
 // Not on any hot path: every call allocates BigInts freely.
 
-import { add, mul, type X87, type XVal, FSW_PE, FSW_ZE, EXT, indefinite, nanOf } from "./x87.js";
+import { add, mul, type X87, type XVal, EXT, indefinite, nanOf } from "./x87.js";
+import { FSW_PE, FSW_ZE } from "./x87-status.js";
 
 // ---- 256-bit binary floating point on BigInt ------------------------------------------
 

@@ -31,6 +31,7 @@
 // Not on any hot path: values are decoded into small objects and BigInts.
 
 import type { Cpu } from "./cpu.js";
+import { FSW_C1, FSW_IE, FSW_OE, FSW_PE, FSW_SF, FSW_UE, FSW_ZE } from "./x87-status.js";
 
 /** A decoded extended value: finite values are s * m * 2^e with m > 0n. */
 export interface XVal {
@@ -43,9 +44,6 @@ export interface XVal {
   bad?: boolean;
 }
 
-// Status word bits.
-export const FSW_IE = 0x1, FSW_DE = 0x2, FSW_ZE = 0x4, FSW_OE = 0x8, FSW_UE = 0x10, FSW_PE = 0x20, FSW_SF = 0x40, FSW_ES = 0x80;
-export const FSW_C0 = 0x100, FSW_C1 = 0x200, FSW_C2 = 0x400, FSW_C3 = 0x4000;
 
 const INT_BIT = 1n << 63n;
 const QUIET_BIT = 1n << 62n;

@@ -22,8 +22,9 @@ import { makeEA, writer } from "../operands.js";
 import { RegClass } from "../registers.js";
 import type { Builder } from "../translate.js";
 import {
-  add, compare, DBL, decode, div, EXT, FSW_C0, FSW_C1, FSW_C2, FSW_C3, FSW_IE, FSW_SF, FSW_ZE, indefinite, mul, nanOf, prem, SGL, sqrt, x87Of, type X87, type XVal,
+  add, compare, DBL, decode, div, EXT, indefinite, mul, nanOf, prem, SGL, sqrt, x87Of, type X87, type XVal,
 } from "../x87.js";
+import { FSW_C0, FSW_C1, FSW_C2, FSW_C3, FSW_IE, FSW_SF, FSW_ZE } from "../x87-status.js";
 import { f2xm1, fpatan, fyl2x, fyl2xp1 } from "../x87-transcendental.js";
 
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
