@@ -1,148 +1,134 @@
-// `uprobe-lab calibrate`: measure the trap costs of the real kernel this
-// runs on and write a cost profile. It attaches tracefs uprobe events
-// (uprobe_events) to the sites of samples/bin/calibrate-O2, runs it natively
-// with and without each probe, and turns the per-call differences into the
-// profile's costs. It needs Linux on x86-64, root, and tracefs; otherwise it
-// says which of these is missing and exits with status 2.
+// `uprobe-lab calibrate`: measure the trap costs of the real kernel this runs
+// on and fit a cost profile to them; `--check PROFILE` measures how well a
+// profile predicts cases it was not fitted on. Measuring
+// (cli/calibrate-measure.ts) needs Linux on x86-64, root and tracefs;
+// otherwise it says which is missing and exits with status 2. Fitting and
+// checking (lab/calibrate-profile.ts) also run on a saved recording
+// (--samples FILE), with neither.
 //
-// The tracefs events are the consumers here, so each cost includes one
-// trace-event handler run (the profile's `handler` cost is 0).
+// The tracefs events are the consumers here, so each hit includes trace-event
+// handler runs: the profile's `handler` is that handler's cost.
 
-import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { loadBinary, UserError, validateProfile, type CostProfile } from "../engine/index.js";
-import { PROJECT_ROOT } from "../lab/paths.js";
-import { optNumber, parseArgs } from "./args.js";
+import { loadCostProfile, UserError } from "../engine/index.js";
+import { casesOf } from "../lab/calibrate-cases.js";
+import { checkProfile, findings, fitProfile, recordingWarnings, type CaseReport, type RecordingLike } from "../lab/calibrate-profile.js";
+import { optNumber, parseArgs, type Parsed } from "./args.js";
+import { calibrationBlocker, defaultCpu, measureCases, tryMount, type Recording } from "./calibrate-measure.js";
 
-const CALIBRATE_HELP = `usage: uprobe-lab calibrate [-o PROFILE.json] [--calls N] [--runs R] [--tracefs DIR]
+const CALIBRATE_HELP = `usage: uprobe-lab calibrate [-o PROFILE.json] [--rounds R] [--calls N] [--cpu N|none] [--tracefs DIR]
+                           [--record FILE] [--samples FILE]
+       uprobe-lab calibrate --check PROFILE [same options]
 
-Measure uprobe costs on this machine's kernel (root and tracefs required) and
-write a cost profile usable with --cost PROFILE.json.
+Measure uprobe costs on this machine's kernel (root and tracefs required),
+fit a cost profile to them and write it (default cost-RELEASE.json), usable
+with --cost PROFILE.json. --check measures held-out cases and prints the
+profile's predicted against measured ns per call, with the mean and worst
+relative error.
+
+  --rounds R     rounds; each runs every case without and with its probes (default 7)
+  --calls N      calls of the probed function per run (default 20000)
+  --cpu N|none   pin the measured runs to CPU N with taskset (default: the last CPU)
+  --record FILE  also save the raw measurement (the rounds of every case)
+  --samples FILE fit or check a saved measurement instead of measuring
 `;
 
-const GROUP = "uprobe_lab_calib";
+const log = (s: string): void => void process.stderr.write(s + "\n");
 
-/** Why calibration cannot run here, or undefined. */
-function calibrationBlocker(tracefs: string): string | undefined {
-  if (process.platform !== "linux") return `needs Linux (this is ${process.platform})`;
-  if (process.arch !== "x64") return `needs an x86-64 host (this is ${process.arch})`;
-  if (typeof process.getuid === "function" && process.getuid() !== 0) return `needs root to create uprobe events (uid ${process.getuid()})`;
-  if (!fs.existsSync(path.join(tracefs, "uprobe_events"))) {
-    return `tracefs is not mounted at ${tracefs} (mount -t tracefs nodev ${tracefs}), or the kernel lacks CONFIG_UPROBE_EVENTS`;
-  }
-  return undefined;
-}
-
-function tryMount(dir: string): void {
-  if (fs.existsSync(path.join(dir, "uprobe_events"))) return;
-  if (typeof process.getuid === "function" && process.getuid() !== 0) return;
-  spawnSync("mount", ["-t", "tracefs", "nodev", dir], { stdio: "ignore" });
-}
-
-interface Timing {
-  site_push: number;
-  site_mov: number;
-  site_nop5: number;
-  site_nop1: number;
-}
-
-function runSample(bin: string, calls: number): Timing {
-  const out = execFileSync(bin, [String(calls)], { encoding: "utf8" });
-  const t: Record<string, number> = {};
-  for (const line of out.trim().split("\n")) {
-    const [name, ns] = line.split(" ");
-    t[name!] = Number(ns) / calls;
-  }
-  return t as unknown as Timing;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function measure(bin: string, calls: number, runs: number): Timing {
-  const all = Array.from({ length: runs }, () => runSample(bin, calls));
-  return {
-    site_push: median(all.map((t) => t.site_push)),
-    site_mov: median(all.map((t) => t.site_mov)),
-    site_nop5: median(all.map((t) => t.site_nop5)),
-    site_nop1: median(all.map((t) => t.site_nop1)),
-  };
-}
-
-function withProbe<T>(tracefs: string, spec: string, f: () => T): T {
-  const events = path.join(tracefs, "uprobe_events");
-  const name = spec.split(/\s/)[0]!.split("/")[1]!;
-  fs.appendFileSync(events, spec + "\n");
-  const enable = path.join(tracefs, "events", GROUP, name, "enable");
-  try {
-    fs.writeFileSync(enable, "1");
-    return f();
-  } finally {
-    try {
-      fs.writeFileSync(enable, "0");
-    } catch {
-      /* already gone */
-    }
-    fs.appendFileSync(events, `-:${GROUP}/${name}\n`);
-  }
-}
-
-export function calibrateCommand(argv: string[]): number {
-  const p = parseArgs(argv, { "-o": { value: true }, "--calls": { value: true }, "--runs": { value: true }, "--tracefs": { value: true }, "--help": {}, "-h": {} }, false, 0);
-  if (p.opts.has("--help") || p.opts.has("-h")) {
-    process.stdout.write(CALIBRATE_HELP);
-    return 0;
-  }
+function acquire(p: Parsed, set: "fit" | "check"): RecordingLike {
+  const samples = p.opts.get("--samples")?.[0];
+  if (samples !== undefined) return readRecording(samples);
   const tracefs = p.opts.get("--tracefs")?.[0] ?? "/sys/kernel/tracing";
   tryMount(tracefs);
   const blocker = calibrationBlocker(tracefs);
   if (blocker) throw new UserError(`calibrate: cannot measure the real kernel: ${blocker}`);
-  const calls = optNumber(p, "--calls", 200_000);
-  const runs = optNumber(p, "--runs", 5);
-  const binPath = path.join(PROJECT_ROOT, "samples", "bin", "calibrate-O2");
-  const bin = loadBinary(binPath);
-  const off = (sym: string): string => "0x" + bin.lookup(sym)!.fileOffset.toString(16);
-  // clear leftovers of an interrupted run
-  try {
-    fs.appendFileSync(path.join(tracefs, "uprobe_events"), `-:${GROUP}/*\n`);
-  } catch {
-    /* nothing to clear */
+  const cpuOpt = p.opts.get("--cpu")?.[0];
+  const cpu = cpuOpt === undefined ? defaultCpu() : cpuOpt === "none" ? null : optNumber(p, "--cpu", 0);
+  const calls = Math.max(1000, optNumber(p, "--calls", 20_000));
+  const rounds = Math.max(3, optNumber(p, "--rounds", optNumber(p, "--runs", 7)));
+  const cases = casesOf(set);
+  log(`calibrate: ${cases.length} cases, ${rounds} rounds × ${calls} calls, ${cpu === null ? "not pinned" : `pinned to CPU ${cpu}`}`);
+  const rec: Recording = measureCases(cases, { tracefs, calls, rounds, cpu, log });
+  const out = p.opts.get("--record")?.[0];
+  if (out !== undefined) {
+    fs.writeFileSync(out, JSON.stringify(rec, null, 1) + "\n");
+    log(`calibrate: recording written to ${out}`);
   }
-  const log = (s: string): void => void process.stderr.write(s + "\n");
-  log(`calibrate: kernel ${os.release()}, ${calls} calls x ${runs} runs per measurement`);
-  const base = measure(binPath, calls, runs);
-  const push = withProbe(tracefs, `p:${GROUP}/push ${binPath}:${off("site_push")}`, () => measure(binPath, calls, runs)).site_push - base.site_push;
-  const mov = withProbe(tracefs, `p:${GROUP}/mov ${binPath}:${off("site_mov")}`, () => measure(binPath, calls, runs)).site_mov - base.site_mov;
-  const nop5 = withProbe(tracefs, `p:${GROUP}/nop5 ${binPath}:${off("site_nop5")}`, () => measure(binPath, calls, runs)).site_nop5 - base.site_nop5;
-  const ret = withProbe(tracefs, `r:${GROUP}/ret ${binPath}:${off("site_push")}`, () => measure(binPath, calls, runs)).site_push - base.site_push;
-  log(`calibrate: ns per hit: push (emulated) ${push.toFixed(0)}, mov (out of line) ${mov.toFixed(0)}, nop5 ${nop5.toFixed(0)}, uretprobe ${ret.toFixed(0)}`);
-  const major = Number(os.release().split(".")[0]), minor = Number(os.release().split(".")[1]);
-  const syscallReturn = major > 6 || (major === 6 && minor >= 11);
-  const ns = (v: number): number => Math.max(0, Math.round(v));
-  const profile: CostProfile = validateProfile(
+  return rec;
+}
+
+function readRecording(file: string): RecordingLike {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new UserError(`--samples ${file}: ${((e as Error).message ?? "").split("\n")[0]}`);
+  }
+  const r = raw as Partial<RecordingLike>;
+  if (typeof r !== "object" || r === null || typeof r.kernel_release !== "string" || typeof r.calls !== "number" || typeof r.cases !== "object" || r.cases === null)
+    throw new UserError(`--samples ${file}: not a calibrate recording (kernel_release, calls, cases expected)`);
+  for (const [name, c] of Object.entries(r.cases)) {
+    if (!Array.isArray(c?.rounds) || !c.rounds.every((x) => typeof x === "number" && Number.isFinite(x))) throw new UserError(`--samples ${file}: case ${name}: rounds must be numbers`);
+  }
+  return { cpu_model: "unknown CPU", cpu_mhz: 0, date: "", rounds: 0, pinned_cpu: null, loadavg_before: [], loadavg_after: [], ...r } as RecordingLike;
+}
+
+function table(reports: readonly CaseReport[]): string {
+  const rows = [["case", "path", "min", "median", "max", "spread", "predicted", "error"]];
+  for (const r of reports) {
+    const path = r.real_path && r.real_path !== r.model_path ? `${r.model_path} (real: ${r.real_path})` : r.model_path;
+    rows.push([r.case, path, us(r.min_ns), us(r.median_ns), us(r.max_ns), `${r.spread_pct.toFixed(0)} %`, us(r.predicted_ns), `${r.error_pct >= 0 ? "+" : ""}${r.error_pct.toFixed(1)} %`]);
+  }
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ")).join("\n") + "\n(us per call; error = predicted vs the median)\n";
+}
+
+function us(ns: number): string {
+  return (ns / 1000).toFixed(3);
+}
+
+function header(rec: RecordingLike, kernel: string): string {
+  return `kernel ${rec.kernel_release} (modelled as ${kernel}), ${rec.cpu_model}, ${rec.date}, ${rec.rounds} rounds × ${rec.calls} calls, load average ${rec.loadavg_before.join(" ")} before, ${rec.loadavg_after.join(" ")} after`;
+}
+
+export function calibrateCommand(argv: string[]): number {
+  const p = parseArgs(
+    argv,
     {
-      name: `measured-${os.release()}`,
-      description: `measured by uprobe-lab calibrate on Linux ${os.release()} (${os.cpus()[0]?.model ?? "unknown CPU"}), tracefs events`,
-      ghz: (os.cpus()[0]?.speed || 2500) / 1000, // VMs often report 0 MHz
-      cyclesPerInsn: 1,
-      costs: {
-        int3_trap: ns(push),
-        single_step: ns(mov - push),
-        uret_trap: syscallReturn ? ns(push) : ns(ret - push),
-        uprobe_syscall: ns(nop5),
-        uretprobe_syscall: syscallReturn ? ns(ret - push) : ns(push),
-        handler: 0,
-        optimize: 25000,
-      },
+      "-o": { value: true }, "--check": { value: true }, "--calls": { value: true }, "--rounds": { value: true }, "--runs": { value: true }, "--cpu": { value: true },
+      "--tracefs": { value: true }, "--record": { value: true }, "--samples": { value: true }, "--help": {}, "-h": {},
     },
-    "calibrate",
+    false,
+    0,
   );
-  const out = p.opts.get("-o")?.[0] ?? `cost-${os.release()}.json`;
-  fs.writeFileSync(out, JSON.stringify(profile, null, 2) + "\n");
-  log(`calibrate: wrote ${out}`);
+  if (p.opts.has("--help") || p.opts.has("-h")) {
+    process.stdout.write(CALIBRATE_HELP);
+    return 0;
+  }
+  const check = p.opts.get("--check")?.[0];
+  if (check !== undefined) {
+    const profile = loadCostProfile(check); // a bad profile is reported before measuring
+    const rec = acquire(p, "check");
+    const c = checkProfile(profile, rec);
+    process.stdout.write(`profile ${profile.name} against held-out cases: ${header(rec, c.kernel)}\n`);
+    process.stdout.write(table(c.reports));
+    process.stdout.write(`mean |error| ${c.summary.mean_abs_pct} %, worst ${c.summary.worst_pct >= 0 ? "+" : ""}${c.summary.worst_pct} % (${c.summary.worst_case}), ${c.reports.length} cases\n`);
+    for (const w of [...c.warnings, ...recordingWarnings(rec, c.reports)]) log(`calibrate: ${w}`);
+    return 0;
+  }
+  const rec = acquire(p, "fit");
+  const f = fitProfile(rec);
+  const out = p.opts.get("-o")?.[0] ?? `cost-${rec.kernel_release}.json`;
+  fs.writeFileSync(out, JSON.stringify(f.profile, null, 2) + "\n");
+  process.stdout.write(`fit: ${header(rec, f.kernel)}\n`);
+  process.stdout.write(table(f.reports));
+  const c = f.profile.costs;
+  process.stdout.write(
+    `costs (ns): int3_trap ${c.int3_trap}, single_step ${c.single_step}, uprobe_syscall ${c.uprobe_syscall}, uretprobe_syscall ${c.uretprobe_syscall}, handler ${c.handler}, uret_trap ${c.uret_trap}` +
+      `${f.clamped.length ? ` (held at 0: ${f.clamped.join(", ")})` : ""}\n`,
+  );
+  for (const line of findings(f.reports)) process.stdout.write(`found: ${line}\n`);
+  for (const w of [...f.warnings, ...recordingWarnings(rec, f.reports)]) log(`calibrate: ${w}`);
+  log(`calibrate: wrote ${out}; check it on held-out cases with: uprobe-lab calibrate --check ${out}`);
   return 0;
 }

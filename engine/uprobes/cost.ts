@@ -43,6 +43,8 @@ export interface CostProfile {
     /** One-time cost of optimizing a nop5 site (trampoline mapping and text patching). */
     optimize: number;
   };
+  /** Where a measured profile's figures come from (`calibrate` writes it: kernel, CPU, date, rounds, load); built-in profiles have none. */
+  provenance?: Record<string, unknown>;
 }
 
 /** Nominal frequency of a profile that names none: one cycle per instruction at 2.5 GHz is 0.4 ns. */
@@ -114,13 +116,18 @@ export function validateProfile(raw: unknown, where: string): CostProfile {
   const cpi = r.cyclesPerInsn ?? r.cycles_per_insn ?? 1;
   if (typeof ghz !== "number" || !(ghz > 0)) throw new UserError(`${where}: ghz must be a positive number`);
   if (typeof cpi !== "number" || !(cpi > 0)) throw new UserError(`${where}: cyclesPerInsn must be a positive number`);
-  return {
+  const profile: CostProfile = {
     name: typeof r.name === "string" ? r.name : where,
     description: typeof r.description === "string" ? r.description : "",
     ghz,
     cyclesPerInsn: cpi,
     costs,
   };
+  if (r.provenance !== undefined) {
+    if (typeof r.provenance !== "object" || r.provenance === null || Array.isArray(r.provenance)) throw new UserError(`${where}: provenance must be a JSON object`);
+    profile.provenance = r.provenance as Record<string, unknown>;
+  }
+  return profile;
 }
 
 export type CostKind = keyof CostProfile["costs"];
