@@ -23,7 +23,7 @@ const GROUP = "uprobe_lab_calib";
  * single-step handling run in the task and count as its time), the same by
  * CLOCK_MONOTONIC, and the unprobed ns per call.
  */
-export interface CaseRecording {
+interface CaseRecording {
   rounds: number[];
   wall_rounds: number[];
   base_ns: number[];
@@ -63,7 +63,7 @@ export function tryMount(dir: string): void {
   spawnSync("mount", ["-t", "tracefs", "nodev", dir], { stdio: "ignore" });
 }
 
-export function loadAverage(): number[] {
+function loadAverage(): number[] {
   try {
     return fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).map(Number);
   } catch {
@@ -111,30 +111,43 @@ class CaseEvents {
     });
   }
   private write(line: string): void {
-    fs.appendFileSync(path.join(this.tracefs, "uprobe_events"), line + "\n");
+    try {
+      fs.appendFileSync(path.join(this.tracefs, "uprobe_events"), line + "\n");
+    } catch (e) {
+      throw new UserError(`calibrate: ${this.tracefs}/uprobe_events refused "${line}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
   }
   enable(on: boolean): void {
-    for (const n of this.names) fs.writeFileSync(path.join(this.tracefs, "events", GROUP, n, "enable"), on ? "1" : "0");
+    for (const n of this.names) setEnabled(this.tracefs, n, on);
   }
   remove(): void {
-    for (const n of this.names) {
-      try {
-        this.enable(false);
-        this.write(`-:${GROUP}/${n}`);
-      } catch {
-        /* already gone */
-      }
-    }
+    for (const n of this.names) removeEvent(this.tracefs, n);
   }
 }
 
-/** Remove the events an interrupted run left behind. */
-function clearLeftovers(tracefs: string): void {
+function setEnabled(tracefs: string, name: string, on: boolean): void {
+  fs.writeFileSync(path.join(tracefs, "events", GROUP, name, "enable"), on ? "1" : "0");
+}
+
+/** Disable and delete one of our events; one already gone is no error. */
+function removeEvent(tracefs: string, name: string): void {
   try {
-    fs.appendFileSync(path.join(tracefs, "uprobe_events"), `-:${GROUP}/*\n`);
+    setEnabled(tracefs, name, false);
+    fs.appendFileSync(path.join(tracefs, "uprobe_events"), `-:${GROUP}/${name}\n`);
   } catch {
-    /* nothing to clear */
+    /* already gone */
   }
+}
+
+/** Remove the events an interrupted run left behind (our group's lines of uprobe_events). */
+function clearLeftovers(tracefs: string): void {
+  let text = "";
+  try {
+    text = fs.readFileSync(path.join(tracefs, "uprobe_events"), "utf8");
+  } catch {
+    return;
+  }
+  for (const m of text.matchAll(new RegExp(`^[pr]:${GROUP}/(\\S+) `, "gm"))) removeEvent(tracefs, m[1]!);
 }
 
 export interface MeasureOptions {
@@ -149,8 +162,9 @@ export function measureCases(cases: readonly CalibrationCase[], o: MeasureOption
   clearLeftovers(o.tracefs);
   const loadavg_before = loadAverage();
   const rec: Record<string, CaseRecording> = {};
-  const events = cases.map((c) => new CaseEvents(o.tracefs, c));
+  const events: CaseEvents[] = [];
   try {
+    for (const c of cases) events.push(new CaseEvents(o.tracefs, c));
     for (let r = 0; r < o.rounds; r++) {
       for (const ev of events) {
         const probed = (): SiteRun => {

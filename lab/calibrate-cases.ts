@@ -5,7 +5,7 @@
 // the profile's prediction error.
 
 /** One probe of a case: an entry probe at an offset of the site, or a return probe on it. */
-export interface CaseProbe {
+interface CaseProbe {
   kind: "p" | "r";
   /** Offset of the probed instruction in the site function (entry probes). */
   offset: number;

@@ -31,7 +31,7 @@ export interface Spread {
   spread_pct: number;
 }
 
-export function median(xs: readonly number[]): number {
+function median(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -48,7 +48,7 @@ export function predictFromEquation(e: CaseEquation, costs: Pick<CostProfile["co
   return FIT_KEYS.reduce((s, k) => s + e.coef[k] * costs[k], e.fixedNs);
 }
 
-export interface CaseResidual {
+interface CaseResidual {
   case: string;
   measured_ns: number;
   predicted_ns: number;
@@ -124,7 +124,7 @@ function solveLinear(m: number[][], v: number[], keys: readonly string[]): numbe
   return a.map((row, i) => row[n]! / row[i]!);
 }
 
-export function residualsOf(equations: readonly CaseEquation[], measured: ReadonlyMap<string, number>, costs: Pick<CostProfile["costs"], FitKey>): CaseResidual[] {
+function residualsOf(equations: readonly CaseEquation[], measured: ReadonlyMap<string, number>, costs: Pick<CostProfile["costs"], FitKey>): CaseResidual[] {
   return equations
     .filter((e) => measured.has(e.case))
     .map((e) => {

@@ -9,7 +9,7 @@ import { errorSummary, fitCosts, FIT_KEYS, predictFromEquation, spreadOf, type C
 import { caseEquation, modelledGeneration, modelPaths, predictCase } from "./calibrate-model.js";
 
 /** A recorded case, as the fitting half needs it (cli/calibrate-measure.ts's CaseRecording). */
-export interface RecordedCase {
+interface RecordedCase {
   rounds: number[];
   maps: { xol: boolean; tramp: boolean };
 }
@@ -29,9 +29,9 @@ export interface RecordingLike {
 }
 
 /** A spread above this (max − min over the median, %) means the rounds disagree: something else ran. */
-export const WIDE_SPREAD_PCT = 20;
+const WIDE_SPREAD_PCT = 20;
 /** A 1-minute load average at or above this before measuring means another process was running. */
-export const BUSY_LOAD = 0.75;
+const BUSY_LOAD = 0.75;
 /** One-time cost of optimizing a nop5 site: amortized over the calls, too small to fit; kept at the built-in profiles' value. */
 const OPTIMIZE_NS = 25000;
 
@@ -42,8 +42,8 @@ export interface CaseReport {
   /** The model's path per probe, and what the real process's maps showed (single entry probes only). */
   model_path: string;
   real_path?: string;
-  /** The model's equation for this case, in ns per call. */
-  equation: string;
+  /** The model's equation for this case, in ns per call (fit cases). */
+  equation?: string;
   min_ns: number;
   median_ns: number;
   max_ns: number;
@@ -53,7 +53,7 @@ export interface CaseReport {
   error_pct: number;
 }
 
-export interface CalibratedProfile extends CostProfile {
+interface CalibratedProfile extends CostProfile {
   equations: string[];
   cases: CaseReport[];
 }
@@ -80,7 +80,7 @@ function recordedCases(rec: RecordingLike, set: "fit" | "check"): CalibrationCas
   return CALIBRATION_CASES.filter((c) => c.set === set && rec.cases[c.name] && rec.cases[c.name]!.rounds.length > 0);
 }
 
-function report(c: CalibrationCase, rec: RecordingLike, kernel: string, e: CaseEquation, predicted: number): CaseReport {
+function report(c: CalibrationCase, rec: RecordingLike, kernel: string, e: CaseEquation | undefined, predicted: number): CaseReport {
   const r = rec.cases[c.name]!;
   const s = spreadOf(r.rounds);
   const rep: CaseReport = {
@@ -88,7 +88,6 @@ function report(c: CalibrationCase, rec: RecordingLike, kernel: string, e: CaseE
     what: c.what,
     set: c.set,
     model_path: modelPaths(c, kernel).join(","),
-    equation: equationText(e),
     min_ns: r2(s.min),
     median_ns: r2(s.median),
     max_ns: r2(s.max),
@@ -96,6 +95,7 @@ function report(c: CalibrationCase, rec: RecordingLike, kernel: string, e: CaseE
     predicted_ns: r2(predicted),
     error_pct: r1((100 * (predicted - s.median)) / s.median),
   };
+  if (e) rep.equation = equationText(e);
   const real = realPath(c, r);
   if (real) rep.real_path = real;
   return rep;
@@ -210,8 +210,7 @@ export function checkProfile(profile: CostProfile, rec: RecordingLike): CheckOut
   const k = kernelOf(rec.kernel_release);
   const cases = recordedCases(rec, "check");
   if (cases.length === 0) throw new UserError("calibrate --check: the recording has no held-out case");
-  const clock = { ghz: profile.ghz, cyclesPerInsn: profile.cyclesPerInsn, optimize: profile.costs.optimize };
-  const reports = cases.map((c) => report(c, rec, k.version, caseEquation(c, k.version, rec.calls, clock), predictCase(c, profile, k.version, rec.calls)));
+  const reports = cases.map((c) => report(c, rec, k.version, undefined, predictCase(c, profile, k.version, rec.calls)));
   const summary = errorSummary(reports.map((r) => ({ case: r.case, predicted_ns: r.predicted_ns, measured_ns: r.median_ns })));
   return { reports, summary, kernel: k.version, warnings: k.warning ? [k.warning] : [] };
 }
