@@ -70,7 +70,7 @@ export async function runSession(program: ProgramSource, binaryPath: string, gue
   run.warnings.slice(compileWarnings).forEach(warn);
   if (json) {
     for (const line of session!.mapsJson()) out(line + "\n"); // bpftrace's own spacing, not re-serialized
-    out(probeStatsLine(run) + "\n");
+    out(probeStatsLine({ ...run, cost_provenance: session!.cost.provenance }) + "\n");
   } else out(run.maps);
   if (f.spec.traceHits > 0) for (const e of run.trace) err(json ? JSON.stringify({ type: "trace", data: e }) + "\n" : `trace: hit ${e.hit} +${e.ns}ns ${e.event}${e.addr ? " " + e.addr : ""}${e.detail ? ": " + e.detail : ""}\n`);
   if (!f.quiet && !json) err(formatStatsTable(run));

@@ -37,6 +37,8 @@ export interface RunStats {
   kernel: string;
   emulation: boolean;
   cost: string;
+  /** A measured profile's provenance (calibrate's: kernel, CPU, date, rounds, load); absent for built-in profiles. */
+  cost_provenance?: Record<string, unknown>;
   virtual_ns: number;
   instructions: number;
   probes: ProbeReport[];
@@ -190,6 +192,7 @@ export class Session {
       kernel: this.kernelVersion,
       emulation: this.emulation,
       cost: this.cost.name,
+      ...(this.cost.provenance ? { cost_provenance: this.cost.provenance } : {}),
       virtual_ns: r.virtualNs,
       instructions: r.instructions,
       probes: this.probes.map(({ compiled, consumer }) => {
@@ -230,10 +233,10 @@ export function formatStatsTable(s: RunStats): string {
 
 /** The `--json` stats line, of the type dsl/README.md documents: {"type": "probe_stats", "kernel": ..., "probes": [...]}. */
 export function probeStatsLine(s: RunStats): string {
-  const { kernel, emulation, cost, virtual_ns, instructions } = s;
+  const { kernel, emulation, cost, cost_provenance, virtual_ns, instructions } = s;
   // a ProbeRun's probes carry per-hit ratios too: the line has the report's fields only (undefined ones are left out)
   const probes = s.probes.map(({ probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns }): ProbeReport => ({
     probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns,
   }));
-  return JSON.stringify({ type: "probe_stats", kernel, emulation, cost, virtual_ns, instructions, probes });
+  return JSON.stringify({ type: "probe_stats", kernel, emulation, cost, cost_provenance, virtual_ns, instructions, probes });
 }

@@ -144,14 +144,15 @@ describe("calibrate on the command line, and run --cost with its file", () => {
   });
   test("run --cost my.json: the hits cost what the file says, and the stats line names it", () => {
     const p = JSON.parse(fs.readFileSync(out, "utf8")) as CostProfile;
-    const run = (file: string): { ns: number; cost: string } => {
+    const run = (file: string): { ns: number; cost: string; provenance: Record<string, unknown> } => {
       const r = runCli(["run", "--json", "--cost", file, "-e", "probe site_mov:0 < n++ >", "--", CALIBRATE_BINARY, "1000", "site_mov"]);
       assert.equal(r.status, 0, r.stderr);
       const stats = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
-      return { ns: stats.probes[0].virtual_ns / stats.probes[0].hits, cost: stats.cost };
+      return { ns: stats.probes[0].virtual_ns / stats.probes[0].hits, cost: stats.cost, provenance: stats.cost_provenance };
     };
     const mine = run(out);
     assert.equal(mine.cost, p.name);
+    assert.deepEqual(mine.provenance, p.provenance, "the stats line carries the profile's provenance");
     assert.ok(Math.abs(mine.ns - (p.costs.int3_trap + p.costs.single_step + p.costs.handler)) < 0.01, `${mine.ns}`);
     // the same file with a dearer single step: the prediction follows the file
     const dearer = path.join(tmp, "dearer.json");
