@@ -10,9 +10,10 @@
 // handler runs: the profile's `handler` is that handler's cost.
 
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { loadCostProfile, UserError } from "../engine/index.js";
 import { casesOf } from "../lab/calibrate-cases.js";
-import { checkProfile, findings, fitProfile, recordingWarnings, type CaseReport, type RecordingLike } from "../lab/calibrate-profile.js";
+import { checkProfile, estimatorOf, findings, fitProfile, recordingWarnings, type CaseReport, type Estimator, type RecordingLike } from "../lab/calibrate-profile.js";
 import { optNumber, parseArgs, type Parsed } from "./args.js";
 import { calibrationBlocker, defaultCpu, measureCases, tryMount, type Recording } from "./calibrate-measure.js";
 
@@ -31,6 +32,9 @@ relative error.
   --cpu N|none   pin the measured runs to CPU N with taskset (default: the last CPU)
   --record FILE  also save the raw measurement (the rounds of every case)
   --samples FILE fit or check a saved measurement instead of measuring
+  --estimator E  a case's figure: median of the rounds (default), or min (the fastest
+                 round: others can only slow a round down; steadier on a busy machine).
+                 --check uses the profile's own unless given
 `;
 
 const log = (s: string): void => void process.stderr.write(s + "\n");
@@ -57,6 +61,22 @@ function acquire(p: Parsed, set: "fit" | "check"): RecordingLike {
   return rec;
 }
 
+/** The profile can be written where -o says: its directory exists and is writable. */
+function writable(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    throw new UserError(`-o ${file}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+function estimatorOption(p: Parsed): Estimator | undefined {
+  const e = p.opts.get("--estimator")?.[0];
+  if (e === undefined || e === "median" || e === "min") return e;
+  throw new UserError(`option --estimator: median or min, not ${e}`);
+}
+
 function readRecording(file: string): RecordingLike {
   let raw: unknown;
   try {
@@ -73,14 +93,14 @@ function readRecording(file: string): RecordingLike {
   return { cpu_model: "unknown CPU", cpu_mhz: 0, date: "", rounds: 0, pinned_cpu: null, loadavg_before: [], loadavg_after: [], ...r } as RecordingLike;
 }
 
-function table(reports: readonly CaseReport[]): string {
+function table(reports: readonly CaseReport[], estimator: Estimator): string {
   const rows = [["case", "path", "min", "median", "max", "spread", "predicted", "error"]];
   for (const r of reports) {
     const path = r.real_path && r.real_path !== r.model_path ? `${r.model_path} (real: ${r.real_path})` : r.model_path;
     rows.push([r.case, path, us(r.min_ns), us(r.median_ns), us(r.max_ns), `${r.spread_pct.toFixed(0)} %`, us(r.predicted_ns), `${r.error_pct >= 0 ? "+" : ""}${r.error_pct.toFixed(1)} %`]);
   }
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ")).join("\n") + "\n(us per call; error = predicted vs the median)\n";
+  return rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ")).join("\n") + `\n(us per call; error = predicted vs the ${estimator})\n`;
 }
 
 function us(ns: number): string {
@@ -96,7 +116,7 @@ export function calibrateCommand(argv: string[]): number {
     argv,
     {
       "-o": { value: true }, "--check": { value: true }, "--calls": { value: true }, "--rounds": { value: true }, "--runs": { value: true }, "--cpu": { value: true },
-      "--tracefs": { value: true }, "--record": { value: true }, "--samples": { value: true }, "--help": {}, "-h": {},
+      "--tracefs": { value: true }, "--record": { value: true }, "--samples": { value: true }, "--estimator": { value: true }, "--help": {}, "-h": {},
     },
     false,
     0,
@@ -105,23 +125,30 @@ export function calibrateCommand(argv: string[]): number {
     process.stdout.write(CALIBRATE_HELP);
     return 0;
   }
+  const estimator = estimatorOption(p); // a bad option is reported before measuring
   const check = p.opts.get("--check")?.[0];
   if (check !== undefined) {
     const profile = loadCostProfile(check); // a bad profile is reported before measuring
     const rec = acquire(p, "check");
-    const c = checkProfile(profile, rec);
+    const c = checkProfile(profile, rec, estimator ?? estimatorOf(profile));
     process.stdout.write(`profile ${profile.name} against held-out cases: ${header(rec, c.kernel)}\n`);
-    process.stdout.write(table(c.reports));
+    process.stdout.write(table(c.reports, c.estimator));
     process.stdout.write(`mean |error| ${c.summary.mean_abs_pct} %, worst ${c.summary.worst_pct >= 0 ? "+" : ""}${c.summary.worst_pct} % (${c.summary.worst_case}), ${c.reports.length} cases\n`);
     for (const w of [...c.warnings, ...recordingWarnings(rec, c.reports)]) log(`calibrate: ${w}`);
     return 0;
   }
+  const outOpt = p.opts.get("-o")?.[0];
+  if (outOpt !== undefined) writable(outOpt); // before minutes of measuring
   const rec = acquire(p, "fit");
-  const f = fitProfile(rec);
-  const out = p.opts.get("-o")?.[0] ?? `cost-${rec.kernel_release}.json`;
-  fs.writeFileSync(out, JSON.stringify(f.profile, null, 2) + "\n");
+  const f = fitProfile(rec, estimator ?? "median");
+  const out = outOpt ?? `cost-${rec.kernel_release}.json`;
+  try {
+    fs.writeFileSync(out, JSON.stringify(f.profile, null, 2) + "\n");
+  } catch (e) {
+    throw new UserError(`-o ${out}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   process.stdout.write(`fit: ${header(rec, f.kernel)}\n`);
-  process.stdout.write(table(f.reports));
+  process.stdout.write(table(f.reports, estimator ?? "median"));
   const c = f.profile.costs;
   process.stdout.write(
     `costs (ns): int3_trap ${c.int3_trap}, single_step ${c.single_step}, uprobe_syscall ${c.uprobe_syscall}, uretprobe_syscall ${c.uretprobe_syscall}, handler ${c.handler}, uret_trap ${c.uret_trap}` +

@@ -28,6 +28,18 @@ export interface RecordingLike {
   cases: Record<string, RecordedCase>;
 }
 
+/**
+ * A case's figure from its rounds: the median (the default), or the fastest
+ * round, which other processes can only have slowed down (the better
+ * estimate of the uncontended cost on a busy machine; equal on a quiet one).
+ */
+export type Estimator = "median" | "min";
+
+function figureOf(rounds: readonly number[], estimator: Estimator): number {
+  const s = spreadOf(rounds);
+  return estimator === "min" ? s.min : s.median;
+}
+
 /** A spread above this (max − min over the median, %) means the rounds disagree: something else ran. */
 const WIDE_SPREAD_PCT = 20;
 /** A 1-minute load average at or above this before measuring means another process was running. */
@@ -47,9 +59,11 @@ export interface CaseReport {
   min_ns: number;
   median_ns: number;
   max_ns: number;
+  /** The figure the fit or the check uses (the estimator's: median or min). */
+  measured_ns: number;
   spread_pct: number;
   predicted_ns: number;
-  /** (predicted − measured median) / measured median, %; for fit cases this is the fit's residual. */
+  /** (predicted − measured) / measured, %; for fit cases this is the fit's residual. */
   error_pct: number;
 }
 
@@ -80,9 +94,10 @@ function recordedCases(rec: RecordingLike, set: "fit" | "check"): CalibrationCas
   return CALIBRATION_CASES.filter((c) => c.set === set && rec.cases[c.name] && rec.cases[c.name]!.rounds.length > 0);
 }
 
-function report(c: CalibrationCase, rec: RecordingLike, kernel: string, e: CaseEquation | undefined, predicted: number): CaseReport {
+function report(c: CalibrationCase, rec: RecordingLike, kernel: string, e: CaseEquation | undefined, predicted: number, estimator: Estimator): CaseReport {
   const r = rec.cases[c.name]!;
   const s = spreadOf(r.rounds);
+  const measured = figureOf(r.rounds, estimator);
   const rep: CaseReport = {
     case: c.name,
     what: c.what,
@@ -91,9 +106,10 @@ function report(c: CalibrationCase, rec: RecordingLike, kernel: string, e: CaseE
     min_ns: r2(s.min),
     median_ns: r2(s.median),
     max_ns: r2(s.max),
+    measured_ns: r2(measured),
     spread_pct: r1(s.spread_pct),
     predicted_ns: r2(predicted),
-    error_pct: r1((100 * (predicted - s.median)) / s.median),
+    error_pct: r1((100 * (predicted - measured)) / measured),
   };
   if (e) rep.equation = equationText(e);
   const real = realPath(c, r);
@@ -112,7 +128,8 @@ export function recordingWarnings(rec: RecordingLike, reports: readonly CaseRepo
     const what = worst ? `${wide.length} case(s) spread over ${WIDE_SPREAD_PCT} % (worst ${worst.case}: ${worst.min_ns}…${worst.max_ns} ns, ${worst.spread_pct} %), ${load}` : `${load}`;
     w.push(
       `warning: ${what}: other processes were competing for the CPU, so these figures are untrustworthy. ` +
-        `For a cleaner measurement: stop other jobs (see top), keep the pinned CPU free (--cpu N), and raise --rounds.`,
+        `For a cleaner measurement: stop other jobs (see top), keep the pinned CPU free (--cpu N), and raise --rounds; ` +
+        `or take each case's fastest round (--estimator min), which other processes can only have slowed down.`,
     );
   }
   for (const r of reports) if (r.real_path && r.real_path !== r.model_path) w.push(`warning: ${r.case}: the real kernel took the ${r.real_path} path, the model ${r.model_path} (a backport?): its figure does not fit the model`);
@@ -139,14 +156,14 @@ export interface FitOutcome {
 }
 
 /** Fit a profile to a recording's fit cases (least squares on relative errors, calibrate-fit.ts). */
-export function fitProfile(rec: RecordingLike): FitOutcome {
+export function fitProfile(rec: RecordingLike, estimator: Estimator = "median"): FitOutcome {
   const k = kernelOf(rec.kernel_release);
   const ghz = rec.cpu_mhz > 0 ? rec.cpu_mhz / 1000 : DEFAULT_GHZ; // VMs often report 0 MHz
   const clock = { ghz, cyclesPerInsn: 1, optimize: OPTIMIZE_NS };
   const cases = recordedCases(rec, "fit");
   if (cases.length === 0) throw new UserError("calibrate: the recording has no fit case");
   const eqs = cases.map((c) => caseEquation(c, k.version, rec.calls, clock));
-  const measured = new Map(cases.map((c) => [c.name, spreadOf(rec.cases[c.name]!.rounds).median]));
+  const measured = new Map(cases.map((c) => [c.name, figureOf(rec.cases[c.name]!.rounds, estimator)]));
   const fit = fitCosts(eqs, measured);
   const f = fit.costs;
   const costs = {
@@ -159,12 +176,12 @@ export function fitProfile(rec: RecordingLike): FitOutcome {
     handler: r1(f.handler ?? 0),
     optimize: OPTIMIZE_NS,
   };
-  const reports = cases.map((c, i) => report(c, rec, k.version, eqs[i]!, predictFromEquation(eqs[i]!, costs)));
+  const reports = cases.map((c, i) => report(c, rec, k.version, eqs[i]!, predictFromEquation(eqs[i]!, costs), estimator));
   const load = `load ${rec.loadavg_before[0] ?? "?"}→${rec.loadavg_after[0] ?? "?"}`;
-  const worst = errorSummary(reports.map((r) => ({ case: r.case, predicted_ns: r.predicted_ns, measured_ns: r.median_ns })));
+  const worst = errorSummary(reports.map((r) => ({ case: r.case, predicted_ns: r.predicted_ns, measured_ns: r.measured_ns })));
   const profile: CalibratedProfile = {
     name: `calibrated-${rec.kernel_release}`,
-    description: `measured by uprobe-lab calibrate on Linux ${rec.kernel_release} (${rec.cpu_model}), ${rec.date}, ${rec.rounds} rounds × ${rec.calls} calls, ${load}; fit residuals mean ${worst.mean_abs_pct} %, worst ${worst.worst_pct} % (${worst.worst_case}); tracefs events as consumers`,
+    description: `measured by uprobe-lab calibrate on Linux ${rec.kernel_release} (${rec.cpu_model}), ${rec.date}, ${rec.rounds} rounds × ${rec.calls} calls (${estimator} of rounds), ${load}; fit residuals mean ${worst.mean_abs_pct} %, worst ${worst.worst_pct} % (${worst.worst_case}); tracefs events as consumers`,
     ghz,
     cyclesPerInsn: 1,
     costs,
@@ -176,6 +193,7 @@ export function fitProfile(rec: RecordingLike): FitOutcome {
       date: rec.date,
       rounds: rec.rounds,
       calls: rec.calls,
+      estimator,
       pinned_cpu: rec.pinned_cpu,
       loadavg_before: rec.loadavg_before,
       loadavg_after: rec.loadavg_after,
@@ -202,17 +220,23 @@ export interface CheckOutcome {
   reports: CaseReport[];
   summary: ErrorSummary;
   kernel: string;
+  estimator: Estimator;
   warnings: string[];
 }
 
-/** A profile's predictions for the recording's held-out cases, against the measured medians. */
-export function checkProfile(profile: CostProfile, rec: RecordingLike): CheckOutcome {
+/** The estimator a profile was fitted with (its provenance says), or the median. */
+export function estimatorOf(profile: CostProfile): Estimator {
+  return profile.provenance?.["estimator"] === "min" ? "min" : "median";
+}
+
+/** A profile's predictions for the recording's held-out cases, against the measured figures (by default with the profile's own estimator). */
+export function checkProfile(profile: CostProfile, rec: RecordingLike, estimator: Estimator = estimatorOf(profile)): CheckOutcome {
   const k = kernelOf(rec.kernel_release);
   const cases = recordedCases(rec, "check");
   if (cases.length === 0) throw new UserError("calibrate --check: the recording has no held-out case");
-  const reports = cases.map((c) => report(c, rec, k.version, undefined, predictCase(c, profile, k.version, rec.calls)));
-  const summary = errorSummary(reports.map((r) => ({ case: r.case, predicted_ns: r.predicted_ns, measured_ns: r.median_ns })));
-  return { reports, summary, kernel: k.version, warnings: k.warning ? [k.warning] : [] };
+  const reports = cases.map((c) => report(c, rec, k.version, undefined, predictCase(c, profile, k.version, rec.calls), estimator));
+  const summary = errorSummary(reports.map((r) => ({ case: r.case, predicted_ns: r.predicted_ns, measured_ns: r.measured_ns })));
+  return { reports, summary, kernel: k.version, estimator, warnings: k.warning ? [k.warning] : [] };
 }
 
 function r1(x: number): number {

@@ -121,6 +121,15 @@ describe("calibrate: recorded samples (scripts/real-kernel-calibrate.mjs)", () =
     const recomputed = errorSummary(mine.reports.map((r) => ({ case: r.case, predicted_ns: r.predicted_ns, measured_ns: r.median_ns })));
     assert.deepEqual(mine.summary, recomputed);
   });
+  test("--estimator min: each case's fastest round, recorded in the profile and used by --check", () => {
+    const f = fitProfile(rec, "min");
+    assert.equal(f.profile.provenance!["estimator"], "min");
+    for (const c of f.profile.cases) assert.equal(c.measured_ns, c.min_ns, c.case);
+    const chk = checkProfile(f.profile, rec);
+    assert.equal(chk.estimator, "min");
+    for (const r of chk.reports) assert.ok(Math.abs(r.error_pct - (100 * (r.predicted_ns - r.min_ns)) / r.min_ns) < 0.1, r.case);
+    assert.equal(checkProfile(kvm, rec).estimator, "median");
+  });
   test("a wide spread or a busy machine is called untrustworthy", () => {
     const busy: RecordingLike = { ...rec, loadavg_before: [3.5, 2, 1] };
     assert.match(recordingWarnings(busy, fit.reports)[0]!, /untrustworthy.*stop other jobs/);
@@ -174,5 +183,11 @@ describe("calibrate on the command line, and run --cost with its file", () => {
     const b = runCli(["calibrate", "--check", "kvm-6.18", "--samples", path.join(tmp, "bad.json")]);
     assert.equal(b.status, 2);
     assert.match(b.stderr, /not a calibrate recording/);
+    const e = runCli(["calibrate", "--estimator", "mean", "--samples", SAMPLES]);
+    assert.equal(e.status, 2);
+    assert.match(e.stderr, /^uprobe-lab: option --estimator: median or min, not mean\n$/);
+    const o = runCli(["calibrate", "--samples", SAMPLES, "-o", path.join(tmp, "no", "such", "dir", "p.json")]);
+    assert.equal(o.status, 2);
+    assert.match(o.stderr, /^uprobe-lab: -o .*p\.json: cannot write there \(ENOENT\)\n$/);
   });
 });
