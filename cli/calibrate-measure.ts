@@ -14,37 +14,9 @@ import * as path from "node:path";
 import { loadBinary, UserError } from "../engine/index.js";
 import type { CalibrationCase } from "../lab/calibrate-cases.js";
 import { CALIBRATE_BINARY } from "../lab/calibrate-model.js";
+import type { RecordedCase, Recording } from "../lab/calibrate-recording.js";
 
 const GROUP = "uprobe_lab_calib";
-
-/**
- * One case's rounds: extra ns per call with the probes (the thread's CPU time,
- * which time slices given to other processes do not inflate; the int3 and
- * single-step handling run in the task and count as its time), the same by
- * CLOCK_MONOTONIC, and the unprobed ns per call.
- */
-interface CaseRecording {
-  rounds: number[];
-  wall_rounds: number[];
-  base_ns: number[];
-  /** What the probed process saw in its maps: [uprobes] (a step went out of line or a uretprobe armed), [uprobes-trampoline] (a nop5 optimized). */
-  maps: { xol: boolean; tramp: boolean };
-}
-
-export interface Recording {
-  kernel_release: string;
-  cpu_model: string;
-  /** Nominal MHz the host reports (0 in many VMs). */
-  cpu_mhz: number;
-  date: string;
-  calls: number;
-  rounds: number;
-  /** The CPU the runs were pinned to, or null. */
-  pinned_cpu: number | null;
-  loadavg_before: number[];
-  loadavg_after: number[];
-  cases: Record<string, CaseRecording>;
-}
 
 /** Why calibration cannot run here, or undefined. */
 export function calibrationBlocker(tracefs: string): string | undefined {
@@ -161,7 +133,7 @@ export interface MeasureOptions {
 export function measureCases(cases: readonly CalibrationCase[], o: MeasureOptions): Recording {
   clearLeftovers(o.tracefs);
   const loadavg_before = loadAverage();
-  const rec: Record<string, CaseRecording> = {};
+  const rec: Record<string, Required<RecordedCase>> = {};
   const events: CaseEvents[] = [];
   try {
     for (const c of cases) events.push(new CaseEvents(o.tracefs, c));

@@ -13,9 +13,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadCostProfile, UserError } from "../engine/index.js";
 import { casesOf } from "../lab/calibrate-cases.js";
-import { checkProfile, estimatorOf, findings, fitProfile, recordingWarnings, type CaseReport, type Estimator, type RecordingLike } from "../lab/calibrate-profile.js";
+import { readRecording, type Recording } from "../lab/calibrate-recording.js";
+import { checkProfile, estimatorOf, findings, fitProfile, recordingWarnings, type CaseReport, type Estimator } from "../lab/calibrate-profile.js";
 import { optNumber, parseArgs, type Parsed } from "./args.js";
-import { calibrationBlocker, defaultCpu, measureCases, tryMount, type Recording } from "./calibrate-measure.js";
+import { calibrationBlocker, defaultCpu, measureCases, tryMount } from "./calibrate-measure.js";
 
 const CALIBRATE_HELP = `usage: uprobe-lab calibrate [-o PROFILE.json] [--rounds R] [--calls N] [--cpu N|none] [--tracefs DIR]
                            [--record FILE] [--samples FILE]
@@ -39,7 +40,7 @@ relative error.
 
 const log = (s: string): void => void process.stderr.write(s + "\n");
 
-function acquire(p: Parsed, set: "fit" | "check"): RecordingLike {
+function acquire(p: Parsed, set: "fit" | "check"): Recording {
   const samples = p.opts.get("--samples")?.[0];
   if (samples !== undefined) return readRecording(samples);
   const tracefs = p.opts.get("--tracefs")?.[0] ?? "/sys/kernel/tracing";
@@ -77,22 +78,6 @@ function estimatorOption(p: Parsed): Estimator | undefined {
   throw new UserError(`option --estimator: median or min, not ${e}`);
 }
 
-function readRecording(file: string): RecordingLike {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new UserError(`--samples ${file}: ${((e as Error).message ?? "").split("\n")[0]}`);
-  }
-  const r = raw as Partial<RecordingLike>;
-  if (typeof r !== "object" || r === null || typeof r.kernel_release !== "string" || typeof r.calls !== "number" || typeof r.cases !== "object" || r.cases === null)
-    throw new UserError(`--samples ${file}: not a calibrate recording (kernel_release, calls, cases expected)`);
-  for (const [name, c] of Object.entries(r.cases)) {
-    if (!Array.isArray(c?.rounds) || !c.rounds.every((x) => typeof x === "number" && Number.isFinite(x))) throw new UserError(`--samples ${file}: case ${name}: rounds must be numbers`);
-  }
-  return { cpu_model: "unknown CPU", cpu_mhz: 0, date: "", rounds: 0, pinned_cpu: null, loadavg_before: [], loadavg_after: [], ...r } as RecordingLike;
-}
-
 function table(reports: readonly CaseReport[], estimator: Estimator): string {
   const rows = [["case", "path", "min", "median", "max", "spread", "predicted", "error"]];
   for (const r of reports) {
@@ -107,7 +92,7 @@ function us(ns: number): string {
   return (ns / 1000).toFixed(3);
 }
 
-function header(rec: RecordingLike, kernel: string): string {
+function header(rec: Recording, kernel: string): string {
   return `kernel ${rec.kernel_release} (modelled as ${kernel}), ${rec.cpu_model}, ${rec.date}, ${rec.rounds} rounds × ${rec.calls} calls, load average ${rec.loadavg_before.join(" ")} before, ${rec.loadavg_after.join(" ")} after`;
 }
 

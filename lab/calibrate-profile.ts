@@ -6,27 +6,8 @@
 import { DEFAULT_GHZ, UserError, type CostProfile } from "../engine/index.js";
 import { CALIBRATION_CASES, type CalibrationCase } from "./calibrate-cases.js";
 import { errorSummary, fitCosts, FIT_KEYS, predictFromEquation, spreadOf, type CaseEquation, type ErrorSummary, type FitKey } from "./calibrate-fit.js";
+import type { Recording } from "./calibrate-recording.js";
 import { caseEquation, modelledGeneration, modelPaths, predictCase } from "./calibrate-model.js";
-
-/** A recorded case, as the fitting half needs it (cli/calibrate-measure.ts's CaseRecording). */
-interface RecordedCase {
-  rounds: number[];
-  maps: { xol: boolean; tramp: boolean };
-}
-
-/** A measurement: which machine, how, and each case's rounds (cli/calibrate-measure.ts's Recording). */
-export interface RecordingLike {
-  kernel_release: string;
-  cpu_model: string;
-  cpu_mhz: number;
-  date: string;
-  calls: number;
-  rounds: number;
-  pinned_cpu: number | null;
-  loadavg_before: number[];
-  loadavg_after: number[];
-  cases: Record<string, RecordedCase>;
-}
 
 /**
  * A case's figure from its rounds: the median (the default), or the fastest
@@ -80,7 +61,7 @@ export function kernelOf(release: string): { version: string; warning?: string }
 }
 
 /** What the probed process's maps say about a single entry probe's path. */
-function realPath(c: CalibrationCase, r: RecordedCase): string | undefined {
+function realPath(c: CalibrationCase, r: Recording["cases"][string]): string | undefined {
   if (c.probes.length !== 1 || c.probes[0]!.kind !== "p") return undefined;
   return r.maps.tramp ? "optimized" : r.maps.xol ? "xol" : "emulated";
 }
@@ -90,11 +71,11 @@ function equationText(e: CaseEquation): string {
   return [...terms, `${+e.fixedNs.toFixed(2)} ns`].join(" + ");
 }
 
-function recordedCases(rec: RecordingLike, set: "fit" | "check"): CalibrationCase[] {
+function recordedCases(rec: Recording, set: "fit" | "check"): CalibrationCase[] {
   return CALIBRATION_CASES.filter((c) => c.set === set && rec.cases[c.name] && rec.cases[c.name]!.rounds.length > 0);
 }
 
-function report(c: CalibrationCase, rec: RecordingLike, kernel: string, e: CaseEquation | undefined, predicted: number, estimator: Estimator): CaseReport {
+function report(c: CalibrationCase, rec: Recording, kernel: string, e: CaseEquation | undefined, predicted: number, estimator: Estimator): CaseReport {
   const r = rec.cases[c.name]!;
   const s = spreadOf(r.rounds);
   const measured = figureOf(r.rounds, estimator);
@@ -118,7 +99,7 @@ function report(c: CalibrationCase, rec: RecordingLike, kernel: string, e: CaseE
 }
 
 /** Warnings on the quality of a recording: wide spreads, a busy machine, paths the model gets wrong. */
-export function recordingWarnings(rec: RecordingLike, reports: readonly CaseReport[]): string[] {
+export function recordingWarnings(rec: Recording, reports: readonly CaseReport[]): string[] {
   const w: string[] = [];
   const wide = reports.filter((r) => r.spread_pct > WIDE_SPREAD_PCT).sort((a, b) => b.spread_pct - a.spread_pct);
   const busy = (rec.loadavg_before[0] ?? 0) >= BUSY_LOAD;
@@ -156,7 +137,7 @@ export interface FitOutcome {
 }
 
 /** Fit a profile to a recording's fit cases (least squares on relative errors, calibrate-fit.ts). */
-export function fitProfile(rec: RecordingLike, estimator: Estimator = "median"): FitOutcome {
+export function fitProfile(rec: Recording, estimator: Estimator = "median"): FitOutcome {
   const k = kernelOf(rec.kernel_release);
   const ghz = rec.cpu_mhz > 0 ? rec.cpu_mhz / 1000 : DEFAULT_GHZ; // VMs often report 0 MHz
   const clock = { ghz, cyclesPerInsn: 1, optimize: OPTIMIZE_NS };
@@ -230,7 +211,7 @@ export function estimatorOf(profile: CostProfile): Estimator {
 }
 
 /** A profile's predictions for the recording's held-out cases, against the measured figures (by default with the profile's own estimator). */
-export function checkProfile(profile: CostProfile, rec: RecordingLike, estimator: Estimator = estimatorOf(profile)): CheckOutcome {
+export function checkProfile(profile: CostProfile, rec: Recording, estimator: Estimator = estimatorOf(profile)): CheckOutcome {
   const k = kernelOf(rec.kernel_release);
   const cases = recordedCases(rec, "check");
   if (cases.length === 0) throw new UserError("calibrate --check: the recording has no held-out case");

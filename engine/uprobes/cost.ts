@@ -13,7 +13,9 @@
 // - kvm-6.18: measured on a Linux 6.18.44 KVM guest (2.5 GHz Xeon) with perf
 //   counting consumers: ~0.8 us per emulated hit, ~4.3 us single-stepped,
 //   ~0.37 us on an optimized nop5, ~0.2 us more for a uretprobe's return
-//   through the uretprobe syscall.
+//   through the uretprobe syscall. One machine's figures: the same kernel on
+//   another VM costs several times more; `uprobe-lab calibrate` measures
+//   one's own (docs/uprobes-model.md §9.5).
 // - instructions-only: traps cost nothing (counts only).
 
 import * as fs from "node:fs";

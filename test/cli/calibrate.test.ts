@@ -12,12 +12,13 @@ import { COST_PROFILES, type CostProfile } from "../../engine/index.js";
 import { CALIBRATION_CASES, casesOf, caseByName } from "../../lab/calibrate-cases.js";
 import { errorSummary, fitCosts, FIT_KEYS, predictFromEquation, type CaseEquation } from "../../lab/calibrate-fit.js";
 import { CALIBRATE_BINARY, caseEquation, modelledGeneration, predictCase } from "../../lab/calibrate-model.js";
-import { checkProfile, fitProfile, kernelOf, recordingWarnings, type RecordingLike } from "../../lab/calibrate-profile.js";
+import { checkProfile, fitProfile, kernelOf, recordingWarnings } from "../../lab/calibrate-profile.js";
+import type { Recording } from "../../lab/calibrate-recording.js";
 import { PROJECT_ROOT } from "../../lab/paths.js";
 import { runCli } from "../helpers.js";
 
 const SAMPLES = path.join(PROJECT_ROOT, "test", "cli", "calibrate-samples.json");
-const recording = (): RecordingLike => JSON.parse(fs.readFileSync(SAMPLES, "utf8")) as RecordingLike;
+const recording = (): Recording => JSON.parse(fs.readFileSync(SAMPLES, "utf8")) as Recording;
 const kvm = COST_PROFILES["kvm-6.18"]!;
 const clock = { ghz: kvm.ghz, cyclesPerInsn: kvm.cyclesPerInsn, optimize: kvm.costs.optimize };
 const CALLS = 20000;
@@ -131,9 +132,9 @@ describe("calibrate: recorded samples (scripts/real-kernel-calibrate.mjs)", () =
     assert.equal(checkProfile(kvm, rec).estimator, "median");
   });
   test("a wide spread or a busy machine is called untrustworthy", () => {
-    const busy: RecordingLike = { ...rec, loadavg_before: [3.5, 2, 1] };
+    const busy: Recording = { ...rec, loadavg_before: [3.5, 2, 1] };
     assert.match(recordingWarnings(busy, fit.reports)[0]!, /untrustworthy.*stop other jobs/);
-    const quiet: RecordingLike = { ...rec, loadavg_before: [0.1, 0.1, 0.1] };
+    const quiet: Recording = { ...rec, loadavg_before: [0.1, 0.1, 0.1] };
     const tight = fit.reports.map((r) => ({ ...r, spread_pct: 5 }));
     assert.deepEqual(recordingWarnings(quiet, tight).filter((w) => /untrustworthy/.test(w)), []);
   });
