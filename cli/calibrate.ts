@@ -119,7 +119,7 @@ export function calibrateCommand(argv: string[]): number {
     process.stdout.write(`profile ${profile.name} against held-out cases: ${header(rec, c.kernel)}\n`);
     process.stdout.write(table(c.reports, c.estimator));
     process.stdout.write(`mean |error| ${c.summary.mean_abs_pct} %, worst ${c.summary.worst_pct >= 0 ? "+" : ""}${c.summary.worst_pct} % (${c.summary.worst_case}), ${c.reports.length} cases\n`);
-    for (const w of [...c.warnings, ...recordingWarnings(rec, c.reports)]) log(`calibrate: ${w}`);
+    for (const w of [...c.warnings, ...recordingWarnings(rec, c.reports, c.estimator)]) log(`calibrate: ${w}`);
     return 0;
   }
   const outOpt = p.opts.get("-o")?.[0];
@@ -140,7 +140,7 @@ export function calibrateCommand(argv: string[]): number {
       `${f.clamped.length ? ` (held at 0: ${f.clamped.join(", ")})` : ""}\n`,
   );
   for (const line of findings(f.reports)) process.stdout.write(`found: ${line}\n`);
-  for (const w of [...f.warnings, ...recordingWarnings(rec, f.reports)]) log(`calibrate: ${w}`);
+  for (const w of [...f.warnings, ...recordingWarnings(rec, f.reports, estimator ?? "median")]) log(`calibrate: ${w}`);
   log(`calibrate: wrote ${out}; check it on held-out cases with: uprobe-lab calibrate --check ${out}`);
   return 0;
 }

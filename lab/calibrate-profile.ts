@@ -99,7 +99,7 @@ function report(c: CalibrationCase, rec: Recording, kernel: string, e: CaseEquat
 }
 
 /** Warnings on the quality of a recording: wide spreads, a busy machine, paths the model gets wrong. */
-export function recordingWarnings(rec: Recording, reports: readonly CaseReport[]): string[] {
+export function recordingWarnings(rec: Recording, reports: readonly CaseReport[], estimator: Estimator): string[] {
   const w: string[] = [];
   const wide = reports.filter((r) => r.spread_pct > WIDE_SPREAD_PCT).sort((a, b) => b.spread_pct - a.spread_pct);
   const busy = (rec.loadavg_before[0] ?? 0) >= BUSY_LOAD;
@@ -109,8 +109,8 @@ export function recordingWarnings(rec: Recording, reports: readonly CaseReport[]
     const what = worst ? `${wide.length} case(s) spread over ${WIDE_SPREAD_PCT} % (worst ${worst.case}: ${worst.min_ns}…${worst.max_ns} ns, ${worst.spread_pct} %), ${load}` : `${load}`;
     w.push(
       `warning: ${what}: other processes were competing for the CPU, so these figures are untrustworthy. ` +
-        `For a cleaner measurement: stop other jobs (see top), keep the pinned CPU free (--cpu N), and raise --rounds; ` +
-        `or take each case's fastest round (--estimator min), which other processes can only have slowed down.`,
+        `For a cleaner measurement: stop other jobs (see top), keep the pinned CPU free (--cpu N), and raise --rounds` +
+        (estimator === "median" ? `; or take each case's fastest round (--estimator min), which other processes can only have slowed down.` : "."),
     );
   }
   for (const r of reports) if (r.real_path && r.real_path !== r.model_path) w.push(`warning: ${r.case}: the real kernel took the ${r.real_path} path, the model ${r.model_path} (a backport?): its figure does not fit the model`);

@@ -133,10 +133,11 @@ describe("calibrate: recorded samples (scripts/real-kernel-calibrate.mjs)", () =
   });
   test("a wide spread or a busy machine is called untrustworthy", () => {
     const busy: Recording = { ...rec, loadavg_before: [3.5, 2, 1] };
-    assert.match(recordingWarnings(busy, fit.reports)[0]!, /untrustworthy.*stop other jobs/);
+    assert.match(recordingWarnings(busy, fit.reports, "median")[0]!, /untrustworthy.*stop other jobs.*--estimator min/);
+    assert.doesNotMatch(recordingWarnings(busy, fit.reports, "min")[0]!, /--estimator min/);
     const quiet: Recording = { ...rec, loadavg_before: [0.1, 0.1, 0.1] };
     const tight = fit.reports.map((r) => ({ ...r, spread_pct: 5 }));
-    assert.deepEqual(recordingWarnings(quiet, tight).filter((w) => /untrustworthy/.test(w)), []);
+    assert.deepEqual(recordingWarnings(quiet, tight, "median").filter((w) => /untrustworthy/.test(w)), []);
   });
 });
 
