@@ -29,6 +29,7 @@ commands:
   demo                       the seed experiment: its table here, charts in an HTML report
   kernel install             register the Jupyter kernel (notebooks/)
   calibrate [-o FILE]        measure this machine's real uprobe costs (root, tracefs)
+  calibrate --check FILE     a cost profile's error on held-out real measurements
   kernels                    the modelled kernel generations
   help                       this text
 

@@ -56,7 +56,7 @@ interface CalibratedProfile extends CostProfile {
 /** The modelled generation for the recording's kernel; a warning when it is not that version's own. */
 export function kernelOf(release: string): { version: string; warning?: string } {
   const g = modelledGeneration(release);
-  if (!g) throw new UserError(`calibrate: kernel ${release} is older than every modelled generation`);
+  if (!g) throw new UserError(`calibrate: kernel ${release} ${/^\d+\.\d+/.test(release) ? "is older than every modelled generation" : "is not a version (MAJOR.MINOR...)"}`);
   return g.exact ? { version: g.version } : { version: g.version, warning: `kernel ${release} is not a modelled generation: using ${g.version}, the newest modelled one below it` };
 }
 
