@@ -29,10 +29,17 @@ export function calibrationBlocker(tracefs: string): string | undefined {
   return `tracefs is not mounted at ${tracefs} (mount -t tracefs nodev ${tracefs})`;
 }
 
+/** Mount tracefs on an empty directory (never over one that holds something: that would hide it). */
 export function tryMount(dir: string): void {
   if (fs.existsSync(path.join(dir, "uprobe_events"))) return;
   if (typeof process.getuid === "function" && process.getuid() !== 0) return;
-  spawnSync("mount", ["-t", "tracefs", "nodev", dir], { stdio: "ignore" });
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return; // no such directory: calibrationBlocker says tracefs is not there
+  }
+  if (entries.length === 0) spawnSync("mount", ["-t", "tracefs", "nodev", dir], { stdio: "ignore" });
 }
 
 function loadAverage(): number[] {

@@ -177,6 +177,14 @@ describe("calibrate on the command line, and run --cost with its file", () => {
     for (const c of casesOf("check")) assert.match(r.stdout, new RegExp(`\\n${c.name}\\s`));
     assert.match(r.stdout, /mean \|error\| [\d.]+ %, worst [+-][\d.]+ % \(chk_\w+\), 13 cases\n$/);
   });
+  test("a tracefs without uprobe_events: the kernel has no uprobes (or, unprivileged, root is missing)", () => {
+    const fake = path.join(tmp, "tracefs");
+    fs.mkdirSync(path.join(fake, "events"), { recursive: true });
+    const r = runCli(["calibrate", "--tracefs", fake]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^uprobe-lab: calibrate: cannot measure the real kernel: (needs root|the kernel has no uprobe events \(.*uprobe_events is missing: CONFIG_UPROBES \/ CONFIG_UPROBE_EVENTS off\))/);
+    assert.equal(r.stderr.split("\n").length, 2, "one line");
+  });
   test("bad input: one line naming the file", () => {
     const r = runCli(["calibrate", "--samples", path.join(tmp, "none.json")]);
     assert.equal(r.status, 2);
