@@ -226,6 +226,17 @@ const ROWS: Row[] = [
     return doMmap(c, args);
   }],
   [91, "munmap", 11],
+  [116, "sysinfo", (c, a) => {
+    // struct compat_sysinfo: 32-bit longs; the x86-64 row's values (the memory cap fits, mem_unit 1)
+    const b = new Uint8Array(64);
+    const dv = new DataView(b.buffer);
+    dv.setInt32(0, Math.floor(c.kernel.nowNs() / 1e9), true);
+    dv.setUint32(16, c.kernel.maxMemory >>> 0, true);
+    dv.setUint32(20, Math.max(0, c.kernel.maxMemory - c.cpu.mem.residentBytes) >>> 0, true);
+    dv.setUint16(40, 1, true);
+    dv.setUint32(52, 1, true);
+    return copyOut(c, a[0]!, b);
+  }],
   [119, "sigreturn", compatSigreturn],
   [122, "uname", 63], // "x86_64": a compat task reports the kernel's machine unless under linux32
   [125, "mprotect", 10],
