@@ -20,17 +20,21 @@ export const PIE_BASE = 0x555555554000;
 /** Top of the initial stack. The page above it stays free for the XOL area at 0x7fffffffe000 (the address observed on 6.18). */
 const STACK_TOP = 0x7ffffffde000;
 /**
- * A compat (32-bit) task on a 64-bit kernel: user space ends at IA32_PAGE_OFFSET (0xffffe000), the
- * stack VMA ends there with ASLR off, and mmap's top-down base is that minus the 128 MiB gap
- * (mmap_base() with the minimum gap), as for 64-bit tasks below TASK_SIZE_MAX.
+ * A compat (32-bit) task on a 64-bit kernel: user space ends at IA32_PAGE_OFFSET (0xffffe000), and
+ * mmap's top-down base is that minus the 128 MiB gap (mmap_base() with the minimum gap), as for
+ * 64-bit tasks below TASK_SIZE_MAX. The stack is placed as for 64-bit tasks: 0x21000 below the top,
+ * so the XOL area gets its hint, TASK_SIZE - PAGE_SIZE (0xffffd000). (Were the hint taken, the
+ * kernel's get_unmapped_area() would search below the 64-bit mmap_base: in_ia32_syscall() is false
+ * in the int3 handler; Oleg Nesterov, LKML, Aug 2019.)
  */
-export const IA32_PAGE_OFFSET = 0xffffe000;
-export const IA32_MMAP_BASE = IA32_PAGE_OFFSET - 0x8000000;
+const IA32_PAGE_OFFSET = 0xffffe000;
+const IA32_STACK_TOP = IA32_PAGE_OFFSET - 0x21000;
+const IA32_MMAP_BASE = IA32_PAGE_OFFSET - 0x8000000;
 /**
  * ELF_ET_DYN_BASE for a compat task (arch/x86/include/asm/elf.h: mmap_is_ia32() ? 0x400000, since
  * "x86/elf: move 32-bit ELF_ET_DYN_BASE to 4MB", 4.13; TIF_ADDR32 is set by SET_PERSONALITY).
  */
-export const IA32_PIE_BASE = 0x400000;
+const IA32_PIE_BASE = 0x400000;
 /** The initial stack VMA (setup_arg_pages: the arguments plus 128 KiB); it grows down on demand up to RLIMIT_STACK (AddressSpace.expandStack). */
 const STACK_SIZE = 132 * 1024;
 
@@ -141,7 +145,7 @@ function checkArgLimits(argv: string[], envp: string[], execfn: string): number 
 /** Build the initial process stack: returns the initial rsp. A 32-bit image gets 4-byte words (create_elf_tables of compat_binfmt_elf). */
 function setupStack(mm: AddressSpace, elf: ElfImage, bias: number, argv: string[], envp: string[], execfn: string, interpBase = 0, sysinfo = 0): number {
   const compat = elf.bits === 32;
-  const top = compat ? IA32_PAGE_OFFSET : STACK_TOP;
+  const top = compat ? IA32_STACK_TOP : STACK_TOP;
   // setup_arg_pages: the stack VMA holds the strings and pointers, plus 128 KiB (stack_expand)
   const stackSize = Math.max(STACK_SIZE, pageAlignUp(checkArgLimits(argv, envp, execfn) + 1024) + 128 * 1024);
   mm.map({ addr: top - stackSize, length: stackSize, prot: PROT_READ | PROT_WRITE, fixed: true, name: "[stack]", special: "stack" });
