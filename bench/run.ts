@@ -167,9 +167,10 @@ const sieveBin = built("sieve"), stringsBin = built("strings"), intloopBin = bui
 if (sieveBin) W.push({ name: "sieve", binary: sieveBin, args: [], what: "sieve to 2e6 + 4e6-round multiply/rotate hash", integerO2: true });
 if (stringsBin) W.push({ name: "strings", binary: stringsBin, args: ["25000"], what: "25000 x (strlen, memcpy, snprintf, strcmp)" });
 if (intloopBin) W.push({ name: "intloop", binary: intloopBin, args: [], what: "2e6 rounds: xorshift, mul, table load/store", integerO2: true });
-// the i386 row: the same sieve as a 32-bit program (gcc -m32 -static -O2), against qemu-i386
-const sieve32Bin = buildI386Workload("sieve"), empty32Bin = buildI386Workload("empty");
-if (sieve32Bin) W.push({ name: "sieve-i386", binary: sieve32Bin, args: [], what: "the sieve as a 32-bit program (gcc -m32 -static -O2)", integerO2: true, i386: true });
+// the i386 row: intloop as a 32-bit program (gcc -m32 -static -O2), against qemu-i386 (the sieve
+// needs a 64-bit long: i * i overflows)
+const intloop32Bin = buildI386Workload("intloop"), empty32Bin = buildI386Workload("empty");
+if (intloop32Bin) W.push({ name: "intloop-i386", binary: intloop32Bin, args: [], what: "intloop as a 32-bit program (gcc -m32 -static -O2)", integerO2: true, i386: true });
 const workloads = W.filter((w) => fs.existsSync(w.binary));
 
 // ---- 1. native and qemu ----
@@ -440,7 +441,7 @@ log("== 1. Emulator speed: guest instructions per second ==");
 log(`emulator in-process: a fresh node per workload (dist/bench/emu-child.js) runs new Machine(bin).run() up to ${N_EMU}x; time = Machine host_ms (wall), best of N (cold = the first run)`);
 log(`emulator CLI: ${cliShown} exec BINARY ARGS, wall, best of N, minus \`exec empty\` (${fmtMs(cliEmpty?.min)})`);
 log(`native / qemu: ${nativeTool}${noNative ? " (skipped: --no-native)" : ""}; wall minus the empty program on the same engine (native ${fmtMs(nativeEmpty?.min, 2)}, qemu ${fmtMs(qemuEmpty?.min, 2)})`);
-log(`native: BINARY ARGS; qemu: qemu-x86_64 BINARY ARGS (qemu-i386 for sieve-i386, which has no native run); output: the emulator's stdout compared with native (qemu-i386 for i386; n/a: push prints a time)`);
+log(`native: BINARY ARGS; qemu: qemu-x86_64 BINARY ARGS (qemu-i386 for intloop-i386, which has no native run); output: the emulator's stdout compared with native (qemu-i386 for i386; n/a: push prints a time)`);
 log(`instructions: the emulator's retired count; native/qemu rates use callgrind's Ir (${env.valgrind ? "valgrind --tool=callgrind, cached" : "no valgrind: the emulator's count"})`);
 log();
 log(

@@ -20,7 +20,7 @@ export const SEED_COMMIT = "e7ed9d9bd037";
 export const SEED_TITLE = "uprobes/x86: Emulate push insns for uprobe on x86";
 export const SEED_BINARY = "push-O0";
 /** The x86_32 table's program: push.c as `gcc -m32 -O0` builds it. */
-export const SEED_BINARY_X86_32 = "push-m32-O0";
+const SEED_BINARY_X86_32 = "push-m32-O0";
 const SEED_CALLS = 1_000_000;
 
 export type SeedKind = "uprobe" | "uretprobe";

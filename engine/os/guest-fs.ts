@@ -18,7 +18,7 @@ import * as nodePath from "node:path";
 /** Where Debian/Ubuntu's ld.so looks when /etc/ld.so.cache is absent (its built-in system dirs), and PT_INTERP's /lib64. */
 export const DEFAULT_LIB_DIRS: readonly string[] = ["/lib64", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib"];
 /** A 32-bit guest's instead: Debian's libc6-i386 (/lib32, /usr/lib32) and the i386 multiarch directories (libc6:i386). */
-export const DEFAULT_LIB_DIRS_32: readonly string[] = ["/lib32", "/usr/lib32", "/lib/i386-linux-gnu", "/usr/lib/i386-linux-gnu", "/lib", "/usr/lib"];
+const DEFAULT_LIB_DIRS_32: readonly string[] = ["/lib32", "/usr/lib32", "/lib/i386-linux-gnu", "/usr/lib/i386-linux-gnu", "/lib", "/usr/lib"];
 
 /**
  * A file's identity: the key of its MappedFile, the inode the uprobe registry

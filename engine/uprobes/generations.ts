@@ -303,7 +303,7 @@ export function kernelVersions(): string[] {
 }
 
 /** The suffix that picks a 32-bit (i386) kernel of a generation: `--kernel 4.16-x86_32`. */
-export const X86_32_SUFFIX = "-x86_32";
+const X86_32_SUFFIX = "-x86_32";
 const x86_32Kernels = new Map<string, KernelGeneration>();
 
 /**

@@ -14,7 +14,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildI386, runEmulated, runQemuI386 } from "./helpers.js";
 
-export const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, DF = 0x400, OF = 0x800;
+export const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
+const DF = 0x400;
 const CHECKED = CF | PF | AF | ZF | SF | DF | OF;
 
 export interface Case32 {

@@ -20,8 +20,8 @@ import type { Builder } from "../translate.js";
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
 const RSP = Gpr.RSP, RBP = Gpr.RBP;
 
-/** Push a 32-bit value on esp (the kernel model's push emulation and uretprobe use it too). */
-export function push32(cpu: Cpu, v: number): void {
+/** Push a 32-bit value on esp. */
+function push32(cpu: Cpu, v: number): void {
   const L = cpu.lo;
   const a = (L[RSP]! - 4) >>> 0;
   cpu.mem.write32(a, v);
@@ -29,7 +29,7 @@ export function push32(cpu: Cpu, v: number): void {
 }
 
 /** Pop a 32-bit value from esp (unsigned). */
-export function pop32(cpu: Cpu): number {
+function pop32(cpu: Cpu): number {
   const L = cpu.lo;
   const a = L[RSP]! >>> 0;
   const v = cpu.mem.read32(a) >>> 0;

@@ -4,7 +4,7 @@
 
 import { Gpr } from "../../cpu/registers.js";
 import type { Cpu } from "../../cpu/cpu.js";
-import { copyFromUser, copyToUser } from "../../mm/uaccess.js";
+import { copyFromUser, copyToUser, putUser } from "../../mm/uaccess.js";
 import type { Task } from "../../os/task.js";
 import type { KernelGeneration } from "../generations.js";
 import type { ReturnInstance } from "../state.js";
@@ -44,8 +44,9 @@ export function archUretprobeHijackReturnAddr(cpu: Cpu, trampolineVaddr: number,
   const rasize = sizeofLong(gen, cpu.bitness);
   const orig = getUserLong(cpu.mem, sp, rasize);
   if (orig === undefined) return HIJACK_READ_FAULT;
-  if (orig !== trampolineVaddr && putUserLong(cpu.mem, sp, rasize, trampolineVaddr | 0, Math.floor(trampolineVaddr / 4294967296) | 0)) return HIJACK_WRITE_FAULT;
-  return orig;
+  if (orig === trampolineVaddr) return orig;
+  const err = rasize === 8 ? putUser(cpu.mem, sp, trampolineVaddr) : putUserLong(cpu.mem, sp, 4, trampolineVaddr, 0);
+  return err ? HIJACK_WRITE_FAULT : orig;
 }
 
 /** arch_uretprobe_is_alive(): RP_CHECK_CALL uses sp < stack (strict), RP_CHECK_RET and RP_CHECK_CHAIN_CALL use sp <= stack. */
