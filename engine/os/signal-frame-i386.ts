@@ -138,36 +138,33 @@ function restoreSigcontext(cpu: Cpu, sc: number): boolean {
 
 const UNBLOCKABLE = sigBit(SIGKILL) | sigBit(SIGSTOP);
 
-/** sigreturn (119): the handler's ret popped pretcode, __restore popped sig: esp - 8 is the sigframe. */
-export function compatSigreturn(c: SyscallContext): "noreturn" {
-  const frame = ((c.cpu.lo[4]! >>> 0) - 8) >>> 0;
+/** Restore the sigcontext at sc and the mask (SIGSEGV if either is unreadable). */
+function sigreturnFrom(c: SyscallContext, sc: number, readMask: () => bigint): "noreturn" {
   let mask: bigint;
   try {
-    const dv = new DataView(c.cpu.mem.readBytes(frame + 8, 92).buffer);
-    mask = BigInt(dv.getUint32(80, true)) | (BigInt(dv.getUint32(88, true)) << 32n);
+    mask = readMask();
   } catch {
     c.kernel.forceSegv(c.task, c.cpu.rip);
     return "noreturn";
   }
-  if (!restoreSigcontext(c.cpu, frame + 8)) c.kernel.forceSegv(c.task, c.cpu.rip);
+  if (!restoreSigcontext(c.cpu, sc)) c.kernel.forceSegv(c.task, c.cpu.rip);
   else c.task.sigmask = mask & ~UNBLOCKABLE;
   return "noreturn";
 }
 
-/** rt_sigreturn (173): the handler's ret popped pretcode: esp - 4 is the rt_sigframe. */
+/** sigreturn (119): the handler's ret popped pretcode, __restore popped sig: esp - 8 is the sigframe; the mask is sc.oldmask and extramask. */
+export function compatSigreturn(c: SyscallContext): "noreturn" {
+  const frame = ((c.cpu.lo[4]! >>> 0) - 8) >>> 0;
+  return sigreturnFrom(c, frame + 8, () => {
+    const dv = new DataView(c.cpu.mem.readBytes(frame + 8, 92).buffer);
+    return BigInt(dv.getUint32(80, true)) | (BigInt(dv.getUint32(88, true)) << 32n);
+  });
+}
+
+/** rt_sigreturn (173): the handler's ret popped pretcode: esp - 4 is the rt_sigframe; the mask is uc_sigmask. */
 export function compatRtSigreturn(c: SyscallContext): "noreturn" {
-  const frame = ((c.cpu.lo[4]! >>> 0) - 4) >>> 0;
-  const uc = frame + 144;
-  let mask: bigint;
-  try {
-    mask = new DataView(c.cpu.mem.readBytes(uc + 20 + SC_SIZE, 8).buffer).getBigUint64(0, true);
-  } catch {
-    c.kernel.forceSegv(c.task, c.cpu.rip);
-    return "noreturn";
-  }
-  if (!restoreSigcontext(c.cpu, uc + 20)) c.kernel.forceSegv(c.task, c.cpu.rip);
-  else c.task.sigmask = mask & ~UNBLOCKABLE;
-  return "noreturn";
+  const uc = ((c.cpu.lo[4]! >>> 0) - 4 + 144) >>> 0;
+  return sigreturnFrom(c, uc + 20, () => new DataView(c.cpu.mem.readBytes(uc + 20 + SC_SIZE, 8).buffer).getBigUint64(0, true));
 }
 
 /** compat rt_sigaction: struct sigaction32 { u32 handler; u32 flags; u32 restorer; u64 mask }. */

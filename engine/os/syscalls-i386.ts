@@ -13,7 +13,7 @@
 // Unknown numbers are -ENOSYS. These are the calls glibc 2.36 makes for the
 // C runtime, stdio, malloc, time and signals.
 
-import { EBADF, EFAULT, EINVAL, ENOENT, ESPIPE, ESRCH } from "../errno.js";
+import { EBADF, EINVAL, ENOENT } from "../errno.js";
 import { PAGE_SIZE } from "../mm/page.js";
 import { setThreadArea, getThreadArea } from "./tls-i386.js";
 import { compatSigaction, compatSigreturn, compatRtSigreturn } from "./signal-frame-i386.js";
@@ -139,15 +139,9 @@ function compatReadv(c: SyscallContext, a: number[]): number {
   return total;
 }
 
-/** lseek / _llseek on the descriptor: the new position, or a negative errno. */
+/** lseek / _llseek: the x86-64 lseek with the offset as a number (compat_sys_lseek sign-extends its 32-bit off_t). */
 function seek(c: SyscallContext, fd: number, off: number, whence: number): number {
-  const f = fileOf(c, fd);
-  if (!f) return -EBADF;
-  if (f.kind !== "file") return -ESPIPE;
-  const base = whence === 0 ? 0 : whence === 1 ? f.pos : whence === 2 ? f.data!.length : NaN;
-  if (Number.isNaN(base) || base + off < 0) return -EINVAL;
-  f.pos = base + off;
-  return f.pos;
+  return (SYSCALL_HANDLERS[8] as SyscallHandler)(c, [fd, off, whence]) as number;
 }
 
 /** compat_sys_getrlimit: the 64-bit limits clamped to COMPAT_RLIM_INFINITY (0xffffffff). */
@@ -315,5 +309,3 @@ export function i386SyscallName(nr: number): string {
   return `i386_${NAMES.get(nr) ?? `syscall_${nr}`}`;
 }
 
-void EFAULT;
-void ESRCH;
