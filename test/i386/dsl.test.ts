@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { BufferIo } from "../../engine/os/host-io.js";
 import { Session } from "../../lab/session.js";
+import { samplePath } from "../helpers.js";
 import { buildI386, requireI386Tools } from "./helpers.js";
 
 const SRC = `#include <stdio.h>
@@ -22,5 +23,14 @@ describe("DSL on a 32-bit program", () => {
     const r = s.run();
     assert.equal(r.status, 0, r.report);
     assert.equal(io.text(1), "1 2 7\n= 721\n2 4 7\n= 742\n3 6 7\n= 763\n2226\n");
+  });
+  test("a probe in the i386 libc (/lib32/libc.so.6, mapped by the guest's ld-linux.so.2): printf's push %ebp emulated", () => {
+    const io = new BufferIo();
+    const s = new Session({ binary: samplePath("hello-m32-O0"), program: "uprobe:libc:printf < n++ >", io });
+    const r = s.run();
+    assert.equal(r.status, 0, r.report);
+    const p = s.stats().probes.find((x) => x.probe === "uprobe:libc:printf")!;
+    assert.equal(p.hits, 6);
+    assert.equal(p.path, "emulated");
   });
 });
