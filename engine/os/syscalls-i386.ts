@@ -13,7 +13,7 @@
 // Unknown numbers are -ENOSYS. These are the calls glibc 2.36 makes for the
 // C runtime, stdio, malloc, time and signals.
 
-import { EBADF, EINVAL, ENOENT } from "../errno.js";
+import { EBADF, EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import { PAGE_SIZE } from "../mm/page.js";
 import { setThreadArea, getThreadArea } from "./tls-i386.js";
 import { compatSigaction, compatSigreturn, compatRtSigreturn } from "./signal-frame-i386.js";
@@ -168,6 +168,20 @@ function sleep32(c: SyscallContext, req: number): number {
   return 0;
 }
 
+/** TASK_SIZE of a compat task (IA32_PAGE_OFFSET): a fixed mapping past it is ENOMEM, a hint past it is ignored. */
+const IA32_TASK_SIZE = 0xffffe000;
+const MAP_FIXED_ANY = 0x10 | 0x100000; // MAP_FIXED | MAP_FIXED_NOREPLACE
+
+/** mmap for the i386 table: args as doMmap's, the offset in bytes; a 32-bit task's mappings stay below 4 GiB. */
+function mmap32(c: SyscallContext, args: number[]): number {
+  const [addr, len, , flags] = args as [number, number, number, number];
+  if (c.cpu.bitness === 32 && addr + len > IA32_TASK_SIZE) {
+    if (flags & MAP_FIXED_ANY) return -ENOMEM;
+    args[0] = 0;
+  }
+  return doMmap(c, args);
+}
+
 type Row = [number, string, number | SyscallHandler];
 
 /** [i386 number, name, the x86-64 number whose handler serves it, or a compat handler]. */
@@ -217,7 +231,7 @@ const ROWS: Row[] = [
     const dv = new DataView(raw.buffer, raw.byteOffset);
     const args = [0, 1, 2, 3, 4, 5].map((i) => dv.getUint32(i * 4, true));
     if (args[5]! % PAGE_SIZE) return -EINVAL;
-    return doMmap(c, args);
+    return mmap32(c, args);
   }],
   [91, "munmap", 11],
   [116, "sysinfo", (c, a) => {
@@ -252,7 +266,7 @@ const ROWS: Row[] = [
   [175, "rt_sigprocmask", 14], // a sigset_t is 8 bytes in both ABIs
   [183, "getcwd", 79],
   [191, "ugetrlimit", (c, a) => compatRlimit(c, int(a[0]!), a[1]!)],
-  [192, "mmap2", (c, a) => doMmap(c, [a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, (a[5]! >>> 0) * PAGE_SIZE])],
+  [192, "mmap2", (c, a) => mmap32(c, [a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, (a[5]! >>> 0) * PAGE_SIZE])],
   [195, "stat64", (c, a) => statOut(c, stat64Of(c, { path: a[0]! }), a[1]!, toStat64)],
   [196, "lstat64", (c, a) => statOut(c, stat64Of(c, { path: a[0]! }), a[1]!, toStat64)],
   [197, "fstat64", (c, a) => statOut(c, stat64Of(c, { fd: a[0]! }), a[1]!, toStat64)],
