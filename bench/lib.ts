@@ -127,6 +127,24 @@ export function buildWorkload(name: string): string | undefined {
   return out;
 }
 
+/** Build bench/workloads/NAME.c as a static 32-bit (i386) program, `gcc -m32 -static -O2` (cached); undefined without gcc-multilib. */
+export function buildI386Workload(name: string): string | undefined {
+  const src = join(ROOT, "bench", "workloads", `${name}.c`);
+  const flags = ["-m32", "-static", "-O2", "-g0", "-fno-stack-protector", "-fcf-protection=none"];
+  const key = sha256(Buffer.concat([fs.readFileSync(src), Buffer.from(flags.join(" ") + firstLine("gcc", ["--version"]))])).slice(0, 12);
+  const out = join(CACHE, "bin", `${name}-m32-O2-${key}`);
+  if (!fs.existsSync(out)) {
+    fs.mkdirSync(dirname(out), { recursive: true });
+    try {
+      execFileSync("gcc", [...flags, "-o", out + ".tmp", src], { stdio: ["ignore", "ignore", "ignore"] });
+    } catch {
+      return undefined;
+    }
+    fs.renameSync(out + ".tmp", out);
+  }
+  return out;
+}
+
 /** Build bench/workloads/NAME.c or NAME.cpp with the system gcc/g++ and no -static: PIE, dynamically linked (cached). */
 export function buildDynamic(name: string): string | undefined {
   const cpp = fs.existsSync(join(ROOT, "bench", "workloads", `${name}.cpp`));

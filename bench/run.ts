@@ -22,6 +22,7 @@ import { importTimes, program100, timeCompile, timeHandler } from "./dsl.bench.j
 import type { ExecJob, ExecResult, ProbeJob, ProbeResult } from "./emu-child.js";
 import {
   buildDynamic,
+  buildI386Workload,
   buildWorkload,
   callgrindIr,
   cliCommand,
@@ -144,6 +145,8 @@ interface Workload {
   startupOnly?: boolean;
   /** Output depends on the (host or virtual) clock: not compared with native. */
   timeDependent?: boolean;
+  /** A 32-bit (i386) program: no native run on a kernel without IA32 emulation; qemu-i386 is its reference. */
+  i386?: boolean;
 }
 
 progress("building workloads (musl-gcc -static -O2, cached)");
@@ -164,6 +167,10 @@ const sieveBin = built("sieve"), stringsBin = built("strings"), intloopBin = bui
 if (sieveBin) W.push({ name: "sieve", binary: sieveBin, args: [], what: "sieve to 2e6 + 4e6-round multiply/rotate hash", integerO2: true });
 if (stringsBin) W.push({ name: "strings", binary: stringsBin, args: ["25000"], what: "25000 x (strlen, memcpy, snprintf, strcmp)" });
 if (intloopBin) W.push({ name: "intloop", binary: intloopBin, args: [], what: "2e6 rounds: xorshift, mul, table load/store", integerO2: true });
+// the i386 row: intloop as a 32-bit program (gcc -m32 -static -O2), against qemu-i386 (the sieve
+// needs a 64-bit long: i * i overflows)
+const intloop32Bin = buildI386Workload("intloop"), empty32Bin = buildI386Workload("empty");
+if (intloop32Bin) W.push({ name: "intloop-i386", binary: intloop32Bin, args: [], what: "intloop as a 32-bit program (gcc -m32 -static -O2)", i386: true }); // not an x86-64 speed target
 const workloads = W.filter((w) => fs.existsSync(w.binary));
 
 // ---- 1. native and qemu ----
@@ -202,9 +209,12 @@ const cmdOf = (w: Workload): string[] => [w.binary, ...w.args];
 let nativeTool = "-";
 let nativeTimes = new Map<string, Timing>();
 const qemu = which("qemu-x86_64");
+const qemu32 = which("qemu-i386");
+/** The qemu that runs a workload: qemu-i386 for an i386 one. */
+const qemuOf = (w: Workload): string | undefined => (w.i386 ? qemu32 : qemu);
 if (!noNative) {
   progress("native and qemu-x86_64 timings");
-  const all = emptyBin ? [...workloads.map(cmdOf), [emptyBin]] : workloads.map(cmdOf);
+  const all = emptyBin ? [...workloads.filter((w) => !w.i386).map(cmdOf), [emptyBin]] : workloads.filter((w) => !w.i386).map(cmdOf);
   const nat = timeMany(all, ROUNDS, N_NATIVE, 2);
   nativeTool = nat.tool;
   nativeTimes = nat.times;
@@ -217,11 +227,17 @@ if (!noNative) {
     );
     for (const [k, v] of q.times) nativeTimes.set(k, v);
   }
+  const all32 = workloads.filter((w) => w.i386).map(cmdOf);
+  if (qemu32 && all32.length) {
+    progress("qemu-i386 timings");
+    const q = timeMany([...all32, ...(empty32Bin ? [[empty32Bin]] : [])].map((c) => [qemu32, ...c]), ROUNDS, N_QEMU, 1);
+    for (const [k, v] of q.times) nativeTimes.set(k, v);
+  }
 }
 
 progress("instruction counts (callgrind Ir, cached per binary hash)");
 const irOf = new Map<string, number | undefined>();
-for (const w of workloads) irOf.set(w.name, callgrindIr(w.binary, w.args));
+for (const w of workloads) if (!w.i386) irOf.set(w.name, callgrindIr(w.binary, w.args));
 
 // ---- 1. emulator ----
 
@@ -245,6 +261,7 @@ let cliEmpty: Timing | undefined;
 if (emptyBin) attempt("exec empty", () => void (cliEmpty = timeSpawn([...CLI, "exec", emptyBin], N_START, 1)));
 const nativeEmpty = emptyBin ? nativeTimes.get(emptyBin) : undefined;
 const qemuEmpty = emptyBin && qemu ? nativeTimes.get(`${qemu} ${emptyBin}`) : undefined;
+const qemu32Empty = empty32Bin && qemu32 ? nativeTimes.get(`${qemu32} ${empty32Bin}`) : undefined;
 /** Best time minus the engine's empty-program baseline; undefined when that is within the noise (<= 0). */
 const net = (t: Timing | undefined, base: Timing | undefined): number | undefined => {
   if (t === undefined) return undefined;
@@ -266,8 +283,9 @@ for (const w of workloads) attempt(`emulator ${w.name}`, () => {
   if (r.translation) translation.push({ ...r.translation, workload: w.name });
   const ir = irOf.get(w.name);
   const countNative = ir ?? insns;
-  const nat = nativeTimes.get(cmdOf(w).join(" "));
-  const qem = qemu ? nativeTimes.get([qemu, ...cmdOf(w)].join(" ")) : undefined;
+  const nat = w.i386 ? undefined : nativeTimes.get(cmdOf(w).join(" "));
+  const q = qemuOf(w);
+  const qem = q ? nativeTimes.get([q, ...cmdOf(w)].join(" ")) : undefined;
   const row: SpeedRow = {
     name: w.name,
     command: [rel(w.binary), ...w.args].join(" "),
@@ -280,7 +298,8 @@ for (const w of workloads) attempt(`emulator ${w.name}`, () => {
     emu_setup_ms: Math.min(...r.runs.map((x) => x.setupMs)),
     emu_ips: rate(insns, best, w),
     emu_runs: r.runs.length,
-    output: w.timeDependent ? "n/a" : spawnSync(w.binary, w.args, { encoding: "utf8" }).stdout === r.stdout ? "same" : "DIFFERS",
+    // an i386 workload's reference output is qemu-i386's
+    output: w.timeDependent ? "n/a" : (w.i386 ? (qemu32 ? spawnSync(qemu32, [w.binary, ...w.args], { encoding: "utf8" }).stdout : undefined) : spawnSync(w.binary, w.args, { encoding: "utf8" }).stdout) === r.stdout ? "same" : w.i386 && !qemu32 ? "n/a" : "DIFFERS",
     emu_blocks: r.runs[0]!.blocks,
     cli_wall_ms: cli.min,
     cli_runs: cli.runs,
@@ -295,7 +314,7 @@ for (const w of workloads) attempt(`emulator ${w.name}`, () => {
   }
   if (qem) {
     row.qemu_ms = qem.min;
-    row.qemu_net_ms = net(qem, qemuEmpty);
+    row.qemu_net_ms = net(qem, w.i386 ? qemu32Empty : qemuEmpty);
     row.qemu_ips = rate(countNative, row.qemu_net_ms, w);
     if (!w.startupOnly && row.qemu_net_ms !== undefined) row.speed_vs_qemu = row.qemu_net_ms / best;
   }
@@ -422,7 +441,7 @@ log("== 1. Emulator speed: guest instructions per second ==");
 log(`emulator in-process: a fresh node per workload (dist/bench/emu-child.js) runs new Machine(bin).run() up to ${N_EMU}x; time = Machine host_ms (wall), best of N (cold = the first run)`);
 log(`emulator CLI: ${cliShown} exec BINARY ARGS, wall, best of N, minus \`exec empty\` (${fmtMs(cliEmpty?.min)})`);
 log(`native / qemu: ${nativeTool}${noNative ? " (skipped: --no-native)" : ""}; wall minus the empty program on the same engine (native ${fmtMs(nativeEmpty?.min, 2)}, qemu ${fmtMs(qemuEmpty?.min, 2)})`);
-log(`native: BINARY ARGS; qemu: qemu-x86_64 BINARY ARGS; output: the emulator's stdout compared with native (n/a: push prints a time)`);
+log(`native: BINARY ARGS; qemu: qemu-x86_64 BINARY ARGS (qemu-i386 for intloop-i386, which has no native run); output: the emulator's stdout compared with native (qemu-i386 for i386; n/a: push prints a time)`);
 log(`instructions: the emulator's retired count; native/qemu rates use callgrind's Ir (${env.valgrind ? "valgrind --tool=callgrind, cached" : "no valgrind: the emulator's count"})`);
 log();
 log(

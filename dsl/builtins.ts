@@ -27,6 +27,10 @@ export const BUILTIN_VARS: Readonly<Record<string, BuiltinVar>> = {
   arg3: { type: "int", where: ["entry"], doc: "4th integer argument (rcx)" },
   arg4: { type: "int", where: ["entry"], doc: "5th integer argument (r8)" },
   arg5: { type: "int", where: ["entry"], doc: "6th integer argument (r9)" },
+  // stack arguments at entry: the words above the return address (cdecl for a 32-bit program)
+  ...Object.fromEntries(
+    [0, 1, 2, 3, 4, 5].map((n) => [`sarg${n}`, { type: "int", where: ["entry"], doc: `stack argument ${n}: the word at sp + w*${n + 1} (w = 8, or 4 in a 32-bit program)` } satisfies BuiltinVar]),
+  ),
   retval: { type: "int", where: ["return"], doc: "return value (rax)" },
   nsecs: { type: "int", where: ALL, doc: "virtual clock, nanoseconds" },
   elapsed: { type: "int", where: ALL, doc: "virtual nanoseconds since BEGIN (or the first hit)" },

@@ -430,6 +430,11 @@ class CodeGen {
 
   private builtin(name: string): string {
     if (/^arg[0-5]$/.test(name)) return `N(64, ctx.gpr(${ARG_REGS[Number(name[3])]}))`;
+    // bpftrace's sargN on x86-64: the 8-byte word at sp + 8*(N+1); a 32-bit task's are 4-byte cdecl slots (unreadable: 0)
+    if (/^sarg[0-5]$/.test(name)) {
+      const n = Number(name[4]) + 1;
+      return `(ctx.wordSize === 4 ? BigInt(ctx.readU32(ctx.gpr(4) + ${4 * n}n) ?? 0) : (ctx.readU64(ctx.gpr(4) + ${8 * n}n) ?? 0n))`;
+    }
     switch (name) {
       case "retval":
         return "N(64, ctx.gpr(0))";

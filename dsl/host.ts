@@ -86,6 +86,8 @@ export interface HitContext {
   nsecs(): bigint;
   /** General-purpose register by x86 number: 0 rax, 1 rcx, 2 rdx, 3 rbx, 4 rsp, 5 rbp, 6 rsi, 7 rdi, 8..15 r8..r15. */
   gpr(index: number): bigint;
+  /** The task's word size (4 for a 32-bit program): the width of sarg0..sarg5; 8 when absent. */
+  readonly wordSize?: 4 | 8;
   /** Instruction pointer as the consumer sees it (probe address; return address for uretprobes). */
   ip(): bigint;
   /** Guest memory reads; undefined when the address is not readable (a handler error, not a crash). */

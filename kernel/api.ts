@@ -27,7 +27,7 @@ import { HISTORY_BINARY, HISTORY_PROGRAM, sweepSpecs, type SweepAxes } from "../
 import { runMany as runManyRaw } from "../lab/pool.js";
 import { RunError, runSpec, toRunError, type ProbeRun } from "../lab/probe-run.js";
 import { openRunBinary, type RunSpec } from "../lab/run-spec.js";
-import { SEED_CONFIGS, seedSpecs, seedTable } from "../lab/seed.js";
+import { SEED_CONFIGS, seedBinary, seedSpecs, seedTable } from "../lab/seed.js";
 import { BinaryTargetInfo } from "../lab/target-info.js";
 import { thousands } from "../lab/text-table.js";
 import { barChart, histogramChart, kernelHistoryChart, seedLatencyChart, seedTrapsChart } from "../present/charts.js";
@@ -45,6 +45,7 @@ export { RunError, type ProbeRun, type ProbeFigures } from "../lab/probe-run.js"
 export type { RunSpec } from "../lab/run-spec.js";
 export { HISTORY_BINARY, HISTORY_PROGRAM, sweepRows, type SweepRow, type SweepAxes } from "../lab/history.js";
 export { SEED_PROGRAMS, SEED_PAPER, SEED_CONFIGS, SEED_BINARY, SEED_COMMIT, SEED_TITLE, formatSeedTable, seedDeviation, type SeedTable, type SeedRow } from "../lab/seed.js";
+export { SEED_CONFIG_X86_32, SEED_PAPER_X86_32 } from "../lab/seed.js";
 export { formatTextTable } from "../lab/text-table.js";
 export { funclatencyProgram } from "../dsl/funclatency.js";
 export { display, Progress, setDisplaySink, type DisplaySink } from "./display.js";
@@ -375,7 +376,7 @@ export function probe(strings: TemplateStringsArray, ...values: unknown[]): Prob
 /** The seed table(s): uprobe/uretprobe x push emulation on/off on push-O0, for each kernel/cost pair. */
 export async function seedExperiment(configs: readonly { kernel: string; cost: string }[] = SEED_CONFIGS): Promise<SeedResult[]> {
   const specs = configs.flatMap((c) => seedSpecs(c.kernel, c.cost));
-  const runs = await runAll(specs, `seed experiment (${specs.length} runs of push-O0, 1,000,000 probe hits each)`);
+  const runs = await runAll(specs, `seed experiment (${specs.length} runs of ${[...new Set(configs.map((c) => seedBinary(c.kernel, c.cost)))].join(", ")}, 1,000,000 probe hits each)`);
   return configs.map((_, i) => {
     const mine = runs.slice(i * 4, i * 4 + 4);
     return new SeedResult(seedTable(mine), mine);

@@ -47,6 +47,10 @@ export class ConsumerHitContext implements HitContext {
     return BigInt(this.kernel.nowNs());
   }
 
+  get wordSize(): 4 | 8 {
+    return this.cx.cpu.bitness === 32 ? 4 : 8;
+  }
+
   gpr(index: number): bigint {
     return this.cx.cpu.getReg(index);
   }

@@ -57,7 +57,7 @@ export class ProcessTargetInfo implements TargetInfo {
   static forExecutable(main: Binary, o: { libPath?: readonly string[]; env?: readonly string[] } = {}): ProcessTargetInfo {
     if (!main.elf.interp) return new ProcessTargetInfo(main);
     const fs = new GuestFs();
-    fs.allowLibraryDirs(o.libPath);
+    fs.allowLibraryDirs(o.libPath, main.elf.bits);
     const ldPath = o.env?.find((e) => e.startsWith("LD_LIBRARY_PATH="))?.slice("LD_LIBRARY_PATH=".length);
     const libs = findLibraries(main.elf, main.path, ldPath, (real) => fs.allowsLibrary(real));
     return new ProcessTargetInfo(main, libs);

@@ -79,6 +79,8 @@ export class Session {
   constructor(o: RunSpec) {
     this.binary = specBinary(o);
     const gen = resolveKernel(o.kernel ?? DEFAULT_KERNEL);
+    // an i386 kernel has no 64-bit mode: execve of an ELFCLASS64 file fails with ENOEXEC
+    if (gen.kernelBits === 32 && this.binary.elf.bits === 64) throw new UserError(`${this.binary.path}: a 64-bit program cannot run on the i386 kernel ${gen.version} (ENOEXEC)`);
     this.kernelVersion = gen.version;
     this.emulation = o.emulation ?? true;
     this.cost = typeof o.cost === "object" ? o.cost : loadCostProfile(o.cost);

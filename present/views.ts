@@ -9,7 +9,7 @@ import { UserError } from "../engine/index.js";
 import { formatSweep, sweepRows, type SweepRow } from "../lab/history.js";
 import { readMaps } from "../lab/map-values.js";
 import type { ProbeFigures, ProbeRun } from "../lab/probe-run.js";
-import { formatSeedTable, SEED_COMMIT, SEED_PAPER, seedCell, trapsText, type SeedTable } from "../lab/seed.js";
+import { formatSeedTable, SEED_COMMIT, seedArch, seedBinary, seedCell, seedPaper, trapsText, type SeedTable } from "../lab/seed.js";
 import { thousands } from "../lab/text-table.js";
 import { histBuckets, histogramChart, kernelHistoryChart, type HistBucket } from "./charts.js";
 import { toCsv } from "./csv.js";
@@ -272,7 +272,9 @@ export class SeedResult implements Displayable {
 
   toHtml(): string {
     const t = this.table;
-    const withSeed = t.rows.some((r) => r.seed_us !== undefined);
+    const paper = seedPaper(t);
+    const withSeed = paper !== undefined && t.rows.some((r) => r.seed_us !== undefined);
+    const arch = seedArch(t.kernel, t.cost);
     const cell = (kind: "uprobe" | "uretprobe", on: boolean): string => {
       const r = seedCell(t, kind, on);
       return `<td style="text-align:right">${r.us_per_call.toFixed(3)} us</td><td style="text-align:right">${escapeHtml(trapsText(r))}</td><td style="text-align:left">${escapeHtml(r.trap_kinds)}</td>`;
@@ -280,13 +282,13 @@ export class SeedResult implements Displayable {
     const rows = (["uprobe", "uretprobe"] as const)
       .map(
         (k) =>
-          `<tr><th style="text-align:left">${k}</th>${cell(k, true)}${cell(k, false)}${withSeed ? `<td style="text-align:right">${SEED_PAPER[k].on} / ${SEED_PAPER[k].off} us</td>` : ""}</tr>`,
+          `<tr><th style="text-align:left">${k}</th>${cell(k, true)}${cell(k, false)}${withSeed ? `<td style="text-align:right">${paper[k].on} / ${paper[k].off} us</td>` : ""}</tr>`,
       )
       .join("\n");
     const sub = `<th>us per call</th><th>traps/hit</th><th>trap kinds per hit</th>`;
     return (
-      `<table class="uprobe-lab-table uprobe-lab-seed"><caption style="caption-side:top;text-align:left">kernel ${escapeHtml(t.kernel)}, cost profile ${escapeHtml(t.cost)}: push-O0, 1,000,000 calls of test() (push %rbp)</caption>\n` +
-      `<thead><tr><th rowspan="2">x86_64</th><th colspan="3">with push emulation</th><th colspan="3">without push emulation</th>${withSeed ? `<th rowspan="2">seed ${SEED_COMMIT}<br>(with / without)</th>` : ""}</tr>\n<tr>${sub}${sub}</tr></thead>\n<tbody>\n${rows}\n</tbody></table>`
+      `<table class="uprobe-lab-table uprobe-lab-seed"><caption style="caption-side:top;text-align:left">kernel ${escapeHtml(t.kernel)}, cost profile ${escapeHtml(t.cost)}: ${seedBinary(t.kernel, t.cost)}, 1,000,000 calls of test() (${arch === "x86_32" ? "push %ebp" : "push %rbp"})</caption>\n` +
+      `<thead><tr><th rowspan="2">${arch}</th><th colspan="3">with push emulation</th><th colspan="3">without push emulation</th>${withSeed ? `<th rowspan="2">seed ${SEED_COMMIT}<br>(with / without)</th>` : ""}</tr>\n<tr>${sub}${sub}</tr></thead>\n<tbody>\n${rows}\n</tbody></table>`
     );
   }
 

@@ -70,6 +70,10 @@ export class Cpu {
   mxcsr = 0x1f80;
   fsBase = 0;
   gsBase = 0;
+  /** Segment selectors es cs ss ds fs gs (a 32-bit task reads and loads them; 64-bit code only uses the bases). */
+  readonly selectors = new Uint16Array(6);
+  /** TLS descriptors of the task by GDT entry number: their base (set_thread_area; ops/ia32.ts loads them). */
+  readonly tls = new Map<number, number>();
   /** Instructions retired. */
   instret = 0;
   event: Event = Event.None;
@@ -102,6 +106,8 @@ export class Cpu {
     readonly bitness: 64 | 32 = 64,
   ) {
     this.decoder = new X86Decoder(bitness);
+    // the flat user segments: __USER_CS/__USER32_CS and __USER_DS (arch/x86/include/asm/segment.h, 64-bit kernel)
+    this.selectors.set(bitness === 32 ? [0x2b, 0x23, 0x2b, 0x2b, 0, 0] : [0, 0x33, 0x2b, 0, 0, 0]);
     this.attach(mem);
   }
 

@@ -52,6 +52,8 @@ export function makeEA(cpu: Cpu, o: Operand): EA {
   }
   if (o.seg === 0) return ea;
   const inner = ea;
+  // 32-bit mode: the linear address wraps at 4 GiB (glibc reaches its TLS at %gs:-offset)
+  if (cpu.bitness === 32) return o.seg === SEG_FS ? () => (inner() + cpu.fsBase) >>> 0 : () => (inner() + cpu.gsBase) >>> 0;
   return o.seg === SEG_FS ? () => inner() + cpu.fsBase : () => inner() + cpu.gsBase;
 }
 

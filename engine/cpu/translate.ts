@@ -13,6 +13,7 @@ import type { Insn } from "./insn.js";
 import { aluOps } from "./ops/alu.js";
 import { atomicOps } from "./ops/atomic.js";
 import { bitOps } from "./ops/bits.js";
+import { ia32Mov, ia32Ops } from "./ops/ia32.js";
 import { branchOps } from "./ops/branch.js";
 import { mmxOps, usesMmx } from "./ops/mmx.js";
 import { movOps } from "./ops/mov.js";
@@ -35,6 +36,11 @@ for (const family of [aluOps, atomicOps, movOps, stackOps, branchOps, shiftOps, 
   }
 }
 
+/** A 32-bit CPU's own forms (stack width, 4-byte branch targets, segment loads): tried first, at translation time only. */
+const ia32Table: (Builder | undefined)[] = [];
+for (const [m, b] of ia32Ops) ia32Table[m] = b;
+ia32Table[Mnemonic.Mov] = ia32Mov;
+
 /** MMX forms share their mnemonics with SSE2's (paddb mm vs xmm): their own table, picked by operand. */
 const mmxTable: (Builder | undefined)[] = [];
 for (const [m, b] of mmxOps) mmxTable[m] = b;
@@ -42,7 +48,8 @@ for (const [m, b] of mmxOps) mmxTable[m] = b;
 export function translate(cpu: Cpu, insn: Insn, k: number): Exec {
   const b = insn.mnemonic === Mnemonic.Emms || usesMmx(insn) ? mmxTable[insn.mnemonic] : table[insn.mnemonic];
   let fn: Exec | undefined;
-  if (b) fn = b(cpu, insn, k);
+  if (cpu.bitness === 32) fn = ia32Table[insn.mnemonic]?.(cpu, insn, k);
+  if (!fn && b) fn = b(cpu, insn, k);
   if (fn) return fn;
   const what = cpu.decoder.format(insn.addr, insn.bytes);
   return () => {

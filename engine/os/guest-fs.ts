@@ -17,6 +17,8 @@ import * as nodePath from "node:path";
 
 /** Where Debian/Ubuntu's ld.so looks when /etc/ld.so.cache is absent (its built-in system dirs), and PT_INTERP's /lib64. */
 export const DEFAULT_LIB_DIRS: readonly string[] = ["/lib64", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib"];
+/** A 32-bit guest's instead: Debian's libc6-i386 (/lib32, /usr/lib32) and the i386 multiarch directories (libc6:i386). */
+const DEFAULT_LIB_DIRS_32: readonly string[] = ["/lib32", "/usr/lib32", "/lib/i386-linux-gnu", "/usr/lib/i386-linux-gnu", "/lib", "/usr/lib"];
 
 /**
  * A file's identity: the key of its MappedFile, the inode the uprobe registry
@@ -58,8 +60,8 @@ export class GuestFs {
    * Open the library directories to the guest (done when the executable has PT_INTERP):
    * DEFAULT_LIB_DIRS and the user's extra ones (--lib-path). Returns them all, for messages.
    */
-  allowLibraryDirs(extra: readonly string[] = []): readonly string[] {
-    const dirs = [...DEFAULT_LIB_DIRS, ...extra];
+  allowLibraryDirs(extra: readonly string[] = [], bits: 64 | 32 = 64): readonly string[] {
+    const dirs = [...(bits === 32 ? DEFAULT_LIB_DIRS_32 : DEFAULT_LIB_DIRS), ...extra];
     for (const d of dirs) {
       let real: string;
       try {

@@ -14,6 +14,8 @@ import { fileId } from "./guest-fs.js";
 
 /** Debian/Ubuntu's ld.so built-in search list (SYSTEM_DIRS) on x86-64. */
 const SYSTEM_LIB_DIRS: readonly string[] = ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib"];
+/** The i386 ld.so's: Debian's libc6-i386 is built with slibdir /lib32 (its ld-linux.so.2 lists /lib32/ /usr/lib32/ /lib/ /usr/lib/), libc6:i386 with the multiarch ones. */
+const SYSTEM_LIB_DIRS_32: readonly string[] = ["/lib32", "/usr/lib32", "/lib/i386-linux-gnu", "/usr/lib/i386-linux-gnu", "/lib", "/usr/lib"];
 
 export interface FoundLibrary {
   /** The DT_NEEDED name (or PT_INTERP path). */
@@ -72,6 +74,7 @@ export function findLibraries(exe: ElfImage, exePath: string, ldLibraryPath: str
     } catch {
       return undefined;
     }
+    if (elf.bits !== exe.bits) return undefined; // ld.so skips a library of the other class
     seen.add(hit.realPath);
     const lib = { name, path: hit.path, realPath: hit.realPath, elf };
     out.push(lib);
@@ -90,7 +93,7 @@ export function findLibraries(exe: ElfImage, exePath: string, ldLibraryPath: str
       ...(dyn.runpath ? [] : expand(dyn.rpath, origin)),
       ...expand(ldLibraryPath, origin),
       ...expand(dyn.runpath, origin),
-      ...SYSTEM_LIB_DIRS,
+      ...(exe.bits === 32 ? SYSTEM_LIB_DIRS_32 : SYSTEM_LIB_DIRS),
     ];
     for (const name of dyn.needed) {
       if (bySoname.has(name)) continue;

@@ -25,6 +25,7 @@ import {
 import { ENOSYS } from "../errno.js";
 import { SYSCALL_HANDLERS, syscallName, type SyscallContext } from "./syscalls.js";
 import { I386_COUNT_BASE, I386_HANDLERS, i386SyscallName } from "./syscalls-i386.js";
+import { setupIa32Frame } from "./signal-frame-i386.js";
 import type { Task } from "./task.js";
 
 /** SIGRTMIN as the kernel numbers it: 1..31 are the standard signals. */
@@ -128,7 +129,7 @@ export class Linux {
 
   /** The program interpreter (ld.so) named by PT_INTERP, through the library directories. */
   private interpreter(elf: ElfImage): { elf: ElfImage; file: MappedFile } {
-    const dirs = this.fs.allowLibraryDirs(this.libPath);
+    const dirs = this.fs.allowLibraryDirs(this.libPath, elf.bits);
     const f = this.fs.lookup(elf.interp!);
     if (!f || f.kind !== "file")
       throw new ElfError(`${elf.path}: its interpreter ${elf.interp} is not in the library directories (${dirs.join(", ")}); add one with --lib-path`);
@@ -158,7 +159,7 @@ export class Linux {
     this.exePath = nodePath.posix.resolve("/", path);
     this.exe = { kind: "file", data: bytes, id: fileId(path, "given") };
     const mm = new AddressSpace(this.maxMemory);
-    const proc = new Process(this.nextPid++, mm);
+    const proc = new Process(this.nextPid++, mm, elf.bits);
     const img = loadImage(mm, elf, file, argv, envp, elf.interp ? this.interpreter(elf) : undefined);
     proc.image = { elf, file, bias: img.bias };
     proc.comm = (path.split("/").pop() ?? path).slice(0, 15);
@@ -329,7 +330,7 @@ export class Linux {
     this.countSyscall(I386_COUNT_BASE + nr);
     const handler = nr < I386_HANDLERS.length ? I386_HANDLERS[nr] : undefined;
     if (!handler) {
-      cpu.setRegNum(RAX, -ENOSYS);
+      cpu.setRegNum(RAX, cpu.bitness === 32 ? -ENOSYS >>> 0 : -ENOSYS);
       return;
     }
     const args = this.sysArgs;
@@ -343,7 +344,7 @@ export class Linux {
     ctx.task = task;
     ctx.cpu = cpu;
     const r = handler(ctx, args);
-    if (r !== "noreturn") cpu.setRegNum(RAX, r);
+    if (r !== "noreturn") cpu.setRegNum(RAX, cpu.bitness === 32 ? r >>> 0 : r); // a compat task has only eax
   }
 
   private readonly sysArgs = [0, 0, 0, 0, 0, 0];
@@ -490,7 +491,7 @@ export class Linux {
       const cpu = proc.cpu;
       const oldMask = task.sigmask;
       const trapno = info.signo === SIGSEGV ? 14 : info.signo === SIGILL ? 6 : info.signo === SIGFPE ? 0 : 0;
-      if (!setupRtFrame(cpu, info, act, oldMask, task.altStack, trapno)) {
+      if (!(cpu.bitness === 32 ? setupIa32Frame : setupRtFrame)(cpu, info, act, oldMask, task.altStack, trapno)) {
         // could not write the frame: the kernel forces SIGSEGV
         proc.sighand[SIGSEGV]!.handler = SIG_DFL;
         proc.exit = { signal: SIGSEGV, info: { signo: SIGSEGV, code: SI_KERNEL, addr: 0, forced: true, ip: cpu.rip } };

@@ -13,17 +13,34 @@ import { PAGE_SIZE, pageAlignDown, pageAlignUp, PROT_EXEC, PROT_READ, PROT_WRITE
 import { TASK_SIZE } from "../mm/fault.js";
 import { ElfError, ET_DYN, type ElfImage, PF_R, PF_W, PF_X, PT_LOAD } from "./elf.js";
 import { SIGFRAME_SIZE } from "./signals.js";
+import { mapVsyscallPage } from "./vsyscall-i386.js";
 
 /** ELF_ET_DYN_BASE on x86-64 with ASLR off (2/3 of TASK_SIZE, page aligned). */
 export const PIE_BASE = 0x555555554000;
 /** Top of the initial stack. The page above it stays free for the XOL area at 0x7fffffffe000 (the address observed on 6.18). */
 const STACK_TOP = 0x7ffffffde000;
+/**
+ * A compat (32-bit) task on a 64-bit kernel: user space ends at IA32_PAGE_OFFSET (0xffffe000), and
+ * mmap's top-down base is that minus the 128 MiB gap (mmap_base() with the minimum gap), as for
+ * 64-bit tasks below TASK_SIZE_MAX. The stack is placed as for 64-bit tasks: 0x21000 below the top,
+ * so the XOL area gets its hint, TASK_SIZE - PAGE_SIZE (0xffffd000). (Were the hint taken, the
+ * kernel's get_unmapped_area() would search below the 64-bit mmap_base: in_ia32_syscall() is false
+ * in the int3 handler; Oleg Nesterov, LKML, Aug 2019.)
+ */
+const IA32_PAGE_OFFSET = 0xffffe000;
+const IA32_STACK_TOP = IA32_PAGE_OFFSET - 0x21000;
+const IA32_MMAP_BASE = IA32_PAGE_OFFSET - 0x8000000;
+/**
+ * ELF_ET_DYN_BASE for a compat task (arch/x86/include/asm/elf.h: mmap_is_ia32() ? 0x400000, since
+ * "x86/elf: move 32-bit ELF_ET_DYN_BASE to 4MB", 4.13; TIF_ADDR32 is set by SET_PERSONALITY).
+ */
+const IA32_PIE_BASE = 0x400000;
 /** The initial stack VMA (setup_arg_pages: the arguments plus 128 KiB); it grows down on demand up to RLIMIT_STACK (AddressSpace.expandStack). */
 const STACK_SIZE = 132 * 1024;
 
 const AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9;
 const AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17;
-const AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31, AT_MINSIGSTKSZ = 51;
+const AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31, AT_SYSINFO = 32, AT_MINSIGSTKSZ = 51;
 
 export interface LoadedImage {
   elf: ElfImage;
@@ -66,7 +83,7 @@ function interpBias(mm: AddressSpace, elf: ElfImage): number {
 }
 
 /** Map an ELF's segments into mm at the given load bias; returns the end of its bss (the brk start for the executable). */
-function mapImage(mm: AddressSpace, elf: ElfImage, file: MappedFile, bias = elf.type === ET_DYN ? PIE_BASE : 0): { bias: number; brk: number } {
+function mapImage(mm: AddressSpace, elf: ElfImage, file: MappedFile, bias = elf.type !== ET_DYN ? 0 : elf.bits === 32 ? IA32_PIE_BASE : PIE_BASE): { bias: number; brk: number } {
   let brk = 0;
   for (const ph of elf.phdrs) {
     if (ph.type !== PT_LOAD || ph.memsz === 0) continue;
@@ -119,20 +136,21 @@ function checkArgLimits(argv: string[], envp: string[], execfn: string): number 
     });
   }
   const limit = Math.max(Math.min(RLIMIT_STACK / 4, ((8 << 20) / 4) * 3), ARG_MAX);
-  const ptrs = (argv.length + envp.length) * 8;
+  const ptrs = (argv.length + envp.length) * 8; // sizeof(void *) of the kernel: 8 for compat tasks too
   if (bytes + ptrs > limit)
     throw new ElfError(`execve: argument list too long (E2BIG): ${argv.length} arguments and ${envp.length} environment strings take ${bytes + ptrs} bytes with their pointers, above RLIMIT_STACK/4 (${limit})`);
   return bytes + ptrs;
 }
 
-/** Build the initial process stack: returns the initial rsp. */
-function setupStack(mm: AddressSpace, elf: ElfImage, bias: number, argv: string[], envp: string[], execfn: string, interpBase = 0): number {
-  const top = STACK_TOP;
+/** Build the initial process stack: returns the initial rsp. A 32-bit image gets 4-byte words (create_elf_tables of compat_binfmt_elf). */
+function setupStack(mm: AddressSpace, elf: ElfImage, bias: number, argv: string[], envp: string[], execfn: string, interpBase = 0, sysinfo = 0): number {
+  const compat = elf.bits === 32;
+  const top = compat ? IA32_STACK_TOP : STACK_TOP;
   // setup_arg_pages: the stack VMA holds the strings and pointers, plus 128 KiB (stack_expand)
   const stackSize = Math.max(STACK_SIZE, pageAlignUp(checkArgLimits(argv, envp, execfn) + 1024) + 128 * 1024);
   mm.map({ addr: top - stackSize, length: stackSize, prot: PROT_READ | PROT_WRITE, fixed: true, name: "[stack]", special: "stack" });
   const enc = new TextEncoder();
-  let p = top - 8; // the kernel leaves the last word zero (end marker)
+  let p = top - (compat ? 4 : 8); // the kernel leaves the last word zero (end marker)
   const pushBytes = (b: Uint8Array): number => {
     p -= b.length;
     mm.writeBytes(p, b);
@@ -143,14 +161,16 @@ function setupStack(mm: AddressSpace, elf: ElfImage, bias: number, argv: string[
   const execfnAddr = pushStr(execfn);
   const envAddrs = envp.slice().reverse().map(pushStr).reverse();
   const argAddrs = argv.slice().reverse().map(pushStr).reverse();
-  const platform = pushStr("x86_64");
+  const platform = pushStr(compat ? "i686" : "x86_64");
   // AT_RANDOM: 16 fixed bytes (deterministic runs)
   const random = pushBytes(new Uint8Array([0x75, 0x70, 0x72, 0x6f, 0x62, 0x65, 0x2d, 0x6c, 0x61, 0x62, 0x2d, 0x73, 0x65, 0x65, 0x64, 0x21]));
   p = Math.floor(p / 16) * 16;
   const phdr = bias + findPhdrVaddr(elf);
   // create_elf_tables' order; no AT_SYSINFO_EHDR (no vDSO: libc makes real syscalls for the time)
   const auxv: [number, number][] = [
-    [AT_MINSIGSTKSZ, SIGFRAME_SIZE],
+    // ARCH_DLINFO_IA32: the vsyscall entry (glibc's %gs:0x10); no AT_SYSINFO_EHDR, as for 64-bit
+    ...(compat && sysinfo ? [[AT_SYSINFO, sysinfo] as [number, number]] : []),
+    [AT_MINSIGSTKSZ, SIGFRAME_SIZE], // get_sigframe_size(): one size, the largest frame, for both ABIs
     [AT_HWCAP, 0x178bfbff],
     [AT_PAGESZ, PAGE_SIZE],
     [AT_CLKTCK, 100],
@@ -174,11 +194,13 @@ function setupStack(mm: AddressSpace, elf: ElfImage, bias: number, argv: string[
   const words: number[] = [argv.length, ...argAddrs, 0, ...envAddrs, 0];
   for (const [k, v] of auxv) words.push(k, v);
   // keep rsp 16-byte aligned at entry
-  let sp = p - words.length * 8;
+  const w = compat ? 4 : 8;
+  let sp = p - words.length * w;
   sp = Math.floor(sp / 16) * 16;
-  const buf = new Uint8Array(words.length * 8);
+  const buf = new Uint8Array(words.length * w);
   const dv = new DataView(buf.buffer);
-  words.forEach((w, i) => dv.setBigUint64(i * 8, BigInt(w), true));
+  if (compat) words.forEach((v, i) => dv.setUint32(i * 4, v >>> 0, true));
+  else words.forEach((v, i) => dv.setBigUint64(i * 8, BigInt(v), true));
   mm.writeBytes(sp, buf);
   return sp;
 }
@@ -194,6 +216,8 @@ function findPhdrVaddr(elf: ElfImage): number {
 }
 
 export function loadImage(mm: AddressSpace, elf: ElfImage, file: MappedFile, argv: string[], envp: string[], interp?: Interpreter): LoadedImage {
+  if (interp && interp.elf.bits !== elf.bits) throw new ElfError(`${interp.elf.path}: a ${interp.elf.bits}-bit interpreter for the ${elf.bits}-bit ${elf.path}`);
+  if (elf.bits === 32) mm.mmapBase = IA32_MMAP_BASE;
   const { bias, brk } = mapImage(mm, elf, file);
   mm.brkStart = brk;
   mm.brkEnd = brk;
@@ -204,6 +228,7 @@ export function loadImage(mm: AddressSpace, elf: ElfImage, file: MappedFile, arg
     mapImage(mm, interp.elf, interp.file, interpBase);
     entry = interpBase + interp.elf.entry;
   }
-  const sp = setupStack(mm, elf, bias, argv, envp, elf.path, interpBase);
+  const sysinfo = elf.bits === 32 ? mapVsyscallPage(mm) : 0;
+  const sp = setupStack(mm, elf, bias, argv, envp, elf.path, interpBase, sysinfo);
   return { elf, file, bias, entry, sp, brk, interpBase };
 }

@@ -44,8 +44,9 @@ export class Process {
   constructor(
     readonly pid: number,
     public mm: AddressSpace,
+    bits: 64 | 32 = 64,
   ) {
-    this.cpu = new Cpu(mm);
+    this.cpu = new Cpu(mm, bits);
     for (let i = 0; i <= NSIG; i++) this.sighand.push({ handler: 0, flags: 0, restorer: 0, mask: 0n });
     this.tasks.push(new Task(pid, this));
   }

@@ -706,3 +706,6 @@ export function syscallName(nr: number): string {
   return SYSCALLS.get(nr)?.name ?? (nr === SYS_uretprobe ? "uretprobe" : nr === SYS_uprobe ? "uprobe" : `syscall_${nr}`);
 }
 
+
+// the helpers the i386 table (syscalls-i386.ts) shares, for its compat layouts
+export { clockNow, copyIn, copyOut, cstr, doMmap, doRead, doWrite, fileOf, rlimit, statBuf };

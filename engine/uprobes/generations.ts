@@ -78,6 +78,17 @@ export interface KernelGeneration {
   /** Stale (longjmp'ed-over) return_instances flushed (cleanup_return_instances / handle_trampoline). */
   readonly longjmpCleanup: boolean;
   readonly nop5Optimize: boolean;
+  /**
+   * sizeof_long() for a compat (32-bit) task on a 64-bit kernel is 4: false until 5.3, when it
+   * was in_ia32_syscall(), false at trap time, so the emulated push and call and the uretprobe
+   * hijack moved 8-byte words on a 32-bit stack (FACT_SOURCES.compatWordSize).
+   */
+  readonly compatWordSizeCorrect: boolean;
+  /**
+   * The kernel's own width: 64 (x86_64, 32-bit programs run as compat tasks) or 32 (an i386
+   * kernel, CONFIG_X86_32: `--kernel V-x86_32`; sizeof_long() is always 4, no 64-bit programs).
+   */
+  readonly kernelBits: 64 | 32;
   readonly skipWhenIpChanged: boolean;
   readonly notes: readonly string[];
 }
@@ -147,7 +158,17 @@ export const FACT_SOURCES = {
   compatWordSize: {
     commit: "9212ec7d8357", title: "uprobes/x86: Fix detection of 32-bit user mode",
     firstRelease: "5.3", status: "mail",
-    note: "tip x86/urgent 2019-08-26; backported to 4.4/4.9/4.14/4.19 stable. Before it, sizeof_long() used in_ia32_syscall(), false at trap time: compat tasks pushed and hijacked 8-byte words. Not a KernelGeneration knob yet: only 32-bit guests (the i386 work) can observe it",
+    note: "tip x86/urgent 2019-08-26 (Sebastian Mayr; 'Fixes: 0326f5a94dde'); backported to 4.4/4.9/4.14/4.19 stable; diff read in the 5.2 stable mail. Before it, sizeof_long() was in_ia32_syscall() ? 4 : 8, false at trap time on a 64-bit kernel: compat tasks pushed (emulate_push_stack), popped (branch_post_xol_op, FIX_CALL) and hijacked (arch_uretprobe_hijack_return_addr) 8-byte words. On CONFIG_X86_32 in_ia32_syscall() is always true. Modelled as KernelGeneration.compatWordSizeCorrect from 5.3",
+  },
+  compat64BitOnly: {
+    commit: "ff474a78cef5", title: "uprobe: Add uretprobe syscall to speed up return probe; ba2bfc97b462 uprobes/x86: Add support to optimize uprobes",
+    firstRelease: "6.11 / 6.18", status: "recall",
+    note: "arch_uprobe_trampoline() hands out the syscall trampoline only when user_64bit_mode(regs) (ia32 and x32 keep the int3 one); can_optimize() is 64-bit only (the trampoline page and sys_uprobe are x86_64's). The analysis of a compat mm uses is_64bit_mm() false: good_insns_32, no riprel fixups, push_setup_xol_ops without REX.B",
+  },
+  seedX86_32: {
+    commit: "e7ed9d9bd037", title: "uprobes/x86: Emulate push insns for uprobe on x86 (its x86_32 table)",
+    firstRelease: "4.16", status: "recall",
+    note: "inferred, not read in the thread (its tables were not retrievable): the x86_32 rows must come from an i386 kernel. On a 64-bit kernel of that era a compat task's emulated push %ebp wrote 8 bytes (compatWordSize), so test() returned to 0 and push.c died of SIGSEGV; a uretprobe overwrote the word above the return address. Modelled as --kernel 4.16-x86_32",
   },
   allowNop66: {
     commit: "cefa72129e45", title: "uprobes/x86: Allow to probe a NOP instruction with 0x66 prefix",
@@ -197,6 +218,8 @@ const base: KernelGeneration = {
   xolSlot0Reserved: false,
   longjmpCleanup: false,
   nop5Optimize: false,
+  compatWordSizeCorrect: false,
+  kernelBits: 64,
   skipWhenIpChanged: false,
   notes: [],
 };
@@ -256,9 +279,9 @@ const g4_16 = gen(g4_3, {
   notes: ["compat push/call/uretprobe hijack use 8 bytes (in_ia32_syscall() is false at trap time) until 5.3"],
 });
 const g4_17 = gen(g4_16, { version: "4.17", rejectMovSs: true });
-const g5_3 = gen(g4_17, { version: "5.3", riprelEvex: true, notes: ["riprelEvex since 5.0 (FACT_SOURCES.evexRiprel); the compat word-size fix (FACT_SOURCES.compatWordSize) is not modelled"] });
+const g5_3 = gen(g4_17, { version: "5.3", riprelEvex: true, compatWordSizeCorrect: true, notes: ["riprelEvex since 5.0 (FACT_SOURCES.evexRiprel); compat tasks push and hijack 4-byte words (FACT_SOURCES.compatWordSize)"] });
 const g6_2 = gen(g5_3, { version: "6.2", rejectNop66: false });
-const g6_11 = gen(g6_2, { version: "6.11", uretprobeReturn: "syscall335", notes: ["compat tasks keep the int3 trampoline"] });
+const g6_11 = gen(g6_2, { version: "6.11", uretprobeReturn: "syscall335", notes: ["compat tasks keep the int3 trampoline (FACT_SOURCES.compat64BitOnly)"] });
 const g6_16 = gen(g6_11, { version: "6.16", nopPolicy: "opcode90+kernelTable" });
 const g6_18 = gen(g6_16, {
   version: "6.18",
@@ -279,12 +302,25 @@ export function kernelVersions(): string[] {
   return KERNEL_GENERATIONS.map((g) => g.version);
 }
 
-/** Resolve "6.18", "v4.16", "4.16.0"... to a modelled generation. */
+/** The suffix that picks a 32-bit (i386) kernel of a generation: `--kernel 4.16-x86_32`. */
+const X86_32_SUFFIX = "-x86_32";
+const x86_32Kernels = new Map<string, KernelGeneration>();
+
+/**
+ * Resolve "6.18", "v4.16", "4.16.0"... to a modelled generation; "4.16-x86_32" is the same
+ * generation built for i386 (CONFIG_X86_32): only 32-bit programs, whose sizeof_long() is 4 in
+ * every generation. The x86_64-only features (the uretprobe syscall, the nop5 optimization) never
+ * apply to its tasks, as to compat tasks.
+ */
 export function resolveKernel(version: string = DEFAULT_KERNEL): KernelGeneration {
-  const v = version.replace(/^v/, "").replace(/^(\d+\.\d+)\.0$/, "$1");
+  const i386 = version.endsWith(X86_32_SUFFIX);
+  const v = version.slice(0, i386 ? -X86_32_SUFFIX.length : undefined).replace(/^v/, "").replace(/^(\d+\.\d+)\.0$/, "$1");
   const g = KERNEL_GENERATIONS.find((k) => k.version === v);
-  if (!g) throw new UserError(`--kernel ${version}: not a modelled generation (choose one of ${kernelVersions().join(", ")})`);
-  return g;
+  if (!g) throw new UserError(`--kernel ${version}: not a modelled generation (choose one of ${kernelVersions().join(", ")}, each optionally with ${X86_32_SUFFIX} for an i386 kernel)`);
+  if (!i386) return g;
+  let k = x86_32Kernels.get(g.version);
+  if (!k) x86_32Kernels.set(g.version, (k = gen(g, { version: g.version + X86_32_SUFFIX, kernelBits: 32, notes: [...g.notes, "an i386 kernel: 32-bit programs only, 4-byte words for every emulated push, call and uretprobe hijack"] })));
+  return k;
 }
 
 /** ASM_NOP_MAX of a 64-bit kernel: 11 since v6.5, 8 before (only matters for the 6.16+ x86_nops check). */
@@ -293,7 +329,8 @@ export function asmNopMax(g: KernelGeneration): number {
 }
 
 export function compareVersions(a: string, b: string): number {
-  const pa = a.split(".").map(Number), pb = b.split(".").map(Number);
+  // parseInt: "4.16-x86_32" is release 4.16
+  const pa = a.split(".").map((x) => parseInt(x, 10)), pb = b.split(".").map((x) => parseInt(x, 10));
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0);
     if (d) return d;
@@ -303,5 +340,5 @@ export function compareVersions(a: string, b: string): number {
 
 /** uname -r of the modelled kernel. */
 export function releaseString(g: KernelGeneration): string {
-  return `${g.version}.0-uprobe-lab`;
+  return `${g.version.replace(X86_32_SUFFIX, "")}.0-uprobe-lab`;
 }

@@ -140,11 +140,12 @@ export class Registry {
   }
 
   /** prepare_uprobe(): copy the instruction from the file and analyse it, once per uprobe. */
-  prepare(u: Uprobe, vaddr: number): { errno: number; why: string } | undefined {
+  prepare(u: Uprobe, vaddr: number, bits: 64 | 32 = 64): { errno: number; why: string } | undefined {
     if (u.arch) return undefined;
     if (u.error) return u.error;
     const bytes = u.file.read(u.offset, MAX_UINSN_BYTES);
-    const r = analyzeInsn(bytes, { gen: this.sub.gen, emulation: this.sub.emulation, bits: 64, vaddr });
+    // is_64bit_mm() of the mm being probed: a 32-bit program's code is analysed as 32-bit code
+    const r = analyzeInsn(bytes, { gen: this.sub.gen, emulation: this.sub.emulation, bits, vaddr });
     if (!r.ok) {
       // The kernel does not remember the failure (COPY_INSN stays clear); the next install re-analyses and fails again.
       return { errno: r.errno, why: r.why };
@@ -156,7 +157,7 @@ export class Registry {
 
   /** install_breakpoint(): analysis, MMF_HAS_UPROBES, then int3 into the process's copy of the page. */
   installBreakpoint(u: Uprobe, proc: Process, vaddr: number): { errno: number; why: string } | undefined {
-    const err = this.prepare(u, vaddr);
+    const err = this.prepare(u, vaddr, proc.cpu.bitness);
     if (err) return err;
     this.sub.mmState(proc.mm).hasUprobes = true;
     this.setSwbp(u, proc, vaddr);

@@ -195,7 +195,7 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
   getXolArea(task: Task): XolArea | undefined {
     const st = this.mmState(task.proc.mm);
     if (!st.xolArea) {
-      st.xolArea = createXolArea(task.proc.mm, this.gen, 64);
+      st.xolArea = createXolArea(task.proc.mm, this.gen, task.proc.cpu.bitness);
       if (st.xolArea) this.trace(this.existingUtask(task)?.traceHit ?? 0, "xol area", st.xolArea.vaddr, "[uprobes] mapped");
     }
     return st.xolArea;

@@ -39,7 +39,7 @@ export function prepareUretprobe(sub: UretprobeContext, task: Task, u: Uprobe, c
   if (sub.gen.maxUretprobeDepth !== null && utask.depth >= sub.gen.maxUretprobeDepth) return omit(sub, u, cpu.rip, traceHit, `nestedness limit ${sub.gen.maxUretprobeDepth}`);
   const tramp = area.vaddr;
   const sp = cpu.getRegNum(RSP);
-  let orig = archUretprobeHijackReturnAddr(cpu, tramp);
+  let orig = archUretprobeHijackReturnAddr(cpu, tramp, sub.gen);
   if (orig === HIJACK_READ_FAULT) return omit(sub, u, cpu.rip, traceHit, "cannot read the return address");
   if (orig === HIJACK_WRITE_FAULT) return omit(sub, u, cpu.rip, traceHit, "cannot write the return address");
   const chained = orig === tramp;

@@ -17,7 +17,9 @@ const UINSNS_PER_PAGE = PAGE_SIZE / UPROBE_XOL_SLOT_BYTES;
 
 /** __create_xol_area(): map the page and install the trampoline. Returns undefined if no address is free. */
 export function createXolArea(mm: AddressSpace, gen: KernelGeneration, bits: 64 | 32, at?: number): XolArea | undefined {
-  const hint = at ?? TASK_SIZE - PAGE_SIZE;
+  // TASK_SIZE of a 32-bit task: IA32_PAGE_OFFSET (0xffffe000) on a 64-bit kernel, PAGE_OFFSET (3 GiB) on an i386 one
+  const taskSize = bits === 64 ? TASK_SIZE : gen.kernelBits === 32 ? 0xc0000000 : 0xffffe000;
+  const hint = at ?? taskSize - PAGE_SIZE;
   let vaddr = hint;
   if (!mm.isFree(vaddr, vaddr + PAGE_SIZE)) {
     if (at !== undefined) return undefined;

@@ -23,6 +23,7 @@ describe("uprobe-lab demo", { timeout: 600_000 }, () => {
     const [up, upOff, ret, retOff] = m.slice(1).map(Number) as [number, number, number, number];
     for (const [got, want] of [[up, 1.55], [upOff, 3.1], [ret, 2.0], [retOff, 3.6]] as const) assert.ok(Math.abs(got - want) / want <= 0.05, `${got} vs ${want}`);
     assert.match(r.stdout, /kernel 6\.18, cost profile kvm-6\.18[\s\S]*uretprobe +1\.0\d\d us\/call +1 \+ 1 syscall/);
+    assert.match(r.stdout, /kernel 4\.16-x86_32, cost profile seed-2017-x86_32: push-m32-O0[\s\S]*^uprobe +1\.4\d\d us\/call +1 +3\.\d+ us\/call +2 +1\.41 \/ 3\.5 us\nuretprobe +1\.7\d\d us\/call +2 +[34]\.\d+ us\/call +3 /m);
     assert.match(r.stdout, /^3\.14 .*SIGSEGV$/m);
     assert.match(r.stdout, /^3\.15 .*ok$/m);
   });

@@ -165,7 +165,7 @@ function loop(kind: "loop" | "loope" | "loopne"): Builder {
     const target = relTarget(insn.ops[0]!);
     const L = cpu.lo, H = cpu.hi;
     const fl = cpu.fl;
-    const addr32 = insn.code !== undefined && insn.bytes[0] === 0x67;
+    const addr32 = cpu.bitness === 32 || insn.bytes[0] === 0x67; // ecx: 32-bit mode, or a 0x67 prefix in 64-bit mode
     return () => {
       let nonzero: boolean;
       if (addr32) {

@@ -295,6 +295,7 @@ const xlat: Builder = (cpu, insn) => {
     const al = L[0]! & 0xff;
     let a = a32 ? (L[3]! + al) >>> 0 : H[3]! * 4294967296 + (L[3]! >>> 0) + al;
     if (seg !== 0) a += seg === SEG_FS ? cpu.fsBase : cpu.gsBase;
+    if (a32) a >>>= 0;
     L[0] = (L[0]! & ~0xff) | m.read8(a);
   };
 };

@@ -16,6 +16,7 @@ import {
 } from "./arch-uprobe.js";
 import { BAD_PREFIXES, legacySkipMatches, matchesKernelNop, only66x90SkipLength, tablesAccept } from "./insn-tables.js";
 import { kernelDecode, modrmReg, type KInsn } from "./insn.js";
+import { sizeofLong } from "./word-size.js";
 import { branchXolOps, defaultXolOps, legacySkipSstepXolOps, pushXolOps, skipSstepXolOps } from "./xol-ops.js";
 
 export type AnalysisResult = { ok: true; arch: ArchUprobe } | { ok: false; errno: number; why: string };
@@ -239,6 +240,7 @@ export function analyzeInsn(fileBytes: Uint8Array, o: AnalysisOptions): Analysis
     canOptimize: false,
     optimizeFail: false,
     kinsn: k,
+    longSize: sizeofLong(o.gen, o.bits),
   };
   const g = o.gen;
   let legacySkip = false;

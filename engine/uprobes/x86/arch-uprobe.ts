@@ -52,6 +52,8 @@ export interface ArchUprobe {
   canOptimize: boolean;
   optimizeFail: boolean;
   kinsn: KInsn;
+  /** sizeof_long() of the tasks of the analysed mm (word-size.ts): the width of every emulated push, pop and return-address fixup. */
+  longSize: 4 | 8;
 }
 
 /**

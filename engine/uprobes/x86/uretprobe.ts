@@ -4,11 +4,12 @@
 
 import { Gpr } from "../../cpu/registers.js";
 import type { Cpu } from "../../cpu/cpu.js";
-import { copyFromUser, copyToUser, getUser, putUser, userWordValue } from "../../mm/uaccess.js";
+import { copyFromUser, copyToUser, putUser } from "../../mm/uaccess.js";
 import type { Task } from "../../os/task.js";
 import type { KernelGeneration } from "../generations.js";
 import type { ReturnInstance } from "../state.js";
 import type { UprobeArchContext } from "./arch-uprobe.js";
+import { getUserLong, putUserLong, sizeofLong } from "./word-size.js";
 
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
 const RAX = Gpr.RAX, RCX = Gpr.RCX, R11 = Gpr.R11, RSP = Gpr.RSP;
@@ -20,7 +21,7 @@ const URETPROBE_SYSCALL_TRAMPOLINE = new Uint8Array([
 /** Offset of uretprobe_syscall_check (the instruction after the syscall): the only ip sys_uretprobe accepts. */
 const URETPROBE_SYSCALL_CHECK = 13;
 
-/** arch_uprobe_trampoline(): the bytes written to XOL slot 0 (an int3 before 6.11 and for compat tasks). */
+/** arch_uprobe_trampoline(): the bytes written to XOL slot 0 (an int3 before 6.11, and for 32-bit tasks in every generation: user_64bit_mode() only). */
 export function archUprobeTrampoline(gen: KernelGeneration, bits: 64 | 32): Uint8Array {
   if (gen.uretprobeReturn === "syscall335" && bits === 64) return URETPROBE_SYSCALL_TRAMPOLINE;
   return new Uint8Array([0xcc]); // UPROBE_SWBP_INSN
@@ -33,14 +34,19 @@ export const HIJACK_WRITE_FAULT = -2;
 /**
  * arch_uretprobe_hijack_return_addr(): replace the return address at sp with
  * the trampoline; returns the original one (the trampoline itself for a
- * chained call), or HIJACK_READ_FAULT / HIJACK_WRITE_FAULT.
+ * chained call), or HIJACK_READ_FAULT / HIJACK_WRITE_FAULT. rasize is
+ * sizeof_long(): a compat task before 5.3 has 8 bytes read and written, its
+ * return address and the word above it (the caller's), which the trampoline's
+ * zero high half overwrites and the return then takes as the high half of ip.
  */
-export function archUretprobeHijackReturnAddr(cpu: Cpu, trampolineVaddr: number): number {
+export function archUretprobeHijackReturnAddr(cpu: Cpu, trampolineVaddr: number, gen: KernelGeneration): number {
   const sp = cpu.getRegNum(RSP);
-  if (getUser(cpu.mem, sp)) return HIJACK_READ_FAULT;
-  const orig = userWordValue();
-  if (orig !== trampolineVaddr && putUser(cpu.mem, sp, trampolineVaddr)) return HIJACK_WRITE_FAULT;
-  return orig;
+  const rasize = sizeofLong(gen, cpu.bitness);
+  const orig = getUserLong(cpu.mem, sp, rasize);
+  if (orig === undefined) return HIJACK_READ_FAULT;
+  if (orig === trampolineVaddr) return orig;
+  const err = rasize === 8 ? putUser(cpu.mem, sp, trampolineVaddr) : putUserLong(cpu.mem, sp, 4, trampolineVaddr, 0);
+  return err ? HIJACK_WRITE_FAULT : orig;
 }
 
 /** arch_uretprobe_is_alive(): RP_CHECK_CALL uses sp < stack (strict), RP_CHECK_RET and RP_CHECK_CHAIN_CALL use sp <= stack. */

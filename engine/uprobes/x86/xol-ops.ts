@@ -14,7 +14,7 @@ import type { Cpu } from "../../cpu/cpu.js";
 import { Fl } from "../../cpu/flags.js";
 import { Gpr } from "../../cpu/registers.js";
 import { EFAULT, ERESTART } from "../../errno.js";
-import { getUser, putUser, putUserHalves, userWordValue } from "../../mm/uaccess.js";
+import { getUserLong, putUserLong } from "./word-size.js";
 import type { Task } from "../../os/task.js";
 import type { UTask } from "../state.js";
 import {
@@ -42,11 +42,11 @@ export interface UprobeXolOps {
   readonly abort: ((a: ArchUprobe, cpu: Cpu, utask: UTask) => void) | undefined;
 }
 
-/** push_ret_address() / emulate_push_stack(): put_user of one word below sp; false if the write faults. */
-function pushRetAddress(cpu: Cpu, val: number): boolean {
+/** push_ret_address() / emulate_push_stack(): copy_to_user of one sizeof_long word below sp; false if the write faults. */
+function pushRetAddress(cpu: Cpu, val: number, size: 4 | 8): boolean {
   const sp = cpu.getRegNum(RSP);
-  if (putUser(cpu.mem, sp - 8, val)) return false;
-  cpu.setRegNum(RSP, sp - 8);
+  if (putUserLong(cpu.mem, sp - size, size, val | 0, Math.floor(val / 4294967296) | 0)) return false;
+  cpu.setRegNum(RSP, sp - size);
   return true;
 }
 
@@ -73,7 +73,7 @@ function branchEmulateOp(a: ArchUprobe, cpu: Cpu): boolean {
   const newIp = cpu.rip + a.ilen;
   let offs = a.offs;
   if (a.opc1 === 0xe8) {
-    if (!pushRetAddress(cpu, newIp)) return false;
+    if (!pushRetAddress(cpu, newIp, a.longSize)) return false;
   } else if (!checkJmpCond(a.opc1, cpu.rflags)) offs = 0;
   // No canonical check: a non-canonical target faults on the way back to user mode (#GP at the target).
   cpu.rip = newIp + offs;
@@ -82,17 +82,21 @@ function branchEmulateOp(a: ArchUprobe, cpu: Cpu): boolean {
 
 /** branch_post_xol_op(): the mangled "call +0" copy ran because the emulated push failed and then succeeded. */
 function branchPostXolOp(a: ArchUprobe, cpu: Cpu, utask: UTask): number {
-  void a;
   void utask;
-  cpu.setRegNum(RSP, cpu.getRegNum(RSP) + 8);
+  cpu.setRegNum(RSP, cpu.getRegNum(RSP) + a.longSize);
   return -E_RESTART;
 }
 
-/** push_emulate_op(): push the register's value as it was before sp moves (push %rsp pushes the old rsp). */
+/**
+ * push_emulate_op(): push the register's value as it was before sp moves (push %rsp pushes the
+ * old rsp), sizeof_long bytes: a compat task before 5.3 gets its 32-bit register pushed as 8
+ * bytes (the high half zero) and sp moved by 8.
+ */
 function pushEmulateOp(a: ArchUprobe, cpu: Cpu): boolean {
   const sp = cpu.getRegNum(RSP);
-  if (putUserHalves(cpu.mem, sp - 8, cpu.lo[a.pushReg]!, cpu.hi[a.pushReg]!)) return false;
-  cpu.setRegNum(RSP, sp - 8);
+  const size = a.longSize;
+  if (putUserLong(cpu.mem, sp - size, size, cpu.lo[a.pushReg]!, cpu.hi[a.pushReg]!)) return false;
+  cpu.setRegNum(RSP, sp - size);
   cpu.rip += a.ilen;
   return true;
 }
@@ -137,16 +141,20 @@ function defaultPostXolOp(a: ArchUprobe, cpu: Cpu, utask: UTask): number {
     if (a.riprelSqueezed) correction += 4; // handle_riprel_post_xol(): the copy is 4 bytes shorter
     if (a.fixups & UPROBE_FIX_IP) cpu.rip += correction;
     if (a.fixups & UPROBE_FIX_CALL) {
-      // adjust_ret_addr()
+      // adjust_ret_addr(): a sizeof_long word
       const sp = cpu.getRegNum(RSP);
       const mm = cpu.mem;
-      if (getUser(mm, sp) || putUser(mm, sp, userWordValue() + correction)) return -E_FAULT;
+      const size = a.longSize;
+      const ra = getUserLong(mm, sp, size);
+      if (ra === undefined) return -E_FAULT;
+      const v = ra + correction;
+      if (putUserLong(mm, sp, size, v | 0, Math.floor(v / 4294967296) | 0)) return -E_FAULT;
     }
   } else if (a.fixups & UPROBE_FIX_IP) {
     cpu.rip += utask.vaddr - utask.xolVaddr;
   } else if (a.fixups & UPROBE_FIX_CALL) {
-    cpu.setRegNum(RSP, cpu.getRegNum(RSP) + 8); // pop the XOL return address
-    if (!pushRetAddress(cpu, utask.vaddr + a.ilen)) return -E_RESTART;
+    cpu.setRegNum(RSP, cpu.getRegNum(RSP) + a.longSize); // pop the XOL return address
+    if (!pushRetAddress(cpu, utask.vaddr + a.ilen, a.longSize)) return -E_RESTART;
   }
   if (a.fixups & UPROBE_FIX_SETF) utask.savedTf = true; // popf decides TF itself
   return 0;

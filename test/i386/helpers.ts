@@ -1,0 +1,37 @@
+// Building and running 32-bit (i386) guests for the tests: gcc -m32 (gcc-multilib) builds,
+// qemu-i386 (qemu-user) as the reference, since this machine's kernel cannot run them.
+
+import { spawnSync } from "node:child_process";
+import * as os from "node:os";
+import { buildWith, runEmulated, type RunOutcome } from "../helpers.js";
+
+export { runEmulated };
+
+export function requireI386Tools(): void {
+  const q = spawnSync("qemu-i386", ["-version"], { encoding: "utf8" });
+  if (q.status !== 0) throw new Error("qemu-i386 is not installed (apt-get install qemu-user)");
+  const g = spawnSync("gcc", ["-m32", "-print-file-name=libc.a"], { encoding: "utf8" });
+  if (g.status !== 0 || !g.stdout.includes("/")) throw new Error("gcc -m32 cannot link (apt-get install gcc-multilib)");
+}
+
+/** gcc -m32 with these flags (cached by source and flags). */
+export function buildI386(source: string, flags: string[], name = "prog"): string {
+  return buildWith("gcc", source, ["-m32", ...flags], name);
+}
+
+/** The corpus programs that build with -m32: not the ones that need __int128 or a 64-bit long constant. */
+export function i386Corpus(name: string): boolean {
+  return name !== "int128" && name !== "overflow";
+}
+
+/** qemu-user reports a fatal signal on stderr itself ("qemu: uncaught target signal 11 ..."): not the guest's output. */
+function withoutQemuNotes(stderr: string): string {
+  return stderr.replace(/^qemu: uncaught target signal .*\n/gm, "");
+}
+
+/** Run under qemu-i386 with the host's root as the guest's (its /lib32 glibc), an exact environment and stdin. */
+export function runQemuI386(bin: string, args: string[], stdin = "", env: Record<string, string> = {}): RunOutcome {
+  const r = spawnSync("qemu-i386", ["-L", "/", bin, ...args], { input: stdin, env, encoding: "utf8", maxBuffer: 64 << 20 });
+  const status = r.status ?? 128 + (os.constants.signals[r.signal as keyof typeof os.constants.signals] ?? 0);
+  return { stdout: r.stdout, stderr: withoutQemuNotes(r.stderr), status };
+}
