@@ -34,7 +34,7 @@ export function runMeasured(args: string[], opts: { keepStdout?: boolean; input?
 }
 
 /** Run a node script (a module of this suite, say) the same way. */
-export function nodeMeasured(args: string[], opts: { keepStdout?: boolean; input?: string } = {}): Measured {
+export function nodeMeasured(args: string[], opts: { keepStdout?: boolean; input?: string; timeoutMs?: number } = {}): Measured {
   const hwm = path.join(dir, `hwm-${process.pid}-${seq++}`);
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ["--require", hook, ...args], {
@@ -43,6 +43,7 @@ export function nodeMeasured(args: string[], opts: { keepStdout?: boolean; input
     encoding: "utf8",
     env: { ...process.env, HWM_FILE: hwm },
     maxBuffer: 64 << 20,
+    timeout: opts.timeoutMs,
   });
   const ms = performance.now() - t0;
   const kb = fs.existsSync(hwm) ? Number(fs.readFileSync(hwm, "utf8")) : NaN;
