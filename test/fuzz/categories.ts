@@ -13,7 +13,7 @@ import { samplePath } from "../../lab/paths.js";
 import { runSpec } from "../../lab/probe-run.js";
 import { programArb } from "./dsl-programs.js";
 import { applyMutations, mutationsArb, type Mutation } from "./elf-mutants.js";
-import { BASE, DATA, DATA_END, DATA_STRINGS, EXIT_GROUP, movabs, syscallCode, tinyElf } from "./tiny-elf.js";
+import { BASE, DATA, DATA_END, DATA_STRINGS, EXIT_GROUP, movabs, syscallCode, tinyElf, type SyscallArg } from "./tiny-elf.js";
 
 /** The guest's limits in every fuzzed run: --max-mem 16M, and few enough instructions that a case takes milliseconds. */
 export const FUZZ_MAX_MEM = 16 << 20;
@@ -46,6 +46,7 @@ function runImage(name: string, bytes: Uint8Array, maxInsns: number): Outcome {
   try {
     const m = new Machine(openBinary(name, bytes), { maxInsns, maxMemory: FUZZ_MAX_MEM });
     const r = m.run();
+    JSON.stringify(m.stats()); // what --stats prints
     return { ending: r.exit.code !== undefined ? "exit" : r.exit.signal !== undefined ? "signal" : "limit", instructions: r.instructions, handlerBytes: 0 };
   } catch (e) {
     if (e instanceof UserError) return { ending: "refused", instructions: 0, handlerBytes: 0 };
@@ -79,11 +80,12 @@ const argArb: fc.Arbitrary<bigint> = fc.oneof(
   fc.bigInt({ min: 0n, max: M64 }),
 );
 
-/** One call: a number (the one under test, or any) and six arguments. */
-const callArb = (nr: fc.Arbitrary<bigint>) => fc.tuple(nr, fc.array(argArb, { minLength: 6, maxLength: 6 }));
+/** One call: a number (the one under test, or any) and six arguments, each sometimes the previous call's result. */
+const callArb = (nr: fc.Arbitrary<bigint>) =>
+  fc.tuple(nr, fc.array(fc.oneof({ weight: 6, arbitrary: argArb }, { weight: 1, arbitrary: fc.constant("prev" as const) }), { minLength: 6, maxLength: 6 }));
 
 export interface SyscallInput {
-  calls: [bigint, bigint[]][];
+  calls: [bigint, SyscallArg[]][];
 }
 
 function syscallImage(input: SyscallInput): Uint8Array {

@@ -66,12 +66,23 @@ export function movabs(reg: number, value: bigint): number[] {
 
 export const SYSCALL = [0x0f, 0x05];
 
-/** One system call: number and up to six arguments in rdi, rsi, rdx, r10, r8, r9. */
-export function syscallCode(nr: bigint, args: readonly bigint[]): number[] {
+/** An argument: a value, or "prev", the result of the call before (an mmap'd address, a descriptor). */
+export type SyscallArg = bigint | "prev";
+
+/** mov %rbx, %reg (REX.W 89 /r): where "prev" comes from. */
+function fromRbx(reg: number): number[] {
+  return [0x48 | (reg >> 3), 0x89, 0xd8 | (reg & 7)];
+}
+
+/** mov %rax, %rbx after each call, so the next may use its result. */
+const KEEP_RESULT = [0x48, 0x89, 0xc3];
+
+/** One system call: number and up to six arguments in rdi, rsi, rdx, r10, r8, r9; its result is kept in rbx. */
+export function syscallCode(nr: bigint, args: readonly SyscallArg[]): number[] {
   const regs = [RDI, RSI, RDX, R10, R8, R9];
   const out = movabs(RAX, nr);
-  args.forEach((a, i) => out.push(...movabs(regs[i]!, a)));
-  return [...out, ...SYSCALL];
+  args.forEach((a, i) => out.push(...(a === "prev" ? fromRbx(regs[i]!) : movabs(regs[i]!, a))));
+  return [...out, ...SYSCALL, ...KEEP_RESULT];
 }
 
 /** exit_group(0): the end of every generated guest that gets that far. */

@@ -1,6 +1,8 @@
 // MMX: the integer SIMD set on mm0-mm7 (movd movq, padd* psub* with wrap and
 // saturation, pand pandn por pxor, pcmpeq* pcmpgt*, punpck*, packsswb
-// packssdw packuswb, psll* psrl* psra*, pmullw pmulhw pmaddwd, emms).
+// packssdw packuswb, psll* psrl* psra*, pmullw pmulhw pmaddwd, emms), the
+// forms SSE added (pshufw pmovmskb pminub pmaxub pminsw pmaxsw pavgb pavgw
+// psadbw pmulhuw pinsrw pextrw maskmovq movntq) and SSE2's pmuludq on mm.
 //
 // mmN is the 64-bit significand of the x87 physical register RN, so the state
 // lives in X87 (mlo/mhi). As on hardware, every MMX instruction but emms sets
@@ -17,7 +19,7 @@ import { Mnemonic } from "../iced.js";
 import type { Cpu } from "../cpu.js";
 import { OpK, type Insn, type Operand } from "../insn.js";
 import { makeEA, reader, reader64, writer, writer64 } from "../operands.js";
-import { RegClass } from "../registers.js";
+import { Gpr, RegClass } from "../registers.js";
 import type { Builder } from "../translate.js";
 import { x87Of, type X87 } from "../x87.js";
 
@@ -242,6 +244,99 @@ const mov: Builder = (cpu, insn) => {
   };
 };
 
+// ---- the MMX forms that came with SSE (and SSE2's pmuludq) ------------------------
+
+const pmulhuw: Lanes = lanes(2, false, (p, q) => (p * q) >>> 16);
+const pmuludq: Lanes = (a, b, r) => r.setBigUint64(0, BigInt(a.getUint32(0, true)) * BigInt(b.getUint32(0, true)), true);
+const avg = (size: number): Lanes => lanes(size, false, (p, q) => (p + q + 1) >> 1);
+
+/** psadbw: the sum of the eight absolute byte differences, in the low word; the rest is zeroed. */
+const psadbw: Lanes = (a, b, r) => {
+  let sum = 0;
+  for (let i = 0; i < 8; i++) sum += Math.abs(a.getUint8(i) - b.getUint8(i));
+  r.setBigUint64(0, BigInt(sum), true);
+};
+
+/** pshufw mm, mm/m64, imm8: word i of the result is the source's word (imm >> 2i) & 3. */
+const pshufw: Builder = (cpu, insn) => {
+  const d = insn.ops[0]!, s = insn.ops[1]!;
+  if (!isMm(d)) return undefined;
+  const x = x87Of(cpu);
+  const n = d.reg, imm = insn.ops[2]!.immLo & 0xff;
+  const ldB = load64(cpu, s, B);
+  return () => {
+    ldB();
+    enter(x);
+    for (let i = 0; i < 4; i++) R.setUint16(2 * i, B.getUint16(2 * ((imm >> (2 * i)) & 3), true), true);
+    putMm(x, n, R.getUint32(0, true), R.getUint32(4, true));
+  };
+};
+
+/** pmovmskb r32/r64, mm: the top bits of the eight bytes, zero-extended. */
+const pmovmskb: Builder = (cpu, insn) => {
+  const d = insn.ops[0]!, s = insn.ops[1]!;
+  if (!isMm(s)) return undefined;
+  const x = x87Of(cpu);
+  const dst = writer(cpu, d, 4);
+  const n = s.reg;
+  return () => {
+    enter(x);
+    const lo = x.mlo[n]!, hi = x.mhi[n]!;
+    let m = 0;
+    for (let i = 0; i < 4; i++) m |= ((lo >>> (8 * i + 7)) & 1) << i | ((hi >>> (8 * i + 7)) & 1) << (i + 4);
+    dst(m);
+  };
+};
+
+/** pextrw r32/r64, mm, imm8: word imm & 3, zero-extended. */
+const pextrw: Builder = (cpu, insn) => {
+  const d = insn.ops[0]!, s = insn.ops[1]!;
+  if (!isMm(s)) return undefined;
+  const x = x87Of(cpu);
+  const dst = writer(cpu, d, 4);
+  const n = s.reg, w = insn.ops[2]!.immLo & 3;
+  return () => {
+    enter(x);
+    dst(((w < 2 ? x.mlo[n]! : x.mhi[n]!) >>> (16 * (w & 1))) & 0xffff);
+  };
+};
+
+/** pinsrw mm, r32/m16, imm8: word imm & 3 from the source's low word. */
+const pinsrw: Builder = (cpu, insn) => {
+  const d = insn.ops[0]!, s = insn.ops[1]!;
+  if (!isMm(d)) return undefined;
+  const x = x87Of(cpu);
+  const src = reader(cpu, s, 2);
+  const n = d.reg, w = insn.ops[2]!.immLo & 3;
+  return () => {
+    const v = src() & 0xffff;
+    enter(x);
+    A.setUint32(0, x.mlo[n]!, true);
+    A.setUint32(4, x.mhi[n]!, true);
+    A.setUint16(2 * w, v, true);
+    putMm(x, n, A.getUint32(0, true), A.getUint32(4, true));
+  };
+};
+
+/** maskmovq mm1, mm2: store the bytes of mm1 whose byte in mm2 has its top bit set, at [rdi] ([edi] with 0x67). */
+const maskmovq: Builder = (cpu, insn) => {
+  const regs = insn.ops.filter(isMm);
+  if (regs.length !== 2) return undefined;
+  const [s, m] = regs as [Operand, Operand];
+  const x = x87Of(cpu);
+  const L = cpu.lo, H = cpu.hi;
+  const addr32 = insn.bytes.indexOf(0x67) >= 0 && insn.bytes.indexOf(0x67) < insn.bytes.indexOf(0x0f);
+  return () => {
+    const a = addr32 ? L[Gpr.RDI]! >>> 0 : H[Gpr.RDI]! * 4294967296 + (L[Gpr.RDI]! >>> 0);
+    A.setUint32(0, x.mlo[s.reg]!, true);
+    A.setUint32(4, x.mhi[s.reg]!, true);
+    B.setUint32(0, x.mlo[m.reg]!, true);
+    B.setUint32(4, x.mhi[m.reg]!, true);
+    for (let i = 0; i < 8; i++) if (B.getUint8(i) & 0x80) cpu.mem.write8(a + i, A.getUint8(i));
+    enter(x);
+  };
+};
+
 const emms: Builder = (cpu) => {
   const x = x87Of(cpu);
   return () => {
@@ -301,6 +396,21 @@ export const mmxOps: [Mnemonic, Builder][] = [
   [Mnemonic.Pmullw, b(pmullw)],
   [Mnemonic.Pmulhw, b(pmulhw)],
   [Mnemonic.Pmaddwd, b(pmaddwd)],
+  [Mnemonic.Movntq, mov], // a plain store here (no caches to bypass)
+  [Mnemonic.Pshufw, pshufw],
+  [Mnemonic.Pmovmskb, pmovmskb],
+  [Mnemonic.Pextrw, pextrw],
+  [Mnemonic.Pinsrw, pinsrw],
+  [Mnemonic.Maskmovq, maskmovq],
+  [Mnemonic.Pminub, b(lanes(1, false, (p, q) => (p < q ? p : q)))],
+  [Mnemonic.Pmaxub, b(lanes(1, false, (p, q) => (p > q ? p : q)))],
+  [Mnemonic.Pminsw, b(lanes(2, true, (p, q) => (p < q ? p : q)))],
+  [Mnemonic.Pmaxsw, b(lanes(2, true, (p, q) => (p > q ? p : q)))],
+  [Mnemonic.Pavgb, b(avg(1))],
+  [Mnemonic.Pavgw, b(avg(2))],
+  [Mnemonic.Psadbw, b(psadbw)],
+  [Mnemonic.Pmulhuw, b(pmulhuw)],
+  [Mnemonic.Pmuludq, b(pmuludq)],
 ];
 
 /** Does the instruction use an mm register (and so take the MMX builder rather than SSE's)? */
