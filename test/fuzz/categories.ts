@@ -16,12 +16,12 @@ import { applyMutations, mutationsArb, type Mutation } from "./elf-mutants.js";
 import { BASE, DATA, DATA_END, DATA_STRINGS, EXIT_GROUP, movabs, syscallCode, tinyElf, type SyscallArg } from "./tiny-elf.js";
 
 /** The guest's limits in every fuzzed run: --max-mem 16M, and few enough instructions that a case takes milliseconds. */
-export const FUZZ_MAX_MEM = 16 << 20;
+const FUZZ_MAX_MEM = 16 << 20;
 
 /** How one input ended: a guest exit, a signal, a limit (status 124), or a clean refusal (a one-line error, status 2). */
 export type Ending = "exit" | "signal" | "limit" | "refused";
 
-export interface Outcome {
+interface Outcome {
   ending: Ending;
   instructions: number;
   /**
@@ -115,7 +115,7 @@ export function syscallCategory(nr: bigint): Category<SyscallInput> {
   };
 }
 
-export interface CodeInput {
+interface CodeInput {
   regs: bigint[];
   code: number[];
 }

@@ -7,7 +7,7 @@ export const BASE = 0x400000;
 const EHDR = 64;
 const PHDR = 56;
 /** Where the code starts (right after the one program header). */
-export const CODE = BASE + EHDR + PHDR;
+const CODE = BASE + EHDR + PHDR;
 /** The data area: a page of strings guests may name, then zeros to DATA_END. */
 export const DATA = BASE + 0x1000;
 export const DATA_END = BASE + 0x10000;
@@ -54,7 +54,7 @@ export function tinyElf(code: Uint8Array): Uint8Array {
 const M64 = (1n << 64n) - 1n;
 
 /** Registers by x86 number, for movabs: rax=0 ... r15=15. */
-export const RAX = 0, RDX = 2, RSI = 6, RDI = 7, R8 = 8, R9 = 9, R10 = 10;
+const RAX = 0, RDX = 2, RSI = 6, RDI = 7, R8 = 8, R9 = 9, R10 = 10;
 
 /** movabs $imm64, %reg (REX.W B8+r). */
 export function movabs(reg: number, value: bigint): number[] {
@@ -64,7 +64,7 @@ export function movabs(reg: number, value: bigint): number[] {
   return out;
 }
 
-export const SYSCALL = [0x0f, 0x05];
+const SYSCALL = [0x0f, 0x05];
 
 /** An argument: a value, or "prev", the result of the call before (an mmap'd address, a descriptor). */
 export type SyscallArg = bigint | "prev";
