@@ -16,7 +16,7 @@ describe("cpu differential: mmx", () => {
     if (r.mismatches.length) assert.fail(report(r));
   });
 
-  test("SSE's MMX forms: pshufw pmovmskb pminub pmaxub pminsw pmaxsw pavgb pavgw psadbw pmulhuw pinsrw pextrw maskmovq movntq; pmuludq on mm", () => {
+  test("SSE's MMX forms: pshufw pmovmskb pminub pmaxub pminsw pmaxsw pavgb pavgw psadbw pmulhuw pinsrw pextrw maskmovq movntq; pmuludq on mm; cvt between mm and xmm, movq2dq/movdq2q", () => {
     requireMusl();
     const r = runFamily(mmxSseFamily);
     assert.ok(r.lines > 0);

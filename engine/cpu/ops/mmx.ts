@@ -2,7 +2,9 @@
 // saturation, pand pandn por pxor, pcmpeq* pcmpgt*, punpck*, packsswb
 // packssdw packuswb, psll* psrl* psra*, pmullw pmulhw pmaddwd, emms), the
 // forms SSE added (pshufw pmovmskb pminub pmaxub pminsw pmaxsw pavgb pavgw
-// psadbw pmulhuw pinsrw pextrw maskmovq movntq) and SSE2's pmuludq on mm.
+// psadbw pmulhuw pinsrw pextrw maskmovq movntq), SSE2's pmuludq on mm, and
+// the conversions and moves between mm and xmm (cvtpi2ps cvtps2pi cvttps2pi
+// cvtpi2pd cvtpd2pi cvttpd2pi movq2dq movdq2q).
 //
 // mmN is the 64-bit significand of the x87 physical register RN, so the state
 // lives in X87 (mlo/mhi). As on hardware, every MMX instruction but emms sets
@@ -17,15 +19,21 @@
 
 import { Mnemonic } from "../iced.js";
 import type { Cpu } from "../cpu.js";
+import { CpuException, X86_TRAP_GP } from "../exceptions.js";
 import { OpK, type Insn, type Operand } from "../insn.js";
 import { makeEA, reader, reader64, writer, writer64 } from "../operands.js";
 import { Gpr, RegClass } from "../registers.js";
 import type { Builder } from "../translate.js";
 import { x87Of, type X87 } from "../x87.js";
+import { roundRC, toI32 } from "./sse.js";
 
 /** Is this operand an MMX register? */
 function isMm(o: Operand | undefined): boolean {
   return o !== undefined && o.kind === OpK.Reg && o.cls === RegClass.Mm;
+}
+
+function isXmm(o: Operand | undefined): boolean {
+  return o !== undefined && o.kind === OpK.Reg && o.cls === RegClass.Xmm;
 }
 
 // scratch: destination (A), source (B) and result (R) lanes, little-endian
@@ -337,6 +345,97 @@ const maskmovq: Builder = (cpu, insn) => {
   };
 };
 
+// ---- conversions and moves between mm and xmm -------------------------------------
+
+/**
+ * cvtpi2ps / cvtpi2pd xmm, mm/m64: two int32 to the low two singles (the high half kept) or to two
+ * doubles. From mm it is an MMX instruction (TOP = 0, tags valid); from memory it leaves the x87
+ * state alone (SDM: "executed without causing a transition to MMX technology").
+ */
+function cvtFromPi(double: boolean): Builder {
+  return (cpu, insn) => {
+    const d = insn.ops[0]!, s = insn.ops[1]!;
+    if (!isXmm(d)) return undefined;
+    const x = x87Of(cpu), xm = cpu.xmm;
+    const dr = d.reg, fromMm = isMm(s);
+    const ldB = load64(cpu, s, B);
+    return () => {
+      ldB();
+      if (fromMm) enter(x);
+      const lo = B.getInt32(0, true), hi = B.getInt32(4, true);
+      if (double) {
+        xm.f64[2 * dr] = lo;
+        xm.f64[2 * dr + 1] = hi;
+      } else {
+        xm.f32[4 * dr] = Math.fround(lo);
+        xm.f32[4 * dr + 1] = Math.fround(hi);
+      }
+    };
+  };
+}
+
+/**
+ * cvt(t)ps2pi mm, xmm/m64 and cvt(t)pd2pi mm, xmm/m128 (16-byte aligned): two singles or doubles to
+ * int32, rounded per MXCSR.RC or truncated; NaN and out of range give the indefinite 0x80000000.
+ */
+function cvtToPi(double: boolean, truncate: boolean): Builder {
+  return (cpu, insn) => {
+    const d = insn.ops[0]!, s = insn.ops[1]!;
+    if (!isMm(d)) return undefined;
+    const x = x87Of(cpu), xm = cpu.xmm;
+    const n = d.reg;
+    const conv = (v: number): number => toI32(truncate ? Math.trunc(v) : roundRC(v, (cpu.mxcsr >> 13) & 3));
+    let src: () => void; // leaves the two values in A: floats at 0 and 4, or doubles in A and B
+    if (isXmm(s)) {
+      const r = s.reg;
+      src = double
+        ? () => {
+            A.setFloat64(0, xm.f64[2 * r]!, true);
+            B.setFloat64(0, xm.f64[2 * r + 1]!, true);
+          }
+        : () => {
+            A.setFloat32(0, xm.f32[4 * r]!, true);
+            A.setFloat32(4, xm.f32[4 * r + 1]!, true);
+          };
+    } else {
+      const ea = makeEA(cpu, s);
+      const m = cpu.mem;
+      src = () => {
+        const a = ea();
+        if (double && a % 16 !== 0) throw new CpuException(X86_TRAP_GP, 0, "misaligned SSE operand");
+        A.setInt32(0, m.read64(a), true);
+        A.setInt32(4, m.hi, true);
+        if (!double) return;
+        B.setInt32(0, m.read64(a + 8), true);
+        B.setInt32(4, m.hi, true);
+      };
+    }
+    return () => {
+      src();
+      enter(x);
+      if (double) putMm(x, n, conv(A.getFloat64(0, true)), conv(B.getFloat64(0, true)));
+      else putMm(x, n, conv(A.getFloat32(0, true)), conv(A.getFloat32(4, true)));
+    };
+  };
+}
+
+/** movq2dq xmm, mm: the low qword, the high one zeroed; movdq2q mm, xmm: the low qword. */
+const movq2dq: Builder = (cpu, insn) => {
+  const d = insn.ops[0]!, s = insn.ops[1]!;
+  const x = x87Of(cpu), I = cpu.xmm.i32;
+  if (isXmm(d) && isMm(s))
+    return () => {
+      enter(x);
+      I.set([x.mlo[s.reg]! | 0, x.mhi[s.reg]! | 0, 0, 0], 4 * d.reg);
+    };
+  if (isMm(d) && isXmm(s))
+    return () => {
+      enter(x);
+      putMm(x, d.reg, I[4 * s.reg]! >>> 0, I[4 * s.reg + 1]! >>> 0);
+    };
+  return undefined;
+};
+
 const emms: Builder = (cpu) => {
   const x = x87Of(cpu);
   return () => {
@@ -411,9 +510,20 @@ export const mmxOps: [Mnemonic, Builder][] = [
   [Mnemonic.Psadbw, b(psadbw)],
   [Mnemonic.Pmulhuw, b(pmulhuw)],
   [Mnemonic.Pmuludq, b(pmuludq)],
+  [Mnemonic.Cvtpi2ps, cvtFromPi(false)],
+  [Mnemonic.Cvtpi2pd, cvtFromPi(true)],
+  [Mnemonic.Cvtps2pi, cvtToPi(false, false)],
+  [Mnemonic.Cvttps2pi, cvtToPi(false, true)],
+  [Mnemonic.Cvtpd2pi, cvtToPi(true, false)],
+  [Mnemonic.Cvttpd2pi, cvtToPi(true, true)],
+  [Mnemonic.Movq2dq, movq2dq],
+  [Mnemonic.Movdq2q, movq2dq],
 ];
 
-/** Does the instruction use an mm register (and so take the MMX builder rather than SSE's)? */
+/** Conversions with an mm operand in their register form only: the memory form is theirs too. */
+const MMX_ONLY = new Set<Mnemonic>([Mnemonic.Cvtpi2ps, Mnemonic.Cvtpi2pd, Mnemonic.Cvtps2pi, Mnemonic.Cvttps2pi, Mnemonic.Cvtpd2pi, Mnemonic.Cvttpd2pi]);
+
+/** Does the instruction use an mm register, or is it an mm conversion (and so take the MMX builder rather than SSE's)? */
 export function usesMmx(insn: Insn): boolean {
-  return insn.ops.some(isMm);
+  return insn.ops.some(isMm) || MMX_ONLY.has(insn.mnemonic);
 }

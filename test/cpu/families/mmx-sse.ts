@@ -1,12 +1,14 @@
 // Differential cases: the MMX forms SSE added (pshufw, pmovmskb, pminub,
 // pmaxub, pminsw, pmaxsw, pavgb, pavgw, psadbw, pmulhuw, pinsrw, pextrw,
-// maskmovq, movntq) and SSE2's pmuludq on mm (engine/cpu/ops/mmx.ts).
+// maskmovq, movntq), SSE2's pmuludq on mm, and the conversions and moves
+// between mm and xmm (cvtpi2ps cvt(t)ps2pi cvtpi2pd cvt(t)pd2pi movq2dq
+// movdq2q) under each MXCSR rounding mode (engine/cpu/ops/mmx.ts).
 //
 // As in families/mmx.ts: operands come from rax (mm0) and rbx (mm1), results
 // go back to GPRs and `mem`, and each case ends with emms unless it checks
 // the x87 tags.
 
-import { mkInput, pairSet, PAIR_EDGES, randoms, type Case, type Family } from "../harness.js";
+import { mkInput, pairSet, PAIR_EDGES, randoms, type Case, type Family, type Input } from "../harness.js";
 
 const SW_MASK = 0x7d3d;
 const env = (at: number): string => `fnstenv mem+${at}(%rip); movq $0, mem+${at + 12}(%rip); movl $0, mem+${at + 20}(%rip); andw $${SW_MASK}, mem+${at + 4}(%rip)`;
@@ -32,7 +34,41 @@ function cases(): Case[] {
   out.push({ name: "tags after pmovmskb", asm: `fninit; fld1; fldz; pmovmskb %mm0, %ecx; ${env(32)}; emms`, set: "one" });
   out.push({ name: "tags after pextrw", asm: `fninit; fld1; pextrw $1, %mm0, %ecx; ${env(32)}; emms`, set: "one" });
   out.push({ name: "tags after maskmovq", asm: `fninit; fld1; lea mem+64(%rip), %rdi; movq %rax, %mm0; maskmovq %mm0, %mm0; ${env(32)}; emms`, set: "one" });
+  // conversions: rax holds two singles, rbx and rdx a double each; each rounding mode, register and memory forms
+  for (const rc of [0, 1, 2, 3]) {
+    out.push({
+      name: `cvt*2pi, RC ${rc}`,
+      asm: `movl $${0x1f80 | (rc << 13)}, mem+64(%rip); ldmxcsr mem+64(%rip); movq %rax, %xmm0; cvtps2pi %xmm0, %mm0; movq %mm0, %rcx; cvttps2pi %xmm0, %mm1; movq %mm1, %rsi; ` +
+        `movq %rbx, %xmm1; movq %rdx, %xmm2; punpcklqdq %xmm2, %xmm1; cvtpd2pi %xmm1, %mm2; movq %mm2, %rdi; cvttpd2pi %xmm1, %mm3; movq %mm3, %r8; ` +
+        `mov %rax, mem+8(%rip); cvtps2pi mem+8(%rip), %mm4; movq %mm4, %r9; mov %rbx, mem+128(%rip); mov %rdx, mem+136(%rip); cvtpd2pi mem+128(%rip), %mm5; movq %mm5, %r10; ` +
+        `cvtpi2ps %mm0, %xmm3; movl $0x1f80, mem+64(%rip); ldmxcsr mem+64(%rip); emms`,
+      set: "floats",
+    });
+  }
+  out.push({ asm: "movq %rax, %mm0; cvtpi2ps %mm0, %xmm0; cvtpi2pd %mm0, %xmm1; mov %rbx, mem+8(%rip); cvtpi2ps mem+8(%rip), %xmm2; cvtpi2pd mem+8(%rip), %xmm3; emms", set: "pairs" });
+  out.push({ asm: "movq %rax, %mm0; movq2dq %mm0, %xmm4; movq %rbx, %xmm5; movdq2q %xmm5, %mm1; movq %mm1, %rcx; emms", set: "pairs" });
+  // from memory, cvtpi2ps leaves the x87 state alone; from mm it is an MMX instruction
+  out.push({ name: "tags after cvtpi2ps m64 and mm", asm: `fninit; fld1; mov %rax, mem+8(%rip); cvtpi2ps mem+8(%rip), %xmm0; ${env(32)}; cvtpi2ps %mm0, %xmm1; ${env(64)}; emms`, set: "one" });
   return out;
+}
+
+const f32 = (v: number): bigint => {
+  const dv = new DataView(new ArrayBuffer(4));
+  dv.setFloat32(0, v, true);
+  return BigInt(dv.getUint32(0, true));
+};
+const f64 = (v: number): bigint => {
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, v, true);
+  return dv.getBigUint64(0, true);
+};
+const FLOATS = [0, -0, 0.5, 1.5, 2.5, -2.5, -0.5, 3.49, -1e-9, 2147483520, 2147483647.5, -2147483648.5, -2147483649, 1e10, Infinity, -Infinity, NaN];
+
+function floatSet(): Input[] {
+  return FLOATS.map((v, i) => {
+    const w = FLOATS[(i + 5) % FLOATS.length]!;
+    return mkInput(94000 + i, { rax: f32(v) | (f32(w) << 32n), rbx: f64(v), rdx: f64(w) });
+  });
 }
 
 const vals = [...PAIR_EDGES, 0x7f80ff017fff8000n, 0x00ff00ff80017ffen, 0x8080808080808080n, 0x0180ff7f00fe8001n, ...randoms(6, 616)];
@@ -41,6 +77,7 @@ export const mmxSseFamily: Family = {
   name: "mmx-sse",
   sets: {
     pairs: pairSet(vals, vals).filter((_, i) => i % 6 === 0),
+    floats: floatSet(),
     one: [mkInput(93000, { rax: 0x0123456789abcdefn }), mkInput(93001, { rax: 0xfedcba9876543210n })],
   },
   cases: cases(),
