@@ -2,7 +2,7 @@
 // run) in a child process (test/fuzz/run.ts), so its peak RSS can be read.
 // Properties: no input ends in an internal error; every input's host time is
 // within run.ts's bound per guest instruction (checked in the child, very
-// loose: 0.05 M instructions/s); the child's peak RSS stays under
+// loose: 5 s + 0.02 M instructions/s); the child's peak RSS stays under
 // 4 x --max-mem + 300 MiB, the bound of test/hardening's memory tests.
 //
 // UPROBE_LAB_FUZZ=full runs 20 times as many inputs (several minutes), in 20
