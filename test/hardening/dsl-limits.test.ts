@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import { DslError } from "../../dsl/diagnostics.js";
 import { compileProgram } from "../../dsl/index.js";
 import { FakeTarget } from "../dsl/helpers.js";
-import { buildC, requireMusl, runCli } from "../helpers.js";
+import { buildC, requireMusl, runCli, samplePath } from "../helpers.js";
 import { memoryBoundMiB, runMeasured } from "./measure.js";
 
 const T = new FakeTarget();
@@ -40,6 +40,16 @@ describe("the compiler's limits", () => {
     compileProgram(`BEGIN < ${"if (1) { ".repeat(250)}x = ${chain(" < ", 250)};${" }".repeat(250)} >`, "deep.probe", T);
     compileProgram(`BEGIN < x = ${"!(".repeat(125)}${"1 ? ".repeat(125)}1${" : 1".repeat(125)}${")".repeat(125)} >`, "deep.probe", T);
     compileProgram(`BEGIN < @m[${"1, ".repeat(255)}1] = count() >`, "deep.probe", T);
+  });
+});
+
+describe("a probe handler's host cost", () => {
+  test("300 x++ in one handler, ~10k hits: bounded memory (the optimizing compiler took 6.5 GB on BigInt.asIntN itself; found by test/fuzz)", () => {
+    const r = runMeasured(["run", "-q", "--max-mem", "16M", "--max-insns", "100000", "-e", `probe test < ${"x++; ".repeat(300)}>`, "--", samplePath("push-O0")], { keepStdout: true });
+    assert.equal(r.status, 124, r.stderr); // the instruction limit
+    const x = Number(/^x: (\d+)$/m.exec(r.stdout)?.[1]);
+    assert.ok(x > 0 && x % 300 === 0, `x: ${x}, 300 per hit`);
+    assert.ok(r.peakMiB < memoryBoundMiB(16), `peak ${r.peakMiB} MiB`);
   });
 });
 
