@@ -94,10 +94,11 @@ const spanOf = (t: DslToken): Span => ({ start: t.offset, end: t.offset + Math.m
 /**
  * Limits that keep the compiler's host cost bounded (the parse of an operator chain is quadratic in
  * nearley, and the passes recurse over the tree), as a C compiler bounds bracket depth (clang's
- * -fbracket-depth is 256): the program's size, its nesting (brackets, blocks, unary operators) and
- * the binary operators of one statement (a chain nests as deep as it is long).
+ * -fbracket-depth is 256): the program's size, its nesting (brackets, blocks, unary operators),
+ * the binary operators of one statement (a chain nests as deep as it is long) and the elements of
+ * its comma lists (the parse of a 20,000-element map key took 15 s and 2.9 GB).
  */
-const DSL_LIMITS = { bytes: 64 * 1024, nesting: 256, operators: 256 } as const;
+const DSL_LIMITS = { bytes: 64 * 1024, nesting: 256, operators: 256, elements: 256 } as const;
 
 const UNARY = new Set(["!", "~", "-", "+"]);
 
@@ -108,12 +109,14 @@ function checkLimits(src: SourceText): void {
   let depth = 0;
   let unary = 0;
   let operators = 0;
+  let commas = 0;
   let prev: DslToken | undefined;
   for (let t = lexer.next(); t !== undefined; t = lexer.next()) {
     if (t.offset >= DSL_LIMITS.bytes) tooLarge();
     if (t.type === "lexerror") break; // parse() reports it
     const v = t.text;
-    if (t.type === "sep" || v === "{" || v === "}") operators = 0; // a statement boundary
+    if (t.type === "sep" || v === "{" || v === "}") operators = commas = 0; // a statement boundary
+    if (v === ",") commas++;
     if (v === "(" || v === "[" || v === "{") depth++;
     else if ((v === ")" || v === "]" || v === "}") && depth > 0) depth--;
     // a prefix operator: after nothing, an operator or an opening bracket
@@ -125,6 +128,7 @@ function checkLimits(src: SourceText): void {
     }
     if (depth + unary > DSL_LIMITS.nesting) fail(src, spanOf(t), `nesting deeper than ${DSL_LIMITS.nesting} levels (brackets, blocks and unary operators)`);
     if (operators > DSL_LIMITS.operators) fail(src, spanOf(t), `more than ${DSL_LIMITS.operators} operators in one statement`);
+    if (commas >= DSL_LIMITS.elements) fail(src, spanOf(t), `more than ${DSL_LIMITS.elements} comma-separated elements in one statement (arguments, map keys, attach points)`);
     prev = t;
   }
   if (src.text.length > DSL_LIMITS.bytes) tooLarge();

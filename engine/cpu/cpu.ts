@@ -336,7 +336,7 @@ function toException(e: unknown): CpuException {
   if (e instanceof MemFault) {
     // A non-canonical address raises #GP, not #PF (the kernel reports SI_KERNEL with no address).
     if (!isCanonical(e.addr)) return new CpuException(X86_TRAP_GP, 0, "non-canonical address");
-    return new CpuException(X86_TRAP_PF, e.addr, `${e.access}:${e.code}`, { kind: "page-fault", access: e.access, code: e.code });
+    return new CpuException(X86_TRAP_PF, e.addr, `${e.access}:${e.code}`, { kind: "page-fault", access: e.access, code: e.code, bus: e.bus });
   }
   throw e;
 }

@@ -18,7 +18,7 @@ export const X86_TRAP_XF = 19; // SIMD floating-point exception
  * the si_code it reports; for an instruction the translator lacks, only that
  * (the death report's disassembly already names it).
  */
-export type ExceptionCause = { kind: "page-fault"; access: AccessKind; code: SegvCode } | { kind: "not-implemented" };
+export type ExceptionCause = { kind: "page-fault"; access: AccessKind; code: SegvCode; bus: boolean } | { kind: "not-implemented" };
 
 export class CpuException {
   constructor(

@@ -14,7 +14,7 @@
 // translated code.
 
 import { EACCES, EEXIST, ENOMEM, EPERM } from "../errno.js";
-import { MemFault, SEGV_ACCERR, SEGV_MAPERR, UserSpace } from "./fault.js";
+import { BUS_ADRERR, MemFault, SEGV_ACCERR, SEGV_MAPERR, UserSpace } from "./fault.js";
 import type { MappedFile } from "./mapped-file.js";
 import { Page, PageGeometry, pageAlignUp, PROT_EXEC, PROT_READ, PROT_WRITE } from "./page.js";
 import { formatVma, vmaFileOffset, type SpecialMapping, type Vma } from "./vma.js";
@@ -58,6 +58,8 @@ export interface MapRequest {
   special?: SpecialMapping;
   dontCopy?: boolean;
   shownProt?: string;
+  /** MAP_GROWSDOWN (VM_GROWSDOWN): a fault just below grows it (the stack always does). */
+  growsDown?: boolean;
 }
 
 export class AddressSpace {
@@ -213,6 +215,7 @@ export class AddressSpace {
       special: req.special,
       dontCopy: req.dontCopy ?? false,
       shownProt: req.shownProt,
+      growsDown: req.growsDown ?? req.special === "stack",
     };
     this.insertVma(vma);
     return start;
@@ -377,7 +380,7 @@ export class AddressSpace {
     if (!v) return undefined;
     if ((this.pageCount + 1) * PAGE_SIZE > this.maxBytes) throw new MemoryLimitExceeded(this.maxBytes);
     if (v.file) {
-      // A page past EOF is still mapped (SIGBUS on real Linux); zero-filled here.
+      if (pastEof(v, addr)) return undefined; // no page to map: a user access gets SIGBUS (fault), the kernel's EFAULT
       const data = v.file.page(vmaFileOffset(v, addr) / PAGE_SIZE);
       p = new Page(data, v.prot, true);
       if (v.shared) p.shared = false; // MAP_SHARED writes would reach the file: we never give the guest writable shared mappings of user files
@@ -390,7 +393,7 @@ export class AddressSpace {
   }
 
   /**
-   * A fault at addr, in no VMA: if the VMA above it grows down (the stack), extend it to addr's page
+   * A fault at addr, in no VMA: if the VMA above it grows down (the stack, an anonymous MAP_GROWSDOWN mapping), extend it to addr's page
    * (do_user_addr_fault -> expand_stack -> expand_downwards) when that stays within RLIMIT_STACK
    * (acct_stack_growth) and out of the guard gap above the mapping below (stack_guard_gap, unless
    * that one is PROT_NONE or grows down too). Otherwise undefined: the access faults (SEGV_MAPERR).
@@ -406,11 +409,11 @@ export class AddressSpace {
       else hi = mid;
     }
     const v = vs[lo];
-    if (v === undefined || v.special !== "stack") return undefined;
+    if (v === undefined || !v.growsDown) return undefined;
     const start = addr - (addr % PAGE_SIZE);
     if (v.end - start > this.stackLimit) return undefined;
     const prev = vs[lo - 1];
-    if (prev !== undefined && prev.special !== "stack" && prev.prot !== 0 && start - prev.end < STACK_GUARD_GAP) return undefined;
+    if (prev !== undefined && !prev.growsDown && prev.prot !== 0 && start - prev.end < STACK_GUARD_GAP) return undefined;
     v.start = start;
     this.vmaGeneration++;
     this.freeBase = NaN; // the guard gap moved down: findFreeTopDown's cached walk start may now lie in it
@@ -438,6 +441,8 @@ export class AddressSpace {
 
   private fault(addr: number, access: "read" | "write" | "exec"): never {
     const v = addr >= 0 && addr < TASK_SIZE ? this.findVma(addr) : undefined;
+    // access_error comes first (SEGV_ACCERR); an allowed access to a file page past EOF is SIGBUS (filemap_fault)
+    if (v && v.prot & ACCESS_PROT[access] && pastEof(v, addr)) throw new MemFault(addr, access, BUS_ADRERR, true);
     throw new MemFault(addr, access, v ? SEGV_ACCERR : SEGV_MAPERR);
   }
 
@@ -729,10 +734,21 @@ export class AddressSpace {
 
 /** Where a VMA's guard gap begins (vm_start_gap): stack_guard_gap below a stack, its start otherwise. */
 function gapStart(v: Vma): number {
-  return v.special === "stack" ? Math.max(0, v.start - STACK_GUARD_GAP) : v.start;
+  return v.growsDown ? Math.max(0, v.start - STACK_GUARD_GAP) : v.start;
 }
 
 /** An anonymous private mapping with no special role: the kind vma_merge joins here. */
 function mergeableAnon(v: Vma): boolean {
-  return !v.file && !v.shared && !v.special && !v.dontCopy && v.shownProt === undefined;
+  return !v.file && !v.shared && !v.special && !v.dontCopy && v.shownProt === undefined && !v.growsDown;
+}
+
+const ACCESS_PROT = { read: PROT_READ, write: PROT_WRITE, exec: PROT_EXEC } as const;
+
+/**
+ * Is addr's page of a file mapping wholly past the file's end? filemap_fault returns VM_FAULT_SIGBUS
+ * for a page index at or past DIV_ROUND_UP(i_size, PAGE_SIZE), for private and shared mappings
+ * alike; the page holding EOF maps, zero-filled past it.
+ */
+function pastEof(v: Vma, addr: number): boolean {
+  return v.file !== undefined && vmaFileOffset(v, addr - (addr % PAGE_SIZE)) >= pageAlignUp(v.file.size);
 }

@@ -4,6 +4,8 @@
 
 export const SEGV_MAPERR = 1;
 export const SEGV_ACCERR = 2;
+/** SIGBUS's si_code for an access to a file page wholly past EOF (filemap_fault: VM_FAULT_SIGBUS). */
+export const BUS_ADRERR = 2;
 export type SegvCode = typeof SEGV_MAPERR | typeof SEGV_ACCERR;
 
 export type AccessKind = "read" | "write" | "exec";
@@ -12,7 +14,10 @@ export class MemFault {
   constructor(
     readonly addr: number,
     readonly access: AccessKind,
+    /** SIGSEGV's code; with `bus`, SIGBUS's (BUS_ADRERR). */
     readonly code: SegvCode,
+    /** The page is a file's, wholly past its EOF: SIGBUS, not SIGSEGV (user accesses; the kernel's own get -EFAULT). */
+    readonly bus = false,
   ) {}
 }
 

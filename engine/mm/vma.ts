@@ -29,6 +29,8 @@ export interface Vma {
   dontCopy: boolean;
   /** rwx as /proc/pid/maps shows them when they differ from what the MMU enforces ([uprobes] shows --x). */
   shownProt?: string;
+  /** VM_GROWSDOWN: the stack, or an anonymous MAP_GROWSDOWN mapping; a fault below it extends it (expand_downwards). */
+  growsDown: boolean;
 }
 
 export function protString(v: Vma): string {

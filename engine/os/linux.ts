@@ -20,7 +20,7 @@ import { loadImage } from "./loader.js";
 import { Process, type ExitState } from "./process.js";
 import {
   defaultAction, FPE_INTDIV, ILL_ILLOPN, SA_NODEFER, SA_RESETHAND, SEGV_MAPERR, setupRtFrame, SI_KERNEL,
-  sigBit, SIG_DFL, SIG_IGN, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, type SigInfo, TRAP_BRKPT, TRAP_TRACE,
+  sigBit, SIG_DFL, SIG_IGN, SIGBUS, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, type SigInfo, TRAP_BRKPT, TRAP_TRACE,
 } from "./signals.js";
 import { ENOSYS } from "../errno.js";
 import { SYSCALL_HANDLERS, syscallName, type SyscallContext } from "./syscalls.js";
@@ -397,7 +397,7 @@ export class Linux {
     switch (exc.vector) {
       case X86_TRAP_PF: {
         const code = exc.cause?.kind === "page-fault" ? exc.cause.code : SEGV_MAPERR;
-        info = { signo: SIGSEGV, code, addr: exc.addr, forced: true, ip };
+        info = { signo: exc.cause?.kind === "page-fault" && exc.cause.bus ? SIGBUS : SIGSEGV, code, addr: exc.addr, forced: true, ip };
         break;
       }
       case X86_TRAP_GP:

@@ -6,7 +6,7 @@ import type { Cpu } from "../cpu/cpu.js";
 import { USER_FLAGS_MASK, Fl } from "../cpu/flags.js";
 import { Gpr } from "../cpu/registers.js";
 import { fxrstorX87, fxsaveX87 } from "../cpu/x87.js";
-import { SEGV_ACCERR, SEGV_MAPERR } from "../mm/fault.js";
+import { BUS_ADRERR, SEGV_ACCERR, SEGV_MAPERR } from "../mm/fault.js";
 
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
 const DF = Fl.DF, TF = Fl.TF;
@@ -48,6 +48,8 @@ export function codeName(sig: number, code: number): string {
   switch (sig) {
     case SIGSEGV:
       return code === SEGV_MAPERR ? "SEGV_MAPERR" : code === SEGV_ACCERR ? "SEGV_ACCERR" : `code ${code}`;
+    case SIGBUS:
+      return code === BUS_ADRERR ? "BUS_ADRERR" : `code ${code}`;
     case SIGILL:
       return code === ILL_ILLOPN ? "ILL_ILLOPN" : `code ${code}`;
     case SIGFPE:

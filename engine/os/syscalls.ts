@@ -11,7 +11,7 @@ import type { Cpu } from "../cpu/cpu.js";
 import { MappedFile } from "../mm/mapped-file.js";
 import { pageAlignUp, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/page.js";
 import { TASK_SIZE } from "../mm/fault.js";
-import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_SHARED } from "../mm/vma.js";
+import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_SHARED } from "../mm/vma.js";
 import { EACCES, EAGAIN, EBADF, ECHILD, EEXIST, EFAULT, EINTR, EINVAL, EIO, EISDIR, EMFILE, ENODEV, ENOENT, ENOMEM, ENOSYS, ENOTDIR, ENOTTY, ENXIO, EPERM, EPIPE, ERANGE, EROFS, ESPIPE, ESRCH } from "../errno.js";
 import { FD_LIMIT, type OpenFile } from "./fdtable.js";
 import type { Linux } from "./linux.js";
@@ -237,6 +237,7 @@ function doMmap(c: SyscallContext, a: number[]): number {
     if (flags & MAP_SHARED && prot & PROT_WRITE) return -EACCES; // opened read-only
     file = c.kernel.mappedFile(f.id ?? f.path, f.data!);
   }
+  if (flags & MAP_GROWSDOWN && (file || flags & MAP_SHARED)) return -EINVAL; // do_mmap: only anonymous private mappings grow down
   const res = mm.map({
     addr: fixed ? addr : pageAlignUp(addr),
     length: len,
@@ -246,6 +247,7 @@ function doMmap(c: SyscallContext, a: number[]): number {
     shared: (flags & MAP_SHARED) !== 0 && !!file,
     file,
     offset: off,
+    growsDown: (flags & MAP_GROWSDOWN) !== 0,
   });
   if (res < 0) return res;
   if (file) {

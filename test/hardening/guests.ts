@@ -34,18 +34,24 @@ int main(int argc, char **argv) {
 }
 `;
 
-/** The page cache: map an allowed file (argv[1]) 4 MiB long, touch one page, unmap; argv[2] times, each at a new offset. */
+/**
+ * The page cache: map one page of an allowed file (argv[1]), touch it, unmap; argv[2] times, each at
+ * the next offset, round the file (a page wholly past EOF would be SIGBUS, as on Linux).
+ */
 export const PAGE_CACHE = String.raw`
 #include <stdio.h>
 #include <stdlib.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 int main(int argc, char **argv) {
   int fd = open(argv[1], O_RDONLY);
   long n = atol(argv[2]), sum = 0;
-  if (fd < 0) { perror("open"); return 1; }
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) < 0) { perror("open"); return 1; }
+  long pages = st.st_size / 4096;
   for (long i = 0; i < n; i++) {
-    volatile char *p = mmap(0, 4096, PROT_READ, MAP_PRIVATE, fd, (off_t)i * 4096);
+    volatile char *p = mmap(0, 4096, PROT_READ, MAP_PRIVATE, fd, (off_t)(i % pages) * 4096);
     if (p == MAP_FAILED) { perror("mmap"); return 1; }
     sum += p[0];
     munmap((void *)p, 4096);

@@ -34,7 +34,7 @@ export function runMeasured(args: string[], opts: { keepStdout?: boolean; input?
 }
 
 /** Run a node script (a module of this suite, say) the same way. */
-export function nodeMeasured(args: string[], opts: { keepStdout?: boolean; input?: string } = {}): Measured {
+export function nodeMeasured(args: string[], opts: { keepStdout?: boolean; input?: string; timeoutMs?: number } = {}): Measured {
   const hwm = path.join(dir, `hwm-${process.pid}-${seq++}`);
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ["--require", hook, ...args], {
@@ -43,9 +43,13 @@ export function nodeMeasured(args: string[], opts: { keepStdout?: boolean; input
     encoding: "utf8",
     env: { ...process.env, HWM_FILE: hwm },
     maxBuffer: 64 << 20,
+    timeout: opts.timeoutMs,
   });
   const ms = performance.now() - t0;
   const kb = fs.existsSync(hwm) ? Number(fs.readFileSync(hwm, "utf8")) : NaN;
+  // the figure the README quotes, in the test log (a diagnostic line of node's test runner)
+  const what = args.map((a) => (a.includes("/") ? path.basename(a) : a)).join(" ");
+  process.stdout.write(`# peak RSS ${Math.round(kb / 1024)} MiB in ${Math.round(ms)} ms: ${what.slice(0, 160)}\n`);
   return { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr, peakMiB: kb / 1024, ms };
 }
 

@@ -1,6 +1,10 @@
 // MMX: the integer SIMD set on mm0-mm7 (movd movq, padd* psub* with wrap and
 // saturation, pand pandn por pxor, pcmpeq* pcmpgt*, punpck*, packsswb
-// packssdw packuswb, psll* psrl* psra*, pmullw pmulhw pmaddwd, emms).
+// packssdw packuswb, psll* psrl* psra*, pmullw pmulhw pmaddwd, emms), the
+// forms SSE added (pshufw pmovmskb pminub pmaxub pminsw pmaxsw pavgb pavgw
+// psadbw pmulhuw pinsrw pextrw maskmovq movntq), SSE2's pmuludq on mm, and
+// the conversions and moves between mm and xmm (cvtpi2ps cvtps2pi cvttps2pi
+// cvtpi2pd cvtpd2pi cvttpd2pi movq2dq movdq2q).
 //
 // mmN is the 64-bit significand of the x87 physical register RN, so the state
 // lives in X87 (mlo/mhi). As on hardware, every MMX instruction but emms sets
@@ -15,15 +19,21 @@
 
 import { Mnemonic } from "../iced.js";
 import type { Cpu } from "../cpu.js";
+import { CpuException, X86_TRAP_GP } from "../exceptions.js";
 import { OpK, type Insn, type Operand } from "../insn.js";
 import { makeEA, reader, reader64, writer, writer64 } from "../operands.js";
-import { RegClass } from "../registers.js";
+import { Gpr, RegClass } from "../registers.js";
 import type { Builder } from "../translate.js";
 import { x87Of, type X87 } from "../x87.js";
+import { roundRC, toI32 } from "./sse.js";
 
 /** Is this operand an MMX register? */
 function isMm(o: Operand | undefined): boolean {
   return o !== undefined && o.kind === OpK.Reg && o.cls === RegClass.Mm;
+}
+
+function isXmm(o: Operand | undefined): boolean {
+  return o !== undefined && o.kind === OpK.Reg && o.cls === RegClass.Xmm;
 }
 
 // scratch: destination (A), source (B) and result (R) lanes, little-endian
@@ -242,6 +252,190 @@ const mov: Builder = (cpu, insn) => {
   };
 };
 
+// ---- the MMX forms that came with SSE (and SSE2's pmuludq) ------------------------
+
+const pmulhuw: Lanes = lanes(2, false, (p, q) => (p * q) >>> 16);
+const pmuludq: Lanes = (a, b, r) => r.setBigUint64(0, BigInt(a.getUint32(0, true)) * BigInt(b.getUint32(0, true)), true);
+const avg = (size: number): Lanes => lanes(size, false, (p, q) => (p + q + 1) >> 1);
+
+/** psadbw: the sum of the eight absolute byte differences, in the low word; the rest is zeroed. */
+const psadbw: Lanes = (a, b, r) => {
+  let sum = 0;
+  for (let i = 0; i < 8; i++) sum += Math.abs(a.getUint8(i) - b.getUint8(i));
+  r.setBigUint64(0, BigInt(sum), true);
+};
+
+/** pshufw mm, mm/m64, imm8: word i of the result is the source's word (imm >> 2i) & 3. */
+const pshufw: Builder = (cpu, insn) => {
+  const d = insn.ops[0]!, s = insn.ops[1]!;
+  if (!isMm(d)) return undefined;
+  const x = x87Of(cpu);
+  const n = d.reg, imm = insn.ops[2]!.immLo & 0xff;
+  const ldB = load64(cpu, s, B);
+  return () => {
+    ldB();
+    enter(x);
+    for (let i = 0; i < 4; i++) R.setUint16(2 * i, B.getUint16(2 * ((imm >> (2 * i)) & 3), true), true);
+    putMm(x, n, R.getUint32(0, true), R.getUint32(4, true));
+  };
+};
+
+/** pmovmskb r32/r64, mm: the top bits of the eight bytes, zero-extended. */
+const pmovmskb: Builder = (cpu, insn) => {
+  const d = insn.ops[0]!, s = insn.ops[1]!;
+  if (!isMm(s)) return undefined;
+  const x = x87Of(cpu);
+  const dst = writer(cpu, d, 4);
+  const n = s.reg;
+  return () => {
+    enter(x);
+    const lo = x.mlo[n]!, hi = x.mhi[n]!;
+    let m = 0;
+    for (let i = 0; i < 4; i++) m |= ((lo >>> (8 * i + 7)) & 1) << i | ((hi >>> (8 * i + 7)) & 1) << (i + 4);
+    dst(m);
+  };
+};
+
+/** pextrw r32/r64, mm, imm8: word imm & 3, zero-extended. */
+const pextrw: Builder = (cpu, insn) => {
+  const d = insn.ops[0]!, s = insn.ops[1]!;
+  if (!isMm(s)) return undefined;
+  const x = x87Of(cpu);
+  const dst = writer(cpu, d, 4);
+  const n = s.reg, w = insn.ops[2]!.immLo & 3;
+  return () => {
+    enter(x);
+    dst(((w < 2 ? x.mlo[n]! : x.mhi[n]!) >>> (16 * (w & 1))) & 0xffff);
+  };
+};
+
+/** pinsrw mm, r32/m16, imm8: word imm & 3 from the source's low word. */
+const pinsrw: Builder = (cpu, insn) => {
+  const d = insn.ops[0]!, s = insn.ops[1]!;
+  if (!isMm(d)) return undefined;
+  const x = x87Of(cpu);
+  const src = reader(cpu, s, 2);
+  const n = d.reg, w = insn.ops[2]!.immLo & 3;
+  return () => {
+    const v = src() & 0xffff;
+    enter(x);
+    A.setUint32(0, x.mlo[n]!, true);
+    A.setUint32(4, x.mhi[n]!, true);
+    A.setUint16(2 * w, v, true);
+    putMm(x, n, A.getUint32(0, true), A.getUint32(4, true));
+  };
+};
+
+/** maskmovq mm1, mm2: store the bytes of mm1 whose byte in mm2 has its top bit set, at [rdi] ([edi] with 0x67). */
+const maskmovq: Builder = (cpu, insn) => {
+  const regs = insn.ops.filter(isMm);
+  if (regs.length !== 2) return undefined;
+  const [s, m] = regs as [Operand, Operand];
+  const x = x87Of(cpu);
+  const L = cpu.lo, H = cpu.hi;
+  const addr32 = insn.bytes.indexOf(0x67) >= 0 && insn.bytes.indexOf(0x67) < insn.bytes.indexOf(0x0f);
+  return () => {
+    const a = addr32 ? L[Gpr.RDI]! >>> 0 : H[Gpr.RDI]! * 4294967296 + (L[Gpr.RDI]! >>> 0);
+    A.setUint32(0, x.mlo[s.reg]!, true);
+    A.setUint32(4, x.mhi[s.reg]!, true);
+    B.setUint32(0, x.mlo[m.reg]!, true);
+    B.setUint32(4, x.mhi[m.reg]!, true);
+    for (let i = 0; i < 8; i++) if (B.getUint8(i) & 0x80) cpu.mem.write8(a + i, A.getUint8(i));
+    enter(x);
+  };
+};
+
+// ---- conversions and moves between mm and xmm -------------------------------------
+
+/**
+ * cvtpi2ps / cvtpi2pd xmm, mm/m64: two int32 to the low two singles (the high half kept) or to two
+ * doubles. From mm it is an MMX instruction (TOP = 0, tags valid); from memory it leaves the x87
+ * state alone (SDM: "executed without causing a transition to MMX technology").
+ */
+function cvtFromPi(double: boolean): Builder {
+  return (cpu, insn) => {
+    const d = insn.ops[0]!, s = insn.ops[1]!;
+    if (!isXmm(d)) return undefined;
+    const x = x87Of(cpu), xm = cpu.xmm;
+    const dr = d.reg, fromMm = isMm(s);
+    const ldB = load64(cpu, s, B);
+    return () => {
+      ldB();
+      if (fromMm) enter(x);
+      const lo = B.getInt32(0, true), hi = B.getInt32(4, true);
+      if (double) {
+        xm.f64[2 * dr] = lo;
+        xm.f64[2 * dr + 1] = hi;
+      } else {
+        xm.f32[4 * dr] = Math.fround(lo);
+        xm.f32[4 * dr + 1] = Math.fround(hi);
+      }
+    };
+  };
+}
+
+/**
+ * cvt(t)ps2pi mm, xmm/m64 and cvt(t)pd2pi mm, xmm/m128 (16-byte aligned): two singles or doubles to
+ * int32, rounded per MXCSR.RC or truncated; NaN and out of range give the indefinite 0x80000000.
+ */
+function cvtToPi(double: boolean, truncate: boolean): Builder {
+  return (cpu, insn) => {
+    const d = insn.ops[0]!, s = insn.ops[1]!;
+    if (!isMm(d)) return undefined;
+    const x = x87Of(cpu), xm = cpu.xmm;
+    const n = d.reg;
+    const conv = (v: number): number => toI32(truncate ? Math.trunc(v) : roundRC(v, (cpu.mxcsr >> 13) & 3));
+    let src: () => void; // leaves the two values in A: floats at 0 and 4, or doubles in A and B
+    if (isXmm(s)) {
+      const r = s.reg;
+      src = double
+        ? () => {
+            A.setFloat64(0, xm.f64[2 * r]!, true);
+            B.setFloat64(0, xm.f64[2 * r + 1]!, true);
+          }
+        : () => {
+            A.setFloat32(0, xm.f32[4 * r]!, true);
+            A.setFloat32(4, xm.f32[4 * r + 1]!, true);
+          };
+    } else {
+      const ea = makeEA(cpu, s);
+      const m = cpu.mem;
+      src = () => {
+        const a = ea();
+        if (double && a % 16 !== 0) throw new CpuException(X86_TRAP_GP, 0, "misaligned SSE operand");
+        A.setInt32(0, m.read64(a), true);
+        A.setInt32(4, m.hi, true);
+        if (!double) return;
+        B.setInt32(0, m.read64(a + 8), true);
+        B.setInt32(4, m.hi, true);
+      };
+    }
+    return () => {
+      src();
+      enter(x);
+      if (double) putMm(x, n, conv(A.getFloat64(0, true)), conv(B.getFloat64(0, true)));
+      else putMm(x, n, conv(A.getFloat32(0, true)), conv(A.getFloat32(4, true)));
+    };
+  };
+}
+
+/** movq2dq xmm, mm: the low qword, the high one zeroed; movdq2q mm, xmm: the low qword. */
+const movq2dq: Builder = (cpu, insn) => {
+  const d = insn.ops[0]!, s = insn.ops[1]!;
+  const x = x87Of(cpu), I = cpu.xmm.i32;
+  if (isXmm(d) && isMm(s))
+    return () => {
+      enter(x);
+      I.set([x.mlo[s.reg]! | 0, x.mhi[s.reg]! | 0, 0, 0], 4 * d.reg);
+    };
+  if (isMm(d) && isXmm(s))
+    return () => {
+      enter(x);
+      putMm(x, d.reg, I[4 * s.reg]! >>> 0, I[4 * s.reg + 1]! >>> 0);
+    };
+  return undefined;
+};
+
 const emms: Builder = (cpu) => {
   const x = x87Of(cpu);
   return () => {
@@ -301,9 +495,35 @@ export const mmxOps: [Mnemonic, Builder][] = [
   [Mnemonic.Pmullw, b(pmullw)],
   [Mnemonic.Pmulhw, b(pmulhw)],
   [Mnemonic.Pmaddwd, b(pmaddwd)],
+  [Mnemonic.Movntq, mov], // a plain store here (no caches to bypass)
+  [Mnemonic.Pshufw, pshufw],
+  [Mnemonic.Pmovmskb, pmovmskb],
+  [Mnemonic.Pextrw, pextrw],
+  [Mnemonic.Pinsrw, pinsrw],
+  [Mnemonic.Maskmovq, maskmovq],
+  [Mnemonic.Pminub, b(lanes(1, false, (p, q) => (p < q ? p : q)))],
+  [Mnemonic.Pmaxub, b(lanes(1, false, (p, q) => (p > q ? p : q)))],
+  [Mnemonic.Pminsw, b(lanes(2, true, (p, q) => (p < q ? p : q)))],
+  [Mnemonic.Pmaxsw, b(lanes(2, true, (p, q) => (p > q ? p : q)))],
+  [Mnemonic.Pavgb, b(avg(1))],
+  [Mnemonic.Pavgw, b(avg(2))],
+  [Mnemonic.Psadbw, b(psadbw)],
+  [Mnemonic.Pmulhuw, b(pmulhuw)],
+  [Mnemonic.Pmuludq, b(pmuludq)],
+  [Mnemonic.Cvtpi2ps, cvtFromPi(false)],
+  [Mnemonic.Cvtpi2pd, cvtFromPi(true)],
+  [Mnemonic.Cvtps2pi, cvtToPi(false, false)],
+  [Mnemonic.Cvttps2pi, cvtToPi(false, true)],
+  [Mnemonic.Cvtpd2pi, cvtToPi(true, false)],
+  [Mnemonic.Cvttpd2pi, cvtToPi(true, true)],
+  [Mnemonic.Movq2dq, movq2dq],
+  [Mnemonic.Movdq2q, movq2dq],
 ];
 
-/** Does the instruction use an mm register (and so take the MMX builder rather than SSE's)? */
+/** Conversions with an mm operand in their register form only: the memory form is theirs too. */
+const MMX_ONLY = new Set<Mnemonic>([Mnemonic.Cvtpi2ps, Mnemonic.Cvtpi2pd, Mnemonic.Cvtps2pi, Mnemonic.Cvttps2pi, Mnemonic.Cvtpd2pi, Mnemonic.Cvttpd2pi]);
+
+/** Does the instruction use an mm register, or is it an mm conversion (and so take the MMX builder rather than SSE's)? */
 export function usesMmx(insn: Insn): boolean {
-  return insn.ops.some(isMm);
+  return insn.ops.some(isMm) || MMX_ONLY.has(insn.mnemonic);
 }

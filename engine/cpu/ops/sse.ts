@@ -811,7 +811,7 @@ function roundEven(v: number): number {
 }
 
 /** Round per MXCSR.RC (bits 13-14): nearest even, down, up, toward zero. */
-function roundRC(v: number, rc: number): number {
+export function roundRC(v: number, rc: number): number {
   switch (rc) {
     case 0:
       return roundEven(v);
@@ -825,7 +825,7 @@ function roundRC(v: number, rc: number): number {
 }
 
 /** Integer conversion to 32 bits: NaN and out-of-range give the integer indefinite 0x80000000. */
-function toI32(r: number): number {
+export function toI32(r: number): number {
   return r >= -2147483648 && r <= 2147483647 ? r | 0 : 0x80000000 | 0;
 }
 
