@@ -3,11 +3,12 @@
 // from a snapshot taken when the run starts). Nothing else of the host.
 
 import { EBADF, EMFILE } from "../errno.js";
+import type { Pipe } from "./pipe.js";
 
 /** RLIMIT_NOFILE: descriptors are below 1024 (the kernel's default soft limit, INR_OPEN_CUR). */
 export const FD_LIMIT = 1024;
 
-type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir";
+type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir" | "pipe";
 
 export interface OpenFile {
   kind: FileKind;
@@ -18,6 +19,9 @@ export interface OpenFile {
   data?: Uint8Array;
   pos: number;
   flags: number;
+  /** A pipe end (kind "pipe"): the buffer and which end. */
+  pipe?: Pipe;
+  writeEnd?: boolean;
 }
 
 export class FdTable {
@@ -40,6 +44,11 @@ export class FdTable {
     if (fd >= FD_LIMIT) return -EMFILE;
     this.fds[fd] = f;
     return fd;
+  }
+
+  /** Some open descriptor satisfies pred (a pipe end still open somewhere). */
+  some(pred: (f: OpenFile) => boolean): boolean {
+    return this.fds.some((f) => f !== undefined && pred(f));
   }
 
   close(fd: number): boolean {

@@ -25,7 +25,11 @@ import {
 import { ENOSYS } from "../errno.js";
 import { SYSCALL_HANDLERS, syscallName, type SyscallContext } from "./syscalls.js";
 import { I386_COUNT_BASE, I386_HANDLERS, i386SyscallName } from "./syscalls-i386.js";
-import type { Task } from "./task.js";
+import { DEFAULT_CPUS, DEFAULT_MAX_TASKS, DEFAULT_QUANTUM, Scheduler } from "./scheduler.js";
+import { Task, TaskState } from "./task.js";
+import { restoreRegs, saveRegs } from "./task-context.js";
+import { exitRobustList, futexWake } from "./futex.js";
+import { notifyParent } from "./wait.js";
 
 /** SIGRTMIN as the kernel numbers it: 1..31 are the standard signals. */
 const SIGRTMIN = 32;
@@ -57,6 +61,12 @@ export interface LinuxOptions {
   maxInsns?: number;
   /** Cap on resident guest memory in bytes. */
   maxMemory?: number;
+  /** Virtual CPUs (--cpus): tasks that run in the same scheduling round. */
+  cpus?: number;
+  /** Retired instructions per scheduling quantum. */
+  quantum?: number;
+  /** Threads and processes alive at once (--max-tasks). */
+  maxTasks?: number;
 }
 
 export class Linux {
@@ -65,6 +75,8 @@ export class Linux {
   readonly release: string;
   readonly maxInsns: number;
   readonly maxMemory: number;
+  readonly maxTasks: number;
+  readonly sched: Scheduler;
   hooks: KernelHooks = {};
   readonly processes: Process[] = [];
   readonly fs: GuestFs;
@@ -90,6 +102,8 @@ export class Linux {
     this.release = opts.release ?? "6.18.0-uprobe-lab";
     this.maxInsns = opts.maxInsns ?? 20_000_000_000;
     this.maxMemory = opts.maxMemory ?? 1 << 30;
+    this.maxTasks = opts.maxTasks ?? DEFAULT_MAX_TASKS;
+    this.sched = new Scheduler(opts.cpus ?? DEFAULT_CPUS, opts.quantum ?? DEFAULT_QUANTUM);
     this.fs = new GuestFs(opts.files, this.maxMemory);
     this.libPath = opts.libPath ?? [];
   }
@@ -165,20 +179,56 @@ export class Linux {
     const cpu = proc.cpu;
     cpu.rip = img.entry;
     cpu.setRegNum(4, img.sp);
-    // rdtsc mid-block: global count = synced total + what this CPU retired since its last sync
-    cpu.readTsc = (instret) => this.clock.tscAt(this.retired + instret - proc.syncedInstret);
-    this.processes.push(proc);
+    this.addProcess(proc);
     // uprobe_mmap for every file-backed mapping the loader made
     for (const v of mm.vmas) if (v.file) this.hooks.mmap?.(proc, v);
     return proc;
   }
 
+  /** A new pid/tid (alloc_pid: pids and tids share one space). */
+  allocPid(): number {
+    return this.nextPid++;
+  }
+
+  /** A new process (spawn, fork): its leader joins the run queue. */
+  addProcess(proc: Process): void {
+    const cpu = proc.cpu;
+    // rdtsc mid-block: global count = synced total + what this CPU retired since its last sync
+    cpu.readTsc = (instret) => this.clock.tscAt(this.retired + instret - proc.syncedInstret);
+    proc.syncedInstret = cpu.instret;
+    this.processes.push(proc);
+    this.liveTasks++;
+    this.sched.enqueue(proc.leader);
+  }
+
+  /** A new thread joins the run queue (it runs in a later round). */
+  startTask(t: Task): void {
+    this.liveTasks++;
+    this.sched.enqueue(t);
+    this.requestResched();
+  }
+
+  /** End the whole run with a limit message (a task or memory limit). */
+  stopForLimit(why: string): void {
+    this.limitHit ??= why;
+    this.requestResched();
+  }
+
+  /** Tasks alive now, in every process (--max-tasks bounds it). */
+  liveTasks = 0;
+
   /** Bring the clock and the global instruction count up to date with proc's CPU. */
   private sync(proc: Process): void {
     const n = proc.cpu.instret - proc.syncedInstret;
     proc.syncedInstret = proc.cpu.instret;
+    proc.onCpu.instret += n;
     this.retired += n;
     this.clock.sync(this.retired);
+  }
+
+  /** Guest time now, in ps. */
+  nowPs(): number {
+    return this.clock.psAt(this.retired);
   }
 
   /** Guest time now, in ns. */
@@ -187,53 +237,151 @@ export class Linux {
   }
 
   /**
-   * Run proc until it exits or a limit is reached, at most `slice` more
-   * instructions. Returns true while the process can continue.
+   * Run the machine (every task of every process, docs/threads.md) until root exits or a limit
+   * is reached, at most about `slice` more instructions (checked between scheduling rounds, so
+   * the slice size never changes the schedule). Returns true while root can continue.
    */
-  runSlice(proc: Process, slice: number): boolean {
-    const cpu = proc.cpu;
-    const task = proc.leader;
-    const end = Math.min(this.retired + slice, this.maxInsns);
+  runSlice(root: Process, slice: number): boolean {
     if (this.stopReason !== undefined) return true; // stopped before this slice (exit() in BEGIN)
-    // Traps are handled inside cpu.run() while this slice runs (see trapInline).
+    const end = Math.min(this.retired + slice, this.maxInsns);
+    while (!root.exit) {
+      if (this.retired >= this.maxInsns) {
+        root.exit = { limit: `instruction limit of ${this.maxInsns} reached` };
+        break;
+      }
+      if (this.retired >= end) return true;
+      if (!this.runRound(root)) break;
+      if (this.limitHit !== undefined) {
+        root.exit ??= { limit: this.limitHit };
+        break;
+      }
+      if (this.shouldStop()) return true;
+    }
+    return false;
+  }
+
+  /** Set when a limit ends the whole run (memory, tasks). */
+  private limitHit: string | undefined;
+
+  /** One scheduling round. false when nothing can run any more (root got its exit state). */
+  private runRound(root: Process): boolean {
+    const s = this.sched;
+    if (s.runnable === 0) {
+      const d = s.nextDeadline();
+      if (d === undefined) {
+        root.exit ??= { limit: this.deadlockReport() };
+        return false;
+      }
+      this.clock.advanceTo(d); // every CPU idles until the first timer
+      s.expire(this.nowPs());
+      return true;
+    }
+    const lanes = s.takeRound();
+    this.clock.beginRound();
+    for (let i = 0; i < lanes.length; i++) {
+      const t = lanes[i]!;
+      if (t.state !== TaskState.Runnable) continue; // killed by an earlier lane's exit_group
+      this.clock.beginLane();
+      t.cpu = i;
+      this.runTask(t);
+      this.clock.endLane();
+      if (t.state === TaskState.Runnable) s.enqueue(t);
+      if (this.stopReason !== undefined || this.limitHit !== undefined || root.exit) break;
+    }
+    this.clock.endRound();
+    s.expire(this.nowPs());
+    return true;
+  }
+
+  /** "deadlock: every task is blocked and no timer is pending: ..." naming each task and what it waits on. */
+  private deadlockReport(): string {
+    const parts = this.sched.blockedTasks().map((t) => {
+      const ip = t === t.proc.onCpu ? t.proc.cpu.rip : (t.regs?.rip ?? 0);
+      return `${t.comm || t.proc.comm}[${t.tid}] in ${t.wait?.kind ?? "?"} ${t.wait?.what ?? ""} at 0x${ip.toString(16)}`;
+    });
+    return `deadlock: every task is blocked and no timer is pending: ${parts.join("; ")}`;
+  }
+
+  /** Put task's registers on its process's CPU (__switch_to). */
+  private switchTo(task: Task): void {
+    const proc = task.proc;
+    const cpu = proc.cpu;
+    if (proc.onCpu !== task) {
+      const prev = proc.onCpu;
+      if (!prev.exited) prev.regs = saveRegs(cpu);
+      restoreRegs(cpu, task.regs!);
+      task.regs = undefined;
+      proc.onCpu = task;
+    }
+    if (task.wakeResult !== undefined) {
+      cpu.setRegNum(RAX, task.wakeResult);
+      task.wakeResult = undefined;
+    } else if (task.restartNr !== undefined) {
+      // the syscall instruction (0f 05) runs again with its arguments still in place
+      cpu.rip -= 2;
+      cpu.setRegNum(RAX, task.restartNr);
+      task.restartNr = undefined;
+    }
+  }
+
+  /** Set by the scheduling syscalls (block, clone, exit, yield): trapInline hands control back. */
+  private resched = false;
+
+  requestResched(): void {
+    this.resched = true;
+  }
+
+  /** Run task for the rest of its quantum, or until it blocks, exits, or the run stops. */
+  private runTask(task: Task): void {
+    const proc = task.proc;
+    const cpu = proc.cpu;
+    this.switchTo(task);
+    if (task.quantumLeft <= 0) task.quantumLeft = this.sched.quantum;
     cpu.trapHandler = (proc.trapHandler ??= (exit) => this.trapInline(proc, exit));
     try {
-      while (!proc.exit) {
-        if (this.retired >= this.maxInsns) {
-          proc.exit = { limit: `instruction limit of ${this.maxInsns} reached` };
-          break;
-        }
-        if (this.retired >= end) return true;
+      const resume = task.onResume;
+      if (resume) {
+        task.onResume = undefined;
+        resume();
+      }
+      // the way back to user mode after a wake-up: pending signals first
+      if (task.state === TaskState.Runnable && !proc.exit) this.deliverSignals(task);
+      while (task.state === TaskState.Runnable && !proc.exit) {
+        const budget = Math.min(task.quantumLeft, this.maxInsns - this.retired);
+        if (budget <= 0) break;
+        this.resched = false;
+        const before = cpu.instret;
         let exit: Exit;
         try {
-          exit = cpu.run(cpu.instret + (end - this.retired));
+          exit = cpu.run(cpu.instret + budget);
         } catch (e) {
           this.sync(proc);
+          task.quantumLeft -= cpu.instret - before;
           if (e instanceof MemoryLimitExceeded) {
-            proc.exit = { limit: `memory limit of ${this.maxMemory} bytes reached` };
+            this.limitHit = `memory limit of ${this.maxMemory} bytes reached`;
             break;
           }
           throw e;
         }
         this.sync(proc);
+        task.quantumLeft -= cpu.instret - before;
         try {
           // Exit.Handled: trapInline already dispatched the trap
-          if (exit !== Exit.Handled) this.dispatch(task, exit);
-          if (!proc.exit) this.deliverSignals(task);
+          if (exit !== Exit.Handled && exit !== Exit.Limit) this.dispatch(task, exit);
+          if (task.state === TaskState.Runnable && !proc.exit) this.deliverSignals(task);
         } catch (e) {
           if (e instanceof MemoryLimitExceeded) {
-            proc.exit = { limit: `memory limit of ${this.maxMemory} bytes reached` };
+            this.limitHit = `memory limit of ${this.maxMemory} bytes reached`;
             break;
           }
           throw e;
         }
         if (this.stopPolled) {
           this.stopPolled = false;
-          return true;
+          break;
         }
-        if (this.shouldStop()) return true;
+        if (this.limitHit !== undefined || this.shouldStop()) break;
       }
-      return false;
     } finally {
       cpu.trapHandler = undefined;
     }
@@ -257,20 +405,21 @@ export class Linux {
     }
   }
 
-  /** shouldStop() returned true in trapInline: runSlice returns without polling it again. */
+  /** shouldStop() returned true in trapInline: runTask returns without polling it again. */
   private stopPolled = false;
 
   /**
    * A syscall, int3 or single step handled inside cpu.run(), exactly as
-   * runSlice would handle it. Returns true when runSlice would only call
-   * cpu.run() again (no signal to deliver, no exit, no stop); otherwise
-   * cpu.run() returns Exit.Handled and runSlice does the rest.
+   * runTask would handle it. Returns true when runTask would only call
+   * cpu.run() again (no signal to deliver, no exit, no stop, no reschedule);
+   * otherwise cpu.run() returns Exit.Handled and runTask does the rest.
    */
   private trapInline(proc: Process, exit: Exit): boolean {
     this.sync(proc);
-    const task = proc.leader;
+    const task = proc.onCpu;
     this.dispatch(task, exit);
-    if (proc.exit !== undefined || task.pending.length !== 0) return false;
+    if (proc.exit !== undefined || this.resched || task.pending.length !== 0 || proc.sharedPending.length !== 0) return false;
+    if (this.limitHit !== undefined) return false;
     if (this.shouldStop()) {
       this.stopPolled = true;
       return false;
@@ -442,17 +591,8 @@ export class Linux {
    */
   queueSignal(task: Task, info: SigInfo): boolean {
     if (!info.forced) {
-      const pend = task.pending;
-      const already = (): boolean => {
-        for (let i = 0; i < pend.length; i++) if (pend[i]!.signo === info.signo) return true;
-        return false;
-      };
-      if (info.signo < SIGRTMIN) {
-        if (already()) return true;
-      } else if (pend.length >= this.sigPendingLimit) {
-        if (info.code !== SI_USER_CODE) return false;
-        if (already()) return true;
-      }
+      const q = this.mayQueue(task.pending, info);
+      if (q !== "queue") return q === "ok";
     }
     if (info.forced) {
       // force_sig_fault: a blocked or ignored synchronous signal is unblocked and reset to the default
@@ -463,27 +603,72 @@ export class Linux {
       }
       task.pending.unshift(info);
     } else task.pending.push(info);
+    if (!(task.sigmask & sigBit(info.signo)) || info.signo === SIGKILL) this.signalWake(task);
     return true;
+  }
+
+  /**
+   * legacy_queue and the RLIMIT_SIGPENDING check: a standard signal already pending is not queued
+   * again ("ok"); a real-time one past the limit is only marked pending once, as when
+   * __sigqueue_alloc fails, and a SI_TKILL/SI_QUEUE sender gets -EAGAIN ("fail").
+   */
+  private mayQueue(pend: readonly SigInfo[], info: SigInfo): "queue" | "ok" | "fail" {
+    const already = (): boolean => {
+      for (let i = 0; i < pend.length; i++) if (pend[i]!.signo === info.signo) return true;
+      return false;
+    };
+    if (info.signo < SIGRTMIN) return already() ? "ok" : "queue";
+    if (pend.length < this.sigPendingLimit) return "queue";
+    if (info.code !== SI_USER_CODE) return "fail";
+    return already() ? "ok" : "queue";
+  }
+
+  /**
+   * A process-directed signal (kill): queued on the thread group's shared pending set;
+   * complete_signal wakes the first thread (in creation order) that does not block it.
+   */
+  queueProcessSignal(proc: Process, info: SigInfo): boolean {
+    if (proc.exit) return true;
+    const q = this.mayQueue(proc.sharedPending, info);
+    if (q !== "queue") return q === "ok";
+    proc.sharedPending.push(info);
+    const t = proc.tasks.find((x) => !x.exited && (info.signo === SIGKILL || !(x.sigmask & sigBit(info.signo))));
+    if (t) this.signalWake(t);
+    return true;
+  }
+
+  /** signal_wake_up: a task in an interruptible wait returns from it (-EINTR or its restart value). */
+  private signalWake(task: Task): void {
+    if (task.state === TaskState.Blocked && task.wait?.eintr !== undefined) this.sched.wake(task, task.wait.eintr);
   }
 
   forceSegv(task: Task, ip: number): void {
     this.queueSignal(task, { signo: SIGSEGV, code: SI_KERNEL, addr: 0, forced: true, ip });
   }
 
+  /** The next signal task takes: its own pending ones first, then the process's (next_signal). */
+  private dequeueSignal(task: Task): { list: SigInfo[]; idx: number } | undefined {
+    const ok = (s: SigInfo): boolean => s.signo === SIGKILL || !(task.sigmask & sigBit(s.signo));
+    let idx = task.pending.findIndex(ok);
+    if (idx >= 0) return { list: task.pending, idx };
+    idx = task.proc.sharedPending.findIndex(ok);
+    return idx >= 0 ? { list: task.proc.sharedPending, idx } : undefined;
+  }
+
   /** Deliver pending unblocked signals before returning to user mode (get_signal + handle_signal). */
   private deliverSignals(task: Task): void {
     const proc = task.proc;
-    for (let guard = 0; guard < 64 && task.pending.length && !proc.exit; guard++) {
-      const idx = task.pending.findIndex((s) => s.signo === SIGKILL || !(task.sigmask & sigBit(s.signo)));
-      if (idx < 0) return;
-      const info = task.pending[idx]!;
+    for (let guard = 0; guard < 64 && (task.pending.length || proc.sharedPending.length) && !proc.exit; guard++) {
+      const next = this.dequeueSignal(task);
+      if (!next) return;
+      const info = next.list[next.idx]!;
       if (!info.forced && this.hooks.denySignal?.(task)) return;
-      task.pending.splice(idx, 1);
+      next.list.splice(next.idx, 1);
       const act = proc.sighand[info.signo]!;
       if (info.signo === SIGKILL || act.handler === SIG_DFL) {
         const what = defaultAction(info.signo);
         if (what === "ignore" || what === "stop") continue;
-        proc.exit = { signal: info.signo, info };
+        this.killProcess(proc, info, task);
         return;
       }
       if (act.handler === SIG_IGN) continue;
@@ -493,7 +678,7 @@ export class Linux {
       if (!setupRtFrame(cpu, info, act, oldMask, task.altStack, trapno)) {
         // could not write the frame: the kernel forces SIGSEGV
         proc.sighand[SIGSEGV]!.handler = SIG_DFL;
-        proc.exit = { signal: SIGSEGV, info: { signo: SIGSEGV, code: SI_KERNEL, addr: 0, forced: true, ip: cpu.rip } };
+        this.killProcess(proc, { signo: SIGSEGV, code: SI_KERNEL, addr: 0, forced: true, ip: cpu.rip }, task);
         return;
       }
       task.sigmask = oldMask | act.mask | (act.flags & SA_NODEFER ? 0n : sigBit(info.signo));
@@ -503,13 +688,73 @@ export class Linux {
 
   // ---- exit ----
 
+  /**
+   * exit(2) of one thread (do_exit): robust futexes released, clear_child_tid cleared and woken,
+   * the task leaves the scheduler. The last thread's exit ends the process with code.
+   */
   exitTask(task: Task, code: number): void {
-    task.exited = true;
-    if (task.proc.tasks.every((t) => t.exited)) this.exitGroup(task.proc, code);
+    if (task.exited) return;
+    this.releaseTask(task);
+    if (task.proc.tasks.every((t) => t.exited)) this.finishProcess(task.proc, { code });
   }
 
+  /** exit_group(2): every thread of the process exits. */
   exitGroup(proc: Process, code: number): void {
-    for (const t of proc.tasks) t.exited = true;
-    proc.exit = { code };
+    this.endThreads(proc);
+    this.finishProcess(proc, { code });
+  }
+
+  /** A fatal signal kills the whole thread group. */
+  killProcess(proc: Process, info: SigInfo, task?: Task): void {
+    this.endThreads(proc);
+    this.finishProcess(proc, { signal: info.signo, info, tid: task?.tid });
+  }
+
+  private endThreads(proc: Process): void {
+    for (const t of proc.tasks) if (!t.exited) this.releaseTask(t);
+  }
+
+  /** mm_release and exit_notify for one task. */
+  private releaseTask(task: Task): void {
+    const proc = task.proc;
+    task.exited = true;
+    this.liveTasks--;
+    this.sched.remove(task);
+    this.hooks.taskExit?.(task);
+    if (proc.exit) return;
+    if (task.robustList) exitRobustList(this, task);
+    // mm_release: only while other tasks still use the mm (the last one's memory is going away)
+    if (task.clearChildTid && proc.tasks.some((t) => !t.exited)) {
+      try {
+        proc.mm.write32(task.clearChildTid, 0);
+        futexWake(this, proc.mm, task.clearChildTid, 1, -1);
+      } catch {
+        // an unmapped clear_child_tid is ignored (put_user fails silently)
+      }
+    }
+    this.requestResched();
+  }
+
+  /** The thread group is gone: its exit state, and the parent told (SIGCHLD, wait4). */
+  private finishProcess(proc: Process, exit: ExitState): void {
+    if (proc.exit) return;
+    proc.exit = exit;
+    this.requestResched();
+    this.hooks.processExit?.(proc);
+    notifyParent(this, proc);
+  }
+
+  /** The live process with this pid. */
+  findProcess(pid: number): Process | undefined {
+    return this.processes.find((p) => p.pid === pid && !p.reaped);
+  }
+
+  /** The live task with this tid, in any process. */
+  findTask(tid: number): Task | undefined {
+    for (const p of this.processes) {
+      if (p.exit) continue;
+      for (const t of p.tasks) if (t.tid === tid && !t.exited) return t;
+    }
+    return undefined;
   }
 }

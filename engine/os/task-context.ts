@@ -1,0 +1,51 @@
+// The user register state of a task that is not on its process's CPU
+// (struct pt_regs + the FPU state of struct thread_struct). A process has
+// one Cpu (one translation cache per mm); its threads take turns on it, and
+// the scheduler saves and restores this state at a context switch
+// (__switch_to). Nothing here runs on the per-instruction path.
+
+import type { Cpu } from "../cpu/cpu.js";
+import { fxrstorX87, fxsaveX87 } from "../cpu/x87.js";
+
+export interface TaskRegs {
+  lo: Int32Array;
+  hi: Int32Array;
+  rip: number;
+  rflags: number;
+  xmm: Uint8Array;
+  mxcsr: number;
+  fsBase: number;
+  gsBase: number;
+  /** FXSAVE image of the x87 state. */
+  x87: Uint8Array;
+}
+
+/** Copy the CPU's user state (switch-out). */
+export function saveRegs(cpu: Cpu): TaskRegs {
+  const x87 = new Uint8Array(512);
+  fxsaveX87(cpu, x87);
+  return {
+    lo: cpu.lo.slice(),
+    hi: cpu.hi.slice(),
+    rip: cpu.rip,
+    rflags: cpu.rflags,
+    xmm: cpu.xmm.u8.slice(),
+    mxcsr: cpu.mxcsr,
+    fsBase: cpu.fsBase,
+    gsBase: cpu.gsBase,
+    x87,
+  };
+}
+
+/** Load a saved state into the CPU (switch-in). */
+export function restoreRegs(cpu: Cpu, r: TaskRegs): void {
+  cpu.lo.set(r.lo);
+  cpu.hi.set(r.hi);
+  cpu.rip = r.rip;
+  cpu.rflags = r.rflags;
+  cpu.xmm.u8.set(r.xmm);
+  cpu.mxcsr = r.mxcsr;
+  cpu.fsBase = r.fsBase;
+  cpu.gsBase = r.gsBase;
+  fxrstorX87(cpu, r.x87);
+}
