@@ -26,6 +26,23 @@ export interface OpenFile {
 
 export class FdTable {
   private readonly fds: (OpenFile | undefined)[] = [];
+  /** Descriptors with FD_CLOEXEC (a per-descriptor flag: dup'ed descriptors do not share it). */
+  private cloexec = new Set<number>();
+
+  setCloexec(fd: number, on: boolean): void {
+    if (on) this.cloexec.add(fd);
+    else this.cloexec.delete(fd);
+  }
+
+  isCloexec(fd: number): boolean {
+    return this.cloexec.has(fd);
+  }
+
+  /** execve: close every FD_CLOEXEC descriptor. */
+  closeOnExec(): void {
+    for (const fd of this.cloexec) this.fds[fd] = undefined;
+    this.cloexec.clear();
+  }
 
   constructor() {
     this.fds[0] = { kind: "stdin", path: "<stdin>", pos: 0, flags: 0 };
@@ -54,6 +71,7 @@ export class FdTable {
   close(fd: number): boolean {
     if (!this.get(fd)) return false;
     this.fds[fd] = undefined;
+    this.cloexec.delete(fd);
     return true;
   }
 
@@ -63,6 +81,7 @@ export class FdTable {
     if (to !== undefined) {
       if (!(to >= 0 && to < FD_LIMIT)) return -EBADF;
       this.fds[to] = f;
+      this.cloexec.delete(to);
       return to;
     }
     return this.install(f);
@@ -72,6 +91,7 @@ export class FdTable {
     const t = new FdTable();
     this.fds.forEach((f, i) => (t.fds[i] = f ? { ...f } : undefined));
     t.fds.length = this.fds.length;
+    t.cloexec = new Set(this.cloexec);
     return t;
   }
 }

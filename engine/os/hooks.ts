@@ -30,5 +30,5 @@ export interface KernelHooks {
   /** A thread group ended. */
   processExit?(proc: Process): void;
   /** execve replaced the process's mm (the old mm's uprobe state goes with it). */
-  exec?(proc: Process): void;
+  exec?(proc: Process, task: Task): void;
 }

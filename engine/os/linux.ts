@@ -22,12 +22,12 @@ import {
   defaultAction, FPE_INTDIV, ILL_ILLOPN, SA_NODEFER, SA_RESETHAND, SEGV_MAPERR, setupRtFrame, SI_KERNEL,
   sigBit, SIG_DFL, SIG_IGN, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, type SigInfo, TRAP_BRKPT, TRAP_TRACE,
 } from "./signals.js";
-import { ENOSYS } from "../errno.js";
+import { ENOEXEC, ENOSYS } from "../errno.js";
 import { SYSCALL_HANDLERS, syscallName, type SyscallContext } from "./syscalls.js";
 import { I386_COUNT_BASE, I386_HANDLERS, i386SyscallName } from "./syscalls-i386.js";
 import { DEFAULT_CPUS, DEFAULT_MAX_TASKS, DEFAULT_QUANTUM, Scheduler } from "./scheduler.js";
 import { Task, TaskState } from "./task.js";
-import { restoreRegs, saveRegs } from "./task-context.js";
+import { freshRegs, restoreRegs, saveRegs } from "./task-context.js";
 import { exitRobustList, futexWake } from "./futex.js";
 import { notifyParent } from "./wait.js";
 
@@ -183,6 +183,54 @@ export class Linux {
     // uprobe_mmap for every file-backed mapping the loader made
     for (const v of mm.vmas) if (v.file) this.hooks.mmap?.(proc, v);
     return proc;
+  }
+
+  /**
+   * execve (fs/exec.c) of a file the guest may see: a new mm with the image (and its
+   * interpreter), de_thread (the other threads exit), handled signals reset to SIG_DFL,
+   * FD_CLOEXEC descriptors closed, comm from the file name, the vfork parent released, and
+   * uprobe_mmap for the new mappings. Returns a negative errno while nothing was changed.
+   */
+  execve(task: Task, path: string, f: GuestFile, argv: string[], envp: string[]): number | "noreturn" {
+    let elf: ElfImage;
+    let interp: { elf: ElfImage; file: MappedFile } | undefined;
+    try {
+      elf = parseElf(path, f.data!);
+      interp = elf.interp ? this.interpreter(elf) : undefined;
+    } catch (e) {
+      if (e instanceof ElfError) return -ENOEXEC;
+      throw e;
+    }
+    const file = this.mappedFile(f.id, f.data!);
+    const mm = new AddressSpace(this.maxMemory);
+    const img = loadImage(mm, elf, file, argv, envp, interp);
+    // the point of no return
+    const proc = task.proc;
+    for (const t of proc.tasks) if (t !== task && !t.exited) this.releaseTask(t);
+    proc.onCpu = task;
+    proc.mm = mm;
+    proc.cpu.attach(mm);
+    restoreRegs(proc.cpu, freshRegs(img.entry, img.sp));
+    task.altStack = undefined;
+    for (const act of proc.sighand) {
+      if (act.handler !== SIG_IGN) act.handler = SIG_DFL;
+      act.flags = 0;
+      act.mask = 0n;
+    }
+    proc.fds.closeOnExec();
+    proc.image = { elf, file, bias: img.bias };
+    task.comm = (path.split("/").pop() ?? path).slice(0, 15);
+    task.robustList = 0;
+    task.clearChildTid = 0;
+    this.hooks.exec?.(proc, task);
+    for (const v of mm.vmas) if (v.file) this.hooks.mmap?.(proc, v);
+    const vp = proc.vforkParent;
+    if (vp) {
+      proc.vforkParent = undefined;
+      this.sched.wake(vp, undefined);
+    }
+    this.requestResched();
+    return "noreturn";
   }
 
   /** A new pid/tid (alloc_pid: pids and tids share one space). */

@@ -108,6 +108,10 @@ export function sysPipe2(c: SyscallContext, fdsAddr: number, flags: number): num
     fds.close(r);
     return w;
   }
+  if (flags & O_CLOEXEC) {
+    fds.setCloexec(r, true);
+    fds.setCloexec(w, true);
+  }
   try {
     c.cpu.mem.write32(fdsAddr, r);
     c.cpu.mem.write32(fdsAddr + 4, w);

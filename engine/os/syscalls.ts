@@ -18,6 +18,7 @@ import type { Linux } from "./linux.js";
 import { restoreRtFrame, SI_TKILL, SI_USER, sigBit, SIGKILL, SIGSTOP, type SigAction } from "./signals.js";
 import type { Task } from "./task.js";
 import { sysClone, sysClone3, sysFork } from "./clone.js";
+import { sysExecve, sysExecveat } from "./exec.js";
 import { sysFutex } from "./futex.js";
 import { pipeRead, pipeWrite, sysPipe2, wakePipeSleepers } from "./pipe.js";
 import { sysWait4, sysWaitid } from "./wait.js";
@@ -94,7 +95,7 @@ function fileOf(c: SyscallContext, fd: number): OpenFile | undefined {
 
 /** MAX_RW_COUNT (INT_MAX & PAGE_MASK): vfs_read/vfs_write and iovec imports clamp a count to it. */
 const MAX_RW_COUNT = 0x7ffff000;
-const O_NONBLOCK = 0o4000;
+const O_NONBLOCK = 0o4000, O_CLOEXEC = 0o2000000;
 /** Bytes a syscall copies per step between guest memory and the host (no host copy of a whole large buffer). */
 const IO_CHUNK = 1 << 20;
 
@@ -194,6 +195,12 @@ function doWritev(c: SyscallContext, fd: number, iov: number, cnt: number): numb
   return total;
 }
 
+/** O_CLOEXEC on open: FD_CLOEXEC on the new descriptor. */
+function withCloexec(c: SyscallContext, fd: number, flags: number): number {
+  if (fd >= 0 && flags & O_CLOEXEC) c.task.proc.fds.setCloexec(fd, true);
+  return fd;
+}
+
 function openPath(c: SyscallContext, path: string, flags: number): number {
   const acc = flags & 3;
   const file = c.kernel.lookupFile(path);
@@ -201,10 +208,10 @@ function openPath(c: SyscallContext, path: string, flags: number): number {
   if (acc !== 0 || flags & 0x40 /* O_CREAT */ || flags & 0x200 /* O_TRUNC */) return -EACCES;
   if (file.kind === "dir") {
     if (!(flags & 0o200000) && acc !== 0) return -EISDIR;
-    return c.task.proc.fds.install({ kind: "dir", path, pos: 0, flags });
+    return withCloexec(c, c.task.proc.fds.install({ kind: "dir", path, pos: 0, flags }), flags);
   }
   if (flags & 0o200000 /* O_DIRECTORY */) return -ENOTDIR;
-  return c.task.proc.fds.install({ kind: "file", path, id: file.id, data: file.data, pos: 0, flags });
+  return withCloexec(c, c.task.proc.fds.install({ kind: "file", path, id: file.id, data: file.data, pos: 0, flags }), flags);
 }
 
 /** struct stat (x86-64) for an open file or an allowed path. */
@@ -524,6 +531,7 @@ const rows: Row[] = [
   [56, "clone", sysClone],
   [57, "fork", (c) => sysFork(c, false)],
   [58, "vfork", (c) => sysFork(c, true)],
+  [59, "execve", sysExecve],
   [39, "getpid", (c) => c.task.proc.pid],
   [60, "exit", (c, a) => {
     c.kernel.exitTask(c.task, int(a[0]!) & 0xff);
@@ -541,7 +549,18 @@ const rows: Row[] = [
     const f = fileOf(c, a[0]!);
     if (!f) return -EBADF;
     const cmd = int(a[1]!);
-    if (cmd === 0 || cmd === 1030) return a[2]! >= FD_LIMIT || a[2]! < 0 ? -EINVAL : c.task.proc.fds.install(f, a[2]!); // F_DUPFD(_CLOEXEC): f_dupfd's RLIMIT_NOFILE check
+    const fds = c.task.proc.fds;
+    if (cmd === 0 || cmd === 1030) {
+      if (a[2]! >= FD_LIMIT || a[2]! < 0) return -EINVAL; // F_DUPFD(_CLOEXEC): f_dupfd's RLIMIT_NOFILE check
+      const nfd = fds.install(f, a[2]!);
+      if (nfd >= 0 && cmd === 1030) fds.setCloexec(nfd, true);
+      return nfd;
+    }
+    if (cmd === 1) return fds.isCloexec(int(a[0]!)) ? 1 : 0; // F_GETFD
+    if (cmd === 2) {
+      fds.setCloexec(int(a[0]!), (a[2]! & 1) !== 0); // F_SETFD
+      return 0;
+    }
     if (cmd === 3) return f.flags; // F_GETFL
     return 0;
   }],
@@ -710,7 +729,7 @@ const rows: Row[] = [
     return r < 0 ? r : copyOut(c, a[2]!, u64s(24));
   }],
   [293, "pipe2", (c, a) => sysPipe2(c, a[0]!, int(a[1]!))],
-  [292, "dup3", (c, a) => doDup3(c, a[0]!, a[1]!, true)],
+  [292, "dup3", (c, a) => doDup3(c, a[0]!, a[1]!, true, int(a[2]!))],
   [160, "setrlimit", (c, a) => setRlimit(c, int(a[0]!), a[1]!)],
   [302, "prlimit64", (c, a) => {
     if (int(a[0]!) !== 0 && int(a[0]!) !== c.task.proc.pid) return -ESRCH;
@@ -746,6 +765,7 @@ const rows: Row[] = [
     return done;
   }],
   [334, "rseq", () => -ENOSYS],
+  [322, "execveat", sysExecveat],
   [435, "clone3", sysClone3],
 ];
 
@@ -782,12 +802,15 @@ function setRlimit(c: SyscallContext, res: number, ptr: number): number {
  * dup2/dup3 (ksys_dup3): both descriptors are unsigned int, so the kernel takes the low 32 bits of
  * the registers (dup2(1, 2^40) is dup2(1, 0) on Linux too); a newfd at or past RLIMIT_NOFILE is EBADF.
  */
-function doDup3(c: SyscallContext, oldArg: number, newArg: number, dup3: boolean): number {
+function doDup3(c: SyscallContext, oldArg: number, newArg: number, dup3: boolean, flags = 0): number {
+  if (dup3 && flags & ~O_CLOEXEC) return -EINVAL;
   const oldfd = oldArg % 4294967296 >>> 0, newfd = newArg % 4294967296 >>> 0;
   if (dup3 && oldfd === newfd) return -EINVAL;
   if (newfd >= FD_LIMIT || !fileOf(c, oldfd)) return -EBADF;
   if (oldfd === newfd) return newfd;
-  return c.task.proc.fds.dup(oldfd, newfd);
+  const r = c.task.proc.fds.dup(oldfd, newfd);
+  if (r >= 0 && dup3 && flags & O_CLOEXEC) c.task.proc.fds.setCloexec(r, true);
+  return r;
 }
 
 const SYSCALLS = new Map<number, { name: string; handler: SyscallHandler }>(rows.map(([nr, name, handler]) => [nr, { name, handler }]));

@@ -49,3 +49,14 @@ export function restoreRegs(cpu: Cpu, r: TaskRegs): void {
   cpu.gsBase = r.gsBase;
   fxrstorX87(cpu, r.x87);
 }
+
+/** The registers a new image starts with (start_thread): zero, except ip, sp, IF and the FPU defaults. */
+export function freshRegs(rip: number, sp: number): TaskRegs {
+  const lo = new Int32Array(16), hi = new Int32Array(16);
+  lo[4] = sp | 0;
+  hi[4] = Math.floor(sp / 4294967296) | 0;
+  const x87 = new Uint8Array(512);
+  x87[0] = 0x7f; // FCW 0x037f (fninit)
+  x87[1] = 0x03;
+  return { lo, hi, rip, rflags: 0x202, xmm: new Uint8Array(18 * 16), mxcsr: 0x1f80, fsBase: 0, gsBase: 0, x87 };
+}
