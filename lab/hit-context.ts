@@ -40,7 +40,7 @@ export class ConsumerHitContext implements HitContext {
   }
 
   get comm(): string {
-    return this.cx.task.proc.comm;
+    return this.cx.task.comm;
   }
 
   nsecs(): bigint {

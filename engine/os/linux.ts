@@ -372,6 +372,9 @@ export class Linux {
     }
   }
 
+  /** The task running now (or last run). */
+  current: Task | undefined;
+
   /** Set by the scheduling syscalls (block, clone, exit, yield): trapInline hands control back. */
   private resched = false;
 
@@ -384,6 +387,7 @@ export class Linux {
     const proc = task.proc;
     const cpu = proc.cpu;
     this.switchTo(task);
+    this.current = task;
     if (task.quantumLeft <= 0) task.quantumLeft = this.sched.quantum;
     cpu.trapHandler = (proc.trapHandler ??= (exit) => this.trapInline(proc, exit));
     try {
