@@ -102,6 +102,7 @@ export class Session {
       maxMemory: o.maxMemory,
       cpus: o.cpus,
       maxTasks: o.maxTasks,
+      quantum: o.quantum,
       cost: this.cost,
       release: releaseString(gen),
       hooks: this.uprobes,

@@ -39,29 +39,32 @@ export class VirtualClock {
     this.ps += ps;
   }
 
-  /** Start of the current round (ps) and the longest lane of it so far. */
+  /** Start of the current round (ps) and how far each lane (virtual CPU) of it got. */
   private roundStart = 0;
-  private longestLane = 0;
+  private readonly lanes: number[] = [];
 
   /** A scheduling round begins: every lane starts at this time. */
-  beginRound(): void {
+  beginRound(lanes: number): void {
     this.roundStart = this.ps;
-    this.longestLane = 0;
+    this.lanes.length = lanes;
+    this.lanes.fill(0);
   }
 
-  /** A virtual CPU's lane begins (its quantum runs from the round's start). */
-  beginLane(): void {
-    this.ps = this.roundStart;
+  /** Lane i (a virtual CPU) runs again: its clock goes on from where it stopped in this round. */
+  beginLane(i: number): void {
+    this.ps = this.roundStart + this.lanes[i]!;
   }
 
-  /** The lane ended: remember how far it got. */
-  endLane(): void {
-    this.longestLane = Math.max(this.longestLane, this.ps - this.roundStart);
+  /** Lane i stopped: remember how far it got. */
+  endLane(i: number): void {
+    this.lanes[i] = this.ps - this.roundStart;
   }
 
   /** The round ends when its longest lane does. */
   endRound(): void {
-    this.ps = this.roundStart + this.longestLane;
+    let longest = 0;
+    for (const l of this.lanes) if (l > longest) longest = l;
+    this.ps = this.roundStart + longest;
   }
 
   /** Idle until a timer: every CPU waits (no task runnable), time jumps to ps. */

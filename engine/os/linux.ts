@@ -25,7 +25,7 @@ import {
 import { ENOEXEC, ENOSYS } from "../errno.js";
 import { SYSCALL_HANDLERS, syscallName, type SyscallContext } from "./syscalls.js";
 import { I386_COUNT_BASE, I386_HANDLERS, i386SyscallName } from "./syscalls-i386.js";
-import { DEFAULT_CPUS, DEFAULT_MAX_TASKS, DEFAULT_QUANTUM, Scheduler } from "./scheduler.js";
+import { DEFAULT_CPUS, DEFAULT_MAX_TASKS, DEFAULT_QUANTUM, LOCKSTEP_INSNS, Scheduler } from "./scheduler.js";
 import { Task, TaskState } from "./task.js";
 import { freshRegs, restoreRegs, saveRegs } from "./task-context.js";
 import { exitRobustList, futexWake } from "./futex.js";
@@ -325,17 +325,35 @@ export class Linux {
       return true;
     }
     const lanes = s.takeRound();
-    this.clock.beginRound();
-    for (let i = 0; i < lanes.length; i++) {
-      const t = lanes[i]!;
-      if (t.state !== TaskState.Runnable) continue; // killed by an earlier lane's exit_group
-      this.clock.beginLane();
-      t.cpu = i;
-      this.runTask(t);
-      this.clock.endLane();
-      if (t.state === TaskState.Runnable) s.enqueue(t);
-      if (this.stopReason !== undefined || this.limitHit !== undefined || root.exit) break;
+    this.clock.beginRound(lanes.length);
+    for (const t of lanes) if (t.quantumLeft <= 0) t.quantumLeft = s.quantum;
+    // the lanes run in lockstep, LOCKSTEP_INSNS program instructions at a time, so tasks on
+    // different virtual CPUs interleave as parallel threads do (--cpus changes the interleaving)
+    let active = lanes.length;
+    const done = new Array<boolean>(lanes.length).fill(false);
+    while (active > 0) {
+      for (let i = 0; i < lanes.length; i++) {
+        if (done[i]) continue;
+        const t = lanes[i]!;
+        if (t.state === TaskState.Runnable && !t.proc.exit) {
+          this.clock.beginLane(i);
+          t.cpu = i;
+          this.runTask(t, LOCKSTEP_INSNS);
+          this.clock.endLane(i);
+        }
+        if (t.state !== TaskState.Runnable || t.proc.exit || t.quantumLeft <= 0) {
+          done[i] = true;
+          active--;
+          if (t.state === TaskState.Runnable && !t.proc.exit) s.enqueue(t);
+        }
+        if (this.stopReason !== undefined || this.limitHit !== undefined || root.exit || this.retired >= this.maxInsns) {
+          active = 0;
+          break;
+        }
+      }
     }
+    // a stop part-way: the tasks of unfinished lanes go back to the queue
+    for (let i = 0; i < lanes.length; i++) if (!done[i] && lanes[i]!.state === TaskState.Runnable) s.enqueue(lanes[i]!);
     this.clock.endRound();
     s.expire(this.nowPs());
     return true;
@@ -356,9 +374,11 @@ export class Linux {
     const cpu = proc.cpu;
     if (proc.onCpu !== task) {
       const prev = proc.onCpu;
-      if (!prev.exited) prev.regs = saveRegs(cpu);
-      restoreRegs(cpu, task.regs!);
+      if (!prev.exited) prev.regs = saveRegs(cpu, prev.spareRegs);
+      const r = task.regs!;
+      restoreRegs(cpu, r);
       task.regs = undefined;
+      task.spareRegs = r; // reused at the next switch-out
       proc.onCpu = task;
     }
     if (task.wakeResult !== undefined) {
@@ -372,6 +392,20 @@ export class Linux {
     }
   }
 
+  /** Instructions run in kernel-provided detours (XOL copies, trampolines) since the last quantum update. */
+  private detourInsns = 0;
+
+  /** The uprobe model ran n instructions that are not the program's: not counted against the quantum. */
+  creditDetour(n: number): void {
+    this.detourInsns += n;
+  }
+
+  /** Charge what task ran since instret was `before` to its quantum, detours excluded. */
+  private useQuantum(task: Task, before: number): void {
+    task.quantumLeft -= task.proc.cpu.instret - before - this.detourInsns;
+    this.detourInsns = 0;
+  }
+
   /** The task running now (or last run). */
   current: Task | undefined;
 
@@ -382,13 +416,13 @@ export class Linux {
     this.resched = true;
   }
 
-  /** Run task for the rest of its quantum, or until it blocks, exits, or the run stops. */
-  private runTask(task: Task): void {
+  /** Run task for up to `slice` more program instructions of its quantum, or until it blocks, exits, or the run stops. */
+  private runTask(task: Task, slice: number): void {
     const proc = task.proc;
     const cpu = proc.cpu;
     this.switchTo(task);
     this.current = task;
-    if (task.quantumLeft <= 0) task.quantumLeft = this.sched.quantum;
+    const stopAt = task.quantumLeft - Math.min(slice, task.quantumLeft);
     cpu.trapHandler = (proc.trapHandler ??= (exit) => this.trapInline(proc, exit));
     try {
       const resume = task.onResume;
@@ -399,16 +433,17 @@ export class Linux {
       // the way back to user mode after a wake-up: pending signals first
       if (task.state === TaskState.Runnable && !proc.exit) this.deliverSignals(task);
       while (task.state === TaskState.Runnable && !proc.exit) {
-        const budget = Math.min(task.quantumLeft, this.maxInsns - this.retired);
+        const budget = Math.min(task.quantumLeft - stopAt, this.maxInsns - this.retired);
         if (budget <= 0) break;
         this.resched = false;
+        this.detourInsns = 0;
         const before = cpu.instret;
         let exit: Exit;
         try {
           exit = cpu.run(cpu.instret + budget);
         } catch (e) {
           this.sync(proc);
-          task.quantumLeft -= cpu.instret - before;
+          this.useQuantum(task, before);
           if (e instanceof MemoryLimitExceeded) {
             this.limitHit = `memory limit of ${this.maxMemory} bytes reached`;
             break;
@@ -416,7 +451,7 @@ export class Linux {
           throw e;
         }
         this.sync(proc);
-        task.quantumLeft -= cpu.instret - before;
+        this.useQuantum(task, before);
         try {
           // Exit.Handled: trapInline already dispatched the trap
           if (exit !== Exit.Handled && exit !== Exit.Limit) this.dispatch(task, exit);

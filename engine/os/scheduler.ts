@@ -14,6 +14,8 @@ import { TaskState } from "./task.js";
 export const DEFAULT_CPUS = 4;
 /** Retired instructions per scheduling quantum (about 33 µs of guest time at the default profile). */
 export const DEFAULT_QUANTUM = 100_000;
+/** The lanes of a round take turns this many program instructions at a time (their tasks' accesses interleave at this grain). */
+export const LOCKSTEP_INSNS = 1000;
 /** Default --max-tasks: threads and processes alive at once across the tree. */
 export const DEFAULT_MAX_TASKS = 512;
 

@@ -20,21 +20,21 @@ export interface TaskRegs {
   x87: Uint8Array;
 }
 
-/** Copy the CPU's user state (switch-out). */
-export function saveRegs(cpu: Cpu): TaskRegs {
-  const x87 = new Uint8Array(512);
-  fxsaveX87(cpu, x87);
-  return {
-    lo: cpu.lo.slice(),
-    hi: cpu.hi.slice(),
-    rip: cpu.rip,
-    rflags: cpu.rflags,
-    xmm: cpu.xmm.u8.slice(),
-    mxcsr: cpu.mxcsr,
-    fsBase: cpu.fsBase,
-    gsBase: cpu.gsBase,
-    x87,
-  };
+/** Copy the CPU's user state (switch-out), into `into` when given (no allocation per switch). */
+export function saveRegs(cpu: Cpu, into?: TaskRegs): TaskRegs {
+  if (into) {
+    into.lo.set(cpu.lo);
+    into.hi.set(cpu.hi);
+    into.xmm.set(cpu.xmm.u8);
+  }
+  const r: TaskRegs = into ?? { lo: cpu.lo.slice(), hi: cpu.hi.slice(), rip: 0, rflags: 0, xmm: cpu.xmm.u8.slice(), mxcsr: 0, fsBase: 0, gsBase: 0, x87: new Uint8Array(512) };
+  r.rip = cpu.rip;
+  r.rflags = cpu.rflags;
+  r.mxcsr = cpu.mxcsr;
+  r.fsBase = cpu.fsBase;
+  r.gsBase = cpu.gsBase;
+  fxsaveX87(cpu, r.x87);
+  return r;
 }
 
 /** Load a saved state into the CPU (switch-in). */

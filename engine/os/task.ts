@@ -51,6 +51,8 @@ export class Task {
   onResume: (() => void) | undefined;
   /** Saved registers while another task of the process is on its CPU (undefined: on the CPU, or never switched out). */
   regs: TaskRegs | undefined;
+  /** The buffers of the last restored `regs`, reused by the next save. */
+  spareRegs: TaskRegs | undefined;
   /** Instructions this task retired. */
   instret = 0;
   /** Instructions left in the task's current scheduling quantum. */

@@ -361,6 +361,7 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
       const ris = this.existingUtask(task)?.returnInstances;
       const ri = ris && ris.length ? ris[ris.length - 1] : undefined;
       this.trace(ri?.traceHit ?? 0, "uretprobe trampoline", bp, "int3 at XOL slot 0 (#BP)");
+      this.kernel?.creditDetour(1); // the trampoline's int3 is not the program's
       uprobeHandleTrampoline(this, task, "uret_trap");
       return;
     }
@@ -497,6 +498,8 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
     let err = 0;
     if (utask.state === UTaskState.SStepAck) {
       this.chargeTrap("single_step", u.consumers);
+      // the int3 stood for the probed instruction; its copy in the slot retired one more
+      this.kernel?.creditDetour(1);
       const before = cpu.rip;
       err = archUprobePostXol(this.archCtx, task, a, utask);
       if (hit) {
@@ -541,9 +544,50 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
   }
 
   syscall(task: Task, nr: number): number | "noreturn" | undefined {
-    if (nr === 335 && this.gen.uretprobeReturn === "syscall335") return sysUretprobe(this.archCtx, task);
-    if (nr === 336 && this.gen.nop5Optimize) return sysUprobe(this.archCtx, task);
+    if (nr === 335 && this.gen.uretprobeReturn === "syscall335") {
+      const area = this.mmState(task.proc.mm).xolArea;
+      if (area) this.creditDetour(task, area.vaddr);
+      return sysUretprobe(this.archCtx, task);
+    }
+    if (nr === 336 && this.gen.nop5Optimize) {
+      const ip = task.proc.cpu.rip;
+      this.creditDetour(task, ip - (ip % 4096));
+      return sysUprobe(this.archCtx, task);
+    }
     return undefined;
+  }
+
+  /** Instructions of the trampoline at each address, up to and including its ret (decoded once). */
+  private readonly detourLengths = new Map<number, number>();
+
+  /**
+   * The instructions a task runs in a kernel-provided page ([uprobes] slot 0, [uprobes-trampoline])
+   * are not the program's: the scheduler does not count them against its quantum, so probes never
+   * change the interleaving (docs/threads.md). A trampoline is straight-line code ending in ret.
+   */
+  private creditDetour(task: Task, start: number): void {
+    let n = this.detourLengths.get(start);
+    if (n === undefined) {
+      const bytes = task.proc.mm.peek(start, 64);
+      n = 0;
+      // decodeRun stops at each control transfer (the syscall): go on to the ret
+      for (let at = start; bytes && at - start < bytes.length && n < 32; ) {
+        const { insns } = task.proc.cpu.decoder.decodeRun(at, bytes.subarray(at - start), 32);
+        if (insns.length === 0) break;
+        let ret = false;
+        for (const i of insns) {
+          n++;
+          if (bytes[i.addr - start] === 0xc3) {
+            ret = true;
+            break;
+          }
+        }
+        if (ret) break;
+        at = insns[insns.length - 1]!.next;
+      }
+      this.detourLengths.set(start, n);
+    }
+    this.kernel?.creditDetour(n);
   }
 
   /** handle_syscall_uprobe(): the optimized path runs the handlers only (the nop itself is not executed). */
