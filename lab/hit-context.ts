@@ -43,6 +43,14 @@ export class ConsumerHitContext implements HitContext {
     return this.cx.task.comm;
   }
 
+  get cpu(): number {
+    return this.cx.task.cpu;
+  }
+
+  get cpid(): number {
+    return this.kernel.processes[0]?.pid ?? this.pid;
+  }
+
   nsecs(): bigint {
     return BigInt(this.kernel.nowNs());
   }

@@ -7,7 +7,7 @@
 // modelled as a fork with a copied mm, and CLONE_VFORK holds the parent
 // until the child execs or exits (docs/threads.md says what that changes).
 
-import { EAGAIN, EFAULT, EINVAL } from "../errno.js";
+import { EAGAIN, EFAULT, EINVAL, ENOMEM } from "../errno.js";
 import { Gpr } from "../cpu/registers.js";
 import { Process } from "./process.js";
 import type { SyscallContext } from "./syscalls.js";
@@ -96,6 +96,11 @@ function newProcess(c: SyscallContext, a: CloneArgs): number | "noreturn" {
   const k = c.kernel;
   const parent = c.task;
   const pproc = parent.proc;
+  // --max-mem bounds the whole tree: the eager copy must fit beside every live process
+  if (k.residentBytes() + pproc.mm.residentBytes > k.maxMemory) {
+    k.stopForLimit(`memory limit of ${k.maxMemory} bytes reached (the whole process tree): ${parent.comm}[${parent.tid}] called fork`);
+    return -ENOMEM;
+  }
   const mm = pproc.mm.cloneForFork();
   const pid = k.allocPid();
   const child = new Process(pid, mm);

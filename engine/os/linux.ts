@@ -262,6 +262,13 @@ export class Linux {
     this.requestResched();
   }
 
+  /** Resident guest memory of every live process (--max-mem counts the tree). */
+  residentBytes(): number {
+    let n = 0;
+    for (const p of this.processes) if (!p.exit) n += p.mm.residentBytes;
+    return n;
+  }
+
   /** Tasks alive now, in every process (--max-tasks bounds it). */
   liveTasks = 0;
 
@@ -356,6 +363,8 @@ export class Linux {
     for (let i = 0; i < lanes.length; i++) if (!done[i] && lanes[i]!.state === TaskState.Runnable) s.enqueue(lanes[i]!);
     this.clock.endRound();
     s.expire(this.nowPs());
+    // each mm is capped by --max-mem; with several processes their sum is checked here
+    if (this.processes.length > 1 && this.residentBytes() > this.maxMemory) this.stopForLimit(`memory limit of ${this.maxMemory} bytes reached (the whole process tree)`);
     return true;
   }
 

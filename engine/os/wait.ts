@@ -37,6 +37,16 @@ function sleepInWait(c: SyscallContext, nr: number, what: string): "noreturn" {
   return "noreturn";
 }
 
+/** release_task: the zombie is gone from the parent's children and from the kernel's process list. */
+function reap(c: SyscallContext, z: Process): void {
+  z.reaped = true;
+  const kids = c.task.proc.children;
+  kids.splice(kids.indexOf(z), 1);
+  const all = c.kernel.processes;
+  const i = all.indexOf(z);
+  if (i > 0) all.splice(i, 1); // the first process (the traced command) stays: the run reports it
+}
+
 /** wait4(pid, wstatus, options, rusage). */
 export function sysWait4(c: SyscallContext, a: number[]): number | "noreturn" {
   const pid = a[0]! | 0, wstatus = a[1]!, options = a[2]! | 0, rusage = a[3]!;
@@ -52,7 +62,7 @@ export function sysWait4(c: SyscallContext, a: number[]): number | "noreturn" {
     } catch {
       return -EFAULT;
     }
-    z.reaped = true;
+    reap(c, z);
     return z.pid;
   }
   if (options & WNOHANG) return 0;
@@ -96,7 +106,7 @@ export function sysWaitid(c: SyscallContext, a: number[]): number | "noreturn" {
       return -EFAULT;
     }
   }
-  if (!(options & WNOWAIT)) z.reaped = true;
+  if (!(options & WNOWAIT)) reap(c, z);
   return 0;
 }
 
