@@ -14,7 +14,7 @@ import type { SyscallContext } from "./syscalls.js";
 import { Task } from "./task.js";
 import { restoreRegs, saveRegs, type TaskRegs } from "./task-context.js";
 
-export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800;
+const CLONE_VM = 0x100, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800;
 const CLONE_PIDFD = 0x1000, CLONE_VFORK = 0x4000, CLONE_PARENT = 0x8000, CLONE_THREAD = 0x10000;
 const CLONE_SETTLS = 0x80000, CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000;
 const CLONE_CHILD_SETTID = 0x1000000;
@@ -22,7 +22,7 @@ const CLONE_CHILD_SETTID = 0x1000000;
 const UNSUPPORTED = 0x7e000000 | 0x20000 /* NEWNS */ | CLONE_PIDFD | 0x2000 /* PTRACE */ | 0x800000 /* UNTRACED */;
 const CSIGNAL = 0xff;
 
-export interface CloneArgs {
+interface CloneArgs {
   flags: number;
   /** The child's stack pointer (0: the caller's). */
   sp: number;
@@ -37,12 +37,11 @@ function setReg(r: TaskRegs, reg: number, v: number): void {
   r.hi[reg] = Math.floor(v / 4294967296) | 0;
 }
 
-function put32(proc: Process, addr: number, v: number): boolean {
+function put32(proc: Process, addr: number, v: number): void {
   try {
     proc.mm.write32(addr, v);
-    return true;
   } catch {
-    return false;
+    // ignored, as the kernel ignores it
   }
 }
 
@@ -55,8 +54,21 @@ function childRegs(c: SyscallContext, a: CloneArgs): TaskRegs {
   return r;
 }
 
+/**
+ * What a new task takes from its creator, and the tid stores clone asks for (kernel_clone and
+ * schedule_tail ignore a put_user that faults).
+ */
+function initChild(t: Task, parent: Task, a: CloneArgs, childProc: Process): void {
+  t.comm = parent.comm;
+  t.sigmask = parent.sigmask;
+  t.affinity = parent.affinity;
+  if (a.flags & CLONE_PARENT_SETTID) put32(parent.proc, a.parentTid, t.tid);
+  if (a.flags & CLONE_CHILD_SETTID) put32(childProc, a.childTid, t.tid);
+  if (a.flags & CLONE_CHILD_CLEARTID) t.clearChildTid = a.childTid;
+}
+
 /** kernel_clone: the new tid/pid, or a negative errno. */
-export function kernelClone(c: SyscallContext, a: CloneArgs): number | "noreturn" {
+function kernelClone(c: SyscallContext, a: CloneArgs): number | "noreturn" {
   const f = a.flags;
   if (f & UNSUPPORTED) return -EINVAL;
   // copy_process's consistency checks
@@ -79,13 +91,8 @@ function newThread(c: SyscallContext, a: CloneArgs): number {
   const tid = k.allocPid();
   const t = new Task(tid, proc);
   t.regs = childRegs(c, a);
-  t.sigmask = parent.sigmask;
-  t.comm = parent.comm;
-  t.affinity = parent.affinity;
   // copy_process: a CLONE_VM child without CLONE_VFORK starts with no alternate signal stack
-  if (a.flags & CLONE_PARENT_SETTID && !put32(proc, a.parentTid, tid)) return -EFAULT;
-  if (a.flags & CLONE_CHILD_SETTID) put32(proc, a.childTid, tid);
-  if (a.flags & CLONE_CHILD_CLEARTID) t.clearChildTid = a.childTid;
+  initChild(t, parent, a, proc);
   proc.tasks.push(t);
   k.hooks.cloneThread?.(parent, t);
   k.startTask(t);
@@ -112,13 +119,8 @@ function newProcess(c: SyscallContext, a: CloneArgs): number | "noreturn" {
   child.exitSignal = a.exitSignal;
   pproc.children.push(child);
   const t = child.leader;
-  t.comm = parent.comm;
-  t.sigmask = parent.sigmask;
   t.altStack = parent.altStack;
-  t.affinity = parent.affinity;
-  if (a.flags & CLONE_PARENT_SETTID && !put32(pproc, a.parentTid, pid)) return -EFAULT;
-  if (a.flags & CLONE_CHILD_SETTID) put32(child, a.childTid, pid);
-  if (a.flags & CLONE_CHILD_CLEARTID) t.clearChildTid = a.childTid;
+  initChild(t, parent, a, child);
   k.hooks.fork?.(pproc, child, parent, t);
   k.addProcess(child);
   k.requestResched();

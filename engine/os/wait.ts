@@ -20,7 +20,7 @@ function dumps(sig: number): boolean {
 }
 
 /** The wait status word: exit code << 8, or the signal (| 0x80 when it dumped core). */
-export function waitStatus(p: Process): number {
+function waitStatus(p: Process): number {
   const e = p.exit!;
   if (e.signal !== undefined) return e.signal | (dumps(e.signal) ? 0x80 : 0);
   return ((e.code ?? 0) & 0xff) << 8;

@@ -608,23 +608,17 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
 
   /**
    * uprobe_dup_mmap and uprobe_copy_process for fork: the child's copied pages keep the int3
-   * bytes, its mm gets MMF_HAS_UPROBES, and a child of a task with return instances gets a
-   * copy of them and an XOL area at the parent's address (dup_xol_work), since its stack holds
-   * return addresses that point at the trampoline. [uprobes-trampoline] pages are VM_DONTCOPY
-   * in the kernel; the model maps them again in the child so its optimized call sites still
-   * land on a trampoline (docs/threads.md lists this as unverified against 6.18).
+   * bytes (and the `call` of optimized sites), its mm gets MMF_HAS_UPROBES, and a child of a
+   * task with return instances gets a copy of them and an XOL area at the parent's address
+   * (dup_xol_work), since its stack holds return addresses that point at the trampoline. The
+   * [uprobes-trampoline] pages are VM_DONTCOPY and not recreated: a child that reaches an
+   * optimized site calls an unmapped page and dies of SIGSEGV, as observed on 6.18.44
+   * (shared/docs/uprobes-x86-semantics.md 9.6).
    */
   fork(parent: Process, child: Process, parentTask: Task, childTask: Task): void {
     const ps = this.mmState(parent.mm);
     const cs = this.mmState(child.mm);
     cs.hasUprobes = ps.hasUprobes;
-    for (const t of ps.trampolines) {
-      const bytes = parent.mm.peek(t.vaddr, 4096);
-      if (!bytes || !child.mm.isFree(t.vaddr, t.vaddr + 4096)) continue;
-      child.mm.map({ addr: t.vaddr, length: 4096, prot: 5, fixed: true, name: "[uprobes-trampoline]", special: "trampoline", dontCopy: true });
-      child.mm.poke(t.vaddr, bytes);
-      cs.trampolines.push({ vaddr: t.vaddr });
-    }
     const pu = this.existingUtask(parentTask);
     if (!pu || pu.returnInstances.length === 0 || !ps.xolArea) return;
     const cu = this.utask(childTask);

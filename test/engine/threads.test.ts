@@ -126,6 +126,18 @@ describe("per-task uprobe state", () => {
     assert.equal(Object.keys(r.mapsJson.find((m) => "@" in m.data)!.data["@"] as Record<string, number>).length, 2, "parent and exec'd child");
   });
 
+  test("6.18: a forked child reaching an optimized nop5 site calls the trampoline page it did not inherit", async () => {
+    const bin = musl("forknop5");
+    assert.equal(runNative(bin, []).stdout, "child exited 0\n");
+    const program = `uprobe:${bin}:site { @[pid] = count(); }`;
+    const r618 = await probeRun(bin, program, { kernel: "6.18" });
+    assert.equal(r618.stdout, "child killed by signal 11\n", "observed on 6.18.44: SIGSEGV at the trampoline address");
+    assert.equal(r618.probes[0]!.path, "optimized");
+    const r611 = await probeRun(bin, program, { kernel: "6.11" });
+    assert.equal(r611.stdout, "child exited 0\n", "before the nop5 optimization the child's int3 is handled");
+    assert.equal(r611.probes[0]!.hits, 3);
+  });
+
   test("64 threads stepping out of line at once: tasks wait for an XOL slot, every hit still counts", async () => {
     const bin = musl("many");
     // a one-instruction quantum preempts a task between its int3 and its step: slots fill up
