@@ -345,7 +345,9 @@ export class Linux {
         if (t.state === TaskState.Runnable && !t.proc.exit) {
           this.clock.beginLane(i);
           t.cpu = i;
-          this.runTask(t, LOCKSTEP_INSNS);
+          // one lane has nobody to interleave with: its whole quantum at once (cpu.run's
+          // single-instruction approach to a limit then costs nothing measurable)
+          this.runTask(t, lanes.length > 1 ? LOCKSTEP_INSNS : t.quantumLeft);
           this.clock.endLane(i);
         }
         if (t.state !== TaskState.Runnable || t.proc.exit || t.quantumLeft <= 0) {
