@@ -443,6 +443,10 @@ export class Linux {
       }
       // the way back to user mode after a wake-up: pending signals first
       if (task.state === TaskState.Runnable && !proc.exit) this.deliverSignals(task);
+      if (task.savedSigmask !== undefined && task.state === TaskState.Runnable) {
+        task.sigmask = task.savedSigmask; // rt_sigsuspend returned without a handler: its mask ends
+        task.savedSigmask = undefined;
+      }
       while (task.state === TaskState.Runnable && !proc.exit) {
         const budget = Math.min(task.quantumLeft - stopAt, this.maxInsns - this.retired);
         if (budget <= 0) break;
@@ -701,7 +705,7 @@ export class Linux {
       }
       task.pending.unshift(info);
     } else task.pending.push(info);
-    if (!(task.sigmask & sigBit(info.signo)) || info.signo === SIGKILL) this.signalWake(task);
+    this.signalWake(task, info.signo);
     return true;
   }
 
@@ -730,23 +734,28 @@ export class Linux {
     const q = this.mayQueue(proc.sharedPending, info);
     if (q !== "queue") return q === "ok";
     proc.sharedPending.push(info);
-    const t = proc.tasks.find((x) => !x.exited && (info.signo === SIGKILL || !(x.sigmask & sigBit(info.signo))));
-    if (t) this.signalWake(t);
+    const bit = sigBit(info.signo);
+    const t = proc.tasks.find((x) => !x.exited && (info.signo === SIGKILL || !(x.sigmask & bit) || (x.wait?.sigset ?? 0n) & bit));
+    if (t) this.signalWake(t, info.signo);
     return true;
   }
 
   /** signal_wake_up: a task in an interruptible wait returns from it (-EINTR or its restart value). */
-  private signalWake(task: Task): void {
-    if (task.state === TaskState.Blocked && task.wait?.eintr !== undefined) this.sched.wake(task, task.wait.eintr);
+  private signalWake(task: Task, signo: number): void {
+    if (task.state !== TaskState.Blocked) return;
+    const w = task.wait!;
+    // rt_sigtimedwait: a signal of its set (blocked, as sigwait wants it) makes it run the call again
+    if (w.sigset !== undefined && w.sigset & sigBit(signo)) this.sched.wake(task, undefined);
+    else if (w.eintr !== undefined && (signo === SIGKILL || !(task.sigmask & sigBit(signo)))) this.sched.wake(task, w.eintr);
   }
 
   forceSegv(task: Task, ip: number): void {
     this.queueSignal(task, { signo: SIGSEGV, code: SI_KERNEL, addr: 0, forced: true, ip });
   }
 
-  /** The next signal task takes: its own pending ones first, then the process's (next_signal). */
-  private dequeueSignal(task: Task): { list: SigInfo[]; idx: number } | undefined {
-    const ok = (s: SigInfo): boolean => s.signo === SIGKILL || !(task.sigmask & sigBit(s.signo));
+  /** The next signal task takes: its own pending ones first, then the process's (next_signal); `set`: only those (sigtimedwait). */
+  dequeueSignal(task: Task, set?: bigint): { list: SigInfo[]; idx: number } | undefined {
+    const ok = set !== undefined ? (s: SigInfo): boolean => (set & sigBit(s.signo)) !== 0n : (s: SigInfo): boolean => s.signo === SIGKILL || !(task.sigmask & sigBit(s.signo));
     let idx = task.pending.findIndex(ok);
     if (idx >= 0) return { list: task.pending, idx };
     idx = task.proc.sharedPending.findIndex(ok);
@@ -762,6 +771,10 @@ export class Linux {
       const info = next.list[next.idx]!;
       if (!info.forced && this.hooks.denySignal?.(task)) return;
       next.list.splice(next.idx, 1);
+      // after rt_sigsuspend the handler's frame holds the mask from before the call
+      const saved = task.savedSigmask;
+      task.savedSigmask = undefined;
+      if (saved !== undefined) task.sigmask = saved;
       const act = proc.sighand[info.signo]!;
       if (info.signo === SIGKILL || act.handler === SIG_DFL) {
         const what = defaultAction(info.signo);

@@ -335,6 +335,55 @@ function doSigprocmask(c: SyscallContext, a: number[]): number {
   return 0;
 }
 
+/** pause, rt_sigsuspend: sleep until a signal is delivered (-EINTR; at once if one is pending and unblocked). */
+function sleepForSignal(c: SyscallContext, kind: string): number | "noreturn" {
+  if (c.kernel.dequeueSignal(c.task) !== undefined) return -EINTR;
+  c.kernel.sched.block(c.task, { kind, what: "a signal", eintr: -EINTR });
+  c.kernel.requestResched();
+  return "noreturn";
+}
+
+const SYS_rt_sigtimedwait = 128;
+
+/** rt_sigtimedwait(set, info, timeout, sigsetsize): take a pending signal of set (normally blocked), or sleep until one comes. */
+function sysSigtimedwait(c: SyscallContext, a: number[]): number | "noreturn" {
+  if (a[3]! !== 8) return -EINVAL;
+  const raw = copyIn(c, a[0]!, 8);
+  if (typeof raw === "number") return raw;
+  const set = new DataView(raw.buffer).getBigUint64(0, true) & ~(sigBit(SIGKILL) | sigBit(SIGSTOP));
+  const got = c.kernel.dequeueSignal(c.task, set);
+  if (got) {
+    const info = got.list.splice(got.idx, 1)[0]!;
+    if (a[1]) {
+      const b = new Uint8Array(128);
+      const dv = new DataView(b.buffer);
+      dv.setInt32(0, info.signo, true);
+      dv.setInt32(8, info.code, true);
+      if (info.pid !== undefined) {
+        dv.setInt32(16, info.pid, true);
+        dv.setInt32(20, 1000, true);
+      }
+      const r = copyOut(c, a[1]!, b);
+      if (r) return r;
+    }
+    return info.signo;
+  }
+  let deadlinePs: number | undefined;
+  if (a[2]) {
+    const t = copyIn(c, a[2]!, 16);
+    if (typeof t === "number") return t;
+    const dv = new DataView(t.buffer);
+    const sec = Number(dv.getBigInt64(0, true)), nsec = Number(dv.getBigInt64(8, true));
+    if (sec < 0 || nsec < 0 || nsec >= 1e9) return -EINVAL;
+    if (sec === 0 && nsec === 0) return -EAGAIN;
+    deadlinePs = c.kernel.nowPs() + (sec * 1e9 + nsec) * 1000;
+  }
+  // woken by a signal of the set, the call runs again and takes it
+  c.kernel.sched.block(c.task, { kind: "sigtimedwait", what: "a signal", sigset: set, deadlinePs, timeoutResult: -EAGAIN, eintr: -EINTR, restartNr: SYS_rt_sigtimedwait });
+  c.kernel.requestResched();
+  return "noreturn";
+}
+
 /** kill(2): process-directed. pid 0 and negative pids (process groups) reach the whole family here. */
 function doKill(c: SyscallContext, pid: number, sig: number): number {
   if (sig < 0 || sig > 64) return -EINVAL;
@@ -470,6 +519,16 @@ const rows: Row[] = [
   [12, "brk", (c, a) => doBrk(c, a[0]!)],
   [13, "rt_sigaction", doSigaction],
   [14, "rt_sigprocmask", doSigprocmask],
+  [34, "pause", (c) => sleepForSignal(c, "pause")],
+  [128, "rt_sigtimedwait", sysSigtimedwait],
+  [130, "rt_sigsuspend", (c, a) => {
+    if (a[1]! !== 8) return -EINVAL;
+    const raw = copyIn(c, a[0]!, 8);
+    if (typeof raw === "number") return raw;
+    c.task.savedSigmask = c.task.sigmask;
+    c.task.sigmask = new DataView(raw.buffer).getBigUint64(0, true) & ~(sigBit(SIGKILL) | sigBit(SIGSTOP));
+    return sleepForSignal(c, "sigsuspend");
+  }],
   [15, "rt_sigreturn", (c) => {
     const mask = restoreRtFrame(c.cpu);
     if (mask === undefined) {

@@ -21,6 +21,8 @@ export interface TaskWait {
   cancel?: () => void;
   /** Re-run this syscall when woken without a result (-ERESTARTSYS: ip back over the syscall, rax = nr). */
   restartNr?: number;
+  /** rt_sigtimedwait: the signals it waits for (they wake it although blocked). */
+  sigset?: bigint;
   /** Interruptible by a signal (TASK_INTERRUPTIBLE): the result then. */
   eintr?: number;
 }
@@ -51,6 +53,8 @@ export class Task {
   onResume: (() => void) | undefined;
   /** Saved registers while another task of the process is on its CPU (undefined: on the CPU, or never switched out). */
   regs: TaskRegs | undefined;
+  /** rt_sigsuspend: the mask to restore when a handler runs or the call returns. */
+  savedSigmask: bigint | undefined;
   /** The buffers of the last restored `regs`, reused by the next save. */
   spareRegs: TaskRegs | undefined;
   /** Instructions this task retired. */
