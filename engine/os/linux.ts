@@ -720,9 +720,20 @@ export class Linux {
       return false;
     };
     if (info.signo < SIGRTMIN) return already() ? "ok" : "queue";
-    if (pend.length < this.sigPendingLimit) return "queue";
+    if (this.pendingSignals() < this.sigPendingLimit) return "queue";
     if (info.code !== SI_USER_CODE) return "fail";
     return already() ? "ok" : "queue";
+  }
+
+  /** Signals pending for the user (every task's and every group's queue): what RLIMIT_SIGPENDING counts. */
+  private pendingSignals(): number {
+    let n = 0;
+    for (const p of this.processes) {
+      if (p.exit) continue;
+      n += p.sharedPending.length;
+      for (const t of p.tasks) n += t.pending.length;
+    }
+    return n;
   }
 
   /**
