@@ -163,7 +163,7 @@ const W: Workload[] = [
   { name: "push-O0", binary: sample("push-O0"), args: [], what: "1e6 calls of an empty test() (samples/push.c)", timeDependent: true },
   { name: "push-O2", binary: sample("push-O2"), args: [], what: "the same at -O2: gcc deletes the calls, ~2 k instructions, start-up only", startupOnly: true, timeDependent: true },
 ];
-const sieveBin = built("sieve"), stringsBin = built("strings"), intloopBin = built("intloop"), nop5Bin = built("nop5"), emptyBin = built("empty");
+const sieveBin = built("sieve"), stringsBin = built("strings"), intloopBin = built("intloop"), nop5Bin = built("nop5"), emptyBin = built("empty"), threadsBin = built("threads");
 if (sieveBin) W.push({ name: "sieve", binary: sieveBin, args: [], what: "sieve to 2e6 + 4e6-round multiply/rotate hash", integerO2: true });
 if (stringsBin) W.push({ name: "strings", binary: stringsBin, args: ["25000"], what: "25000 x (strlen, memcpy, snprintf, strcmp)" });
 if (intloopBin) W.push({ name: "intloop", binary: intloopBin, args: [], what: "2e6 rounds: xorshift, mul, table load/store", integerO2: true });
@@ -171,6 +171,7 @@ if (intloopBin) W.push({ name: "intloop", binary: intloopBin, args: [], what: "2
 // needs a 64-bit long: i * i overflows)
 const intloop32Bin = buildI386Workload("intloop"), empty32Bin = buildI386Workload("empty");
 if (intloop32Bin) W.push({ name: "intloop-i386", binary: intloop32Bin, args: [], what: "intloop as a 32-bit program (gcc -m32 -static -O2)", i386: true }); // not an x86-64 speed target
+if (threadsBin) W.push({ name: "threads", binary: threadsBin, args: [], what: "4 threads x 5e5 xorshift rounds, a mutex every 64 (scheduler, futex)" });
 const workloads = W.filter((w) => fs.existsSync(w.binary));
 
 // ---- 1. native and qemu ----

@@ -1,7 +1,7 @@
 // `uprobe-lab exec BINARY [ARGS...]`: run a static x86-64 ELF in the emulator.
 
 import * as fs from "node:fs";
-import { loadBinary, Machine, MIN_MEMORY, ProcessIo, readHostFile, UserError, type MachineOptions } from "../engine/index.js";
+import { DEFAULT_CPUS, DEFAULT_MAX_TASKS, loadBinary, Machine, MIN_MEMORY, ProcessIo, readHostFile, UserError, type MachineOptions } from "../engine/index.js";
 import { optNumber, parseArgs, type OptionSpec, type Parsed } from "./args.js";
 
 const EXEC_HELP = `usage: uprobe-lab exec [options] BINARY [ARGS...]
@@ -23,6 +23,9 @@ options:
                       (repeatable; ld.so still searches RUNPATH and LD_LIBRARY_PATH:
                       pass --env LD_LIBRARY_PATH=DIR as you would natively)
   --env KEY=VALUE     add to the guest environment (empty by default; repeatable)
+  --cpus N            virtual CPUs the guest's threads run on (default 4; only
+                      this changes the interleaving: docs/threads.md)
+  --max-tasks N       stop when more than N threads and processes are alive (default 512)
 `;
 
 /** Options shared by exec and run. */
@@ -33,10 +36,12 @@ export const MACHINE_OPTIONS: Record<string, OptionSpec> = {
   "--allow": { value: true, repeat: true },
   "--lib-path": { value: true, repeat: true },
   "--env": { value: true, repeat: true },
+  "--cpus": { value: true },
+  "--max-tasks": { value: true },
 };
 
 /** The guest's world from the command line: what exec gives the Machine and run puts in the RunSpec. */
-export type HostOptions = Required<Pick<MachineOptions, "env" | "io" | "files" | "libPath" | "maxInsns" | "maxMemory">>;
+export type HostOptions = Required<Pick<MachineOptions, "env" | "io" | "files" | "libPath" | "maxInsns" | "maxMemory" | "cpus" | "maxTasks">>;
 
 /** Each --allow PATH (the name the guest opens) and the host file it resolved to at start, for --stats. */
 const allowedResolved = new Map<string, string>();
@@ -68,7 +73,16 @@ export function hostOptions(p: Parsed): HostOptions {
     libPath,
     maxInsns: optNumber(p, "--max-insns", 20_000_000_000),
     maxMemory,
+    cpus: optCount(p, "--cpus", DEFAULT_CPUS, 64),
+    maxTasks: optCount(p, "--max-tasks", DEFAULT_MAX_TASKS, 1 << 16),
   };
+}
+
+/** A whole number in 1..max. */
+function optCount(p: Parsed, name: string, def: number, max: number): number {
+  const n = optNumber(p, name, def);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UserError(`option ${name}: ${p.opts.get(name)![0]} is not a whole number from 1 to ${max}`);
+  return n;
 }
 
 /** The --stats line: the machine's figures, plus the resolved --allow files when there are any. */

@@ -455,7 +455,9 @@ class CodeGen {
       case "pid":
         return "BigInt(ctx.pid)";
       case "cpu":
-        return "0n";
+        return "BigInt(ctx.cpu ?? 0)";
+      case "cpid":
+        return "BigInt(ctx.cpid ?? ctx.pid)";
       case "comm":
         return "ctx.comm";
       case "ip":

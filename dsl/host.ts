@@ -82,6 +82,10 @@ export interface HitContext {
   readonly pid: number;
   readonly tid: number;
   readonly comm: string;
+  /** The virtual CPU of the hit (absent: 0). */
+  readonly cpu?: number;
+  /** The traced command's pid (absent: pid). */
+  readonly cpid?: number;
   /** Virtual clock, nanoseconds. */
   nsecs(): bigint;
   /** General-purpose register by x86 number: 0 rax, 1 rcx, 2 rdx, 3 rbx, 4 rsp, 5 rbp, 6 rsi, 7 rdi, 8..15 r8..r15. */

@@ -9,6 +9,7 @@ export const ERRNO = {
   EINTR: 4,
   EIO: 5,
   ENXIO: 6,
+  E2BIG: 7,
   ENOEXEC: 8,
   EBADF: 9,
   ECHILD: 10,
@@ -28,6 +29,7 @@ export const ERRNO = {
   EPIPE: 32,
   ERANGE: 34,
   ENOSYS: 38,
+  ETIMEDOUT: 110,
   /** Kernel-internal: "restart the probed instruction" (never reaches userspace). */
   ERESTART: 85,
   /** Kernel-internal: userspace sees "Unknown error 524". */
@@ -43,6 +45,7 @@ export const ENXIO = ERRNO.ENXIO, ENOEXEC = ERRNO.ENOEXEC, EBADF = ERRNO.EBADF, 
 export const ENOMEM = ERRNO.ENOMEM, EACCES = ERRNO.EACCES, EFAULT = ERRNO.EFAULT, EEXIST = ERRNO.EEXIST, ENODEV = ERRNO.ENODEV;
 export const ENOTDIR = ERRNO.ENOTDIR, EISDIR = ERRNO.EISDIR, EINVAL = ERRNO.EINVAL, EMFILE = ERRNO.EMFILE, ENOTTY = ERRNO.ENOTTY;
 export const ESPIPE = ERRNO.ESPIPE, EROFS = ERRNO.EROFS, EPIPE = ERRNO.EPIPE, ERANGE = ERRNO.ERANGE, ENOSYS = ERRNO.ENOSYS;
+export const ETIMEDOUT = ERRNO.ETIMEDOUT, E2BIG = ERRNO.E2BIG;
 export const ERESTART = ERRNO.ERESTART, ENOTSUPP = ERRNO.ENOTSUPP;
 
 const NAMES = new Map<number, ErrnoName>(Object.entries(ERRNO).map(([k, v]) => [v, k as ErrnoName]));

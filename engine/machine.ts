@@ -32,6 +32,12 @@ export interface MachineOptions {
    */
   cost?: CostProfile;
   release?: string;
+  /** Virtual CPUs (--cpus, default DEFAULT_CPUS): docs/threads.md. */
+  cpus?: number;
+  /** Retired instructions per scheduling quantum (default DEFAULT_QUANTUM). */
+  quantum?: number;
+  /** Threads and processes alive at once (--max-tasks, default DEFAULT_MAX_TASKS). */
+  maxTasks?: number;
   /** Hooks installed before the process is created (the uprobe subsystem), so mmap-time installation sees the ELF segments. */
   hooks?: { attach(kernel: Linux): void };
 }
@@ -75,6 +81,9 @@ export class Machine {
       release: opts.release,
       maxInsns: opts.maxInsns,
       maxMemory: opts.maxMemory,
+      cpus: opts.cpus,
+      quantum: opts.quantum,
+      maxTasks: opts.maxTasks,
     });
     opts.hooks?.attach(this.kernel);
     try {
@@ -163,7 +172,8 @@ export class Machine {
     const hex = (n: number) => "0x" + BigInt.asUintN(64, BigInt(n)).toString(16);
     const code = codeName(sig, info.code);
     const detail = info.pid !== undefined ? `${code}, from pid ${info.pid}` : `${code}, address ${hex(info.addr)}`;
-    const exc = this.kernel.lastException.get(this.proc.leader);
+    const victim = this.proc.tasks.find((t) => t.tid === exit.tid) ?? this.proc.leader;
+    const exc = this.kernel.lastException.get(victim);
     // a page fault's code and address, and an unimplemented instruction's disassembly, are in the report already
     const why = exc && exc.detail && !exc.cause ? ` [${exc.detail}]` : "";
     return `${this.proc.comm}: killed by ${signalName(sig)} (${detail}) at ${hex(ip)}: ${insn}${why}`;

@@ -40,7 +40,15 @@ export class ConsumerHitContext implements HitContext {
   }
 
   get comm(): string {
-    return this.cx.task.proc.comm;
+    return this.cx.task.comm;
+  }
+
+  get cpu(): number {
+    return this.cx.task.cpu;
+  }
+
+  get cpid(): number {
+    return this.kernel.processes[0]?.pid ?? this.pid;
   }
 
   nsecs(): bigint {

@@ -30,6 +30,10 @@ export interface ProbeReport {
   virtual_ns: number;
   error?: string;
   omitted_returns?: number;
+  /** Steps that waited for a free XOL slot (threads, docs/threads.md). */
+  xol_waits?: number;
+  /** Hits by thread id (several threads or processes hit the probe). */
+  tasks?: Record<string, number>;
 }
 
 /** What a run cost, per probe: the figures of the stats line (probeStatsLine) and of the table (formatStatsTable). */
@@ -100,6 +104,9 @@ export class Session {
       libPath: o.libPath,
       maxInsns: o.maxInsns,
       maxMemory: o.maxMemory,
+      cpus: o.cpus,
+      maxTasks: o.maxTasks,
+      quantum: o.quantum,
       cost: this.cost,
       release: releaseString(gen),
       hooks: this.uprobes,
@@ -215,6 +222,8 @@ export class Session {
         if (t.file !== this.binary.path) rep.file = t.file;
         if (s.error) rep.error = `${s.error.name} (${s.error.errno}): ${s.error.why}`;
         if (s.omittedReturns) rep.omitted_returns = s.omittedReturns;
+        if (s.xolWaits) rep.xol_waits = s.xolWaits;
+        if (s.byTid.size > 1) rep.tasks = Object.fromEntries([...s.byTid].map(([tid, n]) => [String(tid), n]));
         return rep;
       }),
     };
@@ -237,8 +246,8 @@ export function formatStatsTable(s: RunStats): string {
 export function probeStatsLine(s: RunStats): string {
   const { kernel, emulation, cost, cost_provenance, virtual_ns, instructions } = s;
   // a ProbeRun's probes carry per-hit ratios too: the line has the report's fields only (undefined ones are left out)
-  const probes = s.probes.map(({ probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns }): ProbeReport => ({
-    probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns,
+  const probes = s.probes.map(({ probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns, xol_waits, tasks }): ProbeReport => ({
+    probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns, xol_waits, tasks,
   }));
   return JSON.stringify({ type: "probe_stats", kernel, emulation, cost, cost_provenance, virtual_ns, instructions, probes });
 }

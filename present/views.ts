@@ -56,14 +56,16 @@ export function traceTable(r: ProbeRun, hit?: number): Table {
     throw new UserError(`no hit ${hit} in the trace: hits are numbered from 1, and ${have}`);
   }
   const events = r.trace.filter((e) => hit === undefined || e.hit === hit);
+  // several threads or processes: name the task of each event
+  const threaded = new Set(r.trace.map((e) => e.task)).size > 1;
   let prev: number | undefined;
   const rows = events.map((e) => {
     const d = prev === undefined ? 0 : e.ns - prev;
     prev = e.ns;
-    return [e.hit, e.ns, d, e.event, e.addr ?? "", e.detail ?? ""];
+    return [e.hit, e.ns, d, e.event, e.addr ?? "", e.detail ?? "", ...(threaded ? [e.task ?? ""] : [])];
   });
-  return new Table(["hit", "guest ns", "+ns", "event", "address", "detail"], rows, {
-    align: ["r", "r", "r", "l", "l", "l"],
+  return new Table(["hit", "guest ns", "+ns", "event", "address", "detail", ...(threaded ? ["task"] : [])], rows, {
+    align: ["r", "r", "r", "l", "l", "l", "l"],
     maxRows: 60,
     caption: `event trace: ${r.binary}, kernel ${r.kernel}, emulation ${r.emulation ? "on" : "off"}${hit !== undefined ? `, hit ${hit}` : ""}`,
   });

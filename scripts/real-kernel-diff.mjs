@@ -9,8 +9,11 @@
 // SAMPLE is a name in samples/bin or a path. --every REGEX probes every
 // instruction of the functions whose names match. p:LIB:SYM probes a shared
 // library of a dynamically linked binary (libc, libc.so.6, or a path).
-// Hits are counted from the trace buffer, for the probed process only, after
-// its exec (sched_process_exec): other processes share libc's inode.
+// Hits are counted from the trace buffer, for the probed process and the
+// threads and processes it creates (sched_process_fork), after its exec
+// (sched_process_exec): other processes share libc's inode. Per probe, the
+// number of distinct tasks that hit it and the multiset of per-task counts
+// are compared too (tids differ between the kernel and the model).
 // Not part of the test suite: it needs root and a kernel with uprobe events.
 
 import { spawnSync } from "node:child_process";
@@ -66,16 +69,31 @@ fs.writeFileSync(path.join(tracefs, "trace"), "");
 for (const p of probes) fs.appendFileSync(events, `${p.kind}:uvdiff/${p.ev} ${p.path}:0x${p.fileOffset.toString(16)}\n`);
 for (const p of probes) fs.writeFileSync(path.join(tracefs, "events/uvdiff", p.ev, "enable"), "1");
 const execEvent = path.join(tracefs, "events/sched/sched_process_exec/enable");
+const forkEvent = path.join(tracefs, "events/sched/sched_process_fork/enable");
 fs.writeFileSync(execEvent, "1");
+fs.writeFileSync(forkEvent, "1");
 const real = spawnSync(binPath, [], { encoding: "utf8", env: {} });
 fs.writeFileSync(execEvent, "0");
+fs.writeFileSync(forkEvent, "0");
 const profile = fs.readFileSync(path.join(tracefs, "uprobe_profile"), "utf8");
 const traceLines = fs.readFileSync(path.join(tracefs, "trace"), "utf8").split("\n");
 const execAt = traceLines.findIndex((l) => l.includes("sched_process_exec") && l.includes(`filename=${binPath}`) && l.includes(`pid=${real.pid}`));
 const traced = new Map();
+/** Per event: hits by task (tid), for the tasks of the probed tree. */
+const tracedByTask = new Map();
+const tree = new Set([real.pid]);
 for (const l of traceLines.slice(execAt + 1)) {
+  const f = /^\s*\S+-(\d+)\s.*sched_process_fork: .*child_pid=(\d+)/.exec(l);
+  if (f) {
+    if (tree.has(Number(f[1]))) tree.add(Number(f[2]));
+    continue;
+  }
   const m = /^\s*\S+-(\d+)\s.*?\s(e\d+): \(/.exec(l);
-  if (m && Number(m[1]) === real.pid) traced.set(m[2], (traced.get(m[2]) ?? 0) + 1);
+  if (!m || !tree.has(Number(m[1]))) continue;
+  traced.set(m[2], (traced.get(m[2]) ?? 0) + 1);
+  const byTask = tracedByTask.get(m[2]) ?? new Map();
+  byTask.set(m[1], (byTask.get(m[1]) ?? 0) + 1);
+  tracedByTask.set(m[2], byTask);
 }
 for (const p of probes) fs.writeFileSync(path.join(tracefs, "events/uvdiff", p.ev, "enable"), "0");
 for (const p of probes) fs.appendFileSync(events, `-:uvdiff/${p.ev}\n`);
@@ -102,6 +120,17 @@ const stats = s.stats().probes;
 const modelHits = new Map(stats.map((p, i) => [probes[i].ev, probes[i].kind === "p" ? p.hits : p.traps.int3 + p.traps.uprobe_syscall]));
 const modelReturns = new Map(stats.map((p, i) => [probes[i].ev, p.hits]));
 const modelOut = io.text(1);
+/** "N tasks: 50x64" — the distinct tasks and the multiset of their counts. */
+const perTask = (byTask) => {
+  const counts = [...(byTask ?? new Map()).values()].sort((a, b) => b - a);
+  const groups = [];
+  for (const c of counts) {
+    const g = groups.at(-1);
+    if (g && g[0] === c) g[1]++;
+    else groups.push([c, 1]);
+  }
+  return `${counts.length} task${counts.length === 1 ? "" : "s"}${counts.length ? ": " + groups.map(([c, n]) => (n > 1 ? `${c}x${n}` : `${c}`)).join(" ") : ""}`;
+};
 
 let diffs = 0;
 const say = (ok, what) => {
@@ -113,6 +142,11 @@ say(modelOut.startsWith(real.stdout), `stdout${modelOut.startsWith(real.stdout) 
 for (const p of probes) {
   const k = realHits.get(p.ev), m = modelHits.get(p.ev) ?? 0;
   if (k !== undefined) say(k === m, `${p.spec.padEnd(28)} hits: kernel ${k}, model ${m}${s.probes[probes.indexOf(p)].consumer.stats.path === "rejected" ? " (rejected)" : ""}`);
+  if (p.kind === "p") {
+    // the trace buffer's events of the tree against the model's hits by tid
+    const kt = perTask(tracedByTask.get(p.ev)), mt = perTask(s.probes[probes.indexOf(p)].consumer.stats.byTid);
+    say(kt === mt, `${p.spec.padEnd(28)} per task: kernel ${kt}; model ${mt}`);
+  }
   if (p.kind === "r") {
     const kr = realReturns.get(p.ev) ?? 0, mr = modelReturns.get(p.ev) ?? 0;
     say(kr === mr, `${p.spec.padEnd(28)} returns: kernel ${kr}, model ${mr}`);

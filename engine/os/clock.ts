@@ -6,6 +6,12 @@
 //
 // Time is kept in integer picoseconds in a double: exact up to 2^53 ps
 // (about 2.5 hours of guest time).
+//
+// Several virtual CPUs (--cpus) share this one clock (docs/threads.md): the
+// scheduler runs in rounds, each CPU's task runs its quantum in a "lane" that
+// starts at the round's start time, and the round ends at the start time plus
+// the longest lane. Within a lane the clock reads as above; across rounds it
+// is monotonic, whichever CPU a task runs on.
 
 export class VirtualClock {
   /** Picoseconds of guest time elapsed. */
@@ -31,6 +37,39 @@ export class VirtualClock {
   /** Charge extra time (a trap, a syscall) in picoseconds. */
   charge(ps: number): void {
     this.ps += ps;
+  }
+
+  /** Start of the current round (ps) and how far each lane (virtual CPU) of it got. */
+  private roundStart = 0;
+  private readonly lanes: number[] = [];
+
+  /** A scheduling round begins: every lane starts at this time. */
+  beginRound(lanes: number): void {
+    this.roundStart = this.ps;
+    this.lanes.length = lanes;
+    this.lanes.fill(0);
+  }
+
+  /** Lane i (a virtual CPU) runs again: its clock goes on from where it stopped in this round. */
+  beginLane(i: number): void {
+    this.ps = this.roundStart + this.lanes[i]!;
+  }
+
+  /** Lane i stopped: remember how far it got. */
+  endLane(i: number): void {
+    this.lanes[i] = this.ps - this.roundStart;
+  }
+
+  /** The round ends when its longest lane does. */
+  endRound(): void {
+    let longest = 0;
+    for (const l of this.lanes) if (l > longest) longest = l;
+    this.ps = this.roundStart + longest;
+  }
+
+  /** Idle until a timer: every CPU waits (no task runnable), time jumps to ps. */
+  advanceTo(ps: number): void {
+    if (ps > this.ps) this.ps = ps;
   }
 
   /** Guest time in picoseconds at a given instruction count (instret >= the last sync). */

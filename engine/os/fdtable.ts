@@ -3,11 +3,12 @@
 // from a snapshot taken when the run starts). Nothing else of the host.
 
 import { EBADF, EMFILE } from "../errno.js";
+import type { Pipe } from "./pipe.js";
 
 /** RLIMIT_NOFILE: descriptors are below 1024 (the kernel's default soft limit, INR_OPEN_CUR). */
 export const FD_LIMIT = 1024;
 
-type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir";
+type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir" | "pipe";
 
 export interface OpenFile {
   kind: FileKind;
@@ -18,10 +19,30 @@ export interface OpenFile {
   data?: Uint8Array;
   pos: number;
   flags: number;
+  /** A pipe end (kind "pipe"): the buffer and which end. */
+  pipe?: Pipe;
+  writeEnd?: boolean;
 }
 
 export class FdTable {
   private readonly fds: (OpenFile | undefined)[] = [];
+  /** Descriptors with FD_CLOEXEC (a per-descriptor flag: dup'ed descriptors do not share it). */
+  private cloexec = new Set<number>();
+
+  setCloexec(fd: number, on: boolean): void {
+    if (on) this.cloexec.add(fd);
+    else this.cloexec.delete(fd);
+  }
+
+  isCloexec(fd: number): boolean {
+    return this.cloexec.has(fd);
+  }
+
+  /** execve: close every FD_CLOEXEC descriptor. */
+  closeOnExec(): void {
+    for (const fd of this.cloexec) this.fds[fd] = undefined;
+    this.cloexec.clear();
+  }
 
   constructor() {
     this.fds[0] = { kind: "stdin", path: "<stdin>", pos: 0, flags: 0 };
@@ -42,9 +63,15 @@ export class FdTable {
     return fd;
   }
 
+  /** Some open descriptor satisfies pred (a pipe end still open somewhere). */
+  some(pred: (f: OpenFile) => boolean): boolean {
+    return this.fds.some((f) => f !== undefined && pred(f));
+  }
+
   close(fd: number): boolean {
     if (!this.get(fd)) return false;
     this.fds[fd] = undefined;
+    this.cloexec.delete(fd);
     return true;
   }
 
@@ -54,6 +81,7 @@ export class FdTable {
     if (to !== undefined) {
       if (!(to >= 0 && to < FD_LIMIT)) return -EBADF;
       this.fds[to] = f;
+      this.cloexec.delete(to);
       return to;
     }
     return this.install(f);
@@ -63,6 +91,7 @@ export class FdTable {
     const t = new FdTable();
     this.fds.forEach((f, i) => (t.fds[i] = f ? { ...f } : undefined));
     t.fds.length = this.fds.length;
+    t.cloexec = new Set(this.cloexec);
     return t;
   }
 }

@@ -21,6 +21,14 @@ export interface KernelHooks {
   denySignal?(task: Task): boolean;
   /** A file-backed VMA was created (uprobe_mmap). */
   mmap?(proc: Process, vma: Vma): void;
-  /** Called after fork created child (uprobe_dup_mmap). */
-  fork?(parent: Process, child: Process): void;
+  /** Called after fork created child (uprobe_dup_mmap) and the child's first task (uprobe_copy_process). */
+  fork?(parent: Process, child: Process, parentTask: Task, childTask: Task): void;
+  /** A thread was created in the same mm (uprobe_copy_process for CLONE_VM). */
+  cloneThread?(parent: Task, child: Task): void;
+  /** A task is exiting (uprobe_free_utask). */
+  taskExit?(task: Task): void;
+  /** A thread group ended. */
+  processExit?(proc: Process): void;
+  /** execve replaced the process's mm (the old mm's uprobe state goes with it). */
+  exec?(proc: Process, task: Task): void;
 }

@@ -22,11 +22,15 @@ import {
   defaultAction, FPE_INTDIV, ILL_ILLOPN, SA_NODEFER, SA_RESETHAND, SEGV_MAPERR, setupRtFrame, SI_KERNEL,
   sigBit, SIG_DFL, SIG_IGN, SIGBUS, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, type SigInfo, TRAP_BRKPT, TRAP_TRACE,
 } from "./signals.js";
-import { ENOSYS } from "../errno.js";
+import { ENOEXEC, ENOSYS } from "../errno.js";
 import { SYSCALL_HANDLERS, syscallName, type SyscallContext } from "./syscalls.js";
 import { I386_COUNT_BASE, I386_HANDLERS, i386SyscallName } from "./syscalls-i386.js";
 import { setupIa32Frame } from "./signal-frame-i386.js";
-import type { Task } from "./task.js";
+import { DEFAULT_CPUS, DEFAULT_MAX_TASKS, DEFAULT_QUANTUM, LOCKSTEP_INSNS, Scheduler } from "./scheduler.js";
+import { Task, TaskState } from "./task.js";
+import { freshRegs, restoreRegs, saveRegs } from "./task-context.js";
+import { exitRobustList, futexWake } from "./futex.js";
+import { notifyParent } from "./wait.js";
 
 /** SIGRTMIN as the kernel numbers it: 1..31 are the standard signals. */
 const SIGRTMIN = 32;
@@ -58,6 +62,12 @@ export interface LinuxOptions {
   maxInsns?: number;
   /** Cap on resident guest memory in bytes. */
   maxMemory?: number;
+  /** Virtual CPUs (--cpus): tasks that run in the same scheduling round. */
+  cpus?: number;
+  /** Retired instructions per scheduling quantum. */
+  quantum?: number;
+  /** Threads and processes alive at once (--max-tasks). */
+  maxTasks?: number;
 }
 
 export class Linux {
@@ -66,6 +76,8 @@ export class Linux {
   readonly release: string;
   readonly maxInsns: number;
   readonly maxMemory: number;
+  readonly maxTasks: number;
+  readonly sched: Scheduler;
   hooks: KernelHooks = {};
   readonly processes: Process[] = [];
   readonly fs: GuestFs;
@@ -91,6 +103,8 @@ export class Linux {
     this.release = opts.release ?? "6.18.0-uprobe-lab";
     this.maxInsns = opts.maxInsns ?? 20_000_000_000;
     this.maxMemory = opts.maxMemory ?? 1 << 30;
+    this.maxTasks = opts.maxTasks ?? DEFAULT_MAX_TASKS;
+    this.sched = new Scheduler(opts.cpus ?? DEFAULT_CPUS, opts.quantum ?? DEFAULT_QUANTUM);
     this.fs = new GuestFs(opts.files, this.maxMemory);
     this.libPath = opts.libPath ?? [];
   }
@@ -166,20 +180,114 @@ export class Linux {
     const cpu = proc.cpu;
     cpu.rip = img.entry;
     cpu.setRegNum(4, img.sp);
-    // rdtsc mid-block: global count = synced total + what this CPU retired since its last sync
-    cpu.readTsc = (instret) => this.clock.tscAt(this.retired + instret - proc.syncedInstret);
-    this.processes.push(proc);
+    this.addProcess(proc);
     // uprobe_mmap for every file-backed mapping the loader made
     for (const v of mm.vmas) if (v.file) this.hooks.mmap?.(proc, v);
     return proc;
   }
 
+  /**
+   * execve (fs/exec.c) of a file the guest may see: a new mm with the image (and its
+   * interpreter), de_thread (the other threads exit), handled signals reset to SIG_DFL,
+   * FD_CLOEXEC descriptors closed, comm from the file name, the vfork parent released, and
+   * uprobe_mmap for the new mappings. Returns a negative errno while nothing was changed.
+   */
+  execve(task: Task, path: string, f: GuestFile, argv: string[], envp: string[]): number | "noreturn" {
+    let elf: ElfImage;
+    let interp: { elf: ElfImage; file: MappedFile } | undefined;
+    try {
+      elf = parseElf(path, f.data!);
+      // a task's CPU keeps its mode: exec across widths (a 64-bit program exec'ing an i386 one,
+      // or back) is not modelled, and is refused before the point of no return
+      if (elf.bits !== task.proc.cpu.bitness) return -ENOEXEC;
+      interp = elf.interp ? this.interpreter(elf) : undefined;
+    } catch (e) {
+      if (e instanceof ElfError) return -ENOEXEC;
+      throw e;
+    }
+    const file = this.mappedFile(f.id, f.data!);
+    const mm = new AddressSpace(this.maxMemory);
+    const img = loadImage(mm, elf, file, argv, envp, interp);
+    // the point of no return
+    const proc = task.proc;
+    for (const t of proc.tasks) if (t !== task && !t.exited) this.releaseTask(t);
+    proc.onCpu = task;
+    proc.mm = mm;
+    proc.cpu.attach(mm);
+    restoreRegs(proc.cpu, freshRegs(img.entry, img.sp));
+    task.altStack = undefined;
+    for (const act of proc.sighand) {
+      if (act.handler !== SIG_IGN) act.handler = SIG_DFL;
+      act.flags = 0;
+      act.mask = 0n;
+    }
+    proc.fds.closeOnExec();
+    proc.image = { elf, file, bias: img.bias };
+    task.comm = (path.split("/").pop() ?? path).slice(0, 15);
+    task.robustList = 0;
+    task.clearChildTid = 0;
+    this.hooks.exec?.(proc, task);
+    for (const v of mm.vmas) if (v.file) this.hooks.mmap?.(proc, v);
+    const vp = proc.vforkParent;
+    if (vp) {
+      proc.vforkParent = undefined;
+      this.sched.wake(vp, undefined);
+    }
+    this.requestResched();
+    return "noreturn";
+  }
+
+  /** A new pid/tid (alloc_pid: pids and tids share one space). */
+  allocPid(): number {
+    return this.nextPid++;
+  }
+
+  /** A new process (spawn, fork): its leader joins the run queue. */
+  addProcess(proc: Process): void {
+    const cpu = proc.cpu;
+    // rdtsc mid-block: global count = synced total + what this CPU retired since its last sync
+    cpu.readTsc = (instret) => this.clock.tscAt(this.retired + instret - proc.syncedInstret);
+    proc.syncedInstret = cpu.instret;
+    this.processes.push(proc);
+    this.liveTasks++;
+    this.sched.enqueue(proc.leader);
+  }
+
+  /** A new thread joins the run queue (it runs in a later round). */
+  startTask(t: Task): void {
+    this.liveTasks++;
+    this.sched.enqueue(t);
+    this.requestResched();
+  }
+
+  /** End the whole run with a limit message (a task or memory limit). */
+  stopForLimit(why: string): void {
+    this.limitHit ??= why;
+    this.requestResched();
+  }
+
+  /** Resident guest memory of every live process (--max-mem counts the tree). */
+  residentBytes(): number {
+    let n = 0;
+    for (const p of this.processes) if (!p.exit) n += p.mm.residentBytes;
+    return n;
+  }
+
+  /** Tasks alive now, in every process (--max-tasks bounds it). */
+  liveTasks = 0;
+
   /** Bring the clock and the global instruction count up to date with proc's CPU. */
   private sync(proc: Process): void {
     const n = proc.cpu.instret - proc.syncedInstret;
     proc.syncedInstret = proc.cpu.instret;
+    proc.onCpu.instret += n;
     this.retired += n;
     this.clock.sync(this.retired);
+  }
+
+  /** Guest time now, in ps. */
+  nowPs(): number {
+    return this.clock.psAt(this.retired);
   }
 
   /** Guest time now, in ns. */
@@ -188,53 +296,198 @@ export class Linux {
   }
 
   /**
-   * Run proc until it exits or a limit is reached, at most `slice` more
-   * instructions. Returns true while the process can continue.
+   * Run the machine (every task of every process, docs/threads.md) until root exits or a limit
+   * is reached, at most about `slice` more instructions (checked between scheduling rounds, so
+   * the slice size never changes the schedule). Returns true while root can continue.
    */
-  runSlice(proc: Process, slice: number): boolean {
-    const cpu = proc.cpu;
-    const task = proc.leader;
-    const end = Math.min(this.retired + slice, this.maxInsns);
+  runSlice(root: Process, slice: number): boolean {
     if (this.stopReason !== undefined) return true; // stopped before this slice (exit() in BEGIN)
-    // Traps are handled inside cpu.run() while this slice runs (see trapInline).
-    cpu.trapHandler = (proc.trapHandler ??= (exit) => this.trapInline(proc, exit));
-    try {
-      while (!proc.exit) {
-        if (this.retired >= this.maxInsns) {
-          proc.exit = { limit: `instruction limit of ${this.maxInsns} reached` };
+    const end = Math.min(this.retired + slice, this.maxInsns);
+    while (!root.exit) {
+      if (this.retired >= this.maxInsns) {
+        root.exit = { limit: `instruction limit of ${this.maxInsns} reached` };
+        break;
+      }
+      if (this.retired >= end) return true;
+      if (!this.runRound(root)) break;
+      if (this.limitHit !== undefined) {
+        root.exit ??= { limit: this.limitHit };
+        break;
+      }
+      if (this.shouldStop()) return true;
+    }
+    return false;
+  }
+
+  /** Set when a limit ends the whole run (memory, tasks). */
+  private limitHit: string | undefined;
+
+  /** One scheduling round. false when nothing can run any more (root got its exit state). */
+  private runRound(root: Process): boolean {
+    const s = this.sched;
+    if (s.runnable === 0) {
+      const d = s.nextDeadline();
+      if (d === undefined) {
+        root.exit ??= { limit: this.deadlockReport() };
+        return false;
+      }
+      this.clock.advanceTo(d); // every CPU idles until the first timer
+      s.expire(this.nowPs());
+      return true;
+    }
+    const lanes = s.takeRound();
+    this.clock.beginRound(lanes.length);
+    for (const t of lanes) if (t.quantumLeft <= 0) t.quantumLeft = s.quantum;
+    // the lanes run in lockstep, LOCKSTEP_INSNS program instructions at a time, so tasks on
+    // different virtual CPUs interleave as parallel threads do (--cpus changes the interleaving)
+    let active = lanes.length;
+    const done = new Array<boolean>(lanes.length).fill(false);
+    while (active > 0) {
+      for (let i = 0; i < lanes.length; i++) {
+        if (done[i]) continue;
+        const t = lanes[i]!;
+        if (t.state === TaskState.Runnable && !t.proc.exit) {
+          this.clock.beginLane(i);
+          t.cpu = i;
+          // one lane has nobody to interleave with: its whole quantum at once (cpu.run's
+          // single-instruction approach to a limit then costs nothing measurable)
+          this.runTask(t, lanes.length > 1 ? LOCKSTEP_INSNS : t.quantumLeft);
+          this.clock.endLane(i);
+        }
+        if (t.state !== TaskState.Runnable || t.proc.exit || t.quantumLeft <= 0) {
+          done[i] = true;
+          active--;
+          if (t.state === TaskState.Runnable && !t.proc.exit) s.enqueue(t);
+        }
+        if (this.stopReason !== undefined || this.limitHit !== undefined || root.exit || this.retired >= this.maxInsns) {
+          active = 0;
           break;
         }
-        if (this.retired >= end) return true;
+      }
+    }
+    // a stop part-way: the tasks of unfinished lanes go back to the queue
+    for (let i = 0; i < lanes.length; i++) if (!done[i] && lanes[i]!.state === TaskState.Runnable) s.enqueue(lanes[i]!);
+    this.clock.endRound();
+    s.expire(this.nowPs());
+    // each mm is capped by --max-mem; with several processes their sum is checked here
+    if (this.processes.length > 1 && this.residentBytes() > this.maxMemory) this.stopForLimit(`memory limit of ${this.maxMemory} bytes reached (the whole process tree)`);
+    return true;
+  }
+
+  /** "deadlock: every task is blocked and no timer is pending: ..." naming each task and what it waits on. */
+  private deadlockReport(): string {
+    const parts = this.sched.blockedTasks().map((t) => {
+      const ip = t === t.proc.onCpu ? t.proc.cpu.rip : (t.regs?.rip ?? 0);
+      return `${t.comm || t.proc.comm}[${t.tid}] in ${t.wait?.kind ?? "?"} ${t.wait?.what ?? ""} at 0x${ip.toString(16)}`;
+    });
+    return `deadlock: every task is blocked and no timer is pending: ${parts.join("; ")}`;
+  }
+
+  /** Put task's registers on its process's CPU (__switch_to). */
+  private switchTo(task: Task): void {
+    const proc = task.proc;
+    const cpu = proc.cpu;
+    if (proc.onCpu !== task) {
+      const prev = proc.onCpu;
+      if (!prev.exited) prev.regs = saveRegs(cpu, prev.spareRegs);
+      const r = task.regs!;
+      restoreRegs(cpu, r);
+      task.regs = undefined;
+      task.spareRegs = r; // reused at the next switch-out
+      proc.onCpu = task;
+    }
+    if (task.wakeResult !== undefined) {
+      cpu.setRegNum(RAX, task.wakeResult);
+      task.wakeResult = undefined;
+    } else if (task.restartNr !== undefined) {
+      // the syscall instruction (0f 05) runs again with its arguments still in place
+      cpu.rip -= 2;
+      cpu.setRegNum(RAX, task.restartNr);
+      task.restartNr = undefined;
+    }
+  }
+
+  /** Instructions run in kernel-provided detours (XOL copies, trampolines) since the last quantum update. */
+  private detourInsns = 0;
+
+  /** The uprobe model ran n instructions that are not the program's: not counted against the quantum. */
+  creditDetour(n: number): void {
+    this.detourInsns += n;
+  }
+
+  /** Charge what task ran since instret was `before` to its quantum, detours excluded. */
+  private useQuantum(task: Task, before: number): void {
+    task.quantumLeft -= task.proc.cpu.instret - before - this.detourInsns;
+    this.detourInsns = 0;
+  }
+
+  /** The task running now (or last run). */
+  current: Task | undefined;
+
+  /** Set by the scheduling syscalls (block, clone, exit, yield): trapInline hands control back. */
+  private resched = false;
+
+  requestResched(): void {
+    this.resched = true;
+  }
+
+  /** Run task for up to `slice` more program instructions of its quantum, or until it blocks, exits, or the run stops. */
+  private runTask(task: Task, slice: number): void {
+    const proc = task.proc;
+    const cpu = proc.cpu;
+    this.switchTo(task);
+    this.current = task;
+    const stopAt = task.quantumLeft - Math.min(slice, task.quantumLeft);
+    cpu.trapHandler = (proc.trapHandler ??= (exit) => this.trapInline(proc, exit));
+    try {
+      const resume = task.onResume;
+      if (resume) {
+        task.onResume = undefined;
+        resume();
+      }
+      // the way back to user mode after a wake-up: pending signals first
+      if (task.state === TaskState.Runnable && !proc.exit) this.deliverSignals(task);
+      if (task.savedSigmask !== undefined && task.state === TaskState.Runnable) {
+        task.sigmask = task.savedSigmask; // rt_sigsuspend returned without a handler: its mask ends
+        task.savedSigmask = undefined;
+      }
+      while (task.state === TaskState.Runnable && !proc.exit) {
+        const budget = Math.min(task.quantumLeft - stopAt, this.maxInsns - this.retired);
+        if (budget <= 0) break;
+        this.resched = false;
+        this.detourInsns = 0;
+        const before = cpu.instret;
         let exit: Exit;
         try {
-          exit = cpu.run(cpu.instret + (end - this.retired));
+          exit = cpu.run(cpu.instret + budget);
         } catch (e) {
           this.sync(proc);
+          this.useQuantum(task, before);
           if (e instanceof MemoryLimitExceeded) {
-            proc.exit = { limit: `memory limit of ${this.maxMemory} bytes reached` };
+            this.limitHit = `memory limit of ${this.maxMemory} bytes reached`;
             break;
           }
           throw e;
         }
         this.sync(proc);
+        this.useQuantum(task, before);
         try {
           // Exit.Handled: trapInline already dispatched the trap
-          if (exit !== Exit.Handled) this.dispatch(task, exit);
-          if (!proc.exit) this.deliverSignals(task);
+          if (exit !== Exit.Handled && exit !== Exit.Limit) this.dispatch(task, exit);
+          if (task.state === TaskState.Runnable && !proc.exit) this.deliverSignals(task);
         } catch (e) {
           if (e instanceof MemoryLimitExceeded) {
-            proc.exit = { limit: `memory limit of ${this.maxMemory} bytes reached` };
+            this.limitHit = `memory limit of ${this.maxMemory} bytes reached`;
             break;
           }
           throw e;
         }
         if (this.stopPolled) {
           this.stopPolled = false;
-          return true;
+          break;
         }
-        if (this.shouldStop()) return true;
+        if (this.limitHit !== undefined || this.shouldStop()) break;
       }
-      return false;
     } finally {
       cpu.trapHandler = undefined;
     }
@@ -258,20 +511,21 @@ export class Linux {
     }
   }
 
-  /** shouldStop() returned true in trapInline: runSlice returns without polling it again. */
+  /** shouldStop() returned true in trapInline: runTask returns without polling it again. */
   private stopPolled = false;
 
   /**
    * A syscall, int3 or single step handled inside cpu.run(), exactly as
-   * runSlice would handle it. Returns true when runSlice would only call
-   * cpu.run() again (no signal to deliver, no exit, no stop); otherwise
-   * cpu.run() returns Exit.Handled and runSlice does the rest.
+   * runTask would handle it. Returns true when runTask would only call
+   * cpu.run() again (no signal to deliver, no exit, no stop, no reschedule);
+   * otherwise cpu.run() returns Exit.Handled and runTask does the rest.
    */
   private trapInline(proc: Process, exit: Exit): boolean {
     this.sync(proc);
-    const task = proc.leader;
+    const task = proc.onCpu;
     this.dispatch(task, exit);
-    if (proc.exit !== undefined || task.pending.length !== 0) return false;
+    if (proc.exit !== undefined || this.resched || task.pending.length !== 0 || proc.sharedPending.length !== 0) return false;
+    if (this.limitHit !== undefined) return false;
     if (this.shouldStop()) {
       this.stopPolled = true;
       return false;
@@ -443,17 +697,8 @@ export class Linux {
    */
   queueSignal(task: Task, info: SigInfo): boolean {
     if (!info.forced) {
-      const pend = task.pending;
-      const already = (): boolean => {
-        for (let i = 0; i < pend.length; i++) if (pend[i]!.signo === info.signo) return true;
-        return false;
-      };
-      if (info.signo < SIGRTMIN) {
-        if (already()) return true;
-      } else if (pend.length >= this.sigPendingLimit) {
-        if (info.code !== SI_USER_CODE) return false;
-        if (already()) return true;
-      }
+      const q = this.mayQueue(task.pending, info);
+      if (q !== "queue") return q === "ok";
     }
     if (info.forced) {
       // force_sig_fault: a blocked or ignored synchronous signal is unblocked and reset to the default
@@ -464,27 +709,92 @@ export class Linux {
       }
       task.pending.unshift(info);
     } else task.pending.push(info);
+    this.signalWake(task, info.signo);
     return true;
+  }
+
+  /**
+   * legacy_queue and the RLIMIT_SIGPENDING check: a standard signal already pending is not queued
+   * again ("ok"); a real-time one past the limit is only marked pending once, as when
+   * __sigqueue_alloc fails, and a SI_TKILL/SI_QUEUE sender gets -EAGAIN ("fail").
+   */
+  private mayQueue(pend: readonly SigInfo[], info: SigInfo): "queue" | "ok" | "fail" {
+    const already = (): boolean => {
+      for (let i = 0; i < pend.length; i++) if (pend[i]!.signo === info.signo) return true;
+      return false;
+    };
+    if (info.signo < SIGRTMIN) return already() ? "ok" : "queue";
+    if (this.pendingSignals() < this.sigPendingLimit) return "queue";
+    if (info.code !== SI_USER_CODE) return "fail";
+    return already() ? "ok" : "queue";
+  }
+
+  /** Signals pending for the user (every task's and every group's queue): what RLIMIT_SIGPENDING counts. */
+  private pendingSignals(): number {
+    let n = 0;
+    for (const p of this.processes) {
+      if (p.exit) continue;
+      n += p.sharedPending.length;
+      for (const t of p.tasks) n += t.pending.length;
+    }
+    return n;
+  }
+
+  /**
+   * A process-directed signal (kill): queued on the thread group's shared pending set;
+   * complete_signal wakes the first thread (in creation order) that does not block it.
+   */
+  queueProcessSignal(proc: Process, info: SigInfo): boolean {
+    if (proc.exit) return true;
+    const q = this.mayQueue(proc.sharedPending, info);
+    if (q !== "queue") return q === "ok";
+    proc.sharedPending.push(info);
+    const bit = sigBit(info.signo);
+    const t = proc.tasks.find((x) => !x.exited && (info.signo === SIGKILL || !(x.sigmask & bit) || (x.wait?.sigset ?? 0n) & bit));
+    if (t) this.signalWake(t, info.signo);
+    return true;
+  }
+
+  /** signal_wake_up: a task in an interruptible wait returns from it (-EINTR or its restart value). */
+  private signalWake(task: Task, signo: number): void {
+    if (task.state !== TaskState.Blocked) return;
+    const w = task.wait!;
+    // rt_sigtimedwait: a signal of its set (blocked, as sigwait wants it) makes it run the call again
+    if (w.sigset !== undefined && w.sigset & sigBit(signo)) this.sched.wake(task, undefined);
+    else if (w.eintr !== undefined && (signo === SIGKILL || !(task.sigmask & sigBit(signo)))) this.sched.wake(task, w.eintr);
   }
 
   forceSegv(task: Task, ip: number): void {
     this.queueSignal(task, { signo: SIGSEGV, code: SI_KERNEL, addr: 0, forced: true, ip });
   }
 
+  /** The next signal task takes: its own pending ones first, then the process's (next_signal); `set`: only those (sigtimedwait). */
+  dequeueSignal(task: Task, set?: bigint): { list: SigInfo[]; idx: number } | undefined {
+    const ok = set !== undefined ? (s: SigInfo): boolean => (set & sigBit(s.signo)) !== 0n : (s: SigInfo): boolean => s.signo === SIGKILL || !(task.sigmask & sigBit(s.signo));
+    let idx = task.pending.findIndex(ok);
+    if (idx >= 0) return { list: task.pending, idx };
+    idx = task.proc.sharedPending.findIndex(ok);
+    return idx >= 0 ? { list: task.proc.sharedPending, idx } : undefined;
+  }
+
   /** Deliver pending unblocked signals before returning to user mode (get_signal + handle_signal). */
   private deliverSignals(task: Task): void {
     const proc = task.proc;
-    for (let guard = 0; guard < 64 && task.pending.length && !proc.exit; guard++) {
-      const idx = task.pending.findIndex((s) => s.signo === SIGKILL || !(task.sigmask & sigBit(s.signo)));
-      if (idx < 0) return;
-      const info = task.pending[idx]!;
+    for (let guard = 0; guard < 64 && (task.pending.length || proc.sharedPending.length) && !proc.exit; guard++) {
+      const next = this.dequeueSignal(task);
+      if (!next) return;
+      const info = next.list[next.idx]!;
       if (!info.forced && this.hooks.denySignal?.(task)) return;
-      task.pending.splice(idx, 1);
+      next.list.splice(next.idx, 1);
+      // after rt_sigsuspend the handler's frame holds the mask from before the call
+      const saved = task.savedSigmask;
+      task.savedSigmask = undefined;
+      if (saved !== undefined) task.sigmask = saved;
       const act = proc.sighand[info.signo]!;
       if (info.signo === SIGKILL || act.handler === SIG_DFL) {
         const what = defaultAction(info.signo);
         if (what === "ignore" || what === "stop") continue;
-        proc.exit = { signal: info.signo, info };
+        this.killProcess(proc, info, task);
         return;
       }
       if (act.handler === SIG_IGN) continue;
@@ -494,7 +804,7 @@ export class Linux {
       if (!(cpu.bitness === 32 ? setupIa32Frame : setupRtFrame)(cpu, info, act, oldMask, task.altStack, trapno)) {
         // could not write the frame: the kernel forces SIGSEGV
         proc.sighand[SIGSEGV]!.handler = SIG_DFL;
-        proc.exit = { signal: SIGSEGV, info: { signo: SIGSEGV, code: SI_KERNEL, addr: 0, forced: true, ip: cpu.rip } };
+        this.killProcess(proc, { signo: SIGSEGV, code: SI_KERNEL, addr: 0, forced: true, ip: cpu.rip }, task);
         return;
       }
       task.sigmask = oldMask | act.mask | (act.flags & SA_NODEFER ? 0n : sigBit(info.signo));
@@ -504,13 +814,73 @@ export class Linux {
 
   // ---- exit ----
 
+  /**
+   * exit(2) of one thread (do_exit): robust futexes released, clear_child_tid cleared and woken,
+   * the task leaves the scheduler. The last thread's exit ends the process with code.
+   */
   exitTask(task: Task, code: number): void {
-    task.exited = true;
-    if (task.proc.tasks.every((t) => t.exited)) this.exitGroup(task.proc, code);
+    if (task.exited) return;
+    this.releaseTask(task);
+    if (task.proc.tasks.every((t) => t.exited)) this.finishProcess(task.proc, { code });
   }
 
+  /** exit_group(2): every thread of the process exits. */
   exitGroup(proc: Process, code: number): void {
-    for (const t of proc.tasks) t.exited = true;
-    proc.exit = { code };
+    this.endThreads(proc);
+    this.finishProcess(proc, { code });
+  }
+
+  /** A fatal signal kills the whole thread group. */
+  killProcess(proc: Process, info: SigInfo, task?: Task): void {
+    this.endThreads(proc);
+    this.finishProcess(proc, { signal: info.signo, info, tid: task?.tid });
+  }
+
+  private endThreads(proc: Process): void {
+    for (const t of proc.tasks) if (!t.exited) this.releaseTask(t);
+  }
+
+  /** mm_release and exit_notify for one task. */
+  private releaseTask(task: Task): void {
+    const proc = task.proc;
+    task.exited = true;
+    this.liveTasks--;
+    this.sched.remove(task);
+    this.hooks.taskExit?.(task);
+    if (proc.exit) return;
+    if (task.robustList) exitRobustList(this, task);
+    // mm_release: only while other tasks still use the mm (the last one's memory is going away)
+    if (task.clearChildTid && proc.tasks.some((t) => !t.exited)) {
+      try {
+        proc.mm.write32(task.clearChildTid, 0);
+        futexWake(this, proc.mm, task.clearChildTid, 1, -1);
+      } catch {
+        // an unmapped clear_child_tid is ignored (put_user fails silently)
+      }
+    }
+    this.requestResched();
+  }
+
+  /** The thread group is gone: its exit state, and the parent told (SIGCHLD, wait4). */
+  private finishProcess(proc: Process, exit: ExitState): void {
+    if (proc.exit) return;
+    proc.exit = exit;
+    this.requestResched();
+    this.hooks.processExit?.(proc);
+    notifyParent(this, proc);
+  }
+
+  /** The live process with this pid. */
+  findProcess(pid: number): Process | undefined {
+    return this.processes.find((p) => p.pid === pid && !p.reaped);
+  }
+
+  /** The live task with this tid, in any process. */
+  findTask(tid: number): Task | undefined {
+    for (const p of this.processes) {
+      if (p.exit) continue;
+      for (const t of p.tasks) if (t.tid === tid && !t.exited) return t;
+    }
+    return undefined;
   }
 }

@@ -17,6 +17,11 @@ import { FD_LIMIT, type OpenFile } from "./fdtable.js";
 import type { Linux } from "./linux.js";
 import { restoreRtFrame, SI_TKILL, SI_USER, sigBit, SIGKILL, SIGSTOP, type SigAction } from "./signals.js";
 import type { Task } from "./task.js";
+import { sysClone, sysClone3, sysFork } from "./clone.js";
+import { sysExecve, sysExecveat } from "./exec.js";
+import { sysFutex } from "./futex.js";
+import { pipeRead, pipeWrite, sysPipe2, wakePipeSleepers } from "./pipe.js";
+import { sysWait4, sysWaitid } from "./wait.js";
 
 export interface SyscallContext {
   kernel: Linux;
@@ -90,6 +95,7 @@ function fileOf(c: SyscallContext, fd: number): OpenFile | undefined {
 
 /** MAX_RW_COUNT (INT_MAX & PAGE_MASK): vfs_read/vfs_write and iovec imports clamp a count to it. */
 const MAX_RW_COUNT = 0x7ffff000;
+const O_NONBLOCK = 0o4000, O_CLOEXEC = 0o2000000;
 /** Bytes a syscall copies per step between guest memory and the host (no host copy of a whole large buffer). */
 const IO_CHUNK = 1 << 20;
 
@@ -101,10 +107,16 @@ function userRangeOk(addr: number, count: number): boolean {
   return count >= 0 && addr >= 0 && addr + count <= TASK_SIZE;
 }
 
-function doRead(c: SyscallContext, fd: number, buf: number, count: number): number {
+function doRead(c: SyscallContext, fd: number, buf: number, count: number, mayBlock = true): number | "noreturn" {
   const f = fileOf(c, fd);
   if (!f) return -EBADF;
   if (f.kind === "dir") return -EISDIR;
+  if (f.kind === "pipe") {
+    if (f.writeEnd) return -EBADF;
+    if (count === 0) return 0;
+    if (!userRangeOk(buf, count)) return -EFAULT;
+    return pipeRead(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, Math.min(count, MAX_RW_COUNT));
+  }
   if (f.kind === "stdout" || f.kind === "stderr") return -EBADF;
   if (count === 0) return 0;
   if (!userRangeOk(buf, count)) return -EFAULT; // vfs_read: access_ok before anything is read
@@ -119,9 +131,10 @@ function doRead(c: SyscallContext, fd: number, buf: number, count: number): numb
   return r < 0 ? r : data.length;
 }
 
-function doWrite(c: SyscallContext, fd: number, bytes: Uint8Array): number {
+function doWrite(c: SyscallContext, fd: number, bytes: Uint8Array, mayBlock = true): number | "noreturn" {
   const f = fileOf(c, fd);
   if (!f) return -EBADF;
+  if (f.kind === "pipe") return f.writeEnd ? pipeWrite(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, bytes) : -EBADF;
   let ok: boolean | void;
   if (f.kind === "stdout") ok = c.kernel.io.write(1, bytes);
   else if (f.kind === "stderr") ok = c.kernel.io.write(2, bytes);
@@ -159,7 +172,7 @@ function readIovecs(c: SyscallContext, iov: number, cnt: number): [number, numbe
  * writev as write does it, one iovec at a time in IO_CHUNK pieces (no host copy of the whole
  * transfer): a fault part-way returns the bytes written so far, or -EFAULT if none (do_iter_write).
  */
-function doWritev(c: SyscallContext, fd: number, iov: number, cnt: number): number {
+function doWritev(c: SyscallContext, fd: number, iov: number, cnt: number): number | "noreturn" {
   const f = fileOf(c, fd);
   if (!f) return -EBADF;
   const iovs = readIovecs(c, iov, cnt);
@@ -170,7 +183,9 @@ function doWritev(c: SyscallContext, fd: number, iov: number, cnt: number): numb
       const want = Math.min(len - done, IO_CHUNK);
       const b = copyInPrefix(c, base + done, want);
       if (b.length === 0) return total || -EFAULT;
-      const r = doWrite(c, fd, b);
+      // a pipe sleeps only before anything was written (then the whole call is re-run)
+      const r = doWrite(c, fd, b, total === 0);
+      if (r === "noreturn") return r;
       if (r < 0) return total || r;
       done += r;
       total += r;
@@ -180,6 +195,12 @@ function doWritev(c: SyscallContext, fd: number, iov: number, cnt: number): numb
   return total;
 }
 
+/** O_CLOEXEC on open: FD_CLOEXEC on the new descriptor. */
+function withCloexec(c: SyscallContext, fd: number, flags: number): number {
+  if (fd >= 0 && flags & O_CLOEXEC) c.task.proc.fds.setCloexec(fd, true);
+  return fd;
+}
+
 function openPath(c: SyscallContext, path: string, flags: number): number {
   const acc = flags & 3;
   const file = c.kernel.lookupFile(path);
@@ -187,10 +208,10 @@ function openPath(c: SyscallContext, path: string, flags: number): number {
   if (acc !== 0 || flags & 0x40 /* O_CREAT */ || flags & 0x200 /* O_TRUNC */) return -EACCES;
   if (file.kind === "dir") {
     if (!(flags & 0o200000) && acc !== 0) return -EISDIR;
-    return c.task.proc.fds.install({ kind: "dir", path, pos: 0, flags });
+    return withCloexec(c, c.task.proc.fds.install({ kind: "dir", path, pos: 0, flags }), flags);
   }
   if (flags & 0o200000 /* O_DIRECTORY */) return -ENOTDIR;
-  return c.task.proc.fds.install({ kind: "file", path, id: file.id, data: file.data, pos: 0, flags });
+  return withCloexec(c, c.task.proc.fds.install({ kind: "file", path, id: file.id, data: file.data, pos: 0, flags }), flags);
 }
 
 /** struct stat (x86-64) for an open file or an allowed path. */
@@ -316,12 +337,95 @@ function doSigprocmask(c: SyscallContext, a: number[]): number {
   return 0;
 }
 
-function doKill(c: SyscallContext, pid: number, sig: number, code: number): number {
-  if (pid !== c.task.proc.pid && pid !== 0 && pid !== -1) return -ESRCH;
+/** pause, rt_sigsuspend: sleep until a signal is delivered (-EINTR; at once if one is pending and unblocked). */
+function sleepForSignal(c: SyscallContext, kind: string): number | "noreturn" {
+  if (c.kernel.dequeueSignal(c.task) !== undefined) return -EINTR;
+  c.kernel.sched.block(c.task, { kind, what: "a signal", eintr: -EINTR });
+  c.kernel.requestResched();
+  return "noreturn";
+}
+
+const SYS_rt_sigtimedwait = 128;
+
+/** rt_sigtimedwait(set, info, timeout, sigsetsize): take a pending signal of set (normally blocked), or sleep until one comes. */
+function sysSigtimedwait(c: SyscallContext, a: number[]): number | "noreturn" {
+  if (a[3]! !== 8) return -EINVAL;
+  const raw = copyIn(c, a[0]!, 8);
+  if (typeof raw === "number") return raw;
+  const set = new DataView(raw.buffer).getBigUint64(0, true) & ~(sigBit(SIGKILL) | sigBit(SIGSTOP));
+  const got = c.kernel.dequeueSignal(c.task, set);
+  if (got) {
+    const info = got.list.splice(got.idx, 1)[0]!;
+    if (a[1]) {
+      const b = new Uint8Array(128);
+      const dv = new DataView(b.buffer);
+      dv.setInt32(0, info.signo, true);
+      dv.setInt32(8, info.code, true);
+      if (info.pid !== undefined) {
+        dv.setInt32(16, info.pid, true);
+        dv.setInt32(20, 1000, true);
+      }
+      const r = copyOut(c, a[1]!, b);
+      if (r) return r;
+    }
+    return info.signo;
+  }
+  let deadlinePs: number | undefined;
+  if (a[2]) {
+    const t = copyIn(c, a[2]!, 16);
+    if (typeof t === "number") return t;
+    const dv = new DataView(t.buffer);
+    const sec = Number(dv.getBigInt64(0, true)), nsec = Number(dv.getBigInt64(8, true));
+    if (sec < 0 || nsec < 0 || nsec >= 1e9) return -EINVAL;
+    if (sec === 0 && nsec === 0) return -EAGAIN;
+    deadlinePs = c.kernel.nowPs() + (sec * 1e9 + nsec) * 1000;
+  }
+  // woken by a signal of the set, the call runs again and takes it
+  c.kernel.sched.block(c.task, { kind: "sigtimedwait", what: "a signal", sigset: set, deadlinePs, timeoutResult: -EAGAIN, eintr: -EINTR, restartNr: SYS_rt_sigtimedwait });
+  c.kernel.requestResched();
+  return "noreturn";
+}
+
+/** kill(2): process-directed. pid 0 and negative pids (process groups) reach the whole family here. */
+function doKill(c: SyscallContext, pid: number, sig: number): number {
   if (sig < 0 || sig > 64) return -EINVAL;
+  const k = c.kernel;
+  const one = pid > 0 ? k.findProcess(pid) : undefined;
+  const targets = pid > 0 ? (one ? [one] : []) : k.processes.filter((p) => !p.reaped && (pid !== -1 || p !== c.task.proc));
+  if (targets.length === 0) return -ESRCH;
   if (sig === 0) return 0;
-  const queued = c.kernel.queueSignal(c.task, { signo: sig, code, addr: 0, pid: c.task.proc.pid, forced: false, ip: c.cpu.rip });
+  for (const p of targets) k.queueProcessSignal(p, { signo: sig, code: SI_USER, addr: 0, pid: c.task.proc.pid, forced: false, ip: c.cpu.rip });
+  return 0;
+}
+
+/** tkill(tid, sig) and tgkill(tgid, tid, sig): thread-directed (pthread_kill, pthread_cancel's SIGCANCEL). */
+function doTkill(c: SyscallContext, tgid: number | undefined, tid: number, sig: number): number {
+  if (tid <= 0 || (tgid !== undefined && tgid <= 0)) return -EINVAL;
+  if (sig < 0 || sig > 64) return -EINVAL;
+  const t = c.kernel.findTask(tid);
+  if (!t || (tgid !== undefined && t.proc.pid !== tgid)) return -ESRCH;
+  if (sig === 0) return 0;
+  const queued = c.kernel.queueSignal(t, { signo: sig, code: SI_TKILL, addr: 0, pid: c.task.proc.pid, forced: false, ip: c.cpu.rip });
   return queued ? 0 : -EAGAIN; // a real-time tkill past RLIMIT_SIGPENDING
+}
+
+const PR_SET_NAME = 15, PR_GET_NAME = 16;
+
+/** prctl: the task's comm (pthread_setname_np writes /proc/self/task/TID/comm or calls PR_SET_NAME). */
+function doPrctl(c: SyscallContext, option: number, arg: number): number {
+  if (option === PR_SET_NAME) {
+    const raw = copyInPrefix(c, arg, 16);
+    if (raw.length === 0) return -EFAULT;
+    const end = raw.indexOf(0);
+    c.task.comm = dec.decode(raw.subarray(0, Math.min(end < 0 ? 15 : end, 15)));
+    return 0;
+  }
+  if (option === PR_GET_NAME) {
+    const b = new Uint8Array(16);
+    b.set(enc.encode(c.task.comm).subarray(0, 15));
+    return copyOut(c, arg, b);
+  }
+  return -EINVAL;
 }
 
 // ---- time ----
@@ -337,14 +441,21 @@ function clockNow(c: SyscallContext, clk: number): [number, number] {
   return [sec, nsec];
 }
 
-function doSleep(c: SyscallContext, req: number): number {
+/** nanosleep / clock_nanosleep: the task sleeps on the virtual clock (TIMER_ABSTIME: req is a deadline). */
+function doSleep(c: SyscallContext, req: number, flags: number, clk: number): number | "noreturn" {
   const raw = copyIn(c, req, 16);
   if (typeof raw === "number") return raw;
   const dv = new DataView(raw.buffer);
   const sec = Number(dv.getBigInt64(0, true)), nsec = Number(dv.getBigInt64(8, true));
   if (sec < 0 || nsec < 0 || nsec >= 1e9) return -EINVAL;
-  c.kernel.clock.charge((sec * 1e9 + nsec) * 1000); // sleeping advances guest time only
-  return 0;
+  const ps = (sec * 1e9 + nsec) * 1000;
+  const k = c.kernel;
+  const realtime = clk === 0 || clk === 5 || clk === 8 || clk === 11;
+  const deadline = flags & 1 /* TIMER_ABSTIME */ ? ps - (realtime ? k.clock.epochSec * 1e12 : 0) : k.nowPs() + ps;
+  if (deadline <= k.nowPs()) return 0;
+  k.sched.block(c.task, { kind: "nanosleep", what: `${sec}.${String(nsec).padStart(9, "0")}s`, deadlinePs: deadline, timeoutResult: 0, eintr: -EINTR });
+  k.requestResched();
+  return "noreturn";
 }
 
 // ---- the table ----
@@ -362,7 +473,12 @@ const rows: Row[] = [
     const p = cstr(c, a[0]!);
     return typeof p === "number" ? p : openPath(c, p, int(a[1]!));
   }],
-  [3, "close", (c, a) => (c.task.proc.fds.close(int(a[0]!)) ? 0 : -EBADF)],
+  [3, "close", (c, a) => {
+    const f = fileOf(c, a[0]!);
+    if (!f || !c.task.proc.fds.close(int(a[0]!))) return -EBADF;
+    if (f.kind === "pipe") wakePipeSleepers(c.kernel); // a reader may see end of file now
+    return 0;
+  }],
   [4, "stat", (c, a) => {
     const p = cstr(c, a[0]!);
     if (typeof p === "number") return p;
@@ -405,6 +521,16 @@ const rows: Row[] = [
   [12, "brk", (c, a) => doBrk(c, a[0]!)],
   [13, "rt_sigaction", doSigaction],
   [14, "rt_sigprocmask", doSigprocmask],
+  [34, "pause", (c) => sleepForSignal(c, "pause")],
+  [128, "rt_sigtimedwait", sysSigtimedwait],
+  [130, "rt_sigsuspend", (c, a) => {
+    if (a[1]! !== 8) return -EINVAL;
+    const raw = copyIn(c, a[0]!, 8);
+    if (typeof raw === "number") return raw;
+    c.task.savedSigmask = c.task.sigmask;
+    c.task.sigmask = new DataView(raw.buffer).getBigUint64(0, true) & ~(sigBit(SIGKILL) | sigBit(SIGSTOP));
+    return sleepForSignal(c, "sigsuspend");
+  }],
   [15, "rt_sigreturn", (c) => {
     const mask = restoreRtFrame(c.cpu);
     if (mask === undefined) {
@@ -438,7 +564,8 @@ const rows: Row[] = [
     let total = 0;
     for (const [base, len] of iovs) {
       if (len === 0) continue;
-      const n = doRead(c, a[0]!, base, len);
+      const n = doRead(c, a[0]!, base, len, total === 0);
+      if (n === "noreturn") return n;
       if (n < 0) return total || n;
       total += n;
       if (n < len) break;
@@ -451,19 +578,28 @@ const rows: Row[] = [
     if (typeof p === "number") return p;
     return c.kernel.lookupFile(p) ? (int(a[1]!) & 2 ? -EACCES : 0) : -ENOENT;
   }],
-  [24, "sched_yield", () => 0],
+  [24, "sched_yield", (c) => {
+    c.task.quantumLeft = 0; // to the tail of the run queue
+    c.kernel.requestResched();
+    return 0;
+  }],
   [25, "mremap", () => -ENOMEM],
   [28, "madvise", () => 0],
   [32, "dup", (c, a) => c.task.proc.fds.dup(int(a[0]!))],
   [33, "dup2", (c, a) => doDup3(c, a[0]!, a[1]!, false)],
-  [35, "nanosleep", (c, a) => doSleep(c, a[0]!)],
+  [22, "pipe", (c, a) => sysPipe2(c, a[0]!, 0)],
+  [35, "nanosleep", (c, a) => doSleep(c, a[0]!, 0, 1)],
+  [56, "clone", sysClone],
+  [57, "fork", (c) => sysFork(c, false)],
+  [58, "vfork", (c) => sysFork(c, true)],
+  [59, "execve", sysExecve],
   [39, "getpid", (c) => c.task.proc.pid],
   [60, "exit", (c, a) => {
     c.kernel.exitTask(c.task, int(a[0]!) & 0xff);
     return "noreturn";
   }],
-  [61, "wait4", () => -ECHILD],
-  [62, "kill", (c, a) => doKill(c, int(a[0]!), int(a[1]!), SI_USER)],
+  [61, "wait4", sysWait4],
+  [62, "kill", (c, a) => doKill(c, int(a[0]!), int(a[1]!))],
   [63, "uname", (c, a) => {
     const b = new Uint8Array(65 * 6);
     const fields = ["Linux", "uprobe-lab", c.kernel.release, "#1 SMP PREEMPT_DYNAMIC", "x86_64", "(none)"];
@@ -474,7 +610,18 @@ const rows: Row[] = [
     const f = fileOf(c, a[0]!);
     if (!f) return -EBADF;
     const cmd = int(a[1]!);
-    if (cmd === 0 || cmd === 1030) return a[2]! >= FD_LIMIT || a[2]! < 0 ? -EINVAL : c.task.proc.fds.install(f, a[2]!); // F_DUPFD(_CLOEXEC): f_dupfd's RLIMIT_NOFILE check
+    const fds = c.task.proc.fds;
+    if (cmd === 0 || cmd === 1030) {
+      if (a[2]! >= FD_LIMIT || a[2]! < 0) return -EINVAL; // F_DUPFD(_CLOEXEC): f_dupfd's RLIMIT_NOFILE check
+      const nfd = fds.install(f, a[2]!);
+      if (nfd >= 0 && cmd === 1030) fds.setCloexec(nfd, true);
+      return nfd;
+    }
+    if (cmd === 1) return fds.isCloexec(int(a[0]!)) ? 1 : 0; // F_GETFD
+    if (cmd === 2) {
+      fds.setCloexec(int(a[0]!), (a[2]! & 1) !== 0); // F_SETFD
+      return 0;
+    }
     if (cmd === 3) return f.flags; // F_GETFL
     return 0;
   }],
@@ -524,7 +671,8 @@ const rows: Row[] = [
   [104, "getgid", () => 1000],
   [107, "geteuid", () => 1000],
   [108, "getegid", () => 1000],
-  [110, "getppid", () => 1],
+  [110, "getppid", (c) => c.task.proc.parent?.pid ?? 1],
+  [157, "prctl", (c, a) => doPrctl(c, int(a[0]!), a[1]!)],
   [131, "sigaltstack", (c, a) => {
     const ss = a[0]!, oss = a[1]!;
     if (oss) {
@@ -557,7 +705,7 @@ const rows: Row[] = [
     }
   }],
   [186, "gettid", (c) => c.task.tid],
-  [200, "tkill", (c, a) => doKill(c, int(a[0]!) === c.task.tid ? c.task.proc.pid : -2, int(a[1]!), SI_TKILL)],
+  [200, "tkill", (c, a) => doTkill(c, undefined, int(a[0]!), int(a[1]!))],
   [201, "time", (c, a) => {
     const [sec] = clockNow(c, 0);
     if (a[0]) {
@@ -566,18 +714,26 @@ const rows: Row[] = [
     }
     return sec;
   }],
-  [202, "futex", (c, a) => {
-    const op = int(a[1]!) & 0x7f;
-    if (op === 1) return 0; // FUTEX_WAKE: nobody waits
-    if (op === 0) {
-      // FUTEX_WAIT: with one thread nobody could wake us; report the value changed
-      return -EAGAIN;
-    }
-    void c;
-    return -ENOSYS;
+  [202, "futex", sysFutex],
+  [203, "sched_setaffinity", (c, a) => {
+    const t = int(a[0]!) === 0 ? c.task : c.kernel.findTask(int(a[0]!));
+    if (!t) return -ESRCH;
+    const raw = copyIn(c, a[2]!, Math.min(Math.max(a[1]!, 0), 8));
+    if (typeof raw === "number") return raw;
+    let m = 0n;
+    raw.forEach((b, i) => (m |= BigInt(b) << BigInt(8 * i)));
+    m &= (1n << BigInt(c.kernel.sched.cpus)) - 1n;
+    if (m === 0n) return -EINVAL;
+    t.affinity = m;
+    return 0;
   }],
   [204, "sched_getaffinity", (c, a) => {
-    const r = copyOut(c, a[2]!, new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]));
+    // the virtual CPUs (--cpus); cpumask_size() is one long
+    if (a[1]! * 8 < c.kernel.sched.cpus || a[1]! % 8) return -EINVAL;
+    const t = int(a[0]!) === 0 ? c.task : c.kernel.findTask(int(a[0]!));
+    if (!t) return -ESRCH;
+    const all = (1n << BigInt(c.kernel.sched.cpus)) - 1n;
+    const r = copyOut(c, a[2]!, u64s(t.affinity || all));
     return r < 0 ? r : 8;
   }],
   [217, "getdents64", () => 0],
@@ -592,12 +748,17 @@ const rows: Row[] = [
     return copyOut(c, a[1]!, timespec(sec, nsec));
   }],
   [229, "clock_getres", (c, a) => (a[1] ? copyOut(c, a[1]!, timespec(0, 1)) : 0)],
-  [230, "clock_nanosleep", (c, a) => doSleep(c, a[2]!)],
+  [230, "clock_nanosleep", (c, a) => {
+    const clk = int(a[0]!);
+    if (clk < 0 || clk > 11 || clk === 2 || clk === 3) return -EINVAL; // the CPU-time clocks are not sleepable here
+    return doSleep(c, a[2]!, int(a[1]!), clk);
+  }],
   [231, "exit_group", (c, a) => {
     c.kernel.exitGroup(c.task.proc, int(a[0]!) & 0xff);
     return "noreturn";
   }],
-  [234, "tgkill", (c, a) => (int(a[0]!) === c.task.proc.pid && int(a[1]!) === c.task.tid ? doKill(c, c.task.proc.pid, int(a[2]!), SI_TKILL) : -ESRCH)],
+  [234, "tgkill", (c, a) => doTkill(c, int(a[0]!), int(a[1]!), int(a[2]!))],
+  [247, "waitid", sysWaitid],
   [257, "openat", (c, a) => {
     const p = cstr(c, a[1]!);
     return typeof p === "number" ? p : openPath(c, p, int(a[2]!));
@@ -617,8 +778,19 @@ const rows: Row[] = [
     if (typeof p === "number") return p;
     return c.kernel.lookupFile(p) ? (int(a[2]!) & 2 ? -EACCES : 0) : -ENOENT;
   }],
-  [273, "set_robust_list", () => 0],
-  [292, "dup3", (c, a) => doDup3(c, a[0]!, a[1]!, true)],
+  [273, "set_robust_list", (c, a) => {
+    if (a[1]! !== 24) return -EINVAL; // sizeof(struct robust_list_head)
+    c.task.robustList = a[0]!;
+    return 0;
+  }],
+  [274, "get_robust_list", (c, a) => {
+    const t = int(a[0]!) === 0 ? c.task : c.kernel.findTask(int(a[0]!));
+    if (!t) return -ESRCH;
+    const r = copyOut(c, a[1]!, u64s(t.robustList));
+    return r < 0 ? r : copyOut(c, a[2]!, u64s(24));
+  }],
+  [293, "pipe2", (c, a) => sysPipe2(c, a[0]!, int(a[1]!))],
+  [292, "dup3", (c, a) => doDup3(c, a[0]!, a[1]!, true, int(a[2]!))],
   [160, "setrlimit", (c, a) => setRlimit(c, int(a[0]!), a[1]!)],
   [302, "prlimit64", (c, a) => {
     if (int(a[0]!) !== 0 && int(a[0]!) !== c.task.proc.pid) return -ESRCH;
@@ -654,6 +826,8 @@ const rows: Row[] = [
     return done;
   }],
   [334, "rseq", () => -ENOSYS],
+  [322, "execveat", sysExecveat],
+  [435, "clone3", sysClone3],
 ];
 
 const RLIMIT_STACK = 3, RLIMIT_NOFILE = 7, RLIMIT_SIGPENDING = 11;
@@ -689,12 +863,15 @@ function setRlimit(c: SyscallContext, res: number, ptr: number): number {
  * dup2/dup3 (ksys_dup3): both descriptors are unsigned int, so the kernel takes the low 32 bits of
  * the registers (dup2(1, 2^40) is dup2(1, 0) on Linux too); a newfd at or past RLIMIT_NOFILE is EBADF.
  */
-function doDup3(c: SyscallContext, oldArg: number, newArg: number, dup3: boolean): number {
+function doDup3(c: SyscallContext, oldArg: number, newArg: number, dup3: boolean, flags = 0): number {
+  if (dup3 && flags & ~O_CLOEXEC) return -EINVAL;
   const oldfd = oldArg % 4294967296 >>> 0, newfd = newArg % 4294967296 >>> 0;
   if (dup3 && oldfd === newfd) return -EINVAL;
   if (newfd >= FD_LIMIT || !fileOf(c, oldfd)) return -EBADF;
   if (oldfd === newfd) return newfd;
-  return c.task.proc.fds.dup(oldfd, newfd);
+  const r = c.task.proc.fds.dup(oldfd, newfd);
+  if (r >= 0 && dup3 && flags & O_CLOEXEC) c.task.proc.fds.setCloexec(r, true);
+  return r;
 }
 
 const SYSCALLS = new Map<number, { name: string; handler: SyscallHandler }>(rows.map(([nr, name, handler]) => [nr, { name, handler }]));

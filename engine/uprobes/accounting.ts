@@ -20,6 +20,10 @@ export interface ProbeStats {
   error?: { errno: number; name: string; why: string };
   /** Entry hits of a uretprobe that armed no return (depth limit, unwritable stack). */
   omittedReturns: number;
+  /** Steps that slept in xol_get_insn_slot because every XOL slot was taken. */
+  xolWaits: number;
+  /** Hits by thread id, in the order threads first hit. */
+  byTid: Map<number, number>;
 }
 
 export function newStats(): ProbeStats {
@@ -29,6 +33,8 @@ export function newStats(): ProbeStats {
     virtualPs: 0,
     path: "pending",
     omittedReturns: 0,
+    xolWaits: 0,
+    byTid: new Map(),
     error: undefined,
   };
 }
@@ -47,6 +53,8 @@ export interface TraceEvent {
   event: string;
   addr?: string;
   detail?: string;
+  /** The task: "comm[tid]". */
+  task?: string;
 }
 
 export class EventTrace {
@@ -68,6 +76,11 @@ export class EventTrace {
   add(e: TraceEvent): void {
     if (e.hit > 0) this.events.push(e);
   }
+}
+
+/** One more hit by thread tid. */
+export function countTaskHit(s: ProbeStats, tid: number): void {
+  s.byTid.set(tid, (s.byTid.get(tid) ?? 0) + 1);
 }
 
 export function hex(n: number): string {

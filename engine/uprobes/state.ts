@@ -132,4 +132,6 @@ export interface XolArea {
   bitmap: number;
   /** The insn[] array last copied into each slot (identical bytes need no rewrite). */
   slotContents: (Uint8Array | undefined)[];
+  /** area->wq: tasks sleeping in xol_get_insn_slot until a slot is freed. */
+  waiters?: Task[];
 }

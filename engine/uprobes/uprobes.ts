@@ -17,7 +17,7 @@ import type { Linux } from "../os/linux.js";
 import type { Process } from "../os/process.js";
 import { SI_KERNEL, SI_USER, SIGILL, SIGSEGV, SIGTRAP, type SigInfo } from "../os/signals.js";
 import type { Task } from "../os/task.js";
-import { EventTrace, hex, type TrapKind } from "./accounting.js";
+import { countTaskHit, EventTrace, hex, type TrapKind } from "./accounting.js";
 import { costPs, type CostKind, type CostProfile } from "./cost.js";
 import type { KernelGeneration } from "./generations.js";
 import { Registry, type RegistryContext } from "./registry.js";
@@ -28,6 +28,11 @@ import { archUprobeOptimize, sysUprobe } from "./x86/optimize.js";
 import { sysUretprobe } from "./x86/uretprobe.js";
 import { archUprobeAbortXol, archUprobePostXol, archUprobePreXol, archUprobeSkipSstep, defaultXolOps } from "./x86/xol-ops.js";
 import { createXolArea, xolFreeInsnSlot, xolGetInsnSlot } from "./xol-area.js";
+
+/** Slots a step may take: 32 per page, slot 0 kept for the uretprobe trampoline since 3.10. */
+function UINSNS_PER_PAGE_USABLE(gen: KernelGeneration): number {
+  return gen.xolSlot0Reserved ? 31 : 32;
+}
 
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
 const TF = Fl.TF;
@@ -146,6 +151,7 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
     this.costPs = Object.fromEntries(Object.keys(o.cost.costs).map((k) => [k, costPs(o.cost, k as CostKind)])) as Record<CostKind, number>;
     this.trapPs = [this.costPs.int3_trap, this.costPs.single_step, this.costPs.uret_trap, this.costPs.uprobe_syscall, this.costPs.uretprobe_syscall];
     this.handlerPs = this.costPs.handler;
+    this.xolWaitPs = "xol_wait" in o.cost.costs ? this.costPs["xol_wait" as CostKind] : this.costPs.single_step;
     this.registry = new Registry(this);
     this.archCtx = new ArchContext(this);
   }
@@ -218,6 +224,8 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
   /** The per-hit costs as plain numbers (a keyed lookup by name costs more than the rest of the charge). */
   private readonly trapPs: readonly number[];
   private readonly handlerPs: number;
+  /** What waking from the XOL slot wait costs (a wakeup and a context switch; the profile's xol_wait, else one single_step). */
+  private readonly xolWaitPs: number;
 
   private charge(kind: CostKind): number {
     return this.chargePs(this.costPs[kind]);
@@ -259,7 +267,8 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
 
   trace(hit: number, event: string, addr: number | undefined, detail?: string): void {
     if (hit <= 0) return;
-    this.traceLog.add({ ns: this.kernel?.nowNs() ?? 0, hit, event, addr: addr === undefined ? undefined : hex(addr), detail });
+    const t = this.kernel?.current;
+    this.traceLog.add({ ns: this.kernel?.nowNs() ?? 0, hit, event, addr: addr === undefined ? undefined : hex(addr), detail, task: t ? `${t.comm}[${t.tid}]` : undefined });
   }
 
   forceSigill(task: Task, why: string): void {
@@ -306,6 +315,7 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
       const ctx = this.context(task, vaddr, 0n);
       if (c.uc.handler) {
         c.stats.hits++;
+        countTaskHit(c.stats, task.tid);
         c.stats.virtualPs += this.chargePs(this.handlerPs);
         rc = c.uc.handler(ctx) ?? 0;
       }
@@ -325,6 +335,7 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
 
   runRetHandler(task: Task, c: Consumer, ri: ReturnInstance, cookie: bigint): void {
     c.stats.hits++;
+    countTaskHit(c.stats, task.tid);
     c.stats.virtualPs += this.chargePs(this.handlerPs);
     if (ri.traceHit) this.trace(ri.traceHit, "ret_handler", task.proc.cpu.rip, `${c.uc.name} (func ${hex(ri.func)})`);
     c.uc.retHandler!(this.context(task, ri.func, cookie), ri.func);
@@ -350,6 +361,7 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
       const ris = this.existingUtask(task)?.returnInstances;
       const ri = ris && ris.length ? ris[ris.length - 1] : undefined;
       this.trace(ri?.traceHit ?? 0, "uretprobe trampoline", bp, "int3 at XOL slot 0 (#BP)");
+      this.kernel?.creditDetour(1); // the trampoline's int3 is not the program's
       uprobeHandleTrampoline(this, task, "uret_trap");
       return;
     }
@@ -422,11 +434,15 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
     const a = u.arch!;
     const area = this.getXolArea(task);
     const utask = this.utask(task);
-    const slot = area ? xolGetInsnSlot(task.proc.mm, area, a.insn) : undefined;
-    if (!area || slot === undefined) {
+    if (!area) {
       // cannot single-step: restart at the probe (the handlers run again on the next hit)
       cpu.rip = bp;
-      this.trace(hit, "restart", bp, "no XOL slot");
+      this.trace(hit, "restart", bp, "no XOL area");
+      return;
+    }
+    const slot = xolGetInsnSlot(task.proc.mm, area, a.insn);
+    if (slot === undefined) {
+      this.waitForSlot(task, u, bp, hit, area);
       return;
     }
     utask.xolVaddr = slot;
@@ -439,6 +455,30 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
       const scratch = a.ops === defaultXolOps && a.fixups & UPROBE_FIX_RIP_MASK ? ", rip-relative operand rewritten to a scratch register" : "";
       this.trace(hit, "xol", slot, `copied [${bytes}] to slot ${(slot - area.vaddr) / 128}${scratch}; TF set`);
     }
+  }
+
+  /**
+   * Every slot is taken (tasks preempted in their step, docs/threads.md): xol_get_insn_slot
+   * sleeps in wait_event(area->wq, a free slot) in every generation since 3.6, uninterruptibly,
+   * and carries on with the step when it gets one. The handlers do not run again. The wait is
+   * counted per consumer (xol_waits), costs an xol_wait charge when it ends, and shows in the
+   * trace and the deadlock report.
+   */
+  private waitForSlot(task: Task, u: Uprobe, bp: number, hit: number, area: XolArea): void {
+    const k = this.kernel!;
+    (area.waiters ??= []).push(task);
+    for (const c of u.consumers) c.stats.xolWaits++;
+    this.trace(hit, "xol wait", bp, `all ${UINSNS_PER_PAGE_USABLE(this.gen)} slots busy: sleeping on the area's wait queue`);
+    k.sched.block(task, { kind: "uprobe XOL slot", what: `[uprobes] 0x${area.vaddr.toString(16)}`, cancel: () => {
+      const i = area.waiters!.indexOf(task);
+      if (i >= 0) area.waiters!.splice(i, 1);
+    } });
+    k.requestResched();
+    task.onResume = () => {
+      this.chargePs(this.xolWaitPs);
+      for (const c of u.consumers) c.stats.virtualPs += this.xolWaitPs;
+      this.preSsout(task, u, bp, hit);
+    };
   }
 
   /** DIE_DEBUG: uprobe_post_sstep_notifier() then handle_singlestep(). */
@@ -458,6 +498,8 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
     let err = 0;
     if (utask.state === UTaskState.SStepAck) {
       this.chargeTrap("single_step", u.consumers);
+      // the int3 stood for the probed instruction; its copy in the slot retired one more
+      this.kernel?.creditDetour(1);
       const before = cpu.rip;
       err = archUprobePostXol(this.archCtx, task, a, utask);
       if (hit) {
@@ -470,7 +512,7 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
     utask.activeUprobe = undefined;
     utask.state = UTaskState.Running;
     const area = this.mmState(task.proc.mm).xolArea;
-    if (area) xolFreeInsnSlot(area, utask.xolVaddr);
+    if (area) this.freeXolSlot(task.proc, area, utask.xolVaddr);
     utask.xolVaddr = 0;
     utask.signalDenied = false;
     if (err) this.forceSignal(task, "SIGILL", "execute the probed insn, sending SIGILL");
@@ -502,9 +544,50 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
   }
 
   syscall(task: Task, nr: number): number | "noreturn" | undefined {
-    if (nr === 335 && this.gen.uretprobeReturn === "syscall335") return sysUretprobe(this.archCtx, task);
-    if (nr === 336 && this.gen.nop5Optimize) return sysUprobe(this.archCtx, task);
+    if (nr === 335 && this.gen.uretprobeReturn === "syscall335") {
+      const area = this.mmState(task.proc.mm).xolArea;
+      if (area) this.creditDetour(task, area.vaddr);
+      return sysUretprobe(this.archCtx, task);
+    }
+    if (nr === 336 && this.gen.nop5Optimize) {
+      const ip = task.proc.cpu.rip;
+      this.creditDetour(task, ip - (ip % 4096));
+      return sysUprobe(this.archCtx, task);
+    }
     return undefined;
+  }
+
+  /** Instructions of the trampoline at each address, up to and including its ret (decoded once). */
+  private readonly detourLengths = new Map<number, number>();
+
+  /**
+   * The instructions a task runs in a kernel-provided page ([uprobes] slot 0, [uprobes-trampoline])
+   * are not the program's: the scheduler does not count them against its quantum, so probes never
+   * change the interleaving (docs/threads.md). A trampoline is straight-line code ending in ret.
+   */
+  private creditDetour(task: Task, start: number): void {
+    let n = this.detourLengths.get(start);
+    if (n === undefined) {
+      const bytes = task.proc.mm.peek(start, 64);
+      n = 0;
+      // decodeRun stops at each control transfer (the syscall): go on to the ret
+      for (let at = start; bytes && at - start < bytes.length && n < 32; ) {
+        const { insns } = task.proc.cpu.decoder.decodeRun(at, bytes.subarray(at - start), 32);
+        if (insns.length === 0) break;
+        let ret = false;
+        for (const i of insns) {
+          n++;
+          if (bytes[i.addr - start] === 0xc3) {
+            ret = true;
+            break;
+          }
+        }
+        if (ret) break;
+        at = insns[insns.length - 1]!.next;
+      }
+      this.detourLengths.set(start, n);
+    }
+    this.kernel?.creditDetour(n);
   }
 
   /** handle_syscall_uprobe(): the optimized path runs the handlers only (the nop itself is not executed). */
@@ -521,5 +604,61 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
 
   mmap(proc: Process, vma: Vma): void {
     this.registry.mmap(proc, vma);
+  }
+
+  /**
+   * uprobe_dup_mmap and uprobe_copy_process for fork: the child's copied pages keep the int3
+   * bytes (and the `call` of optimized sites), its mm gets MMF_HAS_UPROBES, and a child of a
+   * task with return instances gets a copy of them and an XOL area at the parent's address
+   * (dup_xol_work), since its stack holds return addresses that point at the trampoline. The
+   * [uprobes-trampoline] pages are VM_DONTCOPY and not recreated: a child that reaches an
+   * optimized site calls an unmapped page and dies of SIGSEGV, as observed on 6.18.44
+   * (shared/docs/uprobes-x86-semantics.md 9.6).
+   */
+  fork(parent: Process, child: Process, parentTask: Task, childTask: Task): void {
+    const ps = this.mmState(parent.mm);
+    const cs = this.mmState(child.mm);
+    cs.hasUprobes = ps.hasUprobes;
+    const pu = this.existingUtask(parentTask);
+    if (!pu || pu.returnInstances.length === 0 || !ps.xolArea) return;
+    const cu = this.utask(childTask);
+    for (const ri of pu.returnInstances) cu.returnInstances.push(ri);
+    cs.xolArea = createXolArea(child.mm, this.gen, 64, ps.xolArea.vaddr);
+  }
+
+  /** uprobe_free_utask (do_exit): the task's XOL slot and return instances go with it. */
+  taskExit(task: Task): void {
+    const u = this.existingUtask(task);
+    if (!u) return;
+    if (u.activeUprobe) {
+      const area = this.mmState(task.proc.mm).xolArea;
+      if (area) this.freeXolSlot(task.proc, area, u.xolVaddr);
+    }
+    u.returnInstances.length = 0;
+    u.activeUprobe = undefined;
+    this.utasks.delete(task);
+    if (this.lastTask === task) {
+      this.lastTask = undefined;
+      this.lastUtask = undefined;
+    }
+  }
+
+  /** exec: the old mm's return instances point into a stack that no longer exists. */
+  exec(proc: Process, task: Task): void {
+    void proc;
+    this.taskExit(task);
+  }
+
+  /**
+   * xol_free_insn_slot: clear the bit and wake the tasks waiting in xol_get_insn_slot (the
+   * area's wait queue: wake_up wakes all of them; each tries again when it runs).
+   */
+  private freeXolSlot(proc: Process, area: XolArea, xolVaddr: number): void {
+    xolFreeInsnSlot(area, xolVaddr);
+    const waiters = area.waiters;
+    if (!waiters || waiters.length === 0) return;
+    area.waiters = [];
+    for (const t of waiters) this.kernel?.sched.wake(t, undefined);
+    void proc;
   }
 }

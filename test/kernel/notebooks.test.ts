@@ -32,7 +32,7 @@ const within = (actual: number, expected: number, rel: number): boolean => Math.
 
 describe("notebooks, executed headless through Jupyter", { ...requireNotebookTools(), timeout: 600_000 }, () => {
   test("the notebooks are all listed here", () => {
-    assert.deepEqual(fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort(), ["01-seed-push-emulation.ipynb", "02-funclatency.ipynb", "03-anatomy-of-a-hit.ipynb", "04-kernel-history.ipynb", "05-compile-and-compare.ipynb"]);
+    assert.deepEqual(fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort(), ["01-seed-push-emulation.ipynb", "02-funclatency.ipynb", "03-anatomy-of-a-hit.ipynb", "04-kernel-history.ipynb", "05-compile-and-compare.ipynb", "06-threads.ipynb"]);
   });
 
   test("01: the seed table, reproduced (within 5 %), exact traps, and the kvm-6.18 table", () => {
@@ -175,6 +175,17 @@ describe("notebooks, executed headless through Jupyter", { ...requireNotebookToo
     const html = nbconvertHtml(path.join(dir, "fresh.out.ipynb"), dir);
     assert.ok(!fs.existsSync(path.join(dir, "node_modules")));
     assert.equal(countDrawnPlots(html).drawn, 1);
+  });
+
+  test("06: hits per thread, XOL slot waits past 31 steppers, emulation on and off with the same interleaving", () => {
+    const nb = execute("06-threads.ipynb");
+    assert.equal((cellText(cellWith(nb, "const per = await runOne")).match(/^\d+\s+20$/gm) ?? []).length, 8, "8 threads, 20 hits each");
+    const xol = cellText(cellWith(nb, "steps that waited for a slot"));
+    assert.match(xol, /^\s*8\s+160\s+0\s/m, "8 threads never run out of slots");
+    assert.match(xol, /^\s*64\s+1280\s+[1-9]\d*\s/m, "64 threads wait for slots");
+    const onOff = cellText(cellWith(nb, "const on = await runOne"));
+    assert.match(onOff, /^on\s+emulated\s+160\s.*yes$/m);
+    assert.match(onOff, /^off\s+xol\s+160\s.*yes$/m);
   });
 
   test("interrupting a long run stops it; the kernel goes on", () => {

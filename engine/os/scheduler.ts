@@ -1,0 +1,103 @@
+// The deterministic scheduler (docs/threads.md). Tasks run in rounds: a
+// round takes up to `cpus` runnable tasks from the head of one FIFO run
+// queue, one per virtual CPU, and runs each for the rest of its quantum of
+// retired guest instructions (or until it blocks or exits). Preemption counts
+// instructions only, so probes, emulation on or off, the generation and the
+// cost profile never change the interleaving; only --cpus and the quantum do.
+// Woken tasks join the tail of the queue in the order they were woken; timers
+// (futex timeouts, nanosleep) expire at round boundaries, earliest first.
+
+import type { Task, TaskWait } from "./task.js";
+import { TaskState } from "./task.js";
+
+/** Default --cpus: see docs/threads.md (two lanes show real parallelism; more only re-orders the same rounds). */
+export const DEFAULT_CPUS = 4;
+/** Retired instructions per scheduling quantum (about 33 µs of guest time at the default profile). */
+export const DEFAULT_QUANTUM = 100_000;
+/** The lanes of a round take turns this many program instructions at a time (their tasks' accesses interleave at this grain). */
+export const LOCKSTEP_INSNS = 1000;
+/** Default --max-tasks: threads and processes alive at once across the tree. */
+export const DEFAULT_MAX_TASKS = 512;
+
+export class Scheduler {
+  /** Runnable tasks not on a CPU, in the order they will run. */
+  private readonly runQueue: Task[] = [];
+  /** Blocked tasks with a deadline. */
+  private readonly timed = new Set<Task>();
+  /** Every task blocked now (for the deadlock report), in the order they blocked. */
+  private readonly blocked = new Set<Task>();
+
+  constructor(
+    readonly cpus: number,
+    readonly quantum: number,
+  ) {}
+
+  get runnable(): number {
+    return this.runQueue.length;
+  }
+
+  enqueue(task: Task): void {
+    task.state = TaskState.Runnable;
+    this.runQueue.push(task);
+  }
+
+  /** The running task sleeps until wake() (or its deadline). */
+  block(task: Task, wait: TaskWait): void {
+    task.state = TaskState.Blocked;
+    task.wait = wait;
+    this.blocked.add(task);
+    if (wait.deadlinePs !== undefined) this.timed.add(task);
+  }
+
+  /** Make a blocked task runnable; result is its syscall's return value. false if it was not blocked. */
+  wake(task: Task, result: number | undefined): boolean {
+    if (task.state !== TaskState.Blocked) return false;
+    const w = task.wait;
+    task.wait = undefined;
+    w?.cancel?.();
+    this.blocked.delete(task);
+    this.timed.delete(task);
+    if (result === undefined && w?.restartNr !== undefined) task.restartNr = w.restartNr;
+    else task.wakeResult = result;
+    this.enqueue(task);
+    return true;
+  }
+
+  /** The task is gone: drop it from every queue. */
+  remove(task: Task): void {
+    if (task.state === TaskState.Blocked) {
+      task.wait?.cancel?.();
+      task.wait = undefined;
+    }
+    this.blocked.delete(task);
+    this.timed.delete(task);
+    const i = this.runQueue.indexOf(task);
+    if (i >= 0) this.runQueue.splice(i, 1);
+    task.state = TaskState.Exited;
+  }
+
+  /** Up to `cpus` tasks for the next round, taken off the queue (the caller re-queues those still runnable). */
+  takeRound(): Task[] {
+    return this.runQueue.splice(0, Math.min(this.cpus, this.runQueue.length));
+  }
+
+  /** The earliest deadline of a blocked task (ps), or undefined. */
+  nextDeadline(): number | undefined {
+    let d: number | undefined;
+    for (const t of this.timed) if (d === undefined || t.wait!.deadlinePs! < d) d = t.wait!.deadlinePs!;
+    return d;
+  }
+
+  /** Wake the tasks whose deadline is at or before nowPs: earliest deadline first, then lowest tid. */
+  expire(nowPs: number): void {
+    if (this.timed.size === 0) return;
+    const due = [...this.timed].filter((t) => t.wait!.deadlinePs! <= nowPs);
+    due.sort((a, b) => a.wait!.deadlinePs! - b.wait!.deadlinePs! || a.tid - b.tid);
+    for (const t of due) this.wake(t, t.wait!.timeoutResult ?? 0);
+  }
+
+  /** Blocked tasks, in the order they blocked. */
+  blockedTasks(): Task[] {
+    return [...this.blocked];
+  }
+}

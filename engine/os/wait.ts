@@ -1,0 +1,130 @@
+// wait4(2) and waitid(2) (kernel/exit.c: do_wait, wait_task_zombie) and
+// exit_notify: a process that ends becomes a zombie until its parent
+// collects it; the parent gets its exit_signal (SIGCHLD) and any of its
+// threads sleeping in wait4 re-run the call. A vfork parent wakes up.
+
+import { ECHILD, EFAULT, EINTR, EINVAL } from "../errno.js";
+import type { Linux } from "./linux.js";
+import type { Process } from "./process.js";
+import { SIGCHLD, SIGKILL } from "./signals.js";
+import type { SyscallContext } from "./syscalls.js";
+
+const WNOHANG = 1, WEXITED = 4, WNOWAIT = 0x01000000;
+const P_ALL = 0, P_PID = 1, P_PGID = 2;
+const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+const SYS_wait4 = 61, SYS_waitid = 247;
+
+/** Signals whose default action dumps core (the 0x80 bit of a wait status). */
+function dumps(sig: number): boolean {
+  return [3, 4, 5, 6, 7, 8, 11, 24, 25, 31].includes(sig);
+}
+
+/** The wait status word: exit code << 8, or the signal (| 0x80 when it dumped core). */
+function waitStatus(p: Process): number {
+  const e = p.exit!;
+  if (e.signal !== undefined) return e.signal | (dumps(e.signal) ? 0x80 : 0);
+  return ((e.code ?? 0) & 0xff) << 8;
+}
+
+function matching(c: SyscallContext, which: "all" | number): Process[] {
+  return c.task.proc.children.filter((p) => !p.reaped && (which === "all" || p.pid === which));
+}
+
+/** Sleep until a child changes state: the call is re-run when woken (as -ERESTARTSYS is). */
+function sleepInWait(c: SyscallContext, nr: number, what: string): "noreturn" {
+  c.kernel.sched.block(c.task, { kind: "wait4", what, eintr: -EINTR, restartNr: nr });
+  c.kernel.requestResched();
+  return "noreturn";
+}
+
+/** release_task: the zombie is gone from the parent's children and from the kernel's process list. */
+function reap(c: SyscallContext, z: Process): void {
+  z.reaped = true;
+  const kids = c.task.proc.children;
+  kids.splice(kids.indexOf(z), 1);
+  const all = c.kernel.processes;
+  const i = all.indexOf(z);
+  if (i > 0) all.splice(i, 1); // the first process (the traced command) stays: the run reports it
+}
+
+/** wait4(pid, wstatus, options, rusage). */
+export function sysWait4(c: SyscallContext, a: number[]): number | "noreturn" {
+  const pid = a[0]! | 0, wstatus = a[1]!, options = a[2]! | 0, rusage = a[3]!;
+  if (options & ~(WNOHANG | 2 | 8 | 0x20000000 | 0x40000000 | 0x80000000)) return -EINVAL;
+  const which = pid > 0 ? pid : "all"; // process groups: the whole family is one group here
+  const kids = matching(c, which);
+  if (kids.length === 0) return -ECHILD;
+  const z = kids.find((p) => p.exit !== undefined);
+  if (z) {
+    try {
+      if (wstatus) c.cpu.mem.write32(wstatus, waitStatus(z));
+      if (rusage) c.cpu.mem.writeBytes(rusage, new Uint8Array(144));
+    } catch {
+      return -EFAULT;
+    }
+    reap(c, z);
+    return z.pid;
+  }
+  if (options & WNOHANG) return 0;
+  return sleepInWait(c, SYS_wait4, pid > 0 ? `child ${pid}` : "any child");
+}
+
+/** waitid(idtype, id, infop, options, rusage): WEXITED only (stopped and continued children are not modelled). */
+export function sysWaitid(c: SyscallContext, a: number[]): number | "noreturn" {
+  const idtype = a[0]! | 0, id = a[1]! | 0, infop = a[2]!, options = a[3]! | 0;
+  if (!(options & (WEXITED | 2 | 8))) return -EINVAL;
+  let which: "all" | number;
+  if (idtype === P_ALL || idtype === P_PGID) which = "all";
+  else if (idtype === P_PID) which = id;
+  else return -EINVAL;
+  const kids = matching(c, which);
+  if (kids.length === 0) return -ECHILD;
+  const z = options & WEXITED ? kids.find((p) => p.exit !== undefined) : undefined;
+  if (!z) {
+    if (options & WNOHANG) {
+      try {
+        if (infop) c.cpu.mem.writeBytes(infop, new Uint8Array(128)); // si_pid 0: nothing waited for
+      } catch {
+        return -EFAULT;
+      }
+      return 0;
+    }
+    return sleepInWait(c, SYS_waitid, which === "all" ? "any child" : `child ${which}`);
+  }
+  if (infop) {
+    const b = new Uint8Array(128);
+    const dv = new DataView(b.buffer);
+    const e = z.exit!;
+    dv.setInt32(0, SIGCHLD, true);
+    dv.setInt32(8, e.signal !== undefined ? (dumps(e.signal) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED, true);
+    dv.setInt32(16, z.pid, true);
+    dv.setInt32(20, 1000, true);
+    dv.setInt32(24, e.signal ?? e.code ?? 0, true);
+    try {
+      c.cpu.mem.writeBytes(infop, b);
+    } catch {
+      return -EFAULT;
+    }
+  }
+  if (!(options & WNOWAIT)) reap(c, z);
+  return 0;
+}
+
+/**
+ * exit_notify: the parent's threads sleeping in wait re-run it, the parent gets the child's
+ * exit signal, a vfork parent wakes with the child's pid, and the children are orphaned.
+ */
+export function notifyParent(k: Linux, p: Process): void {
+  const vp = p.vforkParent;
+  if (vp) {
+    p.vforkParent = undefined;
+    k.sched.wake(vp, undefined);
+  }
+  for (const ch of p.children) ch.parent = undefined;
+  const parent = p.parent;
+  if (!parent || parent.exit) return;
+  for (const t of parent.tasks) if (t.wait?.kind === "wait4") k.sched.wake(t, undefined);
+  if (p.exitSignal && p.exitSignal !== SIGKILL) {
+    k.queueProcessSignal(parent, { signo: p.exitSignal, code: p.exit!.signal !== undefined ? CLD_KILLED : CLD_EXITED, addr: 0, pid: p.pid, forced: false, ip: 0 });
+  }
+}
