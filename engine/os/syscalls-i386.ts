@@ -18,7 +18,7 @@ import { PAGE_SIZE } from "../mm/page.js";
 import { setThreadArea, getThreadArea } from "./tls-i386.js";
 import { compatSigaction, compatSigreturn, compatRtSigreturn } from "./signal-frame-i386.js";
 import {
-  clockNow, copyIn, copyOut, cstr, doMmap, doRead, doWrite, fileOf, rlimit, statBuf, SYSCALL_HANDLERS,
+  clockNow, copyIn, copyOut, cstr, doMmap, fileOf, readIovecList, rlimit, statBuf, SYSCALL_HANDLERS, writeIovecList,
   type SyscallContext, type SyscallHandler,
 } from "./syscalls.js";
 
@@ -110,33 +110,15 @@ function compatIovecs(c: SyscallContext, iov: number, cnt: number): [number, num
   return out;
 }
 
-function compatWritev(c: SyscallContext, a: number[]): number {
+function compatWritev(c: SyscallContext, a: number[]): number | "noreturn" {
+  if (!fileOf(c, a[0]!)) return -EBADF;
   const iovs = compatIovecs(c, a[1]!, int(a[2]!));
-  if (typeof iovs === "number") return iovs;
-  let total = 0;
-  for (const [base, len] of iovs) {
-    if (len === 0) continue;
-    const bytes = copyIn(c, base, len);
-    if (typeof bytes === "number") return total || bytes;
-    const n = doWrite(c, a[0]!, bytes);
-    if (n < 0) return total || n;
-    total += n;
-  }
-  return total;
+  return typeof iovs === "number" ? iovs : writeIovecList(c, a[0]!, iovs);
 }
 
-function compatReadv(c: SyscallContext, a: number[]): number {
+function compatReadv(c: SyscallContext, a: number[]): number | "noreturn" {
   const iovs = compatIovecs(c, a[1]!, int(a[2]!));
-  if (typeof iovs === "number") return iovs;
-  let total = 0;
-  for (const [base, len] of iovs) {
-    if (len === 0) continue;
-    const n = doRead(c, a[0]!, base, len);
-    if (n < 0) return total || n;
-    total += n;
-    if (n < len) break;
-  }
-  return total;
+  return typeof iovs === "number" ? iovs : readIovecList(c, a[0]!, iovs);
 }
 
 /** lseek / _llseek: the x86-64 lseek with the offset as a number (compat_sys_lseek sign-extends its 32-bit off_t). */

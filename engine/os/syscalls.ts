@@ -173,10 +173,13 @@ function readIovecs(c: SyscallContext, iov: number, cnt: number): [number, numbe
  * transfer): a fault part-way returns the bytes written so far, or -EFAULT if none (do_iter_write).
  */
 function doWritev(c: SyscallContext, fd: number, iov: number, cnt: number): number | "noreturn" {
-  const f = fileOf(c, fd);
-  if (!f) return -EBADF;
+  if (!fileOf(c, fd)) return -EBADF;
   const iovs = readIovecs(c, iov, cnt);
-  if (typeof iovs === "number") return iovs;
+  return typeof iovs === "number" ? iovs : writeIovecList(c, fd, iovs);
+}
+
+/** do_writev's loop over decoded iovecs (native or compat layout), streamed IO_CHUNK at a time. */
+function writeIovecList(c: SyscallContext, fd: number, iovs: [number, number][]): number | "noreturn" {
   let total = 0;
   for (const [base, len] of iovs) {
     for (let done = 0; done < len; ) {
@@ -191,6 +194,20 @@ function doWritev(c: SyscallContext, fd: number, iov: number, cnt: number): numb
       total += r;
       if (b.length < want) return total; // copy_from_user stopped at a fault: a short count
     }
+  }
+  return total;
+}
+
+/** do_readv's loop over decoded iovecs: stops at the first short read; a pipe sleeps only before any byte. */
+function readIovecList(c: SyscallContext, fd: number, iovs: [number, number][]): number | "noreturn" {
+  let total = 0;
+  for (const [base, len] of iovs) {
+    if (len === 0) continue;
+    const n = doRead(c, fd, base, len, total === 0);
+    if (n === "noreturn") return n;
+    if (n < 0) return total || n;
+    total += n;
+    if (n < len) break;
   }
   return total;
 }
@@ -560,17 +577,7 @@ const rows: Row[] = [
   }],
   [19, "readv", (c, a) => {
     const iovs = readIovecs(c, a[1]!, int(a[2]!));
-    if (typeof iovs === "number") return iovs;
-    let total = 0;
-    for (const [base, len] of iovs) {
-      if (len === 0) continue;
-      const n = doRead(c, a[0]!, base, len, total === 0);
-      if (n === "noreturn") return n;
-      if (n < 0) return total || n;
-      total += n;
-      if (n < len) break;
-    }
-    return total;
+    return typeof iovs === "number" ? iovs : readIovecList(c, a[0]!, iovs);
   }],
   [20, "writev", (c, a) => doWritev(c, a[0]!, a[1]!, int(a[2]!))],
   [21, "access", (c, a) => {
@@ -887,4 +894,4 @@ export function syscallName(nr: number): string {
 
 
 // the helpers the i386 table (syscalls-i386.ts) shares, for its compat layouts
-export { clockNow, copyIn, copyOut, cstr, doMmap, doRead, doWrite, fileOf, rlimit, statBuf };
+export { clockNow, copyIn, copyOut, cstr, doMmap, doRead, doWrite, fileOf, readIovecList, rlimit, statBuf, writeIovecList };
