@@ -249,8 +249,9 @@ export function target(kw: Tok | undefined, like: TargetSpec | undefined, p: Tar
   const last = p.atoms[p.atoms.length - 1]!;
   let keyword: TargetSpec["keyword"];
   if (kw !== undefined) {
+    // bpftrace's short aliases name the same probe types (and its probe names spell them out)
     const k = kw.text.replace(/:$/, "");
-    keyword = k === "retprobe" ? "retprobe" : k === "uprobe" ? "uprobe" : k === "uretprobe" ? "uretprobe" : "probe";
+    keyword = k === "retprobe" ? "retprobe" : k === "uprobe" || k === "u" ? "uprobe" : k === "uretprobe" || k === "ur" ? "uretprobe" : "probe";
   } else keyword = like!.keyword;
   const start = kw !== undefined ? kw.offset : first.start;
   return {

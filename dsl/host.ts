@@ -29,6 +29,12 @@ export interface TargetInfo {
   readonly mainFile: string;
   /** Every probeable file, main binary first (for the binary-qualified form). */
   files(): string[];
+  /**
+   * The probeable file a path names when it is not spelled as files() lists it
+   * (an absolute path, a path through a symlink such as /lib -> /usr/lib): bpftrace
+   * resolves both to the same file. Optional.
+   */
+  sameFile?(written: string): string | undefined;
   /** Function/object symbol by exact name in a file (default: main binary). */
   lookupSymbol(name: string, file?: string): SymbolInfo | undefined;
   /**

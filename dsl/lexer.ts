@@ -47,14 +47,21 @@ export interface DslToken {
   message?: string;
 }
 
-const TARGET_START = String.raw`(?=[ \t]+(?:[A-Za-z_0-9"]|\.{0,2}/))`;
+const TARGET_START = String.raw`(?=[ \t]+(?:[A-Za-z_0-9"*]|\.{0,2}/))`;
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/;
 const NUMBER = /0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*|0[bB][01](?:_?[01])*|[0-9](?:_?[0-9])*/;
 const TNUMBER = /0[xX][0-9a-fA-F]+|[0-9]+/;
 /** A library named with '+' in it, right before the ':' that ends a file name: `libstdc++:f`, `uprobe:libstdc++.so.6:f`. */
 const LIBNAME_PLUS = /[A-Za-z_][A-Za-z0-9_.-]*\+[A-Za-z0-9_.+-]*(?=:)/;
 // `::` joins name parts (`ns::f`, `C::~C`); a single `:` separates atoms.
-const TIDENT = /[A-Za-z_][A-Za-z0-9_.@$]*(?:::~?[A-Za-z_][A-Za-z0-9_.@$]*)*/;
+// `*` is bpftrace's wildcard (`foo*`, `*_add`, `*`), in symbols and library names alike.
+const TIDENT = /(?:[A-Za-z_*][A-Za-z0-9_.@$*]*)(?:::~?[A-Za-z_*][A-Za-z0-9_.@$*]*)*/;
+/**
+ * bpftrace's probe types and their short aliases (`u:`, `ur:`). The short ones
+ * are keywords only where an item can start (not after `?`, where `c?u:v` is a
+ * ternary on a variable `u`).
+ */
+const ALIAS = /(?:uretprobe|uprobe):|(?<![?][ \t]*)(?:ur|u):(?=[A-Za-z0-9_"*.\/])/;
 const STRING = /"(?:[^"\\\n]|\\.)*"/;
 
 const OPS = [
@@ -78,7 +85,7 @@ const mooLexer = moo.states({
     nl: { match: /\n/, lineBreaks: true },
     semi: ";",
     probe: { match: new RegExp(`(?:retprobe|probe)${TARGET_START}`), next: "target" },
-    alias: { match: /(?:uretprobe|uprobe):/, next: "target" },
+    alias: { match: ALIAS, next: "target" },
     string: STRING,
     badstring: /"(?:[^"\\\n]|\\.)*\\?/,
     number: NUMBER,
@@ -125,7 +132,7 @@ const mooLexer = moo.states({
     ...comments,
     nl: { match: /\n/, lineBreaks: true },
     probe: { match: new RegExp(`(?:retprobe|probe)${TARGET_START}`), next: "target" },
-    alias: { match: /(?:uretprobe|uprobe):/, next: "target" },
+    alias: { match: ALIAS, next: "target" },
     tpath: [
       { match: /(?:\.\.?)?\/[^\s:<>{},;]*|[A-Za-z0-9_.-]+\/(?=[A-Za-z0-9_.-])[^\s:<>{},;]*/, next: "target_rest" },
       // a file name with '+' before its ':' (libstdc++:f): not an offset, since one follows a symbol
