@@ -1,15 +1,17 @@
 // `uprobe-lab run`: run a binary with probes written in the DSL.
 
+import * as fs from "node:fs";
 import { jsonAttachedProbes } from "../dsl/index.js";
 import { loadBinary, readHostFile, UserError } from "../engine/index.js";
 import { RunError, runSpec, type ProbeRun } from "../lab/probe-run.js";
 import type { RunSpec } from "../lab/run-spec.js";
 import { formatStatsTable, probeStatsLine, type Session } from "../lab/session.js";
-import { parseArgs } from "./args.js";
+import { parseArgs, splitCommand } from "./args.js";
 import { hostOptions, MACHINE_OPTIONS, statsLine } from "./exec.js";
 import { PROBE_HELP, PROBE_OPTIONS, probeFlags, type ProbeFlags } from "./probe-options.js";
 
 const RUN_HELP = `usage: uprobe-lab run [options] (-e PROGRAM | SCRIPT.probe) -- BINARY [ARGS...]
+       uprobe-lab run [options] (-e PROGRAM | SCRIPT.bt) -c 'BINARY ARGS' [$1 $2 ...]
 
 Run BINARY in the emulator with the probes of PROGRAM attached, on a model
 of the kernel's uprobes. Guest output passes through; at exit the maps are
@@ -18,6 +20,11 @@ kind, virtual time) goes to stderr.
 
 options:
   -e PROGRAM          the probe program (else SCRIPT.probe, the first argument)
+  -c 'CMD ARGS'       bpftrace's way to name the traced command; then the words
+                      after the script are the positional parameters $1, $2, ...
+  -f text|json        output format (-f json is --json)
+  -o FILE             the program's output (printf, maps) to FILE; the traced
+                      program's own output stays on the terminal
 ${PROBE_HELP}  --stats             JSON engine summary on stderr
   --max-insns N, --max-mem SIZE, --allow PATH, --env KEY=VALUE, --lib-path DIR   as for exec
 
@@ -28,6 +35,19 @@ example:
 export interface ProgramSource {
   text: string;
   name: string;
+  /** $1, $2, ...: bpftrace's positional parameters. */
+  params?: string[];
+}
+
+/** bpftrace's -o FILE: what the tool prints (not the traced program) goes to FILE. */
+function openOutput(file: string): (s: string) => void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "w");
+  } catch (e) {
+    throw new UserError(`-o ${file}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return (s) => void fs.writeSync(fd, s);
 }
 
 /**
@@ -38,9 +58,15 @@ export interface ProgramSource {
  */
 export async function runSession(program: ProgramSource, binaryPath: string, guestArgs: string[], f: ProbeFlags, p: ReturnType<typeof parseArgs>): Promise<number> {
   const host = hostOptions(p);
-  const spec: RunSpec = { binary: loadBinary(binaryPath), program: program.text, programName: program.name, args: guestArgs, ...host, ...f.spec };
-  const json = f.spec.json;
-  const out = (s: string): void => void host.io.write(1, new TextEncoder().encode(s));
+  const outFile = p.opts.get("-o")?.[0];
+  const toFile = outFile === undefined ? undefined : openOutput(outFile);
+  const spec: RunSpec = { binary: loadBinary(binaryPath), program: program.text, programName: program.name, params: program.params ?? [], args: guestArgs, ...host, ...f.spec };
+  if (toFile !== undefined) spec.programOutput = toFile;
+  const format = p.opts.get("-f")?.[0];
+  if (format !== undefined && format !== "json" && format !== "text") throw new UserError(`-f ${format}: the output formats are text and json`);
+  if (format === "json") spec.json = true;
+  const json = spec.json === true;
+  const out = toFile ?? ((s: string): void => void host.io.write(1, new TextEncoder().encode(s)));
   const err = (s: string): void => void host.io.write(2, new TextEncoder().encode(s));
   // warnings go to stderr like bpftrace's: the compiler's before the run, the runtime's (unreadable memory) after it
   const warn = (w: string): void => err(w.replace(/\n?$/, "\n"));
@@ -80,7 +106,7 @@ export async function runSession(program: ProgramSource, binaryPath: string, gue
 }
 
 export function runCommand(argv: string[]): Promise<number> | number {
-  const p = parseArgs(argv, { ...MACHINE_OPTIONS, ...PROBE_OPTIONS, "-e": { value: true }, "--help": {}, "-h": {} }, false, 2);
+  const p = parseArgs(argv, { ...MACHINE_OPTIONS, ...PROBE_OPTIONS, "-e": { value: true }, "-c": { value: true }, "-f": { value: true }, "-o": { value: true }, "--help": {}, "-h": {} }, false, 64);
   if (p.opts.has("--help") || p.opts.has("-h")) {
     process.stdout.write(RUN_HELP);
     return 0;
@@ -95,6 +121,14 @@ export function runCommand(argv: string[]): Promise<number> | number {
     // a regular file of at most 1 MiB (a FIFO would block, /dev/zero grow); the compiler has its own limits
     const text = new TextDecoder().decode(readHostFile(script, `probe script ${script}`, 1 << 20));
     program = { text, name: script };
+  }
+  // bpftrace's way: -c 'CMD ARGS' is the traced command; the words after the script are $1, $2, ...
+  const command = p.opts.get("-c")?.[0];
+  if (command !== undefined) {
+    if (p.rest.length) throw new UserError("run: give the command either with -c 'CMD ARGS' or after --, not both");
+    const [binary, ...args] = splitCommand(command);
+    if (!binary) throw new UserError("run: -c needs a command");
+    return runSession({ ...program, params: positional }, binary, args, probeFlags(p), p);
   }
   // with `--`, the binary is after it: anything else before it is a mistake, not a silently dropped word
   if (p.rest.length && positional.length)

@@ -16,12 +16,13 @@
 // code is either a closure parameter (R G M S C N) or a generated local
 // (`t1`, `s_name`), so user names can never collide with them.
 
-import type { AssignStmt, Block, CallExpr, Expr, IfStmt, IndexExpr, LValue, Stmt, VarRef } from "./ast.js";
+import type { AssignStmt, Block, CallExpr, CastExpr, Expr, IfStmt, IndexExpr, IntTypeName, LValue, Stmt, VarRef } from "./ast.js";
 import { ARG_REGS, REGISTERS, type Ty, type Where } from "./builtins.js";
 import { constInt } from "./const-int.js";
 import type { Span } from "./diagnostics.js";
 import type { HitContext, ResolvedTarget } from "./host.js";
 import type { ItemInfo, PassContext, VarInfo } from "./passes/context.js";
+import { paramValue } from "./passes/type-expr.js";
 import { formatterFor, parseFormat } from "./printf.js";
 import type { Runtime } from "./runtime.js";
 
@@ -160,6 +161,18 @@ class CodeGen {
         return this.ifStmt(s);
       case "return":
         return "return;\n";
+      case "break":
+      case "continue":
+        return `${s.kind};\n`;
+      case "unroll": {
+        const i = this.t();
+        return `for (let ${i} = 0; ${i} < ${Number(constInt(s.count) ?? 0n)}; ${i}++) {\n${this.block(s.body)}}\n`;
+      }
+      case "while": {
+        // bounded as the verifier bounds bpftrace's loops: past LOOP_LIMIT iterations it stops, with a warning
+        const n = this.t();
+        return `let ${n} = 0;\nwhile (${this.cond(s.cond)}) {\nif (++${n} > ${LOOP_LIMIT}) { R.loopLimit(${this.site(s)}, ${LOOP_LIMIT}); break; }\n${this.block(s.body)}}\n`;
+      }
     }
   }
 
@@ -409,6 +422,21 @@ class CodeGen {
         return binaryInt(e.op, this.expr(e.left), this.expr(e.right));
       case "ternary":
         return `(${this.cond(e.cond)} ? ${this.expr(e.then)} : ${this.expr(e.else)})`;
+      case "cast":
+        return castInt(e.pointer ? "uint64" : e.type, this.expr(e.operand));
+      case "deref": {
+        const p = e.operand as CastExpr; // type-check allows only a pointer cast here
+        const bytes = INT_BYTES[p.type];
+        const read = `R.rd(ctx, ${bytes}, ${this.expr(p.operand)}, ${this.site(e)})`;
+        return castInt(p.type, read);
+      }
+      case "param": {
+        const v = paramValue(this.checked.flags.params, e.index);
+        return typeof v === "bigint" ? (v < 0n ? `(${v}n)` : `${v}n`) : JSON.stringify(v);
+      }
+      case "sizeof":
+        if (e.type !== undefined) return `${INT_BYTES[e.type]}n`;
+        return e.operand !== undefined && e.operand.kind === "string" ? `${e.operand.value.length + 1}n` : "8n";
     }
     throw new Error("internal: unknown expression");
   }
@@ -477,12 +505,25 @@ class CodeGen {
       case "u64":
         return `R.rd(ctx, 8, ${this.expr(a[0]!)}, ${this.site(c)})`;
       case "str":
+        if (a[0]!.kind === "param" && typeof paramValue(this.checked.flags.params, a[0]!.index) === "string") return this.expr(a[0]!);
         return `R.rdStr(ctx, ${this.expr(a[0]!)}, ${a[1] !== undefined ? this.expr(a[1]) : "64n"}, ${this.site(c)})`;
       case "usym":
         return `R.usym(${this.expr(a[0]!)})`;
     }
     throw new Error(`internal: unknown function ${c.name}`);
   }
+}
+
+/** Iterations a while loop may run per hit before it is cut off (the BPF verifier's bound, modelled). */
+const LOOP_LIMIT = 1_000_000;
+
+const INT_BYTES: Readonly<Record<IntTypeName, number>> = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8 };
+
+/** A value converted to a C integer type (values are held as int64: uint64 keeps its bits). */
+function castInt(type: IntTypeName, v: string): string {
+  const bits = INT_BYTES[type] * 8;
+  if (bits === 64) return v;
+  return type.startsWith("u") ? `BigInt.asUintN(${bits}, ${v})` : `N(${bits}, ${v})`;
 }
 
 /** Integer binary operator on two JS bigint expressions, with int64 wrap. */

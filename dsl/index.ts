@@ -29,6 +29,8 @@ export { NULL_CONTEXT } from "./runtime.js";
 export interface CompileOptions {
   /** Let probes at offsets that are not instruction boundaries through (marked unsafe). */
   unsafe?: boolean;
+  /** Positional parameters `$1`, `$2`, ... */
+  params?: readonly string[];
   /** printf()/print() output as bpftrace `-f json` NDJSON lines. */
   json?: boolean;
   /** Where printf()/print() write while the guest runs (default: collected in `output`). */
@@ -78,7 +80,7 @@ export interface CompiledProgram {
  */
 export function compileProgram(source: string, fileName: string, target: TargetInfo, opts: CompileOptions = {}): CompiledProgram {
   const src = new SourceText(fileName, source);
-  const checked = runPasses(parse(src), src, target, { unsafe: opts.unsafe === true });
+  const checked = runPasses(parse(src), src, target, { unsafe: opts.unsafe === true, params: opts.params ?? [] });
 
   let output = "";
   const warnings: string[] = checked.warnings;

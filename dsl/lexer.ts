@@ -92,7 +92,14 @@ const mooLexer = moo.states({
     self: /self\.[A-Za-z_][A-Za-z0-9_]*/,
     mapvar: /@[A-Za-z_][A-Za-z0-9_]*|@/,
     scratch: /\$[A-Za-z_][A-Za-z0-9_]*/,
-    ident: { match: IDENT, type: moo.keywords({ kw: ["if", "else", "BEGIN", "END", "return"] }) },
+    param: /\$[0-9]+|\$#/,
+    ident: {
+      match: IDENT,
+      type: moo.keywords({
+        kw: ["if", "else", "BEGIN", "END", "return", "while", "unroll", "break", "continue", "sizeof"],
+        type: ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"],
+      }),
+    },
     shiftassign: ["<<=", ">>="],
     assignop: ASSIGN_OPS,
     op: OPS.filter((o) => o !== "<<=" && o !== ">>="),
@@ -154,8 +161,8 @@ const BINOPS = new Set([
   "||", "&&", "|", "^", "&", "==", "!=", "<", ">", "<=", ">=", "<<", ">>", "+", "-", "*", "/", "%",
 ]);
 const NAME_TYPES = new Set(["ident", "mapvar", "scratch", "self"]);
-const OPERAND_START_TYPES = new Set(["number", "string", "name"]);
-const OPERAND_START_OPS = new Set(["(", "-", "!", "~", "+"]);
+const OPERAND_START_TYPES = new Set(["number", "string", "name", "param", "type"]);
+const OPERAND_START_OPS = new Set(["(", "-", "!", "~", "+", "*"]);
 
 function toToken(t: moo.Token): DslToken {
   let type = t.type ?? "op";

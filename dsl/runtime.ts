@@ -164,6 +164,11 @@ export class Runtime {
     return BigInt.asIntN(64, BigInt(v));
   }
 
+  /** A while loop ran past its bound: it stops there (bpftrace's verifier would have refused an unbounded loop). */
+  loopLimit(site: number, limit: number): void {
+    this.warn(site, `loop stopped after ${limit} iterations (bpftrace's BPF verifier bounds loops)`);
+  }
+
   rdStr(ctx: HitContext, addr: bigint, max: bigint, site: number): string {
     const a = BigInt.asUintN(64, addr);
     // bpftrace's str(p, n) reads n bytes including the terminating NUL.

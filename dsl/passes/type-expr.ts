@@ -9,7 +9,7 @@
 // builtins used where they do not exist (`retval` outside a retprobe, `arg0`
 // in a retprobe) say why.
 
-import type { CallExpr, Expr, IndexExpr, LValue, VarRef } from "../ast.js";
+import type { CallExpr, DerefExpr, Expr, IndexExpr, LValue, VarRef } from "../ast.js";
 import { BUILTIN_VARS, FUNCTIONS, REGISTERS, whereName, type Ty, type Where } from "../builtins.js";
 import { constInt } from "../const-int.js";
 import type { DiagnosticBag, Span } from "../diagnostics.js";
@@ -23,6 +23,8 @@ export interface Scope {
   readonly bag: DiagnosticBag;
   readonly info: ItemInfo;
   readonly assignedScratch: Set<string>;
+  /** How many while loops enclose the statement being checked (break/continue need one). */
+  readonly loops: { depth: number };
 }
 
 export function typeOf(sc: Scope, e: Expr): Ty | undefined {
@@ -74,6 +76,18 @@ export function typeOf(sc: Scope, e: Expr): Ty | undefined {
       else if (r === "string") sc.bag.error(e.right, `operator '${e.op}' needs integers, got a string`);
       return "int";
     }
+    case "cast":
+      if (typeOf(sc, e.operand) === "string") sc.bag.error(e.operand, `a cast to ${e.type}${e.pointer ? " *" : ""} needs an integer, got a string`);
+      return "int";
+    case "deref":
+      return derefType(sc, e);
+    case "param": {
+      const v = paramValue(sc.ctx.flags.params, e.index);
+      return typeof v === "bigint" ? "int" : "string";
+    }
+    case "sizeof":
+      if (e.operand !== undefined) typeOf(sc, e.operand);
+      return "int";
     case "ternary": {
       expectInt(sc, e.cond, "a condition");
       const a = typeOf(sc, e.then);
@@ -145,6 +159,8 @@ function callType(sc: Scope, call: CallExpr): Ty | undefined {
     }
     return "int";
   }
+  // bpftrace's str($1): a positional parameter that is a string is its own value
+  if (call.name === "str" && call.args[0]?.kind === "param" && typeOf(sc, call.args[0]) === "string") return "string";
   call.args.forEach((a, i) => expectInt(sc, a, `argument ${i + 1} of ${call.name}()`));
   if (call.name === "str" && call.args[1] !== undefined) {
     const v = constInt(call.args[1]);
@@ -214,4 +230,28 @@ export function unknownName(sc: Scope, e: VarRef): void {
 export function unknownFunction(sc: Scope, call: CallExpr): void {
   sc.bag.error(call.nameSpan, `unknown function '${call.name}'${didYouMean(call.name, Object.keys(FUNCTIONS))}`);
   for (const a of call.args) typeOf(sc, a);
+}
+
+/** `*e` reads through a pointer cast: `*(int32 *)arg0`, the type saying how many bytes. */
+function derefType(sc: Scope, e: DerefExpr): Ty | undefined {
+  const p = e.operand;
+  if (p.kind !== "cast" || !p.pointer) {
+    typeOf(sc, p);
+    sc.bag.error(e, "only a pointer can be dereferenced: cast it first, e.g. *(int32 *)arg0 (bpftrace: 'Can not dereference type')");
+    return undefined;
+  }
+  typeOf(sc, p);
+  return "int";
+}
+
+/**
+ * The value of a positional parameter: an integer when it reads as one
+ * (bpftrace), else the string; `$#` is their number. A missing one is 0 (or ""
+ * where a string is needed), as in bpftrace.
+ */
+export function paramValue(params: readonly string[], index: number): bigint | string {
+  if (index === 0) return BigInt(params.length);
+  const v = params[index - 1];
+  if (v === undefined) return 0n;
+  return /^-?(?:0[xX][0-9a-fA-F]+|[0-9]+)$/.test(v) ? BigInt.asIntN(64, v.startsWith("-") ? -BigInt(v.slice(1)) : BigInt(v)) : v;
 }
