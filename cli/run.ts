@@ -81,7 +81,9 @@ export async function runSession(program: ProgramSource, binaryPath: string, gue
         for (const r of s.rejections()) err(`uprobe-lab: ${r}\n`);
         compileWarnings = s.program.warnings.length;
         s.program.warnings.forEach(warn);
-        const attached = s.probes.filter((x) => x.consumer.stats.path !== "rejected").length;
+        // BEGIN and END are probes too: bpftrace counts them ("Attaching 3 probes..." for BEGIN, one uprobe, END)
+        const special = (s.program.hasBegin ? 1 : 0) + (s.program.hasEnd ? 1 : 0);
+        const attached = s.probes.filter((x) => x.consumer.stats.path !== "rejected").length + special;
         if (json) out(jsonAttachedProbes(attached) + "\n");
         else if (!f.quiet) out(`Attaching ${attached} probe${attached === 1 ? "" : "s"}...\n`);
       },
@@ -95,7 +97,9 @@ export async function runSession(program: ProgramSource, binaryPath: string, gue
   }
   run.warnings.slice(compileWarnings).forEach(warn);
   if (json) {
-    for (const line of session!.mapsJson()) out(line + "\n"); // bpftrace's own spacing, not re-serialized
+    const maps = session!.mapsJson();
+    if (maps.length) out("\n\n"); // bpftrace prints its two blank lines before the exit-time maps in JSON mode too
+    for (const line of maps) out(line + "\n"); // bpftrace's own spacing, not re-serialized
     out(probeStatsLine(run) + "\n");
   } else out(run.maps);
   if (f.spec.traceHits > 0) for (const e of run.trace) err(json ? JSON.stringify({ type: "trace", data: e }) + "\n" : `trace: hit ${e.hit} +${e.ns}ns ${e.event}${e.addr ? " " + e.addr : ""}${e.detail ? ": " + e.detail : ""}\n`);

@@ -40,6 +40,25 @@ export const BUILTIN_VARS: Readonly<Record<string, BuiltinVar>> = {
   probe: { type: "string", where: ALL, doc: "the probe's name, e.g. 'probe test:0'" },
   hits: { type: "int", where: HIT, doc: "this probe's hit count so far, including this hit" },
   traps: { type: "int", where: HIT, doc: "traps and uprobe syscalls spent on this probe so far" },
+  // bpftrace builtins of issue 12
+  sarg0: { type: "int", where: ["entry"], doc: "1st stack argument (the 64-bit word at rsp+8)" },
+  sarg1: { type: "int", where: ["entry"], doc: "2nd stack argument (rsp+16)" },
+  sarg2: { type: "int", where: ["entry"], doc: "3rd stack argument (rsp+24)" },
+  sarg3: { type: "int", where: ["entry"], doc: "4th stack argument (rsp+32)" },
+  sarg4: { type: "int", where: ["entry"], doc: "5th stack argument (rsp+40)" },
+  sarg5: { type: "int", where: ["entry"], doc: "6th stack argument (rsp+48)" },
+  cpid: { type: "int", where: ALL, doc: "pid of the traced command (-c): the engine's first process, 1000" },
+  ustack: { type: "string", where: HIT, doc: "the user stack, walked by frame pointers as the kernel's BPF helper does" },
+};
+
+/** pid and comm of the tool itself, what BEGIN and END see (bpftrace: its own): as if started just before the traced command. */
+export const TOOL_PROCESS = { pid: 999, comm: "uprobe-lab" } as const;
+/** The traced command's pid (cpid): the engine gives its first process pid 1000. */
+export const CHILD_PID = 1000;
+
+/** Builtins of bpftrace that need a kernel this project does not model: a one-line reason each. */
+export const NOT_MODELLED: Readonly<Record<string, string>> = {
+  kstack: "kstack is not modelled here: the emulator runs user space only, there is no kernel stack to walk (use ustack)",
 };
 
 type FunctionKind = "agg" | "value" | "stmt";
@@ -72,6 +91,9 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSig>> = {
   u64: { kind: "value", min: 1, max: 1, ret: "int", doc: "read a 64-bit word" },
   str: { kind: "value", min: 1, max: 2, ret: "string", doc: "read a NUL-terminated string: str(addr [, max])" },
   usym: { kind: "value", min: 1, max: 1, ret: "string", doc: "symbolize an address: 'sym+off'" },
+  ustack: { kind: "value", min: 0, max: 2, ret: "string", where: HIT, doc: "the user stack: ustack([perf|bpftrace,] [limit])" },
+  uaddr: { kind: "value", min: 1, max: 1, ret: "int", doc: 'address of a symbol of the main binary: uaddr("sym")' },
+  strncmp: { kind: "value", min: 3, max: 3, ret: "int", doc: "compare the first n characters of two strings: 0 when equal" },
   // statements
   printf: { kind: "stmt", min: 1, max: 64, doc: "formatted output" },
   print: { kind: "stmt", min: 1, max: 3, doc: "print a value, or a map: print(m [, top [, div]])" },

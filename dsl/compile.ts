@@ -17,7 +17,7 @@
 // (`t1`, `s_name`), so user names can never collide with them.
 
 import type { AssignStmt, Block, CallExpr, CastExpr, Expr, IfStmt, IndexExpr, IntTypeName, LValue, Stmt, VarRef } from "./ast.js";
-import { ARG_REGS, REGISTERS, type Ty, type Where } from "./builtins.js";
+import { ARG_REGS, CHILD_PID, REGISTERS, type Ty, type Where } from "./builtins.js";
 import { constInt } from "./const-int.js";
 import type { Span } from "./diagnostics.js";
 import type { HitContext, ResolvedTarget } from "./host.js";
@@ -25,6 +25,7 @@ import type { ItemInfo, PassContext, VarInfo } from "./passes/context.js";
 import { paramValue } from "./passes/type-expr.js";
 import { formatterFor, parseFormat } from "./printf.js";
 import type { Runtime } from "./runtime.js";
+import { USTACK_DEFAULT_LIMIT } from "./ustack.js";
 
 type Handler = (ctx: HitContext) => void;
 
@@ -33,6 +34,8 @@ interface ProbeConstants {
   func: string;
   /** `probe`: the probe's display name. */
   probe: string;
+  /** A uprobe on `push rbp` or `endbr64`: the kernel (6.11+) adds the caller to its stacks (ustack.ts). */
+  entryProbe: boolean;
 }
 
 /** Everything a generated function closes over. */
@@ -61,15 +64,16 @@ export function generate(checked: PassContext, rt: Runtime): GeneratedProgram {
     if (item.kind === "config") continue;
     const info = checked.items.get(item)!;
     if (item.kind === "special") {
-      const h = new CodeGen(checked, rt, info, { func: "", probe: item.which }).build(item.body, undefined).fn;
+      const h = new CodeGen(checked, rt, info, { func: "", probe: item.which, entryProbe: false }).build(item.body, undefined).fn;
       (item.which === "BEGIN" ? out.begins : out.ends).push(h);
       continue;
     }
     for (const t of item.targets.flatMap((spec) => checked.resolved.get(spec)!)) {
       const func = t.demangled ?? t.symbol ?? `0x${t.addr.toString(16)}`;
-      const { fn, source } = new CodeGen(checked, rt, info, { func, probe: t.name }).build(item.body, item.filter);
+      const pc: ProbeConstants = { func, probe: t.name, entryProbe: t.kind === "uprobe" && /^(?:push\s+%?rbp|endbr64)$/.test(checked.target.disassembleAt(t.addr, t.file) ?? "") };
+      const { fn, source } = new CodeGen(checked, rt, info, pc).build(item.body, item.filter);
       const probe: GeneratedProbe = { target: t, handler: fn, source };
-      if (item.filter !== undefined) probe.filter = new CodeGen(checked, rt, info, { func, probe: t.name }).buildFilter(item.filter);
+      if (item.filter !== undefined) probe.filter = new CodeGen(checked, rt, info, pc).buildFilter(item.filter);
       out.probes.push(probe);
     }
   }
@@ -449,15 +453,17 @@ class CodeGen {
   private varRead(e: VarRef): string {
     if (e.scope === "scratch") return scratchName(e.name);
     if (e.scope === "self") return this.selfRead(e);
-    if (e.scope === "global" && !this.checked.vars.has(e.name)) return this.builtin(e.name);
+    if (e.scope === "global" && !this.checked.vars.has(e.name)) return this.builtin(e.name, e);
     const v = this.v(e.name);
     const id = this.id(e.name);
     if (v.kind === "avg") return `R.avgOf(G[${id}])`;
     return `(G[${id}] ?? ${v.kind === "string" ? '""' : "0n"})`;
   }
 
-  private builtin(name: string): string {
+  private builtin(name: string, at: Span): string {
     if (/^arg[0-5]$/.test(name)) return `N(64, ctx.gpr(${ARG_REGS[Number(name[3])]}))`;
+    // stack arguments: past the return address at [rsp], as bpftrace's sargN
+    if (/^sarg[0-5]$/.test(name)) return `R.rd(ctx, 8, N(64, ctx.gpr(4) + ${8 * (Number(name[4]) + 1)}n), ${this.site(at)})`;
     switch (name) {
       case "retval":
         return "N(64, ctx.gpr(0))";
@@ -485,6 +491,10 @@ class CodeGen {
         return "N(64, ctx.hits())";
       case "traps":
         return "N(64, ctx.traps())";
+      case "cpid":
+        return `${CHILD_PID}n`;
+      case "ustack":
+        return `R.ustack(ctx, ${USTACK_DEFAULT_LIMIT}, false, ${this.pc.entryProbe})`;
     }
     throw new Error(`internal: unknown builtin ${name}`);
   }
@@ -506,9 +516,22 @@ class CodeGen {
         return `R.rd(ctx, 8, ${this.expr(a[0]!)}, ${this.site(c)})`;
       case "str":
         if (a[0]!.kind === "param" && typeof paramValue(this.checked.flags.params, a[0]!.index) === "string") return this.expr(a[0]!);
-        return `R.rdStr(ctx, ${this.expr(a[0]!)}, ${a[1] !== undefined ? this.expr(a[1]) : "64n"}, ${this.site(c)})`;
+        return `R.rdStr(ctx, ${this.expr(a[0]!)}, ${a[1] !== undefined ? this.expr(a[1]) : "63n"}, ${this.site(c)})`;
       case "usym":
         return `R.usym(${this.expr(a[0]!)})`;
+      case "ustack": {
+        const perf = a.some((x) => x.kind === "var" && x.name === "perf");
+        const lim = a.map(constInt).find((x) => x !== undefined);
+        return `R.ustack(ctx, ${lim ?? USTACK_DEFAULT_LIMIT}, ${perf}, ${this.pc.entryProbe})`;
+      }
+      case "uaddr": {
+        const sym = this.checked.target.lookupSymbol((a[0] as { value: string }).value)!;
+        return `${sym.addr}n`;
+      }
+      case "strncmp": {
+        const n = Number(constInt(a[2]!) ?? 0n);
+        return `((${this.expr(a[0]!)}).slice(0, ${n}) === (${this.expr(a[1]!)}).slice(0, ${n}) ? 0n : 1n)`;
+      }
     }
     throw new Error(`internal: unknown function ${c.name}`);
   }

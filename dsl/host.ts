@@ -107,6 +107,8 @@ export interface HitContext {
   traps(): bigint;
   /** For uretprobes: the probed function's entry address (the kernel's `func`). */
   readonly funcAddr: bigint;
+  /** uname release of the modelled kernel ("6.18.0-..."), where the stack walk depends on it; absent: the default generation. */
+  readonly kernelRelease?: string;
   /** Ask the engine to stop the guest after this handler (bpftrace exit()). */
   requestExit(code: number): void;
 }

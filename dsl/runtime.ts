@@ -19,10 +19,12 @@
 // Unreadable guest memory reads yield 0 (or "") and a warning, at most once
 // per call site, like bpftrace's `-k` warnings; the handler goes on.
 
+import { TOOL_PROCESS } from "./builtins.js";
 import type { SourceText } from "./diagnostics.js";
 import { formatLog2FromHist } from "./funclatency.js";
 import type { HitContext, OutputSink, TargetInfo } from "./host.js";
 import type { Printer } from "./printer.js";
+import { formatStack, walkUserStack } from "./ustack.js";
 import {
   avgValue, HIST_BUCKETS, histIndex, lhistBuckets, lhistIndex, type AvgState, type Entry, type Value, type VarEntry, type VarMeta,
 } from "./value.js";
@@ -39,10 +41,11 @@ export interface RuntimeOptions {
 }
 
 /** Fallback context for BEGIN/END when the engine passes none. */
+/** What BEGIN and END run with: no hit, and the tool's own pid and comm (as bpftrace shows its own). */
 export const NULL_CONTEXT: HitContext = {
-  pid: 0,
-  tid: 0,
-  comm: "",
+  pid: TOOL_PROCESS.pid,
+  tid: TOOL_PROCESS.pid,
+  comm: TOOL_PROCESS.comm,
   nsecs: () => 0n,
   gpr: () => 0n,
   ip: () => 0n,
@@ -171,7 +174,7 @@ export class Runtime {
 
   rdStr(ctx: HitContext, addr: bigint, max: bigint, site: number): string {
     const a = BigInt.asUintN(64, addr);
-    // bpftrace's str(p, n) reads n bytes including the terminating NUL.
+    // bpftrace 0.17's str(p, n) keeps n characters (str(p) keeps 63: its 64-byte buffer holds the NUL).
     const n = Number(max);
     const s = ctx.readString(a, n);
     if (s === undefined) {
@@ -180,7 +183,12 @@ export class Runtime {
     }
     const nul = s.indexOf("\0");
     const t = nul >= 0 ? s.slice(0, nul) : s;
-    return t.length > n - 1 ? t.slice(0, n - 1) : t;
+    return t.length > n ? t.slice(0, n) : t;
+  }
+
+  /** ustack at this hit, formatted as bpftrace prints it. */
+  ustack(ctx: HitContext, limit: number, perf: boolean, entryProbe: boolean): string {
+    return formatStack(this.opts.target, walkUserStack(ctx, limit, entryProbe), perf);
   }
 
   usym(addr: bigint): string {

@@ -43,6 +43,11 @@ export class ConsumerHitContext implements HitContext {
     return this.cx.task.proc.comm;
   }
 
+  /** The modelled kernel's release: ustack's walk differs before and after 6.11. */
+  get kernelRelease(): string {
+    return this.kernel.release;
+  }
+
   nsecs(): bigint {
     return BigInt(this.kernel.nowNs());
   }

@@ -10,7 +10,7 @@
 // in a retprobe) say why.
 
 import type { CallExpr, DerefExpr, Expr, IndexExpr, LValue, VarRef } from "../ast.js";
-import { BUILTIN_VARS, FUNCTIONS, REGISTERS, whereName, type Ty, type Where } from "../builtins.js";
+import { BUILTIN_VARS, FUNCTIONS, NOT_MODELLED, REGISTERS, whereName, type Ty, type Where } from "../builtins.js";
 import { constInt } from "../const-int.js";
 import type { DiagnosticBag, Span } from "../diagnostics.js";
 import { didYouMean } from "../suggest.js";
@@ -111,6 +111,11 @@ function varType(sc: Scope, e: VarRef): Ty | undefined {
     return sc.info.scratch.get(e.name);
   }
   if (e.scope === "global") {
+    const why = NOT_MODELLED[e.name];
+    if (why !== undefined && !sc.ctx.vars.has(e.name)) {
+      sc.bag.error(e, why);
+      return undefined;
+    }
     const b = BUILTIN_VARS[e.name];
     if (b !== undefined) {
       checkWhere(sc, e, e.name, b.where);
@@ -157,6 +162,21 @@ function callType(sc: Scope, call: CallExpr): Ty | undefined {
     else if (REGISTERS[a.value] === undefined) {
       sc.bag.error(a, `unknown register '${a.value}'${didYouMean(a.value, Object.keys(REGISTERS))}; registers: rax..r15, rip (or bpftrace's ax, di, ip, sp, ...)`);
     }
+    return "int";
+  }
+  if (call.name === "ustack") return ustackArgs(sc, call);
+  if (call.name === "uaddr") {
+    const a = call.args[0]!;
+    if (a.kind !== "string") sc.bag.error(a, 'uaddr() needs a symbol name as a string literal, e.g. uaddr("main")');
+    else if (sc.ctx.target.lookupSymbol(a.value) === undefined) sc.bag.error(a, `unknown symbol '${a.value}'${didYouMean(a.value, sc.ctx.target.symbolNames())}`);
+    return "int";
+  }
+  if (call.name === "strncmp") {
+    call.args.slice(0, 2).forEach((a, i) => {
+      if (typeOf(sc, a) === "int") sc.bag.error(a, `argument ${i + 1} of strncmp() needs a string, got an integer`);
+    });
+    const n = constInt(call.args[2]!);
+    if (n === undefined || n < 0n) sc.bag.error(call.args[2]!, "strncmp() length must be a non-negative integer literal");
     return "int";
   }
   // bpftrace's str($1): a positional parameter that is a string is its own value
@@ -254,4 +274,20 @@ export function paramValue(params: readonly string[], index: number): bigint | s
   const v = params[index - 1];
   if (v === undefined) return 0n;
   return /^-?(?:0[xX][0-9a-fA-F]+|[0-9]+)$/.test(v) ? BigInt.asIntN(64, v.startsWith("-") ? -BigInt(v.slice(1)) : BigInt(v)) : v;
+}
+
+/** ustack([mode,] [limit]): mode `bpftrace` or `perf` (a bare word), limit an integer literal, as bpftrace takes them. */
+function ustackArgs(sc: Scope, call: CallExpr): Ty {
+  const [a, b] = call.args;
+  const isMode = (e: Expr | undefined): boolean => e !== undefined && e.kind === "var" && e.scope === "global" && (e.name === "perf" || e.name === "bpftrace");
+  const limitOk = (e: Expr): void => {
+    const n = constInt(e);
+    if (n === undefined || n < 1n || n > 1024n) sc.bag.error(e, "ustack() limit must be an integer literal, 1 to 1024");
+  };
+  if (a !== undefined && !isMode(a)) {
+    if (a.kind === "var" && a.scope === "global" && constInt(a) === undefined) sc.bag.error(a, `unknown stack mode '${a.name}'${didYouMean(a.name, ["perf", "bpftrace"])}: ustack(perf), ustack(bpftrace), ustack(N) or ustack(perf, N)`);
+    else limitOk(a);
+    if (b !== undefined) sc.bag.error(b, "ustack() takes the mode first: ustack(perf, N)");
+  } else if (b !== undefined) limitOk(b);
+  return "string";
 }
