@@ -1,9 +1,10 @@
 // `uprobe-lab run`: run a binary with probes written in the DSL.
 
 import * as fs from "node:fs";
-import { jsonAttachedProbes } from "../dsl/index.js";
+import { jsonAttachedProbes, listPatternFile, listProbes } from "../dsl/index.js";
 import { loadBinary, readHostFile, UserError } from "../engine/index.js";
 import { RunError, runSpec, type ProbeRun } from "../lab/probe-run.js";
+import { ProcessTargetInfo } from "../lab/process-targets.js";
 import type { RunSpec } from "../lab/run-spec.js";
 import { formatStatsTable, probeStatsLine, type Session } from "../lab/session.js";
 import { parseArgs, splitCommand } from "./args.js";
@@ -25,6 +26,8 @@ options:
   -f text|json        output format (-f json is --json)
   -o FILE             the program's output (printf, maps) to FILE; the traced
                       program's own output stays on the terminal
+  -l 'uprobe:FILE:F*' list the probes a pattern names (with -c CMD for a library
+                      of CMD: -l 'uprobe:libc:str*' -c ./prog)
 ${PROBE_HELP}  --stats             JSON engine summary on stderr
   --max-insns N, --max-mem SIZE, --allow PATH, --env KEY=VALUE, --lib-path DIR   as for exec
 
@@ -109,12 +112,32 @@ export async function runSession(program: ProgramSource, binaryPath: string, gue
   return run.status;
 }
 
+/** bpftrace's -l PATTERN: the probes of the file the pattern names (its libraries too), sorted. */
+function listCommand(pattern: string, p: ReturnType<typeof parseArgs>): number {
+  const file = listPatternFile(pattern);
+  const command = p.opts.get("-c")?.[0];
+  const binary = command !== undefined ? splitCommand(command)[0] : (p.rest[0] ?? (file !== undefined && fs.existsSync(file) ? file : undefined));
+  if (binary === undefined) throw new UserError(`run -l: '${pattern}' names no file to open (give uprobe:PATH:FUNCTION, or the program with -c CMD)`);
+  const targets = ProcessTargetInfo.forExecutable(loadBinary(binary), hostOptions(p));
+  let names: string[];
+  try {
+    names = listProbes(pattern, targets);
+  } catch (e) {
+    throw new UserError(`run -l: ${(e as Error).message}`);
+  }
+  process.stdout.write(names.map((n) => n + "\n").join(""));
+  return 0;
+}
+
 export function runCommand(argv: string[]): Promise<number> | number {
-  const p = parseArgs(argv, { ...MACHINE_OPTIONS, ...PROBE_OPTIONS, "-e": { value: true }, "-c": { value: true }, "-f": { value: true }, "-o": { value: true }, "--help": {}, "-h": {} }, false, 64);
+  const p = parseArgs(argv, { ...MACHINE_OPTIONS, ...PROBE_OPTIONS, "-e": { value: true }, "-c": { value: true }, "-f": { value: true }, "-o": { value: true }, "-l": { value: true }, "-p": { value: true }, "--help": {}, "-h": {} }, false, 64);
   if (p.opts.has("--help") || p.opts.has("-h")) {
     process.stdout.write(RUN_HELP);
     return 0;
   }
+  if (p.opts.has("-p")) throw new UserError("run: -p PID is not modelled here: the emulator traces only the process it starts (use -c 'CMD ARGS' or -- BINARY)");
+  const list = p.opts.get("-l")?.[0];
+  if (list !== undefined) return listCommand(list, p);
   let program: ProgramSource;
   const positional = [...p.positional];
   const inline = p.opts.get("-e")?.[0];

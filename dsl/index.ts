@@ -25,6 +25,7 @@ export type { OutputSink, TargetInfo } from "./host.js";
 export { jsonAttachedProbes } from "./output-json.js";
 export type { LatencyUnit } from "./funclatency.js";
 export { NULL_CONTEXT } from "./runtime.js";
+export { listPatternFile, listProbes } from "./list-probes.js";
 
 export interface CompileOptions {
   /** Let probes at offsets that are not instruction boundaries through (marked unsafe). */

@@ -1,0 +1,37 @@
+// bpftrace's command line on `run`: what it refuses, in one located line.
+
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, test } from "node:test";
+import { PROJECT_ROOT } from "../../lab/paths.js";
+import { runCli } from "../helpers.js";
+
+const bt = path.join(PROJECT_ROOT, "test/dsl/runtime/bin/bt");
+
+describe("run, bpftrace's way", () => {
+  test("kernel probe types: one line with the reason, status 2", () => {
+    const r = runCli(["run", "-e", "kprobe:vfs_read { @ = count(); }", "-c", bt]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^-e:1:1: error: kprobe probes are not modelled here: the emulator runs user space only/);
+    const k = runCli(["run", "-e", "uprobe:" + bt + ":foo_add { @[kstack] = count(); }", "-c", bt]);
+    assert.match(k.stderr, /error: kstack is not modelled here/);
+  });
+  test("-p PID is refused with the reason", () => {
+    const r = runCli(["run", "-p", "1", "-e", "uprobe:x:y {}"]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /-p PID is not modelled here: the emulator traces only the process it starts/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+  test("-c with -- is ambiguous; -f takes text or json", () => {
+    assert.match(runCli(["run", "-e", "BEGIN {}", "-c", bt, "--", bt]).stderr, /either with -c 'CMD ARGS' or after --/);
+    assert.match(runCli(["run", "-f", "xml", "-e", "BEGIN {}", "-c", bt]).stderr, /-f xml: the output formats are text and json/);
+  });
+  test("-o FILE gets the program's output, the terminal keeps the traced program's", () => {
+    const out = path.join(PROJECT_ROOT, "dist", "bpftrace-cli-o.txt");
+    const r = runCli(["run", "-o", out, "-e", "uprobe:" + bt + ":foo_sub { @n = count(); }", "-c", bt]);
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, "t=720\n");
+    assert.equal(fs.readFileSync(out, "utf8"), "Attaching 1 probe...\n\n\n@n: 10\n");
+  });
+});
