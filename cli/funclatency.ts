@@ -4,7 +4,7 @@
 
 import * as fs from "node:fs";
 import { funclatencyProgram } from "../dsl/funclatency.js";
-import { UserError } from "../engine/index.js";
+import { loadBinary, UserError } from "../engine/index.js";
 import { parseArgs } from "./args.js";
 import { MACHINE_OPTIONS } from "./exec.js";
 import { PROBE_HELP, PROBE_OPTIONS, probeFlags } from "./probe-options.js";
@@ -44,8 +44,10 @@ export function funclatencyCommand(argv: string[]): Promise<number> | number {
   const plain = /^[A-Za-z_.$][\w.$]*$/.test(func);
   if (!plain && (!func.includes("::") || /["\n]/.test(func))) throw new UserError(`funclatency: '${func}' is not a function name`);
   const funcTarget = plain ? func : JSON.stringify(func); // a C++ name, quoted for the DSL: every overload
-  // LIBRARY:FUNC -- PROGRAM: bcc attaches to the library in every process; here, in the one program run
-  const inLibrary = !fs.existsSync(lib) && rest.length > 0;
+  // LIBRARY:FUNC -- PROGRAM: bcc attaches to the library in every process; here, in the one program run.
+  // A library is a name (libc, c: bcc's spelling of libc) or a shared object (with a DT_SONAME), never run itself.
+  const inLibrary = rest.length > 0 && (!fs.existsSync(lib) || isSharedLibrary(lib));
+  if (!inLibrary && isSharedLibrary(lib)) throw new UserError(`funclatency: ${lib} is a shared library: name the program that loads it after -- (funclatency ${pattern} -- PROGRAM)`);
   if (inLibrary && !/^[\w./+-]+$/.test(lib)) throw new UserError(`funclatency: '${lib}' is not a library name`);
   const binary = inLibrary ? rest[0]! : lib;
   const target = inLibrary ? `${lib.includes("/") && !lib.startsWith("/") && !lib.startsWith(".") ? "./" + lib : lib}:${funcTarget}` : funcTarget;
@@ -54,5 +56,18 @@ export function funclatencyCommand(argv: string[]): Promise<number> | number {
   if (us && ms) throw new UserError("funclatency: -u and -m exclude each other");
   const unit = us ? "usecs" : ms ? "msecs" : "nsecs";
   const f = { ...probeFlags(p), quiet: true };
-  return runSession({ text: funclatencyProgram(pattern, target, unit), name: "funclatency" }, binary, inLibrary ? rest.slice(1) : rest, f, p);
+  return runSession({ text: funclatencyProgram(pattern, target, unit, func), name: "funclatency" }, binary, inLibrary ? rest.slice(1) : rest, f, p);
+}
+
+/**
+ * A shared library rather than a program: ET_DYN with a DT_SONAME. (Not "no
+ * PT_INTERP": glibc's libc.so.6 has one, and runs, printing its version.)
+ */
+function isSharedLibrary(file: string): boolean {
+  try {
+    const { elf } = loadBinary(file);
+    return elf.type === 3 && elf.dynamic.soname !== undefined;
+  } catch {
+    return false;
+  }
 }

@@ -60,6 +60,8 @@ export function matchFile(written: string, files: readonly string[]): string | u
   if (!w.includes("/")) for (const f of files) if (baseName(f) === w) return f;
   // a library by its name alone, as bpftrace's uprobe:libc:malloc: libc -> libc.so.6
   if (!w.includes("/")) for (const f of files) if (baseName(f).startsWith(w + ".so")) return f;
+  // bcc's spelling: c:malloc is libc's (its library names drop the lib prefix)
+  if (!w.includes("/")) for (const f of files) if (baseName(f).startsWith(`lib${w}.so`)) return f;
   return undefined;
 }
 

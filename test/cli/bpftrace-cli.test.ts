@@ -35,3 +35,23 @@ describe("run, bpftrace's way", () => {
     assert.equal(fs.readFileSync(out, "utf8"), "Attaching 1 probe...\n\n\n@n: 10\n");
   });
 });
+
+describe("funclatency, bcc's spellings", () => {
+  test("a library by its path traces that library in the program after --, never runs it", () => {
+    const r = runCli(["funclatency", "/lib/x86_64-linux-gnu/libc.so.6:strlen", "--", bt]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /GNU C Library/);
+    assert.match(r.stdout, /^Tracing 1 functions for "\/lib\/x86_64-linux-gnu\/libc\.so\.6:strlen"\.\.\. Hit Ctrl-C to end\.\nt=720\n/);
+    assert.match(r.stdout, /\nFunction = strlen \[1000\]\n/);
+  });
+  test("bcc's c:FUNC is libc's; the PID in the header is the traced process's", () => {
+    const r = runCli(["funclatency", "c:strlen", "--", bt]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /\nFunction = strlen \[1000\]\n/);
+  });
+  test("a library without a program is an error, not a run of the library", () => {
+    const r = runCli(["funclatency", "/lib/x86_64-linux-gnu/libc.so.6:strlen"]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /is a shared library: name the program that loads it after --/);
+  });
+});
