@@ -65,7 +65,7 @@ export async function runSession(program: ProgramSource, binaryPath: string, gue
   const toFile = outFile === undefined ? undefined : openOutput(outFile);
   const spec: RunSpec = { binary: loadBinary(binaryPath), program: program.text, programName: program.name, params: program.params ?? [], args: guestArgs, ...host, ...f.spec };
   if (toFile !== undefined) spec.programOutput = toFile;
-  const format = p.opts.get("-f")?.[0];
+  const format = p.opts.get("-f")?.[0] || undefined; // (stackcount's -f is a flag, with no value)
   if (format !== undefined && format !== "json" && format !== "text") throw new UserError(`-f ${format}: the output formats are text and json`);
   if (format === "json") spec.json = true;
   const json = spec.json === true;

@@ -97,6 +97,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSig>> = {
   // statements
   printf: { kind: "stmt", min: 1, max: 64, doc: "formatted output" },
   print: { kind: "stmt", min: 1, max: 3, doc: "print a value, or a map: print(m [, top [, div]])" },
+  print_rows: { kind: "stmt", min: 2, max: 2, doc: 'print each element of a map as a row, keys then value, ascending by value, zeros skipped (bcc\'s tables): print_rows(@m, "%-36s %8d\\n")' },
   print_log2: { kind: "stmt", min: 1, max: 2, doc: 'print a hist in bcc\'s log2 format: print_log2(h [, "nsecs"])' },
   clear: { kind: "stmt", min: 1, max: 1, doc: "remove every element of a map (or unset a global)" },
   zero: { kind: "stmt", min: 1, max: 1, doc: "set every element of a map to zero" },

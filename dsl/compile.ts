@@ -333,6 +333,8 @@ class CodeGen {
         const unit = a[1] !== undefined && a[1].kind === "string" ? a[1].value : "value";
         return `R.printLog2(${this.id((a[0] as VarRef).name)}, ${JSON.stringify(unit)});\n`;
       }
+      case "print_rows":
+        return `R.printRows(${this.id((a[0] as VarRef).name)}, ${JSON.stringify((a[1] as { value: string }).value)});\n`;
       case "clear":
         return `R.clear(${this.id((a[0] as VarRef).name)});\n`;
       case "zero":
@@ -494,7 +496,7 @@ class CodeGen {
       case "cpid":
         return `${CHILD_PID}n`;
       case "ustack":
-        return `R.ustack(ctx, ${USTACK_DEFAULT_LIMIT}, false, ${this.pc.entryProbe})`;
+        return `R.ustack(ctx, ${USTACK_DEFAULT_LIMIT}, "bpftrace", ${this.pc.entryProbe})`;
     }
     throw new Error(`internal: unknown builtin ${name}`);
   }
@@ -520,9 +522,9 @@ class CodeGen {
       case "usym":
         return `R.usym(${this.expr(a[0]!)})`;
       case "ustack": {
-        const perf = a.some((x) => x.kind === "var" && x.name === "perf");
+        const mode = a.find((x): x is VarRef => x.kind === "var")?.name ?? "bpftrace";
         const lim = a.map(constInt).find((x) => x !== undefined);
-        return `R.ustack(ctx, ${lim ?? USTACK_DEFAULT_LIMIT}, ${perf}, ${this.pc.entryProbe})`;
+        return `R.ustack(ctx, ${lim ?? USTACK_DEFAULT_LIMIT}, ${JSON.stringify(mode)}, ${this.pc.entryProbe})`;
       }
       case "uaddr": {
         const sym = this.checked.target.lookupSymbol((a[0] as { value: string }).value)!;

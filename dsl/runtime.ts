@@ -24,9 +24,10 @@ import type { SourceText } from "./diagnostics.js";
 import { formatLog2FromHist } from "./funclatency.js";
 import type { HitContext, OutputSink, TargetInfo } from "./host.js";
 import type { Printer } from "./printer.js";
-import { formatStack, walkUserStack } from "./ustack.js";
+import { sprintf } from "./printf.js";
+import { formatStack, walkUserStack, type StackMode } from "./ustack.js";
 import {
-  avgValue, HIST_BUCKETS, histIndex, lhistBuckets, lhistIndex, type AvgState, type Entry, type Value, type VarEntry, type VarMeta,
+  avgValue, HIST_BUCKETS, histIndex, lhistBuckets, lhistIndex, sortEntries, type AvgState, type Entry, type Value, type VarEntry, type VarMeta,
 } from "./value.js";
 
 export interface RuntimeOptions {
@@ -187,8 +188,17 @@ export class Runtime {
   }
 
   /** ustack at this hit, formatted as bpftrace prints it. */
-  ustack(ctx: HitContext, limit: number, perf: boolean, entryProbe: boolean): string {
-    return formatStack(this.opts.target, walkUserStack(ctx, limit, entryProbe), perf);
+  ustack(ctx: HitContext, limit: number, mode: StackMode, entryProbe: boolean): string {
+    return formatStack(this.opts.target, walkUserStack(ctx, limit, entryProbe), mode);
+  }
+
+  /** print_rows(): bcc's tables, ascending by value, zeros skipped (funccount, stackcount). */
+  printRows(id: number, fmt: string): void {
+    const meta = this.vars[id]!;
+    for (const e of sortEntries(meta, this.entries(id))) {
+      if (e.v === 0n) continue;
+      this.opts.sink.write(sprintf(fmt, ...(e.k ?? []), e.v as bigint));
+    }
   }
 
   usym(addr: bigint): string {

@@ -64,18 +64,32 @@ export function frameName(target: TargetInfo | undefined, addr: bigint): string 
 }
 
 /**
- * The stack as bpftrace's get_stack() formats it: a newline, then one line
- * per frame, `        sym+off` (bpftrace mode, indent 8) or
- * `\tADDR sym+off (FILE)` (perf mode).
+ * How a stack prints: bpftrace's two modes, and two of bcc's stackcount
+ * (our extension, so that stackcount is a DSL program).
+ *   bpftrace  "\n" then `        sym+off` per frame (bpftrace's get_stack)
+ *   perf      "\n" then `\tADDR sym+off (FILE)` per frame
+ *   bcc       `  sym` per frame, no offsets (stackcount's default)
+ *   folded    `outer;inner;leaf`, root first (stackcount -f, for flame graphs)
  */
-export function formatStack(target: TargetInfo | undefined, frames: readonly bigint[], perf: boolean): string {
-  let out = "\n";
-  for (const a of frames) {
-    if (!perf) out += `        ${frameName(target, a)}\n`;
-    else {
-      const file = target?.symbolAt(a)?.file;
-      out += `\t${a.toString(16)} ${frameName(target, a)} (${file ?? "[unknown]"})\n`;
-    }
+export type StackMode = "bpftrace" | "perf" | "bcc" | "folded";
+
+export const STACK_MODES: readonly StackMode[] = ["bpftrace", "perf", "bcc", "folded"];
+
+/** The bare symbol of a frame, as bcc's sym() prints it without show_offset; `[unknown]` without one. */
+function bareName(target: TargetInfo | undefined, addr: bigint): string {
+  const sym = target?.symbolAt(addr);
+  return sym === undefined ? "[unknown]" : (sym.demangled ?? sym.name);
+}
+
+export function formatStack(target: TargetInfo | undefined, frames: readonly bigint[], mode: StackMode): string {
+  switch (mode) {
+    case "bcc":
+      return frames.map((a) => `  ${bareName(target, a)}\n`).join("");
+    case "folded":
+      return frames.map((a) => bareName(target, a)).reverse().join(";");
+    case "perf":
+      return "\n" + frames.map((a) => `\t${a.toString(16)} ${frameName(target, a)} (${target?.symbolAt(a)?.file ?? "[unknown]"})\n`).join("");
+    default:
+      return "\n" + frames.map((a) => `        ${frameName(target, a)}\n`).join("");
   }
-  return out;
 }

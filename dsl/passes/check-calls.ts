@@ -73,6 +73,9 @@ export function checkCallStmt(sc: Scope, call: CallExpr): void {
       if (a[1] !== undefined && a[1].kind !== "string") sc.bag.error(a[1], "print_log2() unit must be a string literal, e.g. \"nsecs\"");
       break;
     }
+    case "print_rows":
+      checkPrintRows(sc, a[0]!, a[1]!);
+      break;
     case "clear":
       mapArg(sc, a[0]!, "clear");
       break;
@@ -145,4 +148,31 @@ function mapArg(sc: Scope, e: Expr, fn: string): VarInfo | undefined {
 
 function isVarName(e: Expr): boolean {
   return e.kind === "var" && (e.scope === "map" || (e.scope === "global" && BUILTIN_VARS[e.name] === undefined));
+}
+
+/** print_rows(@m, "fmt"): a keyed map of integers, and a format with one conversion per key and one for the value. */
+function checkPrintRows(sc: Scope, m: Expr, fmt: Expr): void {
+  const v = mapArg(sc, m, "print_rows");
+  if (fmt.kind !== "string") {
+    sc.bag.error(fmt, 'print_rows() format must be a string literal, e.g. "%-36s %8d\\n"');
+    return;
+  }
+  if (v === undefined) return;
+  if (!v.keyed || !["count", "sum", "int", "min", "max"].includes(v.kind)) {
+    sc.bag.error(m, `print_rows() needs a map of integers with keys, and ${v.name} ${v.keyed ? `holds ${kindName(v.kind)}` : "has no keys"}`);
+    return;
+  }
+  const p = parseFormat(fmt.value);
+  if (!p.ok) {
+    sc.bag.error(fmt, p.message);
+    return;
+  }
+  const want = [...v.keyTypes, "int"];
+  if (p.specs.length !== want.length) {
+    sc.bag.error(fmt, `print_rows(): the format has ${p.specs.length} conversion${p.specs.length === 1 ? "" : "s"}, and ${v.name} needs ${want.length} (${v.keyTypes.length} key${v.keyTypes.length === 1 ? "" : "s"}, then the value)`);
+    return;
+  }
+  p.specs.forEach((spec, i) => {
+    if (spec.arg !== want[i]) sc.bag.error(fmt, `print_rows(): ${spec.text} is for ${i < v.keyTypes.length ? `key ${i + 1}` : "the value"}, which is ${kindName(want[i] as "int" | "string")}`);
+  });
 }

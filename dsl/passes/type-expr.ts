@@ -14,6 +14,7 @@ import { BUILTIN_VARS, FUNCTIONS, NOT_MODELLED, REGISTERS, whereName, type Ty, t
 import { constInt } from "../const-int.js";
 import type { DiagnosticBag, Span } from "../diagnostics.js";
 import { didYouMean } from "../suggest.js";
+import { STACK_MODES } from "../ustack.js";
 import type { ItemInfo, PassContext, VarInfo } from "./context.js";
 import { isAggCall, kindName, readType } from "./kinds.js";
 
@@ -279,13 +280,13 @@ export function paramValue(params: readonly string[], index: number): bigint | s
 /** ustack([mode,] [limit]): mode `bpftrace` or `perf` (a bare word), limit an integer literal, as bpftrace takes them. */
 function ustackArgs(sc: Scope, call: CallExpr): Ty {
   const [a, b] = call.args;
-  const isMode = (e: Expr | undefined): boolean => e !== undefined && e.kind === "var" && e.scope === "global" && (e.name === "perf" || e.name === "bpftrace");
+  const isMode = (e: Expr | undefined): boolean => e !== undefined && e.kind === "var" && e.scope === "global" && (STACK_MODES as readonly string[]).includes(e.name);
   const limitOk = (e: Expr): void => {
     const n = constInt(e);
     if (n === undefined || n < 1n || n > 1024n) sc.bag.error(e, "ustack() limit must be an integer literal, 1 to 1024");
   };
   if (a !== undefined && !isMode(a)) {
-    if (a.kind === "var" && a.scope === "global" && constInt(a) === undefined) sc.bag.error(a, `unknown stack mode '${a.name}'${didYouMean(a.name, ["perf", "bpftrace"])}: ustack(perf), ustack(bpftrace), ustack(N) or ustack(perf, N)`);
+    if (a.kind === "var" && a.scope === "global" && constInt(a) === undefined) sc.bag.error(a, `unknown stack mode '${a.name}'${didYouMean(a.name, [...STACK_MODES])}: ustack(perf), ustack(bpftrace), ustack(N) or ustack(perf, N) (bcc and folded are stackcount's)`);
     else limitOk(a);
     if (b !== undefined) sc.bag.error(b, "ustack() takes the mode first: ustack(perf, N)");
   } else if (b !== undefined) limitOk(b);

@@ -55,3 +55,24 @@ describe("funclatency, bcc's spellings", () => {
     assert.match(r.stderr, /is a shared library: name the program that loads it after --/);
   });
 });
+
+// bt.c calls foo_add(i, 2) from main and foo_add(n, 1) through outer -> inner, 10 times each, and foo_sub 10 times.
+describe("funccount and stackcount, bcc's output", () => {
+  test("funccount with a wildcard: bcc's table, ascending", () => {
+    const r = runCli(["funccount", "./bt:foo*".replace("./bt", bt)]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      `Tracing 2 functions for "${bt}:foo*"... Hit Ctrl-C to end.\nt=720\n\nFUNC                                    COUNT\nfoo_sub                                    10\nfoo_add                                    20\nDetaching...\n`,
+    );
+  });
+  test("stackcount: one block per user stack (frame pointers, the caller added at entry), and -f folded", () => {
+    const r = runCli(["stackcount", `${bt}:foo_add`]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /\n {2}foo_add\n {2}inner\n {2}outer\n {2}main\n {2}\[unknown\]\n {4}bt \[1000\]\n {4}10\n\n/);
+    assert.match(r.stdout, /\n {2}foo_add\n {2}main\n {2}\[unknown\]\n {4}bt \[1000\]\n {4}10\n\n/);
+    const f = runCli(["stackcount", "-f", `${bt}:foo_add`]);
+    assert.match(f.stdout, /\nbt;\[unknown\];main;outer;inner;foo_add 10\n/);
+    assert.match(f.stdout, /\nbt;\[unknown\];main;foo_add 10\n/);
+  });
+});
