@@ -100,14 +100,14 @@ export interface DerefExpr extends NodeBase {
 }
 
 /** A positional parameter, `$1`, `$2`, ... (`$#`: how many there are), given after the script as bpftrace takes them. */
-export interface ParamExpr extends NodeBase {
+interface ParamExpr extends NodeBase {
   kind: "param";
   /** 1-based; 0 for `$#`. */
   index: number;
 }
 
 /** `sizeof(uint32)` or `sizeof(expr)`. */
-export interface SizeofExpr extends NodeBase {
+interface SizeofExpr extends NodeBase {
   kind: "sizeof";
   type?: IntTypeName;
   operand?: Expr;
@@ -167,7 +167,7 @@ export interface WhileStmt extends NodeBase {
 }
 
 /** `break` or `continue` (inside a while loop). */
-export interface JumpStmt extends NodeBase {
+interface JumpStmt extends NodeBase {
   kind: "break" | "continue";
 }
 

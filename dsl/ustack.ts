@@ -28,7 +28,7 @@ const TASK_SIZE = 0x7ffffffff000n;
 export const USTACK_DEFAULT_LIMIT = 127;
 
 /** Does the modelled kernel add the caller at an entry probe (6.11 and later)? */
-export function kernelAddsEntryCaller(release: string | undefined): boolean {
+function kernelAddsEntryCaller(release: string | undefined): boolean {
   const m = /^(\d+)\.(\d+)/.exec(release ?? "");
   if (m === null) return true; // no kernel named: the default generation (6.18)
   const [maj, min] = [Number(m[1]), Number(m[2])];
@@ -57,7 +57,7 @@ export function walkUserStack(ctx: HitContext, limit: number, entryProbe: boolea
 }
 
 /** `sym+off` as bpftrace's resolve_usym(show_offset) prints a frame; the address in hex when no symbol covers it. */
-export function frameName(target: TargetInfo | undefined, addr: bigint): string {
+function frameName(target: TargetInfo | undefined, addr: bigint): string {
   const sym = target?.symbolAt(addr);
   if (sym === undefined) return "0x" + addr.toString(16);
   return `${sym.demangled ?? sym.name}+${addr - sym.addr}`;
