@@ -76,6 +76,8 @@ export class Runtime {
   readonly droppedKeys = new Map<number, number>();
   private t0: bigint | undefined;
   private readonly usymCache = new Map<bigint, string>();
+  /** ustack's frame lines by mode and address (ustack.ts formatStack). */
+  private readonly frameCache = new Map<string, string>();
 
   constructor(
     readonly vars: readonly VarMeta[],
@@ -189,7 +191,7 @@ export class Runtime {
 
   /** ustack at this hit, formatted as bpftrace prints it. */
   ustack(ctx: HitContext, limit: number, mode: StackMode, entryProbe: boolean): string {
-    return formatStack(this.opts.target, walkUserStack(ctx, limit, entryProbe), mode);
+    return formatStack(this.opts.target, walkUserStack(ctx, limit, entryProbe), mode, this.frameCache);
   }
 
   /** print_rows(): bcc's tables, ascending by value, zeros skipped (funccount, stackcount). */

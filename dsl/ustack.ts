@@ -81,15 +81,35 @@ function bareName(target: TargetInfo | undefined, addr: bigint): string {
   return sym === undefined ? "[unknown]" : (sym.demangled ?? sym.name);
 }
 
-export function formatStack(target: TargetInfo | undefined, frames: readonly bigint[], mode: StackMode): string {
+/** One frame's line in a mode (folded: its name), before joining. */
+function frameText(target: TargetInfo | undefined, a: bigint, mode: StackMode): string {
   switch (mode) {
     case "bcc":
-      return frames.map((a) => `  ${bareName(target, a)}\n`).join("");
+      return `  ${bareName(target, a)}\n`;
     case "folded":
-      return frames.map((a) => bareName(target, a)).reverse().join(";");
+      return bareName(target, a);
     case "perf":
-      return "\n" + frames.map((a) => `\t${a.toString(16)} ${frameName(target, a)} (${target?.symbolAt(a)?.file ?? "[unknown]"})\n`).join("");
+      return `\t${a.toString(16)} ${frameName(target, a)} (${target?.symbolAt(a)?.file ?? "[unknown]"})\n`;
     default:
-      return "\n" + frames.map((a) => `        ${frameName(target, a)}\n`).join("");
+      return `        ${frameName(target, a)}\n`;
   }
+}
+
+/**
+ * The stack's text. `cache` keeps each frame's line per mode and address (a
+ * program's stacks repeat the same few return addresses, and symbolAt is a
+ * search): the runtime owns one.
+ */
+export function formatStack(target: TargetInfo | undefined, frames: readonly bigint[], mode: StackMode, cache?: Map<string, string>): string {
+  const lines = frames.map((a) => {
+    const k = mode + a.toString(16);
+    let t = cache?.get(k);
+    if (t === undefined) {
+      t = frameText(target, a, mode);
+      cache?.set(k, t);
+    }
+    return t;
+  });
+  if (mode === "folded") return lines.reverse().join(";");
+  return (mode === "bcc" ? "" : "\n") + lines.join("");
 }
