@@ -173,6 +173,6 @@ function checkPrintRows(sc: Scope, m: Expr, fmt: Expr): void {
     return;
   }
   p.specs.forEach((spec, i) => {
-    if (spec.arg !== want[i]) sc.bag.error(fmt, `print_rows(): ${spec.text} is for ${i < v.keyTypes.length ? `key ${i + 1}` : "the value"}, which is ${kindName(want[i] as "int" | "string")}`);
+    if (spec.arg !== want[i]) sc.bag.error(fmt, `print_rows(): ${spec.text} is for ${i < v.keyTypes.length ? `key ${i + 1}` : "the value"}, which is ${want[i] === "int" ? "an integer" : "a string"}`);
   });
 }
