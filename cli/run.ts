@@ -26,6 +26,8 @@ options:
   -f text|json        output format (-f json is --json)
   -o FILE             the program's output (printf, maps) to FILE; the traced
                       program's own output stays on the terminal
+  -v                  per probe (on stderr, after the run): file, offset, symbol,
+                      address, the instruction probed and the path the model took
   -l 'uprobe:FILE:F*' list the probes a pattern names (with -c CMD for a library
                       of CMD: -l 'uprobe:libc:str*' -c ./prog)
 ${PROBE_HELP}  --stats             JSON engine summary on stderr
@@ -106,10 +108,27 @@ export async function runSession(program: ProgramSource, binaryPath: string, gue
     out(probeStatsLine(run) + "\n");
   } else out(run.maps);
   if (f.spec.traceHits > 0) for (const e of run.trace) err(json ? JSON.stringify({ type: "trace", data: e }) + "\n" : `trace: hit ${e.hit} +${e.ns}ns ${e.event}${e.addr ? " " + e.addr : ""}${e.detail ? ": " + e.detail : ""}\n`);
+  if (p.opts.has("-v")) for (const line of verboseProbes(session!)) err(line + "\n");
   if (!f.quiet && !json) err(formatStatsTable(run));
   if (run.report) err(`uprobe-lab: ${run.report}\n`);
   if (p.opts.has("--stats")) err(statsLine(session!.machine.stats()));
   return run.status;
+}
+
+/**
+ * -v, per probe: where it resolved (file, file offset, symbol+offset, address),
+ * the instruction it replaces, and the path the model took for it (emulated,
+ * xol, ...; `pending` when it never fired, `rejected` with the kernel's reason).
+ */
+function verboseProbes(s: Session): string[] {
+  return s.probes.map(({ compiled, consumer }) => {
+    const t = compiled.target;
+    const where = t.symbol !== undefined ? `${t.demangled ?? t.symbol}+${t.offset}` : "no symbol";
+    const insn = s.targets.disassembleAt(t.addr, t.file) ?? "?";
+    const st = consumer.stats;
+    const path = st.path === "rejected" && st.error ? `rejected (${st.error.name}: ${st.error.why})` : st.path;
+    return `${t.name}: ${t.kind} at ${t.file} offset 0x${t.fileOffset.toString(16)} (${where}, address 0x${t.addr.toString(16)}), instruction '${insn}', path ${path}`;
+  });
 }
 
 /** bpftrace's -l PATTERN: the probes of the file the pattern names (its libraries too), sorted. */
@@ -130,7 +149,7 @@ function listCommand(pattern: string, p: ReturnType<typeof parseArgs>): number {
 }
 
 export function runCommand(argv: string[]): Promise<number> | number {
-  const p = parseArgs(argv, { ...MACHINE_OPTIONS, ...PROBE_OPTIONS, "-e": { value: true }, "-c": { value: true }, "-f": { value: true }, "-o": { value: true }, "-l": { value: true }, "-p": { value: true }, "--help": {}, "-h": {} }, false, 64);
+  const p = parseArgs(argv, { ...MACHINE_OPTIONS, ...PROBE_OPTIONS, "-e": { value: true }, "-c": { value: true }, "-f": { value: true }, "-o": { value: true }, "-l": { value: true }, "-p": { value: true }, "-v": {}, "--help": {}, "-h": {} }, false, 64);
   if (p.opts.has("--help") || p.opts.has("-h")) {
     process.stdout.write(RUN_HELP);
     return 0;

@@ -17,6 +17,11 @@ describe("run, bpftrace's way", () => {
     const k = runCli(["run", "-e", "uprobe:" + bt + ":foo_add { @[kstack] = count(); }", "-c", bt]);
     assert.match(k.stderr, /error: kstack is not modelled here/);
   });
+  test("-v: per probe, the file, offset, instruction and the path the model took", () => {
+    const r = runCli(["run", "-q", "-v", "-e", `uprobe:${bt}:foo_add { n++ }`, "-c", bt]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^uprobe:\S+:foo_add: uprobe at \S+\/bt offset 0x1136 \(foo_add\+0, address 0x401136\), instruction 'push %rbp', path emulated$/m);
+  });
   test("-p PID is refused with the reason", () => {
     const r = runCli(["run", "-p", "1", "-e", "uprobe:x:y {}"]);
     assert.equal(r.status, 2);
