@@ -94,11 +94,13 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSig>> = {
   ustack: { kind: "value", min: 0, max: 2, ret: "string", where: HIT, doc: "the user stack: ustack([perf|bpftrace,] [limit])" },
   uaddr: { kind: "value", min: 1, max: 1, ret: "int", doc: 'address of a symbol of the main binary: uaddr("sym")' },
   strncmp: { kind: "value", min: 3, max: 3, ret: "int", doc: "compare the first n characters of two strings: 0 when equal" },
+  strftime: { kind: "value", min: 2, max: 2, ret: "string", doc: 'a date on the virtual clock: strftime("%H:%M:%S", nsecs) (boot is 2026-01-01 00:00:00 UTC)' },
   // statements
   printf: { kind: "stmt", min: 1, max: 64, doc: "formatted output" },
   print: { kind: "stmt", min: 1, max: 3, doc: "print a value, or a map: print(m [, top [, div]])" },
   print_rows: { kind: "stmt", min: 2, max: 2, doc: 'print each element of a map as a row, keys then value, ascending by value, zeros skipped (bcc\'s tables): print_rows(@m, "%-36s %8d\\n")' },
   print_log2: { kind: "stmt", min: 1, max: 2, doc: 'print a hist in bcc\'s log2 format: print_log2(h [, "nsecs"])' },
+  time: { kind: "stmt", min: 0, max: 1, doc: 'print the virtual clock\'s date: time("%H:%M:%S\\n") (the default format)' },
   clear: { kind: "stmt", min: 1, max: 1, doc: "remove every element of a map (or unset a global)" },
   zero: { kind: "stmt", min: 1, max: 1, doc: "set every element of a map to zero" },
   delete: { kind: "stmt", min: 1, max: 9, doc: "delete(m[k]) or delete(m, k): remove one element" },

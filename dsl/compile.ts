@@ -333,6 +333,10 @@ class CodeGen {
         const unit = a[1] !== undefined && a[1].kind === "string" ? a[1].value : "value";
         return `R.printLog2(${this.id((a[0] as VarRef).name)}, ${JSON.stringify(unit)});\n`;
       }
+      case "time": {
+        const fmt = a[0] !== undefined ? (a[0] as { value: string }).value : "%H:%M:%S\n"; // bpftrace's default
+        return `R.printf(R.strftime(${JSON.stringify(fmt)}, ctx.nsecs()));\n`;
+      }
       case "print_rows":
         return `R.printRows(${this.id((a[0] as VarRef).name)}, ${JSON.stringify((a[1] as { value: string }).value)});\n`;
       case "clear":
@@ -530,6 +534,8 @@ class CodeGen {
         const sym = this.checked.target.lookupSymbol((a[0] as { value: string }).value)!;
         return `${sym.addr}n`;
       }
+      case "strftime":
+        return `R.strftime(${JSON.stringify((a[0] as { value: string }).value)}, ${this.expr(a[1]!)})`;
       case "strncmp": {
         const n = Number(constInt(a[2]!) ?? 0n);
         return `((${this.expr(a[0]!)}).slice(0, ${n}) === (${this.expr(a[1]!)}).slice(0, ${n}) ? 0n : 1n)`;

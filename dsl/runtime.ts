@@ -25,6 +25,7 @@ import { formatLog2FromHist } from "./funclatency.js";
 import type { HitContext, OutputSink, TargetInfo } from "./host.js";
 import type { Printer } from "./printer.js";
 import { sprintf } from "./printf.js";
+import { virtualStrftime } from "./strftime.js";
 import { formatStack, walkUserStack, type StackMode } from "./ustack.js";
 import {
   avgValue, HIST_BUCKETS, histIndex, lhistBuckets, lhistIndex, sortEntries, type AvgState, type Entry, type Value, type VarEntry, type VarMeta,
@@ -192,6 +193,11 @@ export class Runtime {
   /** ustack at this hit, formatted as bpftrace prints it. */
   ustack(ctx: HitContext, limit: number, mode: StackMode, entryProbe: boolean): string {
     return formatStack(this.opts.target, walkUserStack(ctx, limit, entryProbe), mode, this.frameCache);
+  }
+
+  /** strftime()/time() on the virtual clock (strftime.ts). */
+  strftime(fmt: string, nsecs: bigint): string {
+    return virtualStrftime(fmt, nsecs);
   }
 
   /** print_rows(): bcc's tables, ascending by value, zeros skipped (funccount, stackcount). */

@@ -73,6 +73,9 @@ export function checkCallStmt(sc: Scope, call: CallExpr): void {
       if (a[1] !== undefined && a[1].kind !== "string") sc.bag.error(a[1], "print_log2() unit must be a string literal, e.g. \"nsecs\"");
       break;
     }
+    case "time":
+      if (a[0] !== undefined && a[0].kind !== "string") sc.bag.error(a[0], 'time() format must be a string literal, e.g. "%H:%M:%S\\n"');
+      break;
     case "print_rows":
       checkPrintRows(sc, a[0]!, a[1]!);
       break;

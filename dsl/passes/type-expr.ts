@@ -172,6 +172,12 @@ function callType(sc: Scope, call: CallExpr): Ty | undefined {
     else if (sc.ctx.target.lookupSymbol(a.value) === undefined) sc.bag.error(a, `unknown symbol '${a.value}'${didYouMean(a.value, sc.ctx.target.symbolNames())}`);
     return "int";
   }
+  if (call.name === "strftime") {
+    const [f, t] = call.args;
+    if (f!.kind !== "string") sc.bag.error(f!, 'strftime() format must be a string literal, e.g. "%H:%M:%S"');
+    expectInt(sc, t!, "argument 2 of strftime()");
+    return "string";
+  }
   if (call.name === "strncmp") {
     call.args.slice(0, 2).forEach((a, i) => {
       if (typeOf(sc, a) === "int") sc.bag.error(a, `argument ${i + 1} of strncmp() needs a string, got an integer`);

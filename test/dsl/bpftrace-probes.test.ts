@@ -41,3 +41,14 @@ describe("bpftrace probe spellings", () => {
     assert.match(error("uprobe:nolib*:f { n++ }"), /no probeable file matches 'nolib\*'/);
   });
 });
+
+describe("time and strftime on the virtual clock", () => {
+  it("dates count from the documented virtual boot, 2026-01-01 00:00:00 UTC", async () => {
+    const { FakeCtx } = await import("./helpers.js");
+    const ctx = new FakeCtx();
+    ctx.now = 86_400_000_000_000n + 3_723_000_000_000n; // one day, 1 h 2 min 3 s
+    const p = compileProgram('probe test { printf("%s|", strftime("%Y-%m-%d %H:%M:%S %a %j %s", nsecs)); time("%T\\n"); time(); }', "s.bt", T, {});
+    p.probes[0]!.handler(ctx);
+    assert.equal(p.output, "2026-01-02 01:02:03 Fri 002 1767315723|01:02:03\n01:02:03\n");
+  });
+});
