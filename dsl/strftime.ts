@@ -11,7 +11,7 @@
 // written.
 
 /** Seconds since the Unix epoch at the emulated machine's boot. */
-export const VIRTUAL_BOOT_EPOCH = Date.UTC(2026, 0, 1) / 1000;
+const VIRTUAL_BOOT_EPOCH = Date.UTC(2026, 0, 1) / 1000;
 
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
