@@ -100,6 +100,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSig>> = {
   print: { kind: "stmt", min: 1, max: 3, doc: "print a value, or a map: print(m [, top [, div]])" },
   print_rows: { kind: "stmt", min: 2, max: 2, doc: 'print each element of a map as a row, keys then value, ascending by value, zeros skipped (bcc\'s tables): print_rows(@m, "%-36s %8d\\n")' },
   print_log2: { kind: "stmt", min: 1, max: 2, doc: 'print a hist in bcc\'s log2 format: print_log2(h [, "nsecs"])' },
+  signal: { kind: "stmt", min: 1, max: 1, where: HIT, doc: 'send a signal to the traced process (bpf_send_signal): signal("SIGUSR1") or signal(10); needs --unsafe, as in bpftrace' },
   time: { kind: "stmt", min: 0, max: 1, doc: 'print the virtual clock\'s date: time("%H:%M:%S\\n") (the default format)' },
   clear: { kind: "stmt", min: 1, max: 1, doc: "remove every element of a map (or unset a global)" },
   zero: { kind: "stmt", min: 1, max: 1, doc: "set every element of a map to zero" },
@@ -124,4 +125,18 @@ export const ARG_REGS: readonly number[] = [7, 6, 2, 1, 8, 9];
 
 export function whereName(w: Where): string {
   return w === "entry" ? "a probe" : w === "return" ? "a retprobe" : "BEGIN/END";
+}
+
+/** x86-64 Linux signal numbers, for signal("SIGUSR1") (asm/signal.h). */
+export const SIGNALS: Readonly<Record<string, number>> = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10,
+  SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGSTKFLT: 16, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19,
+  SIGTSTP: 20, SIGTTIN: 21, SIGTTOU: 22, SIGURG: 23, SIGXCPU: 24, SIGXFSZ: 25, SIGVTALRM: 26, SIGPROF: 27, SIGWINCH: 28,
+  SIGIO: 29, SIGPWR: 30, SIGSYS: 31,
+};
+
+/** A signal as signal() takes it: "SIGUSR1", "USR1" or a number 1..64; undefined when it names none. */
+export function signalNumber(v: string | bigint): number | undefined {
+  if (typeof v === "bigint") return v >= 1n && v <= 64n ? Number(v) : undefined;
+  return SIGNALS[v] ?? SIGNALS["SIG" + v];
 }

@@ -17,7 +17,7 @@
 // (`t1`, `s_name`), so user names can never collide with them.
 
 import type { AssignStmt, Block, CallExpr, CastExpr, Expr, IfStmt, IndexExpr, IntTypeName, LValue, Stmt, VarRef } from "./ast.js";
-import { ARG_REGS, CHILD_PID, REGISTERS, type Ty, type Where } from "./builtins.js";
+import { ARG_REGS, CHILD_PID, REGISTERS, signalNumber, type Ty, type Where } from "./builtins.js";
 import { constInt } from "./const-int.js";
 import type { Span } from "./diagnostics.js";
 import type { HitContext, ResolvedTarget } from "./host.js";
@@ -332,6 +332,10 @@ class CodeGen {
       case "print_log2": {
         const unit = a[1] !== undefined && a[1].kind === "string" ? a[1].value : "value";
         return `R.printLog2(${this.id((a[0] as VarRef).name)}, ${JSON.stringify(unit)});\n`;
+      }
+      case "signal": {
+        const s = a[0]!;
+        return `ctx.signal?.(${signalNumber(s.kind === "string" ? s.value : constInt(s)!)});\n`;
       }
       case "time": {
         const fmt = a[0] !== undefined ? (a[0] as { value: string }).value : "%H:%M:%S\n"; // bpftrace's default

@@ -109,6 +109,8 @@ export interface HitContext {
   readonly funcAddr: bigint;
   /** uname release of the modelled kernel ("6.18.0-..."), where the stack walk depends on it; absent: the default generation. */
   readonly kernelRelease?: string;
+  /** Send a signal to the traced process, as bpf_send_signal() does (bpftrace signal()); optional. */
+  signal?(signo: number): void;
   /** Ask the engine to stop the guest after this handler (bpftrace exit()). */
   requestExit(code: number): void;
 }

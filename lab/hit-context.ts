@@ -109,6 +109,14 @@ export class ConsumerHitContext implements HitContext {
     return BigInt(totalTraps(this.stats));
   }
 
+  /**
+   * bpf_send_signal(): group_send_sig_info(sig, SEND_SIG_PRIV) to the current
+   * process, so si_code is SI_KERNEL; delivered on the way back to user space.
+   */
+  signal(signo: number): void {
+    this.kernel.queueSignal(this.cx.task, { signo, code: 0x80, addr: 0, forced: false, ip: this.cx.cpu.rip });
+  }
+
   requestExit(code: number): void {
     this.onExit(code);
   }

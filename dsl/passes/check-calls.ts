@@ -4,7 +4,8 @@
 // arguments (bpftrace's semantic_analyser visit(Call) for these functions).
 
 import type { CallExpr, Expr, IndexExpr, VarRef } from "../ast.js";
-import { BUILTIN_VARS, FUNCTIONS } from "../builtins.js";
+import { BUILTIN_VARS, FUNCTIONS, SIGNALS, signalNumber } from "../builtins.js";
+import { didYouMean } from "../suggest.js";
 import { constInt } from "../const-int.js";
 import { parseFormat } from "../printf.js";
 import type { VarInfo } from "./context.js";
@@ -71,6 +72,15 @@ export function checkCallStmt(sc: Scope, call: CallExpr): void {
       const v = mapArg(sc, a[0]!, "print_log2");
       if (v !== undefined && v.kind !== "hist") sc.bag.error(a[0]!, `print_log2() needs a hist() variable, and ${v.name} holds ${kindName(v.kind)}`);
       if (a[1] !== undefined && a[1].kind !== "string") sc.bag.error(a[1], "print_log2() unit must be a string literal, e.g. \"nsecs\"");
+      break;
+    }
+    case "signal": {
+      // bpftrace: "signal() is an unsafe function, use --unsafe"
+      if (!sc.ctx.flags.unsafe) sc.bag.error(call, "signal() sends a signal to the traced process: it needs --unsafe, as in bpftrace");
+      const s = a[0]!;
+      const v = s.kind === "string" ? s.value : constInt(s);
+      if (v === undefined) sc.bag.error(s, 'signal() needs a signal name or number literal: signal("SIGUSR1"), signal(10)');
+      else if (signalNumber(v) === undefined) sc.bag.error(s, `unknown signal '${String(v)}'${typeof v === "string" ? didYouMean(v, Object.keys(SIGNALS)) : " (1 to 64)"}`);
       break;
     }
     case "time":

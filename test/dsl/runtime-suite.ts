@@ -4,6 +4,7 @@
 //   NAME what the case shows
 //   RUN bpftrace's arguments: -e 'PROGRAM' -c ./bt [PARAMS]   (run in test/dsl/runtime/bin)
 //   DIFFERENT why our output differs from bpftrace's (optional; then EXPECT_LAB is ours)
+//   STATUS our exit status when it is not 0 (the traced program's: 143 when a signal killed it)
 //   RECORDED bpftrace v0.17.0                                 (written by the recorder)
 //   EXPECT
 //   ...bpftrace's stdout, recorded live by scripts/record-bpftrace-suite.mjs...
@@ -16,6 +17,7 @@ export interface SuiteCase {
   name: string;
   run: string;
   different?: string;
+  status?: number;
   recorded?: string;
   expect: string;
   expectLab?: string;
@@ -32,6 +34,8 @@ export function parseCase(text: string): SuiteCase {
   const c: SuiteCase = { name: field(head, "NAME") ?? "", run: field(head, "RUN") ?? "", expect: lab < 0 ? body : body.slice(0, lab) };
   const different = field(head, "DIFFERENT");
   if (different !== undefined) c.different = different;
+  const status = field(head, "STATUS");
+  if (status !== undefined) c.status = Number(status);
   const recorded = field(head, "RECORDED");
   if (recorded !== undefined) c.recorded = recorded;
   if (lab >= 0) c.expectLab = body.slice(lab + "EXPECT_LAB\n".length);
@@ -42,6 +46,7 @@ export function parseCase(text: string): SuiteCase {
 export function formatCase(c: SuiteCase): string {
   let out = `NAME ${c.name}\nRUN ${c.run}\n`;
   if (c.different !== undefined) out += `DIFFERENT ${c.different}\n`;
+  if (c.status !== undefined) out += `STATUS ${c.status}\n`;
   if (c.recorded !== undefined) out += `RECORDED ${c.recorded}\n`;
   out += `EXPECT\n${c.expect}`;
   if (c.expectLab !== undefined) out += `EXPECT_LAB\n${c.expectLab}`;
