@@ -1,7 +1,7 @@
 // `uprobe-lab run`: run a binary with probes written in the DSL.
 
 import * as fs from "node:fs";
-import { jsonAttachedProbes, listPatternFile, listProbes } from "../dsl/index.js";
+import { debugDump, jsonAttachedProbes, listPatternFile, listProbes } from "../dsl/index.js";
 import { loadBinary, readHostFile, UserError } from "../engine/index.js";
 import { RunError, runSpec, type ProbeRun } from "../lab/probe-run.js";
 import { ProcessTargetInfo } from "../lab/process-targets.js";
@@ -26,6 +26,7 @@ options:
   -f text|json        output format (-f json is --json)
   -o FILE             the program's output (printf, maps) to FILE; the traced
                       program's own output stays on the terminal
+  -d                  the program's tree after parsing and after each pass (stderr)
   -v                  per probe (on stderr, after the run): file, offset, symbol,
                       address, the instruction probed and the path the model took
   -l 'uprobe:FILE:F*' list the probes a pattern names (with -c CMD for a library
@@ -63,6 +64,8 @@ function openOutput(file: string): (s: string) => void {
  */
 export async function runSession(program: ProgramSource, binaryPath: string, guestArgs: string[], f: ProbeFlags, p: ReturnType<typeof parseArgs>): Promise<number> {
   const host = hostOptions(p);
+  // -d: the tree after parsing and after each pass, on stderr, before the run
+  if (p.opts.has("-d")) process.stderr.write(debugDump(program.text, program.name, ProcessTargetInfo.forExecutable(loadBinary(binaryPath), host), program.params ?? [], f.spec.unsafe));
   const outFile = p.opts.get("-o")?.[0];
   const toFile = outFile === undefined ? undefined : openOutput(outFile);
   const spec: RunSpec = { binary: loadBinary(binaryPath), program: program.text, programName: program.name, params: program.params ?? [], args: guestArgs, ...host, ...f.spec };
@@ -149,7 +152,7 @@ function listCommand(pattern: string, p: ReturnType<typeof parseArgs>): number {
 }
 
 export function runCommand(argv: string[]): Promise<number> | number {
-  const p = parseArgs(argv, { ...MACHINE_OPTIONS, ...PROBE_OPTIONS, "-e": { value: true }, "-c": { value: true }, "-f": { value: true }, "-o": { value: true }, "-l": { value: true }, "-p": { value: true }, "-v": {}, "--help": {}, "-h": {} }, false, 64);
+  const p = parseArgs(argv, { ...MACHINE_OPTIONS, ...PROBE_OPTIONS, "-e": { value: true }, "-c": { value: true }, "-f": { value: true }, "-o": { value: true }, "-l": { value: true }, "-p": { value: true }, "-v": {}, "-d": {}, "--help": {}, "-h": {} }, false, 64);
   if (p.opts.has("--help") || p.opts.has("-h")) {
     process.stdout.write(RUN_HELP);
     return 0;

@@ -27,6 +27,7 @@ export type { LatencyUnit } from "./funclatency.js";
 export { NULL_CONTEXT } from "./runtime.js";
 export { listPatternFile, listProbes } from "./list-probes.js";
 export { funccountProgram, stackcountProgram } from "./bcc-tools.js";
+export { debugDump } from "./debug-dump.js";
 
 export interface CompileOptions {
   /** Let probes at offsets that are not instruction boundaries through (marked unsafe). */

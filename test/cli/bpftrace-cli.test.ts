@@ -22,6 +22,13 @@ describe("run, bpftrace's way", () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /^uprobe:\S+:foo_add: uprobe at \S+\/bt offset 0x1136 \(foo_add\+0, address 0x401136\), instruction 'push %rbp', path emulated$/m);
   });
+  test("-d: the tree after parsing and after each pass, with the resolved targets", () => {
+    const r = runCli(["run", "-q", "-d", "-e", `uprobe:${bt}:foo* { @[probe] = count(); }`, "-c", bt]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^Parser:\n uprobe:\S+:foo\*\n  \{ @\[probe\] = count\(\) \}\n\nAST after: resolve-targets\n/);
+    assert.match(r.stderr, /\n  -> uprobe:\S+:foo_add: uprobe \S+ offset 0x1136 address 0x401136\n/);
+    assert.match(r.stderr, /\nAST after: resources\n[^]*\n  @: count\[string\] \(slot 0\)\n/);
+  });
   test("-p PID is refused with the reason", () => {
     const r = runCli(["run", "-p", "1", "-e", "uprobe:x:y {}"]);
     assert.equal(r.status, 2);
