@@ -333,6 +333,8 @@ class CodeGen {
         const unit = a[1] !== undefined && a[1].kind === "string" ? a[1].value : "value";
         return `R.printLog2(${this.id((a[0] as VarRef).name)}, ${JSON.stringify(unit)});\n`;
       }
+      case "join":
+        return `R.join(ctx, ${this.expr(a[0]!)}, ${JSON.stringify(a[1] !== undefined ? (a[1] as { value: string }).value : " ")}, ${this.site(c)});\n`;
       case "signal": {
         const s = a[0]!;
         return `ctx.signal?.(${signalNumber(s.kind === "string" ? s.value : constInt(s)!)});\n`;
@@ -373,7 +375,7 @@ class CodeGen {
         const arg = this.expr(c.args[k++]!);
         if (part.arg === "int" && part.conv === "d" && part.flags === "" && part.width === undefined && part.precision === undefined) {
           pieces.push(`(${arg}).toString()`);
-        } else if (part.arg === "string" && part.width === undefined && part.precision === undefined) {
+        } else if (part.arg === "string" && part.conv === "s" && part.width === undefined && part.precision === undefined) {
           pieces.push(`(${arg})`);
         } else pieces.push(`${this.konst(formatterFor(part))}(${arg})`);
       }
@@ -538,6 +540,8 @@ class CodeGen {
         const sym = this.checked.target.lookupSymbol((a[0] as { value: string }).value)!;
         return `${sym.addr}n`;
       }
+      case "buf":
+        return `R.rdBuf(ctx, ${this.expr(a[0]!)}, ${a[1] !== undefined ? this.expr(a[1]) : "64n"}, ${this.site(c)})`;
       case "strftime":
         return `R.strftime(${JSON.stringify((a[0] as { value: string }).value)}, ${this.expr(a[1]!)})`;
       case "strncmp": {

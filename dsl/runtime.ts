@@ -195,6 +195,44 @@ export class Runtime {
     return formatStack(this.opts.target, walkUserStack(ctx, limit, entryProbe), mode, this.frameCache);
   }
 
+  /** buf(p, n): n bytes as they are (NULs too), for %r; an unreadable byte ends it, with a warning. */
+  rdBuf(ctx: HitContext, addr: bigint, n: bigint, site: number): string {
+    const a = BigInt.asUintN(64, addr);
+    const len = Math.min(Math.max(Number(n), 0), 4096);
+    let out = "";
+    for (let i = 0; i < len; i++) {
+      const b = ctx.readU8(a + BigInt(i));
+      if (b === undefined) {
+        this.warn(site, `failed to read ${len} bytes of user memory at 0x${a.toString(16)}`);
+        break;
+      }
+      out += String.fromCharCode(b);
+    }
+    return out;
+  }
+
+  /**
+   * join(arr, delim): bpftrace 0.17 reads up to 16 pointers of a NULL-terminated
+   * char* array and up to 63 characters of each string, and prints them joined
+   * with a newline.
+   */
+  join(ctx: HitContext, addr: bigint, delim: string, site: number): void {
+    const parts: string[] = [];
+    const a = BigInt.asUintN(64, addr);
+    for (let i = 0; i < 16; i++) {
+      const p = ctx.readU64(a + BigInt(8 * i));
+      if (p === undefined) {
+        this.warn(site, `failed to read the array at 0x${a.toString(16)}`);
+        break;
+      }
+      if (p === 0n) break;
+      const s = ctx.readString(p, 63);
+      if (s === undefined) break;
+      parts.push(s);
+    }
+    this.printf(parts.join(delim) + "\n");
+  }
+
   /** strftime()/time() on the virtual clock (strftime.ts). */
   strftime(fmt: string, nsecs: bigint): string {
     return virtualStrftime(fmt, nsecs);

@@ -83,6 +83,10 @@ export function checkCallStmt(sc: Scope, call: CallExpr): void {
       else if (signalNumber(v) === undefined) sc.bag.error(s, `unknown signal '${String(v)}'${typeof v === "string" ? didYouMean(v, Object.keys(SIGNALS)) : " (1 to 64)"}`);
       break;
     }
+    case "join":
+      expectInt(sc, a[0]!, "argument 1 of join()");
+      if (a[1] !== undefined && a[1].kind !== "string") sc.bag.error(a[1], 'join() delimiter must be a string literal, e.g. ","');
+      break;
     case "time":
       if (a[0] !== undefined && a[0].kind !== "string") sc.bag.error(a[0], 'time() format must be a string literal, e.g. "%H:%M:%S\\n"');
       break;

@@ -189,6 +189,10 @@ function callType(sc: Scope, call: CallExpr): Ty | undefined {
   // bpftrace's str($1): a positional parameter that is a string is its own value
   if (call.name === "str" && call.args[0]?.kind === "param" && typeOf(sc, call.args[0]) === "string") return "string";
   call.args.forEach((a, i) => expectInt(sc, a, `argument ${i + 1} of ${call.name}()`));
+  if (call.name === "buf" && call.args[1] !== undefined) {
+    const v = constInt(call.args[1]);
+    if (v !== undefined && (v < 1n || v > 4096n)) sc.bag.error(call.args[1], "buf() length must be between 1 and 4096");
+  }
   if (call.name === "str" && call.args[1] !== undefined) {
     const v = constInt(call.args[1]);
     if (v !== undefined && (v < 1n || v > 4096n)) sc.bag.error(call.args[1], "str() length must be between 1 and 4096");
