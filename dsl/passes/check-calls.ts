@@ -10,7 +10,7 @@ import { constInt } from "../const-int.js";
 import { parseFormat } from "../printf.js";
 import type { VarInfo } from "./context.js";
 import { kindName } from "./kinds.js";
-import { arity, checkKeys, expectInt, typeOf, unknownFunction, unknownName, type Scope } from "./type-expr.js";
+import { arity, checkKeys, checkWhere, expectInt, typeOf, unknownFunction, unknownName, type Scope } from "./type-expr.js";
 
 export function checkAggCall(sc: Scope, call: CallExpr): void {
   const sig = FUNCTIONS[call.name]!;
@@ -51,6 +51,7 @@ export function checkCallStmt(sc: Scope, call: CallExpr): void {
     return;
   }
   if (!arity(sc, call, sig.min, sig.max)) return;
+  if (sig.where !== undefined && !checkWhere(sc, call.nameSpan, `${call.name}()`, sig.where)) return; // signal() in BEGIN: no process to signal
   const a = call.args;
   switch (call.name) {
     case "printf":

@@ -237,7 +237,7 @@ export function expectInt(sc: Scope, e: Expr, what: string): void {
   if (t === "string") sc.bag.error(e, `${what} needs an integer, got a string`);
 }
 
-function checkWhere(sc: Scope, span: Span, name: string, where: readonly Where[]): boolean {
+export function checkWhere(sc: Scope, span: Span, name: string, where: readonly Where[]): boolean {
   for (const w of sc.info.where) {
     if (!where.includes(w)) {
       let hint = "";

@@ -60,6 +60,20 @@ describe("located errors for bpftrace's constructs", () => {
     assert.match(first('probe test { @c[func] = count() } END { print_rows(@c, "%s\\n") }'), /error: print_rows\(\): the format has 1 conversion, and @c needs 2 \(1 key, then the value\)/);
     assert.match(first('probe test { @c[func] = count() } END { print_rows(@c, "%d %d\\n") }'), /error: print_rows\(\): %d is for key 1, which is a string/);
   });
+  it("signal(): needs --unsafe, a known signal, and a probe (BEGIN has no process to signal)", () => {
+    assert.match(first('probe test { signal("SIGUSR1") }'), /^s\.bt:1:14: error: signal\(\) sends a signal to the traced process: it needs --unsafe/);
+    const unsafe = (src: string): string => {
+      try {
+        compileProgram(src, "s.bt", T, { unsafe: true });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    assert.equal(unsafe('probe test { signal("SIGUSR3") }'), "unknown signal 'SIGUSR3' (did you mean 'SIGUSR1', 'SIGUSR2' or 'SIGURG'?)");
+    assert.equal(unsafe('BEGIN { signal("USR1") }'), "signal() is not available in BEGIN/END");
+    assert.equal(unsafe('probe test { signal(10); signal("USR1") }'), "no error");
+  });
   it("a probe target wildcard with an offset", () => {
     assert.match(first("uprobe:./t:te*+4 { n++ }"), /^s\.bt:1:16: error: a wildcard \('te\*'\) takes no offset/);
   });
