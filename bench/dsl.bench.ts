@@ -70,13 +70,34 @@ export function timeCompile(src: string, reps: number): number {
   return (performance.now() - t0) / reps;
 }
 
-export function timeHandler(body: string, hits: number): number {
+/**
+ * A hit inside a 5-deep call chain, for ustack: rbp points at a chain of
+ * {next frame, return address} pairs at 0x7fff0000, 0x7fff0100, ... that ends
+ * in an unreadable frame, as at the bottom of a real stack.
+ */
+const FRAMES = 5;
+const stackCtx: HitContext = {
+  ...ctx,
+  gpr: (i) => (i === 5 ? 0x7fff0000n : i === 4 ? 0x7ffeff00n : BigInt(i)),
+  readU64: (a) => {
+    const off = a - 0x7fff0000n;
+    if (off < 0n || off >= BigInt(FRAMES * 0x100)) return a === 0x7ffeff00n ? 0x401020n : undefined;
+    return off % 0x100n === 0n ? a + 0x100n : 0x401000n + off / 0x100n * 64n + 8n; // next frame, or a return address in f0..f4
+  },
+};
+
+export function timeHandler(body: string, hits: number, on: HitContext = ctx): number {
   const p = compileProgram(`probe test < ${body} >`, "bench.probe", target, { sink: { write() {} } });
   const h = p.probes[0]!.handler;
-  for (let i = 0; i < 100_000; i++) h(ctx);
+  for (let i = 0; i < 100_000; i++) h(on);
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < hits; i++) h(ctx);
+  for (let i = 0; i < hits; i++) h(on);
   return Number(process.hrtime.bigint() - t0) / hits;
+}
+
+/** Host time of a hit that keys a map by its user stack (a 5-frame walk, symbolized). */
+export function timeUstackHit(hits: number): number {
+  return timeHandler("m[ustack] = count()", hits, stackCtx);
 }
 
 export interface ImportTimes {
@@ -94,10 +115,9 @@ const med = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.len
 export function importTimes(runs = 5, dist = join(dirname(fileURLToPath(import.meta.url)), "..")): ImportTimes {
   const src = program100();
   const indexUrl = pathToFileURL(join(dist, "dsl", "index.js")).href;
-  // parseText is dsl/parse.js's (index.js no longer re-exports it); index.js has loaded it already
+  // parseText is dsl/parse.js's (index.js does not export it); importing index.js has loaded it already
   const parseUrl = pathToFileURL(join(dist, "dsl", "parse.js")).href;
-  const script = `const t0 = performance.now(); await import(${JSON.stringify(indexUrl)}); const t1 = performance.now();
-const m = await import(${JSON.stringify(parseUrl)});
+  const script = `const t0 = performance.now(); await import(${JSON.stringify(indexUrl)}); const t1 = performance.now(); const m = await import(${JSON.stringify(parseUrl)});
 m.parseText("probe test:0 < count++ >"); const t2 = performance.now();
 m.parseText(process.argv[1]); const t3 = performance.now();
 console.log(JSON.stringify({ importMs: t1 - t0, firstParseMs: t2 - t1, cold100Ms: t3 - t2, processMs: t2 }));`;
@@ -123,6 +143,7 @@ function main(): void {
   console.log(`m[tid] = count() handler: ${timeHandler("m[tid] = count()", N).toFixed(1)} ns/hit`);
   console.log(`h = hist(arg0) handler: ${timeHandler("h = hist(arg0)", N).toFixed(1)} ns/hit`);
   console.log(`self.t = nsecs handler: ${timeHandler("self.t = nsecs", N).toFixed(1)} ns/hit`);
+  console.log(`m[ustack] = count() handler, 5-frame stack: ${timeUstackHit(N / 10).toFixed(1)} ns/hit`);
   const t = importTimes(5);
   console.log(`import dsl/index.js: ${t.importMs.toFixed(1)} ms (median of 5 fresh processes)`);
   console.log(`first parse after import: ${t.firstParseMs.toFixed(1)} ms`);

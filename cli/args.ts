@@ -98,3 +98,31 @@ export function optNumber(p: Parsed, name: string, def: number): number {
   const mult = { "": 1, k: 1e3, K: 1024, m: 1e6, M: 1024 ** 2, g: 1e9, G: 1024 ** 3 }[m[2]!]!;
   return Math.floor(parseFloat(m[1]!) * mult);
 }
+
+/**
+ * bpftrace's `-c 'CMD ARGS'`: the command line split into words as a shell
+ * would split it without expansions (single and double quotes, backslash).
+ */
+export function splitCommand(cmd: string): string[] {
+  const words: string[] = [];
+  let cur: string | undefined;
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < cmd.length; i++) {
+    const c = cmd[i]!;
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined;
+      else if (c === "\\" && quote === '"' && i + 1 < cmd.length) cur = (cur ?? "") + cmd[++i];
+      else cur = (cur ?? "") + c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      cur ??= "";
+    } else if (c === "\\" && i + 1 < cmd.length) cur = (cur ?? "") + cmd[++i];
+    else if (/\s/.test(c)) {
+      if (cur !== undefined) words.push(cur);
+      cur = undefined;
+    } else cur = (cur ?? "") + c;
+  }
+  if (quote !== undefined) throw new UserError(`-c: unterminated ${quote} quote in '${cmd}'`);
+  if (cur !== undefined) words.push(cur);
+  return words;
+}

@@ -2,10 +2,10 @@
 // the probe DSL (the same program as dsl/examples/funclatency.probe, with the
 // function and the unit filled in).
 
-import * as fs from "node:fs";
 import { funclatencyProgram } from "../dsl/funclatency.js";
 import { UserError } from "../engine/index.js";
 import { parseArgs } from "./args.js";
+import { bccTarget } from "./bcc-target.js";
 import { MACHINE_OPTIONS } from "./exec.js";
 import { PROBE_HELP, PROBE_OPTIONS, probeFlags } from "./probe-options.js";
 import { runSession } from "./run.js";
@@ -35,24 +35,12 @@ export function funclatencyCommand(argv: string[]): Promise<number> | number {
     return 0;
   }
   const pattern = p.positional[0];
-  if (!pattern) throw new UserError("funclatency: missing BINARY:FUNC (see uprobe-lab funclatency --help)");
-  // BINARY ends at the first single ':' (C++ names such as ns::f carry '::')
-  const colon = pattern.search(/(?<!:):(?!:)/);
-  if (colon <= 0 || colon === pattern.length - 1) throw new UserError(`funclatency: '${pattern}' is not BINARY:FUNC`);
-  const lib = pattern.slice(0, colon), func = pattern.slice(colon + 1);
-  const rest = p.rest[0] === "--" ? p.rest.slice(1) : p.rest; // BINARY:FUNC -- ARGS: the "--" is not the guest's
-  const plain = /^[A-Za-z_.$][\w.$]*$/.test(func);
-  if (!plain && (!func.includes("::") || /["\n]/.test(func))) throw new UserError(`funclatency: '${func}' is not a function name`);
-  const funcTarget = plain ? func : JSON.stringify(func); // a C++ name, quoted for the DSL: every overload
-  // LIBRARY:FUNC -- PROGRAM: bcc attaches to the library in every process; here, in the one program run
-  const inLibrary = !fs.existsSync(lib) && rest.length > 0;
-  if (inLibrary && !/^[\w./+-]+$/.test(lib)) throw new UserError(`funclatency: '${lib}' is not a library name`);
-  const binary = inLibrary ? rest[0]! : lib;
-  const target = inLibrary ? `${lib.includes("/") && !lib.startsWith("/") && !lib.startsWith(".") ? "./" + lib : lib}:${funcTarget}` : funcTarget;
+  const t = bccTarget("funclatency", pattern, p.rest);
+  if (t.func.includes("*")) throw new UserError("funclatency: wildcards are not supported yet (one function at a time)");
   const us = p.opts.has("-u") || p.opts.has("--microseconds");
   const ms = p.opts.has("-m") || p.opts.has("--milliseconds");
   if (us && ms) throw new UserError("funclatency: -u and -m exclude each other");
   const unit = us ? "usecs" : ms ? "msecs" : "nsecs";
   const f = { ...probeFlags(p), quiet: true };
-  return runSession({ text: funclatencyProgram(pattern, target, unit), name: "funclatency" }, binary, inLibrary ? rest.slice(1) : rest, f, p);
+  return runSession({ text: funclatencyProgram(pattern, t.target, unit, t.func), name: "funclatency" }, t.binary, t.args, f, p);
 }

@@ -7,6 +7,7 @@ import { KERNEL_GENERATIONS, UserError } from "../engine/index.js";
 import { calibrateCommand } from "./calibrate.js";
 import { execCommand } from "./exec.js";
 import { demoCommand } from "./demo.js";
+import { funccountCommand, stackcountCommand } from "./funccount.js";
 import { funclatencyCommand } from "./funclatency.js";
 import { kernelCommand } from "./kernel.js";
 import { runCommand } from "./run.js";
@@ -26,6 +27,8 @@ commands:
   run (-e PROG | F.probe) -- BINARY [ARGS...]
                              run it with probes (the DSL: dsl/README.md)
   funclatency BINARY:FUNC    bcc-style latency histogram of a function
+  funccount BINARY:FUNC*     bcc-style call counts per function (wildcards)
+  stackcount BINARY:FUNC     bcc-style counts per user stack (-f: folded, for flame graphs)
   demo                       the seed experiment: its table here, charts in an HTML report
   kernel install             register the Jupyter kernel (notebooks/)
   calibrate [-o FILE]        measure this machine's real uprobe costs (root, tracefs)
@@ -40,6 +43,8 @@ const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
   exec: execCommand,
   run: runCommand,
   funclatency: funclatencyCommand,
+  funccount: funccountCommand,
+  stackcount: stackcountCommand,
   demo: demoCommand,
   kernel: kernelCommand,
   calibrate: calibrateCommand,

@@ -21,7 +21,7 @@
 // the node and reported by the checker.
 
 import type {
-  ConfigItem, Setting,
+  CastExpr, ConfigItem, IntTypeName, Setting,
   AssignOp, BinaryExpr, BinaryOp, Block, CallExpr, Expr, IfStmt, IndexExpr, Item, LValue, NumberLit,
   ProbeItem, Program, SpecialItem, Stmt, StringLit, TargetAtom, TargetSpec, UnaryOp, VarRef,
 } from "./ast.js";
@@ -249,8 +249,9 @@ export function target(kw: Tok | undefined, like: TargetSpec | undefined, p: Tar
   const last = p.atoms[p.atoms.length - 1]!;
   let keyword: TargetSpec["keyword"];
   if (kw !== undefined) {
+    // bpftrace's short aliases name the same probe types (and its probe names spell them out)
     const k = kw.text.replace(/:$/, "");
-    keyword = k === "retprobe" ? "retprobe" : k === "uprobe" ? "uprobe" : k === "uretprobe" ? "uretprobe" : "probe";
+    keyword = k === "retprobe" ? "retprobe" : k === "uprobe" || k === "u" ? "uprobe" : k === "uretprobe" || k === "ur" ? "uretprobe" : "probe";
   } else keyword = like!.keyword;
   const start = kw !== undefined ? kw.offset : first.start;
   return {
@@ -308,4 +309,38 @@ export function configItem(name: Tok, settings: Setting[], close: Tok): ConfigIt
 
 export function program(items: Item[], length: number): Program {
   return { kind: "program", items, start: 0, end: length };
+}
+
+// ---- bpftrace's types, memory reads, parameters and loops ---------------------
+
+export function cast(open: Tok, type: Tok, pointer: boolean, operand: Expr): CastExpr {
+  return { kind: "cast", type: type.text as IntTypeName, pointer, typeSpan: { start: type.offset, end: end(type) }, operand, start: open.offset, end: operand.end };
+}
+
+export function deref(star: Tok, operand: Expr): Expr {
+  return { kind: "deref", operand, start: star.offset, end: operand.end };
+}
+
+export function param(t: Tok): Expr {
+  return { kind: "param", index: t.text === "$#" ? 0 : Number(t.text.slice(1)), start: t.offset, end: end(t) };
+}
+
+export function sizeofType(kw: Tok, type: Tok, close: Tok): Expr {
+  return { kind: "sizeof", type: type.text as IntTypeName, start: kw.offset, end: end(close) };
+}
+
+export function sizeofExpr(kw: Tok, operand: Expr, close: Tok): Expr {
+  return { kind: "sizeof", operand, start: kw.offset, end: end(close) };
+}
+
+export function unrollStmt(kw: Tok, count: Expr, body: Block): Stmt {
+  return { kind: "unroll", count, body, start: kw.offset, end: body.end };
+}
+
+export function whileStmt(kw: Tok, cond: Expr, body: Block): Stmt {
+  return { kind: "while", cond, body, start: kw.offset, end: body.end };
+}
+
+export function jumpStmt(t: Tok): Stmt {
+  return { kind: t.text as "break" | "continue", start: t.offset, end: end(t) };
 }

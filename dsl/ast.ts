@@ -81,7 +81,41 @@ interface TernaryExpr extends NodeBase {
   else: Expr;
 }
 
-export type Expr = NumberLit | StringLit | VarRef | IndexExpr | CallExpr | UnaryExpr | BinaryExpr | TernaryExpr;
+/** bpftrace's integer types, as casts and pointer reads name them. */
+export type IntTypeName = "int8" | "int16" | "int32" | "int64" | "uint8" | "uint16" | "uint32" | "uint64";
+
+/** `(uint32)x` (an integer cast) or `(int32 *)x` (a pointer, only to be read through with `*`). */
+export interface CastExpr extends NodeBase {
+  kind: "cast";
+  type: IntTypeName;
+  pointer: boolean;
+  typeSpan: Span;
+  operand: Expr;
+}
+
+/** `*e`: a read of user memory through a pointer cast, `*(int32 *)arg0`. */
+export interface DerefExpr extends NodeBase {
+  kind: "deref";
+  operand: Expr;
+}
+
+/** A positional parameter, `$1`, `$2`, ... (`$#`: how many there are), given after the script as bpftrace takes them. */
+interface ParamExpr extends NodeBase {
+  kind: "param";
+  /** 1-based; 0 for `$#`. */
+  index: number;
+}
+
+/** `sizeof(uint32)` or `sizeof(expr)`. */
+interface SizeofExpr extends NodeBase {
+  kind: "sizeof";
+  type?: IntTypeName;
+  operand?: Expr;
+}
+
+export type Expr =
+  | NumberLit | StringLit | VarRef | IndexExpr | CallExpr | UnaryExpr | BinaryExpr | TernaryExpr
+  | CastExpr | DerefExpr | ParamExpr | SizeofExpr;
 export type LValue = VarRef | IndexExpr;
 
 // ---- statements ----------------------------------------------------------
@@ -118,7 +152,26 @@ interface ReturnStmt extends NodeBase {
   kind: "return";
 }
 
-export type Stmt = AssignStmt | IncDecStmt | CallStmt | IfStmt | ReturnStmt;
+/** `unroll(N) { ... }`: the block N times (bpftrace: 1 <= N <= 100, a literal). */
+export interface UnrollStmt extends NodeBase {
+  kind: "unroll";
+  count: Expr;
+  body: Block;
+}
+
+/** `while (cond) { ... }`, bounded at run time as the BPF verifier bounds bpftrace's loops. */
+export interface WhileStmt extends NodeBase {
+  kind: "while";
+  cond: Expr;
+  body: Block;
+}
+
+/** `break` or `continue` (inside a while loop). */
+interface JumpStmt extends NodeBase {
+  kind: "break" | "continue";
+}
+
+export type Stmt = AssignStmt | IncDecStmt | CallStmt | IfStmt | ReturnStmt | UnrollStmt | WhileStmt | JumpStmt;
 
 export interface Block extends NodeBase {
   kind: "block";
@@ -217,6 +270,10 @@ function walkExpr(e: Expr, f: (e: Expr) => void): void {
       walkExpr(e.then, f);
       walkExpr(e.else, f);
       break;
+    case "cast":
+    case "deref":
+      walkExpr(e.operand, f);
+      break;
     default:
       break;
   }
@@ -226,6 +283,7 @@ function walkExpr(e: Expr, f: (e: Expr) => void): void {
 export function walkStmts(b: Block, f: (s: Stmt) => void): void {
   for (const s of b.body) {
     f(s);
+    if (s.kind === "unroll" || s.kind === "while") walkStmts(s.body, f);
     if (s.kind === "if") {
       walkStmts(s.then, f);
       let e = s.else;
@@ -261,6 +319,14 @@ export function showExpr(e: Expr): string {
       return `(${showExpr(e.left)} ${e.op} ${showExpr(e.right)})`;
     case "ternary":
       return `(${showExpr(e.cond)} ? ${showExpr(e.then)} : ${showExpr(e.else)})`;
+    case "cast":
+      return `(${e.type}${e.pointer ? " *" : ""})${showExpr(e.operand)}`;
+    case "deref":
+      return `*${showExpr(e.operand)}`;
+    case "param":
+      return e.index === 0 ? "$#" : `$${e.index}`;
+    case "sizeof":
+      return `sizeof(${e.type ?? showExpr(e.operand!)})`;
   }
 }
 
@@ -273,7 +339,13 @@ function showStmt(s: Stmt): string {
     case "callstmt":
       return showExpr(s.call);
     case "return":
-      return "return";
+    case "break":
+    case "continue":
+      return s.kind;
+    case "unroll":
+      return `unroll(${showExpr(s.count)}) ${showBlock(s.body)}`;
+    case "while":
+      return `while ${showExpr(s.cond)} ${showBlock(s.body)}`;
     case "if": {
       let out = `if ${showExpr(s.cond)} ${showBlock(s.then)}`;
       if (s.else !== undefined) out += ` else ${s.else.kind === "block" ? showBlock(s.else) : showStmt(s.else)}`;

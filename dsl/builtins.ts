@@ -37,7 +37,7 @@ export const BUILTIN_VARS: Readonly<Record<string, BuiltinVar>> = {
   tid: { type: "int", where: ALL, doc: "thread id" },
   pid: { type: "int", where: ALL, doc: "process id" },
   cpu: { type: "int", where: ALL, doc: "virtual CPU the task runs on (--cpus; 0 outside a hit)" },
-  cpid: { type: "int", where: ALL, doc: "pid of the traced command (bpftrace -c's child)" },
+  cpid: { type: "int", where: ALL, doc: "pid of the traced command (-c): the engine's first process, 1000" },
   comm: { type: "string", where: ALL, doc: "task name (per thread: prctl(PR_SET_NAME), pthread_setname_np)" },
   ip: { type: "int", where: HIT, doc: "instruction pointer (the probe address; the return address in a retprobe)" },
   sp: { type: "int", where: HIT, doc: "stack pointer" },
@@ -45,6 +45,18 @@ export const BUILTIN_VARS: Readonly<Record<string, BuiltinVar>> = {
   probe: { type: "string", where: ALL, doc: "the probe's name, e.g. 'probe test:0'" },
   hits: { type: "int", where: HIT, doc: "this probe's hit count so far, including this hit" },
   traps: { type: "int", where: HIT, doc: "traps and uprobe syscalls spent on this probe so far" },
+  // ustack: frame-pointer walk (bpf_get_stack)
+  ustack: { type: "string", where: HIT, doc: "the user stack, walked by frame pointers as the kernel's BPF helper does" },
+};
+
+/** pid and comm of the tool itself, what BEGIN and END see (bpftrace: its own): as if started just before the traced command. */
+export const TOOL_PROCESS = { pid: 999, comm: "uprobe-lab" } as const;
+/** The traced command's pid (cpid): the engine gives its first process pid 1000. */
+export const CHILD_PID = 1000;
+
+/** Builtins of bpftrace that need a kernel this project does not model: a one-line reason each. */
+export const NOT_MODELLED: Readonly<Record<string, string>> = {
+  kstack: "kstack is not modelled here: the emulator runs user space only, there is no kernel stack to walk (use ustack)",
 };
 
 type FunctionKind = "agg" | "value" | "stmt";
@@ -77,10 +89,19 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSig>> = {
   u64: { kind: "value", min: 1, max: 1, ret: "int", doc: "read a 64-bit word" },
   str: { kind: "value", min: 1, max: 2, ret: "string", doc: "read a NUL-terminated string: str(addr [, max])" },
   usym: { kind: "value", min: 1, max: 1, ret: "string", doc: "symbolize an address: 'sym+off'" },
+  ustack: { kind: "value", min: 0, max: 2, ret: "string", where: HIT, doc: "the user stack: ustack([perf|bpftrace,] [limit])" },
+  uaddr: { kind: "value", min: 1, max: 1, ret: "int", doc: 'address of a symbol of the main binary: uaddr("sym")' },
+  strncmp: { kind: "value", min: 3, max: 3, ret: "int", doc: "compare the first n characters of two strings: 0 when equal" },
+  buf: { kind: "value", min: 1, max: 2, ret: "string", doc: "n bytes of memory, NULs included, for printf's %r: buf(p [, n]) (n at most 4096; default 64)" },
+  strftime: { kind: "value", min: 2, max: 2, ret: "string", doc: 'a date on the virtual clock: strftime("%H:%M:%S", nsecs) (boot is 2026-01-01 00:00:00 UTC)' },
   // statements
   printf: { kind: "stmt", min: 1, max: 64, doc: "formatted output" },
   print: { kind: "stmt", min: 1, max: 3, doc: "print a value, or a map: print(m [, top [, div]])" },
+  print_rows: { kind: "stmt", min: 2, max: 2, doc: 'print each element of a map as a row, keys then value, ascending by value, zeros skipped (bcc\'s tables): print_rows(@m, "%-36s %8d\\n")' },
   print_log2: { kind: "stmt", min: 1, max: 2, doc: 'print a hist in bcc\'s log2 format: print_log2(h [, "nsecs"])' },
+  join: { kind: "stmt", min: 1, max: 2, doc: 'print the strings of a NULL-terminated char* array, joined: join(arr [, " "]) (16 at most, 63 characters each, as bpftrace 0.17)' },
+  signal: { kind: "stmt", min: 1, max: 1, where: HIT, doc: 'send a signal to the traced process (bpf_send_signal): signal("SIGUSR1") or signal(10); needs --unsafe, as in bpftrace' },
+  time: { kind: "stmt", min: 0, max: 1, doc: 'print the virtual clock\'s date: time("%H:%M:%S\\n") (the default format)' },
   clear: { kind: "stmt", min: 1, max: 1, doc: "remove every element of a map (or unset a global)" },
   zero: { kind: "stmt", min: 1, max: 1, doc: "set every element of a map to zero" },
   delete: { kind: "stmt", min: 1, max: 9, doc: "delete(m[k]) or delete(m, k): remove one element" },
@@ -104,4 +125,18 @@ export const ARG_REGS: readonly number[] = [7, 6, 2, 1, 8, 9];
 
 export function whereName(w: Where): string {
   return w === "entry" ? "a probe" : w === "return" ? "a retprobe" : "BEGIN/END";
+}
+
+/** x86-64 Linux signal numbers, for signal("SIGUSR1") (asm/signal.h). */
+export const SIGNALS: Readonly<Record<string, number>> = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10,
+  SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGSTKFLT: 16, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19,
+  SIGTSTP: 20, SIGTTIN: 21, SIGTTOU: 22, SIGURG: 23, SIGXCPU: 24, SIGXFSZ: 25, SIGVTALRM: 26, SIGPROF: 27, SIGWINCH: 28,
+  SIGIO: 29, SIGPWR: 30, SIGSYS: 31,
+};
+
+/** A signal as signal() takes it: "SIGUSR1", "USR1" or a number 1..64; undefined when it names none. */
+export function signalNumber(v: string | bigint): number | undefined {
+  if (typeof v === "bigint") return v >= 1n && v <= 64n ? Number(v) : undefined;
+  return SIGNALS[v] ?? SIGNALS["SIG" + v];
 }

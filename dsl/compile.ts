@@ -16,14 +16,16 @@
 // code is either a closure parameter (R G M S C N) or a generated local
 // (`t1`, `s_name`), so user names can never collide with them.
 
-import type { AssignStmt, Block, CallExpr, Expr, IfStmt, IndexExpr, LValue, Stmt, VarRef } from "./ast.js";
-import { ARG_REGS, REGISTERS, type Ty, type Where } from "./builtins.js";
+import type { AssignStmt, Block, CallExpr, CastExpr, Expr, IfStmt, IndexExpr, IntTypeName, LValue, Stmt, VarRef } from "./ast.js";
+import { ARG_REGS, CHILD_PID, REGISTERS, signalNumber, type Ty, type Where } from "./builtins.js";
 import { constInt } from "./const-int.js";
 import type { Span } from "./diagnostics.js";
 import type { HitContext, ResolvedTarget } from "./host.js";
 import type { ItemInfo, PassContext, VarInfo } from "./passes/context.js";
+import { paramValue } from "./passes/type-expr.js";
 import { formatterFor, parseFormat } from "./printf.js";
 import type { Runtime } from "./runtime.js";
+import { USTACK_DEFAULT_LIMIT } from "./ustack.js";
 
 type Handler = (ctx: HitContext) => void;
 
@@ -40,6 +42,8 @@ interface ProbeConstants {
   func: string;
   /** `probe`: the probe's display name. */
   probe: string;
+  /** A uprobe on `push rbp` or `endbr64`: the kernel (6.11+) adds the caller to its stacks (ustack.ts). */
+  entryProbe: boolean;
 }
 
 /** Everything a generated function closes over. */
@@ -68,15 +72,16 @@ export function generate(checked: PassContext, rt: Runtime): GeneratedProgram {
     if (item.kind === "config") continue;
     const info = checked.items.get(item)!;
     if (item.kind === "special") {
-      const h = new CodeGen(checked, rt, info, { func: "", probe: item.which }).build(item.body, undefined).fn;
+      const h = new CodeGen(checked, rt, info, { func: "", probe: item.which, entryProbe: false }).build(item.body, undefined).fn;
       (item.which === "BEGIN" ? out.begins : out.ends).push(h);
       continue;
     }
     for (const t of item.targets.flatMap((spec) => checked.resolved.get(spec)!)) {
       const func = t.demangled ?? t.symbol ?? `0x${t.addr.toString(16)}`;
-      const { fn, source } = new CodeGen(checked, rt, info, { func, probe: t.name }).build(item.body, item.filter);
+      const pc: ProbeConstants = { func, probe: t.name, entryProbe: t.kind === "uprobe" && /^(?:push\s+%?rbp|endbr64)$/.test(checked.target.disassembleAt(t.addr, t.file) ?? "") };
+      const { fn, source } = new CodeGen(checked, rt, info, pc).build(item.body, item.filter);
       const probe: GeneratedProbe = { target: t, handler: fn, source };
-      if (item.filter !== undefined) probe.filter = new CodeGen(checked, rt, info, { func, probe: t.name }).buildFilter(item.filter);
+      if (item.filter !== undefined) probe.filter = new CodeGen(checked, rt, info, pc).buildFilter(item.filter);
       out.probes.push(probe);
     }
   }
@@ -168,6 +173,18 @@ class CodeGen {
         return this.ifStmt(s);
       case "return":
         return "return;\n";
+      case "break":
+      case "continue":
+        return `${s.kind};\n`;
+      case "unroll": {
+        const i = this.t();
+        return `for (let ${i} = 0; ${i} < ${Number(constInt(s.count) ?? 0n)}; ${i}++) {\n${this.block(s.body)}}\n`;
+      }
+      case "while": {
+        // bounded as the verifier bounds bpftrace's loops: past LOOP_LIMIT iterations it stops, with a warning
+        const n = this.t();
+        return `let ${n} = 0;\nwhile (${this.cond(s.cond)}) {\nif (++${n} > ${LOOP_LIMIT}) { R.loopLimit(${this.site(s)}, ${LOOP_LIMIT}); break; }\n${this.block(s.body)}}\n`;
+      }
     }
   }
 
@@ -324,6 +341,18 @@ class CodeGen {
         const unit = a[1] !== undefined && a[1].kind === "string" ? a[1].value : "value";
         return `R.printLog2(${this.id((a[0] as VarRef).name)}, ${JSON.stringify(unit)});\n`;
       }
+      case "join":
+        return `R.join(ctx, ${this.expr(a[0]!)}, ${JSON.stringify(a[1] !== undefined ? (a[1] as { value: string }).value : " ")}, ${this.site(c)});\n`;
+      case "signal": {
+        const s = a[0]!;
+        return `ctx.signal?.(${signalNumber(s.kind === "string" ? s.value : constInt(s)!)});\n`;
+      }
+      case "time": {
+        const fmt = a[0] !== undefined ? (a[0] as { value: string }).value : "%H:%M:%S\n"; // bpftrace's default
+        return `R.printf(R.strftime(${JSON.stringify(fmt)}, ctx.nsecs()));\n`;
+      }
+      case "print_rows":
+        return `R.printRows(${this.id((a[0] as VarRef).name)}, ${JSON.stringify((a[1] as { value: string }).value)});\n`;
       case "clear":
         return `R.clear(${this.id((a[0] as VarRef).name)});\n`;
       case "zero":
@@ -354,7 +383,7 @@ class CodeGen {
         const arg = this.expr(c.args[k++]!);
         if (part.arg === "int" && part.conv === "d" && part.flags === "" && part.width === undefined && part.precision === undefined) {
           pieces.push(`(${arg}).toString()`);
-        } else if (part.arg === "string" && part.width === undefined && part.precision === undefined) {
+        } else if (part.arg === "string" && part.conv === "s" && part.width === undefined && part.precision === undefined) {
           pieces.push(`(${arg})`);
         } else pieces.push(`${this.konst(formatterFor(part))}(${arg})`);
       }
@@ -417,6 +446,21 @@ class CodeGen {
         return binaryInt(e.op, this.expr(e.left), this.expr(e.right));
       case "ternary":
         return `(${this.cond(e.cond)} ? ${this.expr(e.then)} : ${this.expr(e.else)})`;
+      case "cast":
+        return castInt(e.pointer ? "uint64" : e.type, this.expr(e.operand));
+      case "deref": {
+        const p = e.operand as CastExpr; // type-check allows only a pointer cast here
+        const bytes = INT_BYTES[p.type];
+        const read = `R.rd(ctx, ${bytes}, ${this.expr(p.operand)}, ${this.site(e)})`;
+        return castInt(p.type, read);
+      }
+      case "param": {
+        const v = paramValue(this.checked.flags.params, e.index);
+        return typeof v === "bigint" ? (v < 0n ? `(${v}n)` : `${v}n`) : JSON.stringify(v);
+      }
+      case "sizeof":
+        if (e.type !== undefined) return `${INT_BYTES[e.type]}n`;
+        return e.operand !== undefined && e.operand.kind === "string" ? `${e.operand.value.length + 1}n` : "8n";
     }
     throw new Error("internal: unknown expression");
   }
@@ -429,19 +473,19 @@ class CodeGen {
   private varRead(e: VarRef): string {
     if (e.scope === "scratch") return scratchName(e.name);
     if (e.scope === "self") return this.selfRead(e);
-    if (e.scope === "global" && !this.checked.vars.has(e.name)) return this.builtin(e.name);
+    if (e.scope === "global" && !this.checked.vars.has(e.name)) return this.builtin(e.name, e);
     const v = this.v(e.name);
     const id = this.id(e.name);
     if (v.kind === "avg") return `R.avgOf(G[${id}])`;
     return `(G[${id}] ?? ${v.kind === "string" ? '""' : "0n"})`;
   }
 
-  private builtin(name: string): string {
+  private builtin(name: string, at: Span): string {
     if (/^arg[0-5]$/.test(name)) return `N(64, ctx.gpr(${ARG_REGS[Number(name[3])]}))`;
-    // bpftrace's sargN on x86-64: the 8-byte word at sp + 8*(N+1); a 32-bit task's are 4-byte cdecl slots (unreadable: 0)
+    // stack arguments past the return address, as bpftrace's sargN: 8-byte slots, or a 32-bit task's 4-byte cdecl ones
     if (/^sarg[0-5]$/.test(name)) {
       const n = Number(name[4]) + 1;
-      return `(ctx.wordSize === 4 ? BigInt(ctx.readU32(ctx.gpr(4) + ${4 * n}n) ?? 0) : (ctx.readU64(ctx.gpr(4) + ${8 * n}n) ?? 0n))`;
+      return `(ctx.wordSize === 4 ? R.rd(ctx, 4, N(64, ctx.gpr(4) + ${4 * n}n), ${this.site(at)}) : R.rd(ctx, 8, N(64, ctx.gpr(4) + ${8 * n}n), ${this.site(at)}))`;
     }
     switch (name) {
       case "retval":
@@ -457,7 +501,7 @@ class CodeGen {
       case "cpu":
         return "BigInt(ctx.cpu ?? 0)";
       case "cpid":
-        return "BigInt(ctx.cpid ?? ctx.pid)";
+        return `BigInt(ctx.cpid ?? ${CHILD_PID})`;
       case "comm":
         return "ctx.comm";
       case "ip":
@@ -472,6 +516,8 @@ class CodeGen {
         return "N(64, ctx.hits())";
       case "traps":
         return "N(64, ctx.traps())";
+      case "ustack":
+        return `R.ustack(ctx, ${USTACK_DEFAULT_LIMIT}, "bpftrace", ${this.pc.entryProbe})`;
     }
     throw new Error(`internal: unknown builtin ${name}`);
   }
@@ -492,12 +538,42 @@ class CodeGen {
       case "u64":
         return `R.rd(ctx, 8, ${this.expr(a[0]!)}, ${this.site(c)})`;
       case "str":
-        return `R.rdStr(ctx, ${this.expr(a[0]!)}, ${a[1] !== undefined ? this.expr(a[1]) : "64n"}, ${this.site(c)})`;
+        if (a[0]!.kind === "param" && typeof paramValue(this.checked.flags.params, a[0]!.index) === "string") return this.expr(a[0]!);
+        return `R.rdStr(ctx, ${this.expr(a[0]!)}, ${a[1] !== undefined ? this.expr(a[1]) : "63n"}, ${this.site(c)})`;
       case "usym":
         return `R.usym(${this.expr(a[0]!)})`;
+      case "ustack": {
+        const mode = a.find((x): x is VarRef => x.kind === "var")?.name ?? "bpftrace";
+        const lim = a.map(constInt).find((x) => x !== undefined);
+        return `R.ustack(ctx, ${lim ?? USTACK_DEFAULT_LIMIT}, ${JSON.stringify(mode)}, ${this.pc.entryProbe})`;
+      }
+      case "uaddr": {
+        const sym = this.checked.target.lookupSymbol((a[0] as { value: string }).value)!;
+        return `${sym.addr}n`;
+      }
+      case "buf":
+        return `R.rdBuf(ctx, ${this.expr(a[0]!)}, ${a[1] !== undefined ? this.expr(a[1]) : "64n"}, ${this.site(c)})`;
+      case "strftime":
+        return `R.strftime(${JSON.stringify((a[0] as { value: string }).value)}, ${this.expr(a[1]!)})`;
+      case "strncmp": {
+        const n = Number(constInt(a[2]!) ?? 0n);
+        return `((${this.expr(a[0]!)}).slice(0, ${n}) === (${this.expr(a[1]!)}).slice(0, ${n}) ? 0n : 1n)`;
+      }
     }
     throw new Error(`internal: unknown function ${c.name}`);
   }
+}
+
+/** Iterations a while loop may run per hit before it is cut off (the BPF verifier's bound, modelled). */
+const LOOP_LIMIT = 1_000_000;
+
+const INT_BYTES: Readonly<Record<IntTypeName, number>> = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8 };
+
+/** A value converted to a C integer type (values are held as int64: uint64 keeps its bits). */
+function castInt(type: IntTypeName, v: string): string {
+  const bits = INT_BYTES[type] * 8;
+  if (bits === 64) return v;
+  return type.startsWith("u") ? `BigInt.asUintN(${bits}, ${v})` : `N(${bits}, ${v})`;
 }
 
 /** Integer binary operator on two JS bigint expressions, with int64 wrap. */

@@ -22,7 +22,8 @@
 // With -u/-m the latency is divided by 1000/1000000 before bucketing (as the
 // BPF side does) and the total by the same factor before printing; the
 // average is total / count, truncated. bcc prints the function as
-// `[unknown]` when the target has exited; we always know its name.
+// `[unknown]` when the target has exited; we always know its name. The PID in
+// brackets is the traced process's (cpid), as bcc keys its histogram by pid.
 //
 // `print_log2(h, "nsecs")` in the DSL prints a bpftrace-style hist() in this
 // format (bpftrace's [0] and [1] buckets both fall in bcc's slot 1), which is
@@ -107,8 +108,8 @@ export function formatLog2FromHist(hist: readonly number[], valType: string): st
   return formatBccLog2Hist(histToBccSlots(hist), valType);
 }
 
-/** The DSL program behind funclatency (see dsl/examples/funclatency.probe). */
-export function funclatencyProgram(pattern: string, func: string, unit: "nsecs" | "usecs" | "msecs"): string {
+/** The DSL program behind funclatency (see dsl/examples/funclatency.probe); `shown` is the function as bcc names it (the symbol, without its library). */
+export function funclatencyProgram(pattern: string, func: string, unit: "nsecs" | "usecs" | "msecs", shown = func): string {
   const div = unit === "nsecs" ? "" : unit === "usecs" ? " / 1000" : " / 1000000";
   const q = JSON.stringify;
   return `config = { print_maps_on_exit = false }
@@ -124,7 +125,7 @@ retprobe ${func} / self.start / <
 END <
   printf("\\n")
   if (n > 0) <
-    printf("\\nFunction = %s [%d]\\n", ${q(func)}, pid)
+    printf("\\nFunction = %s [%d]\\n", ${q(shown)}, cpid)
     print_log2(lat, ${q(unit)})
     printf("\\navg = %d ${unit}, total: %d ${unit}, count: %d\\n\\n", total${div} / n, total${div}, n)
   >

@@ -84,9 +84,14 @@ StmtsS -> Simple {% (d) => [d[0]] %}
   | Stmts %sep Simple {% (d) => [...d[0], d[2]] %}
   | StmtsI Simple {% (d) => [...d[0], d[1]] %}
 
-StmtsI -> If {% (d) => [d[0]] %}
-  | Stmts %sep If {% (d) => [...d[0], d[2]] %}
-  | StmtsI If {% (d) => [...d[0], d[1]] %}
+StmtsI -> Compound {% (d) => [d[0]] %}
+  | Stmts %sep Compound {% (d) => [...d[0], d[2]] %}
+  | StmtsI Compound {% (d) => [...d[0], d[1]] %}
+
+# Statements that end in a block: no separator needed after them.
+Compound -> If {% id %}
+  | "unroll" "(" Expr ")" _ Block {% (d) => B.unrollStmt(d[0], d[2], d[5]) %}
+  | "while" "(" Expr ")" _ Block {% (d) => B.whileStmt(d[0], d[2], d[5]) %}
 
 Simple -> LValue "=" Expr {% (d) => B.assign(d[0], d[1], d[2]) %}
   | LValue %assignop Expr {% (d) => B.assign(d[0], d[1], d[2]) %}
@@ -96,6 +101,8 @@ Simple -> LValue "=" Expr {% (d) => B.assign(d[0], d[1], d[2]) %}
   | "--" LValue {% (d) => B.preIncDec(d[0], d[1]) %}
   | Call {% (d) => B.callStmt(d[0]) %}
   | "return" {% (d) => B.returnStmt(d[0]) %}
+  | "break" {% (d) => B.jumpStmt(d[0]) %}
+  | "continue" {% (d) => B.jumpStmt(d[0]) %}
 
 If -> "if" "(" Expr ")" _ Block {% (d) => B.ifStmt(d[0], d[2], d[5]) %}
   | "if" "(" Expr ")" _ Block _ "else" _ Block {% (d) => B.ifStmt(d[0], d[2], d[5], d[9]) %}
@@ -125,6 +132,12 @@ Unary -> %number {% (d) => B.numberLit(d[0]) %}
   | %name "(" ")" {% (d) => B.call(d[0], [], d[2]) %}
   | %name "(" Args ")" {% (d) => B.call(d[0], d[2], d[3]) %}
   | "(" Expr ")" {% (d) => B.paren(d[0], d[1], d[2]) %}
+  | %param {% (d) => B.param(d[0]) %}
+  | "(" %type ")" Unary {% (d) => B.cast(d[0], d[1], false, d[3]) %}
+  | "(" %type "*" ")" Unary {% (d) => B.cast(d[0], d[1], true, d[4]) %}
+  | "*" Unary {% (d) => B.deref(d[0], d[1]) %}
+  | "sizeof" "(" %type ")" {% (d) => B.sizeofType(d[0], d[2], d[3]) %}
+  | "sizeof" "(" Expr ")" {% (d) => B.sizeofExpr(d[0], d[2], d[3]) %}
   | "!" Unary {% (d) => B.unary(d[0], d[1]) %}
   | "~" Unary {% (d) => B.unary(d[0], d[1]) %}
   | "-" Unary {% (d) => B.unary(d[0], d[1]) %}

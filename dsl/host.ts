@@ -29,6 +29,12 @@ export interface TargetInfo {
   readonly mainFile: string;
   /** Every probeable file, main binary first (for the binary-qualified form). */
   files(): string[];
+  /**
+   * The probeable file a path names when it is not spelled as files() lists it
+   * (an absolute path, a path through a symlink such as /lib -> /usr/lib): bpftrace
+   * resolves both to the same file. Optional.
+   */
+  sameFile?(written: string): string | undefined;
   /** Function/object symbol by exact name in a file (default: main binary). */
   lookupSymbol(name: string, file?: string): SymbolInfo | undefined;
   /**
@@ -107,6 +113,10 @@ export interface HitContext {
   traps(): bigint;
   /** For uretprobes: the probed function's entry address (the kernel's `func`). */
   readonly funcAddr: bigint;
+  /** uname release of the modelled kernel ("6.18.0-..."), where the stack walk depends on it; absent: the default generation. */
+  readonly kernelRelease?: string;
+  /** Send a signal to the traced process, as bpf_send_signal() does (bpftrace signal()); optional. */
+  signal?(signo: number): void;
   /** Ask the engine to stop the guest after this handler (bpftrace exit()). */
   requestExit(code: number): void;
 }

@@ -25,10 +25,15 @@ export type { OutputSink, TargetInfo } from "./host.js";
 export { jsonAttachedProbes } from "./output-json.js";
 export type { LatencyUnit } from "./funclatency.js";
 export { NULL_CONTEXT } from "./runtime.js";
+export { listPatternFile, listProbes } from "./list-probes.js";
+export { funccountProgram, stackcountProgram } from "./bcc-tools.js";
+export { debugDump } from "./debug-dump.js";
 
 export interface CompileOptions {
   /** Let probes at offsets that are not instruction boundaries through (marked unsafe). */
   unsafe?: boolean;
+  /** Positional parameters `$1`, `$2`, ... */
+  params?: readonly string[];
   /** printf()/print() output as bpftrace `-f json` NDJSON lines. */
   json?: boolean;
   /** Where printf()/print() write while the guest runs (default: collected in `output`). */
@@ -78,7 +83,7 @@ export interface CompiledProgram {
  */
 export function compileProgram(source: string, fileName: string, target: TargetInfo, opts: CompileOptions = {}): CompiledProgram {
   const src = new SourceText(fileName, source);
-  const checked = runPasses(parse(src), src, target, { unsafe: opts.unsafe === true });
+  const checked = runPasses(parse(src), src, target, { unsafe: opts.unsafe === true, params: opts.params ?? [] });
 
   let output = "";
   const warnings: string[] = checked.warnings;

@@ -30,9 +30,18 @@
 import type { Printer } from "./printer.js";
 import { avgValue, sortEntries, type AvgState, type LhistParams, type Value, type VarEntry, type VarMeta } from "./value.js";
 
+/**
+ * bpftrace prints a stack in a map key with 4 spaces before each frame, where
+ * printf shows it with 8 (output.cpp's map key formatting): a ustack value
+ * (ustack.ts: a newline, then `        frame` lines) is re-indented here.
+ */
+function stackKey(v: string): string {
+  return /^\n(?: {8}[^\n]*\n)+$/.test(v) ? v.replace(/\n {8}/g, "\n    ") : v;
+}
+
 function keyText(k: readonly Value[] | undefined): string {
   if (k === undefined) return "";
-  return `[${k.map((v) => (typeof v === "bigint" ? v.toString(10) : v)).join(", ")}]`;
+  return `[${k.map((v) => (typeof v === "bigint" ? v.toString(10) : stackKey(v))).join(", ")}]`;
 }
 
 // ---- histograms --------------------------------------------------------------
@@ -147,6 +156,8 @@ function scalarText(meta: VarMeta, v: unknown, div: number): string {
 
 /** One variable in bpftrace's text format. */
 function textVar(meta: VarMeta, entries: readonly VarEntry[], top = 0, div = 1): string {
+  // measured on 0.17: an unkeyed count() never run prints its 0; every other empty map prints blank lines
+  if (entries.length === 0 && meta.kind === "count" && !meta.keyed) return `${meta.name}: 0\n`;
   if (entries.length === 0) return meta.kind === "avg" || meta.kind === "stats" ? "\n\n" : "\n";
   const d = div === 0 ? 1 : div;
   const sorted = sortEntries(meta, entries, top);

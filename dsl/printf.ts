@@ -1,6 +1,7 @@
 // printf: the C format subset, as bpftrace passes it to libc.
 //
-// Conversions: %d %i %u %x %X %o %c %s %p and %%; flags `-` `0` `+` space
+// Conversions: %d %i %u %x %X %o %c %s %p and %%, and bpftrace's %r (a buf()
+// with its non-printable bytes as \xNN); flags `-` `0` `+` space
 // `#`; a field width and a precision (`%-10s`, `%08x`, `%.3s`, `%5.3d`); the
 // length modifiers h hh l ll j z t are accepted and ignored, because every
 // integer of the language is 64 bits wide (bpftrace widens `%d` to the
@@ -68,7 +69,7 @@ export function parseFormat(fmt: string): ParsedFormat {
     if (conv === undefined) return { ok: false, offset: start, message: "printf: incomplete conversion at the end of the format" };
     let arg: ArgType;
     if (INT_CONVS.includes(conv)) arg = "int";
-    else if (conv === "s") arg = "string";
+    else if (conv === "s" || conv === "r") arg = "string";
     else return { ok: false, offset: j, message: `printf: unknown conversion '%${conv}'` };
     if ((width ?? 0) > 4096 || (precision ?? 0) > 4096) return { ok: false, offset: start, message: "printf: field width too large" };
     if (lit !== "") {
@@ -139,9 +140,20 @@ function formatInt(spec: FormatSpec, value: bigint): string {
   return body;
 }
 
-/** Format one %s conversion. */
+/** bpftrace's %r of a buf(): printable ASCII as it is, every other byte as \xNN. */
+function escapeBuffer(value: string): string {
+  let out = "";
+  for (const ch of value) {
+    const c = ch.charCodeAt(0);
+    out += c >= 0x20 && c < 0x7f ? ch : "\\x" + (c & 0xff).toString(16).padStart(2, "0");
+  }
+  return out;
+}
+
+/** Format one %s (or %r) conversion. */
 function formatString(spec: FormatSpec, value: string): string {
-  const s = spec.precision !== undefined ? value.slice(0, spec.precision) : value;
+  const v = spec.conv === "r" ? escapeBuffer(value) : value;
+  const s = spec.precision !== undefined ? v.slice(0, spec.precision) : v;
   return pad(s, spec.width, spec.flags.includes("-"));
 }
 

@@ -19,12 +19,16 @@
 // Unreadable guest memory reads yield 0 (or "") and a warning, at most once
 // per call site, like bpftrace's `-k` warnings; the handler goes on.
 
+import { TOOL_PROCESS } from "./builtins.js";
 import type { SourceText } from "./diagnostics.js";
 import { formatLog2FromHist } from "./funclatency.js";
 import type { HitContext, OutputSink, TargetInfo } from "./host.js";
 import type { Printer } from "./printer.js";
+import { sprintf } from "./printf.js";
+import { virtualStrftime } from "./strftime.js";
+import { formatStack, walkUserStack, type StackMode } from "./ustack.js";
 import {
-  avgValue, HIST_BUCKETS, histIndex, lhistBuckets, lhistIndex, type AvgState, type Entry, type Value, type VarEntry, type VarMeta,
+  avgValue, HIST_BUCKETS, histIndex, lhistBuckets, lhistIndex, sortEntries, type AvgState, type Entry, type Value, type VarEntry, type VarMeta,
 } from "./value.js";
 
 export interface RuntimeOptions {
@@ -39,10 +43,11 @@ export interface RuntimeOptions {
 }
 
 /** Fallback context for BEGIN/END when the engine passes none. */
+/** What BEGIN and END run with: no hit, and the tool's own pid and comm (as bpftrace shows its own). */
 export const NULL_CONTEXT: HitContext = {
-  pid: 0,
-  tid: 0,
-  comm: "",
+  pid: TOOL_PROCESS.pid,
+  tid: TOOL_PROCESS.pid,
+  comm: TOOL_PROCESS.comm,
   nsecs: () => 0n,
   gpr: () => 0n,
   ip: () => 0n,
@@ -72,6 +77,8 @@ export class Runtime {
   readonly droppedKeys = new Map<number, number>();
   private t0: bigint | undefined;
   private readonly usymCache = new Map<bigint, string>();
+  /** ustack's frame lines by mode and address (ustack.ts formatStack). */
+  private readonly frameCache = new Map<string, string>();
 
   constructor(
     readonly vars: readonly VarMeta[],
@@ -164,9 +171,14 @@ export class Runtime {
     return BigInt.asIntN(64, BigInt(v));
   }
 
+  /** A while loop ran past its bound: it stops there (bpftrace's verifier would have refused an unbounded loop). */
+  loopLimit(site: number, limit: number): void {
+    this.warn(site, `loop stopped after ${limit} iterations (bpftrace's BPF verifier bounds loops)`);
+  }
+
   rdStr(ctx: HitContext, addr: bigint, max: bigint, site: number): string {
     const a = BigInt.asUintN(64, addr);
-    // bpftrace's str(p, n) reads n bytes including the terminating NUL.
+    // bpftrace 0.17's str(p, n) keeps n characters (str(p) keeps 63: its 64-byte buffer holds the NUL).
     const n = Number(max);
     const s = ctx.readString(a, n);
     if (s === undefined) {
@@ -175,7 +187,64 @@ export class Runtime {
     }
     const nul = s.indexOf("\0");
     const t = nul >= 0 ? s.slice(0, nul) : s;
-    return t.length > n - 1 ? t.slice(0, n - 1) : t;
+    return t.length > n ? t.slice(0, n) : t;
+  }
+
+  /** ustack at this hit, formatted as bpftrace prints it. */
+  ustack(ctx: HitContext, limit: number, mode: StackMode, entryProbe: boolean): string {
+    return formatStack(this.opts.target, walkUserStack(ctx, limit, entryProbe), mode, this.frameCache);
+  }
+
+  /** buf(p, n): n bytes as they are (NULs too), for %r; an unreadable byte ends it, with a warning. */
+  rdBuf(ctx: HitContext, addr: bigint, n: bigint, site: number): string {
+    const a = BigInt.asUintN(64, addr);
+    const len = Math.min(Math.max(Number(n), 0), 4096);
+    let out = "";
+    for (let i = 0; i < len; i++) {
+      const b = ctx.readU8(a + BigInt(i));
+      if (b === undefined) {
+        this.warn(site, `failed to read ${len} bytes of user memory at 0x${a.toString(16)}`);
+        break;
+      }
+      out += String.fromCharCode(b);
+    }
+    return out;
+  }
+
+  /**
+   * join(arr, delim): bpftrace 0.17 reads up to 16 pointers of a NULL-terminated
+   * char* array and up to 63 characters of each string, and prints them joined
+   * with a newline.
+   */
+  join(ctx: HitContext, addr: bigint, delim: string, site: number): void {
+    const parts: string[] = [];
+    const a = BigInt.asUintN(64, addr);
+    for (let i = 0; i < 16; i++) {
+      const p = ctx.readU64(a + BigInt(8 * i));
+      if (p === undefined) {
+        this.warn(site, `failed to read the array at 0x${a.toString(16)}`);
+        break;
+      }
+      if (p === 0n) break;
+      const s = ctx.readString(p, 63);
+      if (s === undefined) break;
+      parts.push(s);
+    }
+    this.printf(parts.join(delim) + "\n");
+  }
+
+  /** strftime()/time() on the virtual clock (strftime.ts). */
+  strftime(fmt: string, nsecs: bigint): string {
+    return virtualStrftime(fmt, nsecs);
+  }
+
+  /** print_rows(): bcc's tables, ascending by value, zeros skipped (funccount, stackcount). */
+  printRows(id: number, fmt: string): void {
+    const meta = this.vars[id]!;
+    for (const e of sortEntries(meta, this.entries(id))) {
+      if (e.v === 0n) continue;
+      this.opts.sink.write(sprintf(fmt, ...(e.k ?? []), e.v as bigint));
+    }
   }
 
   usym(addr: bigint): string {

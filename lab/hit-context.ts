@@ -51,6 +51,11 @@ export class ConsumerHitContext implements HitContext {
     return this.kernel.processes[0]?.pid ?? this.pid;
   }
 
+  /** The modelled kernel's release: ustack's walk differs before and after 6.11. */
+  get kernelRelease(): string {
+    return this.kernel.release;
+  }
+
   nsecs(): bigint {
     return BigInt(this.kernel.nowNs());
   }
@@ -114,6 +119,14 @@ export class ConsumerHitContext implements HitContext {
 
   traps(): bigint {
     return BigInt(totalTraps(this.stats));
+  }
+
+  /**
+   * bpf_send_signal(): group_send_sig_info(sig, SEND_SIG_PRIV) to the current
+   * process, so si_code is SI_KERNEL; delivered on the way back to user space.
+   */
+  signal(signo: number): void {
+    this.kernel.queueSignal(this.cx.task, { signo, code: 0x80, addr: 0, forced: false, ip: this.cx.cpu.rip });
   }
 
   requestExit(code: number): void {

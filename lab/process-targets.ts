@@ -8,6 +8,7 @@
 // At run time, attachProcess() lets symbolAt() name addresses inside the
 // libraries too (the `func` builtin, usym), through the process's mappings.
 
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { SymbolInfo, TargetInfo } from "../dsl/host.js";
 import { Binary, fileId, findLibraries, GuestFs, vmaFileOffset, type AddressSpace, type ElfImage } from "../engine/index.js";
@@ -16,6 +17,8 @@ import { BinaryTargetInfo } from "./target-info.js";
 /** One probeable file: its display path (what files() lists), its identity (the MappedFile key) and its bytes. */
 export interface ProbeableFile {
   readonly path: string;
+  /** The file the path leads to (symlinks resolved), as ld.so opened it. */
+  readonly realPath: string;
   readonly id: string;
   readonly bin: Binary;
   readonly info: BinaryTargetInfo;
@@ -28,6 +31,7 @@ class LibraryFile implements ProbeableFile {
 
   constructor(
     readonly path: string,
+    readonly realPath: string,
     readonly id: string,
     private readonly elf: ElfImage,
   ) {}
@@ -48,8 +52,8 @@ export class ProcessTargetInfo implements TargetInfo {
   constructor(main: Binary, libraries: { path: string; realPath: string; elf: ElfImage }[] = []) {
     // the ids are the inodes the guest's mappings will have (fileId), so probes registered now key on them
     this.parts = [
-      { path: main.path, id: fileId(main.path, "given"), bin: main, info: new BinaryTargetInfo(main) },
-      ...libraries.map((l) => new LibraryFile(l.path, fileId(l.realPath, "library"), l.elf)),
+      { path: main.path, realPath: main.path, id: fileId(main.path, "given"), bin: main, info: new BinaryTargetInfo(main) },
+      ...libraries.map((l) => new LibraryFile(l.path, l.realPath, fileId(l.realPath, "library"), l.elf)),
     ];
   }
 
@@ -74,6 +78,13 @@ export class ProcessTargetInfo implements TargetInfo {
 
   files(): string[] {
     return this.parts.map((p) => p.path);
+  }
+
+  /** A path to one of the probeable files by another spelling (absolute, through /lib -> /usr/lib): compared by real path. */
+  sameFile(written: string): string | undefined {
+    const real = realPath(written);
+    if (real === undefined) return undefined;
+    return this.parts.find((p) => realPath(p.path) === real || realPath(p.realPath) === real)?.path;
   }
 
   /** The part a file name from the program means (exact display path; the DSL's matchFile has already chosen one). */
@@ -132,5 +143,14 @@ export class ProcessTargetInfo implements TargetInfo {
   fileOffsetOf(addr: bigint, file?: string): number | undefined {
     const p = this.part(file);
     return p?.info.fileOffsetOf(addr, p.bin.path);
+  }
+}
+
+/** A host path with its symlinks resolved, or undefined when it does not exist. */
+function realPath(p: string): string | undefined {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return undefined;
   }
 }

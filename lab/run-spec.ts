@@ -26,6 +26,10 @@ export interface RunSpec extends Pick<MachineOptions, "env" | "files" | "libPath
   program: string;
   /** Name used in DSL error messages: a file name or "-e" (default "-e"; runSpec's default is "program"). */
   programName?: string;
+  /** The program's positional parameters $1, $2, ... (bpftrace's words after the script). */
+  params?: readonly string[];
+  /** Where printf/print of the program go instead of the guest's stdout (bpftrace's -o FILE). */
+  programOutput?: (text: string) => void;
   /** Guest argv after argv[0]. */
   args?: string[];
   /** Guest stdin, when the streams are captured (no `io`). */

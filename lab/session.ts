@@ -91,10 +91,10 @@ export class Session {
     if (o.io === undefined) this.outputFd = openOutput(o.outputFile);
     const fd = this.outputFd;
     this.io = o.io ?? new BufferIo(new TextEncoder().encode(o.stdin ?? ""), fd === undefined ? undefined : (_s, data) => void fs.writeSync(fd, data), OUTPUT_TAIL_BYTES);
-    const sink: OutputSink = { write: (t) => this.io.write(1, new TextEncoder().encode(t)) };
+    const sink: OutputSink = { write: o.programOutput ?? ((t) => this.io.write(1, new TextEncoder().encode(t))) };
     // Compile first: a mistake in the program is reported before anything runs.
     this.targets = ProcessTargetInfo.forExecutable(this.binary, { libPath: o.libPath, env: o.env });
-    this.program = compileProgram(o.program, o.programName ?? "-e", this.targets, { unsafe: o.unsafe, json: o.json, sink });
+    this.program = compileProgram(o.program, o.programName ?? "-e", this.targets, { unsafe: o.unsafe, json: o.json, sink, params: o.params ?? [] });
     this.uprobes = new Uprobes({ gen, emulation: this.emulation, cost: this.cost, traceHits: o.traceHits });
     this.machine = new Machine(this.binary, {
       argv: [this.binary.path, ...(o.args ?? [])],

@@ -4,12 +4,13 @@
 // arguments (bpftrace's semantic_analyser visit(Call) for these functions).
 
 import type { CallExpr, Expr, IndexExpr, VarRef } from "../ast.js";
-import { BUILTIN_VARS, FUNCTIONS } from "../builtins.js";
+import { BUILTIN_VARS, FUNCTIONS, SIGNALS, signalNumber } from "../builtins.js";
+import { didYouMean } from "../suggest.js";
 import { constInt } from "../const-int.js";
 import { parseFormat } from "../printf.js";
 import type { VarInfo } from "./context.js";
 import { kindName } from "./kinds.js";
-import { arity, checkKeys, expectInt, typeOf, unknownFunction, unknownName, type Scope } from "./type-expr.js";
+import { arity, checkKeys, checkWhere, expectInt, typeOf, unknownFunction, unknownName, type Scope } from "./type-expr.js";
 
 export function checkAggCall(sc: Scope, call: CallExpr): void {
   const sig = FUNCTIONS[call.name]!;
@@ -50,6 +51,7 @@ export function checkCallStmt(sc: Scope, call: CallExpr): void {
     return;
   }
   if (!arity(sc, call, sig.min, sig.max)) return;
+  if (sig.where !== undefined && !checkWhere(sc, call.nameSpan, `${call.name}()`, sig.where)) return; // signal() in BEGIN: no process to signal
   const a = call.args;
   switch (call.name) {
     case "printf":
@@ -73,6 +75,25 @@ export function checkCallStmt(sc: Scope, call: CallExpr): void {
       if (a[1] !== undefined && a[1].kind !== "string") sc.bag.error(a[1], "print_log2() unit must be a string literal, e.g. \"nsecs\"");
       break;
     }
+    case "signal": {
+      // bpftrace: "signal() is an unsafe function, use --unsafe"
+      if (!sc.ctx.flags.unsafe) sc.bag.error(call, "signal() sends a signal to the traced process: it needs --unsafe, as in bpftrace");
+      const s = a[0]!;
+      const v = s.kind === "string" ? s.value : constInt(s);
+      if (v === undefined) sc.bag.error(s, 'signal() needs a signal name or number literal: signal("SIGUSR1"), signal(10)');
+      else if (signalNumber(v) === undefined) sc.bag.error(s, `unknown signal '${String(v)}'${typeof v === "string" ? didYouMean(v, Object.keys(SIGNALS)) : " (1 to 64)"}`);
+      break;
+    }
+    case "join":
+      expectInt(sc, a[0]!, "argument 1 of join()");
+      if (a[1] !== undefined && a[1].kind !== "string") sc.bag.error(a[1], 'join() delimiter must be a string literal, e.g. ","');
+      break;
+    case "time":
+      if (a[0] !== undefined && a[0].kind !== "string") sc.bag.error(a[0], 'time() format must be a string literal, e.g. "%H:%M:%S\\n"');
+      break;
+    case "print_rows":
+      checkPrintRows(sc, a[0]!, a[1]!);
+      break;
     case "clear":
       mapArg(sc, a[0]!, "clear");
       break;
@@ -145,4 +166,31 @@ function mapArg(sc: Scope, e: Expr, fn: string): VarInfo | undefined {
 
 function isVarName(e: Expr): boolean {
   return e.kind === "var" && (e.scope === "map" || (e.scope === "global" && BUILTIN_VARS[e.name] === undefined));
+}
+
+/** print_rows(@m, "fmt"): a keyed map of integers, and a format with one conversion per key and one for the value. */
+function checkPrintRows(sc: Scope, m: Expr, fmt: Expr): void {
+  const v = mapArg(sc, m, "print_rows");
+  if (fmt.kind !== "string") {
+    sc.bag.error(fmt, 'print_rows() format must be a string literal, e.g. "%-36s %8d\\n"');
+    return;
+  }
+  if (v === undefined) return;
+  if (!v.keyed || !["count", "sum", "int", "min", "max"].includes(v.kind)) {
+    sc.bag.error(m, `print_rows() needs a map of integers with keys, and ${v.name} ${v.keyed ? `holds ${kindName(v.kind)}` : "has no keys"}`);
+    return;
+  }
+  const p = parseFormat(fmt.value);
+  if (!p.ok) {
+    sc.bag.error(fmt, p.message);
+    return;
+  }
+  const want = [...v.keyTypes, "int"];
+  if (p.specs.length !== want.length) {
+    sc.bag.error(fmt, `print_rows(): the format has ${p.specs.length} conversion${p.specs.length === 1 ? "" : "s"}, and ${v.name} needs ${want.length} (${v.keyTypes.length} key${v.keyTypes.length === 1 ? "" : "s"}, then the value)`);
+    return;
+  }
+  p.specs.forEach((spec, i) => {
+    if (spec.arg !== want[i]) sc.bag.error(fmt, `print_rows(): ${spec.text} is for ${i < v.keyTypes.length ? `key ${i + 1}` : "the value"}, which is ${want[i] === "int" ? "an integer" : "a string"}`);
+  });
 }

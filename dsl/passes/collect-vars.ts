@@ -13,6 +13,7 @@
 
 import type { AssignStmt, Expr, IncDecStmt, IndexExpr, LValue } from "../ast.js";
 import { walkStmts } from "../ast.js";
+import { paramValue } from "./type-expr.js";
 import { BUILTIN_VARS, FUNCTIONS, type Ty, type Where } from "../builtins.js";
 import { constInt } from "../const-int.js";
 import type { Span } from "../diagnostics.js";
@@ -97,6 +98,8 @@ function quietType(ctx: PassContext, info: ItemInfo, e: Expr): Ty {
       return FUNCTIONS[e.name]?.ret ?? "int";
     case "ternary":
       return quietType(ctx, info, e.then);
+    case "param":
+      return typeof paramValue(ctx.flags.params, e.index) === "bigint" ? "int" : "string";
     default:
       return "int";
   }

@@ -58,6 +58,8 @@ export interface Storage {
 export interface CompileFlags {
   /** Let probes at offsets that are not instruction boundaries through. */
   unsafe: boolean;
+  /** Positional parameters `$1`, `$2`, ... (the words after the script, as bpftrace takes them). */
+  params: readonly string[];
 }
 
 export class PassContext {

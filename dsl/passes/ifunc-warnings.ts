@@ -12,6 +12,7 @@ export function ifuncWarnings(ctx: PassContext): void {
   for (const item of program.items) {
     if (item.kind !== "probe") continue;
     for (const spec of item.targets) {
+      if (spec.text.includes("*")) continue; // a wildcard's IFUNC matches were not named on purpose
       for (const t of [ctx.resolved.get(spec) ?? []].flat()) {
         if (t.symbol === undefined || t.offset !== 0 || !target.lookupSymbol(t.symbol, t.file)?.ifunc) continue;
         const impls = target.symbolNames(t.file).filter((n) => n.startsWith(`__${t.symbol}_`) && n.includes("sse2"));

@@ -42,11 +42,12 @@ const PASSES: readonly Pass[] = [
 ];
 
 /** Run PASSES over a parsed program; throws one DslError with every error found. */
-export function runPasses(program: Program, src: SourceText, target: TargetInfo, flags: CompileFlags): PassContext {
+export function runPasses(program: Program, src: SourceText, target: TargetInfo, flags: CompileFlags, afterPass?: (name: string, ctx: PassContext) => void): PassContext {
   const ctx = new PassContext(program, src, target, flags);
   for (const pass of PASSES) {
     if (!pass.analysis) ctx.bag.throwIfAny();
     pass.run(ctx);
+    afterPass?.(pass.name, ctx);
   }
   ctx.bag.throwIfAny();
   return ctx;

@@ -35,6 +35,7 @@ import type { Span } from "../diagnostics.js";
 import type { ResolvedTarget, SymbolInfo } from "../host.js";
 import { didYouMean } from "../suggest.js";
 import type { PassContext } from "./context.js";
+import { hasWildcard, matchingFiles, matchingFunctions } from "./wildcards.js";
 
 const spanOf = (a: { start: number; end: number }): Span => ({ start: a.start, end: a.end });
 
@@ -59,6 +60,8 @@ export function matchFile(written: string, files: readonly string[]): string | u
   if (!w.includes("/")) for (const f of files) if (baseName(f) === w) return f;
   // a library by its name alone, as bpftrace's uprobe:libc:malloc: libc -> libc.so.6
   if (!w.includes("/")) for (const f of files) if (baseName(f).startsWith(w + ".so")) return f;
+  // bcc's spelling: c:malloc is libc's (its library names drop the lib prefix)
+  if (!w.includes("/")) for (const f of files) if (baseName(f).startsWith(`lib${w}.so`)) return f;
   return undefined;
 }
 
@@ -166,21 +169,41 @@ export function resolveTargets(ctx: PassContext): void {
       loc = 1;
     }
 
-    let file = target.mainFile;
+    let chosen = [target.mainFile];
     if (fileAtom !== undefined) {
       const files = target.files();
-      const m = matchFile(fileAtom.text, files);
-      if (m === undefined) {
+      const m = hasWildcard(fileAtom.text) ? matchingFiles(files, fileAtom.text) : [matchFile(fileAtom.text, files) ?? target.sameFile?.(fileAtom.text)];
+      if (m.length === 0 || m[0] === undefined) {
         const names = [...files, ...files.map(baseName)];
         const hint = didYouMean(fileAtom.text, names);
-        bag.error(spanOf(fileAtom), `unknown binary '${fileAtom.text}'${hint || ` (probeable files: ${files.join(", ")})`}`);
+        const what = hasWildcard(fileAtom.text) ? "no probeable file matches" : "unknown binary";
+        bag.error(spanOf(fileAtom), `${what} '${fileAtom.text}'${hint || ` (probeable files: ${files.join(", ")})`}`);
         return undefined;
       }
-      file = m;
+      chosen = m as string[];
     }
+    const out: ResolvedTarget[] = [];
+    for (const file of chosen) {
+      const r = resolveIn(spec, file, fileAtom, atoms.slice(loc), seps.slice(loc));
+      if (r === undefined) return undefined;
+      // a file wildcard: each match is named by its file, as bpftrace expands it
+      if (fileAtom !== undefined && hasWildcard(fileAtom.text) && !hasWildcard(atoms[atoms.length - 1]!.text)) for (const t of r) t.name = expandFile(spec, fileAtom, file);
+      out.push(...r);
+    }
+    const sym = atoms[atoms.length - 1]!;
+    if (out.length === 0) {
+      // only a wildcard can match nothing
+      const file = chosen.length === 1 ? chosen[0]! : undefined;
+      const where = file === undefined ? ` in ${chosen.length} files` : file === target.mainFile ? "" : ` in ${file}`;
+      const hint = file === undefined ? "" : didYouMean(sym.text.replace(/\*/g, ""), target.symbolNames(file));
+      bag.error(spanOf(sym), `no function matches '${sym.text}'${where}${hint}`);
+      return undefined;
+    }
+    return out;
+  }
 
-    let rest = atoms.slice(loc);
-    let restSeps = seps.slice(loc);
+  /** The targets of the part after the file (`test`, `test+4`, `foo*`, `0x401000`, `cpp:ns::f`) in one file. */
+  function resolveIn(spec: TargetSpec, file: string, fileAtom: TargetAtom | undefined, rest: TargetAtom[], restSeps: Array<":" | "+">): ResolvedTarget[] | undefined {
     // `cpp:NAME`: NAME is a demangled C++ name (bpftrace's language prefix).
     let cpp = false;
     if (isCpp(rest[0]) && restSeps[0] === ":" && isName(rest[1])) {
@@ -235,7 +258,15 @@ export function resolveTargets(ctx: PassContext): void {
       if (!Number.isSafeInteger(off)) return malformed();
     }
     const syms = lookup(first.text, file, cpp);
+    if (hasWildcard(first.text)) {
+      if (offAtom !== undefined) {
+        bag.error(spanOf(offAtom), `a wildcard ('${first.text}') takes no offset: an offset needs one function`);
+        return undefined;
+      }
+      return wildcardTargets(spec, file, fileAtom, first.text, kind);
+    }
     if (syms.length === 0) {
+      if (fileAtom !== undefined && hasWildcard(fileAtom.text)) return []; // a file the wildcard matched without this function
       unknownSymbol(first, file);
       return undefined;
     }
@@ -266,6 +297,25 @@ export function resolveTargets(ctx: PassContext): void {
       results.push(r);
     }
     return results;
+  }
+
+  /** The probe name with a wildcard file part replaced by the file it matched. */
+  function expandFile(spec: TargetSpec, fileAtom: TargetAtom, file: string): string {
+    const base = spec.textSpan.start;
+    const text = spec.text.slice(0, fileAtom.start - base) + file + spec.text.slice(fileAtom.end - base);
+    return spec.alias ? `${spec.keyword}:${text}` : `${spec.keyword} ${text}`;
+  }
+
+  /** One probe per function a wildcard matches, named as bpftrace expands it (`uprobe:./t:foo_add`). */
+  function wildcardTargets(spec: TargetSpec, file: string, fileAtom: TargetAtom | undefined, glob: string, kind: ResolvedTarget["kind"]): ResolvedTarget[] {
+    const shownFile = fileAtom === undefined ? undefined : fileAtom.text.includes("/") && !hasWildcard(fileAtom.text) ? fileAtom.text : file;
+    return matchingFunctions(target, file, glob).map((n) => {
+      const sym = target.lookupSymbol(n, file)!;
+      const name = spec.alias ? `${spec.keyword}:${shownFile === undefined ? "" : shownFile + ":"}${n}` : `${spec.keyword} ${fileAtom === undefined ? "" : (shownFile ?? "") + ":"}${n}`;
+      const r: ResolvedTarget = { kind, file: sym.file || file, addr: sym.addr, fileOffset: sym.fileOffset, symbol: sym.name, offset: 0, name, unsafe: false };
+      if (sym.demangled !== undefined) r.demangled = sym.demangled;
+      return r;
+    });
   }
 
   /**

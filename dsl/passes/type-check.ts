@@ -7,7 +7,7 @@
 // integers are needed, unknown probe types. Expressions are typed by
 // type-expr.ts, calls checked by check-calls.ts.
 
-import type { AssignStmt, Block, IfStmt, Item, LValue, Stmt } from "../ast.js";
+import { walkStmts, type AssignStmt, type Block, type IfStmt, type Item, type LValue, type Stmt, type UnrollStmt, type WhileStmt } from "../ast.js";
 import { BUILTIN_VARS } from "../builtins.js";
 import { constInt } from "../const-int.js";
 import { didYouMean } from "../suggest.js";
@@ -21,7 +21,7 @@ export function typeCheck(ctx: PassContext): void {
 }
 
 function checkItem(ctx: PassContext, item: Exclude<Item, { kind: "config" }>): void {
-  const sc: Scope = { ctx, bag: ctx.bag, info: ctx.items.get(item)!, assignedScratch: new Set() };
+  const sc: Scope = { ctx, bag: ctx.bag, info: ctx.items.get(item)!, assignedScratch: new Set(), loops: { depth: 0 } };
   if (item.kind === "special" && item.which !== "BEGIN" && item.which !== "END") {
     if (item.which === "probe" || item.which === "retprobe") {
       sc.bag.error(item.nameSpan, `expected a probe target after '${item.which}' (e.g. '${item.which} main')`);
@@ -53,7 +53,46 @@ function checkStmt(sc: Scope, s: Stmt): void {
       break;
     case "return":
       break;
+    case "unroll":
+      checkUnroll(sc, s);
+      break;
+    case "while":
+      checkWhile(sc, s);
+      break;
+    case "break":
+    case "continue":
+      // bpftrace's wording (semantic_analyser visit(Jump))
+      if (sc.loops.depth === 0) sc.bag.error(s, `${s.kind} used outside of a loop`);
+      break;
   }
+}
+
+/** bpftrace: the count is a literal, 1 to 100. */
+function checkUnroll(sc: Scope, s: UnrollStmt): void {
+  const n = constInt(s.count);
+  if (n === undefined) sc.bag.error(s.count, "unroll() needs an integer literal count, 1 to 100");
+  else if (n > 100n) sc.bag.error(s, "unroll maximum value is 100");
+  else if (n < 1n) sc.bag.error(s, "unroll minimum value is 1");
+  checkBlock(sc, s.body); // bpftrace 0.17 allows no break in unroll: its body is copied N times
+}
+
+function checkWhile(sc: Scope, s: WhileStmt): void {
+  expectInt(sc, s.cond, "a while condition");
+  // `while (1)` with no way out: bpftrace's verifier rejects the program ("Error loading program")
+  const c = constInt(s.cond);
+  if (c !== undefined && c !== 0n && !leaves(s.body)) sc.bag.error(s, "this loop never ends (no break or return): bpftrace's BPF verifier would reject the program");
+  sc.loops.depth++;
+  checkBlock(sc, s.body);
+  sc.loops.depth--;
+}
+
+/** Does a block contain a break or return (outside nested loops, for break)? */
+function leaves(b: Block): boolean {
+  let found = false;
+  walkStmts(b, (s) => {
+    if (s.kind === "break" || s.kind === "return") found = true;
+  });
+  return found;
 }
 
 function checkIf(sc: Scope, s: IfStmt): void {

@@ -9,11 +9,12 @@
 // builtins used where they do not exist (`retval` outside a retprobe, `arg0`
 // in a retprobe) say why.
 
-import type { CallExpr, Expr, IndexExpr, LValue, VarRef } from "../ast.js";
-import { BUILTIN_VARS, FUNCTIONS, REGISTERS, whereName, type Ty, type Where } from "../builtins.js";
+import type { CallExpr, DerefExpr, Expr, IndexExpr, LValue, VarRef } from "../ast.js";
+import { BUILTIN_VARS, FUNCTIONS, NOT_MODELLED, REGISTERS, whereName, type Ty, type Where } from "../builtins.js";
 import { constInt } from "../const-int.js";
 import type { DiagnosticBag, Span } from "../diagnostics.js";
 import { didYouMean } from "../suggest.js";
+import { STACK_MODES } from "../ustack.js";
 import type { ItemInfo, PassContext, VarInfo } from "./context.js";
 import { isAggCall, kindName, readType } from "./kinds.js";
 
@@ -23,6 +24,8 @@ export interface Scope {
   readonly bag: DiagnosticBag;
   readonly info: ItemInfo;
   readonly assignedScratch: Set<string>;
+  /** How many while loops enclose the statement being checked (break/continue need one). */
+  readonly loops: { depth: number };
 }
 
 export function typeOf(sc: Scope, e: Expr): Ty | undefined {
@@ -74,6 +77,18 @@ export function typeOf(sc: Scope, e: Expr): Ty | undefined {
       else if (r === "string") sc.bag.error(e.right, `operator '${e.op}' needs integers, got a string`);
       return "int";
     }
+    case "cast":
+      if (typeOf(sc, e.operand) === "string") sc.bag.error(e.operand, `a cast to ${e.type}${e.pointer ? " *" : ""} needs an integer, got a string`);
+      return "int";
+    case "deref":
+      return derefType(sc, e);
+    case "param": {
+      const v = paramValue(sc.ctx.flags.params, e.index);
+      return typeof v === "bigint" ? "int" : "string";
+    }
+    case "sizeof":
+      if (e.operand !== undefined) typeOf(sc, e.operand);
+      return "int";
     case "ternary": {
       expectInt(sc, e.cond, "a condition");
       const a = typeOf(sc, e.then);
@@ -97,6 +112,11 @@ function varType(sc: Scope, e: VarRef): Ty | undefined {
     return sc.info.scratch.get(e.name);
   }
   if (e.scope === "global") {
+    const why = NOT_MODELLED[e.name];
+    if (why !== undefined && !sc.ctx.vars.has(e.name)) {
+      sc.bag.error(e, why);
+      return undefined;
+    }
     const b = BUILTIN_VARS[e.name];
     if (b !== undefined) {
       checkWhere(sc, e, e.name, b.where);
@@ -145,7 +165,34 @@ function callType(sc: Scope, call: CallExpr): Ty | undefined {
     }
     return "int";
   }
+  if (call.name === "ustack") return ustackArgs(sc, call);
+  if (call.name === "uaddr") {
+    const a = call.args[0]!;
+    if (a.kind !== "string") sc.bag.error(a, 'uaddr() needs a symbol name as a string literal, e.g. uaddr("main")');
+    else if (sc.ctx.target.lookupSymbol(a.value) === undefined) sc.bag.error(a, `unknown symbol '${a.value}'${didYouMean(a.value, sc.ctx.target.symbolNames())}`);
+    return "int";
+  }
+  if (call.name === "strftime") {
+    const [f, t] = call.args;
+    if (f!.kind !== "string") sc.bag.error(f!, 'strftime() format must be a string literal, e.g. "%H:%M:%S"');
+    expectInt(sc, t!, "argument 2 of strftime()");
+    return "string";
+  }
+  if (call.name === "strncmp") {
+    call.args.slice(0, 2).forEach((a, i) => {
+      if (typeOf(sc, a) === "int") sc.bag.error(a, `argument ${i + 1} of strncmp() needs a string, got an integer`);
+    });
+    const n = constInt(call.args[2]!);
+    if (n === undefined || n < 0n) sc.bag.error(call.args[2]!, "strncmp() length must be a non-negative integer literal");
+    return "int";
+  }
+  // bpftrace's str($1): a positional parameter that is a string is its own value
+  if (call.name === "str" && call.args[0]?.kind === "param" && typeOf(sc, call.args[0]) === "string") return "string";
   call.args.forEach((a, i) => expectInt(sc, a, `argument ${i + 1} of ${call.name}()`));
+  if (call.name === "buf" && call.args[1] !== undefined) {
+    const v = constInt(call.args[1]);
+    if (v !== undefined && (v < 1n || v > 4096n)) sc.bag.error(call.args[1], "buf() length must be between 1 and 4096");
+  }
   if (call.name === "str" && call.args[1] !== undefined) {
     const v = constInt(call.args[1]);
     if (v !== undefined && (v < 1n || v > 4096n)) sc.bag.error(call.args[1], "str() length must be between 1 and 4096");
@@ -190,7 +237,7 @@ export function expectInt(sc: Scope, e: Expr, what: string): void {
   if (t === "string") sc.bag.error(e, `${what} needs an integer, got a string`);
 }
 
-function checkWhere(sc: Scope, span: Span, name: string, where: readonly Where[]): boolean {
+export function checkWhere(sc: Scope, span: Span, name: string, where: readonly Where[]): boolean {
   for (const w of sc.info.where) {
     if (!where.includes(w)) {
       let hint = "";
@@ -214,4 +261,44 @@ export function unknownName(sc: Scope, e: VarRef): void {
 export function unknownFunction(sc: Scope, call: CallExpr): void {
   sc.bag.error(call.nameSpan, `unknown function '${call.name}'${didYouMean(call.name, Object.keys(FUNCTIONS))}`);
   for (const a of call.args) typeOf(sc, a);
+}
+
+/** `*e` reads through a pointer cast: `*(int32 *)arg0`, the type saying how many bytes. */
+function derefType(sc: Scope, e: DerefExpr): Ty | undefined {
+  const p = e.operand;
+  if (p.kind !== "cast" || !p.pointer) {
+    typeOf(sc, p);
+    sc.bag.error(e, "only a pointer can be dereferenced: cast it first, e.g. *(int32 *)arg0 (bpftrace: 'Can not dereference type')");
+    return undefined;
+  }
+  typeOf(sc, p);
+  return "int";
+}
+
+/**
+ * The value of a positional parameter: an integer when it reads as one
+ * (bpftrace), else the string; `$#` is their number. A missing one is 0 (or ""
+ * where a string is needed), as in bpftrace.
+ */
+export function paramValue(params: readonly string[], index: number): bigint | string {
+  if (index === 0) return BigInt(params.length);
+  const v = params[index - 1];
+  if (v === undefined) return 0n;
+  return /^-?(?:0[xX][0-9a-fA-F]+|[0-9]+)$/.test(v) ? BigInt.asIntN(64, v.startsWith("-") ? -BigInt(v.slice(1)) : BigInt(v)) : v;
+}
+
+/** ustack([mode,] [limit]): mode `bpftrace` or `perf` (a bare word), limit an integer literal, as bpftrace takes them. */
+function ustackArgs(sc: Scope, call: CallExpr): Ty {
+  const [a, b] = call.args;
+  const isMode = (e: Expr | undefined): boolean => e !== undefined && e.kind === "var" && e.scope === "global" && (STACK_MODES as readonly string[]).includes(e.name);
+  const limitOk = (e: Expr): void => {
+    const n = constInt(e);
+    if (n === undefined || n < 1n || n > 1024n) sc.bag.error(e, "ustack() limit must be an integer literal, 1 to 1024");
+  };
+  if (a !== undefined && !isMode(a)) {
+    if (a.kind === "var" && a.scope === "global" && constInt(a) === undefined) sc.bag.error(a, `unknown stack mode '${a.name}'${didYouMean(a.name, [...STACK_MODES])}: ustack(perf), ustack(bpftrace), ustack(N) or ustack(perf, N) (bcc and folded are stackcount's)`);
+    else limitOk(a);
+    if (b !== undefined) sc.bag.error(b, "ustack() takes the mode first: ustack(perf, N)");
+  } else if (b !== undefined) limitOk(b);
+  return "string";
 }

@@ -1,0 +1,47 @@
+// bpftrace's -d: the program's tree after parsing and after each pass, as
+// text. Our passes do not rewrite the tree (they record what they learn in
+// side tables), so each dump shows the tree with what the pass added: probe
+// targets resolved to file, offset and address after resolve-targets, the
+// variables' kinds after collect-vars, their slots after resources.
+
+import { showBlock, showExpr, type Program } from "./ast.js";
+import { SourceText } from "./diagnostics.js";
+import type { TargetInfo } from "./host.js";
+import { parse } from "./parse.js";
+import type { PassContext } from "./passes/context.js";
+import { runPasses } from "./passes/index.js";
+
+function showProgram(p: Program, ctx?: PassContext): string {
+  let out = "";
+  for (const item of p.items) {
+    if (item.kind === "config") out += ` config = { ${item.settings.map((s) => `${s.name} = ${s.value}`).join("; ")} }\n`;
+    else if (item.kind === "special") out += ` ${item.which}\n  ${showBlock(item.body)}\n`;
+    else {
+      for (const t of item.targets) {
+        out += ` ${t.alias ? `${t.keyword}:${t.text}` : `${t.keyword} ${t.text}`}\n`;
+        for (const r of ctx?.resolved.get(t) ?? []) out += `  -> ${r.name}: ${r.kind} ${r.file} offset 0x${r.fileOffset.toString(16)} address 0x${r.addr.toString(16)}\n`;
+      }
+      if (item.filter !== undefined) out += `  /${showExpr(item.filter)}/\n`;
+      out += `  ${showBlock(item.body)}\n`;
+    }
+  }
+  if (ctx !== undefined && ctx.vars.size > 0) {
+    out += " variables:\n";
+    for (const v of ctx.vars.values()) {
+      const slot = ctx.storage.ids.get(v.name);
+      out += `  ${v.name}: ${v.kind}${v.keyed ? `[${v.keyTypes.join(", ")}]` : ""}${slot !== undefined ? ` (slot ${slot})` : ""}\n`;
+    }
+  }
+  return out;
+}
+
+/** The dumps of -d: "Parser:" then "AST after: PASS" for each pass. Throws DslError as compileProgram does. */
+export function debugDump(source: string, fileName: string, target: TargetInfo, params: readonly string[], unsafe: boolean): string {
+  const src = new SourceText(fileName, source);
+  const program = parse(src);
+  let out = `Parser:\n${showProgram(program)}\n`;
+  runPasses(program, src, target, { unsafe, params }, (name, ctx) => {
+    out += `AST after: ${name}\n${showProgram(program, ctx)}\n`;
+  });
+  return out;
+}
