@@ -20,6 +20,8 @@ import { MAX_INSN_LEN, X86Decoder } from "./decoder.js";
 import { CpuException, X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD } from "./exceptions.js";
 import { Flags, Fl } from "./flags.js";
 import type { Insn } from "./insn.js";
+import { Jit, type JitFn } from "./jit/jit.js";
+import { defaultTier, type Tier } from "./jit/tier.js";
 import { translate } from "./translate.js";
 import { XmmFile } from "./xmm.js";
 
@@ -53,6 +55,9 @@ export interface Block {
   s2: Block | undefined;
   /** The last single-instruction successor (an XOL step, a traced or counted step): saves the stepBlocks lookup. */
   st: Block | undefined;
+  /** jit tier: the compiled code of this block (jit/codegen.ts), and its executions while not compiled. */
+  jit: JitFn | undefined;
+  heat: number;
 }
 
 /** Instructions per block at most (bounds decode work and keeps limits precise enough). */
@@ -96,6 +101,8 @@ export class Cpu {
   private lastBlock: Block | undefined;
   /** Set by the OS layer: traps handled without leaving run() (see TrapHandler). */
   trapHandler: TrapHandler | undefined;
+  /** The jit tier (64-bit code only), or undefined for the interpreter alone. */
+  jit: Jit | undefined;
 
   constructor(
     public mem: AddressSpace,
@@ -103,6 +110,20 @@ export class Cpu {
   ) {
     this.decoder = new X86Decoder(bitness);
     this.attach(mem);
+    this.setTier(defaultTier());
+  }
+
+  /** Choose the execution tier; the jit compiles only 64-bit code for now. */
+  setTier(tier: Tier): void {
+    if (tier === "jit" && this.bitness === 64) this.jit ??= new Jit(this);
+    else if (this.jit) {
+      this.jit.flush();
+      this.jit = undefined;
+    }
+  }
+
+  get tier(): Tier {
+    return this.jit ? "jit" : "interp";
   }
 
   /** Use a (new) address space, e.g. after fork or exec; drops all translations. */
@@ -110,6 +131,7 @@ export class Cpu {
     this.mem = mem;
     this.lastBlock = undefined;
     mem.onCodeChange = (pn, at) => this.invalidatePage(pn, at);
+    this.jit?.flush();
     this.blocks.clear();
     this.stepBlocks.clear();
     this.pageBlocks.clear();
@@ -173,6 +195,7 @@ export class Cpu {
 
   /** Drop every translation (used when the uprobe model changes many sites at once). */
   flushTranslations(): void {
+    this.jit?.flush();
     for (const list of this.pageBlocks.values()) for (const b of list) b.valid = false;
     this.blocks.clear();
     this.stepBlocks.clear();
@@ -210,6 +233,8 @@ export class Cpu {
       s1: undefined,
       s2: undefined,
       st: undefined,
+      jit: undefined,
+      heat: 0,
     };
     for (let pn = b.firstPage; pn <= b.lastPage; pn++) {
       let list = this.pageBlocks.get(pn);
@@ -280,6 +305,9 @@ export class Cpu {
       this.rip = b.end;
       let i = 0;
       try {
+        // jit tier: compiled code runs the block's first i instructions (all, or up to one it leaves to the interpreter)
+        if (b.jit !== undefined) i = b.jit(limit - this.instret);
+        else if (this.jit !== undefined && !stepping && !counting && ++b.heat === this.jit.hot) this.jit.tierUp(b);
         for (; i < n; i++) fns[i]!();
       } catch (e) {
         this.lastBlock = undefined;
