@@ -1,7 +1,7 @@
 // `uprobe-lab exec BINARY [ARGS...]`: run a static x86-64 ELF in the emulator.
 
 import * as fs from "node:fs";
-import { loadBinary, Machine, MIN_MEMORY, ProcessIo, readHostFile, UserError, type MachineOptions } from "../engine/index.js";
+import { defaultTier, isTier, loadBinary, Machine, MIN_MEMORY, ProcessIo, readHostFile, UserError, type MachineOptions, type Tier } from "../engine/index.js";
 import { optNumber, parseArgs, type OptionSpec, type Parsed } from "./args.js";
 
 const EXEC_HELP = `usage: uprobe-lab exec [options] BINARY [ARGS...]
@@ -23,6 +23,8 @@ options:
                       (repeatable; ld.so still searches RUNPATH and LD_LIBRARY_PATH:
                       pass --env LD_LIBRARY_PATH=DIR as you would natively)
   --env KEY=VALUE     add to the guest environment (empty by default; repeatable)
+  --tier interp|jit   execution tier: the interpreter, or hot blocks compiled to
+                      JavaScript (same output, counts and virtual time; default interp)
 `;
 
 /** Options shared by exec and run. */
@@ -33,10 +35,11 @@ export const MACHINE_OPTIONS: Record<string, OptionSpec> = {
   "--allow": { value: true, repeat: true },
   "--lib-path": { value: true, repeat: true },
   "--env": { value: true, repeat: true },
+  "--tier": { value: true },
 };
 
 /** The guest's world from the command line: what exec gives the Machine and run puts in the RunSpec. */
-export type HostOptions = Required<Pick<MachineOptions, "env" | "io" | "files" | "libPath" | "maxInsns" | "maxMemory">>;
+export type HostOptions = Required<Pick<MachineOptions, "env" | "io" | "files" | "libPath" | "maxInsns" | "maxMemory" | "tier">>;
 
 /** Each --allow PATH (the name the guest opens) and the host file it resolved to at start, for --stats. */
 const allowedResolved = new Map<string, string>();
@@ -68,7 +71,16 @@ export function hostOptions(p: Parsed): HostOptions {
     libPath,
     maxInsns: optNumber(p, "--max-insns", 20_000_000_000),
     maxMemory,
+    tier: optTier(p),
   };
+}
+
+/** --tier interp|jit (default: UPROBE_LAB_TIER, else interp). */
+function optTier(p: Parsed): Tier {
+  const v = p.opts.get("--tier")?.[0];
+  if (v === undefined) return defaultTier();
+  if (!isTier(v)) throw new UserError(`option --tier: ${v}: expected interp or jit`);
+  return v;
 }
 
 /** The --stats line: the machine's figures, plus the resolved --allow files when there are any. */

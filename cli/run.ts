@@ -19,7 +19,7 @@ kind, virtual time) goes to stderr.
 options:
   -e PROGRAM          the probe program (else SCRIPT.probe, the first argument)
 ${PROBE_HELP}  --stats             JSON engine summary on stderr
-  --max-insns N, --max-mem SIZE, --allow PATH, --env KEY=VALUE, --lib-path DIR   as for exec
+  --max-insns N, --max-mem SIZE, --allow PATH, --env KEY=VALUE, --lib-path DIR, --tier interp|jit   as for exec
 
 example:
   uprobe-lab run -e 'probe test:0 < count++ >' -- samples/bin/push-O0

@@ -96,6 +96,7 @@ export class Session {
       libPath: o.libPath,
       maxInsns: o.maxInsns,
       maxMemory: o.maxMemory,
+      tier: o.tier,
       cost: this.cost,
       release: releaseString(gen),
       hooks: this.uprobes,

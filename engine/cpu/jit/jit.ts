@@ -49,6 +49,11 @@ export class Jit {
 
   constructor(private readonly cpu: Cpu) {}
 
+  /** For --stats: blocks and instructions compiled, blocks left to the interpreter, cache flushes. */
+  stats(): { blocks: number; insns: number; refused: number; flushes: number } {
+    return { blocks: this.blocks, insns: this.insns, refused: this.refused, flushes: this.flushes };
+  }
+
   /** Compile a block that just became hot (or mark it as not compilable). */
   tierUp(b: Block): void {
     const src = generate(b, MIN_INSNS);
