@@ -183,6 +183,7 @@ export class Cpu {
     if (!list) return;
     for (const b of list) {
       b.valid = false;
+      if (b.jit !== undefined) this.jit?.invalidated(b);
       // 15: a store reports its first byte on the page; a multi-byte store may start up to 15 bytes earlier
       if (at >= 0 && at < b.end && at + 16 > b.addr) {
         for (let k = 0; k < b.n; k++) if (b.insns[k]!.next + 15 > at) b.fns[k] = resteer;

@@ -46,12 +46,20 @@ export class Jit {
   insns = 0;
   refused = 0;
   flushes = 0;
+  /** Compiled blocks dropped because their code changed (the write watch, mprotect/munmap, uprobe install/remove). */
+  dropped = 0;
 
   constructor(private readonly cpu: Cpu) {}
 
   /** For --stats: blocks and instructions compiled, blocks left to the interpreter, cache flushes. */
-  stats(): { blocks: number; insns: number; refused: number; flushes: number } {
-    return { blocks: this.blocks, insns: this.insns, refused: this.refused, flushes: this.flushes };
+  stats(): { blocks: number; insns: number; refused: number; dropped: number; flushes: number } {
+    return { blocks: this.blocks, insns: this.insns, refused: this.refused, dropped: this.dropped, flushes: this.flushes };
+  }
+
+  /** A compiled block's code changed (Cpu.invalidatePage): it is never run again. */
+  invalidated(b: Block): void {
+    b.jit = undefined;
+    this.dropped++;
   }
 
   /** Compile a block that just became hot (or mark it as not compilable). */
