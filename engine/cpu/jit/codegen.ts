@@ -18,7 +18,7 @@ import { FOp } from "../flags.js";
 import { Mnemonic } from "../iced.js";
 import { OpK, type Insn, type Operand } from "../insn.js";
 import { RegClass } from "../registers.js";
-import { cfBool, condFromLocals, storeFlags, type FState } from "./flags-gen.js";
+import { cfBool, condFromLocals, IN_FL, storeFlags, type FState } from "./flags-gen.js";
 
 const CANON = 0x800000000000;
 const TWO32 = 4294967296;
@@ -39,6 +39,8 @@ class Gen {
   readonly regs = new Set<number>();
   readonly written = new Set<number>();
   fs: FState | undefined;
+  /** Instructions compiled (liveness looks no further). */
+  limit = 0;
   readonly sites: ((end: FState | undefined) => string)[] = [];
   k = 0;
 
@@ -369,6 +371,72 @@ function shiftImm(g: Gen, insn: Insn): boolean {
   return true;
 }
 
+/** Two- and three-operand imul, 64-bit, register and immediate operands (muldiv.ts imulMulti: mulS64 into the product words PW). */
+function imul64(g: Gen, insn: Insn): boolean {
+  const [d, s1, s2] = insn.ops;
+  if (insn.ops.length < 2 || !isGpr(d) || d.size !== 8) return false;
+  const a = s2 ? s1! : d;
+  const b = s2 ?? s1!;
+  const val = (o: Operand): [string, string] | undefined => (isGpr(o) ? [g.lo(o.reg), g.hi(o.reg)] : o.kind === OpK.Imm ? g.imm64(o) : undefined);
+  const x = val(a), y = val(b);
+  if (x === undefined || y === undefined) return false;
+  g.out.push(`mulS64(${x[0]},${x[1]},${y[0]},${y[1]});`);
+  const R = g.tmp("r", "PW[0]|0"), RH = g.tmp("rh", "PW[1]|0");
+  const O = g.tmp("v", `PW[2]!==(${RH}<0?4294967295:0)||PW[3]!==(${RH}<0?4294967295:0)?1:0`);
+  g.out.push(`fr=${R};frH=${RH};fcf=${O};fof=${O};`);
+  g.fs = { op: FOp.Res, sz: 64 };
+  g.set64(d.reg, R, RH);
+  return true;
+}
+
+/** rol/ror of a register by an immediate (shift.ts: rotates write only CF and OF, through Flags.get/put); the flag update is left out when dead. */
+function rotateImm(g: Gen, insn: Insn, flagsLive: boolean): boolean {
+  const [d, c] = insn.ops;
+  if (!isGpr(d) || (d.size !== 4 && d.size !== 8)) return false;
+  if (c !== undefined && c.kind !== OpK.Imm) return false;
+  const n = c === undefined ? 1 : c.immLo & (d.size === 8 ? 63 : 31);
+  const left = insn.mnemonic === Mnemonic.Rol;
+  if (n === 0) {
+    if (d.size === 4) g.writeReg(d, 4, g.lo(d.reg));
+    return true;
+  }
+  let cf: string, of: string;
+  if (d.size === 8) {
+    const lo = g.tmp("a", g.lo(d.reg)), hi = g.tmp("ah", g.hi(d.reg));
+    const k = left ? n : 64 - n; // ror n = rol 64-n
+    let rl: string, rh: string;
+    if (k === 32) [rl, rh] = [hi, lo];
+    else if (k < 32) [rl, rh] = [`(${lo}<<${k})|(${hi}>>>${32 - k})`, `(${hi}<<${k})|(${lo}>>>${32 - k})`];
+    else [rl, rh] = [`(${hi}<<${k - 32})|(${lo}>>>${64 - k})`, `(${lo}<<${k - 32})|(${hi}>>>${64 - k})`];
+    const R = g.tmp("r", `(${rl})|0`), RH = g.tmp("rh", `(${rh})|0`);
+    if (left) {
+      cf = `(${R}&1)`;
+      of = `(((${RH}>>>31)^${R})&1)`;
+    } else {
+      cf = `(${RH}>>>31)`;
+      of = `(((${RH}>>>31)^(${RH}>>>30))&1)`;
+    }
+    g.set64(d.reg, R, RH);
+  } else {
+    const v = g.tmp("a", g.lo(d.reg));
+    const R = g.tmp("r", left ? `(${v}<<${n})|(${v}>>>${32 - n})` : `(${v}>>>${n})|(${v}<<${32 - n})`);
+    if (left) {
+      cf = `(${R}&1)`;
+      of = `(((${R}>>>31)^${R})&1)`;
+    } else {
+      cf = `(${R}>>>31)`;
+      of = `(((${R}>>>31)^(${R}>>>30))&1)`;
+    }
+    g.writeReg(d, 4, R);
+  }
+  if (flagsLive) {
+    const s = g.fs;
+    g.out.push(`${s ? storeFlags(s) + ";" : ""}fl.put((fl.get()&~2049)|${cf}|(${of}<<11));`);
+    g.fs = IN_FL;
+  }
+  return true;
+}
+
 /** Two- and three-operand imul, 32-bit (muldiv.ts imulMulti). */
 function imul32(g: Gen, insn: Insn): boolean {
   const [d, s1, s2] = insn.ops;
@@ -523,6 +591,48 @@ function jumpTo(g: Gen, t: number | string): string {
   return `cpu.rip=${t};`;
 }
 
+/** How an instruction uses the flags, for the liveness of a rotate's flag update: "write" overwrites all of them and cannot leave early. */
+function flagUse(insn: Insn): "write" | "none" | "live" {
+  const regOrImm = insn.ops.every((o) => isGpr(o) || o.kind === OpK.Imm);
+  if (!regOrImm || insn.lock || insn.rep || insn.repne) return "live";
+  switch (insn.mnemonic) {
+    case Mnemonic.Add:
+    case Mnemonic.Sub:
+    case Mnemonic.And:
+    case Mnemonic.Or:
+    case Mnemonic.Xor:
+    case Mnemonic.Cmp:
+    case Mnemonic.Test:
+      return "write";
+    case Mnemonic.Imul:
+      return insn.ops.length >= 2 ? "write" : "live";
+    case Mnemonic.Shl:
+    case Mnemonic.Shr:
+    case Mnemonic.Sar: {
+      const c = insn.ops[1];
+      return c === undefined || (c.kind === OpK.Imm && (c.immLo & 31) !== 0) ? "write" : "live";
+    }
+    case Mnemonic.Mov:
+    case Mnemonic.Movzx:
+    case Mnemonic.Movsx:
+    case Mnemonic.Movsxd:
+    case Mnemonic.Nop:
+      return "none";
+    default:
+      return "live";
+  }
+}
+
+/** Whether the flags written by instruction k may be read before they are overwritten (by a later instruction, an early exit or the interpreter). */
+function flagsLive(b: Block, k: number, end: number): boolean {
+  for (let j = k + 1; j < end; j++) {
+    const u = flagUse(b.insns[j]!);
+    if (u === "write") return false;
+    if (u === "live") return true;
+  }
+  return true;
+}
+
 /** One instruction; false if it is not supported (the block is compiled up to it). */
 function emit(g: Gen, insn: Insn): boolean {
   if (insn.lock || insn.rep || insn.repne) return false;
@@ -547,7 +657,10 @@ function emit(g: Gen, insn: Insn): boolean {
     case Mnemonic.Sar:
       return shiftImm(g, insn);
     case Mnemonic.Imul:
-      return imul32(g, insn);
+      return imul32(g, insn) || imul64(g, insn);
+    case Mnemonic.Rol:
+    case Mnemonic.Ror:
+      return rotateImm(g, insn, flagsLive(g.b, g.k, g.limit));
     case Mnemonic.Push: {
       const s = insn.ops[0]!;
       if (insn.spInc !== -8) return false;
@@ -639,6 +752,7 @@ export function generate(b: Block, minInsns: number): BlockSource | undefined {
   if (compiled < Math.min(minInsns, b.n)) return undefined;
   const loop = compiled === b.n && loopsToItself(b);
   const g = new Gen(b, loop);
+  g.limit = compiled;
   for (let k = 0; k < compiled; k++) {
     g.k = k;
     emit(g, b.insns[k]!);
@@ -659,6 +773,7 @@ export function generate(b: Block, minInsns: number): BlockSource | undefined {
 /** How many instructions at the block's start emit() supports (a dry run on a throw-away generator). */
 function countSupported(b: Block): number {
   const g = new Gen(b, false);
+  g.limit = b.n;
   let k = 0;
   for (; k < b.n; k++) {
     g.k = k;

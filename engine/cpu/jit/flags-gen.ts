@@ -14,8 +14,12 @@ export interface FState {
   sz: number;
 }
 
+/** The state after an instruction that wrote RFLAGS itself (rotates: Flags.put): the flags are in cpu.fl. */
+export const IN_FL: FState = { op: FOp.Eager, sz: 0 };
+
 /** Statements that store the locals into cpu.fl (comma-separated, usable as an expression). */
 export function storeFlags(s: FState): string {
+  if (s.op === FOp.Eager) return "void 0";
   const wide = s.sz === 64;
   if (s.op === FOp.Res)
     return `fl.op=${FOp.Res},fl.sz=${s.sz},fl.res=fr,fl.resH=${wide ? "frH" : 0},fl.a=0,fl.b=0,fl.aH=0,fl.bH=0,fl.cf=fcf,fl.of=fof,fl.af=0`;
@@ -43,6 +47,8 @@ function sf(s: FState): string {
 /** CF as a boolean expression (always expressible from the locals). */
 export function cfBool(s: FState): string {
   switch (s.op) {
+    case FOp.Eager:
+      return "(fl.getCF()!==0)";
     case FOp.Add:
       return ltU(s, "fr", "frH", "fa", "faH");
     case FOp.Sub:
@@ -125,5 +131,6 @@ export function condBool(s: FState, cc: number): string | undefined {
 
 /** The condition from the locals, or through Flags.cond after storing them. */
 export function condFromLocals(s: FState, cc: number): string {
+  if (s.op === FOp.Eager) return `fl.cond(${cc})`;
   return condBool(s, cc) ?? `(${storeFlags(s)},fl.cond(${cc}))`;
 }
