@@ -103,6 +103,8 @@ export class Cpu {
   trapHandler: TrapHandler | undefined;
   /** The jit tier (64-bit code only), or undefined for the interpreter alone. */
   jit: Jit | undefined;
+  /** Set by compiled region code that returns ~k: the block it ended in (see jit/codegen.ts generateRegion). */
+  jitBlock: Block | undefined;
 
   constructor(
     public mem: AddressSpace,
@@ -254,6 +256,11 @@ export class Cpu {
     return b ?? this.translateBlock(addr, single);
   }
 
+  /** The block translated at addr, if any (the jit's region builder: no translation). */
+  translated(addr: number): Block | undefined {
+    return this.blocks.get(addr);
+  }
+
   /** The instructions of the block starting at addr (translating it if needed). */
   blockInsns(addr: number): Insn[] {
     return this.lookup(addr, false).insns;
@@ -300,15 +307,23 @@ export class Cpu {
         this.exception = toException(e);
         return Exit.Exception;
       }
-      const fns = b.fns;
-      const n = b.n;
+      let fns = b.fns;
+      let n = b.n;
       if (counting) this.execCounts!.set(rip, (this.execCounts!.get(rip) ?? 0) + 1);
       this.rip = b.end;
       let i = 0;
       try {
         // jit tier: compiled code runs the block's first i instructions (all, or up to one it leaves to the interpreter)
-        if (b.jit !== undefined) i = b.jit(limit - this.instret);
-        else if (this.jit !== undefined && !stepping && !counting && ++b.heat === this.jit.hot) this.jit.tierUp(b);
+        if (b.jit !== undefined) {
+          i = b.jit(limit - this.instret);
+          if (i < 0) {
+            // a region ended in another of its blocks, with i = ~(its instructions retired)
+            b = this.jitBlock!;
+            fns = b.fns;
+            n = b.n;
+            i = ~i;
+          }
+        } else if (this.jit !== undefined && !stepping && !counting && ++b.heat === this.jit.hot) this.jit.tierUp(b);
         for (; i < n; i++) fns[i]!();
       } catch (e) {
         this.lastBlock = undefined;

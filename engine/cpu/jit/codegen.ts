@@ -44,10 +44,25 @@ class Gen {
   readonly sites: ((end: FState | undefined) => string)[] = [];
   k = 0;
 
+  /** Region mode: the member blocks (b is the one being emitted, region[j]); undefined for a single block. */
+  region: Block[] | undefined;
+  j = 0;
+
   constructor(
-    readonly b: Block,
+    public b: Block,
     readonly loop: boolean,
   ) {}
+
+  /** Region mode: leave the function at the end of block j (its n instructions retired), with rip already set. */
+  leaveRegion(): string {
+    const s = this.fs;
+    return `{${s ? storeFlags(s) + ";" : ""}${this.storeRegsSite()}cpu.instret+=ic;cpu.jitBlock=B[${this.j}];return ${~this.b.n};}`;
+  }
+
+  /** The register stores, filled in once every block of the region is emitted. */
+  storeRegsSite(): string {
+    return this.site(() => this.storeRegs());
+  }
 
   /** A piece of code that depends on the block's final flags state or written registers (filled in at the end). */
   site(f: (end: FState | undefined) => string): string {
@@ -81,6 +96,9 @@ class Gen {
   bail(): string {
     const s = this.fs;
     const k = this.k;
+    if (this.region) {
+      return `{${s ? storeFlags(s) + ";" : ""}${this.storeRegsSite()}cpu.instret+=ic;cpu.jitBlock=B[${this.j}];cpu.rip=${this.b.end};return ${~k};}`;
+    }
     return this.site((end) => {
       let f = "";
       if (s) f = storeFlags(s) + ";";
@@ -471,6 +489,91 @@ function imul32(g: Gen, insn: Insn): boolean {
   return true;
 }
 
+/** not/neg of a register (alu.ts unary: not leaves the flags, neg records Sub 0 - v). */
+function notNeg(g: Gen, insn: Insn): boolean {
+  const d = insn.ops[0];
+  if (!isGpr(d)) return false;
+  const neg = insn.mnemonic === Mnemonic.Neg;
+  const size = d!.size;
+  if (size === 8) {
+    const lo = g.tmp("a", g.lo(d!.reg)), hi = g.tmp("ah", g.hi(d!.reg));
+    if (!neg) {
+      g.set64(d!.reg, `~${lo}`, `~${hi}`);
+      return true;
+    }
+    const t = g.tmp("s", `0-(${lo}>>>0)`);
+    const R = g.tmp("r", `${t}|0`), RH = g.tmp("rh", `(0-${hi}-(${t}<0?1:0))|0`);
+    g.out.push(`fa=0;faH=0;fb=${lo};fbH=${hi};fr=${R};frH=${RH};`);
+    g.fs = { op: FOp.Sub, sz: 64 };
+    g.set64(d!.reg, R, RH);
+    return true;
+  }
+  const v = g.tmp("a", g.readReg(d!, size));
+  if (!neg) {
+    g.writeReg(d!, size, size === 4 ? `~${v}` : `(~${v})&${mask(size)}`);
+    return true;
+  }
+  const R = g.tmp("r", size === 4 ? `(0-${v})|0` : `(0-${v})&${mask(size)}`);
+  g.out.push(`fa=0;fb=${v};fr=${R};`);
+  g.fs = { op: FOp.Sub, sz: size * 8 };
+  g.writeReg(d!, size, R);
+  return true;
+}
+
+/** cmovcc (mov.ts cmov: the source is read, and may fault, whatever the condition; a 32-bit destination is zero-extended either way). */
+function cmov(g: Gen, insn: Insn): boolean {
+  const [d, s] = insn.ops;
+  if (!isGpr(d) || s === undefined || !(isGpr(s) || s.kind === OpK.Mem) || (d!.size !== 4 && d!.size !== 8)) return false;
+  const r = d!.reg;
+  let lo: string, hi = "0";
+  if (s.kind === OpK.Mem) {
+    const m = g.access(g.ea(s), d!.size, "r");
+    lo = g.tmp("v", `${m.dv}.getInt32(${m.off},true)`);
+    if (d!.size === 8) hi = g.tmp("vh", `${m.dv}.getInt32(${m.off}+4,true)`);
+  } else {
+    lo = g.tmp("v", g.lo(s.reg));
+    if (d!.size === 8) hi = g.tmp("vh", g.hi(s.reg));
+  }
+  const c = g.tmp("c", g.cond(insn.cc));
+  const ol = g.lo(r), oh = g.hi(r);
+  g.set64(r, `${c}?${lo}:${ol}`, d!.size === 8 ? `${c}?${hi}:${oh}` : "0");
+  return true;
+}
+
+/** setcc to a byte register or memory. */
+function setcc(g: Gen, insn: Insn): boolean {
+  const d = insn.ops[0];
+  if (d === undefined || !(isGpr(d) || d.kind === OpK.Mem) || d.size !== 1) return false;
+  const v = g.tmp("c", `${g.cond(insn.cc)}?1:0`);
+  if (d.kind === OpK.Mem) {
+    const m = g.access(g.ea(d), 1, "w");
+    g.out.push(g.store(m.dv, m.off, 1, v));
+  } else g.writeReg(d, 1, v);
+  return true;
+}
+
+/** cwde/cdqe/cdq/cqo (mov.ts widen, signFill). */
+function widen(g: Gen, insn: Insn): boolean {
+  switch (insn.mnemonic) {
+    case Mnemonic.Cwde:
+      g.set64(0, `(${g.lo(0)}<<16)>>16`, "0");
+      return true;
+    case Mnemonic.Cdqe:
+      g.set64(0, g.lo(0), `${g.lo(0)}>>31`);
+      return true;
+    case Mnemonic.Cdq:
+      g.set64(2, `${g.lo(0)}>>31`, "0");
+      return true;
+    case Mnemonic.Cqo: {
+      const s = g.tmp("s", `${g.hi(0)}>>31`);
+      g.set64(2, s, s);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 function mov(g: Gen, insn: Insn): boolean {
   const [d, s] = insn.ops;
   if (!isRm(d) || s === undefined || !(isGpr(s) || s.kind === OpK.Imm || s.kind === OpK.Mem)) return false;
@@ -585,10 +688,28 @@ function indirect(g: Gen, o: Operand): string | undefined {
 
 /** Taken branch to a known target: in a loop block, a branch back to the start goes round again while the limit allows. */
 function jumpTo(g: Gen, t: number | string): string {
+  if (g.region) return goTo(g, t as number);
   if (g.loop && t === g.b.addr) {
     return `{if(it<lim){it++;continue;}${g.site((end) => (end ? storeFlags(end) + ";" : ""))}${g.storeRegs()}cpu.rip=${t};cpu.instret+=it*${g.b.n};return ${g.b.n};}`;
   }
   return `cpu.rip=${t};`;
+}
+
+/**
+ * Region mode: go on at address t. A member block starts there: store the flags (each member starts with them in
+ * cpu.fl), count this block, and continue with it while the instruction limit allows; else leave with rip = t.
+ */
+function goTo(g: Gen, t: number): string {
+  const m = g.region!.findIndex((x) => x.addr === t);
+  const leave = `cpu.rip=${t};${g.leaveRegion()}`;
+  if (m < 0) return `{${leave}}`;
+  const s = g.fs;
+  return `{if(ic+${g.b.n + g.region![m]!.n}<=room){${s ? storeFlags(s) + ";" : ""}ic+=${g.b.n};pc=${m};continue;}${leave}}`;
+}
+
+/** After an instruction that set cpu.rip to a computed target (ret, indirect jmp/call): in region mode, leave. */
+function afterDynamicBranch(g: Gen): void {
+  if (g.region) g.out.push(g.leaveRegion());
 }
 
 /** How an instruction uses the flags, for the liveness of a rotate's flag update: "write" overwrites all of them and cannot leave early. */
@@ -652,6 +773,14 @@ function emit(g: Gen, insn: Insn): boolean {
     case Mnemonic.Inc:
     case Mnemonic.Dec:
       return incDec(g, insn);
+    case Mnemonic.Not:
+    case Mnemonic.Neg:
+      return notNeg(g, insn);
+    case Mnemonic.Cwde:
+    case Mnemonic.Cdqe:
+    case Mnemonic.Cdq:
+    case Mnemonic.Cqo:
+      return widen(g, insn);
     case Mnemonic.Shl:
     case Mnemonic.Shr:
     case Mnemonic.Sar:
@@ -689,6 +818,7 @@ function emit(g: Gen, insn: Insn): boolean {
       const to = indirect(g, t);
       if (to === undefined) return false;
       g.out.push(`cpu.rip=${to};`);
+      afterDynamicBranch(g);
       return true;
     }
     case Mnemonic.Call: {
@@ -699,13 +829,14 @@ function emit(g: Gen, insn: Insn): boolean {
         const to = target(t);
         if (!(to >= -CANON && to < CANON)) return false;
         push(g, retLo, retHi);
-        g.out.push(`cpu.rip=${to};`);
+        g.out.push(g.region ? goTo(g, to) : `cpu.rip=${to};`);
         return true;
       }
       const to = indirect(g, t);
       if (to === undefined) return false;
       push(g, retLo, retHi);
       g.out.push(`cpu.rip=${to};`);
+      afterDynamicBranch(g);
       return true;
     }
     case Mnemonic.Ret: {
@@ -715,6 +846,7 @@ function emit(g: Gen, insn: Insn): boolean {
       g.out.push(`if(!(${t}>=${-CANON}&&${t}<${CANON}))${g.bail()}`);
       spAdd(g, 8);
       g.out.push(`cpu.rip=${t};`);
+      afterDynamicBranch(g);
       return true;
     }
     default:
@@ -725,6 +857,8 @@ function emit(g: Gen, insn: Insn): boolean {
         return true;
       }
       if (ALU[insn.mnemonic]) return alu(g, insn);
+      if (CMOV.has(insn.mnemonic)) return cmov(g, insn);
+      if (SETCC.has(insn.mnemonic)) return setcc(g, insn);
       return false;
   }
 }
@@ -732,6 +866,15 @@ function emit(g: Gen, insn: Insn): boolean {
 const JCC = new Set<Mnemonic>([
   Mnemonic.Jo, Mnemonic.Jno, Mnemonic.Jb, Mnemonic.Jae, Mnemonic.Je, Mnemonic.Jne, Mnemonic.Jbe, Mnemonic.Ja,
   Mnemonic.Js, Mnemonic.Jns, Mnemonic.Jp, Mnemonic.Jnp, Mnemonic.Jl, Mnemonic.Jge, Mnemonic.Jle, Mnemonic.Jg,
+]);
+
+const CMOV = new Set<Mnemonic>([
+  Mnemonic.Cmovo, Mnemonic.Cmovno, Mnemonic.Cmovb, Mnemonic.Cmovae, Mnemonic.Cmove, Mnemonic.Cmovne, Mnemonic.Cmovbe, Mnemonic.Cmova,
+  Mnemonic.Cmovs, Mnemonic.Cmovns, Mnemonic.Cmovp, Mnemonic.Cmovnp, Mnemonic.Cmovl, Mnemonic.Cmovge, Mnemonic.Cmovle, Mnemonic.Cmovg,
+]);
+const SETCC = new Set<Mnemonic>([
+  Mnemonic.Seto, Mnemonic.Setno, Mnemonic.Setb, Mnemonic.Setae, Mnemonic.Sete, Mnemonic.Setne, Mnemonic.Setbe, Mnemonic.Seta,
+  Mnemonic.Sets, Mnemonic.Setns, Mnemonic.Setp, Mnemonic.Setnp, Mnemonic.Setl, Mnemonic.Setge, Mnemonic.Setle, Mnemonic.Setg,
 ]);
 
 function isJcc(m: Mnemonic): boolean {
@@ -770,8 +913,42 @@ export function generate(b: Block, minInsns: number): BlockSource | undefined {
   return { body: head + tail, compiled, loop };
 }
 
+/**
+ * Source for a region: member blocks (the first is the entry) in one function with an internal dispatch
+ * (`switch (pc)`), so branches between them need no return to Cpu.run. Every member is fully supported. The
+ * function leaves with cpu.jitBlock = the block it ended in and returns ~k, k = that block's instructions retired
+ * (the interpreter runs the rest); the instructions of the blocks completed before it are added to cpu.instret.
+ */
+export function generateRegion(blocks: Block[]): string {
+  const g = new Gen(blocks[0]!, false);
+  g.region = blocks;
+  const cases: string[] = [];
+  for (let j = 0; j < blocks.length; j++) {
+    const b = blocks[j]!;
+    g.b = b;
+    g.j = j;
+    g.fs = IN_FL;
+    g.limit = b.n;
+    const start = g.out.length;
+    for (let k = 0; k < b.n; k++) {
+      g.k = k;
+      emit(g, b.insns[k]!);
+    }
+    g.k = b.n;
+    g.out.push(goTo(g, b.end)); // not taken, or no branch: the fall-through
+    cases.push(`case ${j}:{\n${g.out.splice(start).join("\n")}\n}`);
+  }
+  let code = cases.join("\n");
+  code = code.replace(/\u0000(\d+)\u0000/g, (_, i: string) => g.sites[+i]!(undefined));
+  const regs = [...g.regs].sort((x, y) => x - y);
+  return (
+    (regs.length ? `let ${regs.map((r) => `l${r}=L[${r}],h${r}=H[${r}]`).join(",")};\n` : "") +
+    `let fa=0,fb=0,fr=0,faH=0,fbH=0,frH=0,fcf=0,fof=0;\nlet ic=0,pc=0;\nfor(;;){switch(pc){\n${code}\n}}`
+  );
+}
+
 /** How many instructions at the block's start emit() supports (a dry run on a throw-away generator). */
-function countSupported(b: Block): number {
+export function countSupported(b: Block): number {
   const g = new Gen(b, false);
   g.limit = b.n;
   let k = 0;

@@ -11,8 +11,10 @@
 
 import type { AddressSpace } from "../../mm/address-space.js";
 import type { Block, Cpu } from "../cpu.js";
+import { FlowControl } from "../iced.js";
+import { OpK } from "../insn.js";
 import { mulS64, productWords } from "../ops/muldiv.js";
-import { generate } from "./codegen.js";
+import { countSupported, generate, generateRegion } from "./codegen.js";
 import { hotThreshold } from "./tier.js";
 
 /** A compiled block: runs its first instructions, returns how many of them completed (see codegen.ts). */
@@ -20,6 +22,8 @@ export type JitFn = (room: number) => number;
 
 /** Compiled blocks kept at most; past it every compiled function is dropped (a full flush, as QEMU's TB cache does) and blocks tier up again. */
 const MAX_COMPILED = 4096;
+/** Blocks in a region at most. */
+const MAX_REGION = 16;
 /** A block is compiled only if at least this many of its first instructions are supported (else a call that bails at once costs more than it saves). */
 const MIN_INSNS = 2;
 
@@ -47,14 +51,16 @@ export class Jit {
   insns = 0;
   refused = 0;
   flushes = 0;
+  /** Of the blocks compiled, those compiled as regions of several blocks. */
+  regions = 0;
   /** Compiled blocks dropped because their code changed (the write watch, mprotect/munmap, uprobe install/remove). */
   dropped = 0;
 
   constructor(private readonly cpu: Cpu) {}
 
   /** For --stats: blocks and instructions compiled, blocks left to the interpreter, cache flushes. */
-  stats(): { blocks: number; insns: number; refused: number; dropped: number; flushes: number } {
-    return { blocks: this.blocks, insns: this.insns, refused: this.refused, dropped: this.dropped, flushes: this.flushes };
+  stats(): { blocks: number; regions: number; insns: number; refused: number; dropped: number; flushes: number } {
+    return { blocks: this.blocks, regions: this.regions, insns: this.insns, refused: this.refused, dropped: this.dropped, flushes: this.flushes };
   }
 
   /** A compiled block's code changed (Cpu.invalidatePage): it is never run again. */
@@ -66,6 +72,17 @@ export class Jit {
   /** Compile a block that just became hot (or mark it as not compilable). */
   tierUp(b: Block): void {
     const src = generate(b, MIN_INSNS);
+    // a block that loops on itself runs its passes in one JS loop (codegen.ts); else its region, if it has one
+    const region = src === undefined || src.loop ? [b] : this.region(b);
+    if (region.length > 1) {
+      if (this.compiled.length >= MAX_COMPILED) this.flush();
+      b.jit = this.instantiate(b, generateRegion(region), region);
+      this.compiled.push(b);
+      this.blocks++;
+      this.regions++;
+      for (const m of region) this.insns += m.n;
+      return;
+    }
     if (src === undefined) {
       b.heat = this.hot + 1; // never equal to hot again: not retried
       this.refused++;
@@ -88,17 +105,54 @@ export class Jit {
     this.flushes++;
   }
 
-  private instantiate(b: Block, body: string): JitFn {
+  /**
+   * The blocks compiled with b: b, then the translated blocks its direct branches and fall-throughs reach (a
+   * call's target too), breadth first, each fully supported and on b's pages only (a write to any of them then
+   * drops b as well: invalidation stays per page).
+   */
+  private region(b: Block): Block[] {
+    const out = [b];
+    if (countSupported(b) !== b.n) return out;
+    for (let q = 0; q < out.length && out.length < MAX_REGION; q++) {
+      for (const t of successors(out[q]!)) {
+        if (out.length >= MAX_REGION || out.some((x) => x.addr === t)) continue;
+        const s = this.cpu.translated(t);
+        if (s === undefined || !s.valid || s.firstPage < b.firstPage || s.lastPage > b.lastPage || countSupported(s) !== s.n) continue;
+        out.push(s);
+      }
+    }
+    return out;
+  }
+
+  private instantiate(b: Block, body: string, region: Block[] = []): JitFn {
     const cpu = this.cpu;
     const tlb = tlbOf(cpu.mem);
     const name = `jit_${b.addr.toString(16)}`;
     // one factory per block: the function closes over the state arrays as constants
     let factory: (...args: unknown[]) => JitFn;
     try {
-      factory = new Function("cpu", "L", "H", "fl", "rT", "rD", "wT", "wD", "mulS64", "PW", `return function ${name}(room){\n${body}\n};`) as (...args: unknown[]) => JitFn;
+      factory = new Function("cpu", "L", "H", "fl", "rT", "rD", "wT", "wD", "mulS64", "PW", "B", `return function ${name}(room){\n${body}\n};`) as (...args: unknown[]) => JitFn;
     } catch (e) {
       throw new Error(`jit: generated code for the block at 0x${b.addr.toString(16)} does not compile (${String(e)}):\n${body}`);
     }
-    return factory(cpu, cpu.lo, cpu.hi, cpu.fl, tlb.rTag, tlb.rDv, tlb.wTag, tlb.wDv, mulS64, productWords);
+    return factory(cpu, cpu.lo, cpu.hi, cpu.fl, tlb.rTag, tlb.rDv, tlb.wTag, tlb.wDv, mulS64, productWords, region);
+  }
+}
+
+/** Addresses a block may go on at without a computed target: a direct branch's (or call's) target, and its end when it may fall through. */
+function successors(b: Block): number[] {
+  const last = b.insns[b.n - 1]!;
+  const t = last.ops[0];
+  const direct = t !== undefined && t.kind === OpK.Rel ? t.immHi * 4294967296 + (t.immLo >>> 0) : undefined;
+  switch (last.flow) {
+    case FlowControl.UnconditionalBranch:
+    case FlowControl.Call:
+      return direct === undefined ? [] : [direct];
+    case FlowControl.ConditionalBranch:
+      return direct === undefined ? [b.end] : [direct, b.end];
+    case FlowControl.Next:
+      return [b.end];
+    default:
+      return [];
   }
 }
