@@ -389,12 +389,18 @@ function shiftImm(g: Gen, insn: Insn): boolean {
   return true;
 }
 
-/** Two- and three-operand imul, 64-bit, register and immediate operands (muldiv.ts imulMulti: mulS64 into the product words PW). */
-function imul64(g: Gen, insn: Insn): boolean {
+/** The destination and the two factors of a two- or three-operand imul of this size (muldiv.ts imulMulti), if it is one. */
+function imulOperands(insn: Insn, size: number): [Operand, Operand, Operand] | undefined {
   const [d, s1, s2] = insn.ops;
-  if (insn.ops.length < 2 || !isGpr(d) || d.size !== 8) return false;
-  const a = s2 ? s1! : d;
-  const b = s2 ?? s1!;
+  if (insn.ops.length < 2 || !isGpr(d) || d!.size !== size) return undefined;
+  return [d!, s2 ? s1! : d!, s2 ?? s1!];
+}
+
+/** Two- and three-operand imul, 64-bit, register and immediate operands (mulS64 into the product words PW). */
+function imul64(g: Gen, insn: Insn): boolean {
+  const ops = imulOperands(insn, 8);
+  if (ops === undefined) return false;
+  const [d, a, b] = ops;
   const val = (o: Operand): [string, string] | undefined => (isGpr(o) ? [g.lo(o.reg), g.hi(o.reg)] : o.kind === OpK.Imm ? g.imm64(o) : undefined);
   const x = val(a), y = val(b);
   if (x === undefined || y === undefined) return false;
@@ -405,6 +411,12 @@ function imul64(g: Gen, insn: Insn): boolean {
   g.fs = { op: FOp.Res, sz: 64 };
   g.set64(d.reg, R, RH);
   return true;
+}
+
+/** CF and OF after a rotate (shift.ts): low word lo, top word top (the same for 32 bits). */
+function rotateCfOf(left: boolean, lo: string, top: string): [string, string] {
+  if (left) return [`(${lo}&1)`, `(((${top}>>>31)^${lo})&1)`];
+  return [`(${top}>>>31)`, `(((${top}>>>31)^(${top}>>>30))&1)`];
 }
 
 /** rol/ror of a register by an immediate (shift.ts: rotates write only CF and OF, through Flags.get/put); the flag update is left out when dead. */
@@ -427,24 +439,12 @@ function rotateImm(g: Gen, insn: Insn, flagsLive: boolean): boolean {
     else if (k < 32) [rl, rh] = [`(${lo}<<${k})|(${hi}>>>${32 - k})`, `(${hi}<<${k})|(${lo}>>>${32 - k})`];
     else [rl, rh] = [`(${hi}<<${k - 32})|(${lo}>>>${64 - k})`, `(${lo}<<${k - 32})|(${hi}>>>${64 - k})`];
     const R = g.tmp("r", `(${rl})|0`), RH = g.tmp("rh", `(${rh})|0`);
-    if (left) {
-      cf = `(${R}&1)`;
-      of = `(((${RH}>>>31)^${R})&1)`;
-    } else {
-      cf = `(${RH}>>>31)`;
-      of = `(((${RH}>>>31)^(${RH}>>>30))&1)`;
-    }
+    [cf, of] = rotateCfOf(left, R, RH);
     g.set64(d.reg, R, RH);
   } else {
     const v = g.tmp("a", g.lo(d.reg));
     const R = g.tmp("r", left ? `(${v}<<${n})|(${v}>>>${32 - n})` : `(${v}>>>${n})|(${v}<<${32 - n})`);
-    if (left) {
-      cf = `(${R}&1)`;
-      of = `(((${R}>>>31)^${R})&1)`;
-    } else {
-      cf = `(${R}>>>31)`;
-      of = `(((${R}>>>31)^(${R}>>>30))&1)`;
-    }
+    [cf, of] = rotateCfOf(left, R, R);
     g.writeReg(d, 4, R);
   }
   if (flagsLive) {
@@ -457,10 +457,9 @@ function rotateImm(g: Gen, insn: Insn, flagsLive: boolean): boolean {
 
 /** Two- and three-operand imul, 32-bit (muldiv.ts imulMulti). */
 function imul32(g: Gen, insn: Insn): boolean {
-  const [d, s1, s2] = insn.ops;
-  if (insn.ops.length < 2 || !isGpr(d) || d.size !== 4) return false;
-  const a = s2 ? s1! : d;
-  const b = s2 ?? s1!;
+  const ops = imulOperands(insn, 4);
+  if (ops === undefined) return false;
+  const [d, a, b] = ops;
   const val = (o: Operand): string | undefined => {
     if (isGpr(o)) return g.lo(o.reg);
     if (o.kind === OpK.Imm) return `(${o.immLo | 0})`;

@@ -88,7 +88,7 @@ function subLess(s: FState, orEqual: boolean): string {
 }
 
 /** A condition code (x86 cc nibble) as a boolean expression of the locals; undefined when only Flags.cond knows (parity). */
-export function condBool(s: FState, cc: number): string | undefined {
+function condBool(s: FState, cc: number): string | undefined {
   const neg = (x: string | undefined): string | undefined => (x === undefined ? undefined : `!${x}`);
   const pos = (cc & 1) === 0;
   let r: string | undefined;

@@ -3,7 +3,7 @@
 
 export type Tier = "interp" | "jit";
 
-export const TIERS: readonly Tier[] = ["interp", "jit"];
+const TIERS: readonly Tier[] = ["interp", "jit"];
 
 export function isTier(s: string): s is Tier {
   return (TIERS as readonly string[]).includes(s);
