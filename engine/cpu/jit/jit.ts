@@ -84,7 +84,7 @@ export class Jit {
       return;
     }
     if (src === undefined) {
-      b.heat = this.hot + 1; // never equal to hot again: not retried
+      b.heat = -(1 << 30); // retried only after 2^30 more executions (the count stays a small integer)
       this.refused++;
       return;
     }
