@@ -404,6 +404,19 @@ function imul64(g: Gen, insn: Insn): boolean {
   const val = (o: Operand): [string, string] | undefined => (isGpr(o) ? [g.lo(o.reg), g.hi(o.reg)] : o.kind === OpK.Imm ? g.imm64(o) : undefined);
   const x = val(a), y = val(b);
   if (x === undefined || y === undefined) return false;
+  if (!flagsLive(g.b, g.k, g.limit)) {
+    // flags dead (overwritten before any reader or exit): the low 64 bits of the product inline, no 128-bit product
+    const [aL, aH] = [g.tmp("x", x[0]), g.tmp("xh", x[1])];
+    const [bL, bH] = [g.tmp("y", y[0]), g.tmp("yh", y[1])];
+    const a0 = g.tmp("a0", `${aL}&65535`), a1 = g.tmp("a1", `${aL}>>>16`), b0 = g.tmp("b0", `${bL}&65535`), b1 = g.tmp("b1", `${bL}>>>16`);
+    const mid = g.tmp("m", `${a0}*${b1}+${a1}*${b0}+((${a0}*${b0})>>>16)`);
+    const R = g.tmp("r", `Math.imul(${aL},${bL})`);
+    const RH = g.tmp("rh", `(${a1}*${b1}+Math.floor(${mid}/65536)+Math.imul(${aL},${bH})+Math.imul(${aH},${bL}))|0`);
+    g.out.push(`fr=${R};frH=${RH};fcf=0;fof=0;`);
+    g.fs = { op: FOp.Res, sz: 64 };
+    g.set64(d.reg, R, RH);
+    return true;
+  }
   g.out.push(`mulS64(${x[0]},${x[1]},${y[0]},${y[1]});`);
   const R = g.tmp("r", "PW[0]|0"), RH = g.tmp("rh", "PW[1]|0");
   const O = g.tmp("v", `PW[2]!==(${RH}<0?4294967295:0)||PW[3]!==(${RH}<0?4294967295:0)?1:0`);
@@ -731,6 +744,12 @@ function flagUse(insn: Insn): "write" | "none" | "live" {
     case Mnemonic.Sar: {
       const c = insn.ops[1];
       return c === undefined || (c.kind === OpK.Imm && (c.immLo & 31) !== 0) ? "write" : "live";
+    }
+    case Mnemonic.Rol:
+    case Mnemonic.Ror: {
+      // a rotate whose own flag update is dead neither reads nor writes the flags (rotateImm)
+      const c = insn.ops[1];
+      return c === undefined || c.kind === OpK.Imm ? "none" : "live";
     }
     case Mnemonic.Mov:
     case Mnemonic.Movzx:
