@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { join } from "node:path";
-import { importTimes, program100, timeCompile, timeHandler } from "./dsl.bench.js";
+import { importTimes, program100, timeCompile, timeHandler, type ImportTimes } from "./dsl.bench.js";
 import type { ExecJob, ExecResult, ProbeJob, ProbeResult } from "./emu-child.js";
 import {
   buildDynamic,
@@ -73,6 +73,9 @@ const TARGET_COMPILE_MS = 20;
 const TARGET_FIRST_INSN_MS = 300;
 /** Issue 6: start-up of a dynamic guest (to main) under 1 s of host time. */
 const TARGET_DYNAMIC_STARTUP_MS = 1000;
+/** Issue 14: the jit tier (in-process rate of `--tier jit`) and its emulated probe hit. */
+const TARGET_JIT_IPS: Record<string, number> = { sieve: 150e6, intloop: 150e6, strings: 80e6 };
+const TARGET_JIT_HIT_NS = 30;
 
 const t0Bench = performance.now();
 const log = (s = ""): void => void process.stdout.write(s + "\n");
@@ -117,8 +120,10 @@ log(`runs: emulator in-process up to ${N_EMU} per workload (first one cold; no n
 const TREE = snapshotDist();
 process.on("exit", () => removeSnapshot(TREE));
 
-function child<T>(job: ExecJob | ProbeJob): T {
-  const r = spawnSync(process.execPath, [join(TREE, "bench", "emu-child.js"), JSON.stringify(job)], { encoding: "utf8", maxBuffer: 256 << 20 });
+/** A child run; `tier` sets its execution tier (UPROBE_LAB_TIER, read by every Cpu it creates). */
+function child<T>(job: ExecJob | ProbeJob, tier?: "interp" | "jit"): T {
+  const env = tier ? { ...process.env, UPROBE_LAB_TIER: tier } : process.env;
+  const r = spawnSync(process.execPath, [join(TREE, "bench", "emu-child.js"), JSON.stringify(job)], { encoding: "utf8", maxBuffer: 256 << 20, env });
   if (r.status !== 0) throw new Error(`emu-child ${job.kind} ${rel(job.binary)}: status ${r.status}\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as T;
 }
@@ -387,6 +392,76 @@ for (const h of hitJobs) attempt(`probe hits ${h.name}`, () => {
     host_ns_per_hit: r.hits ? ((probed - base) * 1e6) / r.hits : NaN,
   });
 });
+// ---- 1b and 2b. the jit tier (issue 14) ----
+// interp and jit children alternate, round after round, so both tiers see the same load
+
+interface TierRow {
+  name: string;
+  instructions: number;
+  interp_ms: number;
+  jit_ms: number;
+  interp_ips?: number;
+  jit_ips?: number;
+  /** interp time / jit time. */
+  speedup: number;
+  jit_vs_native?: number;
+  jit_vs_qemu?: number;
+  /** Both tiers printed the same and retired the same number of instructions. */
+  same: boolean;
+  rounds: number;
+}
+interface TierHitRow {
+  name: string;
+  interp_ns: number;
+  jit_ns: number;
+  rounds: number;
+  same: boolean;
+}
+const TIER_ROUNDS = quick ? 1 : 2;
+const tierRows: TierRow[] = [];
+for (const w of workloads) attempt(`tiers ${w.name}`, () => {
+  if (w.startupOnly) return;
+  progress(`tiers: ${w.name} (${TIER_ROUNDS} rounds of interp, jit)`);
+  const best = { interp: Infinity, jit: Infinity };
+  const seen = { interp: "", jit: "" };
+  for (let i = 0; i < TIER_ROUNDS; i++)
+    for (const tier of ["interp", "jit"] as const) {
+      const r = child<ExecResult>({ kind: "exec", binary: w.binary, args: w.args, reps: N_EMU, budgetMs: BUDGET_EMU_MS / 2, minReps: 2 }, tier);
+      best[tier] = Math.min(best[tier], ...r.runs.map((x) => x.hostMs));
+      seen[tier] = `${r.runs[0]!.instructions} ${r.stdout}`;
+    }
+  const insns = Number(seen.jit.split(" ")[0]);
+  const row = rows.find((x) => x.name === w.name);
+  tierRows.push({
+    name: w.name,
+    instructions: insns,
+    interp_ms: best.interp,
+    jit_ms: best.jit,
+    interp_ips: rate(insns, best.interp, w),
+    jit_ips: rate(insns, best.jit, w),
+    speedup: best.interp / best.jit,
+    jit_vs_native: row?.native_net_ms !== undefined ? row.native_net_ms / best.jit : undefined,
+    jit_vs_qemu: row?.qemu_net_ms !== undefined ? row.qemu_net_ms / best.jit : undefined,
+    same: seen.interp === seen.jit,
+    rounds: TIER_ROUNDS,
+  });
+});
+const tierHitRows: TierHitRow[] = [];
+for (const h of hitJobs) attempt(`tiers, probe hits ${h.name}`, () => {
+  progress(`tiers: probe hits ${h.name} (${TIER_ROUNDS} rounds of interp, jit)`);
+  const ns = { interp: Infinity, jit: Infinity };
+  const seen = { interp: "", jit: "" };
+  for (let i = 0; i < TIER_ROUNDS; i++)
+    for (const tier of ["interp", "jit"] as const) {
+      const r = child<ProbeResult>({ ...h.job, reps: Math.max(2, Math.ceil(N_PROBE / 2)), budgetMs: BUDGET_PROBE_MS / 2 }, tier);
+      const base = Math.min(...r.base.map((x) => x.hostMs));
+      const probed = Math.min(...r.probed.map((x) => x.hostMs));
+      ns[tier] = Math.min(ns[tier], r.hits ? ((probed - base) * 1e6) / r.hits : NaN);
+      seen[tier] = `${r.hits} ${JSON.stringify(r.traps)} ${r.virtualNsPerHit} ${r.stdout}`;
+    }
+  tierHitRows.push({ name: h.name, interp_ns: ns.interp, jit_ns: ns.jit, rounds: TIER_ROUNDS, same: seen.interp === seen.jit });
+});
+
 progress("DSL: compiled count++ handler alone, compile time");
 const handlerNs = Math.min(timeHandler("count++", 5_000_000), timeHandler("count++", 5_000_000));
 const src100 = program100();
@@ -413,7 +488,9 @@ const bestMark = marks.length ? marks.reduce((a, b) => (b.first < a.first ? b : 
 const firstInsnMs = bestMark?.first;
 const exitMs = bestMark?.exit;
 const importedMs = bestMark?.imported;
-const imp = importTimes(N_START, TREE);
+// (a failure here, e.g. dsl/index.js no longer exporting parseText, must not lose the other figures)
+let imp: ImportTimes = { importMs: NaN, firstParseMs: NaN, cold100Ms: NaN, processMs: NaN, nodeMs: NaN };
+attempt("import dsl/index.js", () => void (imp = importTimes(N_START, TREE)));
 
 // Dynamically linked guests: ld.so and libc's (libstdc++'s) initialization before main, from `exec --stats`
 const dynStartup: { name: string; hostMs?: number; insns?: number; wall?: number }[] = [];
@@ -518,6 +595,47 @@ for (const h of hitRows) log(`  ${h.name}: ${h.command}`);
 log("  count++ handler alone: compileProgram('probe test < count++ >') called 5e6 times on a fixed context (bench/dsl.bench.ts timeHandler), best of 2");
 log();
 
+log("== 1b/2b. The jit tier (--tier jit, issue 14): interp and jit alternating ==");
+log(`each row: ${TIER_ROUNDS} round(s) of [interp child, jit child] (dist/bench/emu-child.js with UPROBE_LAB_TIER), best of all their runs; native/qemu ratios use section 1's net times`);
+log();
+log(
+  table([
+    ["workload", "instr", "interp best", "jit best", "interp instr/s", "jit instr/s", "jit/interp", "jit/native", "jit/qemu", "same output", "target"],
+    ...tierRows.map((t) => {
+      const target = TARGET_JIT_IPS[t.name];
+      return [
+        t.name,
+        fmtCount(t.instructions),
+        fmtMs(t.interp_ms, 0),
+        fmtMs(t.jit_ms, 0),
+        fmtRate(t.interp_ips),
+        fmtRate(t.jit_ips),
+        `${t.speedup.toFixed(2)}x`,
+        x(t.jit_vs_native, true),
+        x(t.jit_vs_qemu, true),
+        t.same ? "same" : "DIFFERS",
+        target === undefined ? "" : `${verdict((t.jit_ips ?? 0) >= target)} (>= ${fmtRate(target)})`,
+      ];
+    }),
+  ]),
+);
+log();
+log(
+  table([
+    ["hit kind", "interp host ns/hit", "jit host ns/hit", "rounds", "same hits/traps/virtual time", "target"],
+    ...tierHitRows.map((h) => [
+      h.name,
+      h.interp_ns.toFixed(0),
+      h.jit_ns.toFixed(0),
+      `${h.rounds}`,
+      h.same ? "same" : "DIFFERS",
+      h.name === "emulated (push)" ? `${verdict(h.jit_ns <= TARGET_JIT_HIT_NS)} (<= ${TARGET_JIT_HIT_NS} ns)` : "",
+    ]),
+  ]),
+);
+log("  host ns/hit as in section 2 (best with - best without) / hits, each tier's own without-probe baseline");
+log();
+
 log("== 3. DSL and start-up ==");
 const startRows = [
   ["measure", "value", "target", "verdict"],
@@ -570,6 +688,7 @@ const result = {
   speed: rows,
   baselines: { cli_exec_empty_ms: cliEmpty?.min, native_empty_ms: nativeEmpty?.min, qemu_empty_ms: qemuEmpty?.min },
   hits: hitRows,
+  tiers: { speed: tierRows, hits: tierHitRows },
   handler_count_ns: handlerNs,
   dsl: { compile_100_lines_ms: compileMs, import: imp },
   startup: { entry: startEntry, node_empty_ms: nodeEmpty.min, cli_imported_ms: importedMs, first_guest_insn_ms: firstInsnMs, exit_ms: exitMs, cli_run_hello_wall_ms: cliRunWall?.min, dynamic_startup_to_main_ms: Object.fromEntries(dynStartup.map((d) => [d.name, d.hostMs ?? null])) },

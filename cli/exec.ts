@@ -1,7 +1,7 @@
 // `uprobe-lab exec BINARY [ARGS...]`: run a static x86-64 ELF in the emulator.
 
 import * as fs from "node:fs";
-import { DEFAULT_CPUS, DEFAULT_MAX_TASKS, loadBinary, Machine, MIN_MEMORY, ProcessIo, readHostFile, UserError, type MachineOptions } from "../engine/index.js";
+import { DEFAULT_CPUS, DEFAULT_MAX_TASKS, defaultTier, isTier, loadBinary, Machine, MIN_MEMORY, ProcessIo, readHostFile, UserError, type MachineOptions, type Tier } from "../engine/index.js";
 import { optNumber, parseArgs, type OptionSpec, type Parsed } from "./args.js";
 
 const EXEC_HELP = `usage: uprobe-lab exec [options] BINARY [ARGS...]
@@ -26,6 +26,8 @@ options:
   --cpus N            virtual CPUs the guest's threads run on (default 4; only
                       this changes the interleaving: docs/threads.md)
   --max-tasks N       stop when more than N threads and processes are alive (default 512)
+  --tier interp|jit   execution tier: the interpreter, or hot blocks compiled to
+                      JavaScript (same output, counts and virtual time; default interp)
 `;
 
 /** Options shared by exec and run. */
@@ -38,10 +40,11 @@ export const MACHINE_OPTIONS: Record<string, OptionSpec> = {
   "--env": { value: true, repeat: true },
   "--cpus": { value: true },
   "--max-tasks": { value: true },
+  "--tier": { value: true },
 };
 
 /** The guest's world from the command line: what exec gives the Machine and run puts in the RunSpec. */
-export type HostOptions = Required<Pick<MachineOptions, "env" | "io" | "files" | "libPath" | "maxInsns" | "maxMemory" | "cpus" | "maxTasks">>;
+export type HostOptions = Required<Pick<MachineOptions, "env" | "io" | "files" | "libPath" | "maxInsns" | "maxMemory" | "cpus" | "maxTasks" | "tier">>;
 
 /** Each --allow PATH (the name the guest opens) and the host file it resolved to at start, for --stats. */
 const allowedResolved = new Map<string, string>();
@@ -75,6 +78,7 @@ export function hostOptions(p: Parsed): HostOptions {
     maxMemory,
     cpus: optCount(p, "--cpus", DEFAULT_CPUS, 64),
     maxTasks: optCount(p, "--max-tasks", DEFAULT_MAX_TASKS, 1 << 16),
+    tier: optTier(p),
   };
 }
 
@@ -83,6 +87,14 @@ function optCount(p: Parsed, name: string, def: number, max: number): number {
   const n = optNumber(p, name, def);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new UserError(`option ${name}: ${p.opts.get(name)![0]} is not a whole number from 1 to ${max}`);
   return n;
+}
+
+/** --tier interp|jit (default: UPROBE_LAB_TIER, else interp). */
+function optTier(p: Parsed): Tier {
+  const v = p.opts.get("--tier")?.[0];
+  if (v === undefined) return defaultTier();
+  if (!isTier(v)) throw new UserError(`option --tier: ${v}: expected interp or jit`);
+  return v;
 }
 
 /** The --stats line: the machine's figures, plus the resolved --allow files when there are any. */

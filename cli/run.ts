@@ -32,7 +32,7 @@ options:
   -l 'uprobe:FILE:F*' list the probes a pattern names (with -c CMD for a library
                       of CMD: -l 'uprobe:libc:str*' -c ./prog)
 ${PROBE_HELP}  --stats             JSON engine summary on stderr
-  --max-insns N, --max-mem SIZE, --allow PATH, --env KEY=VALUE, --lib-path DIR   as for exec
+  --max-insns N, --max-mem SIZE, --allow PATH, --env KEY=VALUE, --lib-path DIR, --tier interp|jit   as for exec
 
 example:
   uprobe-lab run -e 'probe test:0 < count++ >' -- samples/bin/push-O0

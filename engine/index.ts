@@ -8,6 +8,7 @@ export { UserError } from "./errors.js";
 export { readHostFile } from "./host-file.js";
 export { Machine, MIN_MEMORY, type MachineOptions, type RunResult } from "./machine.js";
 export { GPR_NAMES } from "./cpu/registers.js";
+export { defaultTier, isTier, type Tier } from "./cpu/jit/tier.js";
 export type { AddressSpace } from "./mm/address-space.js";
 export { vmaFileOffset } from "./mm/vma.js";
 

@@ -2,6 +2,7 @@
 // to run. This is what the command line, the DSL runner and the notebooks
 // drive; it owns no policy beyond turning options into a configured kernel.
 
+import type { Tier } from "./cpu/jit/tier.js";
 import { GPR_NAMES } from "./cpu/registers.js";
 import type { Binary } from "./binary.js";
 import { UserError } from "./errors.js";
@@ -38,6 +39,8 @@ export interface MachineOptions {
   quantum?: number;
   /** Threads and processes alive at once (--max-tasks, default DEFAULT_MAX_TASKS). */
   maxTasks?: number;
+  /** Execution tier (--tier): the interpreter, or the interpreter with hot blocks compiled to JavaScript. Default: UPROBE_LAB_TIER, else interp. */
+  tier?: Tier;
   /** Hooks installed before the process is created (the uprobe subsystem), so mmap-time installation sees the ELF segments. */
   hooks?: { attach(kernel: Linux): void };
 }
@@ -93,6 +96,7 @@ export class Machine {
       if (e instanceof ElfError) throw new UserError(e.message);
       throw e;
     }
+    if (opts.tier !== undefined) this.proc.cpu.setTier(opts.tier);
     this.watchMain(created);
   }
 
@@ -227,6 +231,7 @@ export class Machine {
       host_ms: Math.round(r.hostMs * 1000) / 1000,
       guest_instr_per_sec: r.hostMs > 0 ? Math.round(r.instructions / (r.hostMs / 1000)) : 0,
       blocks_translated: this.proc.cpu.blocksTranslated,
+      ...(this.proc.cpu.jit ? { jit: this.proc.cpu.jit.stats() } : {}),
       ...(this.startup ? { startup_to_main: this.startup } : {}),
       status: r.status,
     };

@@ -20,6 +20,8 @@ import { MAX_INSN_LEN, X86Decoder } from "./decoder.js";
 import { CpuException, X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD } from "./exceptions.js";
 import { Flags, Fl } from "./flags.js";
 import type { Insn } from "./insn.js";
+import { Jit, type JitFn } from "./jit/jit.js";
+import { defaultTier, type Tier } from "./jit/tier.js";
 import { translate } from "./translate.js";
 import { XmmFile } from "./xmm.js";
 
@@ -53,6 +55,9 @@ export interface Block {
   s2: Block | undefined;
   /** The last single-instruction successor (an XOL step, a traced or counted step): saves the stepBlocks lookup. */
   st: Block | undefined;
+  /** jit tier: the compiled code of this block (jit/codegen.ts), and its executions while not compiled. */
+  jit: JitFn | undefined;
+  heat: number;
 }
 
 /** Instructions per block at most (bounds decode work and keeps limits precise enough). */
@@ -100,6 +105,10 @@ export class Cpu {
   private lastBlock: Block | undefined;
   /** Set by the OS layer: traps handled without leaving run() (see TrapHandler). */
   trapHandler: TrapHandler | undefined;
+  /** The jit tier (64-bit code only), or undefined for the interpreter alone. */
+  jit: Jit | undefined;
+  /** Set by compiled region code that returns ~k: the block it ended in (see jit/codegen.ts generateRegion). */
+  jitBlock: Block | undefined;
 
   constructor(
     public mem: AddressSpace,
@@ -109,6 +118,20 @@ export class Cpu {
     // the flat user segments: __USER_CS/__USER32_CS and __USER_DS (arch/x86/include/asm/segment.h, 64-bit kernel)
     this.selectors.set(bitness === 32 ? [0x2b, 0x23, 0x2b, 0x2b, 0, 0] : [0, 0x33, 0x2b, 0, 0, 0]);
     this.attach(mem);
+    this.setTier(defaultTier());
+  }
+
+  /** Choose the execution tier; the jit compiles only 64-bit code for now. */
+  setTier(tier: Tier): void {
+    if (tier === "jit" && this.bitness === 64) this.jit ??= new Jit(this);
+    else if (this.jit) {
+      this.jit.flush();
+      this.jit = undefined;
+    }
+  }
+
+  get tier(): Tier {
+    return this.jit ? "jit" : "interp";
   }
 
   /** Use a (new) address space, e.g. after fork or exec; drops all translations. */
@@ -116,6 +139,7 @@ export class Cpu {
     this.mem = mem;
     this.lastBlock = undefined;
     mem.onCodeChange = (pn, at) => this.invalidatePage(pn, at);
+    this.jit?.flush();
     this.blocks.clear();
     this.stepBlocks.clear();
     this.pageBlocks.clear();
@@ -167,6 +191,7 @@ export class Cpu {
     if (!list) return;
     for (const b of list) {
       b.valid = false;
+      if (b.jit !== undefined) this.jit?.invalidated(b);
       // 15: a store reports its first byte on the page; a multi-byte store may start up to 15 bytes earlier
       if (at >= 0 && at < b.end && at + 16 > b.addr) {
         for (let k = 0; k < b.n; k++) if (b.insns[k]!.next + 15 > at) b.fns[k] = resteer;
@@ -179,6 +204,7 @@ export class Cpu {
 
   /** Drop every translation (used when the uprobe model changes many sites at once). */
   flushTranslations(): void {
+    this.jit?.flush();
     for (const list of this.pageBlocks.values()) for (const b of list) b.valid = false;
     this.blocks.clear();
     this.stepBlocks.clear();
@@ -216,6 +242,8 @@ export class Cpu {
       s1: undefined,
       s2: undefined,
       st: undefined,
+      jit: undefined,
+      heat: 0,
     };
     for (let pn = b.firstPage; pn <= b.lastPage; pn++) {
       let list = this.pageBlocks.get(pn);
@@ -232,6 +260,11 @@ export class Cpu {
   private lookup(addr: number, single: boolean): Block {
     const b = (single ? this.stepBlocks : this.blocks).get(addr);
     return b ?? this.translateBlock(addr, single);
+  }
+
+  /** The block translated at addr, if any (the jit's region builder: no translation). */
+  translated(addr: number): Block | undefined {
+    return this.blocks.get(addr);
   }
 
   /** The instructions of the block starting at addr (translating it if needed). */
@@ -280,12 +313,23 @@ export class Cpu {
         this.exception = toException(e);
         return Exit.Exception;
       }
-      const fns = b.fns;
-      const n = b.n;
+      let fns = b.fns;
+      let n = b.n;
       if (counting) this.execCounts!.set(rip, (this.execCounts!.get(rip) ?? 0) + 1);
       this.rip = b.end;
       let i = 0;
       try {
+        // jit tier: compiled code runs the block's first i instructions (all, or up to one it leaves to the interpreter)
+        if (b.jit !== undefined) {
+          i = b.jit(limit - this.instret);
+          if (i < 0) {
+            // a region ended in another of its blocks, with i = ~(its instructions retired)
+            b = this.jitBlock!;
+            fns = b.fns;
+            n = b.n;
+            i = ~i;
+          }
+        } else if (this.jit !== undefined && !stepping && !counting && ++b.heat === this.jit.hot) this.jit.tierUp(b);
         for (; i < n; i++) fns[i]!();
       } catch (e) {
         this.lastBlock = undefined;

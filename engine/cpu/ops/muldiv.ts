@@ -256,3 +256,6 @@ export const muldivOps: [Mnemonic, Builder][] = [
   [Mnemonic.Idiv, divide(true)],
 ];
 
+
+/** The signed 64x64 product and its words, for the jit tier's generated imul (engine/cpu/jit/codegen.ts). */
+export { mulS64, P as productWords };

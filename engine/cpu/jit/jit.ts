@@ -1,0 +1,158 @@
+// The jit tier's controller: which blocks get compiled, the compiled code's
+// link to the machine state, and the bound on the code cache.
+//
+// A block is compiled after `hot` executions (Cpu.run counts them); its
+// function hangs on the Block (`jit`), so everything that drops a block (the
+// code write watch of AddressSpace through Cpu.invalidatePage, uprobe
+// install/remove, mprotect/munmap/mmap over code, attach) drops its compiled
+// code with it. A compiled function captures the register arrays, the flags
+// and the address space's TLB arrays of the moment; Cpu.attach clears every
+// block, so a new address space never sees old functions.
+
+import type { AddressSpace } from "../../mm/address-space.js";
+import type { Block, Cpu } from "../cpu.js";
+import { FlowControl } from "../iced.js";
+import { OpK } from "../insn.js";
+import { mulS64, productWords } from "../ops/muldiv.js";
+import { countSupported, generate, generateRegion } from "./codegen.js";
+import { hotThreshold } from "./tier.js";
+
+/** A compiled block: runs its first instructions, returns how many of them completed (see codegen.ts). */
+export type JitFn = (room: number) => number;
+
+/** Compiled blocks kept at most; past it every compiled function is dropped (a full flush, as QEMU's TB cache does) and blocks tier up again. */
+const MAX_COMPILED = 4096;
+/** Blocks in a region at most. */
+const MAX_REGION = 16;
+/** A block is compiled only if at least this many of its first instructions are supported (else a call that bails at once costs more than it saves). */
+const MIN_INSNS = 2;
+
+/** The TLB arrays of AddressSpace (private there; the generated fast path reads them directly, as AddressSpace.readN does). */
+interface Tlb {
+  rTag: Float64Array;
+  rDv: DataView[];
+  wTag: Float64Array;
+  wDv: DataView[];
+}
+
+function tlbOf(m: AddressSpace): Tlb {
+  const t = m as unknown as Partial<Tlb>;
+  if (!(t.rTag instanceof Float64Array && Array.isArray(t.rDv) && t.wTag instanceof Float64Array && Array.isArray(t.wDv))) {
+    throw new Error("jit: AddressSpace has no TLB arrays (rTag/rDv/wTag/wDv)");
+  }
+  return t as Tlb;
+}
+
+export class Jit {
+  readonly hot = hotThreshold();
+  private compiled: Block[] = [];
+  /** Counters (--stats, bench): blocks compiled, instructions compiled, blocks refused, cache flushes. */
+  blocks = 0;
+  insns = 0;
+  refused = 0;
+  flushes = 0;
+  /** Of the blocks compiled, those compiled as regions of several blocks. */
+  regions = 0;
+  /** Compiled blocks dropped because their code changed (the write watch, mprotect/munmap, uprobe install/remove). */
+  dropped = 0;
+
+  constructor(private readonly cpu: Cpu) {}
+
+  /** For --stats: blocks and instructions compiled, blocks left to the interpreter, cache flushes. */
+  stats(): { blocks: number; regions: number; insns: number; refused: number; dropped: number; flushes: number } {
+    return { blocks: this.blocks, regions: this.regions, insns: this.insns, refused: this.refused, dropped: this.dropped, flushes: this.flushes };
+  }
+
+  /** A compiled block's code changed (Cpu.invalidatePage): it is never run again. */
+  invalidated(b: Block): void {
+    b.jit = undefined;
+    this.dropped++;
+  }
+
+  /** Compile a block that just became hot (or mark it as not compilable). */
+  tierUp(b: Block): void {
+    const src = generate(b, MIN_INSNS);
+    // a block that loops on itself runs its passes in one JS loop (codegen.ts); else its region, if it has one
+    const region = src === undefined || src.loop ? [b] : this.region(b);
+    if (region.length > 1) {
+      if (this.compiled.length >= MAX_COMPILED) this.flush();
+      b.jit = this.instantiate(b, generateRegion(region), region);
+      this.compiled.push(b);
+      this.blocks++;
+      this.regions++;
+      for (const m of region) this.insns += m.n;
+      return;
+    }
+    if (src === undefined) {
+      b.heat = -(1 << 30); // retried only after 2^30 more executions (the count stays a small integer)
+      this.refused++;
+      return;
+    }
+    if (this.compiled.length >= MAX_COMPILED) this.flush();
+    b.jit = this.instantiate(b, src.body);
+    this.compiled.push(b);
+    this.blocks++;
+    this.insns += src.compiled;
+  }
+
+  /** Drop every compiled function (the cache bound); the blocks stay translated and count their executions again. */
+  flush(): void {
+    for (const b of this.compiled) {
+      b.jit = undefined;
+      b.heat = 0;
+    }
+    this.compiled = [];
+    this.flushes++;
+  }
+
+  /**
+   * The blocks compiled with b: b, then the translated blocks its direct branches and fall-throughs reach (a
+   * call's target too), breadth first, each fully supported and on b's pages only (a write to any of them then
+   * drops b as well: invalidation stays per page).
+   */
+  private region(b: Block): Block[] {
+    const out = [b];
+    if (countSupported(b) !== b.n) return out;
+    for (let q = 0; q < out.length && out.length < MAX_REGION; q++) {
+      for (const t of successors(out[q]!)) {
+        if (out.length >= MAX_REGION || out.some((x) => x.addr === t)) continue;
+        const s = this.cpu.translated(t);
+        if (s === undefined || !s.valid || s.firstPage < b.firstPage || s.lastPage > b.lastPage || countSupported(s) !== s.n) continue;
+        out.push(s);
+      }
+    }
+    return out;
+  }
+
+  private instantiate(b: Block, body: string, region: Block[] = []): JitFn {
+    const cpu = this.cpu;
+    const tlb = tlbOf(cpu.mem);
+    const name = `jit_${b.addr.toString(16)}`;
+    // one factory per block: the function closes over the state arrays as constants
+    let factory: (...args: unknown[]) => JitFn;
+    try {
+      factory = new Function("cpu", "L", "H", "fl", "rT", "rD", "wT", "wD", "mulS64", "PW", "B", `return function ${name}(room){\n${body}\n};`) as (...args: unknown[]) => JitFn;
+    } catch (e) {
+      throw new Error(`jit: generated code for the block at 0x${b.addr.toString(16)} does not compile (${String(e)}):\n${body}`);
+    }
+    return factory(cpu, cpu.lo, cpu.hi, cpu.fl, tlb.rTag, tlb.rDv, tlb.wTag, tlb.wDv, mulS64, productWords, region);
+  }
+}
+
+/** Addresses a block may go on at without a computed target: a direct branch's (or call's) target, and its end when it may fall through. */
+function successors(b: Block): number[] {
+  const last = b.insns[b.n - 1]!;
+  const t = last.ops[0];
+  const direct = t !== undefined && t.kind === OpK.Rel ? t.immHi * 4294967296 + (t.immLo >>> 0) : undefined;
+  switch (last.flow) {
+    case FlowControl.UnconditionalBranch:
+    case FlowControl.Call:
+      return direct === undefined ? [] : [direct];
+    case FlowControl.ConditionalBranch:
+      return direct === undefined ? [b.end] : [direct, b.end];
+    case FlowControl.Next:
+      return [b.end];
+    default:
+      return [];
+  }
+}
