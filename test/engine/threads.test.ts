@@ -126,6 +126,24 @@ describe("per-task uprobe state", () => {
     assert.equal(Object.keys(r.mapsJson.find((m) => "@" in m.data)!.data["@"] as Record<string, number>).length, 2, "parent and exec'd child");
   });
 
+  test("vfork and clone(CLONE_VM) children: hits under their own pid on the parent's mm, one XOL area", async () => {
+    for (const bin of [glibc("vfork"), musl("vfork")]) {
+      const program = `uprobe:${bin}:clone_child { @c[pid] = count(); } uretprobe:${bin}:clone_child { @r[pid] = count(); } uprobe:${bin}:work { @w[pid] = count(); } uprobe:${bin}:main { @m[pid] = count(); }`;
+      // emulation off: the CLONE_VM child steps out of line in the area its parent's mm holds
+      const r = await probeRun(bin, program, { emulation: false });
+      assert.equal(r.status, 0, bin);
+      assert.equal(r.stdout, runNative(bin, []).stdout, bin);
+      const map = (name: string): Record<string, number> => r.mapsJson.find((m) => name in m.data)!.data[name] as Record<string, number>;
+      const [parent, spawned] = Object.keys(map("@m"));
+      assert.ok(parent !== undefined && spawned !== undefined, "main runs in the parent and in the exec'd posix_spawn child");
+      const [child] = Object.keys(map("@c"));
+      assert.ok(child !== parent && child !== spawned, "the CLONE_VM child is a process of its own");
+      assert.deepEqual(map("@c"), { [child!]: 1 });
+      assert.deepEqual(map("@r"), { [child!]: 1 }, "its return goes through the trampoline of the shared XOL area");
+      assert.deepEqual(map("@w"), { [spawned!]: 2 }, "the exec'd image gets its probes at mmap");
+    }
+  });
+
   test("6.18: a forked child reaching an optimized nop5 site calls the trampoline page it did not inherit", async () => {
     const bin = musl("forknop5");
     assert.equal(runNative(bin, []).stdout, "child exited 0\n");
