@@ -128,7 +128,7 @@ describe("per-task uprobe state", () => {
 
   test("vfork and clone(CLONE_VM) children: hits under their own pid on the parent's mm, one XOL area", async () => {
     for (const bin of [glibc("vfork"), musl("vfork")]) {
-      const program = `uprobe:${bin}:clone_child { @c[pid] = count(); } uretprobe:${bin}:clone_child { @r[pid] = count(); } uprobe:${bin}:work { @w[pid] = count(); } uprobe:${bin}:main { @m[pid] = count(); }`;
+      const program = `uprobe:${bin}:clone_child { @c[pid] = count(); } uretprobe:${bin}:clone_child { @r[pid] = count(); } uprobe:${bin}:work { @w[pid] = count(); } uprobe:${bin}:main { @m[pid] = count(); } uretprobe:${bin}:spawn { @s[pid] = count(); }`;
       // emulation off: the CLONE_VM child steps out of line in the area its parent's mm holds
       const r = await probeRun(bin, program, { emulation: false });
       assert.equal(r.status, 0, bin);
@@ -141,7 +141,21 @@ describe("per-task uprobe state", () => {
       assert.deepEqual(map("@c"), { [child!]: 1 });
       assert.deepEqual(map("@r"), { [child!]: 1 }, "its return goes through the trampoline of the shared XOL area");
       assert.deepEqual(map("@w"), { [spawned!]: 2 }, "the exec'd image gets its probes at mmap");
+      // the posix_spawn child copies the parent's return instance of spawn (dup_utask) and drops it at exec
+      assert.deepEqual(map("@s"), { [parent]: 2 }, "spawn returns twice, in the parent only");
     }
+  });
+
+  test("--max-mem counts an mm shared by a vfork child once", () => {
+    const bin = musl("vforkmem");
+    const native = runNative(bin, []);
+    // the parent has 8 MiB resident when it vforks: 16 MiB if the child's mm were a copy
+    const shared = runCli(["exec", "--max-mem", "12M", bin]);
+    assert.equal(shared.stdout, native.stdout);
+    assert.equal(shared.status, 0, shared.stderr);
+    const tight = runCli(["exec", "--max-mem", "6M", bin]);
+    assert.equal(tight.status, 124);
+    assert.match(tight.stderr, /memory limit of 6291456 bytes/);
   });
 
   test("6.18: a forked child reaching an optimized nop5 site calls the trampoline page it did not inherit", async () => {
