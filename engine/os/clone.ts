@@ -2,10 +2,10 @@
 // copy_process). A CLONE_THREAD clone adds a task to the process: it shares
 // the mm, the CPU (one translation cache per mm), handlers and descriptors,
 // and starts with a copy of the caller's registers, rax = 0, the new stack
-// and TLS. Anything else makes a new process with a copy of the address
-// space (fork). CLONE_VM without CLONE_THREAD (vfork, posix_spawn) is
-// modelled as a fork with a copied mm, and CLONE_VFORK holds the parent
-// until the child execs or exits (docs/threads.md says what that changes).
+// and TLS. Anything else makes a new process: with a copy of the address
+// space (fork), or with CLONE_VM (vfork, posix_spawn) on the parent's own mm
+// and CPU (copy_mm takes a reference, no dup_mmap) until it execs or exits.
+// CLONE_VFORK holds the parent until then (docs/threads.md §7).
 
 import { EAGAIN, EFAULT, EINVAL, ENOMEM } from "../errno.js";
 import { Gpr } from "../cpu/registers.js";
@@ -103,15 +103,22 @@ function newProcess(c: SyscallContext, a: CloneArgs): number | "noreturn" {
   const k = c.kernel;
   const parent = c.task;
   const pproc = parent.proc;
+  const shareMm = (a.flags & CLONE_VM) !== 0;
   // --max-mem bounds the whole tree: the eager copy must fit beside every live process
-  if (k.residentBytes() + pproc.mm.residentBytes > k.maxMemory) {
+  if (!shareMm && k.residentBytes() + pproc.mm.residentBytes > k.maxMemory) {
     k.stopForLimit(`memory limit of ${k.maxMemory} bytes reached (the whole process tree): ${parent.comm}[${parent.tid}] called fork`);
     return -ENOMEM;
   }
-  const mm = pproc.mm.cloneForFork();
   const pid = k.allocPid();
-  const child = new Process(pid, mm, pproc.cpu.bitness);
-  restoreRegs(child.cpu, childRegs(c, a));
+  let child: Process;
+  if (shareMm) {
+    // the child takes turns on the parent's CPU, as a thread does (one translation cache per mm)
+    child = new Process(pid, pproc.mm, pproc.cpu.bitness, pproc);
+    child.leader.regs = childRegs(c, a);
+  } else {
+    child = new Process(pid, pproc.mm.cloneForFork(), pproc.cpu.bitness);
+    restoreRegs(child.cpu, childRegs(c, a));
+  }
   child.sighand = pproc.sighand.map((s) => ({ ...s }));
   child.fds = a.flags & CLONE_FILES ? pproc.fds : pproc.fds.clone();
   child.image = pproc.image;
@@ -119,8 +126,11 @@ function newProcess(c: SyscallContext, a: CloneArgs): number | "noreturn" {
   child.exitSignal = a.exitSignal;
   pproc.children.push(child);
   const t = child.leader;
-  t.altStack = parent.altStack;
+  // copy_process: sas_ss_reset for a CLONE_VM child that does not block its parent
+  if ((a.flags & (CLONE_VM | CLONE_VFORK)) !== CLONE_VM) t.altStack = parent.altStack;
   initChild(t, parent, a, child);
+  // set before the fork hook: uprobe_copy_process tells vfork from a CLONE_VM process by it
+  if (a.flags & CLONE_VFORK) child.vforkParent = parent;
   k.hooks.fork?.(pproc, child, parent, t);
   k.addProcess(child);
   k.requestResched();
@@ -128,7 +138,6 @@ function newProcess(c: SyscallContext, a: CloneArgs): number | "noreturn" {
     // the parent sleeps (uninterruptibly, as wait_for_vfork_done) until the child execs or exits
     c.cpu.setRegNum(Gpr.RAX, pid);
     k.sched.block(parent, { kind: "vfork", what: `child ${pid}` });
-    child.vforkParent = parent;
     return "noreturn";
   }
   return pid;

@@ -6,7 +6,7 @@
 // notifiers and the mmap path.
 
 import * as nodePath from "node:path";
-import type { Cpu } from "../cpu/cpu.js";
+import { Cpu } from "../cpu/cpu.js";
 import { Event, Exit } from "../cpu/exit.js";
 import { CpuException, X86_TRAP_BP, X86_TRAP_DB, X86_TRAP_DE, X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD } from "../cpu/exceptions.js";
 import { Gpr } from "../cpu/registers.js";
@@ -211,9 +211,15 @@ export class Linux {
     // the point of no return
     const proc = task.proc;
     for (const t of proc.tasks) if (t !== task && !t.exited) this.releaseTask(t);
+    if (this.sharesCpu(proc)) {
+      // exec_mmap: a CLONE_VM child leaves its parent's mm (and so the CPU of that mm)
+      const cpu = new Cpu(mm, proc.cpu.bitness);
+      cpu.setTier(proc.cpu.tier);
+      proc.ownCpu(cpu, task);
+      this.bindCpu(proc);
+    } else proc.cpu.attach(mm);
     proc.onCpu = task;
     proc.mm = mm;
-    proc.cpu.attach(mm);
     restoreRegs(proc.cpu, freshRegs(img.entry, img.sp));
     task.altStack = undefined;
     for (const act of proc.sighand) {
@@ -237,6 +243,11 @@ export class Linux {
     return "noreturn";
   }
 
+  /** Another live process takes turns on proc's CPU (a CLONE_VM child or its parent). */
+  private sharesCpu(proc: Process): boolean {
+    return this.processes.some((p) => p !== proc && !p.exit && p.cpu === proc.cpu);
+  }
+
   /** A new pid/tid (alloc_pid: pids and tids share one space). */
   allocPid(): number {
     return this.nextPid++;
@@ -244,13 +255,20 @@ export class Linux {
 
   /** A new process (spawn, fork): its leader joins the run queue. */
   addProcess(proc: Process): void {
-    const cpu = proc.cpu;
-    // rdtsc mid-block: global count = synced total + what this CPU retired since its last sync
-    cpu.readTsc = (instret) => this.clock.tscAt(this.retired + instret - proc.syncedInstret);
-    proc.syncedInstret = cpu.instret;
+    // a CLONE_VM child takes turns on its parent's CPU, already bound
+    if (proc.seat.task === proc.leader) this.bindCpu(proc);
     this.processes.push(proc);
     this.liveTasks++;
     this.sched.enqueue(proc.leader);
+  }
+
+  /** The clock hook of a process's own CPU. */
+  private bindCpu(proc: Process): void {
+    const cpu = proc.cpu;
+    const seat = proc.seat;
+    // rdtsc mid-block: global count = synced total + what this CPU retired since its last sync
+    cpu.readTsc = (instret) => this.clock.tscAt(this.retired + instret - seat.syncedInstret);
+    seat.syncedInstret = cpu.instret;
   }
 
   /** A new thread joins the run queue (it runs in a later round). */
@@ -269,7 +287,12 @@ export class Linux {
   /** Resident guest memory of every live process (--max-mem counts the tree). */
   residentBytes(): number {
     let n = 0;
-    for (const p of this.processes) if (!p.exit) n += p.mm.residentBytes;
+    const seen = new Set<AddressSpace>();
+    // an mm shared by CLONE_VM processes counts once
+    for (const p of this.processes) if (!p.exit && !seen.has(p.mm)) {
+      seen.add(p.mm);
+      n += p.mm.residentBytes;
+    }
     return n;
   }
 
@@ -389,7 +412,8 @@ export class Linux {
     const cpu = proc.cpu;
     if (proc.onCpu !== task) {
       const prev = proc.onCpu;
-      if (!prev.exited) prev.regs = saveRegs(cpu, prev.spareRegs);
+      // a task that exited, or exec'd onto a CPU of its own, leaves nothing here to save
+      if (!prev.exited && prev.proc.cpu === cpu) prev.regs = saveRegs(cpu, prev.spareRegs);
       const r = task.regs!;
       restoreRegs(cpu, r);
       task.regs = undefined;
@@ -416,8 +440,8 @@ export class Linux {
   }
 
   /** Charge what task ran since instret was `before` to its quantum, detours excluded. */
-  private useQuantum(task: Task, before: number): void {
-    task.quantumLeft -= task.proc.cpu.instret - before - this.detourInsns;
+  private useQuantum(task: Task, cpu: Cpu, before: number): void {
+    task.quantumLeft -= cpu.instret - before - this.detourInsns;
     this.detourInsns = 0;
   }
 
@@ -462,7 +486,7 @@ export class Linux {
           exit = cpu.run(cpu.instret + budget);
         } catch (e) {
           this.sync(proc);
-          this.useQuantum(task, before);
+          this.useQuantum(task, cpu, before);
           if (e instanceof MemoryLimitExceeded) {
             this.limitHit = `memory limit of ${this.maxMemory} bytes reached`;
             break;
@@ -470,7 +494,7 @@ export class Linux {
           throw e;
         }
         this.sync(proc);
-        this.useQuantum(task, before);
+        this.useQuantum(task, cpu, before);
         try {
           // Exit.Handled: trapInline already dispatched the trap
           if (exit !== Exit.Handled && exit !== Exit.Limit) this.dispatch(task, exit);
@@ -486,6 +510,8 @@ export class Linux {
           this.stopPolled = false;
           break;
         }
+        // exec by a process that shared its parent's CPU: the task runs on its own CPU next round
+        if (proc.cpu !== cpu) break;
         if (this.limitHit !== undefined || this.shouldStop()) break;
       }
     } finally {

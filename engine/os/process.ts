@@ -1,5 +1,8 @@
 // A process (a thread group): an address space, a CPU its tasks take turns
 // on, signal handlers, file descriptors, its children, and how it ended.
+// The CPU belongs to the mm (one translation cache per mm): a CLONE_VM child
+// that is not a thread (vfork, posix_spawn) shares its parent's mm, and so
+// its CPU and the seat on it, until it execs or exits.
 
 import { Cpu, type TrapHandler } from "../cpu/cpu.js";
 import type { AddressSpace } from "../mm/address-space.js";
@@ -28,8 +31,18 @@ export interface ProcessImage {
   bias: number;
 }
 
+/** Who is on a CPU: shared by the processes whose tasks take turns on it (one mm). */
+export interface CpuSeat {
+  /** The task whose registers are in the CPU. */
+  task: Task;
+  /** cpu.instret when the kernel last brought the virtual clock up to date. */
+  syncedInstret: number;
+}
+
 export class Process {
-  readonly cpu: Cpu;
+  /** The CPU of the mm (replaced when a process sharing it execs). */
+  cpu: Cpu;
+  seat: CpuSeat;
   /** Live and exited threads, the leader first. */
   readonly tasks: Task[] = [];
   sighand: SigAction[] = [];
@@ -47,10 +60,6 @@ export class Process {
   reaped = false;
   /** Process-directed signals (kill): any thread that does not block them takes them. */
   readonly sharedPending: SigInfo[] = [];
-  /** The task whose registers are in `cpu`. */
-  onCpu: Task;
-  /** cpu.instret when the kernel last brought the virtual clock up to date. */
-  syncedInstret = 0;
   /** The kernel's TrapHandler for this process's CPU (created on the first run slice). */
   trapHandler: TrapHandler | undefined;
 
@@ -58,12 +67,37 @@ export class Process {
     readonly pid: number,
     public mm: AddressSpace,
     bits: 64 | 32 = 64,
-    cpu?: Cpu,
+    shareWith?: Process,
   ) {
-    this.cpu = cpu ?? new Cpu(mm, bits);
+    this.cpu = shareWith?.cpu ?? new Cpu(mm, bits);
     for (let i = 0; i <= NSIG; i++) this.sighand.push({ handler: 0, flags: 0, restorer: 0, mask: 0n });
-    this.onCpu = new Task(pid, this);
-    this.tasks.push(this.onCpu);
+    const leader = new Task(pid, this);
+    this.tasks.push(leader);
+    this.seat = shareWith?.seat ?? { task: leader, syncedInstret: 0 };
+  }
+
+  /** The task whose registers are in `cpu` (maybe a task of a process sharing the mm). */
+  get onCpu(): Task {
+    return this.seat.task;
+  }
+
+  set onCpu(t: Task) {
+    this.seat.task = t;
+  }
+
+  /** cpu.instret when the kernel last brought the virtual clock up to date (per CPU). */
+  get syncedInstret(): number {
+    return this.seat.syncedInstret;
+  }
+
+  set syncedInstret(n: number) {
+    this.seat.syncedInstret = n;
+  }
+
+  /** Give this process a CPU of its own on its (new) mm: exec by a process sharing its parent's. */
+  ownCpu(cpu: Cpu, task: Task): void {
+    this.cpu = cpu;
+    this.seat = { task, syncedInstret: cpu.instret };
   }
 
   /** The thread-group leader. */

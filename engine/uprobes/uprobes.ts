@@ -621,8 +621,11 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
     cs.hasUprobes = ps.hasUprobes;
     const pu = this.existingUtask(parentTask);
     if (!pu || pu.returnInstances.length === 0 || !ps.xolArea) return;
+    // CLONE_VM: no dup_mmap; a vfork child copies the return instances and uses the parent's area
+    if (child.mm === parent.mm && !child.vforkParent) return;
     const cu = this.utask(childTask);
     for (const ri of pu.returnInstances) cu.returnInstances.push(ri);
+    if (child.mm === parent.mm) return;
     cs.xolArea = createXolArea(child.mm, this.gen, 64, ps.xolArea.vaddr);
   }
 

@@ -15,7 +15,7 @@ const DIR = path.join(PROJECT_ROOT, "test", "corpus", "threads");
 const src = (name: string, ext = "c"): string => path.join(DIR, `${name}.${ext}`);
 
 /** Programs whose output and status do not depend on the interleaving: compared with native runs. */
-const CORPUS = ["mutex", "condvar", "barrier", "tls", "cancel", "signals", "sigwait", "many", "forkwait", "pipe", "forkexec"];
+const CORPUS = ["mutex", "condvar", "barrier", "tls", "cancel", "signals", "sigwait", "many", "forkwait", "pipe", "forkexec", "vfork", "clonevm"];
 
 const glibc = (name: string): string => buildWith("gcc", src(name), ["-O0", "-pthread"], `thr-${name}-dyn`);
 const musl = (name: string): string => buildWith("musl-gcc", src(name), ["-static", "-O0"], `thr-${name}-musl`);
@@ -124,6 +124,38 @@ describe("per-task uprobe state", () => {
     const r = await probeRun(bin, `uprobe:${bin}:work { @[pid] = count(); }`);
     assert.equal(r.stdout, runNative(bin, []).stdout);
     assert.equal(Object.keys(r.mapsJson.find((m) => "@" in m.data)!.data["@"] as Record<string, number>).length, 2, "parent and exec'd child");
+  });
+
+  test("vfork and clone(CLONE_VM) children: hits under their own pid on the parent's mm, one XOL area", async () => {
+    for (const bin of [glibc("vfork"), musl("vfork")]) {
+      const program = `uprobe:${bin}:clone_child { @c[pid] = count(); } uretprobe:${bin}:clone_child { @r[pid] = count(); } uprobe:${bin}:work { @w[pid] = count(); } uprobe:${bin}:main { @m[pid] = count(); } uretprobe:${bin}:spawn { @s[pid] = count(); }`;
+      // emulation off: the CLONE_VM child steps out of line in the area its parent's mm holds
+      const r = await probeRun(bin, program, { emulation: false });
+      assert.equal(r.status, 0, bin);
+      assert.equal(r.stdout, runNative(bin, []).stdout, bin);
+      const map = (name: string): Record<string, number> => r.mapsJson.find((m) => name in m.data)!.data[name] as Record<string, number>;
+      const [parent, spawned] = Object.keys(map("@m"));
+      assert.ok(parent !== undefined && spawned !== undefined, "main runs in the parent and in the exec'd posix_spawn child");
+      const [child] = Object.keys(map("@c"));
+      assert.ok(child !== parent && child !== spawned, "the CLONE_VM child is a process of its own");
+      assert.deepEqual(map("@c"), { [child!]: 1 });
+      assert.deepEqual(map("@r"), { [child!]: 1 }, "its return goes through the trampoline of the shared XOL area");
+      assert.deepEqual(map("@w"), { [spawned!]: 2 }, "the exec'd image gets its probes at mmap");
+      // the posix_spawn child copies the parent's return instance of spawn (dup_utask) and drops it at exec
+      assert.deepEqual(map("@s"), { [parent]: 2 }, "spawn returns twice, in the parent only");
+    }
+  });
+
+  test("--max-mem counts an mm shared by a vfork child once", () => {
+    const bin = musl("vforkmem");
+    const native = runNative(bin, []);
+    // the parent has 8 MiB resident when it vforks: 16 MiB if the child's mm were a copy
+    const shared = runCli(["exec", "--max-mem", "12M", bin]);
+    assert.equal(shared.stdout, native.stdout);
+    assert.equal(shared.status, 0, shared.stderr);
+    const tight = runCli(["exec", "--max-mem", "6M", bin]);
+    assert.equal(tight.status, 124);
+    assert.match(tight.stderr, /memory limit of 6291456 bytes/);
   });
 
   test("6.18: a forked child reaching an optimized nop5 site calls the trampoline page it did not inherit", async () => {
