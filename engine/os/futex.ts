@@ -236,25 +236,28 @@ function futexDeath(k: Linux, task: Task, uaddr: number): void {
 export function exitRobustList(k: Linux, task: Task): void {
   const mm = task.proc.mm;
   const head = task.robustList;
+  const w = task.proc.cpu.bitness === 32 ? 4 : 8; // compat_exit_robust_list: 4-byte words
   const read64 = (addr: number): number | undefined => {
     try {
-      const b = mm.readBytes(addr, 8);
-      return Number(new DataView(b.buffer, b.byteOffset).getBigInt64(0, true));
+      const b = mm.readBytes(addr, w);
+      const dv = new DataView(b.buffer, b.byteOffset);
+      return w === 4 ? dv.getUint32(0, true) : Number(dv.getBigInt64(0, true));
     } catch {
       return undefined;
     }
   };
   let entry = read64(head);
-  const offset = read64(head + 8);
-  const pending = read64(head + 16);
+  const rawOffset = read64(head + w);
+  const offset = rawOffset !== undefined && w === 4 ? rawOffset | 0 : rawOffset; // a signed compat_long_t
+  const pending = read64(head + 2 * w);
   if (entry === undefined || offset === undefined || pending === undefined) return;
   // bit 0 of an entry pointer marks a PI futex
   for (let n = 0; entry !== head && n < ROBUST_LIST_LIMIT; n++) {
-    const e = entry & ~1;
+    const e = entry - (entry % 2); // not & ~1: pointers exceed 31 bits
     const next = read64(e);
     if (next === undefined) return;
-    if (e !== (pending & ~1)) futexDeath(k, task, e + offset);
+    if (e !== pending - (pending % 2)) futexDeath(k, task, e + offset);
     entry = next;
   }
-  if (pending) futexDeath(k, task, (pending & ~1) + offset);
+  if (pending) futexDeath(k, task, pending - (pending % 2) + offset);
 }
