@@ -10,7 +10,8 @@ import { EINVAL, ESRCH } from "../errno.js";
 import { Gpr } from "../cpu/registers.js";
 import { SEG_GS } from "../cpu/registers.js";
 import { sysClone, sysClone3 } from "./clone.js";
-import { sysWait4 } from "./wait.js";
+import { sysWait4, sysWaitid } from "./wait.js";
+import { siginfoToCompat } from "./siginfo-i386.js";
 import { copyIn, copyOut, type SyscallContext } from "./syscalls.js";
 import { readUserDesc, tlsSlotIndex } from "./tls-i386.js";
 
@@ -86,6 +87,17 @@ export function compatWait4(c: SyscallContext, a: number[]): number | "noreturn"
     if (w) return w;
   }
   return r;
+}
+
+/** i386 waitid(idtype, id, compat_siginfo *, options, compat_rusage *). */
+export function compatWaitid(c: SyscallContext, a: number[]): number | "noreturn" {
+  const r = sysWaitid(c, [a[0]!, a[1]!, a[2]!, a[3]!, 0]);
+  if (r !== 0) return r;
+  if (a[2]) {
+    const w = siginfoToCompat(c, a[2]!);
+    if (w) return w;
+  }
+  return a[4] ? copyOut(c, a[4]!, new Uint8Array(COMPAT_RUSAGE_SIZE)) : 0;
 }
 
 /** sizeof(struct compat_robust_list_head): next, futex_offset, list_op_pending, 4 bytes each. */

@@ -16,10 +16,12 @@
 import { EBADF, EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import { PAGE_SIZE } from "../mm/page.js";
 import { setThreadArea, getThreadArea } from "./tls-i386.js";
-import { compatClone, compatClone3, compatGetRobustList, compatSetRobustList, compatWait4 } from "./clone-i386.js";
+import { compatClone, compatClone3, compatGetRobustList, compatSetRobustList, compatWait4, compatWaitid } from "./clone-i386.js";
+import { siginfoToCompat } from "./siginfo-i386.js";
+import { sysFutex } from "./futex.js";
 import { compatSigaction, compatSigreturn, compatRtSigreturn } from "./signal-frame-i386.js";
 import {
-  clockNow, copyIn, copyOut, cstr, doMmap, fileOf, readIovecList, rlimit, statBuf, SYSCALL_HANDLERS, writeIovecList,
+  clockNow, copyIn, copyOut, cstr, doMmap, fileOf, readIovecList, rlimit, statBuf, SYSCALL_HANDLERS, sysSigtimedwait, writeIovecList,
   type SyscallContext, type SyscallHandler,
 } from "./syscalls.js";
 
@@ -165,6 +167,13 @@ function mmap32(c: SyscallContext, args: number[]): number {
   return doMmap(c, args);
 }
 
+/** rt_sigtimedwait(_time64): the x86-64 call, its siginfo rewritten in the compat layout. */
+function compatSigtimedwait(c: SyscallContext, a: number[], time32: boolean): number | "noreturn" {
+  const r = sysSigtimedwait(c, a, time32);
+  if (typeof r !== "number" || r <= 0 || !a[1]) return r;
+  return siginfoToCompat(c, a[1]!) || r;
+}
+
 type Row = [number, string, number | SyscallHandler];
 
 /** [i386 number, name, the x86-64 number whose handler serves it, or a compat handler]. */
@@ -255,6 +264,7 @@ const ROWS: Row[] = [
   [173, "rt_sigreturn", compatRtSigreturn],
   [174, "rt_sigaction", compatSigaction],
   [175, "rt_sigprocmask", 14], // a sigset_t is 8 bytes in both ABIs
+  [177, "rt_sigtimedwait", (c, a) => compatSigtimedwait(c, a, true)], // an old_timespec32 timeout
   [179, "rt_sigsuspend", 130], // an 8-byte sigset_t
   [190, "vfork", 58],
   [183, "getcwd", 79],
@@ -272,7 +282,7 @@ const ROWS: Row[] = [
   [221, "fcntl64", 72],
   [224, "gettid", 186],
   [238, "tkill", 200],
-  [240, "futex", 202],
+  [240, "futex", (c, a) => sysFutex(c, a, true)], // an old_timespec32 timeout
   [241, "sched_setaffinity", 203],
   [242, "sched_getaffinity", 204],
   [243, "set_thread_area", setThreadArea],
@@ -286,6 +296,7 @@ const ROWS: Row[] = [
   [266, "clock_getres", (c, a) => (a[1] ? copyOut(c, a[1]!, u32s(0, 1)) : 0)],
   [267, "clock_nanosleep", (c, a) => sleep32(c, a[2]!)],
   [270, "tgkill", 234],
+  [284, "waitid", compatWaitid],
   [295, "openat", 257],
   [300, "fstatat64", (c, a) => statOut(c, stat64Of(c, { fd: a[0]!, path: a[1]!, emptyOk: (a[3]! & AT_EMPTY_PATH) !== 0 }), a[2]!, toStat64)],
   [307, "faccessat", 269],
@@ -302,6 +313,7 @@ const ROWS: Row[] = [
   [403, "clock_gettime64", 228], // struct __kernel_timespec: 64-bit fields, as on x86-64
   [406, "clock_getres_time64", 229],
   [407, "clock_nanosleep_time64", 230],
+  [421, "rt_sigtimedwait_time64", (c, a) => compatSigtimedwait(c, a, false)], // a __kernel_timespec, as on x86-64
   [422, "futex_time64", 202],
   [435, "clone3", compatClone3],
   [439, "faccessat2", 269],
