@@ -101,7 +101,7 @@ export function compatWaitid(c: SyscallContext, a: number[]): number | "noreturn
 }
 
 /** sizeof(struct compat_robust_list_head): next, futex_offset, list_op_pending, 4 bytes each. */
-export const COMPAT_ROBUST_HEAD_SIZE = 12;
+const COMPAT_ROBUST_HEAD_SIZE = 12;
 
 /** compat_sys_set_robust_list: the head lives in compat_robust_list; exit walks it with 4-byte words. */
 export function compatSetRobustList(c: SyscallContext, a: number[]): number {
