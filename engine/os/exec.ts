@@ -19,11 +19,13 @@ const AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000;
 function stringArray(c: SyscallContext, addr: number, budget: { left: number }): string[] | number {
   const out: string[] = [];
   if (!addr) return out; // Linux accepts a NULL argv or envp as empty
+  const w = c.cpu.bitness === 32 ? 4 : 8; // get_user_arg_ptr: compat_uptr_t in a compat task
   for (let i = 0; ; i++) {
     let p: number;
     try {
-      const b = c.cpu.mem.readBytes(addr + 8 * i, 8);
-      p = Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true));
+      const b = c.cpu.mem.readBytes(addr + w * i, w);
+      const dv = new DataView(b.buffer, b.byteOffset);
+      p = w === 4 ? dv.getUint32(0, true) : Number(dv.getBigUint64(0, true));
     } catch {
       return -EFAULT;
     }

@@ -60,14 +60,14 @@ export function futexWake(k: Linux, mm: AddressSpace, addr: number, n: number, b
 }
 
 /** Read a timespec at addr as ps (undefined: no timeout), or a negative errno. */
-function timeoutPs(c: SyscallContext, addr: number): number | undefined {
+function timeoutPs(c: SyscallContext, addr: number, time32: boolean): number | undefined {
   if (!addr) return undefined;
   let sec: number, nsec: number;
   try {
-    const b = c.cpu.mem.readBytes(addr, 16);
+    const b = c.cpu.mem.readBytes(addr, time32 ? 8 : 16);
     const dv = new DataView(b.buffer, b.byteOffset);
-    sec = Number(dv.getBigInt64(0, true));
-    nsec = Number(dv.getBigInt64(8, true));
+    sec = time32 ? dv.getInt32(0, true) : Number(dv.getBigInt64(0, true));
+    nsec = time32 ? dv.getInt32(4, true) : Number(dv.getBigInt64(8, true));
   } catch {
     return -EFAULT;
   }
@@ -171,7 +171,8 @@ function futexWakeOp(c: SyscallContext, addr: number, addr2: number, n1: number,
 }
 
 /** futex(uaddr, op, val, timeout|val2, uaddr2, val3). Private and shared futexes alike key on (mm, address). */
-export function sysFutex(c: SyscallContext, a: number[]): number | "noreturn" {
+/** futex(2); time32: the i386 futex's old_timespec32 timeout (futex_time64 and x86-64 take a __kernel_timespec). */
+export function sysFutex(c: SyscallContext, a: number[], time32 = false): number | "noreturn" {
   const addr = a[0]!, opFull = a[1]! | 0, val = a[2]! | 0, utime = a[3]!, addr2 = a[4]!, val3 = a[5]! | 0;
   const cmd = opFull & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
   const realtime = (opFull & FUTEX_CLOCK_REALTIME) !== 0;
@@ -181,7 +182,7 @@ export function sysFutex(c: SyscallContext, a: number[]): number | "noreturn" {
     case FUTEX_WAIT_BITSET: {
       const bitset = cmd === FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : val3;
       if (bitset === 0) return -EINVAL;
-      const t = timeoutPs(c, utime);
+      const t = timeoutPs(c, utime, time32);
       if (t !== undefined && t < 0) return t;
       let deadline: number | undefined;
       if (t !== undefined) {
@@ -236,25 +237,28 @@ function futexDeath(k: Linux, task: Task, uaddr: number): void {
 export function exitRobustList(k: Linux, task: Task): void {
   const mm = task.proc.mm;
   const head = task.robustList;
+  const w = task.proc.cpu.bitness === 32 ? 4 : 8; // compat_exit_robust_list: 4-byte words
   const read64 = (addr: number): number | undefined => {
     try {
-      const b = mm.readBytes(addr, 8);
-      return Number(new DataView(b.buffer, b.byteOffset).getBigInt64(0, true));
+      const b = mm.readBytes(addr, w);
+      const dv = new DataView(b.buffer, b.byteOffset);
+      return w === 4 ? dv.getUint32(0, true) : Number(dv.getBigInt64(0, true));
     } catch {
       return undefined;
     }
   };
   let entry = read64(head);
-  const offset = read64(head + 8);
-  const pending = read64(head + 16);
+  const rawOffset = read64(head + w);
+  const offset = rawOffset !== undefined && w === 4 ? rawOffset | 0 : rawOffset; // a signed compat_long_t
+  const pending = read64(head + 2 * w);
   if (entry === undefined || offset === undefined || pending === undefined) return;
   // bit 0 of an entry pointer marks a PI futex
   for (let n = 0; entry !== head && n < ROBUST_LIST_LIMIT; n++) {
-    const e = entry & ~1;
+    const e = entry - (entry % 2); // not & ~1: pointers exceed 31 bits
     const next = read64(e);
     if (next === undefined) return;
-    if (e !== (pending & ~1)) futexDeath(k, task, e + offset);
+    if (e !== pending - (pending % 2)) futexDeath(k, task, e + offset);
     entry = next;
   }
-  if (pending) futexDeath(k, task, (pending & ~1) + offset);
+  if (pending) futexDeath(k, task, pending - (pending % 2) + offset);
 }

@@ -624,6 +624,8 @@ export class Linux {
     ctx.task = task;
     ctx.cpu = cpu;
     const r = handler(ctx, args);
+    // a sleeping call restarts with its i386 number (orig_ax), not the x86-64 handler's
+    if (r === "noreturn" && task.wait?.restartNr !== undefined) task.wait.restartNr = nr;
     if (r !== "noreturn") cpu.setRegNum(RAX, cpu.bitness === 32 ? r >>> 0 : r); // a compat task has only eax
   }
 

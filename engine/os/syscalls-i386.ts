@@ -16,9 +16,12 @@
 import { EBADF, EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import { PAGE_SIZE } from "../mm/page.js";
 import { setThreadArea, getThreadArea } from "./tls-i386.js";
+import { compatClone, compatClone3, compatGetRobustList, compatSetRobustList, compatWait4, compatWaitid } from "./clone-i386.js";
+import { siginfoToCompat } from "./siginfo-i386.js";
+import { sysFutex } from "./futex.js";
 import { compatSigaction, compatSigreturn, compatRtSigreturn } from "./signal-frame-i386.js";
 import {
-  clockNow, copyIn, copyOut, cstr, doMmap, fileOf, readIovecList, rlimit, statBuf, SYSCALL_HANDLERS, writeIovecList,
+  clockNow, copyIn, copyOut, cstr, doMmap, fileOf, readIovecList, rlimit, statBuf, SYSCALL_HANDLERS, sysSigtimedwait, writeIovecList,
   type SyscallContext, type SyscallHandler,
 } from "./syscalls.js";
 
@@ -164,15 +167,25 @@ function mmap32(c: SyscallContext, args: number[]): number {
   return doMmap(c, args);
 }
 
+/** rt_sigtimedwait(_time64): the x86-64 call, its siginfo rewritten in the compat layout. */
+function compatSigtimedwait(c: SyscallContext, a: number[], time32: boolean): number | "noreturn" {
+  const r = sysSigtimedwait(c, a, time32);
+  if (typeof r !== "number" || r <= 0 || !a[1]) return r;
+  return siginfoToCompat(c, a[1]!) || r;
+}
+
 type Row = [number, string, number | SyscallHandler];
 
 /** [i386 number, name, the x86-64 number whose handler serves it, or a compat handler]. */
 const ROWS: Row[] = [
   [1, "exit", 60],
+  [2, "fork", 57],
   [3, "read", 0],
   [4, "write", 1],
   [5, "open", 2],
   [6, "close", 3],
+  [7, "waitpid", (c, a) => compatWait4(c, [a[0]!, a[1]!, a[2]!, 0])],
+  [11, "execve", 59], // exec.ts reads a compat task's argv and envp as 4-byte pointers
   [13, "time", (c, a) => {
     const [sec] = clockNow(c, 0);
     if (a[0]) {
@@ -184,9 +197,11 @@ const ROWS: Row[] = [
   [19, "lseek", (c, a) => seek(c, a[0]!, int(a[1]!), int(a[2]!))],
   [20, "getpid", 39],
   [24, "getuid", 102], // the 16-bit getuid: uid 1000 fits
+  [29, "pause", 34],
   [33, "access", 21],
   [37, "kill", 62],
   [41, "dup", 32],
+  [42, "pipe", 22],
   [43, "times", (c, a) => {
     const ticks = Math.floor(c.kernel.nowNs() / 1e7);
     if (a[0]) {
@@ -216,6 +231,7 @@ const ROWS: Row[] = [
     return mmap32(c, args);
   }],
   [91, "munmap", 11],
+  [114, "wait4", compatWait4],
   [116, "sysinfo", (c, a) => {
     // struct compat_sysinfo: 32-bit longs; the x86-64 row's values (the memory cap fits, mem_unit 1)
     const b = new Uint8Array(64);
@@ -228,6 +244,7 @@ const ROWS: Row[] = [
     return copyOut(c, a[0]!, b);
   }],
   [119, "sigreturn", compatSigreturn],
+  [120, "clone", compatClone],
   [122, "uname", 63], // "x86_64": a compat task reports the kernel's machine unless under linux32
   [125, "mprotect", 10],
   [140, "_llseek", (c, a) => {
@@ -243,9 +260,13 @@ const ROWS: Row[] = [
   [158, "sched_yield", 24],
   [162, "nanosleep", (c, a) => sleep32(c, a[0]!)],
   [168, "poll", 7],
+  [172, "prctl", 157], // PR_SET_NAME / PR_GET_NAME: a 16-byte name in both ABIs
   [173, "rt_sigreturn", compatRtSigreturn],
   [174, "rt_sigaction", compatSigaction],
   [175, "rt_sigprocmask", 14], // a sigset_t is 8 bytes in both ABIs
+  [177, "rt_sigtimedwait", (c, a) => compatSigtimedwait(c, a, true)], // an old_timespec32 timeout
+  [179, "rt_sigsuspend", 130], // an 8-byte sigset_t
+  [190, "vfork", 58],
   [183, "getcwd", 79],
   [191, "ugetrlimit", (c, a) => compatRlimit(c, int(a[0]!), a[1]!)],
   [192, "mmap2", (c, a) => mmap32(c, [a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, (a[5]! >>> 0) * PAGE_SIZE])],
@@ -261,7 +282,8 @@ const ROWS: Row[] = [
   [221, "fcntl64", 72],
   [224, "gettid", 186],
   [238, "tkill", 200],
-  [240, "futex", 202],
+  [240, "futex", (c, a) => sysFutex(c, a, true)], // an old_timespec32 timeout
+  [241, "sched_setaffinity", 203],
   [242, "sched_getaffinity", 204],
   [243, "set_thread_area", setThreadArea],
   [244, "get_thread_area", getThreadArea],
@@ -274,20 +296,26 @@ const ROWS: Row[] = [
   [266, "clock_getres", (c, a) => (a[1] ? copyOut(c, a[1]!, u32s(0, 1)) : 0)],
   [267, "clock_nanosleep", (c, a) => sleep32(c, a[2]!)],
   [270, "tgkill", 234],
+  [284, "waitid", compatWaitid],
   [295, "openat", 257],
   [300, "fstatat64", (c, a) => statOut(c, stat64Of(c, { fd: a[0]!, path: a[1]!, emptyOk: (a[3]! & AT_EMPTY_PATH) !== 0 }), a[2]!, toStat64)],
   [307, "faccessat", 269],
-  [311, "set_robust_list", 273],
+  [311, "set_robust_list", compatSetRobustList],
+  [312, "get_robust_list", compatGetRobustList],
   [318, "getcpu", 309],
   [330, "dup3", 292],
+  [331, "pipe2", 293],
   [340, "prlimit64", 302], // struct rlimit64 in both ABIs
   [355, "getrandom", 318],
+  [358, "execveat", 322],
   [383, "statx", (c, a) => statOut(c, stat64Of(c, { fd: int(a[0]!), path: a[1]!, emptyOk: (a[2]! & AT_EMPTY_PATH) !== 0 }), a[4]!, toStatx)],
   [386, "rseq", 334],
   [403, "clock_gettime64", 228], // struct __kernel_timespec: 64-bit fields, as on x86-64
   [406, "clock_getres_time64", 229],
   [407, "clock_nanosleep_time64", 230],
+  [421, "rt_sigtimedwait_time64", (c, a) => compatSigtimedwait(c, a, false)], // a __kernel_timespec, as on x86-64
   [422, "futex_time64", 202],
+  [435, "clone3", compatClone3],
   [439, "faccessat2", 269],
 ];
 

@@ -364,8 +364,8 @@ function sleepForSignal(c: SyscallContext, kind: string): number | "noreturn" {
 
 const SYS_rt_sigtimedwait = 128;
 
-/** rt_sigtimedwait(set, info, timeout, sigsetsize): take a pending signal of set (normally blocked), or sleep until one comes. */
-function sysSigtimedwait(c: SyscallContext, a: number[]): number | "noreturn" {
+/** rt_sigtimedwait(set, info, timeout, sigsetsize): (time32: an i386 old_timespec32 timeout) take a pending signal of set (normally blocked), or sleep until one comes. */
+export function sysSigtimedwait(c: SyscallContext, a: number[], time32 = false): number | "noreturn" {
   if (a[3]! !== 8) return -EINVAL;
   const raw = copyIn(c, a[0]!, 8);
   if (typeof raw === "number") return raw;
@@ -389,10 +389,11 @@ function sysSigtimedwait(c: SyscallContext, a: number[]): number | "noreturn" {
   }
   let deadlinePs: number | undefined;
   if (a[2]) {
-    const t = copyIn(c, a[2]!, 16);
+    const t = copyIn(c, a[2]!, time32 ? 8 : 16);
     if (typeof t === "number") return t;
     const dv = new DataView(t.buffer);
-    const sec = Number(dv.getBigInt64(0, true)), nsec = Number(dv.getBigInt64(8, true));
+    const sec = time32 ? dv.getInt32(0, true) : Number(dv.getBigInt64(0, true));
+    const nsec = time32 ? dv.getInt32(4, true) : Number(dv.getBigInt64(8, true));
     if (sec < 0 || nsec < 0 || nsec >= 1e9) return -EINVAL;
     if (sec === 0 && nsec === 0) return -EAGAIN;
     deadlinePs = c.kernel.nowPs() + (sec * 1e9 + nsec) * 1000;

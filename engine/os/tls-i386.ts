@@ -20,11 +20,17 @@ interface UserDesc {
   flags: number;
 }
 
-function readDesc(c: SyscallContext, ptr: number): UserDesc | number {
+/** Read a struct user_desc (set_thread_area, and clone's CLONE_SETTLS in a compat task). */
+export function readUserDesc(c: SyscallContext, ptr: number): UserDesc | number {
   const raw = copyIn(c, ptr, 16);
   if (typeof raw === "number") return raw;
   const dv = new DataView(raw.buffer, raw.byteOffset);
   return { entry: dv.getInt32(0, true), base: dv.getUint32(4, true), limit: dv.getUint32(8, true), flags: dv.getUint32(12, true) };
+}
+
+/** A TLS slot's GDT index (GDT_ENTRY_TLS_MIN..+2), or -1 if entry_number names none. */
+export function tlsSlotIndex(entry: number): number {
+  return entry >= GDT_ENTRY_TLS_MIN && entry < GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES ? entry : -1;
 }
 
 /** LDT_empty: a descriptor with base, limit and flags zero except read_exec_only and seg_not_present clears the slot. */
@@ -34,7 +40,7 @@ function isEmpty(d: UserDesc): boolean {
 
 /** set_thread_area(u_info): entry -1 picks the first free slot and writes its number back. */
 export function setThreadArea(c: SyscallContext, a: number[]): number {
-  const d = readDesc(c, a[0]!);
+  const d = readUserDesc(c, a[0]!);
   if (typeof d === "number") return d;
   const cpu = c.cpu;
   let idx = d.entry;
@@ -64,7 +70,7 @@ export function setThreadArea(c: SyscallContext, a: number[]): number {
 
 /** get_thread_area(u_info): the base of the slot named by u_info->entry_number (limit and flags as glibc set them: 4 GiB pages, 32-bit, useable). */
 export function getThreadArea(c: SyscallContext, a: number[]): number {
-  const d = readDesc(c, a[0]!);
+  const d = readUserDesc(c, a[0]!);
   if (typeof d === "number") return d;
   if (d.entry < GDT_ENTRY_TLS_MIN || d.entry >= GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES) return -EINVAL;
   const base = c.cpu.tls.get(d.entry);
