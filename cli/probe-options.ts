@@ -12,10 +12,11 @@ export const PROBE_OPTIONS: Record<string, OptionSpec> = {
   "--unsafe": {},
   "-q": {},
   "--trace": { value: true },
+  "--no-sem-poke": {},
 };
 
 /** The modelled kernel's part of the RunSpec. */
-type ProbeSpec = Pick<RunSpec, "kernel" | "cost"> & Required<Pick<RunSpec, "emulation" | "json" | "unsafe" | "traceHits">>;
+type ProbeSpec = Pick<RunSpec, "kernel" | "cost"> & Required<Pick<RunSpec, "emulation" | "json" | "unsafe" | "traceHits" | "semaphorePoke">>;
 
 export interface ProbeFlags {
   spec: ProbeSpec;
@@ -32,6 +33,7 @@ export function probeFlags(p: Parsed): ProbeFlags {
       json: p.opts.has("--json"),
       unsafe: p.opts.has("--unsafe"),
       traceHits: traceCount(p.opts.get("--trace")?.[0]),
+      semaphorePoke: !p.opts.has("--no-sem-poke"),
     },
     quiet: p.opts.has("-q"),
   };
@@ -51,4 +53,6 @@ export const PROBE_HELP = `  --kernel V          modelled kernel generation (def
   --unsafe            allow probes at offsets that are not instruction boundaries
   -q                  no per-probe summary on stderr
   --trace N           print the event trace of the first N hits on stderr (JSON lines with --json)
+  --no-sem-poke       on a kernel before 4.20, do not raise USDT semaphores from the tool as
+                      bpftrace and bcc do: a semaphore-guarded usdt probe stays dark
 `;

@@ -7,6 +7,7 @@ import { RunError, runSpec, type ProbeRun } from "../lab/probe-run.js";
 import { ProcessTargetInfo } from "../lab/process-targets.js";
 import type { RunSpec } from "../lab/run-spec.js";
 import { formatStatsTable, probeStatsLine, type Session } from "../lab/session.js";
+import { usdtVerbose } from "../lab/usdt-semaphores.js";
 import { parseArgs, splitCommand } from "./args.js";
 import { hostOptions, MACHINE_OPTIONS, statsLine } from "./exec.js";
 import { PROBE_HELP, PROBE_OPTIONS, probeFlags, type ProbeFlags } from "./probe-options.js";
@@ -130,7 +131,8 @@ function verboseProbes(s: Session): string[] {
     const insn = s.targets.disassembleAt(t.addr, t.file) ?? "?";
     const st = consumer.stats;
     const path = st.path === "rejected" && st.error ? `rejected (${st.error.name}: ${st.error.why})` : st.path;
-    return `${t.name}: ${t.kind} at ${t.file} offset 0x${t.fileOffset.toString(16)} (${where}, address 0x${t.addr.toString(16)}), instruction '${insn}', path ${path}`;
+    const line = `${t.name}: ${t.kind} at ${t.file} offset 0x${t.fileOffset.toString(16)} (${where}, address 0x${t.addr.toString(16)}), instruction '${insn}', path ${path}`;
+    return t.usdt === undefined ? line : line + usdtVerbose(t.usdt, s.stats().probes.find((r) => r.probe === t.name)?.semaphore);
   });
 }
 

@@ -251,14 +251,14 @@ export function target(kw: Tok | undefined, like: TargetSpec | undefined, p: Tar
   if (kw !== undefined) {
     // bpftrace's short aliases name the same probe types (and its probe names spell them out)
     const k = kw.text.replace(/:$/, "");
-    keyword = k === "retprobe" ? "retprobe" : k === "uprobe" || k === "u" ? "uprobe" : k === "uretprobe" || k === "ur" ? "uretprobe" : "probe";
+    keyword = k === "retprobe" ? "retprobe" : k === "uprobe" || k === "u" ? "uprobe" : k === "uretprobe" || k === "ur" ? "uretprobe" : k === "usdt" || k === "U" ? "usdt" : "probe";
   } else keyword = like!.keyword;
   const start = kw !== undefined ? kw.offset : first.start;
   return {
     kind: "target",
     keyword,
     ret: keyword === "retprobe" || keyword === "uretprobe",
-    alias: keyword === "uprobe" || keyword === "uretprobe",
+    alias: keyword === "uprobe" || keyword === "uretprobe" || keyword === "usdt",
     atoms: p.atoms,
     seps: p.seps,
     text: source.slice(first.start, last.end),

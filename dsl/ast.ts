@@ -191,8 +191,8 @@ export interface TargetAtom extends NodeBase {
 /** One attach point as written: `probe test:4`, `uretprobe:./t:test`. */
 export interface TargetSpec extends NodeBase {
   kind: "target";
-  /** Spelling of the keyword: probe, retprobe, uprobe, uretprobe. */
-  keyword: "probe" | "retprobe" | "uprobe" | "uretprobe";
+  /** Spelling of the keyword: probe, retprobe, uprobe, uretprobe, usdt (`U:` is usdt). */
+  keyword: "probe" | "retprobe" | "uprobe" | "uretprobe" | "usdt";
   ret: boolean;
   /** bpftrace spelling (`uprobe:FILE:SYM`): the first atom is always the file. */
   alias: boolean;

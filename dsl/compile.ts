@@ -20,7 +20,7 @@ import type { AssignStmt, Block, CallExpr, CastExpr, Expr, IfStmt, IndexExpr, In
 import { ARG_REGS, CHILD_PID, REGISTERS, signalNumber, type Ty, type Where } from "./builtins.js";
 import { constInt } from "./const-int.js";
 import type { Span } from "./diagnostics.js";
-import type { HitContext, ResolvedTarget } from "./host.js";
+import type { HitContext, ResolvedTarget, UsdtArgReader } from "./host.js";
 import type { ItemInfo, PassContext, VarInfo } from "./passes/context.js";
 import { paramValue } from "./passes/type-expr.js";
 import { formatterFor, parseFormat } from "./printf.js";
@@ -44,6 +44,8 @@ interface ProbeConstants {
   probe: string;
   /** A uprobe on `push rbp` or `endbr64`: the kernel (6.11+) adds the caller to its stacks (ustack.ts). */
   entryProbe: boolean;
+  /** A usdt probe: argN reads the note's argument specs instead of the ABI's registers. */
+  usdtArgs?: UsdtArgReader[];
 }
 
 /** Everything a generated function closes over. */
@@ -79,6 +81,7 @@ export function generate(checked: PassContext, rt: Runtime): GeneratedProgram {
     for (const t of item.targets.flatMap((spec) => checked.resolved.get(spec)!)) {
       const func = t.demangled ?? t.symbol ?? `0x${t.addr.toString(16)}`;
       const pc: ProbeConstants = { func, probe: t.name, entryProbe: t.kind === "uprobe" && /^(?:push\s+%?rbp|endbr64)$/.test(checked.target.disassembleAt(t.addr, t.file) ?? "") };
+      if (t.usdt !== undefined && Array.isArray(t.usdt.args)) pc.usdtArgs = t.usdt.args;
       const { fn, source } = new CodeGen(checked, rt, info, pc).build(item.body, item.filter);
       const probe: GeneratedProbe = { target: t, handler: fn, source };
       if (item.filter !== undefined) probe.filter = new CodeGen(checked, rt, info, pc).buildFilter(item.filter);
@@ -481,6 +484,8 @@ class CodeGen {
   }
 
   private builtin(name: string, at: Span): string {
+    // a usdt probe's arguments come from its note (an unreadable one is 0, as bpf_probe_read_user leaves it)
+    if (/^arg[0-5]$/.test(name) && this.pc.usdtArgs !== undefined) return `N(64, ${this.konst(this.pc.usdtArgs[Number(name[3])])}.read(ctx) ?? 0n)`;
     if (/^arg[0-5]$/.test(name)) return `N(64, ctx.gpr(${ARG_REGS[Number(name[3])]}))`;
     // stack arguments past the return address, as bpftrace's sargN: 8-byte slots, or a 32-bit task's 4-byte cdecl ones
     if (/^sarg[0-5]$/.test(name)) {

@@ -58,6 +58,30 @@ export interface TargetInfo {
   disassembleAt(addr: bigint, file?: string): string | undefined;
   /** File offset of a virtual address in a file (undefined if unmapped). */
   fileOffsetOf(addr: bigint, file?: string): number | undefined;
+  /** The USDT probe sites of a file (its `.note.stapsdt`), in note order. Optional: without it usdt probes find none. */
+  usdtProbes?(file?: string): UsdtSite[];
+}
+
+/** One USDT probe site (a note of `.note.stapsdt`), read by the engine. */
+export interface UsdtSite {
+  provider: string;
+  name: string;
+  file: string;
+  /** Address of the probed `nop` (load bias applied, as SymbolInfo.addr). */
+  addr: bigint;
+  fileOffset: number;
+  /** The semaphore: its address and file offset (the kernel's ref_ctr_offset); absent when the probe has none. */
+  semaphore?: { addr: bigint; fileOffset: number };
+  /** The argument specs as the note writes them (`-4@-20(%rbp) 8@%rax`). */
+  argText: string;
+  /** A reader per argument, or why the specs cannot be read (column into argText and reason). */
+  args: UsdtArgReader[] | { column: number; message: string };
+}
+
+/** One argument of a USDT probe: its spec and its value at a hit (64-bit, unsigned two's complement; undefined when its memory is unreadable). */
+export interface UsdtArgReader {
+  text: string;
+  read(ctx: HitContext): bigint | undefined;
 }
 
 /** Where a compiled probe attaches. */
@@ -78,6 +102,8 @@ export interface ResolvedTarget {
   name: string;
   /** True when --unsafe let an offset that is not an instruction boundary through. */
   unsafe: boolean;
+  /** A usdt probe: the site, whose arguments argN reads and whose semaphore is raised while attached. */
+  usdt?: UsdtSite;
 }
 
 /**

@@ -61,7 +61,7 @@ const TIDENT = /(?:[A-Za-z_*][A-Za-z0-9_.@$*]*)(?:::~?[A-Za-z_*][A-Za-z0-9_.@$*]
  * are keywords only where an item can start (not after `?`, where `c?u:v` is a
  * ternary on a variable `u`).
  */
-const ALIAS = /(?:uretprobe|uprobe):|(?<![?][ \t]*)(?:ur|u):(?=[A-Za-z0-9_"*.\/])/;
+const ALIAS = /(?:uretprobe|uprobe|usdt):|(?<![?][ \t]*)(?:ur|u|U):(?=[A-Za-z0-9_"*.\/])/;
 const STRING = /"(?:[^"\\\n]|\\.)*"/;
 
 const OPS = [
@@ -95,14 +95,13 @@ const UNMODELLED: Readonly<Record<string, string>> = {
   software: "software probes are not modelled here: there are no perf events in the emulator",
   hardware: "hardware probes are not modelled here: there are no perf events in the emulator",
   watchpoint: "watchpoint probes are not supported yet",
-  usdt: "usdt probes are not supported yet (.note.stapsdt is not read)",
   profile: "profile probes are not supported yet (sampling on the virtual clock is not done)",
   interval: "interval probes are not supported yet (timers on the virtual clock are not done)",
   iter: "iter probes are not modelled here: the emulator has no kernel objects to iterate",
 };
-/** Their names, and the short aliases that cannot be mistaken for a ternary's branch (`k:`, `kr:`, `U:`). */
-const UNMODELLED_TYPE = new RegExp(`(?<![?][ \\t]*)(?:${Object.keys(UNMODELLED).join("|")}|kr|k|U):(?=[A-Za-z0-9_*./"])`);
-const SHORT_NAMES: Readonly<Record<string, string>> = { k: "kprobe", kr: "kretprobe", U: "usdt" };
+/** Their names, and the short aliases that cannot be mistaken for a ternary's branch (`k:`, `kr:`). */
+const UNMODELLED_TYPE = new RegExp(`(?<![?][ \\t]*)(?:${Object.keys(UNMODELLED).join("|")}|kr|k):(?=[A-Za-z0-9_*./"])`);
+const SHORT_NAMES: Readonly<Record<string, string>> = { k: "kprobe", kr: "kretprobe" };
 
 const mooLexer = moo.states({
   main: {

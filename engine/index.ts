@@ -29,3 +29,7 @@ export {
   type ArchUprobe, type Consumer, type ConsumerContext, type CostProfile, type KernelGeneration, type ProbePath, type ProbeStats,
   type TraceEvent, type TrapKind, type UprobeConsumer, type UprobesOptions,
 } from "./uprobes/index.js";
+
+// USDT probes: the notes of .note.stapsdt and their argument specs
+export { readUsdtNotes, type UsdtNote } from "./usdt-notes.js";
+export { readUsdtArg, UsdtSpecError, type UsdtArg, type UsdtRegs } from "./usdt-args.js";

@@ -10,7 +10,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { SymbolInfo, TargetInfo } from "../dsl/host.js";
+import type { SymbolInfo, TargetInfo, UsdtSite } from "../dsl/host.js";
 import { Binary, fileId, findLibraries, GuestFs, vmaFileOffset, type AddressSpace, type ElfImage } from "../engine/index.js";
 import { BinaryTargetInfo } from "./target-info.js";
 
@@ -143,6 +143,11 @@ export class ProcessTargetInfo implements TargetInfo {
   fileOffsetOf(addr: bigint, file?: string): number | undefined {
     const p = this.part(file);
     return p?.info.fileOffsetOf(addr, p.bin.path);
+  }
+
+  usdtProbes(file?: string): UsdtSite[] {
+    const p = this.part(file);
+    return p ? p.info.usdtProbes(p.bin.path) : [];
   }
 }
 

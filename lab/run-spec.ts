@@ -52,6 +52,11 @@ export interface RunSpec extends Pick<MachineOptions, "env" | "files" | "libPath
   unsafe?: boolean;
   /** Keep the event trace of the first N hits. */
   traceHits?: number;
+  /**
+   * USDT semaphores on a kernel before 4.20, which does not count them: raise them from the tool
+   * as bpftrace and bcc do through /proc/PID/mem (default true); false leaves a guarded probe dark.
+   */
+  semaphorePoke?: boolean;
   /** Free-form tag carried into the result (sweeps use it). */
   label?: string;
 }

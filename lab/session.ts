@@ -14,6 +14,7 @@ import {
 } from "../engine/index.js";
 import { ConsumerHitContext } from "./hit-context.js";
 import { ProcessTargetInfo } from "./process-targets.js";
+import { semaphoreReport, toolRaisesSemaphore, type SemaphoreReport } from "./usdt-semaphores.js";
 import { specBinary, type RunSpec } from "./run-spec.js";
 
 export interface ProbeReport {
@@ -34,6 +35,8 @@ export interface ProbeReport {
   xol_waits?: number;
   /** Hits by thread id (several threads or processes hit the probe). */
   tasks?: Record<string, number>;
+  /** A usdt probe's semaphore: who raised it (the kernel from 4.20, else the tool) and its value. */
+  semaphore?: SemaphoreReport;
 }
 
 /** What a run cost, per probe: the figures of the stats line (probeStatsLine) and of the table (formatStatsTable). */
@@ -113,8 +116,17 @@ export class Session {
       hooks: this.uprobes,
     });
     this.targets.attachProcess(this.machine.proc.mm);
+    this.kernelCountsSemaphores = gen.refCtr;
+    this.semaphorePoke = o.semaphorePoke ?? true;
     this.attach();
   }
+
+  /** The modelled kernel raises USDT semaphores itself (4.20+). */
+  readonly kernelCountsSemaphores: boolean;
+  /** Before 4.20: the tool raises them (RunSpec.semaphorePoke). */
+  private readonly semaphorePoke: boolean;
+  /** Semaphores the tool raised, by probe name: the counter's value after the write. */
+  private readonly poked = new Map<string, number | undefined>();
 
   /** Register one consumer per compiled probe (the tool attaching to the freshly exec'd process). */
   private attach(): void {
@@ -126,15 +138,19 @@ export class Session {
       const file = kernel.mappedFile(part.id, part.bin.bytes);
       let ctx: ConsumerHitContext;
       const exit = (): void => kernel.requestStop(`exit() called by ${t.name}`);
+      // a usdt probe's semaphore: the kernel's ref_ctr_offset (the engine ignores it before 4.20)
+      const refCtrOffset = t.usdt?.semaphore?.fileOffset;
       const consumer = this.uprobes.register(
         file,
         t.fileOffset,
         t.kind === "uprobe"
-          ? { name: t.name, handler: (c) => void p.handler(ctx.at(c, c.vaddr)) }
+          ? { name: t.name, handler: (c) => void p.handler(ctx.at(c, c.vaddr)), refCtrOffset }
           : { name: t.name, retHandler: (c, func) => void p.handler(ctx.at(c, func)) },
       );
       ctx = new ConsumerHitContext(kernel, consumer.stats, exit);
       this.probes.push({ compiled: p, consumer });
+      if (t.usdt?.semaphore && !this.kernelCountsSemaphores && this.semaphorePoke && consumer.stats.path !== "rejected" && t.file === this.binary.path)
+        this.poked.set(t.name, toolRaisesSemaphore(this.machine.proc.mm, t.usdt.semaphore.addr));
     }
   }
 
@@ -225,6 +241,7 @@ export class Session {
         if (s.omittedReturns) rep.omitted_returns = s.omittedReturns;
         if (s.xolWaits) rep.xol_waits = s.xolWaits;
         if (s.byTid.size > 1) rep.tasks = Object.fromEntries([...s.byTid].map(([tid, n]) => [String(tid), n]));
+        if (t.usdt?.semaphore) rep.semaphore = semaphoreReport(t.usdt.semaphore, consumer, this.kernelCountsSemaphores, this.poked, t.name, t.file === this.binary.path);
         return rep;
       }),
     };
@@ -247,8 +264,8 @@ export function formatStatsTable(s: RunStats): string {
 export function probeStatsLine(s: RunStats): string {
   const { kernel, emulation, cost, cost_provenance, virtual_ns, instructions } = s;
   // a ProbeRun's probes carry per-hit ratios too: the line has the report's fields only (undefined ones are left out)
-  const probes = s.probes.map(({ probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns, xol_waits, tasks }): ProbeReport => ({
-    probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns, xol_waits, tasks,
+  const probes = s.probes.map(({ probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns, xol_waits, tasks, semaphore }): ProbeReport => ({
+    probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns, xol_waits, tasks, semaphore,
   }));
   return JSON.stringify({ type: "probe_stats", kernel, emulation, cost, cost_provenance, virtual_ns, instructions, probes });
 }

@@ -4,7 +4,8 @@
 
 import * as path from "node:path";
 import type { Binary, Sym } from "../engine/index.js";
-import type { SymbolInfo, TargetInfo } from "../dsl/host.js";
+import type { SymbolInfo, TargetInfo, UsdtSite } from "../dsl/host.js";
+import { usdtSites } from "./usdt-sites.js";
 
 function toInfo(b: Binary, s: Sym): SymbolInfo {
   const info: SymbolInfo = { name: s.name, addr: BigInt(s.addr), size: s.size, fileOffset: s.fileOffset, file: b.path };
@@ -83,6 +84,10 @@ export class BinaryTargetInfo implements TargetInfo {
   disassembleAt(addr: bigint, file?: string): string | undefined {
     if (!this.ok(file)) return undefined;
     return this.bin.disassembleAt(this.runtime(addr));
+  }
+
+  usdtProbes(file?: string): UsdtSite[] {
+    return this.ok(file) ? usdtSites(this.bin) : [];
   }
 
   fileOffsetOf(addr: bigint, file?: string): number | undefined {

@@ -13,6 +13,7 @@ import { analyseConfig } from "./config-analyser.js";
 import { collectVars } from "./collect-vars.js";
 import { PassContext, type CompileFlags } from "./context.js";
 import { ifuncWarnings } from "./ifunc-warnings.js";
+import { checkUsdtArgs } from "./usdt-args.js";
 import { resolveTargets } from "./resolve-targets.js";
 import { allocateStorage } from "./resources.js";
 import { typeCheck } from "./type-check.js";
@@ -35,6 +36,8 @@ const PASSES: readonly Pass[] = [
   { name: "collect-vars", analysis: true, run: collectVars },
   // Names, builtins, arity, types, kinds of every block (bpftrace: semantic_analyser).
   { name: "type-check", analysis: true, run: typeCheck },
+  // argN of a usdt probe against its note's argument specs.
+  { name: "usdt-args", analysis: true, run: checkUsdtArgs },
   // Runtime slot per variable (bpftrace: resource_analyser).
   { name: "resources", analysis: false, run: allocateStorage },
   // Warnings for probes on IFUNC resolvers.

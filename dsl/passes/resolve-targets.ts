@@ -35,6 +35,7 @@ import type { Span } from "../diagnostics.js";
 import type { ResolvedTarget, SymbolInfo } from "../host.js";
 import { didYouMean } from "../suggest.js";
 import type { PassContext } from "./context.js";
+import { resolveUsdt } from "./resolve-usdt.js";
 import { hasWildcard, matchingFiles, matchingFunctions } from "./wildcards.js";
 
 const spanOf = (a: { start: number; end: number }): Span => ({ start: a.start, end: a.end });
@@ -133,6 +134,7 @@ export function resolveTargets(ctx: PassContext): void {
   }
 
   function resolveOne(spec: TargetSpec): ResolvedTarget[] | undefined {
+    if (spec.keyword === "usdt") return resolveUsdt(ctx, spec, matchFile);
     const { atoms, seps } = spec;
     let fileAtom: TargetAtom | undefined;
     let loc = 0;

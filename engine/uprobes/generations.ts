@@ -90,6 +90,8 @@ export interface KernelGeneration {
    */
   readonly kernelBits: 64 | 32;
   readonly skipWhenIpChanged: boolean;
+  /** uprobe_register_refctr (4.20, 1cc33161a83d): the kernel raises a USDT semaphore itself (FACT_SOURCES.refCtr). */
+  readonly refCtr: boolean;
   readonly notes: readonly string[];
 }
 
@@ -194,6 +196,11 @@ export const FACT_SOURCES = {
     firstRelease: "6.18", status: "mail",
     note: "Linus/Alexei 6.18 merge-window thread (Sep 2025); code read in gregkh/linux @663efc5a",
   },
+  refCtr: {
+    commit: "1cc33161a83d", title: "uprobes: Support SDT markers having reference count (semaphore) (+a6ca88b241d5 for perf_event_open)",
+    firstRelease: "4.20", status: "mail",
+    note: "release from Oleg Nesterov's 2019 stable mail ('SDT markers were added by 1cc33161a83d... in v4.20'). The counter is raised in uprobe_write_opcode when the int3 is written into an mm, lowered when the instruction is restored, and delayed (delayed_uprobe_list) until the counter's VMA is mapped. Modelled from 5.3, the first generation after 4.17; before it the tool pokes the semaphore (engine/uprobes/ref-ctr.ts)",
+  },
   skipWhenIpChanged: {
     commit: "4363264111e1", title: "uprobe: Do not emulate/sstep original instruction when ip is changed",
     firstRelease: "6.18", status: "mail",
@@ -221,6 +228,7 @@ const base: KernelGeneration = {
   compatWordSizeCorrect: false,
   kernelBits: 64,
   skipWhenIpChanged: false,
+  refCtr: false,
   notes: [],
 };
 
@@ -279,7 +287,7 @@ const g4_16 = gen(g4_3, {
   notes: ["compat push/call/uretprobe hijack use 8 bytes (in_ia32_syscall() is false at trap time) until 5.3"],
 });
 const g4_17 = gen(g4_16, { version: "4.17", rejectMovSs: true });
-const g5_3 = gen(g4_17, { version: "5.3", riprelEvex: true, compatWordSizeCorrect: true, notes: ["riprelEvex since 5.0 (FACT_SOURCES.evexRiprel); compat tasks push and hijack 4-byte words (FACT_SOURCES.compatWordSize)"] });
+const g5_3 = gen(g4_17, { version: "5.3", riprelEvex: true, compatWordSizeCorrect: true, refCtr: true, notes: ["riprelEvex since 5.0 (FACT_SOURCES.evexRiprel); compat tasks push and hijack 4-byte words (FACT_SOURCES.compatWordSize)"] });
 const g6_2 = gen(g5_3, { version: "6.2", rejectNop66: false });
 const g6_11 = gen(g6_2, { version: "6.11", uretprobeReturn: "syscall335", notes: ["compat tasks keep the int3 trampoline (FACT_SOURCES.compat64BitOnly)"] });
 const g6_16 = gen(g6_11, { version: "6.16", nopPolicy: "opcode90+kernelTable" });

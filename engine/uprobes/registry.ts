@@ -11,6 +11,7 @@ import { PROT_WRITE } from "../mm/page.js";
 import type { Vma } from "../mm/vma.js";
 import type { Process } from "../os/process.js";
 import { newStats } from "./accounting.js";
+import { RefCounters } from "./ref-ctr.js";
 import type { KernelGeneration } from "./generations.js";
 import type { Consumer, MmState, Uprobe, UprobeConsumer } from "./state.js";
 import { analyzeInsn, hitPath } from "./x86/analyze.js";
@@ -48,6 +49,8 @@ export class Registry {
   /** By inode, then file offset (the kernel's rb-tree key). */
   private readonly byFile = new Map<MappedFile, Map<number, Uprobe>>();
   private nextId = 1;
+  /** USDT semaphores the kernel counts (4.20+). */
+  private readonly refCounters = new RefCounters();
   /** Bumped on every uprobe added or removed (lookup caches check it). */
   generation = 0;
 
@@ -91,6 +94,9 @@ export class Registry {
     }
     const c: Consumer = { id: this.nextId++, uc, stats: newStats(), uprobe: u };
     if (offset > file.size) return this.reject(c, EINVAL, "offset is past the end of the file");
+    // alloc_uprobe(): one ref_ctr_offset per uprobe (before 4.20 the kernel takes none)
+    if (uc.refCtrOffset && this.sub.gen.refCtr && !this.refCounters.claim(u, uc.refCtrOffset))
+      return this.reject(c, EINVAL, `reference counter offset mismatch: this uprobe counts the semaphore at 0x${u.refCtr!.offset.toString(16)}`);
     if (uc.retHandler && this.sub.gen.uretprobeReturn === "none") return this.reject(c, EINVAL, `uretprobes do not exist before 3.10 (modelled kernel ${this.sub.gen.version})`);
     u.consumers.unshift(c);
     for (const proc of this.sub.processes()) {
@@ -160,17 +166,18 @@ export class Registry {
     const err = this.prepare(u, vaddr, proc.cpu.bitness);
     if (err) return err;
     this.sub.mmState(proc.mm).hasUprobes = true;
-    this.setSwbp(u, proc, vaddr);
+    // uprobe_write_opcode(): the counter goes up only when the int3 is really written
+    if (this.setSwbp(u, proc, vaddr) && u.refCtr) this.refCounters.update(u, proc, 1);
     return undefined;
   }
 
-  /** set_swbp(): idempotent; a site already optimized by another thread is left alone (6.18). */
-  private setSwbp(u: Uprobe, proc: Process, vaddr: number): void {
+  /** set_swbp(): idempotent; a site already optimized by another thread is left alone (6.18). True when it wrote the int3. */
+  private setSwbp(u: Uprobe, proc: Process, vaddr: number): boolean {
     const a = u.arch!;
-    if (a.canOptimize && !a.optimizeFail && this.sub.optimizeEnabled && isOptimized(proc, vaddr)) return;
+    if (a.canOptimize && !a.optimizeFail && this.sub.optimizeEnabled && isOptimized(proc, vaddr)) return false;
     const cur = proc.mm.peek(vaddr, 1);
-    if (!cur || cur[0] === UPROBE_SWBP_INSN) return;
-    proc.mm.poke(vaddr, new Uint8Array([UPROBE_SWBP_INSN]));
+    if (!cur || cur[0] === UPROBE_SWBP_INSN) return false;
+    return proc.mm.poke(vaddr, new Uint8Array([UPROBE_SWBP_INSN]));
   }
 
   /** remove_breakpoint() / set_orig_insn(): write insn[0] back (or undo the optimization). */
@@ -179,17 +186,21 @@ export class Registry {
     if (!a) return;
     if (a.canOptimize && isOptimized(proc, vaddr)) {
       swbpUnoptimize(proc, a, vaddr);
+      if (u.refCtr) this.refCounters.update(u, proc, -1);
       return;
     }
     const cur = proc.mm.peek(vaddr, 1);
     if (!cur || cur[0] !== UPROBE_SWBP_INSN) return;
     proc.mm.poke(vaddr, a.insn.subarray(0, 1));
+    if (u.refCtr) this.refCounters.update(u, proc, -1);
     // __replace_page: an anonymous copy identical to the page cache is dropped
     proc.mm.revertPageIfPristine(vaddr);
   }
 
   /** uprobe_mmap(): install every uprobe of this file that falls in the new VMA; errors are ignored. */
   mmap(proc: Process, v: Vma): void {
+    // delayed_ref_ctr_inc(): a counter whose int3 went in before its VMA was mapped
+    if (this.sub.mmState(proc.mm).hasUprobes) this.refCounters.mmap(proc, v);
     const m = v.file && this.byFile.get(v.file);
     if (!m || !validVma(v, true)) return;
     for (const u of m.values()) {

@@ -33,6 +33,8 @@ export interface UprobeConsumer {
   retHandler?(ctx: ConsumerContext, func: number): void;
   /** Per-mm filter (absent: every process). */
   filter?(proc: Process): boolean;
+  /** File offset of a USDT semaphore the kernel counts (uprobe_register_refctr, 4.20+; ref-ctr.ts); 0 or absent: none. */
+  refCtrOffset?: number;
 }
 
 /** A registered consumer with its id and accounting. */
@@ -55,6 +57,20 @@ export interface Uprobe {
   error: { errno: number; why: string } | undefined;
   /** Hits taken through int3 or the uprobe syscall (for the trace). */
   hits: number;
+  /** The semaphore's file offset (uprobe->ref_ctr_offset), and what the kernel did to it (ref-ctr.ts). */
+  refCtr?: RefCtrState;
+}
+
+/** A uprobe's reference counter: its file offset and the kernel's updates, for reports. */
+export interface RefCtrState {
+  offset: number;
+  /** Increments and decrements written to some mm. */
+  increments: number;
+  decrements: number;
+  /** Increments left pending until the counter's VMA is mapped (delayed_uprobe_add). */
+  delayed: number;
+  /** The counter's value after the last update (as the guest then reads it). */
+  last?: number;
 }
 
 /** struct return_instance. */
