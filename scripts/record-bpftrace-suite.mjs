@@ -9,7 +9,7 @@
 // differ (DIFFERENT), for review in the diff; bpftrace's EXPECT is untouched.
 //
 // Builds test/dsl/runtime/bin/bt from bt.c (gcc -O0 -fno-omit-frame-pointer
-// -no-pie), then for each case file (test/dsl/runtime/cases/NAME.txt) runs
+// -no-pie) and bin/usdt, bin/usdt-O2 from usdt.c + usdt-sem.c, then for each case file (test/dsl/runtime/cases/NAME.txt) runs
 // `bpftrace RUN` in the bin directory and writes its normalised stdout as the
 // case's EXPECT block. The rest of the file (NAME, RUN, DIFFERENT, EXPECT_LAB)
 // is kept. The comparison rules (normaliseOutput) are the test's own
@@ -28,6 +28,10 @@ const { splitCommand } = await import(path.join(root, "dist/cli/args.js"));
 const lab = process.argv[2] === "--lab";
 const names = process.argv.slice(lab ? 3 : 2);
 if (!lab) execFileSync("gcc", ["-O0", "-fno-omit-frame-pointer", "-no-pie", "-o", path.join(dir, "bin/bt"), path.join(dir, "bt.c")], { stdio: "inherit" });
+// the usdt cases' program (sys/sdt.h from systemtap-sdt-dev): -O0 (arguments in memory) and -O2 PIE (in registers)
+const usdtSources = [path.join(dir, "usdt.c"), path.join(dir, "usdt-sem.c")];
+if (!lab) execFileSync("gcc", ["-O0", "-fno-omit-frame-pointer", "-no-pie", "-o", path.join(dir, "bin/usdt"), ...usdtSources], { stdio: "inherit" });
+if (!lab) execFileSync("gcc", ["-O2", "-o", path.join(dir, "bin/usdt-O2"), ...usdtSources], { stdio: "inherit" });
 const version = lab ? "" : execFileSync("bpftrace", ["--version"], { encoding: "utf8" }).trim();
 const wanted = new Set(names);
 for (const f of fs.readdirSync(path.join(dir, "cases")).filter((n) => n.endsWith(".txt")).sort()) {
