@@ -59,6 +59,8 @@ export interface SweepRow {
   signal?: string;
   report?: string;
   error?: string;
+  /** A usdt probe's semaphore: who raised it (kernel from 4.20, tool before, nobody) and its value. */
+  semaphore?: string;
 }
 
 export function sweepRows(runs: ProbeRun[]): SweepRow[] {
@@ -82,9 +84,15 @@ export function sweepRows(runs: ProbeRun[]): SweepRow[] {
       if (r.signal) row.signal = r.signal;
       if (r.report) row.report = r.report;
       if (p.error) row.error = p.error;
+      if (p.semaphore) row.semaphore = semaphoreCell(p.semaphore);
       rows.push(row);
     }
   return rows;
+}
+
+/** `kernel=1`, `tool=1`, `nobody`: who raised a usdt probe's semaphore, and to what. */
+function semaphoreCell(s: { raised_by: string; value?: number }): string {
+  return s.value === undefined ? s.raised_by : `${s.raised_by}=${s.value}`;
 }
 
 /** Per generation: path and traps/hit of each probe ("+1s": and a syscall), and how the run ended. */
@@ -95,7 +103,7 @@ export function formatSweep(runs: ProbeRun[]): string {
   const rows = runs.map((r) => [
     r.kernel,
     ...(multiEmu ? [r.emulation ? "on" : "off"] : []),
-    ...r.probes.map((p) => (p.path === "rejected" ? "rejected" : p.hits ? `${p.path} ${+p.traps_per_hit.toFixed(2)}${p.syscalls_per_hit ? `+${+p.syscalls_per_hit.toFixed(2)}s` : ""}` : `${p.path} -`)),
+    ...r.probes.map((p) => (p.path === "rejected" ? "rejected" : p.hits ? `${p.path} ${+p.traps_per_hit.toFixed(2)}${p.syscalls_per_hit ? `+${+p.syscalls_per_hit.toFixed(2)}s` : ""}` : `${p.path} -`) + (p.semaphore ? ` sem:${semaphoreCell(p.semaphore)}` : "")),
     r.signal ? `${r.signal}` : r.status === 0 ? "ok" : `exit ${r.status}`,
   ]);
   return formatTextTable(headers, rows, { align: headers.map(() => "l") });

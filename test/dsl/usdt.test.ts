@@ -1,0 +1,195 @@
+// USDT probes (issue 12): the argument-spec parser, the note reader against
+// `readelf -n` of the same files, the probe spellings and their located
+// errors, and the semaphore across kernel generations (the guest's own
+// output says whether the guarded probe site ran).
+//
+// The programs are test/dsl/runtime/usdt.c + usdt-sem.c, built by
+// scripts/record-bpftrace-suite.mjs as bin/usdt (-O0, no PIE) and
+// bin/usdt-O2 (-O2, PIE); the runtime suite compares them with live bpftrace.
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { compileProgram } from "../../dsl/index.js";
+import { loadBinary, readUsdtNotes, readUsdtArg, UsdtSpecError, type UsdtArg } from "../../engine/index.js";
+import { parseUsdtArgs, extendUsdt } from "../../engine/usdt-args.js";
+import { formatSweep, sweepRows, sweepSpecs } from "../../lab/history.js";
+import { PROJECT_ROOT } from "../../lab/paths.js";
+import { runSpec, type ProbeRun } from "../../lab/probe-run.js";
+import { ProcessTargetInfo } from "../../lab/process-targets.js";
+import { listProbes } from "../../dsl/list-probes.js";
+
+const bin = (name: string): string => path.join(PROJECT_ROOT, "test/dsl/runtime/bin", name);
+const O0 = bin("usdt");
+const O2 = bin("usdt-O2");
+
+describe("usdt argument specs", () => {
+  const one = (s: string): UsdtArg => parseUsdtArgs(s)[0]!;
+  it("reads sizes, signs and the three operand kinds", () => {
+    assert.deepEqual(one("-4@-20(%rbp)"), { text: "-4@-20(%rbp)", size: 4, signed: true, operand: { kind: "mem", disp: -20n, base: 5, scale: 1 } });
+    assert.deepEqual(one("8@%rax"), { text: "8@%rax", size: 8, signed: false, operand: { kind: "reg", reg: 0, high8: false } });
+    assert.deepEqual(one("-4@$5"), { text: "-4@$5", size: 4, signed: true, operand: { kind: "const", value: 5n } });
+    assert.deepEqual(one("-8@8(%rsp,%rax,8)").operand, { kind: "mem", disp: 8n, base: 4, index: 0, scale: 8 });
+    assert.deepEqual(one("8@(%r15,%rax,8)").operand, { kind: "mem", disp: 0n, base: 15, index: 0, scale: 8 });
+    assert.deepEqual(one("4@counter+4(%rip)").operand, { kind: "mem", disp: 4n, base: -1, scale: 1, symbol: "counter" });
+  });
+  it("knows the sub-registers: %eax, %r14b, %r13d, %ah, %dx", () => {
+    const regs = parseUsdtArgs("-4@%eax 1@%r14b -4@%r13d 1@%ah 2@%dx 1@%sil").map((a) => a.operand);
+    assert.deepEqual(regs, [
+      { kind: "reg", reg: 0, high8: false }, { kind: "reg", reg: 14, high8: false }, { kind: "reg", reg: 13, high8: false },
+      { kind: "reg", reg: 0, high8: true }, { kind: "reg", reg: 2, high8: false }, { kind: "reg", reg: 6, high8: false },
+    ]);
+  });
+  it("an empty spec is a probe without arguments", () => {
+    assert.deepEqual(parseUsdtArgs(""), []);
+  });
+  it("refuses a bad spec with the column where it goes wrong", () => {
+    const at = (s: string): [number, string] => {
+      try {
+        parseUsdtArgs(s);
+      } catch (e) {
+        assert.ok(e instanceof UsdtSpecError);
+        return [e.column, e.message];
+      }
+      return [-1, "no error"];
+    };
+    assert.deepEqual(at("8@%rax 3@%rbx"), [7, "bad argument size '3' (1, 2, 4 or 8, negative when signed)"]);
+    assert.deepEqual(at("8@%rax -4@%rxx"), [10, "unknown register '%rxx'"]);
+    assert.deepEqual(at("8@(%rax,%rbx,3)"), [13, "scale must be 1, 2, 4 or 8, found '3'"]);
+    assert.deepEqual(at("%rax"), [0, "argument '%rax' has no size (expected SIZE@OPERAND, e.g. -4@%eax)"]);
+  });
+  it("sign- or zero-extends by size, as bpftrace reads them", () => {
+    const regs = { gpr: (i: number) => (i === 0 ? 0x1234_5678_9abc_fffen : 0x7f00_0000_0000_0010n), ip: () => 0x401000n, read: (a: bigint, n: number) => (a === 0x7f00_0000_0000_0008n && n === 2 ? 0xff85n : undefined) };
+    const v = (s: string): bigint | undefined => readUsdtArg(one(s), regs);
+    assert.equal(v("-2@%ax"), 0xffff_ffff_ffff_fffen); // -2
+    assert.equal(v("2@%ax"), 0xfffen);
+    assert.equal(v("-1@%ah"), 0xffff_ffff_ffff_ffffn); // bits 8..15: 0xff, signed
+    assert.equal(v("1@%ah"), 0xffn);
+    assert.equal(v("-4@$-7"), 0xffff_ffff_ffff_fff9n);
+    assert.equal(v("-2@-8(%rcx)"), 0xffff_ffff_ffff_ff85n);
+    assert.equal(v("8@(%rdx)"), undefined); // unreadable
+    assert.equal(extendUsdt(0x1_0000_00fan, 1, false), 0xfan);
+  });
+});
+
+describe("the .note.stapsdt reader against readelf -n", () => {
+  /** readelf's view: provider, name, location, base, semaphore and arguments per note. */
+  function readelf(file: string): string[] {
+    const out = execFileSync("readelf", ["-n", file], { encoding: "utf8" });
+    const notes: string[] = [];
+    const re = /Provider: (\S+)\n\s+Name: (\S+)\n\s+Location: (0x[0-9a-f]+), Base: (0x[0-9a-f]+), Semaphore: (0x[0-9a-f]+)\n\s+Arguments: ?(.*)/g;
+    for (const m of out.matchAll(re)) notes.push(`${m[1]}:${m[2]} pc=${BigInt(m[3]!)} base=${BigInt(m[4]!)} sem=${BigInt(m[5]!)} args=${m[6]!.trim()}`);
+    return notes;
+  }
+  for (const file of [O0, O2]) {
+    it(path.basename(file), () => {
+      const ours = readUsdtNotes(loadBinary(file).elf).map((n) => `${n.provider}:${n.name} pc=${n.pc} base=${n.base} sem=${n.semaphore} args=${n.argText}`);
+      assert.deepEqual(ours, readelf(file));
+      assert.equal(ours.length, 5);
+    });
+  }
+  it("every argument spec gcc wrote parses", () => {
+    for (const file of [O0, O2]) for (const n of readUsdtNotes(loadBinary(file).elf)) assert.ok(Array.isArray(n.args), `${n.provider}:${n.name} '${n.argText}'`);
+  });
+  it("the semaphore's file offset is where .probes is in the file", () => {
+    const sem = readUsdtNotes(loadBinary(O0).elf).find((n) => n.name === "guarded")!;
+    const sh = execFileSync("readelf", ["-S", "-W", O0], { encoding: "utf8" });
+    const m = /\.probes\s+PROGBITS\s+([0-9a-f]+)\s+([0-9a-f]+)/.exec(sh)!;
+    assert.equal(sem.semaphore, parseInt(m[1]!, 16));
+    assert.equal(sem.semaphoreOffset, parseInt(m[2]!, 16));
+  });
+});
+
+describe("usdt probe spellings and errors", () => {
+  const T = ProcessTargetInfo.forExecutable(loadBinary(O0));
+  const names = (src: string): string[] => compileProgram(src, "s.bt", T, {}).probes.map((p) => p.target.name);
+  const error = (src: string): string => {
+    try {
+      compileProgram(src, "s.bt", T, {});
+    } catch (e) {
+      const d = e as { line: number; col: number; message: string };
+      return `${d.line}:${d.col}: ${d.message}`;
+    }
+    return "no error";
+  };
+  const file = T.mainFile;
+  it("usdt:BIN:PROV:NAME, usdt:BIN:NAME, U: and wildcards, named in full as bpftrace does", () => {
+    assert.deepEqual(names(`usdt:${file}:app:tick { n++ }`), [`usdt:${file}:app:tick`]);
+    assert.deepEqual(names(`U:${file}:neg { n++ }`), [`usdt:${file}:lib:neg`]);
+    assert.deepEqual(names(`usdt:${file}:app:* { n++ }`).sort(), ["done", "guarded", "name", "tick"].map((n) => `usdt:${file}:app:${n}`));
+    assert.deepEqual(names(`usdt:${file}:*:n* { n++ }`).sort(), [`usdt:${file}:app:name`, `usdt:${file}:lib:neg`]);
+  });
+  it("unknown names, providers and binaries: located, with did you mean", () => {
+    assert.match(error(`usdt:${file}:app:tik { n++ }`), new RegExp(`^1:${file.length + 11}: unknown usdt probe 'app:tik' \\(did you mean 'app:tick'\\?\\)`));
+    assert.match(error(`usdt:${file}:ap:tick { n++ }`), /unknown usdt provider 'ap' \(did you mean 'app'\?\)/);
+    assert.match(error(`usdt:${file}:gaurded { n++ }`), /unknown usdt probe 'gaurded' \(did you mean 'guarded'\?\)/);
+    assert.match(error("usdt:./nosuch:app:tick { n++ }"), /^1:6: unknown binary '\.\/nosuch'/);
+    assert.match(error(`usdt:${file}:app:tick:x { n++ }`), /malformed usdt probe/);
+  });
+  it("argN past the note's arguments is a located error naming the specs", () => {
+    const src = `usdt:${file}:app:name { @ = arg2 }`;
+    assert.equal(error(src), `1:${src.indexOf("arg2") + 1}: usdt probe app:name has 2 arguments (arg0 8@%rax, arg1 -4@$5): there is no arg2`);
+    assert.match(error(`usdt:${file}:app:done { @ = arg0 }`), /usdt probe app:done has no arguments: there is no arg0/);
+    assert.match(error(`usdt:${file}:app:tick { @ = retval }`), /retval/);
+  });
+  it("a binary without notes says so", () => {
+    const t = ProcessTargetInfo.forExecutable(loadBinary(bin("bt")));
+    assert.throws(() => compileProgram(`usdt:${t.mainFile}:app:tick { n++ }`, "s.bt", t, {}), /has no USDT probes \(no \.note\.stapsdt section/);
+  });
+  it("-l lists every probe of a file, wildcards in provider and name", () => {
+    assert.deepEqual(listProbes(`usdt:${file}:*`, T), ["done", "guarded", "name", "tick"].map((n) => `usdt:${file}:app:${n}`).concat([`usdt:${file}:lib:neg`]));
+    assert.deepEqual(listProbes(`usdt:${file}:lib:*`, T), [`usdt:${file}:lib:neg`]);
+  });
+});
+
+describe("usdt semaphores per kernel generation", () => {
+  const program = "usdt:./usdt:app:guarded { @[arg1] = count(); } usdt:./usdt:app:tick { @t = count(); }";
+  const run = (kernel: string, extra: { semaphorePoke?: boolean; binary?: string } = {}): Promise<ProbeRun> =>
+    runSpec({ binary: extra.binary ?? O0, program: program.replaceAll("./usdt", extra.binary ?? O0), kernel, ...(extra.semaphorePoke === undefined ? {} : { semaphorePoke: extra.semaphorePoke }) });
+  const guarded = (r: ProbeRun) => r.probes.find((p) => p.probe.endsWith(":app:guarded"))!;
+
+  it("6.18 (4.20+): the kernel raises the semaphore through ref_ctr_offset; the guest sees 1 and the site runs", async () => {
+    const r = await run("6.18");
+    assert.match(r.stdout, /guarded=10\n/);
+    assert.equal(r.maps, "\n\n@[1]: 10\n@t: 10\n");
+    assert.deepEqual(guarded(r).semaphore, { address: "0x404018", offset: "0x3018", raised_by: "kernel", value: 1 });
+    assert.equal(guarded(r).hits, 10);
+    assert.equal(r.probes.find((p) => p.probe.endsWith(":app:tick"))!.semaphore, undefined);
+  });
+  it("4.17 (before 4.20): the kernel ignores it, the tool pokes it as bpftrace and bcc do", async () => {
+    const r = await run("4.17");
+    assert.match(r.stdout, /guarded=10\n/);
+    assert.deepEqual(guarded(r).semaphore, { address: "0x404018", offset: "0x3018", raised_by: "tool", value: 1 });
+  });
+  it("4.17 without the poke: the guarded probe stays dark, the others fire", async () => {
+    const r = await run("4.17", { semaphorePoke: false });
+    assert.match(r.stdout, /guarded=0\n/);
+    assert.equal(r.maps, "\n\n\n@t: 10\n"); // the empty @ prints as a blank line, as in bpftrace
+    assert.equal(guarded(r).hits, 0);
+    assert.equal(guarded(r).semaphore!.raised_by, "nobody");
+  });
+  it("--no-sem-poke changes nothing from 4.20: the kernel counts", async () => {
+    const r = await run("5.3", { semaphorePoke: false });
+    assert.match(r.stdout, /guarded=10\n/);
+    assert.equal(guarded(r).semaphore!.raised_by, "kernel");
+  });
+  it("a PIE (-O2): the semaphore is found at the load bias, the register arguments read", async () => {
+    const r = await runSpec({ binary: O2, program: `usdt:${O2}:app:guarded { @[arg0, arg1] = count(); }`, kernel: "6.18" });
+    assert.match(r.stdout, /guarded=10\n/);
+    assert.match(r.maps, /@\[9, 1\]: 1\n$/);
+    assert.equal(r.probes[0]!.semaphore!.raised_by, "kernel");
+  });
+  it("the history table shows who raised it, per generation", async () => {
+    const runs = await Promise.all(sweepSpecs({ binary: O0, program: `usdt:${O0}:app:guarded { @ = count(); }` }, { kernels: ["4.17", "5.3"] }).map((s) => runSpec(s)));
+    const table = formatSweep(runs);
+    assert.match(table, /4\.17 +emulated 1 sem:tool=1/);
+    assert.match(table, /5\.3 +emulated 1 sem:kernel=1/);
+    assert.deepEqual(sweepRows(runs).map((r) => r.semaphore), ["tool=1", "kernel=1"]);
+  });
+  it("the usdt nop takes each generation's nop path: single-stepped out of line without emulation", async () => {
+    const r = await runSpec({ binary: O0, program: `usdt:${O0}:app:tick { @ = count(); }`, kernel: "6.18", emulation: false });
+    assert.equal(r.probes[0]!.path, "xol");
+    assert.equal(r.probes[0]!.traps.single_step, 10);
+  });
+});
