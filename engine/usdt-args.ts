@@ -24,7 +24,7 @@ export interface UsdtArg {
 }
 
 /** Where the value is, as a register number in x86 order (0 rax ... 15 r15, -1 rip). */
-export type UsdtOperand =
+type UsdtOperand =
   | { readonly kind: "const"; readonly value: bigint }
   | { readonly kind: "reg"; readonly reg: number; /** AH/BH/CH/DH: bits 8..15 of the register. */ readonly high8: boolean }
   | { readonly kind: "mem"; readonly disp: bigint; readonly base?: number; readonly index?: number; readonly scale: number; /** a symbol in the displacement (foo+4(%rip)): unresolved here */ readonly symbol?: string };
@@ -46,7 +46,7 @@ const REG8 = ["al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil"];
 const HIGH8 = ["ah", "ch", "dh", "bh"];
 
 /** `rax` -> 0, `r13d` -> 13, `ah` -> 0 (high8), `rip` -> -1; undefined for a name that is no x86-64 GPR. */
-export function usdtRegister(name: string): { reg: number; high8: boolean } | undefined {
+function usdtRegister(name: string): { reg: number; high8: boolean } | undefined {
   for (const table of [REG64, REG32, REG16, REG8]) {
     const i = table.indexOf(name);
     if (i >= 0) return { reg: i, high8: false };
@@ -57,12 +57,6 @@ export function usdtRegister(name: string): { reg: number; high8: boolean } | un
   const m = /^r(8|9|1[0-5])(d|w|b|l)?$/.exec(name);
   return m !== null ? { reg: Number(m[1]), high8: false } : undefined;
 }
-
-/** Every register name the parser knows, for "did you mean". */
-export const USDT_REGISTER_NAMES: readonly string[] = [
-  ...REG64, ...REG32, ...REG16, ...REG8, ...HIGH8, "rip",
-  ...[8, 9, 10, 11, 12, 13, 14, 15].flatMap((n) => [`r${n}`, `r${n}d`, `r${n}w`, `r${n}b`]),
-];
 
 function parseInt64(text: string, col: number): bigint {
   const neg = text.startsWith("-");

@@ -32,7 +32,7 @@ export function matchingSites(sites: readonly UsdtSite[], provider: string | und
 }
 
 /** bpftrace's probe name of a site: `usdt:FILE:PROVIDER:NAME`, the file as written (or as matched). */
-export const usdtName = (file: string, s: UsdtSite): string => `usdt:${file}:${s.provider}:${s.name}`;
+const usdtName = (file: string, s: UsdtSite): string => `usdt:${file}:${s.provider}:${s.name}`;
 
 export function resolveUsdt(ctx: PassContext, spec: TargetSpec, matchFile: (written: string, files: readonly string[]) => string | undefined): ResolvedTarget[] | undefined {
   const { target, bag } = ctx;
