@@ -32,6 +32,9 @@ if (!lab) execFileSync("gcc", ["-O0", "-fno-omit-frame-pointer", "-no-pie", "-o"
 const usdtSources = [path.join(dir, "usdt.c"), path.join(dir, "usdt-sem.c")];
 if (!lab) execFileSync("gcc", ["-O0", "-fno-omit-frame-pointer", "-no-pie", "-o", path.join(dir, "bin/usdt"), ...usdtSources], { stdio: "inherit" });
 if (!lab) execFileSync("gcc", ["-O2", "-o", path.join(dir, "bin/usdt-O2"), ...usdtSources], { stdio: "inherit" });
+// a library with a semaphore-guarded probe, and its caller (test/dsl/usdt.test.ts: the kernel's delayed increment)
+if (!lab) execFileSync("gcc", ["-O0", "-fno-omit-frame-pointer", "-shared", "-fPIC", "-o", path.join(dir, "bin/libusdtsem.so"), path.join(dir, "usdt-lib.c")], { stdio: "inherit" });
+if (!lab) execFileSync("gcc", ["-O0", "-fno-omit-frame-pointer", "-no-pie", "-DMAIN", "-o", path.join(dir, "bin/usdt-lib"), path.join(dir, "usdt-lib.c"), `-L${path.join(dir, "bin")}`, "-lusdtsem", "-Wl,-rpath,$ORIGIN"], { stdio: "inherit" });
 const version = lab ? "" : execFileSync("bpftrace", ["--version"], { encoding: "utf8" }).trim();
 const wanted = new Set(names);
 for (const f of fs.readdirSync(path.join(dir, "cases")).filter((n) => n.endsWith(".txt")).sort()) {

@@ -70,6 +70,8 @@ export class RefCounters {
       set?.delete(u);
       return;
     }
+    // delayed_uprobe_add(): once per (uprobe, mm)
+    if (set?.has(u)) return;
     if (set === undefined) this.delayed.set(proc.mm, new Set([u]));
     else set.add(u);
     rc.delayed++;

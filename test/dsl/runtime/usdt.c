@@ -12,11 +12,14 @@
  *   lib:neg(-i)               a short, sign-extended
  *   app:guarded(i, sem)       guarded by its semaphore (usdt-sem.c): dark unless someone raises it
  *   app:done                  no arguments, once
+ *   app:twice(x)              one probe, two sites (two notes): in the loop, and once after it
  */
 #include <stdio.h>
 #include <sys/sdt.h>
 
 int guarded(int i);
+
+#define TWICE(x) DTRACE_PROBE1(app, twice, x)
 
 int main(void)
 {
@@ -33,7 +36,9 @@ int main(void)
 		DTRACE_PROBE1(lib, neg, neg);
 		seen += guarded(i);
 		total += i + small;
+		TWICE(i);
 	}
+	TWICE(100);
 	DTRACE_PROBE(app, done);
 	printf("total=%ld guarded=%d\n", total, seen);
 	return 0;
