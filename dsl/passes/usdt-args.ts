@@ -4,6 +4,7 @@
 // A site whose specs cannot be read refuses every argN, with the reason.
 
 import type { Expr, ProbeItem, VarRef } from "../ast.js";
+import { BUILTIN_VARS } from "../builtins.js";
 import type { UsdtSite } from "../host.js";
 import type { PassContext } from "./context.js";
 
@@ -31,7 +32,8 @@ export function checkUsdtArgs(ctx: PassContext): void {
     const refs: VarRef[] = [];
     argRefs([(item as ProbeItem).filter, (item as ProbeItem).body] as (Expr | undefined | object)[], refs);
     for (const ref of refs) {
-      if (ctx.vars.has(ref.name)) continue; // a global of that name, not the builtin
+      // a global of that name, not the builtin; or no builtin at all (arg6..: the type check said so, as bpftrace: "x86_64 doesn't support arg6")
+      if (ctx.vars.has(ref.name) || BUILTIN_VARS[ref.name] === undefined) continue;
       const n = Number(ref.name.slice(3));
       for (const s of sites) {
         if (!Array.isArray(s.args)) {
