@@ -5,19 +5,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { compileProgram } from "../../dsl/index.js";
-import { FakeTarget } from "./helpers.js";
+import { FakeTarget, firstError } from "./helpers.js";
 
 const T = new FakeTarget();
 const names = (src: string): string[] => compileProgram(src, "s.bt", T, {}).probes.map((p) => p.target.name);
-const error = (src: string): string => {
-  try {
-    compileProgram(src, "s.bt", T, {});
-  } catch (e) {
-    const d = e as { line: number; col: number; message: string };
-    return `${d.line}:${d.col}: ${d.message}`;
-  }
-  return "no error";
-};
+const error = (src: string): string => firstError(src, T);
 
 describe("bpftrace probe spellings", () => {
   it("u: and ur: are uprobe: and uretprobe:", () => {

@@ -3,6 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { compileProgram } from "../../dsl/index.js";
 import type { HitContext, SymbolInfo, TargetInfo } from "../../dsl/host.js";
 import { PROJECT_ROOT } from "../../lab/paths.js";
 
@@ -10,6 +11,17 @@ import { PROJECT_ROOT } from "../../lab/paths.js";
 
 export function readExample(name: string): string {
   return readFileSync(join(PROJECT_ROOT, "dsl", "examples", name), "utf8");
+}
+
+/** The first compile error of a program as `line:col: message`, or "no error". */
+export function firstError(src: string, target: TargetInfo): string {
+  try {
+    compileProgram(src, "s.bt", target, {});
+  } catch (e) {
+    const d = e as { line: number; col: number; message: string };
+    return `${d.line}:${d.col}: ${d.message}`;
+  }
+  return "no error";
 }
 
 /** A file of test/dsl/fixtures. */

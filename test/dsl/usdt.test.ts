@@ -19,6 +19,7 @@ import { PROJECT_ROOT } from "../../lab/paths.js";
 import { runSpec, type ProbeRun } from "../../lab/probe-run.js";
 import { ProcessTargetInfo } from "../../lab/process-targets.js";
 import { listProbes } from "../../dsl/list-probes.js";
+import { firstError } from "./helpers.js";
 
 const bin = (name: string): string => path.join(PROJECT_ROOT, "test/dsl/runtime/bin", name);
 const O0 = bin("usdt");
@@ -104,15 +105,7 @@ describe("the .note.stapsdt reader against readelf -n", () => {
 describe("usdt probe spellings and errors", () => {
   const T = ProcessTargetInfo.forExecutable(loadBinary(O0));
   const names = (src: string): string[] => compileProgram(src, "s.bt", T, {}).probes.map((p) => p.target.name);
-  const error = (src: string): string => {
-    try {
-      compileProgram(src, "s.bt", T, {});
-    } catch (e) {
-      const d = e as { line: number; col: number; message: string };
-      return `${d.line}:${d.col}: ${d.message}`;
-    }
-    return "no error";
-  };
+  const error = (src: string): string => firstError(src, T);
   const file = T.mainFile;
   it("usdt:BIN:PROV:NAME, usdt:BIN:NAME, U: and wildcards, named in full as bpftrace does", () => {
     assert.deepEqual(names(`usdt:${file}:app:tick { n++ }`), [`usdt:${file}:app:tick`]);
