@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { compileProgram } from "../../dsl/index.js";
-import { loadBinary, readUsdtNotes, readUsdtArg, UsdtSpecError, type UsdtArg } from "../../engine/index.js";
+import { BufferIo, COST_PROFILES, loadBinary, Machine, readUsdtArg, readUsdtNotes, resolveKernel, Uprobes, UsdtSpecError, type UsdtArg } from "../../engine/index.js";
 import { parseUsdtArgs, extendUsdt } from "../../engine/usdt-args.js";
 import { formatSweep, sweepRows, sweepSpecs } from "../../lab/history.js";
 import { PROJECT_ROOT } from "../../lab/paths.js";
@@ -209,5 +209,40 @@ describe("a usdt probe in a shared library", () => {
     assert.equal(r.stdout, "lib guarded=0\n");
     assert.equal(r.probes[0]!.hits, 0);
     assert.equal(r.probes[0]!.semaphore!.raised_by, "nobody");
+  });
+});
+
+describe("the kernel's reference counter (engine/uprobes/ref-ctr.ts)", () => {
+  const setup = (kernel: string) => {
+    const b = loadBinary(O0);
+    const up = new Uprobes({ gen: resolveKernel(kernel), emulation: true, cost: COST_PROFILES["kvm-6.18"]! });
+    const m = new Machine(b, { io: new BufferIo(), hooks: up });
+    const file = m.kernel.mappedFile(b.path, b.bytes);
+    const note = readUsdtNotes(b.elf).find((n) => n.name === "guarded")!;
+    const sem = (): number => { const v = m.readMemory(note.semaphore, 2)!; return v[0]! | (v[1]! << 8); };
+    const off = b.fileOffsetOf(note.pc);
+    return { up, m, file, note, sem, off };
+  };
+  it("4.20+: +1 when the int3 goes in, not again for a second consumer, -1 when the byte comes back", () => {
+    const { up, file, note, sem, off, m } = setup("6.18");
+    assert.equal(sem(), 0);
+    const a = up.register(file, off, { name: "a", handler: () => {}, refCtrOffset: note.semaphoreOffset });
+    assert.equal(sem(), 1);
+    const b = up.register(file, off, { name: "b", handler: () => {}, refCtrOffset: note.semaphoreOffset });
+    assert.equal(sem(), 1, "the int3 was already there: uprobe_write_opcode changes nothing");
+    const c = up.register(file, off, { name: "c", handler: () => {}, refCtrOffset: note.semaphoreOffset + 2 });
+    assert.equal(c.stats.path, "rejected");
+    assert.equal(c.stats.error?.name, "EINVAL");
+    up.unregister(a);
+    assert.equal(sem(), 1);
+    up.unregister(b);
+    assert.equal(sem(), 0, "set_orig_insn lowers it");
+    assert.equal(m.readMemory(note.pc, 1)![0], 0x90, "the nop is back");
+  });
+  it("before 4.20 the kernel takes no offset: the counter stays 0", () => {
+    const { up, file, note, sem, off } = setup("4.17");
+    const a = up.register(file, off, { name: "a", handler: () => {}, refCtrOffset: note.semaphoreOffset });
+    assert.notEqual(a.stats.path, "rejected");
+    assert.equal(sem(), 0);
   });
 });
