@@ -48,7 +48,8 @@ function cString(b: Uint8Array, at: number, end: number): { text: string; next: 
   return { text: new TextDecoder().decode(b.subarray(at, e)), next: e + 1 };
 }
 
-const align4 = (n: number): number => (n + 3) & ~3;
+/** Rounded up to 4 with arithmetic: the sizes are untrusted 32-bit values, and `& ~3` would wrap them. */
+const align4 = (n: number): number => Math.ceil(n / 4) * 4;
 
 /** Every USDT probe of a file, in note order (empty when it has none); a truncated note ends the list. */
 export function readUsdtNotes(elf: ElfImage): UsdtNote[] {
@@ -69,7 +70,7 @@ export function readUsdtNotes(elf: ElfImage): UsdtNote[] {
     const descAt = nameAt + align4(namesz);
     const next = descAt + align4(descsz);
     if (next > end || descsz < 3 * word) break;
-    const owner = cString(b, nameAt, nameAt + namesz).text;
+    const owner = cString(b, nameAt, Math.min(nameAt + namesz, end)).text;
     if (owner === "stapsdt" && type === NT_STAPSDT) out.push(readOne(descAt, descAt + descsz));
     at = next;
   }

@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { compileProgram } from "../../dsl/index.js";
-import { BufferIo, COST_PROFILES, loadBinary, Machine, readUsdtArg, readUsdtNotes, resolveKernel, Uprobes, UsdtSpecError, type UsdtArg } from "../../engine/index.js";
+import { BufferIo, COST_PROFILES, loadBinary, Machine, openBinary, readUsdtArg, readUsdtNotes, resolveKernel, Uprobes, UsdtSpecError, type UsdtArg } from "../../engine/index.js";
 import { parseUsdtArgs, extendUsdt } from "../../engine/usdt-args.js";
 import { formatSweep, sweepRows, sweepSpecs } from "../../lab/history.js";
 import { PROJECT_ROOT } from "../../lab/paths.js";
@@ -244,5 +244,28 @@ describe("the kernel's reference counter (engine/uprobes/ref-ctr.ts)", () => {
     const a = up.register(file, off, { name: "a", handler: () => {}, refCtrOffset: note.semaphoreOffset });
     assert.notEqual(a.stats.path, "rejected");
     assert.equal(sem(), 0);
+  });
+});
+
+describe("hostile notes", () => {
+  it("sizes that overrun the section end the list instead of reading past it", () => {
+    const good = loadBinary(O0);
+    const sec = good.elf.sections.find((s) => s.name === ".note.stapsdt")!;
+    for (const [field, value] of [[0, 0xffffffff], [4, 0xffffffff], [4, 8], [0, 0xfffffffd]] as const) {
+      const bytes = good.bytes.slice();
+      new DataView(bytes.buffer).setUint32(sec.offset + field, value, true);
+      const notes = readUsdtNotes(openBinary("mutant", bytes).elf);
+      assert.ok(notes.length === 0, `field ${field} = ${value}: ${notes.length} notes`);
+    }
+  });
+  it("a spec the parser refuses leaves the probe attachable, and argN says why", () => {
+    const good = loadBinary(O0);
+    const bytes = good.bytes.slice();
+    const text = new TextDecoder("latin1").decode(bytes);
+    const at = text.indexOf("-4@-16(%rbp)");
+    bytes.set(new TextEncoder().encode("-4@-16(%rxx)"), at);
+    const t = ProcessTargetInfo.forExecutable(openBinary(O0, bytes));
+    assert.equal(compileProgram(`usdt:${O0}:app:tick { n++ }`, "s.bt", t, {}).probes.length, 1);
+    assert.match(firstError(`usdt:${O0}:app:tick { @ = arg0 }`, t), /its argument specs '-4@-16\(%rxx\) .*' cannot be read \(column 8: unknown register '%rxx'\), so arg0 has no value/);
   });
 });
