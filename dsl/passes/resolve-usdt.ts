@@ -62,7 +62,8 @@ export function resolveUsdt(ctx: PassContext, spec: TargetSpec, matchFile: (writ
     // usdt:BIN:NAME needs one provider (bpftrace refuses an ambiguous name)
     const providers = [...new Set(found.map((s) => s.provider))];
     if (provAtom === undefined && !hasWildcard(nameAtom.text) && providers.length > 1) {
-      bag.error(spanOf(nameAtom), `usdt probe '${nameAtom.text}' is ambiguous in ${file}: providers ${providers.join(", ")} all have it (write usdt:${fileAtom.text}:${providers[0]}:${nameAtom.text})`);
+      // bpftrace 0.17: "namespace for usdt:./amb:start not specified, matched 2 probes"
+      bag.error(spanOf(nameAtom), `provider (namespace) for usdt:${fileAtom.text}:${nameAtom.text} not specified, and ${found.length} probes match, of providers ${providers.join(", ")} (write usdt:${fileAtom.text}:${providers[0]}:${nameAtom.text}, or usdt:${fileAtom.text}:*:${nameAtom.text} for all)`);
       return undefined;
     }
     const shown = fileAtom.text.includes("/") && !hasWildcard(fileAtom.text) ? fileAtom.text : file;

@@ -19,7 +19,8 @@ import { PROJECT_ROOT } from "../../lab/paths.js";
 import { runSpec, type ProbeRun } from "../../lab/probe-run.js";
 import { ProcessTargetInfo } from "../../lab/process-targets.js";
 import { listProbes } from "../../dsl/list-probes.js";
-import { firstError } from "./helpers.js";
+import type { UsdtSite } from "../../dsl/host.js";
+import { FakeTarget, firstError } from "./helpers.js";
 
 const bin = (name: string): string => path.join(PROJECT_ROOT, "test/dsl/runtime/bin", name);
 const O0 = bin("usdt");
@@ -267,5 +268,23 @@ describe("hostile notes", () => {
     const t = ProcessTargetInfo.forExecutable(openBinary(O0, bytes));
     assert.equal(compileProgram(`usdt:${O0}:app:tick { n++ }`, "s.bt", t, {}).probes.length, 1);
     assert.match(firstError(`usdt:${O0}:app:tick { @ = arg0 }`, t), /its argument specs '-4@-16\(%rxx\) .*' cannot be read \(column 8: unknown register '%rxx'\), so arg0 has no value/);
+  });
+});
+
+describe("usdt:BIN:NAME with a name two providers share", () => {
+  class TwoProviders extends FakeTarget {
+    usdtProbes(file?: string): UsdtSite[] {
+      if (file !== undefined && file !== this.mainFile) return [];
+      const site = (provider: string, off: number): UsdtSite => ({ provider, name: "start", file: this.mainFile, addr: 0x555555555130n + BigInt(off), fileOffset: 0x1130 + off, argText: "", args: [] });
+      return [site("db", 0), site("net", 4)];
+    }
+  }
+  const T = new TwoProviders();
+  it("is refused, naming the providers (live bpftrace 0.17: 'namespace for usdt:./amb:start not specified, matched 2 probes')", () => {
+    assert.equal(firstError("usdt:./t:start { n++ }", T), "1:10: provider (namespace) for usdt:./t:start not specified, and 2 probes match, of providers db, net (write usdt:./t:db:start, or usdt:./t:*:start for all)");
+  });
+  it("with the provider, or a wildcard, it is fine", () => {
+    assert.deepEqual(compileProgram("usdt:./t:net:start { n++ }", "s.bt", T, {}).probes.map((p) => p.target.name), ["usdt:./t:net:start"]);
+    assert.deepEqual(compileProgram("usdt:./t:*:start { n++ }", "s.bt", T, {}).probes.map((p) => p.target.name), ["usdt:./t:db:start", "usdt:./t:net:start"]);
   });
 });
