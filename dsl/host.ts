@@ -78,7 +78,7 @@ export interface UsdtSite {
   args: UsdtArgReader[] | { column: number; message: string };
 }
 
-/** One argument of a USDT probe: its spec and its value at a hit (64-bit, unsigned two's complement; undefined when its memory is unreadable). */
+/** One argument of a USDT probe: its spec and its value at a hit (sign- or zero-extended by its size; undefined when its memory is unreadable). */
 export interface UsdtArgReader {
   text: string;
   read(ctx: HitContext): bigint | undefined;

@@ -32,4 +32,4 @@ export {
 
 // USDT probes: the notes of .note.stapsdt and their argument specs
 export { readUsdtNotes, type UsdtNote } from "./usdt-notes.js";
-export { readUsdtArg, UsdtSpecError, type UsdtArg, type UsdtRegs } from "./usdt-args.js";
+export { usdtArgReader, UsdtSpecError, type UsdtArg } from "./usdt-args.js";

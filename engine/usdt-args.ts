@@ -138,38 +138,70 @@ export function parseUsdtArgs(spec: string): UsdtArg[] {
   return out;
 }
 
-/** The machine state a reader needs at the hit. */
-export interface UsdtRegs {
+/** The machine state a reader needs at the hit (the DSL's HitContext has this shape). */
+interface UsdtRegs {
   gpr(index: number): bigint;
   ip(): bigint;
-  /** n little-endian bytes at addr as an unsigned value; undefined when unreadable. */
-  read(addr: bigint, n: 1 | 2 | 4 | 8): bigint | undefined;
+  /** Little-endian reads; undefined when unreadable. */
+  readU8(addr: bigint): number | undefined;
+  readU16(addr: bigint): number | undefined;
+  readU32(addr: bigint): number | undefined;
+  readU64(addr: bigint): bigint | undefined;
 }
 
-const MASK64 = (1n << 64n) - 1n;
+/** A reader of one argument at a hit: its value, or undefined when its memory is unreadable. */
+export type UsdtArgReader = (regs: UsdtRegs) => bigint | undefined;
 
-/** The value's low size bytes, sign- or zero-extended to 64 bits (unsigned two's complement). */
+/** The low size bytes of a number read from memory or a register, extended by sign (values fit in a JS number up to 4 bytes). */
+function extendSmall(size: 1 | 2 | 4, signed: boolean): (v: number) => bigint {
+  if (!signed) return size === 4 ? (v) => BigInt(v >>> 0) : size === 2 ? (v) => BigInt(v & 0xffff) : (v) => BigInt(v & 0xff);
+  return size === 4 ? (v) => BigInt(v | 0) : size === 2 ? (v) => BigInt((v << 16) >> 16) : (v) => BigInt((v << 24) >> 24);
+}
+
+/** The value's low size bytes, sign- or zero-extended (a signed result stays negative: callers take it to 64 bits). */
 export function extendUsdt(v: bigint, size: 1 | 2 | 4 | 8, signed: boolean): bigint {
-  const bits = BigInt(size * 8);
-  const low = BigInt.asUintN(Number(bits), v);
-  return (signed ? BigInt.asIntN(Number(bits), low) : low) & MASK64;
+  const bits = size * 8;
+  return signed ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v);
 }
 
 /**
- * The value of one argument at a hit (unsigned two's complement, 64 bits),
- * or undefined when its memory is unreadable. `%rip`-relative memory is
+ * One argument's reader, specialised once per spec so that a hit costs a
+ * register read or a memory read and no parsing. Values are sign- or
+ * zero-extended by size, as bpftrace reads them. `%rip`-relative memory is
  * relative to the probe's address plus the nop's length (1), as the CPU
- * computes it for the instruction after the probe; a symbol in the
- * displacement must have been resolved into disp by the caller.
+ * computes it for the next instruction; a symbol in the displacement must
+ * have been resolved into disp by the caller.
  */
-export function readUsdtArg(arg: UsdtArg, regs: UsdtRegs): bigint | undefined {
+export function usdtArgReader(arg: UsdtArg): UsdtArgReader {
+  const { size, signed } = arg;
   const op = arg.operand;
-  if (op.kind === "const") return extendUsdt(op.value, arg.size, arg.signed);
-  const regValue = (r: number): bigint => (r < 0 ? regs.ip() + 1n : regs.gpr(r));
-  if (op.kind === "reg") return extendUsdt(op.high8 ? regs.gpr(op.reg) >> 8n : regValue(op.reg), arg.size, arg.signed);
-  let addr = op.disp;
-  if (op.base !== undefined) addr += regValue(op.base);
-  if (op.index !== undefined) addr += regValue(op.index) * BigInt(op.scale);
-  const v = regs.read(addr & MASK64, arg.size);
-  return v === undefined ? undefined : extendUsdt(v, arg.size, arg.signed);
+  if (op.kind === "const") {
+    const v = extendUsdt(op.value, size, signed);
+    return () => v;
+  }
+  if (op.kind === "reg") {
+    const r = op.reg;
+    if (op.high8) return (regs) => extendUsdt(regs.gpr(r) >> 8n, size, signed);
+    if (r < 0) return (regs) => extendUsdt(regs.ip() + 1n, size, signed);
+    return (regs) => extendUsdt(regs.gpr(r), size, signed);
+  }
+  const { disp, base, index } = op;
+  const scale = BigInt(op.scale);
+  const value = (regs: UsdtRegs, r: number): bigint => (r < 0 ? regs.ip() + 1n : regs.gpr(r));
+  const address = (regs: UsdtRegs): bigint => {
+    let a = disp;
+    if (base !== undefined) a += value(regs, base);
+    if (index !== undefined) a += value(regs, index) * scale;
+    return BigInt.asUintN(64, a);
+  };
+  if (size === 8) return (regs) => {
+    const v = regs.readU64(address(regs));
+    return v === undefined ? undefined : signed ? BigInt.asIntN(64, v) : v;
+  };
+  const ext = extendSmall(size, signed);
+  const read = size === 4 ? (regs: UsdtRegs, a: bigint) => regs.readU32(a) : size === 2 ? (regs: UsdtRegs, a: bigint) => regs.readU16(a) : (regs: UsdtRegs, a: bigint) => regs.readU8(a);
+  return (regs) => {
+    const v = read(regs, address(regs));
+    return v === undefined ? undefined : ext(v);
+  };
 }

@@ -4,21 +4,10 @@
 // a memory operand (`-4@counter(%rip)`, a global) is resolved here to its
 // address, as bcc's argument parser does.
 
-import type { HitContext, UsdtArgReader, UsdtSite } from "../dsl/host.js";
-import { readUsdtArg, readUsdtNotes, type Binary, type UsdtArg, type UsdtRegs } from "../engine/index.js";
+import type { UsdtArgReader, UsdtSite } from "../dsl/host.js";
+import { readUsdtNotes, usdtArgReader, type Binary, type UsdtArg } from "../engine/index.js";
 
 const cache = new WeakMap<Binary, UsdtSite[]>();
-
-function regsOf(ctx: HitContext): UsdtRegs {
-  return {
-    gpr: (i) => ctx.gpr(i),
-    ip: () => ctx.ip(),
-    read: (a, n) => {
-      const v = n === 1 ? ctx.readU8(a) : n === 2 ? ctx.readU16(a) : n === 4 ? ctx.readU32(a) : ctx.readU64(a);
-      return v === undefined ? undefined : BigInt(v);
-    },
-  };
-}
 
 /** A symbol in a memory operand becomes its address: `sym+4(%rip)` reads sym+4, whatever rip is. */
 function withSymbol(arg: UsdtArg, bin: Binary): UsdtArg | string {
@@ -38,7 +27,7 @@ function readers(args: UsdtArg[], bin: Binary, argText: string): UsdtSite["args"
   for (const a of args) {
     const r = withSymbol(a, bin);
     if (typeof r === "string") return { column: Math.max(0, argText.indexOf(a.text)), message: r };
-    out.push({ text: a.text, read: (ctx) => readUsdtArg(r, regsOf(ctx)) });
+    out.push({ text: a.text, read: usdtArgReader(r) }); // a HitContext is the reader's UsdtRegs
   }
   return out;
 }

@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { compileProgram } from "../../dsl/index.js";
-import { BufferIo, COST_PROFILES, loadBinary, Machine, openBinary, readUsdtArg, readUsdtNotes, resolveKernel, Uprobes, UsdtSpecError, type UsdtArg } from "../../engine/index.js";
+import { BufferIo, COST_PROFILES, loadBinary, Machine, openBinary, readUsdtNotes, resolveKernel, Uprobes, usdtArgReader, UsdtSpecError, type UsdtArg } from "../../engine/index.js";
 import { parseUsdtArgs, extendUsdt } from "../../engine/usdt-args.js";
 import { formatSweep, sweepRows, sweepSpecs } from "../../lab/history.js";
 import { PROJECT_ROOT } from "../../lab/paths.js";
@@ -62,14 +62,28 @@ describe("usdt argument specs", () => {
     assert.deepEqual(at("%rax"), [0, "argument '%rax' has no size (expected SIZE@OPERAND, e.g. -4@%eax)"]);
   });
   it("sign- or zero-extends by size, as bpftrace reads them", () => {
-    const regs = { gpr: (i: number) => (i === 0 ? 0x1234_5678_9abc_fffen : 0x7f00_0000_0000_0010n), ip: () => 0x401000n, read: (a: bigint, n: number) => (a === 0x7f00_0000_0000_0008n && n === 2 ? 0xff85n : undefined) };
-    const v = (s: string): bigint | undefined => readUsdtArg(one(s), regs);
-    assert.equal(v("-2@%ax"), 0xffff_ffff_ffff_fffen); // -2
+    const mem = new Map<bigint, number | bigint>([[0x7f00_0000_0000_0008n, 0xff85], [0x7f00_0000_0000_0020n, 0xffff_fff0], [0x7f00_0000_0000_0038n, 0xffff_ffff_ffff_fffen], [0x401011n, 0xfa]]);
+    const num = (a: bigint): number | undefined => mem.get(a) as number | undefined;
+    const regs = {
+      gpr: (i: number) => (i === 0 ? 0x1234_5678_9abc_fffen : i === 2 ? 0x10n : 0x7f00_0000_0000_0010n),
+      ip: () => 0x401000n,
+      readU8: num, readU16: num, readU32: num,
+      readU64: (a: bigint) => mem.get(a) as bigint | undefined,
+    };
+    const v = (s: string): bigint | undefined => usdtArgReader(one(s))(regs);
+    assert.equal(v("-2@%ax"), -2n);
     assert.equal(v("2@%ax"), 0xfffen);
-    assert.equal(v("-1@%ah"), 0xffff_ffff_ffff_ffffn); // bits 8..15: 0xff, signed
+    assert.equal(v("-1@%ah"), -1n); // bits 8..15: 0xff, signed
     assert.equal(v("1@%ah"), 0xffn);
-    assert.equal(v("-4@$-7"), 0xffff_ffff_ffff_fff9n);
-    assert.equal(v("-2@-8(%rcx)"), 0xffff_ffff_ffff_ff85n);
+    assert.equal(v("-4@$-7"), -7n);
+    assert.equal(v("4@$-7"), 0xffff_fff9n);
+    assert.equal(v("-2@-8(%rcx)"), -123n); // 0xff85
+    assert.equal(v("2@-8(%rcx)"), 0xff85n);
+    assert.equal(v("-4@16(%rcx)"), -16n);
+    assert.equal(v("4@16(%rcx)"), 0xffff_fff0n);
+    assert.equal(v("-8@8(%rcx,%rdx,2)"), -2n); // 0x7f..10 + 8 + 0x10*2 = 0x7f..38
+    assert.equal(v("8@8(%rcx,%rdx,2)"), 0xffff_ffff_ffff_fffen);
+    assert.equal(v("1@16(%rip)"), 0xfan); // rip after the 1-byte nop: 0x401001 + 16
     assert.equal(v("8@(%rdx)"), undefined); // unreadable
     assert.equal(extendUsdt(0x1_0000_00fan, 1, false), 0xfan);
   });
