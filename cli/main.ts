@@ -15,7 +15,7 @@ import { runCommand } from "./run.js";
 function kernelsCommand(): number {
   for (const g of KERNEL_GENERATIONS) {
     const emu = [g.emulateBranches && "branches", g.emulatePush && "push", g.nopPolicy].filter(Boolean).join(", ");
-    process.stdout.write(`${g.version.padEnd(5)} emulates: ${emu}; uretprobe return: ${g.uretprobeReturn}${g.nop5Optimize ? "; nop5 optimization" : ""}\n`);
+    process.stdout.write(`${g.version.padEnd(5)} emulates: ${emu}; uretprobe return: ${g.uretprobeReturn}${g.refCtr ? "; counts USDT semaphores" : ""}${g.nop5Optimize ? "; nop5 optimization" : ""}\n`);
   }
   return 0;
 }
