@@ -73,6 +73,7 @@ export function checkCallStmt(sc: Scope, call: CallExpr): void {
       const v = mapArg(sc, a[0]!, "print_log2");
       if (v !== undefined && v.kind !== "hist") sc.bag.error(a[0]!, `print_log2() needs a hist() variable, and ${v.name} holds ${kindName(v.kind)}`);
       if (a[1] !== undefined && a[1].kind !== "string") sc.bag.error(a[1], "print_log2() unit must be a string literal, e.g. \"nsecs\"");
+      if (a[2] !== undefined && a[2].kind !== "string") sc.bag.error(a[2], "print_log2() section header must be a string literal, e.g. \"\\nFunction = %s [%d]\\n\"");
       break;
     }
     case "signal": {
