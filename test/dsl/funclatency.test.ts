@@ -74,8 +74,8 @@ function runFunclatency(pattern: string, unit: LatencyUnit, lat: readonly bigint
 }
 
 /** bcc names an exited target `[unknown]`; we always know the function's name. */
-/** The PID is the traced process's: cpid, 1000 in the emulator, where bcc's recording had its own. */
-const knownName = (text: string): string => text.replace(/Function = \[unknown\] \[\d+\]/, "Function = test [1000]");
+/** The PID is the traced process's (bcc's tgid key): the test's FakeCtx carries the recording's. */
+const knownName = (text: string): string => text.replace(/Function = \[unknown\] \[(\d+)\]/, "Function = test [$1]");
 
 describe("bcc log2 histogram", () => {
   it("bpf_log2l slots", () => {
