@@ -39,6 +39,7 @@ export function bccTarget(tool: string, pattern: string | undefined, after: read
   const funcTarget = plain ? func : JSON.stringify(func); // a C++ name, quoted for the DSL: every overload
   // A library is a name (libc, c: bcc's spelling of libc) or a shared object (with a DT_SONAME), never run itself.
   const inLibrary = rest.length > 0 && (!fs.existsSync(lib) || isSharedLibrary(lib));
+  if (rest.length === 0 && !fs.existsSync(lib)) throw new UserError(`${tool}: no program '${lib}': for a library's function, name the program that loads it after -- (${tool} ${pattern} -- PROGRAM)`);
   if (!inLibrary && isSharedLibrary(lib)) throw new UserError(`${tool}: ${lib} is a shared library: name the program that loads it after -- (${tool} ${pattern} -- PROGRAM)`);
   if (inLibrary && !/^[\w./+-]+$/.test(lib)) throw new UserError(`${tool}: '${lib}' is not a library name`);
   const file = inLibrary ? (lib.includes("/") && !lib.startsWith("/") && !lib.startsWith(".") ? "./" + lib : lib) : undefined;
@@ -100,11 +101,21 @@ export function toolFunctions(tool: string, pattern: string, t: BccTarget, p: Pa
   else names = t.func.includes("::") || list("*").includes(t.func) ? [t.func] : []; // a C++ name is an overload set: the DSL resolves it
   if (names.length === 0) {
     const all = list("*");
-    const hint = regex ? "" : didYouMean(t.func.replaceAll("*", ""), all);
+    const hint = regex ? "" : t.func.includes("*") ? wildcardHint(t.func, all) : didYouMean(t.func, all);
     throw new UserError(`${tool}: 0 functions matched by "${pattern}"${hint || ` (${file} has ${all.length} functions)`}`);
   }
   const targets = regex ? names.map((n) => (t.file !== undefined ? `${t.file}:${asTarget(n)}` : asTarget(n))) : [t.target];
   return { names, targets };
+}
+
+/** "did you mean" for a wildcard: its literal start against the names' starts of the same length (`wrk*` -> `work_a`). */
+function wildcardHint(glob: string, names: readonly string[]): string {
+  const stem = glob.slice(0, glob.indexOf("*"));
+  if (stem === "") return "";
+  const byStart = new Map<string, string>();
+  for (const n of names) if (!byStart.has(n.slice(0, stem.length))) byStart.set(n.slice(0, stem.length), n);
+  const m = /'([^']*)'/.exec(didYouMean(stem, byStart.keys()));
+  return m === null ? "" : ` (did you mean '${byStart.get(m[1]!)}'?)`;
 }
 
 /** bcc's combined short flags (`-mTi 5`, `-Ti 5`) as separate ones; `valued` flags take the rest of the word or the next one. Stops at `--` and at the pattern. */

@@ -7,7 +7,7 @@
 import { parseTraceProbe, traceProgram, type TraceOptions } from "../dsl/bcc-trace.js";
 import { UserError } from "../engine/index.js";
 import { parseArgs } from "./args.js";
-import { bccTarget, refusePid, splitShortFlags } from "./bcc-target.js";
+import { bccTarget, refusePid, splitShortFlags, toolFunctions } from "./bcc-target.js";
 import { MACHINE_OPTIONS } from "./exec.js";
 import { PROBE_HELP, PROBE_OPTIONS, probeFlags } from "./probe-options.js";
 import { runSession } from "./run.js";
@@ -78,6 +78,8 @@ export function traceCommand(argv: string[]): Promise<number> | number {
   });
   const targets = probes.map((x) => bccTarget("trace", `${x.library}:${x.function}`, after));
   const first = targets[0]!;
+  // each function must exist ("did you mean" otherwise), in the program that runs
+  targets.forEach((t, i) => toolFunctions("trace", `${probes[i]!.library}:${probes[i]!.function}`, { ...t, binary: first.binary }, p, false));
   // every probe runs in the first one's program: a library probe names it after --
   const dslTargets = targets.map((t, i) => (t.file !== undefined || t.binary === first.binary ? t.target : `${probes[i]!.library}:${t.target}`));
   const o: TraceOptions = {};
