@@ -85,7 +85,8 @@ export function toolFunctions(tool: string, pattern: string, t: BccTarget, p: Pa
       const prefix = `uprobe:${file}:`;
       return listProbes(prefix + glob, info).map((n) => n.slice(n.indexOf(":", "uprobe:".length + 1) + 1));
     } catch (e) {
-      throw new UserError(`${tool}: ${(e as Error).message}`);
+      const m = /no probeable file '([^']*)' \(files: (.*)\)$/.exec((e as Error).message);
+      throw new UserError(`${tool}: ${m !== null ? `unknown binary '${m[1]}': ${t.binary} loads no such file (files: ${m[2]})` : (e as Error).message}`);
     }
   };
   let names: string[];
