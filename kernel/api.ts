@@ -274,6 +274,8 @@ export interface RunOptions {
   quiet?: boolean;
   /** Keep the result as run(name) too. */
   name?: string;
+  /** A bcc tool's -i/-d: its END report every `everyNs` of virtual time, the run stopped at `durationNs` (lab/tool-ticks.ts). */
+  ticks?: RunSpec["ticks"];
 }
 
 /** Errors of the API as RunErrors with readable messages (DSL errors with line:col and the source line). */
