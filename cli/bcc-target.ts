@@ -6,6 +6,8 @@
 
 import * as fs from "node:fs";
 import { listProbes } from "../dsl/index.js";
+import { matchFile } from "../dsl/passes/resolve-targets.js";
+import { matchingFunctions } from "../dsl/passes/wildcards.js";
 import { didYouMean } from "../dsl/suggest.js";
 import { loadBinary, UserError } from "../engine/index.js";
 import { ProcessTargetInfo } from "../lab/process-targets.js";
@@ -80,15 +82,14 @@ const asTarget = (name: string): string => (/^[A-Za-z_.$][\w.$]*$/.test(name) ? 
 export function toolFunctions(tool: string, pattern: string, t: BccTarget, p: Parsed, regex: boolean): ToolFunctions {
   const info = ProcessTargetInfo.forExecutable(loadBinary(t.binary), hostOptions(p));
   const file = t.file ?? info.mainFile;
-  const list = (glob: string): string[] => {
-    try {
-      const prefix = `uprobe:${file}:`;
-      return listProbes(prefix + glob, info).map((n) => n.slice(n.indexOf(":", "uprobe:".length + 1) + 1));
-    } catch (e) {
-      const m = /no probeable file '([^']*)' \(files: (.*)\)$/.exec((e as Error).message);
-      throw new UserError(`${tool}: ${m !== null ? `unknown binary '${m[1]}': ${t.binary} loads no such file (files: ${m[2]})` : (e as Error).message}`);
-    }
-  };
+  let all: string[];
+  try {
+    all = listProbes(`uprobe:${file}:*`, info).map((n) => n.slice(n.indexOf(":", "uprobe:".length + 1) + 1));
+  } catch (e) {
+    const m = /no probeable file '([^']*)' \(files: (.*)\)$/.exec((e as Error).message);
+    throw new UserError(`${tool}: ${m !== null ? `unknown binary '${m[1]}': ${t.binary} loads no such file (files: ${m[2]})` : (e as Error).message}`);
+  }
+  const real = matchFile(file, info.files()) ?? info.sameFile?.(file) ?? file;
   let names: string[];
   if (regex) {
     let re: RegExp;
@@ -97,16 +98,26 @@ export function toolFunctions(tool: string, pattern: string, t: BccTarget, p: Pa
     } catch (e) {
       throw new UserError(`${tool}: -r '${t.func}' is not a regular expression: ${(e as Error).message}`);
     }
-    names = list("*").filter((n) => re.test(n));
-  } else if (t.func.includes("*")) names = list(t.target.slice(t.file === undefined ? 0 : t.file.length + 1));
-  else names = t.func.includes("::") || list("*").includes(t.func) ? [t.func] : []; // a C++ name is an overload set: the DSL resolves it
+    names = matchingFunctions(info, real, "*").filter((n) => re.test(n));
+  } else if (t.func.includes("*")) names = matchingFunctions(info, real, t.func);
+  else names = t.func.includes("::") || all.includes(t.func) ? [t.func] : []; // a C++ name is an overload set: the DSL resolves it
   if (names.length === 0) {
-    const all = list("*");
     const hint = regex ? "" : t.func.includes("*") ? wildcardHint(t.func, all) : didYouMean(t.func, all);
     throw new UserError(`${tool}: 0 functions matched by "${pattern}"${hint || ` (${file} has ${all.length} functions)`}`);
   }
-  const targets = regex ? names.map((n) => (t.file !== undefined ? `${t.file}:${asTarget(n)}` : asTarget(n))) : [t.target];
-  return { names, targets };
+  // bcc attaches once per address, to the first name (in symbol-table order) found there: aliases such as
+  // __libc_malloc and malloc are one function (funccount's "addresses" set; BPF.get_user_addresses)
+  const seen = new Set<bigint>();
+  const unique = names.filter((n) => {
+    const a = info.lookupSymbol(n, real)?.addr;
+    if (a === undefined) return true;
+    if (seen.has(a)) return false;
+    seen.add(a);
+    return true;
+  });
+  const explicit = regex || unique.length < names.length;
+  const targets = explicit ? unique.map((n) => (t.file !== undefined ? `${t.file}:${asTarget(n)}` : asTarget(n))) : [t.target];
+  return { names: unique, targets };
 }
 
 /** "did you mean" for a wildcard: its literal start against the names' starts of the same length (`wrk*` -> `work_a`). */

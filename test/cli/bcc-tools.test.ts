@@ -118,6 +118,10 @@ describe("funccount and stackcount, bcc's flags", () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^Tracing 1 functions for "c:\^malloc\$"/);
     assert.ok(countRows(r.stdout).malloc! >= calls("malloc"), "the program's mallocs, and stdio's own buffer");
+    // aliases at one address are one function, as bcc attaches once per address
+    const alias = runCli(["funccount", "-r", "c:^(malloc|__libc_malloc)$", "--", bin]);
+    assert.match(alias.stdout, /^Tracing 1 functions for/);
+    assert.equal(Object.keys(countRows(alias.stdout)).length, 1);
     const d = runCli(["funccount", "-d", "1", `${bin}:work_b`]);
     assert.equal(countRows(d.stdout).work_b, 5);
     const dbg = runCli(["funccount", "-D", `${bin}:fib`]);
@@ -131,6 +135,8 @@ describe("funccount and stackcount, bcc's flags", () => {
     const d = runCli(["stackcount", "-PU", "-D", "1", `${bin}:work_a`]);
     assert.match(d.stdout, /^Tracing 1 functions[^]*\n {2}work_a\n {2}work_b\n {2}main\n[^]*\n {4}5\n\nDetaching\.\.\.\n$/);
     assert.match(runCli(["stackcount", "-K", `${bin}:work_a`]).stderr, /kernel stacks are not modelled here/);
+    const i = runCli(["stackcount", "-i", "1", "-f", `${bin}:work_a`]);
+    assert.deepEqual([...i.stdout.matchAll(/;work_a (\d+)$/gm)].map((m) => Number(m[1])), [5, 10, 15], "one folded report per virtual second");
   });
 });
 
