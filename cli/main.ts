@@ -11,6 +11,7 @@ import { funccountCommand, stackcountCommand } from "./funccount.js";
 import { funclatencyCommand } from "./funclatency.js";
 import { kernelCommand } from "./kernel.js";
 import { runCommand } from "./run.js";
+import { traceCommand } from "./trace.js";
 
 function kernelsCommand(): number {
   for (const g of KERNEL_GENERATIONS) {
@@ -29,6 +30,8 @@ commands:
   funclatency BINARY:FUNC    bcc-style latency histogram of a function
   funccount BINARY:FUNC*     bcc-style call counts per function (wildcards)
   stackcount BINARY:FUNC     bcc-style counts per user stack (-f: folded, for flame graphs)
+  trace 'BINARY:FUNC "fmt", arg1'
+                             bcc-style line per call (r:BINARY:FUNC at the return)
   demo                       the seed experiment: its table here, charts in an HTML report
   kernel install             register the Jupyter kernel (notebooks/)
   calibrate [-o FILE]        measure this machine's real uprobe costs (root, tracefs)
@@ -45,6 +48,7 @@ const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
   funclatency: funclatencyCommand,
   funccount: funccountCommand,
   stackcount: stackcountCommand,
+  trace: traceCommand,
   demo: demoCommand,
   kernel: kernelCommand,
   calibrate: calibrateCommand,

@@ -11,37 +11,59 @@
 //
 // stackcount prints each user stack as bcc does (`  sym` per frame, then
 // `    comm [pid]` and `    count`, a blank line), or with -f one folded line
-// per stack (`comm;main;outer;inner;foo_add count`) for flame graphs. Rows
+// per stack (`comm;main;outer;inner;foo_add count`) for flame graphs, with no
+// banner, blank line or "Detaching..." (bcc's -f prints the lines alone).
+// For a user function bcc keys stacks by process anyway, so -P changes
+// nothing. With -i/-d each report clears the counts (bcc's counts.clear()). Rows
 // come in ascending count order, zeros skipped, as bcc sorts them. The stacks
 // are the kernel helper's (frame pointers; ustack.ts).
 
 const banner = (matched: number, pattern: string): string =>
-  `BEGIN < printf("Tracing %d functions for \\"%s\\"... Hit Ctrl-C to end.\\n", ${matched}, ${JSON.stringify(pattern)}) >`;
+  `printf("Tracing %d functions for \\"%s\\"... Hit Ctrl-C to end.\\n", ${matched}, ${JSON.stringify(pattern)})`;
 
-/** funccount: calls per function matched by `target` (wildcards allowed). */
-export function funccountProgram(pattern: string, target: string, matched: number): string {
+/** bcc's -T and -i/-d, shared by the tools (funclatency.ts has its own program). */
+export interface ToolReportOptions {
+  /** -T: each report starts with the time (%H:%M:%S, virtual clock). */
+  timestamp?: boolean;
+  /** -i/-d: END also runs at every interval, with the global `ticking` set to 1 (lab/tool-ticks.ts). */
+  interval?: boolean;
+}
+
+/** The BEGIN block: the banner (unless `quiet`), and `ticking` declared for interval reports. */
+function begin(matched: number, pattern: string, o: ToolReportOptions, quiet = false): string {
+  const body = [quiet ? "" : banner(matched, pattern), o.interval === true ? "ticking = 0" : ""].filter((x) => x !== "");
+  return body.length === 0 ? "" : `BEGIN < ${body.join("; ")} >\n`;
+}
+
+/** The end of one report: clear the counts; the last one says "Detaching..." (not in folded output). */
+function reportEnd(o: ToolReportOptions, detach: boolean): string {
+  const d = detach ? 'printf("Detaching...\\n")' : "";
+  if (o.interval !== true) return `  ${d}\n`;
+  return `  clear(@counts)\n${d ? `  if (ticking == 0) < ${d} >\n` : ""}`;
+}
+
+const stamp = (o: ToolReportOptions): string => (o.timestamp === true ? '  time("%H:%M:%S\\n")\n' : "");
+
+/** funccount: calls per function matched by `target` (wildcards allowed; several targets with -r). */
+export function funccountProgram(pattern: string, target: string, matched: number, o: ToolReportOptions = {}): string {
   return `config = { print_maps_on_exit = false }
-${banner(matched, pattern)}
-probe ${target} < @counts[func] = count() >
+${begin(matched, pattern, o)}probe ${target} < @counts[func] = count() >
 END <
-  printf("\\n%-36s %8s\\n", "FUNC", "COUNT")
+  printf("\\n")
+${stamp(o)}  printf("%-36s %8s\\n", "FUNC", "COUNT")
   print_rows(@counts, "%-36s %8d\\n")
-  printf("Detaching...\\n")
->
+${reportEnd(o, true)}>
 `;
 }
 
-/** stackcount: calls per distinct user stack; `folded` prints flame-graph lines. */
-export function stackcountProgram(pattern: string, target: string, matched: number, folded: boolean): string {
+/** stackcount: calls per distinct user stack and process; `folded` prints flame-graph lines (and, as bcc, no banner or "Detaching..."). */
+export function stackcountProgram(pattern: string, target: string, matched: number, folded: boolean, o: ToolReportOptions = {}): string {
   const count = folded ? "@counts[comm, ustack(folded)] = count()" : "@counts[ustack(bcc), comm, pid] = count()";
   const rows = folded ? 'print_rows(@counts, "%s;%s %d\\n")' : 'print_rows(@counts, "%s    %s [%d]\\n    %d\\n\\n")';
   return `config = { print_maps_on_exit = false }
-${banner(matched, pattern)}
-probe ${target} < ${count} >
+${begin(matched, pattern, o, folded)}probe ${target} < ${count} >
 END <
-  printf("\\n")
-  ${rows}
-  printf("Detaching...\\n")
->
+${folded ? "" : '  printf("\\n")\n'}${stamp(o)}  ${rows}
+${reportEnd(o, !folded)}>
 `;
 }

@@ -98,7 +98,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSig>> = {
   printf: { kind: "stmt", min: 1, max: 64, doc: "formatted output" },
   print: { kind: "stmt", min: 1, max: 3, doc: "print a value, or a map: print(m [, top [, div]])" },
   print_rows: { kind: "stmt", min: 2, max: 2, doc: 'print each element of a map as a row, keys then value, ascending by value, zeros skipped (bcc\'s tables): print_rows(@m, "%-36s %8d\\n")' },
-  print_log2: { kind: "stmt", min: 1, max: 2, doc: 'print a hist in bcc\'s log2 format: print_log2(h [, "nsecs"])' },
+  print_log2: { kind: "stmt", min: 1, max: 3, doc: 'print a hist in bcc\'s log2 format: print_log2(h [, "nsecs" [, "\\nFunction = %s [%d]\\n"]]) (a keyed map: one section per key, headed by the keys through the format)' },
   join: { kind: "stmt", min: 1, max: 2, doc: 'print the strings of a NULL-terminated char* array, joined: join(arr [, " "]) (16 at most, 63 characters each, as bpftrace 0.17)' },
   signal: { kind: "stmt", min: 1, max: 1, where: HIT, doc: 'send a signal to the traced process (bpf_send_signal): signal("SIGUSR1") or signal(10); needs --unsafe, as in bpftrace' },
   time: { kind: "stmt", min: 0, max: 1, doc: 'print the virtual clock\'s date: time("%H:%M:%S\\n") (the default format)' },

@@ -342,7 +342,8 @@ class CodeGen {
       }
       case "print_log2": {
         const unit = a[1] !== undefined && a[1].kind === "string" ? a[1].value : "value";
-        return `R.printLog2(${this.id((a[0] as VarRef).name)}, ${JSON.stringify(unit)});\n`;
+        const section = a[2] !== undefined && a[2].kind === "string" ? a[2].value : undefined;
+        return `R.printLog2(${this.id((a[0] as VarRef).name)}, ${JSON.stringify(unit)}${section === undefined ? "" : ", " + JSON.stringify(section)});\n`;
       }
       case "join":
         return `R.join(ctx, ${this.expr(a[0]!)}, ${JSON.stringify(a[1] !== undefined ? (a[1] as { value: string }).value : " ")}, ${this.site(c)});\n`;

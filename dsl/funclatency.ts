@@ -108,28 +108,114 @@ export function formatLog2FromHist(hist: readonly number[], valType: string): st
   return formatBccLog2Hist(histToBccSlots(hist), valType);
 }
 
-/** The DSL program behind funclatency (see dsl/examples/funclatency.probe); `shown` is the function as bcc names it (the symbol, without its library). */
-export function funclatencyProgram(pattern: string, func: string, unit: "nsecs" | "usecs" | "msecs", shown = func): string {
-  const div = unit === "nsecs" ? "" : unit === "usecs" ? " / 1000" : " / 1000000";
-  const q = JSON.stringify;
-  return `config = { print_maps_on_exit = false }
-BEGIN < printf("Tracing 1 functions for \\"%s\\"... Hit Ctrl-C to end.\\n", ${q(pattern)}) >
-probe ${func} < self.start = nsecs >
-retprobe ${func} / self.start / <
+/** What funclatency was asked for (cli/funclatency.ts reads bcc's flags into it). */
+export interface FunclatencyOptions {
+  /** The pattern as typed: bcc's banner shows it. */
+  pattern: string;
+  /** DSL targets, each with wildcards or not (`./t:foo*`, `libc:strlen`). */
+  targets: readonly string[];
+  /** How many functions they match (bcc's "Tracing N functions"). */
+  matched: number;
+  unit: LatencyUnit;
+  /** -l LEVEL: entries go on one LIFO of LEVEL slots (bcc's BPF_STACK), so nested and recursive calls are timed. */
+  level?: number;
+  /** -T: each report starts with the time, %H:%M:%S on the virtual clock. */
+  timestamp?: boolean;
+  /** -i/-d: END also runs at every interval, with the global `ticking` set to 1 (tool-ticks.ts). */
+  interval?: boolean;
+}
+
+const DIVISOR: Readonly<Record<LatencyUnit, string>> = { nsecs: "", usecs: " / 1000", msecs: " / 1000000" };
+
+/**
+ * Entry and return without -l, as bcc's start/ipaddr hashes keyed by thread:
+ * a nested call overwrites the outer one's start, whose return is then missed.
+ */
+function perThreadProbes(targets: string, div: string): string {
+  return `probe ${targets} < self.start = nsecs; self.fn = func >
+retprobe ${targets} / self.start / <
   $d = nsecs - self.start
-  lat = hist($d${div})
   total = sum($d)
   n = count()
+  @lat[self.fn, pid] = hist($d${div})
   self.start = 0
->
-END <
-  printf("\\n")
-  if (n > 0) <
-    printf("\\nFunction = %s [%d]\\n", ${q(shown)}, cpid)
-    print_log2(lat, ${q(unit)})
-    printf("\\navg = %d ${unit}, total: %d ${unit}, count: %d\\n\\n", total${div} / n, total${div}, n)
+  self.fn = ""
+>`;
+}
+
+/**
+ * Entry and return with -l LEVEL, as bcc's BPF_STACK(ipaddr, func_cache_t,
+ * LEVEL): one LIFO for all threads; a push onto a full stack (BPF_EXIST)
+ * drops the oldest entry, a return with the stack empty is not counted.
+ */
+function stackProbes(targets: string, div: string, level: number): string {
+  return `probe ${targets} <
+  if (depth == ${level}) <
+    $i = 0
+    while ($i < ${level - 1}) < @ts[$i] = @ts[$i + 1]; @fn[$i] = @fn[$i + 1]; $i++ >
+    depth = ${level - 1}
   >
-  printf("Detaching...\\n")
+  @ts[depth] = nsecs
+  @fn[depth] = func
+  depth++
+>
+retprobe ${targets} / depth > 0 / <
+  depth--
+  $d = nsecs - @ts[depth]
+  total = sum($d)
+  n = count()
+  @lat[@fn[depth], pid] = hist($d${div})
+>`;
+}
+
+/**
+ * The DSL program behind funclatency (dsl/examples/funclatency.probe is the
+ * one-function case). Each report: a blank line, with -T the time, one
+ * histogram per function and process (bcc keys user functions by ip and
+ * tgid: "Function = foo [1000]"), then the avg line, which bcc never clears
+ * (its `avg` array is cumulative across intervals), and at the end
+ * "Detaching...".
+ */
+export function funclatencyTool(o: FunclatencyOptions): string {
+  const div = DIVISOR[o.unit];
+  const q = JSON.stringify;
+  const targets = o.targets.join(", ");
+  const detach = o.interval === true ? `if (ticking == 0) < printf("Detaching...\\n") >` : `printf("Detaching...\\n")`;
+  return `config = { print_maps_on_exit = false }
+BEGIN <
+  printf("Tracing %d functions for \\"%s\\"... Hit Ctrl-C to end.\\n", ${o.matched}, ${q(o.pattern)})${o.interval === true ? "\n  ticking = 0" : ""}${o.level !== undefined ? '\n  depth = 0\n  @fn[0] = ""\n  @ts[0] = 0' : ""}
+>
+${o.level !== undefined ? stackProbes(targets, div, o.level) : perThreadProbes(targets, div)}
+END <
+  printf("\\n")${o.timestamp === true ? '\n  time("%H:%M:%S\\n")' : ""}
+  print_log2(@lat, ${q(o.unit)}, "\\nFunction = %s [%d]\\n")
+  clear(@lat)
+  if (n > 0) < printf("\\navg = %d ${o.unit}, total: %d ${o.unit}, count: %d\\n\\n", total${div} / n, total${div}, n) >
+  ${detach}
 >
 `;
+}
+
+/** funclatency of one target with bcc's defaults (notebooks, dsl/examples/funclatency.probe); `func` may hold wildcards. */
+export function funclatencyProgram(pattern: string, func: string, unit: LatencyUnit): string {
+  return funclatencyTool({ pattern, targets: [func], matched: 1, unit });
+}
+
+/**
+ * print_log2() under --json: one NDJSON line per histogram, never text rows.
+ * The buckets are bcc's _get_json_hist() ones (`interval-start`,
+ * `interval-end`, `count`, slot 1 to the last non-empty slot); `section` is
+ * the section header's text (trimmed), as bcc adds section_header's value.
+ * bcc's `ts` (wall-clock time) is left out: output stays deterministic.
+ */
+export function jsonLog2Line(section: string | undefined, hist: readonly number[], unit: string): string {
+  const slots = histToBccSlots(hist);
+  let last = 0;
+  slots.forEach((c, i) => {
+    if (c > 0) last = i;
+  });
+  const buckets: string[] = [];
+  for (let i = 1; i <= last; i++) buckets.push(`{"interval-start": ${i === 1 ? 0n : 1n << BigInt(i - 1)}, "interval-end": ${(1n << BigInt(i)) - 1n}, "count": ${slots[i]}}`);
+  const head = section === undefined ? "" : `"section": ${JSON.stringify(section.trim())}, `;
+  return `{"type": "log2_hist", "data": {${head}"val_type": ${JSON.stringify(unit)}, "buckets": [${buckets.join(", ")}]}}`;
 }

@@ -16,6 +16,7 @@
 // newlines before the exit-time maps; `printJson()` returns only the JSON
 // lines so that the stream stays strict NDJSON.
 
+import { jsonLog2Line } from "./funclatency.js";
 import type { Printer } from "./printer.js";
 import { avgValue, lhistBuckets, sortEntries, type AvgState, type LhistParams, type Value, type VarEntry, type VarMeta } from "./value.js";
 
@@ -155,4 +156,5 @@ export const jsonPrinter: Printer = {
     const line = jsonVar(meta, entries, top, div);
     return line === undefined ? "" : line + "\n";
   },
+  log2: (section, hist, unit) => jsonLog2Line(section, hist, unit) + "\n",
 };

@@ -12,4 +12,6 @@ export interface Printer {
   value(v: Value): string;
   /** print(map [, top [, div]]): one variable in the exit format ("" when it prints nothing). */
   variable(meta: VarMeta, entries: readonly VarEntry[], top: number, div: number): string;
+  /** print_log2() in a format of its own (JSON); absent: bcc's text histogram. */
+  log2?(section: string | undefined, hist: readonly number[], unit: string): string;
 }

@@ -300,9 +300,13 @@ export class Runtime {
     if (out !== "") this.opts.sink.write(out);
   }
 
-  printLog2(id: number, unit: string): void {
-    const entries = this.entries(id);
-    for (const e of entries) this.opts.sink.write(formatLog2FromHist(e.v as number[], unit));
+  /** print_log2(): bcc's log2 histogram; a keyed map gets one section per key, headed by sprintf(section, ...keys) (bcc's section_header). */
+  printLog2(id: number, unit: string, section?: string): void {
+    for (const e of this.entries(id)) {
+      const head = section === undefined || e.k === undefined ? undefined : sprintf(section, ...e.k);
+      if (this.opts.printer.log2 !== undefined) this.opts.sink.write(this.opts.printer.log2(head, e.v as number[], unit));
+      else this.opts.sink.write((head ?? "") + formatLog2FromHist(e.v as number[], unit));
+    }
   }
 
   clear(id: number): void {

@@ -47,7 +47,10 @@ export { HISTORY_BINARY, HISTORY_PROGRAM, sweepRows, type SweepRow, type SweepAx
 export { SEED_PROGRAMS, SEED_PAPER, SEED_CONFIGS, SEED_BINARY, SEED_COMMIT, SEED_TITLE, formatSeedTable, seedDeviation, type SeedTable, type SeedRow } from "../lab/seed.js";
 export { SEED_CONFIG_X86_32, SEED_PAPER_X86_32 } from "../lab/seed.js";
 export { formatTextTable } from "../lab/text-table.js";
-export { funclatencyProgram } from "../dsl/funclatency.js";
+export { funclatencyProgram, funclatencyTool, type FunclatencyOptions } from "../dsl/funclatency.js";
+// bcc's other tools as DSL programs, for runProbes(); a RunSpec's `ticks` gives them bcc's -i/-d
+export { funccountProgram, stackcountProgram } from "../dsl/bcc-tools.js";
+export { parseTraceProbe, traceProgram } from "../dsl/bcc-trace.js";
 export { display, Progress, setDisplaySink, type DisplaySink } from "./display.js";
 export { table, Table, type Displayable, type MimeBundle } from "../present/mime.js";
 export { Chart, type Figure, type Trace, type PlotlyMode } from "../present/plot.js";
@@ -271,6 +274,8 @@ export interface RunOptions {
   quiet?: boolean;
   /** Keep the result as run(name) too. */
   name?: string;
+  /** A bcc tool's -i/-d: its END report every `everyNs` of virtual time, the run stopped at `durationNs` (lab/tool-ticks.ts). */
+  ticks?: RunSpec["ticks"];
 }
 
 /** Errors of the API as RunErrors with readable messages (DSL errors with line:col and the source line). */

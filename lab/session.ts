@@ -7,7 +7,7 @@
 // Used by the command line (`run`, `funclatency`) and by the notebooks.
 
 import * as fs from "node:fs";
-import { compileProgram, type CompiledProbe, type CompiledProgram, type OutputSink } from "../dsl/index.js";
+import { compileProgram, NULL_CONTEXT, type CompiledProbe, type CompiledProgram, type HitContext, type OutputSink } from "../dsl/index.js";
 import {
   BufferIo, DEFAULT_KERNEL, OUTPUT_TAIL_BYTES, UserError, loadCostProfile, Machine, releaseString, resolveKernel, Uprobes,
   type Binary, type Consumer, type CostProfile, type HostIo, type ProbeStats, type RunResult, type TraceEvent,
@@ -170,15 +170,21 @@ export class Session {
   run(): RunResult {
     this.begin();
     this.result = this.machine.run();
-    this.program.runEnd();
+    this.program.runEnd(this.endContext());
     return this.finish(this.result);
   }
 
   async runAsync(sliceInsns?: number, onSlice?: (m: Machine) => boolean | void): Promise<RunResult> {
     this.begin();
     const r = await this.machine.runAsync(sliceInsns, onSlice);
-    this.program.runEnd();
+    this.program.runEnd(this.endContext());
     return this.finish(r);
+  }
+
+  /** END's context: the tool's pid and comm, and `nsecs` the virtual clock when the guest stopped (as bpftrace's END reads the clock). */
+  private endContext(): HitContext {
+    const ns = BigInt(Math.floor(this.machine.virtualNs));
+    return { ...NULL_CONTEXT, nsecs: () => ns };
   }
 
   /** BEGIN; an exit() there stops the guest before its first instruction (bpftrace exits before the -c child runs). */

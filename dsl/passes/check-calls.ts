@@ -73,6 +73,7 @@ export function checkCallStmt(sc: Scope, call: CallExpr): void {
       const v = mapArg(sc, a[0]!, "print_log2");
       if (v !== undefined && v.kind !== "hist") sc.bag.error(a[0]!, `print_log2() needs a hist() variable, and ${v.name} holds ${kindName(v.kind)}`);
       if (a[1] !== undefined && a[1].kind !== "string") sc.bag.error(a[1], "print_log2() unit must be a string literal, e.g. \"nsecs\"");
+      if (a[2] !== undefined) checkLog2Section(sc, v, a[2]);
       break;
     }
     case "signal": {
@@ -166,6 +167,31 @@ function mapArg(sc: Scope, e: Expr, fn: string): VarInfo | undefined {
 
 function isVarName(e: Expr): boolean {
   return e.kind === "var" && (e.scope === "map" || (e.scope === "global" && BUILTIN_VARS[e.name] === undefined));
+}
+
+/** print_log2(@h, "unit", "section"): a keyed hist, and a section format with one conversion per key (bcc's section_header). */
+function checkLog2Section(sc: Scope, v: ReturnType<typeof mapArg>, fmt: Expr): void {
+  if (fmt.kind !== "string") {
+    sc.bag.error(fmt, 'print_log2() section header must be a string literal, e.g. "\\nFunction = %s [%d]\\n"');
+    return;
+  }
+  if (v === undefined || v.kind !== "hist") return;
+  if (!v.keyed) {
+    sc.bag.error(fmt, `print_log2(): a section header needs a hist with keys, and ${v.name} has none`);
+    return;
+  }
+  const p = parseFormat(fmt.value);
+  if (!p.ok) {
+    sc.bag.error(fmt, p.message);
+    return;
+  }
+  if (p.specs.length !== v.keyTypes.length) {
+    sc.bag.error(fmt, `print_log2(): the section header has ${p.specs.length} conversion${p.specs.length === 1 ? "" : "s"}, and ${v.name} has ${v.keyTypes.length} key${v.keyTypes.length === 1 ? "" : "s"}`);
+    return;
+  }
+  p.specs.forEach((spec, i) => {
+    if (spec.arg !== v.keyTypes[i]) sc.bag.error(fmt, `print_log2(): ${spec.text} is for key ${i + 1}, which is ${v.keyTypes[i] === "int" ? "an integer" : "a string"}`);
+  });
 }
 
 /** print_rows(@m, "fmt"): a keyed map of integers, and a format with one conversion per key and one for the value. */

@@ -332,7 +332,9 @@ export class Linux {
         break;
       }
       if (this.retired >= end) return true;
+      const idleBefore = this.idleJumps;
       if (!this.runRound(root)) break;
+      if (slice === 1 && this.idleJumps !== idleBefore) return true; // one round per slice: a clock jump is a round too (lab/tool-ticks.ts)
       if (this.limitHit !== undefined) {
         root.exit ??= { limit: this.limitHit };
         break;
@@ -341,6 +343,9 @@ export class Linux {
     }
     return false;
   }
+
+  /** Rounds in which every CPU idled until a timer (runSlice's one-round slices end there). */
+  private idleJumps = 0;
 
   /** Set when a limit ends the whole run (memory, tasks). */
   private limitHit: string | undefined;
@@ -355,6 +360,7 @@ export class Linux {
         return false;
       }
       this.clock.advanceTo(d); // every CPU idles until the first timer
+      this.idleJumps++;
       s.expire(this.nowPs());
       return true;
     }

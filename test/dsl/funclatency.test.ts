@@ -74,8 +74,8 @@ function runFunclatency(pattern: string, unit: LatencyUnit, lat: readonly bigint
 }
 
 /** bcc names an exited target `[unknown]`; we always know the function's name. */
-/** The PID is the traced process's: cpid, 1000 in the emulator, where bcc's recording had its own. */
-const knownName = (text: string): string => text.replace(/Function = \[unknown\] \[\d+\]/, "Function = test [1000]");
+/** The PID is the traced process's (bcc's tgid key): the test's FakeCtx carries the recording's. */
+const knownName = (text: string): string => text.replace(/Function = \[unknown\] \[(\d+)\]/, "Function = test [$1]");
 
 describe("bcc log2 histogram", () => {
   it("bpf_log2l slots", () => {
@@ -143,5 +143,26 @@ describe("dsl/examples/funclatency.probe", () => {
     p.runBegin(new FakeCtx());
     p.runEnd(new FakeCtx());
     assert.equal(p.output + p.printText(), 'Tracing 1 functions for "test"... Hit Ctrl-C to end.\n\nDetaching...\n');
+  });
+});
+
+describe("print_log2 with a section header (bcc's section_header)", () => {
+  it("one histogram per key, headed by the keys; the header is checked against the keys at compile time", () => {
+    const p = compileProgram('BEGIN < @h["a", 7] = hist(3); @h["b", 8] = hist(300); print_log2(@h, "nsecs", "\\nF = %s [%d]\\n") >', "sec", new FakeTarget());
+    p.runBegin(new FakeCtx());
+    assert.match(p.output, /^\nF = a \[7\]\n {5}nsecs {15}: count {5}distribution\n {9}0 -> 1 {10}: 0 {8}\|/);
+    assert.match(p.output, /\nF = b \[8\]\n[^]*\n {7}256 -> 511 {8}: 1 {8}\|\*{40}\|\n$/);
+    const bad = (src: string): string => {
+      try {
+        compileProgram(src, "sec", new FakeTarget());
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "";
+    };
+    assert.match(bad('BEGIN < @h["a"] = hist(3); print_log2(@h, "nsecs", "%s [%d]") >'), /the section header has 2 conversions, and @h has 1 key/);
+    assert.match(bad('BEGIN < @h[1] = hist(3); print_log2(@h, "nsecs", "%s") >'), /%s is for key 1, which is an integer/);
+    assert.match(bad('BEGIN < h = hist(3); print_log2(h, "nsecs", "%s") >'), /needs a hist with keys/);
+    assert.match(bad('BEGIN < @h[1] = hist(3); print_log2(@h, "nsecs", "%e") >'), /%e/);
   });
 });
