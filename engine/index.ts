@@ -29,3 +29,9 @@ export {
   type ArchUprobe, type Consumer, type ConsumerContext, type CostProfile, type KernelGeneration, type ProbePath, type ProbeStats,
   type TraceEvent, type TrapKind, type UprobeConsumer, type UprobesOptions,
 } from "./uprobes/index.js";
+
+// the .eh_frame (CFI) unwinder: ustack(cfi)
+export { rowAt, rowsOf, type CfaRule, type CfiRow, type RegRule } from "./cfi/cfa-rules.js";
+export { EhFrame, type Cie, type Fde } from "./cfi/eh-frame.js";
+export { ehFrameOf } from "./cfi/elf-cfi.js";
+export { CFI_MAX_DEPTH, codeAtIn, unwindCfi, type CodeAt, type UnwindInput } from "./cfi/unwind.js";

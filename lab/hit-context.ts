@@ -3,7 +3,7 @@
 // each hit, so a handler run allocates nothing here.
 
 import type { HitContext } from "../dsl/host.js";
-import { totalTraps, type ConsumerContext, type Linux, type ProbeStats } from "../engine/index.js";
+import { codeAtIn, totalTraps, unwindCfi, type ConsumerContext, type Linux, type ProbeStats } from "../engine/index.js";
 
 export class ConsumerHitContext implements HitContext {
   private c: ConsumerContext | undefined;
@@ -111,6 +111,21 @@ export class ConsumerHitContext implements HitContext {
       out.push(b);
     }
     return Buffer.from(out).toString("utf8");
+  }
+
+  /** ustack(cfi): the engine's .eh_frame unwinder over this process's mappings, reading through the same checked path. */
+  cfiStack(limit: number): bigint[] {
+    const cpu = this.cx.cpu;
+    return unwindCfi(
+      {
+        gpr: (i) => cpu.getReg(i),
+        rip: this.ip(),
+        bits: cpu.bitness === 32 ? 32 : 64,
+        readWord: (a, n) => (n === 8 ? this.readU64(a) : ((v) => (v === undefined ? undefined : BigInt(v)))(this.readU32(a))),
+        codeAt: codeAtIn(cpu.mem),
+      },
+      limit,
+    );
   }
 
   hits(): bigint {
