@@ -41,7 +41,7 @@ function toolCommand(tool: "funccount" | "stackcount", argv: string[], text: str
   const pattern = p.positional[0];
   const t = bccTarget(tool, pattern, p.rest);
   const n = matched(tool, t, p);
-  const program = tool === "funccount" ? funccountProgram(pattern!, t.target, n) : stackcountProgram(pattern!, t.target, n, p.opts.has("-f") || p.opts.has("--folded"));
+  const program = tool === "funccount" ? funccountProgram(pattern!, t.target, n) : stackcountProgram(pattern!, t.target, n, p.opts.has("-f") || p.opts.has("--folded"), unwinder(p.opts.get("--unwind")?.[0]));
   return runSession({ text: program, name: tool }, t.binary, t.args, { ...probeFlags(p), quiet: true }, p);
 }
 
@@ -49,7 +49,13 @@ export function funccountCommand(argv: string[]): Promise<number> | number {
   return toolCommand("funccount", argv, help("funccount", "Count the calls of FUNC (bcc's funccount, on the modelled uprobes).", ""), {});
 }
 
+/** stackcount --unwind: fp (the kernel helper's frame-pointer walk, the default) or cfi (ours: .eh_frame, as ustack(cfi)). */
+function unwinder(v: string | undefined): "fp" | "cfi" {
+  if (v === undefined || v === "fp" || v === "cfi") return v ?? "fp";
+  throw new UserError(`stackcount: --unwind ${v}: the unwinders are fp (frame pointers, as the kernel's helper) and cfi (.eh_frame)`);
+}
+
 export function stackcountCommand(argv: string[]): Promise<number> | number {
-  const extra = "\n  -f, --folded        one folded line per stack (comm;root;...;leaf count), for flame graphs\n";
-  return toolCommand("stackcount", argv, help("stackcount", "Count the distinct user stacks that call FUNC (bcc's stackcount; stacks walked by frame pointers, as the kernel's helper walks them).", extra), { "-f": {}, "--folded": {} });
+  const extra = "\n  -f, --folded        one folded line per stack (comm;root;...;leaf count), for flame graphs\n  --unwind fp|cfi     walk stacks by frame pointers (fp, the default: what bcc sees) or by .eh_frame (cfi: whole stacks without frame pointers)\n";
+  return toolCommand("stackcount", argv, help("stackcount", "Count the distinct user stacks that call FUNC (bcc's stackcount; stacks walked by frame pointers, as the kernel's helper walks them).", extra), { "-f": {}, "--folded": {}, "--unwind": { value: true } });
 }

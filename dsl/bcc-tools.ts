@@ -31,9 +31,10 @@ END <
 `;
 }
 
-/** stackcount: calls per distinct user stack; `folded` prints flame-graph lines. */
-export function stackcountProgram(pattern: string, target: string, matched: number, folded: boolean): string {
-  const count = folded ? "@counts[comm, ustack(folded)] = count()" : "@counts[ustack(bcc), comm, pid] = count()";
+/** stackcount: calls per distinct user stack; `folded` prints flame-graph lines; `cfi` walks .eh_frame (ustack(cfi)) instead of frame pointers. */
+export function stackcountProgram(pattern: string, target: string, matched: number, folded: boolean, unwind: "fp" | "cfi" = "fp"): string {
+  const u = unwind === "cfi" ? "cfi, " : "";
+  const count = folded ? `@counts[comm, ustack(${u}folded)] = count()` : `@counts[ustack(${u}bcc), comm, pid] = count()`;
   const rows = folded ? 'print_rows(@counts, "%s;%s %d\\n")' : 'print_rows(@counts, "%s    %s [%d]\\n    %d\\n\\n")';
   return `config = { print_maps_on_exit = false }
 ${banner(matched, pattern)}
