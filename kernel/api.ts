@@ -48,6 +48,8 @@ export { SEED_PROGRAMS, SEED_PAPER, SEED_CONFIGS, SEED_BINARY, SEED_COMMIT, SEED
 export { SEED_CONFIG_X86_32, SEED_PAPER_X86_32 } from "../lab/seed.js";
 export { formatTextTable } from "../lab/text-table.js";
 export { funclatencyProgram } from "../dsl/funclatency.js";
+export { stackcountProgram } from "../dsl/index.js";
+export { FlameGraph, type FoldedStack } from "../present/flame-graph.js";
 export { display, Progress, setDisplaySink, type DisplaySink } from "./display.js";
 export { table, Table, type Displayable, type MimeBundle } from "../present/mime.js";
 export { Chart, type Figure, type Trace, type PlotlyMode } from "../present/plot.js";

@@ -110,6 +110,16 @@ function hot(name: string): string {
 
 const ROW = 18;
 
+/** Folded stacks from text, as stackcount -f (and flamegraph.pl's input) writes them: `root;...;leaf count` lines; other lines are skipped. */
+export function parseFolded(text: string): FoldedStack[] {
+  const out: FoldedStack[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^(\S.*;.*\S|[^\s;]+) (\d+)$/.exec(line);
+    if (m && m[1]!.includes(";")) out.push({ frames: m[1]!.split(";"), count: Number(m[2]) });
+  }
+  return out;
+}
+
 /** The flame graph of a stack map. */
 export function flameGraph(m: MapData, title = `${m.name}: flame graph`): FlameGraph {
   return new FlameGraph(foldedStacks(m), title, m.name);
