@@ -41,7 +41,7 @@ function kernelAddsEntryCaller(release: string | undefined): boolean {
 }
 
 /** The return addresses perf_callchain_user() records, ip first. */
-export function walkUserStack(ctx: HitContext, limit: number, entryProbe: boolean): bigint[] {
+function walkUserStack(ctx: HitContext, limit: number, entryProbe: boolean): bigint[] {
   const out: bigint[] = [BigInt.asUintN(64, ctx.ip())];
   if (out.length < limit && entryProbe && kernelAddsEntryCaller(ctx.kernelRelease)) {
     const ret = ctx.readU64(BigInt.asUintN(64, ctx.gpr(4)));

@@ -6,12 +6,14 @@
 // guesses on into garbage, we stop cleanly). The frame-pointer ustack of the
 // same hits is the truncated one bpftrace shows.
 //
-// gdb runs live (batch mode, ASLR off, debuginfod off). Addresses differ
-// between gdb's process and ours (each maps libraries elsewhere), so frames
-// are compared by the offset in their page (mappings are page-aligned) and,
-// for the program's own frames, by function name; gdb's inline frames (the
-// ones it prints without an address, from libc6-dbg) are not machine frames
-// and are left out. gdb stops at main, so our stacks are cut there too.
+// gdb runs live (batch mode, ASLR off, debuginfod off) and without separate
+// debug files (libc6-dbg would give it inline and tail-call frames, which
+// are not on the machine stack): so it unwinds by .eh_frame and names frames
+// by the files' own symbols, as we do. Addresses differ between gdb's process
+// and ours (each maps libraries elsewhere), so frames are compared by the
+// offset in their page (mappings are page-aligned) and by name (gdb's `??`
+// is our bare address). gdb's `<signal handler called>` is the signal
+// trampoline's frame. gdb stops at main, so our stacks are cut there too.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -31,32 +33,38 @@ interface Frame {
   name: string;
 }
 
-/** gdb's machine frames at each stop of `break leaf if $rdi == 2`. */
-function gdbStacks(bin: string): Frame[][] {
-  const script = path.join(os.tmpdir(), `cfi-gdb-${process.pid}.gdb`);
+/** A frame gdb has lost (an address in no file: it guessed past code without CFI). */
+const LOST = "(lost)";
+const SIGNAL = "<signal handler called>";
+
+/** gdb's frames at each stop of the breakpoint. */
+function gdbStacks(bin: string, brk = "break leaf if $rdi == 2", setup: string[] = []): Frame[][] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cfi-gdb-"));
+  const script = path.join(dir, "bt.gdb");
   fs.writeFileSync(
     script,
-    ["set pagination off", "set confirm off", "set debuginfod enabled off", "set startup-with-shell off", "break leaf if $rdi == 2", "commands", "bt", "continue", "end", "run", ""].join("\n"),
+    ["set pagination off", "set confirm off", "set debuginfod enabled off", `set debug-file-directory ${dir}`, "set startup-with-shell off", ...setup, brk, "commands", "bt", "continue", "end", "run", ""].join("\n"),
   );
   const r = spawnSync("gdb", ["-batch", "-nx", "-x", script, bin], { encoding: "utf8", timeout: 120_000 });
-  fs.rmSync(script, { force: true });
+  fs.rmSync(dir, { recursive: true, force: true });
   assert.equal(r.error, undefined, `gdb did not run (apt-get install gdb): ${String(r.error)}`);
   const stacks: Frame[][] = [];
   for (const line of r.stdout.split("\n")) {
-    const m = /^#(\d+)\s+0x([0-9a-f]+) in (\S+)/.exec(line);
+    const m = /^#(\d+)\s+(?:0x([0-9a-f]+) in (\S+)(.*)|(<signal handler called>))/.exec(line);
     if (!m) continue;
     if (m[1] === "0") stacks.push([]);
-    stacks[stacks.length - 1]!.push({ addr: BigInt("0x" + m[2]), name: m[3]! });
+    const f: Frame = m[5] ? { addr: -1n, name: SIGNAL } : { addr: BigInt("0x" + m[2]), name: m[3] === "??" && !m[4]!.includes(" from ") ? LOST : m[3]! };
+    stacks[stacks.length - 1]!.push(f);
   }
   assert.ok(stacks.length > 0, `gdb stopped nowhere:\n${r.stdout}\n${r.stderr}`);
   return stacks;
 }
 
 /** Our stacks at the same hits, in perf mode (`ADDR sym+off (FILE)` per frame), by both unwinders. */
-function labStacks(bin: string): { cfi: Frame[][]; fp: Frame[][]; stdout: string } {
+function labStacks(bin: string, filter = "/arg0 == 2/"): { cfi: Frame[][]; fp: Frame[][]; stdout: string } {
   const io = new BufferIo();
   const out: string[] = [];
-  const program = `uprobe:${bin}:leaf /arg0 == 2/ { printf("cfi%s\\nfp%s\\n", ustack(cfi, perf), ustack(perf)); }`;
+  const program = `uprobe:${bin}:leaf ${filter} { printf("cfi%s\\nfp%s\\n", ustack(cfi, perf), ustack(perf)); }`;
   const s = new Session({ binary: bin, program, io, programOutput: (t) => void out.push(t) });
   const r = s.run();
   assert.equal(r.status, 0);
@@ -78,24 +86,25 @@ function labStacks(bin: string): { cfi: Frame[][]; fp: Frame[][]; stdout: string
 const names = (s: Frame[]): string => s.map((f) => f.name).join(" <- ");
 const pageOff = (f: Frame): bigint => f.addr & 0xfffn;
 
-/** gdb's stack up to main (or to its first `??`, where it has lost the frame), and ours cut to the same point. */
-function compare(gdb: Frame[][], lab: Frame[][], programNames: Set<string>): void {
+/** gdb's stack up to main (or to where it lost the frame), and ours cut to the same point: the same frames, by page offset and name. */
+function compare(gdb: Frame[][], lab: Frame[][]): void {
   assert.equal(lab.length, gdb.length, "as many hits as gdb has stops");
   gdb.forEach((g, i) => {
-    const lost = g.findIndex((f) => f.name === "??");
+    const lost = g.findIndex((f) => f.name === LOST);
     const want = lost >= 0 ? g.slice(0, lost) : g;
     const mainAt = lab[i]!.findIndex((f) => f.name === "main");
     const got = mainAt >= 0 ? lab[i]!.slice(0, mainAt + 1) : lab[i]!;
     assert.equal(got.length, want.length, `stop ${i}: gdb ${names(want)}\n  ours ${names(lab[i]!)}`);
     want.forEach((w, j) => {
       const o = got[j]!;
-      assert.equal(pageOff(o), pageOff(w), `stop ${i} frame ${j}: gdb ${w.name} 0x${w.addr.toString(16)}, ours ${o.name} 0x${o.addr.toString(16)}`);
-      if (programNames.has(w.name)) assert.equal(o.name, w.name, `stop ${i} frame ${j}`);
+      const where = `stop ${i} frame ${j}: gdb ${w.name} 0x${w.addr.toString(16)}, ours ${o.name} 0x${o.addr.toString(16)}`;
+      if (w.name === SIGNAL) return; // the trampoline's frame: gdb prints no address for it
+      assert.equal(pageOff(o), pageOff(w), where);
+      if (w.name === "??") assert.match(o.name, /^0x[0-9a-f]+$/, where);
+      else assert.equal(o.name, w.name, where);
     });
   });
 }
-
-const PROGRAM = new Set(["leaf", "mid", "top", "cmp", "main"]);
 
 describe("ustack(cfi) against gdb's bt, -O2 -fomit-frame-pointer", () => {
   test("gcc, dynamically linked: main -> top -> mid -> leaf, and qsort -> glibc's msort frames -> cmp -> leaf", () => {
@@ -103,7 +112,7 @@ describe("ustack(cfi) against gdb's bt, -O2 -fomit-frame-pointer", () => {
     const gdb = gdbStacks(bin);
     const lab = labStacks(bin);
     assert.equal(lab.stdout, "1152 1\n");
-    compare(gdb, lab.cfi, PROGRAM);
+    compare(gdb, lab.cfi);
     // the chains the source makes, by name: three through top and mid, three through qsort's frames in libc
     const viaTop = lab.cfi.filter((s) => names(s).startsWith("leaf <- mid <- top <- main"));
     const viaQsort = lab.cfi.filter((s) => s[1]?.name === "cmp" && s.some((f) => f.name === "qsort_r") && s.some((f) => f.name === "main"));
@@ -119,10 +128,21 @@ describe("ustack(cfi) against gdb's bt, -O2 -fomit-frame-pointer", () => {
     const bin = buildWith("musl-gcc", SRC, ["-static", "-O2", "-fomit-frame-pointer"], "cfi-chain-musl");
     const gdb = gdbStacks(bin);
     const lab = labStacks(bin);
-    compare(gdb, lab.cfi, PROGRAM);
+    compare(gdb, lab.cfi);
     assert.equal(lab.cfi.filter((s) => names(s).startsWith("leaf <- mid <- top <- main")).length, 3);
     const sorted = lab.cfi.filter((s) => s[1]?.name === "cmp");
     assert.ok(sorted.length > 0 && sorted.every((s) => s[2]?.name === "sift" && s.length === 3), sorted.map(names).join("\n"));
-    assert.ok(gdb.some((g) => g.some((f) => f.name === "??")), "gdb guesses past sift into garbage, where we stop");
+    assert.ok(gdb.some((g) => g.some((f) => f.name === LOST)), "gdb guesses past sift into garbage, where we stop");
+  });
+
+  test("through a signal frame: leaf in a SIGUSR1 handler, back through __restore_rt into raise, work and main", () => {
+    const bin = buildWith("gcc", path.join(PROJECT_ROOT, "test", "engine", "cfi", "signal.c"), ["-O2", "-fomit-frame-pointer"], "cfi-signal");
+    const gdb = gdbStacks(bin, "break leaf", ["handle SIGUSR1 nostop noprint pass"]);
+    const lab = labStacks(bin, "");
+    assert.equal(lab.stdout, "4960\n");
+    assert.ok(gdb[0]!.some((f) => f.name === SIGNAL), names(gdb[0]!));
+    compare(gdb, lab.cfi);
+    // past main: glibc's start code (its __libc_start_call_main is a local, unnamed symbol) to _start
+    assert.match(names(lab.cfi[0]!.slice(-6)), /^raise <- work <- main <- 0x[0-9a-f]+ <- __libc_start_main <- _start$/);
   });
 });
