@@ -298,11 +298,10 @@ function ustackArgs(sc: Scope, call: CallExpr): Ty {
     const n = constInt(e);
     if (n === undefined || n < 1n || n > 1024n) sc.bag.error(e, "ustack() limit must be an integer literal, 1 to 1024");
   };
-  if (call.args.length > 3) sc.bag.error(call.args[3]!, "ustack() takes at most an unwinder, a mode and a limit: ustack(cfi, perf, N)");
   let mode = false;
   let unwinder = false;
   let limit = false;
-  for (const a of call.args.slice(0, 3)) {
+  for (const a of call.args) {
     const w = word(a);
     if (w !== undefined && UNWINDERS.includes(w)) {
       if (unwinder || limit) sc.bag.error(a, limit ? "ustack() takes the unwinder before the limit: ustack(cfi, N)" : "ustack() takes one unwinder");
