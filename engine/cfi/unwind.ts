@@ -17,11 +17,11 @@ import type { AddressSpace } from "../mm/address-space.js";
 import type { MappedFile } from "../mm/mapped-file.js";
 import { vmaFileOffset } from "../mm/vma.js";
 import { parseElf, type ElfImage } from "../os/elf.js";
-import { rowAt, type RegRule } from "./cfa-rules.js";
+import { rowAt, type CfiRow, type RegRule } from "./cfa-rules.js";
 import { CfiError } from "./dwarf-read.js";
 import { evalExpr, type ExprEnv } from "./dwarf-expr.js";
 import { ehFrameOf, linkAddressOf } from "./elf-cfi.js";
-import type { EhFrame } from "./eh-frame.js";
+import type { EhFrame, Fde } from "./eh-frame.js";
 
 /** perf's and bpftrace's default depth (sysctl kernel.perf_event_max_stack). */
 export const CFI_MAX_DEPTH = 127;
@@ -86,9 +86,9 @@ export function unwindCfi(u: UnwindInput, limit = CFI_MAX_DEPTH): bigint[] {
 
   /** One frame: the caller's registers and return address, or undefined when the row cannot be applied. */
   function step(code: CodeAt, cur: (bigint | undefined)[]): { regs: (bigint | undefined)[]; ra: bigint | undefined; cfa: bigint; signal: boolean } | undefined {
-    const fde = code.eh.find(code.link);
-    if (!fde) return undefined;
-    const row = rowAt(fde, code.link);
+    const hit = rowFor(code);
+    if (!hit) return undefined;
+    const { fde, row } = hit;
     const regOf = (d: number): bigint | undefined => (d === fde.cie.raColumn ? pc : d < dwarf.length ? cur[dwarf[d]!] : undefined);
     const env: ExprEnv = {
       reg: regOf,
@@ -125,6 +125,27 @@ export function unwindCfi(u: UnwindInput, limit = CFI_MAX_DEPTH): bigint[] {
     if (!row.regs.has(fde.cie.raColumn)) ra = undefined;
     return { regs: out, ra, cfa, signal: fde.cie.signalFrame };
   }
+}
+
+/**
+ * The FDE and row at a pc, cached per file: a program's stacks repeat the
+ * same few return addresses, and running the CFA instructions again for
+ * each hit would be most of ustack(cfi)'s cost. Bounded: cleared when full.
+ */
+const ROW_CACHE_MAX = 8192;
+const rowCache = new WeakMap<EhFrame, Map<number, { fde: Fde; row: CfiRow } | null>>();
+
+function rowFor(code: CodeAt): { fde: Fde; row: CfiRow } | undefined {
+  let m = rowCache.get(code.eh);
+  if (!m) rowCache.set(code.eh, (m = new Map()));
+  let r = m.get(code.link);
+  if (r === undefined) {
+    const fde = code.eh.find(code.link);
+    r = fde ? { fde, row: rowAt(fde, code.link) } : null;
+    if (m.size >= ROW_CACHE_MAX) m.clear();
+    m.set(code.link, r);
+  }
+  return r ?? undefined;
 }
 
 // ---- the process's code: mappings to files to CFI ---------------------------

@@ -124,6 +124,21 @@ describe("ustack(cfi) against gdb's bt, -O2 -fomit-frame-pointer", () => {
     for (const s of lab.fp) assert.ok(!s.some((f) => f.name === "main"), `fp: ${names(s)}`);
   });
 
+  test("at a uretprobe: the stack from the return address on, the entry's stack without its first frame", () => {
+    const bin = buildWith("gcc", SRC, ["-O2", "-fomit-frame-pointer"], "cfi-chain");
+    const out: string[] = [];
+    const program = `uprobe:${bin}:leaf { @e[tid] = ustack(cfi); } uretprobe:${bin}:leaf { printf("E%sR%s---\\n", @e[tid], ustack(cfi)); }`;
+    const s = new Session({ binary: bin, program, io: new BufferIo(), programOutput: (t) => void out.push(t) });
+    assert.equal(s.run().status, 0);
+    const frames = (t: string): string[] => t.split("\n").map((l) => l.trim()).filter(Boolean);
+    const pairs = out.join("").split("---\n").filter(Boolean).map((r) => /^E([^]*)R([^]*)$/.exec(r)!);
+    assert.equal(pairs.length, 55, "every call of leaf returned (48 through top, 7 through qsort)");
+    for (const [, e, r] of pairs) {
+      assert.equal(frames(e!)[0], "leaf+0");
+      assert.deepEqual(frames(r!), frames(e!).slice(1));
+    }
+  });
+
   test("musl static: the chain to main; at musl's qsort (no CFI in musl's libc) the walk stops where gdb loses the frame", () => {
     const bin = buildWith("musl-gcc", SRC, ["-static", "-O2", "-fomit-frame-pointer"], "cfi-chain-musl");
     const gdb = gdbStacks(bin);
