@@ -16,7 +16,7 @@
 // trampoline's frame. gdb stops at main, so our stacks are cut there too.
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -137,6 +137,26 @@ describe("ustack(cfi) against gdb's bt, -O2 -fomit-frame-pointer", () => {
       assert.equal(frames(e!)[0], "leaf+0");
       assert.deepEqual(frames(r!), frames(e!).slice(1));
     }
+  });
+
+  test("an i386 program (gcc -m32, PIE, dynamically linked): 32-bit CFI, esp/ebp/eip and 4-byte words", () => {
+    const bin = buildWith("gcc", SRC, ["-m32", "-O2", "-fomit-frame-pointer"], "cfi-chain-m32");
+    // the program's functions by link-time address (nm), to name our frames by the load bias leaf's entry gives
+    const syms = execFileSync("nm", [bin], { encoding: "utf8" }).split("\n").map((l) => l.split(" ")).filter((w) => w.length === 3 && /^[tT]$/.test(w[1]!)).map((w) => ({ addr: BigInt("0x" + w[0]), name: w[2]! })).sort((a, b) => (a.addr < b.addr ? -1 : 1));
+    const out: string[] = [];
+    const s = new Session({ binary: bin, program: `uprobe:${bin}:leaf { printf("%s---\\n", ustack(cfi, perf)); }`, io: new BufferIo(), programOutput: (t) => void out.push(t) });
+    assert.equal(s.run().status, 0);
+    const stacks = out.join("").split("---\n").filter(Boolean).map((t) => [...t.matchAll(/^\t([0-9a-f]+) /gm)].map((m) => BigInt("0x" + m[1])));
+    const bias = stacks[0]![0]! - syms.find((x) => x.name === "leaf")!.addr;
+    const nameOf = (a: bigint): string => {
+      const link = a - bias;
+      const f = syms.filter((x) => x.addr <= link).at(-1);
+      return f && link - f.addr < 0x200n ? f.name : "?";
+    };
+    const chains = stacks.map((st) => st.map(nameOf).filter((n) => n !== "?").join(" <- "));
+    assert.equal(chains.filter((c) => c.startsWith("leaf <- mid <- top <- main")).length, 48, chains.join("\n"));
+    assert.equal(chains.filter((c) => c.startsWith("leaf <- cmp <- ")).length, 7, "through glibc's qsort (its frames are not the program's)");
+    assert.ok(stacks.every((st) => st.some((a) => nameOf(a) === "main")), "every stack reaches main");
   });
 
   test("musl static: the chain to main; at musl's qsort (no CFI in musl's libc) the walk stops where gdb loses the frame", () => {
