@@ -10,6 +10,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { EhFrame, ehFrameOf, loadBinary, rowsOf, type CfiRow, type RegRule } from "../../engine/index.js";
+import { CfiError } from "../../engine/cfi/dwarf-read.js";
 import { PROJECT_ROOT } from "../../lab/paths.js";
 import { buildWith } from "../helpers.js";
 
@@ -108,5 +109,35 @@ describe("the CFA interpreter against readelf --debug-dump=frames-interp", () =>
     const libc = execFileSync("gcc", ["-print-file-name=libc.so.6"], { encoding: "utf8" }).trim();
     assert.ok(checkFile(libc) > 10_000);
     assert.ok(checkFile("/lib64/ld-linux-x86-64.so.2") > 100);
+  });
+});
+
+describe("untrusted CFI: a mutated .eh_frame never throws anything but CfiError", () => {
+  test("40 mutants of libc's .eh_frame and .eh_frame_hdr (3,000 random bytes each), each looked up and interpreted at 50 pcs", () => {
+    const libc = execFileSync("gcc", ["-print-file-name=libc.so.6"], { encoding: "utf8" }).trim();
+    const eh = ehFrameOf(loadBinary(libc).elf)!;
+    const pcs = eh.all().filter((_, i) => i % 70 === 0).map((f) => f.pcBegin + 1);
+    let seed = 12;
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+    let stopped = 0;
+    for (let round = 0; round < 40; round++) {
+      const frame = eh.s.ehFrame.slice();
+      const hdr = eh.s.hdr!.slice();
+      for (let k = 0; k < 3000; k++) {
+        if (rand(4) === 0) hdr[rand(hdr.length)] = rand(256);
+        else frame[rand(frame.length)] = rand(256);
+      }
+      const m = new EhFrame({ ...eh.s, ehFrame: frame, hdr });
+      for (const pc of pcs) {
+        try {
+          const f = m.find(pc);
+          if (f) rowsOf(f);
+        } catch (e) {
+          assert.ok(e instanceof CfiError, `round ${round}, pc 0x${pc.toString(16)}: ${String(e)}`);
+          stopped++;
+        }
+      }
+    }
+    assert.ok(stopped > 0, "some mutations were caught as bad CFI");
   });
 });
