@@ -107,7 +107,7 @@ export class LabRun implements Displayable {
     return this.map(name).value(key);
   }
 
-  /** A chart of any map: bars per key, buckets for hist() and lhist(). */
+  /** A chart of any map: bars per key, buckets for hist() and lhist(), a flame graph for a map keyed by stacks. */
   chart(name: string, title?: string): Chart {
     const m = this.map(name);
     return m.chart(title ?? `${m.name}: ${this.binary}, kernel ${this.kernel}, emulation ${this.emulation ? "on" : "off"}`);
