@@ -40,6 +40,22 @@ function kernelAddsEntryCaller(release: string | undefined): boolean {
   return maj > 6 || (maj === 6 && min >= 11);
 }
 
+/**
+ * A pending uretprobe has replaced a return address on the stack with its
+ * trampoline's, so the walk records the trampoline ([uprobes]) there. Since
+ * Linux 6.11 (the same series as the entry caller above: "perf,uprobes: fix
+ * user stack traces in the presence of pending uretprobes")
+ * fixup_uretprobe_trampoline_entries() puts the original addresses back,
+ * each trampoline entry taking the next pending return instance, newest first.
+ */
+function fixupUretprobeTrampolines(ctx: HitContext, out: bigint[]): void {
+  if (!kernelAddsEntryCaller(ctx.kernelRelease)) return;
+  const p = ctx.pendingReturns?.();
+  if (!p) return;
+  let k = 0;
+  for (let i = 0; i < out.length && k < p.returns.length; i++) if (out[i] === p.trampoline) out[i] = p.returns[k++]!;
+}
+
 /** The return addresses perf_callchain_user() records, ip first. */
 function walkUserStack(ctx: HitContext, limit: number, entryProbe: boolean): bigint[] {
   const out: bigint[] = [BigInt.asUintN(64, ctx.ip())];
@@ -56,6 +72,7 @@ function walkUserStack(ctx: HitContext, limit: number, entryProbe: boolean): big
     out.push(ret);
     fp = next;
   }
+  fixupUretprobeTrampolines(ctx, out);
   // bpftrace stops printing at the first 0 entry
   const zero = out.indexOf(0n);
   return zero < 0 ? out : out.slice(0, zero);

@@ -133,7 +133,7 @@ export class Session {
           ? { name: t.name, handler: (c) => void p.handler(ctx.at(c, c.vaddr)) }
           : { name: t.name, retHandler: (c, func) => void p.handler(ctx.at(c, func)) },
       );
-      ctx = new ConsumerHitContext(kernel, consumer.stats, exit);
+      ctx = new ConsumerHitContext(kernel, consumer.stats, exit, this.uprobes);
       this.probes.push({ compiled: p, consumer });
     }
   }

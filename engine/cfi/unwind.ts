@@ -42,6 +42,8 @@ export interface UnwindInput {
   readWord(addr: bigint, size: 4 | 8): bigint | undefined;
   /** The CFI of the code at a pc. */
   codeAt(pc: bigint): CodeAt | undefined;
+  /** A return address as the caller really has it: a uretprobe's trampoline address put back to the original (optional). */
+  fixReturn?(ra: bigint): bigint;
 }
 
 /** DWARF register numbers to x86 register numbers (the SysV psABIs' tables); the return-address column is rip. */
@@ -78,7 +80,7 @@ export function unwindCfi(u: UnwindInput, limit = CFI_MAX_DEPTH): bigint[] {
     if ((prevCfa !== undefined && next.cfa <= prevCfa) || (sp !== undefined && next.cfa <= sp && !next.signal)) break;
     prevCfa = next.cfa;
     regs = next.regs;
-    pc = next.ra;
+    pc = u.fixReturn ? u.fixReturn(next.ra) : next.ra;
     exact = next.signal;
     frames.push(pc);
   }

@@ -139,6 +139,25 @@ describe("ustack(cfi) against gdb's bt, -O2 -fomit-frame-pointer", () => {
     }
   });
 
+  test("pending uretprobes: the trampoline's address on the stack is put back, by the CFI walk always, by the frame-pointer walk since 6.11", () => {
+    const out = (bin: string, program: string, kernel?: string): string => {
+      const o: string[] = [];
+      const s = new Session({ binary: bin, program, kernel, io: new BufferIo(), programOutput: (t) => void o.push(t) });
+      assert.equal(s.run().status, 0);
+      return s.mapsText();
+    };
+    const o2 = buildWith("gcc", SRC, ["-O2", "-fomit-frame-pointer"], "cfi-chain");
+    const rets = `uretprobe:${o2}:mid { @r = count(); } uretprobe:${o2}:top { @t = count(); }`;
+    const cfi = out(o2, `uprobe:${o2}:leaf /arg0 == 2/ { @[ustack(cfi)] = count(); } ${rets}`);
+    assert.match(cfi, /@\[\n {4}leaf\+0\n {4}mid\+\d+\n {4}top\+\d+\n {4}main\+\d+\n(?: {4}\S+\n){2} {4}_start\+\d+\n\]: 2/, cfi);
+    assert.ok(!/0x7fffffffe000/.test(cfi), "no trampoline address in the CFI stacks");
+    // frame pointers (-O0): the 6.11 fixup per generation
+    const o0 = buildWith("gcc", SRC, ["-O0", "-fno-omit-frame-pointer"], "cfi-chain-O0");
+    const fp = (k: string): string => out(o0, `uprobe:${o0}:leaf /arg0 == 2/ { @[ustack(3)] = count(); } uretprobe:${o0}:mid { @r = count(); }`, k);
+    assert.match(fp("6.18"), /@\[\n {4}leaf\+0\n {4}mid\+\d+\n {4}top\+\d+\n\]: 2/);
+    assert.match(fp("6.2"), /@\[\n {4}leaf\+0\n {4}0x[0-9a-f]+\n {4}main\+\d+\n\]: 3/, "before 6.11: the caller missing at entry, and the trampoline's address where mid's return was");
+  });
+
   test("an i386 program (gcc -m32, PIE, dynamically linked): 32-bit CFI, esp/ebp/eip and 4-byte words", () => {
     const bin = buildWith("gcc", SRC, ["-m32", "-O2", "-fomit-frame-pointer"], "cfi-chain-m32");
     // the program's functions by link-time address (nm), to name our frames by the load bias leaf's entry gives
