@@ -39,7 +39,8 @@ const STACKCOUNT_HELP = help(
     "  -f, --folded        one folded line per stack (comm;root;...;leaf count), for flame graphs\n" +
     "  -P, --perpid        stacks per process (a user function's stacks are always per process, as bcc's)\n" +
     "  -U                  user stacks only (the only ones here: -K is refused)\n" +
-    "  --debug             print the generated DSL program first (bcc prints its BPF C)\n",
+    "  --debug             print the generated DSL program first (bcc prints its BPF C)\n" +
+    "  --unwind fp|cfi     walk stacks by frame pointers (fp, the default: what bcc sees) or by .eh_frame (cfi: whole stacks without frame pointers)\n",
 );
 
 interface Tool {
@@ -79,9 +80,9 @@ function toolCommand(tool: Tool, argv: string[]): Promise<number> | number {
   const o = { timestamp: p.opts.has("-T") || p.opts.has("--timestamp"), interval: ticks !== undefined };
   const target = fns.targets.join(", ");
   const folded = p.opts.has("-f") || p.opts.has("--folded");
-  const text = tool.name === "funccount" ? funccountProgram(pattern!, target, fns.names.length, o) : stackcountProgram(pattern!, target, fns.names.length, folded, o);
+  const text = tool.name === "funccount" ? funccountProgram(pattern!, target, fns.names.length, o) : stackcountProgram(pattern!, target, fns.names.length, folded, { ...o, unwind: unwinder(p.opts.get("--unwind")?.[0]) });
   if (debug) process.stdout.write(text + "\n");
-  const run = withoutFlags(p, ["-d", "--duration", "-D", "--debug", "-v", "-f", "-o", "-l"]);
+  const run = withoutFlags(p, ["-d", "--duration", "-D", "--debug", "-v", "-f", "-o", "-l", "--unwind"]);
   return runSession({ text, name: tool.name, ...(ticks !== undefined ? { ticks } : {}) }, t.binary, t.args, { ...probeFlags(p), quiet: true }, run);
 }
 
@@ -89,7 +90,13 @@ export function funccountCommand(argv: string[]): Promise<number> | number {
   return toolCommand({ name: "funccount", help: FUNCCOUNT_HELP, options: { "-D": {}, "--debug": {} }, valued: "pid", duration: "-d", debug: ["-D", "--debug"] }, argv);
 }
 
+/** stackcount --unwind: fp (the kernel helper's frame-pointer walk, the default) or cfi (ours: .eh_frame, as ustack(cfi)). */
+function unwinder(v: string | undefined): "fp" | "cfi" {
+  if (v === undefined || v === "fp" || v === "cfi") return v ?? "fp";
+  throw new UserError(`stackcount: --unwind ${v}: the unwinders are fp (frame pointers, as the kernel's helper) and cfi (.eh_frame)`);
+}
+
 export function stackcountCommand(argv: string[]): Promise<number> | number {
-  const options = { "-D": { value: true }, "-d": {}, "--delimited": {}, "-f": {}, "--folded": {}, "-P": {}, "--perpid": {}, "-U": {}, "--user-stacks-only": {}, "-K": {}, "--kernel-stacks-only": {}, "--debug": {} };
+  const options = { "-D": { value: true }, "-d": {}, "--delimited": {}, "-f": {}, "--folded": {}, "-P": {}, "--perpid": {}, "-U": {}, "--user-stacks-only": {}, "-K": {}, "--kernel-stacks-only": {}, "--debug": {}, "--unwind": { value: true } };
   return toolCommand({ name: "stackcount", help: STACKCOUNT_HELP, options, valued: "piD", duration: "-D", debug: ["--debug"] }, argv);
 }

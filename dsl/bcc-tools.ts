@@ -56,9 +56,10 @@ ${reportEnd(o, true)}>
 `;
 }
 
-/** stackcount: calls per distinct user stack and process; `folded` prints flame-graph lines (and, as bcc, no banner or "Detaching..."). */
-export function stackcountProgram(pattern: string, target: string, matched: number, folded: boolean, o: ToolReportOptions = {}): string {
-  const count = folded ? "@counts[comm, ustack(folded)] = count()" : "@counts[ustack(bcc), comm, pid] = count()";
+/** stackcount: calls per distinct user stack and process; `folded` prints flame-graph lines (and, as bcc, no banner or "Detaching..."); `o.unwind` cfi walks .eh_frame (ustack(cfi)) instead of frame pointers. */
+export function stackcountProgram(pattern: string, target: string, matched: number, folded: boolean, o: ToolReportOptions & { unwind?: "fp" | "cfi" } = {}): string {
+  const u = o.unwind === "cfi" ? "cfi, " : "";
+  const count = folded ? `@counts[comm, ustack(${u}folded)] = count()` : `@counts[ustack(${u}bcc), comm, pid] = count()`;
   const rows = folded ? 'print_rows(@counts, "%s;%s %d\\n")' : 'print_rows(@counts, "%s    %s [%d]\\n    %d\\n\\n")';
   return `config = { print_maps_on_exit = false }
 ${begin(matched, pattern, o, folded)}probe ${target} < ${count} >

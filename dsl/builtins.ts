@@ -89,7 +89,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSig>> = {
   u64: { kind: "value", min: 1, max: 1, ret: "int", doc: "read a 64-bit word" },
   str: { kind: "value", min: 1, max: 2, ret: "string", doc: "read a NUL-terminated string: str(addr [, max])" },
   usym: { kind: "value", min: 1, max: 1, ret: "string", doc: "symbolize an address: 'sym+off'" },
-  ustack: { kind: "value", min: 0, max: 2, ret: "string", where: HIT, doc: "the user stack: ustack([perf|bpftrace,] [limit])" },
+  ustack: { kind: "value", min: 0, max: 3, ret: "string", where: HIT, doc: "the user stack: ustack([cfi,] [perf|bpftrace,] [limit]); cfi walks .eh_frame instead of frame pointers" },
   uaddr: { kind: "value", min: 1, max: 1, ret: "int", doc: 'address of a symbol of the main binary: uaddr("sym")' },
   strncmp: { kind: "value", min: 3, max: 3, ret: "int", doc: "compare the first n characters of two strings: 0 when equal" },
   buf: { kind: "value", min: 1, max: 2, ret: "string", doc: "n bytes of memory, NULs included, for printf's %r: buf(p [, n]) (n at most 4096; default 64)" },

@@ -25,7 +25,7 @@ import type { ItemInfo, PassContext, VarInfo } from "./passes/context.js";
 import { paramValue } from "./passes/type-expr.js";
 import { formatterFor, parseFormat } from "./printf.js";
 import type { Runtime } from "./runtime.js";
-import { USTACK_DEFAULT_LIMIT } from "./ustack.js";
+import { UNWINDERS, USTACK_DEFAULT_LIMIT } from "./ustack.js";
 
 type Handler = (ctx: HitContext) => void;
 
@@ -549,9 +549,11 @@ class CodeGen {
       case "usym":
         return `R.usym(${this.expr(a[0]!)})`;
       case "ustack": {
-        const mode = a.find((x): x is VarRef => x.kind === "var")?.name ?? "bpftrace";
+        const words = a.filter((x): x is VarRef => x.kind === "var" && constInt(x) === undefined).map((x) => x.name);
+        const mode = words.find((w) => !UNWINDERS.includes(w)) ?? "bpftrace";
+        const unwinder = words.find((w) => UNWINDERS.includes(w)) ?? "fp";
         const lim = a.map(constInt).find((x) => x !== undefined);
-        return `R.ustack(ctx, ${lim ?? USTACK_DEFAULT_LIMIT}, ${JSON.stringify(mode)}, ${this.pc.entryProbe})`;
+        return `R.ustack(ctx, ${lim ?? USTACK_DEFAULT_LIMIT}, ${JSON.stringify(mode)}, ${this.pc.entryProbe}, ${JSON.stringify(unwinder)})`;
       }
       case "uaddr": {
         const sym = this.checked.target.lookupSymbol((a[0] as { value: string }).value)!;

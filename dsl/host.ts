@@ -141,6 +141,13 @@ export interface HitContext {
   readonly funcAddr: bigint;
   /** uname release of the modelled kernel ("6.18.0-..."), where the stack walk depends on it; absent: the default generation. */
   readonly kernelRelease?: string;
+  /**
+   * Return addresses pending uretprobes replaced with the trampoline's (newest
+   * first), for the 6.11 callchain fixup; optional (absent: none pending).
+   */
+  pendingReturns?(): { trampoline: bigint; returns: bigint[] } | undefined;
+  /** The stack by the .eh_frame (CFI) unwinder, pc first, at most limit frames: ustack(cfi). Optional: without it, ustack(cfi) walks frame pointers. */
+  cfiStack?(limit: number): bigint[];
   /** Send a signal to the traced process, as bpf_send_signal() does (bpftrace signal()); optional. */
   signal?(signo: number): void;
   /** Ask the engine to stop the guest after this handler (bpftrace exit()). */

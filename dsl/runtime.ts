@@ -26,7 +26,7 @@ import type { HitContext, OutputSink, TargetInfo } from "./host.js";
 import type { Printer } from "./printer.js";
 import { sprintf } from "./printf.js";
 import { virtualStrftime } from "./strftime.js";
-import { formatStack, walkUserStack, type StackMode } from "./ustack.js";
+import { formatStack, userStack, type StackMode, type Unwinder } from "./ustack.js";
 import {
   avgValue, HIST_BUCKETS, histIndex, lhistBuckets, lhistIndex, sortEntries, type AvgState, type Entry, type Value, type VarEntry, type VarMeta,
 } from "./value.js";
@@ -191,8 +191,8 @@ export class Runtime {
   }
 
   /** ustack at this hit, formatted as bpftrace prints it. */
-  ustack(ctx: HitContext, limit: number, mode: StackMode, entryProbe: boolean): string {
-    return formatStack(this.opts.target, walkUserStack(ctx, limit, entryProbe), mode, this.frameCache);
+  ustack(ctx: HitContext, limit: number, mode: StackMode, entryProbe: boolean, unwinder: Unwinder = "fp"): string {
+    return formatStack(this.opts.target, userStack(ctx, limit, entryProbe, unwinder), mode, this.frameCache);
   }
 
   /** buf(p, n): n bytes as they are (NULs too), for %r; an unreadable byte ends it, with a warning. */

@@ -16,6 +16,11 @@
 // `endbr64`, is_uprobe_at_func_entry); only entry probes (not uretprobes)
 // have it. Before 6.11 the caller is missing (bcc #2555, bpftrace #646).
 //
+// `ustack(cfi)` (our extension, beyond any BPF tool: bpftrace #1006) walks
+// the same stack through the .eh_frame CFI instead, as gdb does, so code
+// built without frame pointers still shows its whole chain; the engine's
+// unwinder does it (engine/cfi/unwind.ts), reached through HitContext.cfiStack.
+//
 // Symbols: always `sym+off`, even after the process has exited (bpftrace
 // prints raw addresses then, its issue #246): we own the address space.
 
@@ -35,8 +40,24 @@ function kernelAddsEntryCaller(release: string | undefined): boolean {
   return maj > 6 || (maj === 6 && min >= 11);
 }
 
+/**
+ * A pending uretprobe has replaced a return address on the stack with its
+ * trampoline's, so the walk records the trampoline ([uprobes]) there. Since
+ * Linux 6.11 (the same series as the entry caller above: "perf,uprobes: fix
+ * user stack traces in the presence of pending uretprobes")
+ * fixup_uretprobe_trampoline_entries() puts the original addresses back,
+ * each trampoline entry taking the next pending return instance, newest first.
+ */
+function fixupUretprobeTrampolines(ctx: HitContext, out: bigint[]): void {
+  if (!kernelAddsEntryCaller(ctx.kernelRelease)) return;
+  const p = ctx.pendingReturns?.();
+  if (!p) return;
+  let k = 0;
+  for (let i = 0; i < out.length && k < p.returns.length; i++) if (out[i] === p.trampoline) out[i] = p.returns[k++]!;
+}
+
 /** The return addresses perf_callchain_user() records, ip first. */
-export function walkUserStack(ctx: HitContext, limit: number, entryProbe: boolean): bigint[] {
+function walkUserStack(ctx: HitContext, limit: number, entryProbe: boolean): bigint[] {
   const out: bigint[] = [BigInt.asUintN(64, ctx.ip())];
   if (out.length < limit && entryProbe && kernelAddsEntryCaller(ctx.kernelRelease)) {
     const ret = ctx.readU64(BigInt.asUintN(64, ctx.gpr(4)));
@@ -51,9 +72,25 @@ export function walkUserStack(ctx: HitContext, limit: number, entryProbe: boolea
     out.push(ret);
     fp = next;
   }
+  fixupUretprobeTrampolines(ctx, out);
   // bpftrace stops printing at the first 0 entry
   const zero = out.indexOf(0n);
   return zero < 0 ? out : out.slice(0, zero);
+}
+
+/**
+ * How the stack is walked: `fp` by frame pointers, as the kernel's helper
+ * (the default, faithful to bpftrace); `cfi` by the .eh_frame unwind tables.
+ */
+export type Unwinder = "fp" | "cfi";
+
+/** The words ustack() takes for an unwinder (fp is the default, with no word). */
+export const UNWINDERS: readonly string[] = ["cfi"];
+
+/** The stack at a hit, by the chosen unwinder (no cfiStack in the context: the frame-pointer walk). */
+export function userStack(ctx: HitContext, limit: number, entryProbe: boolean, unwinder: Unwinder): bigint[] {
+  if (unwinder === "cfi" && ctx.cfiStack) return ctx.cfiStack(limit);
+  return walkUserStack(ctx, limit, entryProbe);
 }
 
 /** `sym+off` as bpftrace's resolve_usym(show_offset) prints a frame; the address in hex when no symbol covers it. */

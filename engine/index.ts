@@ -33,3 +33,8 @@ export {
 // USDT probes: the notes of .note.stapsdt and their argument specs
 export { readUsdtNotes, type UsdtNote } from "./usdt-notes.js";
 export { usdtArgReader, UsdtSpecError, type UsdtArg } from "./usdt-args.js";
+// the .eh_frame (CFI) unwinder: ustack(cfi)
+export { rowAt, rowsOf, type CfaRule, type CfiRow, type RegRule } from "./cfi/cfa-rules.js";
+export { EhFrame, type Cie, type Fde } from "./cfi/eh-frame.js";
+export { ehFrameOf } from "./cfi/elf-cfi.js";
+export { CFI_MAX_DEPTH, codeAtIn, unwindCfi, type CodeAt, type UnwindInput } from "./cfi/unwind.js";

@@ -51,6 +51,7 @@ export { funclatencyProgram, funclatencyTool, type FunclatencyOptions } from "..
 // bcc's other tools as DSL programs, for runProbes(); a RunSpec's `ticks` gives them bcc's -i/-d
 export { funccountProgram, stackcountProgram } from "../dsl/bcc-tools.js";
 export { parseTraceProbe, traceProgram } from "../dsl/bcc-trace.js";
+export { FlameGraph, type FoldedStack } from "../present/flame-graph.js";
 export { display, Progress, setDisplaySink, type DisplaySink } from "./display.js";
 export { table, Table, type Displayable, type MimeBundle } from "../present/mime.js";
 export { Chart, type Figure, type Trace, type PlotlyMode } from "../present/plot.js";

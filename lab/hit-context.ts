@@ -3,7 +3,7 @@
 // each hit, so a handler run allocates nothing here.
 
 import type { HitContext } from "../dsl/host.js";
-import { totalTraps, type ConsumerContext, type Linux, type ProbeStats } from "../engine/index.js";
+import { codeAtIn, totalTraps, unwindCfi, type ConsumerContext, type Linux, type ProbeStats, type Uprobes } from "../engine/index.js";
 
 export class ConsumerHitContext implements HitContext {
   private c: ConsumerContext | undefined;
@@ -13,6 +13,8 @@ export class ConsumerHitContext implements HitContext {
     private readonly kernel: Linux,
     private readonly stats: ProbeStats,
     private readonly onExit: (code: number) => void,
+    /** The uprobe model, for the return addresses pending uretprobes hid (absent: none). */
+    private readonly uprobes?: Uprobes,
   ) {}
 
   /** Point at the current hit. */
@@ -111,6 +113,34 @@ export class ConsumerHitContext implements HitContext {
       out.push(b);
     }
     return Buffer.from(out).toString("utf8");
+  }
+
+  pendingReturns(): { trampoline: bigint; returns: bigint[] } | undefined {
+    const p = this.uprobes?.pendingReturns(this.cx.task);
+    return p && { trampoline: BigInt(p.trampoline), returns: p.returns.map(BigInt) };
+  }
+
+  /**
+   * ustack(cfi): the engine's .eh_frame unwinder over this process's mappings,
+   * reading through the same checked path. A return address that a pending
+   * uretprobe replaced with its trampoline is put back (newest first), and the
+   * walk goes on from it, as the kernel's callchain fixup does for its walk.
+   */
+  cfiStack(limit: number): bigint[] {
+    const cpu = this.cx.cpu;
+    const pending = this.pendingReturns();
+    let k = 0;
+    return unwindCfi(
+      {
+        gpr: (i) => cpu.getReg(i),
+        rip: this.ip(),
+        bits: cpu.bitness === 32 ? 32 : 64,
+        readWord: (a, n) => (n === 8 ? this.readU64(a) : ((v) => (v === undefined ? undefined : BigInt(v)))(this.readU32(a))),
+        codeAt: codeAtIn(cpu.mem),
+        fixReturn: pending && ((ra) => (ra === pending.trampoline && k < pending.returns.length ? pending.returns[k++]! : ra)),
+      },
+      limit,
+    );
   }
 
   hits(): bigint {

@@ -147,7 +147,7 @@ export class Session {
           ? { name: t.name, handler: (c) => void p.handler(ctx.at(c, c.vaddr)), refCtrOffset }
           : { name: t.name, retHandler: (c, func) => void p.handler(ctx.at(c, func)) },
       );
-      ctx = new ConsumerHitContext(kernel, consumer.stats, exit);
+      ctx = new ConsumerHitContext(kernel, consumer.stats, exit, this.uprobes);
       this.probes.push({ compiled: p, consumer });
       if (t.usdt?.semaphore && !this.kernelCountsSemaphores && this.semaphorePoke && consumer.stats.path !== "rejected" && t.file === this.binary.path)
         this.poked.set(t.name, toolRaisesSemaphore(this.machine.proc.mm, t.usdt.semaphore.addr));

@@ -6,6 +6,7 @@
 
 import { isNumericKind, type MapBucket, type MapData, type StatsValue } from "../lab/map-values.js";
 import type { ProbeRun } from "../lab/probe-run.js";
+import { flameGraph, isStackMap } from "./flame-graph.js";
 import { Chart, COLORS, type Figure, type Trace } from "./plot.js";
 
 function layout(title: string, x: string, y: string, extra: Record<string, unknown> = {}): Figure["layout"] {
@@ -29,8 +30,9 @@ const round = (n: number): number => Math.round(n * 1000) / 1000;
 /** The x label of one row: its key, or the map's name when it has none. */
 const rowLabel = (m: MapData, key: string): string => (m.keyed ? key.split(",").join(", ") : m.name);
 
-/** A chart of one map (any kind but string). */
+/** A chart of one map (any kind but string); a map keyed by stacks (ustack, stackcount) as a flame graph. */
 export function mapChart(m: MapData, title = `${m.name} (${m.kind})`): Chart {
+  if (isStackMap(m)) return flameGraph(m, title);
   if (m.kind === "string") throw new Error(`${m.name} holds strings: nothing to chart (its table shows them)`);
   if (m.kind === "hist" || m.kind === "lhist") {
     // every bucket any series has, in order, so that an empty bucket in between stays on the axis

@@ -11,6 +11,7 @@ import { readMaps } from "../lab/map-values.js";
 import type { ProbeFigures, ProbeRun } from "../lab/probe-run.js";
 import { formatSeedTable, SEED_COMMIT, seedArch, seedBinary, seedCell, seedPaper, trapsText, type SeedTable } from "../lab/seed.js";
 import { thousands } from "../lab/text-table.js";
+import { FlameGraph, flameGraph, parseFolded } from "./flame-graph.js";
 import { histBuckets, histogramChart, kernelHistoryChart, type HistBucket } from "./charts.js";
 import { toCsv } from "./csv.js";
 import { RunMap, type MapKey } from "./map-view.js";
@@ -106,10 +107,22 @@ export class LabRun implements Displayable {
     return this.map(name).value(key);
   }
 
-  /** A chart of any map: bars per key, buckets for hist() and lhist(). */
+  /** A chart of any map: bars per key, buckets for hist() and lhist(), a flame graph for a map keyed by stacks. */
   chart(name: string, title?: string): Chart {
     const m = this.map(name);
     return m.chart(title ?? `${m.name}: ${this.binary}, kernel ${this.kernel}, emulation ${this.emulation ? "on" : "off"}`);
+  }
+
+  /**
+   * A flame graph: of a map keyed by stacks (`@[ustack(cfi)] = count()`), or,
+   * without a name, of the folded lines the run printed (stackcount -f).
+   */
+  flameGraph(name?: string, title?: string): FlameGraph {
+    const t = title ?? `${name ?? "stacks"}: ${this.binary}, kernel ${this.kernel}`;
+    if (name !== undefined) return flameGraph(this.map(name), t);
+    const stacks = parseFolded(this.stdout);
+    if (!stacks.length) throw new UserError("no folded stacks in this run's output (stackcount -f prints them): name a stack map, e.g. flameGraph(\"@\")");
+    return new FlameGraph(stacks, t);
   }
 
   /** The per-probe table as CSV, each row with the run's binary, kernel, emulation and cost. */

@@ -14,7 +14,7 @@ import { BUILTIN_VARS, FUNCTIONS, NOT_MODELLED, REGISTERS, whereName, type Ty, t
 import { constInt } from "../const-int.js";
 import type { DiagnosticBag, Span } from "../diagnostics.js";
 import { didYouMean } from "../suggest.js";
-import { STACK_MODES } from "../ustack.js";
+import { STACK_MODES, UNWINDERS } from "../ustack.js";
 import type { ItemInfo, PassContext, VarInfo } from "./context.js";
 import { isAggCall, kindName, readType } from "./kinds.js";
 
@@ -287,18 +287,35 @@ export function paramValue(params: readonly string[], index: number): bigint | s
   return /^-?(?:0[xX][0-9a-fA-F]+|[0-9]+)$/.test(v) ? BigInt.asIntN(64, v.startsWith("-") ? -BigInt(v.slice(1)) : BigInt(v)) : v;
 }
 
-/** ustack([mode,] [limit]): mode `bpftrace` or `perf` (a bare word), limit an integer literal, as bpftrace takes them. */
+/**
+ * ustack([unwinder,] [mode,] [limit]): mode `bpftrace` or `perf` (a bare
+ * word), limit an integer literal, as bpftrace takes them; the unwinder `cfi`
+ * (ours: the .eh_frame unwinder) may stand before or after the mode.
+ */
 function ustackArgs(sc: Scope, call: CallExpr): Ty {
-  const [a, b] = call.args;
-  const isMode = (e: Expr | undefined): boolean => e !== undefined && e.kind === "var" && e.scope === "global" && (STACK_MODES as readonly string[]).includes(e.name);
+  const word = (e: Expr): string | undefined => (e.kind === "var" && e.scope === "global" && constInt(e) === undefined ? e.name : undefined);
   const limitOk = (e: Expr): void => {
     const n = constInt(e);
     if (n === undefined || n < 1n || n > 1024n) sc.bag.error(e, "ustack() limit must be an integer literal, 1 to 1024");
   };
-  if (a !== undefined && !isMode(a)) {
-    if (a.kind === "var" && a.scope === "global" && constInt(a) === undefined) sc.bag.error(a, `unknown stack mode '${a.name}'${didYouMean(a.name, [...STACK_MODES])}: ustack(perf), ustack(bpftrace), ustack(N) or ustack(perf, N) (bcc and folded are stackcount's)`);
-    else limitOk(a);
-    if (b !== undefined) sc.bag.error(b, "ustack() takes the mode first: ustack(perf, N)");
-  } else if (b !== undefined) limitOk(b);
+  let mode = false;
+  let unwinder = false;
+  let limit = false;
+  for (const a of call.args) {
+    const w = word(a);
+    if (w !== undefined && UNWINDERS.includes(w)) {
+      if (unwinder || limit) sc.bag.error(a, limit ? "ustack() takes the unwinder before the limit: ustack(cfi, N)" : "ustack() takes one unwinder");
+      unwinder = true;
+    } else if (w !== undefined && (STACK_MODES as readonly string[]).includes(w)) {
+      if (mode || limit) sc.bag.error(a, limit ? "ustack() takes the mode first: ustack(perf, N)" : "ustack() takes one mode");
+      mode = true;
+    } else if (w !== undefined) {
+      sc.bag.error(a, `unknown stack mode '${w}'${didYouMean(w, [...STACK_MODES, ...UNWINDERS])}: ustack(perf), ustack(bpftrace), ustack(N), ustack(perf, N) or ustack(cfi, ...) for the .eh_frame unwinder (bcc and folded are stackcount's)`);
+    } else {
+      if (limit) sc.bag.error(a, "ustack() takes one limit");
+      else limitOk(a);
+      limit = true;
+    }
+  }
   return "string";
 }

@@ -197,6 +197,19 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
     return this.utasks.get(task);
   }
 
+  /**
+   * The return addresses that pending uretprobes replaced on the task's stack
+   * (newest first) and the trampoline address they show as: what
+   * fixup_uretprobe_trampoline_entries() (kernel/events/callchain.c, 6.11)
+   * puts back into a user callchain. Undefined when nothing is pending.
+   */
+  pendingReturns(task: Task): { trampoline: number; returns: number[] } | undefined {
+    const ris = this.existingUtask(task)?.returnInstances;
+    const area = this.mmState(task.proc.mm).xolArea;
+    if (!ris?.length || !area) return undefined;
+    return { trampoline: area.vaddr, returns: ris.map((r) => r.origRetVaddr).reverse() };
+  }
+
   /** get_xol_area(): create the mm's XOL area on first use. */
   getXolArea(task: Task): XolArea | undefined {
     const st = this.mmState(task.proc.mm);

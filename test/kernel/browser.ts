@@ -170,7 +170,7 @@ async function chartViews(page: Page): Promise<ChartView[]> {
       const view: ChartView = { img: { visible: r.width > 0 && r.height > 0 && getComputedStyle(img).display !== "none", width: r.width, height: r.height, naturalWidth: img.naturalWidth, ink } };
       const svg = box.querySelector(".main-svg");
       if (svg) {
-        const marks = [...box.querySelectorAll(".bars path, .scatterlayer .points path, .scatterlayer .js-line")].filter((p) => {
+        const marks = [...box.querySelectorAll(".bars path, .scatterlayer .points path, .scatterlayer .js-line, .iciclelayer path.surface")].filter((p) => {
           const b = (p as SVGGraphicsElement).getBBox();
           return b.width > 0 || b.height > 0;
         }).length;
@@ -182,7 +182,7 @@ async function chartViews(page: Page): Promise<ChartView[]> {
     // JupyterLab with the plotly renderer draws the figure JSON itself: no picture, no script
     for (const el of document.querySelectorAll(".jp-RenderedPlotly")) {
       if (el.closest(".lm-mod-hidden")) continue;
-      const marks = [...el.querySelectorAll(".bars path, .scatterlayer .points path, .scatterlayer .js-line")].filter((p) => {
+      const marks = [...el.querySelectorAll(".bars path, .scatterlayer .points path, .scatterlayer .js-line, .iciclelayer path.surface")].filter((p) => {
         const b = (p as SVGGraphicsElement).getBBox();
         return b.width > 0 || b.height > 0;
       }).length;

@@ -32,7 +32,7 @@ const within = (actual: number, expected: number, rel: number): boolean => Math.
 
 describe("notebooks, executed headless through Jupyter", { ...requireNotebookTools(), timeout: 600_000 }, () => {
   test("the notebooks are all listed here", () => {
-    assert.deepEqual(fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort(), ["01-seed-push-emulation.ipynb", "02-funclatency.ipynb", "03-anatomy-of-a-hit.ipynb", "04-kernel-history.ipynb", "05-compile-and-compare.ipynb", "06-threads.ipynb"]);
+    assert.deepEqual(fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort(), ["01-seed-push-emulation.ipynb", "02-funclatency.ipynb", "03-anatomy-of-a-hit.ipynb", "04-kernel-history.ipynb", "05-compile-and-compare.ipynb", "06-threads.ipynb", "07-flame-graphs.ipynb"]);
   });
 
   test("01: the seed table, reproduced (within 5 %), exact traps, and the kvm-6.18 table", () => {
