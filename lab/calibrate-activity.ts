@@ -50,9 +50,9 @@ export interface Activity {
 }
 
 /** Other processes at or above this many CPUs' worth of time (10 % of one CPU) make a measurement untrustworthy. */
-export const BUSY_OTHERS_CPUS = 0.1;
+const BUSY_OTHERS_CPUS = 0.1;
 /** Steal at or above this (% of the CPUs' time) too: other guests competed for the host. */
-export const BUSY_STEAL_PCT = 5;
+const BUSY_STEAL_PCT = 5;
 
 const pct = (x: number): number => Math.round(1000 * x) / 10;
 

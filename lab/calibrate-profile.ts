@@ -12,7 +12,7 @@ import { caseEquation, modelledGeneration, modelPaths, predictCase } from "./cal
 import { activityText, activityWarning } from "./calibrate-activity.js";
 
 /** A figure whose standard error is above this (% of it) is too imprecise to trust: its rounds disagree. */
-export const IMPRECISE_PCT = 3;
+const IMPRECISE_PCT = 3;
 /** One-time cost of optimizing a nop5 site: amortized over the calls, too small to fit; kept at the built-in profiles' value. */
 const OPTIMIZE_NS = 25000;
 
