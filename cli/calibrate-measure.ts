@@ -217,6 +217,7 @@ function measurePair(ev: CaseEvents, calls: number, round: number, cpu: number |
 
 /** Calls per run for a case: about RUN_MS of probed run, from a first probed run of MIN_CALLS. */
 function callsFor(ev: CaseEvents, o: MeasureOptions): number {
+  if (ev.c.calls !== undefined) return ev.c.calls;
   ev.enable(true);
   let pilot: SiteRun;
   try {

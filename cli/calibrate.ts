@@ -148,7 +148,7 @@ export function calibrateCommand(argv: string[]): number {
   process.stdout.write(table(f.reports, estimator ?? "trimmed"));
   const c = f.profile.costs;
   process.stdout.write(
-    `costs (ns): int3_trap ${c.int3_trap}, single_step ${c.single_step}, uprobe_syscall ${c.uprobe_syscall}, uretprobe_syscall ${c.uretprobe_syscall}, handler ${c.handler}, uret_trap ${c.uret_trap}` +
+    `costs (ns): int3_trap ${c.int3_trap}, single_step ${c.single_step}, uprobe_syscall ${c.uprobe_syscall}, uretprobe_syscall ${c.uretprobe_syscall}, handler ${c.handler}, uret_trap ${c.uret_trap}, optimize ${c.optimize}` +
       `${f.clamped.length ? ` (held at 0: ${f.clamped.join(", ")})` : ""}\n`,
   );
   for (const [k, why] of Object.entries(f.profile.provenance?.["tied"] ?? {})) process.stdout.write(`tied: ${k} ${String(why)}\n`);

@@ -102,13 +102,12 @@ function unitProfile(key: FitKey | undefined): CostProfile {
 
 /**
  * The case's equation in the model for `calls` calls per run: the
- * coefficient of each fitted cost, and the fixed part (instructions at the
- * profile's clock, `optimize` amortized).
+ * coefficient of each fitted cost (`optimize`'s is 1/calls for an optimizable
+ * nop5), and the fixed part (instructions at the profile's clock).
  */
-export function caseEquation(c: CalibrationCase, kernel: string, calls: number, clock: { ghz: number; cyclesPerInsn: number; optimize: number }): CaseEquation {
+export function caseEquation(c: CalibrationCase, kernel: string, calls: number, clock: { ghz: number; cyclesPerInsn: number }): CaseEquation {
   const coef = {} as Record<FitKey, number>;
   for (const k of FIT_KEYS) coef[k] = extraPerCall(c, calls, kernel, unitProfile(k)) / UNIT_NS;
   const fixed: CostProfile = { ...unitProfile(undefined), ghz: clock.ghz, cyclesPerInsn: clock.cyclesPerInsn };
-  fixed.costs.optimize = clock.optimize;
   return { case: c.name, coef, fixedNs: extraPerCall(c, calls, kernel, fixed) };
 }

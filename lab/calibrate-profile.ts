@@ -13,8 +13,15 @@ import { activityText, activityWarning } from "./calibrate-activity.js";
 
 /** A figure whose standard error is above this (% of it) is too imprecise to trust: its rounds disagree. */
 const IMPRECISE_PCT = 3;
-/** One-time cost of optimizing a nop5 site: amortized over the calls, too small to fit; kept at the built-in profiles' value. */
+/** One-time cost of optimizing a nop5 site, the built-in profiles' value: kept when no case has few enough calls to see it. */
 const OPTIMIZE_NS = 25000;
+/** `optimize` is fitted only when a case charges it at least this often per call (100 calls per run: 0.01). */
+const OPTIMIZE_VISIBLE = 1e-3;
+
+/** The equation with `optimize` at a given value, moved into the fixed part (when no case can see it). */
+export function withOptimizeFixed(e: CaseEquation, ns: number): CaseEquation {
+  return { case: e.case, coef: { ...e.coef, optimize: 0 }, fixedNs: e.fixedNs + e.coef.optimize * ns };
+}
 
 export interface CaseReport {
   case: string;
@@ -159,10 +166,12 @@ export interface FitOutcome {
 export function fitProfile(rec: Recording, estimator: Estimator = "trimmed"): FitOutcome {
   const k = kernelOf(rec.kernel_release);
   const ghz = rec.cpu_mhz > 0 ? rec.cpu_mhz / 1000 : DEFAULT_GHZ; // VMs often report 0 MHz
-  const clock = { ghz, cyclesPerInsn: 1, optimize: OPTIMIZE_NS };
+  const clock = { ghz, cyclesPerInsn: 1 };
   const cases = recordedCases(rec, "fit");
   if (cases.length === 0) throw new UserError("calibrate: the recording has no fit case");
-  const eqs = cases.map((c) => caseEquation(c, k.version, callsOf(rec, c.name), clock));
+  const modelEqs = cases.map((c) => caseEquation(c, k.version, callsOf(rec, c.name), clock));
+  const optimizeSeen = modelEqs.some((e) => e.coef.optimize >= OPTIMIZE_VISIBLE);
+  const eqs = optimizeSeen ? modelEqs : modelEqs.map((e) => withOptimizeFixed(e, OPTIMIZE_NS));
   const measured = new Map(cases.map((c) => [c.name, figureOf(rec.cases[c.name]!.rounds, estimator)]));
   const fit = fitCosts(eqs, measured);
   const f = fit.costs;
@@ -174,7 +183,7 @@ export function fitProfile(rec: Recording, estimator: Estimator = "trimmed"): Fi
     uprobe_syscall: r1(f.uprobe_syscall ?? 0),
     uretprobe_syscall: r1(f.uretprobe_syscall ?? 0),
     handler: r1(f.handler ?? 0),
-    optimize: OPTIMIZE_NS,
+    optimize: optimizeSeen ? r1(f.optimize ?? OPTIMIZE_NS) : OPTIMIZE_NS,
   };
   const reports = cases.map((c, i) => report(c, rec, k.version, eqs[i]!, predictFromEquation(eqs[i]!, costs), estimator));
   const model = modelReturn(eqs);
@@ -209,7 +218,7 @@ export function fitProfile(rec: Recording, estimator: Estimator = "trimmed"): Fi
       ...(rec.return_path ? { return_path: rec.return_path } : {}),
       tied,
       fit: "weighted least squares on relative errors, costs >= 0",
-      not_fitted: [...FIT_KEYS.filter((key) => f[key] === undefined), "optimize"],
+      not_fitted: FIT_KEYS.filter((key) => f[key] === undefined || (key === "optimize" && !optimizeSeen)),
       clamped_to_0: fit.clamped,
     },
     equations: [
