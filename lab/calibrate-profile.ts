@@ -196,7 +196,7 @@ export function fitProfile(rec: Recording, estimator: Estimator = "trimmed"): Fi
   const worst = errorSummary(reports.map((r) => ({ case: r.case, predicted_ns: r.predicted_ns, measured_ns: r.measured_ns })));
   const profile: CalibratedProfile = {
     name: `calibrated-${rec.kernel_release}`,
-    description: `measured by uprobe-lab calibrate on Linux ${rec.kernel_release} (${rec.cpu_model}), ${rec.date}, ${rec.rounds} rounds × ${rec.calls} calls (${estimator} of rounds), ${load}${rec.activity ? `, ${activityText(rec.activity)}` : ""}; fit residuals mean ${worst.mean_abs_pct} %, worst ${worst.worst_pct} % (${worst.worst_case}); tracefs events as consumers`,
+    description: `measured by uprobe-lab calibrate on Linux ${rec.kernel_release} (${rec.cpu_model}), ${rec.date}, up to ${rec.rounds} rounds of ~20 ms runs (${estimator} of rounds), ${load}${rec.activity ? `, ${activityText(rec.activity)}` : ""}; fit residuals mean ${worst.mean_abs_pct} %, worst ${worst.worst_pct} % (${worst.worst_case}); tracefs events as consumers`,
     ghz,
     cyclesPerInsn: 1,
     costs,
