@@ -265,7 +265,9 @@ export function measureCases(cases: readonly CalibrationCase[], o: MeasureOption
     for (const ev of events) ev.remove();
   }
   const ownAfter = ownTicks();
-  const activity = otherActivity(statBefore, procStat(), { self: ownAfter.self - ownBefore.self, children: ownAfter.children - ownBefore.children }, o.cpu);
+  const statAfter = procStat();
+  // no /proc/stat (a container that hides it): nothing to say about other processes
+  const activity = statBefore.length && statAfter.length ? otherActivity(statBefore, statAfter, { self: ownAfter.self - ownBefore.self, children: ownAfter.children - ownBefore.children }, o.cpu) : undefined;
   const cpu = os.cpus()[0];
   return {
     kernel_release: os.release(),
@@ -277,7 +279,7 @@ export function measureCases(cases: readonly CalibrationCase[], o: MeasureOption
     pinned_cpu: o.cpu,
     loadavg_before,
     loadavg_after: loadAverage(),
-    activity,
+    ...(activity ? { activity } : {}),
     return_path,
     cases: rec,
   };
