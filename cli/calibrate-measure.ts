@@ -21,7 +21,7 @@ import { loadBinary, UserError } from "../engine/index.js";
 import { otherActivity, parseProcStat, type CpuTicks, type OwnTicks } from "../lab/calibrate-activity.js";
 import type { CalibrationCase } from "../lab/calibrate-cases.js";
 import { relativeStdError } from "../lab/calibrate-estimator.js";
-import { CALIBRATE_BINARY } from "../lab/calibrate-model.js";
+import { caseBinary } from "../lab/calibrate-model.js";
 import type { RecordedCase, Recording } from "../lab/calibrate-recording.js";
 import { returnPathOf, uretprobeProbeElf, type ReturnPath } from "../lab/calibrate-return-path.js";
 
@@ -71,8 +71,8 @@ interface SiteRun {
   maps: { xol: boolean; tramp: boolean };
 }
 
-function runSite(site: string, calls: number, cpu: number | null): SiteRun {
-  const argv = [CALIBRATE_BINARY, String(calls), site];
+function runSite(file: string, site: string, calls: number, cpu: number | null): SiteRun {
+  const argv = [file, String(calls), site];
   const r = cpu === null ? spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8" }) : spawnSync("taskset", ["-c", String(cpu), ...argv], { encoding: "utf8" });
   if (r.status !== 0) throw new UserError(`calibrate: ${argv.join(" ")} failed (status ${r.status ?? r.signal}): ${(r.stderr || "").trim().split("\n")[0] ?? ""}`);
   const line = r.stdout.split("\n").find((l) => l.startsWith(site + " "));
@@ -85,16 +85,19 @@ function runSite(site: string, calls: number, cpu: number | null): SiteRun {
 /** The case's tracefs events: created disabled, enabled around each probed run. */
 class CaseEvents {
   private readonly names: string[];
+  /** The program the case's probes go in. */
+  readonly file: string;
   constructor(
     private readonly tracefs: string,
     readonly c: CalibrationCase,
   ) {
-    const bin = loadBinary(CALIBRATE_BINARY);
+    this.file = caseBinary(c);
+    const bin = loadBinary(this.file);
     const sym = bin.lookup(c.site);
-    if (!sym) throw new UserError(`calibrate: ${CALIBRATE_BINARY} has no symbol ${c.site} (rebuild samples/)`);
+    if (!sym) throw new UserError(`calibrate: ${this.file} has no symbol ${c.site} (rebuild samples/)`);
     this.names = c.probes.map((_, i) => `${c.name}_${i}`);
     c.probes.forEach((q, i) => {
-      const where = `${CALIBRATE_BINARY}:0x${(sym.fileOffset + q.offset).toString(16)}`;
+      const where = `${this.file}:0x${(sym.fileOffset + q.offset).toString(16)}`;
       this.write(`${q.kind}:${GROUP}/${this.names[i]} ${where}`);
     });
   }
@@ -200,12 +203,12 @@ function measurePair(ev: CaseEvents, calls: number, round: number, cpu: number |
   const probed = (): SiteRun => {
     ev.enable(true);
     try {
-      return runSite(ev.c.site, calls, cpu);
+      return runSite(ev.file, ev.c.site, calls, cpu);
     } finally {
       ev.enable(false);
     }
   };
-  const unprobed = (): SiteRun => runSite(ev.c.site, calls, cpu);
+  const unprobed = (): SiteRun => runSite(ev.file, ev.c.site, calls, cpu);
   // alternate which of the pair goes first, so that neither always follows the other's kind of run
   if (round % 2) {
     const with_ = probed();
@@ -221,7 +224,7 @@ function callsFor(ev: CaseEvents, o: MeasureOptions): number {
   ev.enable(true);
   let pilot: SiteRun;
   try {
-    pilot = runSite(ev.c.site, MIN_CALLS, o.cpu);
+    pilot = runSite(ev.file, ev.c.site, MIN_CALLS, o.cpu);
   } finally {
     ev.enable(false);
   }

@@ -130,7 +130,7 @@ function oldLoadWarning(rec: Recording): string | undefined {
 
 /** How 64-bit uretprobes return in the model on this generation, read off a uretprobe case's equation. */
 function modelReturn(eqs: readonly CaseEquation[]): "syscall" | "int3" | undefined {
-  const ret = eqs.find((e) => caseByName(e.case)?.probes.some((q) => q.kind === "r"));
+  const ret = eqs.find((e) => { const c = caseByName(e.case); return c?.binary === undefined && c?.probes.some((q) => q.kind === "r"); });
   if (!ret) return undefined;
   return ret.coef.uretprobe_syscall > 0 ? "syscall" : ret.coef.uret_trap > 0 ? "int3" : undefined;
 }
