@@ -182,6 +182,16 @@ function ownTicks(): OwnTicks {
   return { self: (u.user + u.system) / 10_000, children };
 }
 
+/** Whether a program runs here (a 32-bit one needs the kernel's IA32 emulation). */
+function runsNatively(file: string, site: string): boolean {
+  try {
+    runSite(file, site, MIN_CALLS, null);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Ask the kernel for sys_uretprobe from a disposable process (lab/calibrate-return-path.ts). */
 export function probeReturnPath(): ReturnPath {
   let dir: string | undefined;
@@ -242,7 +252,13 @@ export function measureCases(cases: readonly CalibrationCase[], o: MeasureOption
   const events: CaseEvents[] = [];
   const calls = new Map<CaseEvents, number>();
   try {
-    for (const c of cases) events.push(new CaseEvents(o.tracefs, c));
+    for (const c of cases) {
+      if (c.binary === "m32" && !runsNatively(caseBinary(c), c.site)) {
+        o.log(`calibrate: ${c.name} skipped: 32-bit programs do not run on this kernel (no IA32 emulation), so uret_trap will be tied to int3_trap`);
+        continue;
+      }
+      events.push(new CaseEvents(o.tracefs, c));
+    }
     for (const ev of events) calls.set(ev, callsFor(ev, o));
     const start = Date.now();
     const precise = (ev: CaseEvents): boolean => {
