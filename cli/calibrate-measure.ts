@@ -1,20 +1,29 @@
 // The measuring half of `calibrate`: real tracefs uprobe events on the sites
-// of samples/bin/calibrate-O2, timed natively. Each round runs every case
-// twice in turn, without and with its probes (the order alternating between
-// rounds), so that both runs of a pair see the same load; a case's figure is
-// the median over rounds of (with − without) per call, and its spread the
-// min and max. The result is a Recording: plain numbers, which the fitting
-// half (lab/calibrate-fit.ts) reads, and which
-// scripts/real-kernel-calibrate.mjs saves so tests can use them.
+// of samples/bin/calibrate-O2, timed natively. Each round runs a case twice
+// in turn, without and with its probes (the order alternating between
+// rounds), so that both runs of a pair see the same load; a round's figure is
+// (with − without) per call. A run's figure scatters by about 10 % from one
+// process to the next however long it runs (lab/calibrate-estimator.ts), so
+// runs are short (each case gets as many calls as take about RUN_MS) and many:
+// rounds go on, for the cases whose figure is not yet within TARGET_PCT, until
+// that holds or the time (--time) is spent. /proc/stat before and after says
+// whether anything else ran (lab/calibrate-activity.ts), and a disposable
+// process asks the kernel for sys_uretprobe (lab/calibrate-return-path.ts).
+// The result is a Recording: plain numbers, which the fitting half
+// (lab/calibrate-profile.ts) reads, and which scripts/real-kernel-calibrate.mjs
+// saves so tests can use them.
 
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadBinary, UserError } from "../engine/index.js";
+import { otherActivity, parseProcStat, type CpuTicks, type OwnTicks } from "../lab/calibrate-activity.js";
 import type { CalibrationCase } from "../lab/calibrate-cases.js";
-import { CALIBRATE_BINARY } from "../lab/calibrate-model.js";
+import { relativeStdError } from "../lab/calibrate-estimator.js";
+import { caseBinary } from "../lab/calibrate-model.js";
 import type { RecordedCase, Recording } from "../lab/calibrate-recording.js";
+import { returnPathOf, uretprobeProbeElf, type ReturnPath } from "../lab/calibrate-return-path.js";
 
 const GROUP = "uprobe_lab_calib";
 
@@ -62,8 +71,8 @@ interface SiteRun {
   maps: { xol: boolean; tramp: boolean };
 }
 
-function runSite(site: string, calls: number, cpu: number | null): SiteRun {
-  const argv = [CALIBRATE_BINARY, String(calls), site];
+function runSite(file: string, site: string, calls: number, cpu: number | null): SiteRun {
+  const argv = [file, String(calls), site];
   const r = cpu === null ? spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8" }) : spawnSync("taskset", ["-c", String(cpu), ...argv], { encoding: "utf8" });
   if (r.status !== 0) throw new UserError(`calibrate: ${argv.join(" ")} failed (status ${r.status ?? r.signal}): ${(r.stderr || "").trim().split("\n")[0] ?? ""}`);
   const line = r.stdout.split("\n").find((l) => l.startsWith(site + " "));
@@ -76,16 +85,19 @@ function runSite(site: string, calls: number, cpu: number | null): SiteRun {
 /** The case's tracefs events: created disabled, enabled around each probed run. */
 class CaseEvents {
   private readonly names: string[];
+  /** The program the case's probes go in. */
+  readonly file: string;
   constructor(
     private readonly tracefs: string,
     readonly c: CalibrationCase,
   ) {
-    const bin = loadBinary(CALIBRATE_BINARY);
+    this.file = caseBinary(c);
+    const bin = loadBinary(this.file);
     const sym = bin.lookup(c.site);
-    if (!sym) throw new UserError(`calibrate: ${CALIBRATE_BINARY} has no symbol ${c.site} (rebuild samples/)`);
+    if (!sym) throw new UserError(`calibrate: ${this.file} has no symbol ${c.site} (rebuild samples/)`);
     this.names = c.probes.map((_, i) => `${c.name}_${i}`);
     c.probes.forEach((q, i) => {
-      const where = `${CALIBRATE_BINARY}:0x${(sym.fileOffset + q.offset).toString(16)}`;
+      const where = `${this.file}:0x${(sym.fileOffset + q.offset).toString(16)}`;
       this.write(`${q.kind}:${GROUP}/${this.names[i]} ${where}`);
     });
   }
@@ -129,51 +141,152 @@ function clearLeftovers(tracefs: string): void {
   for (const m of text.matchAll(new RegExp(`^[pr]:${GROUP}/(\\S+) `, "gm"))) removeEvent(tracefs, m[1]!);
 }
 
+/** Aim for probed runs of about this long: long enough that starting the process is a small part, short enough for many rounds. */
+const RUN_MS = 20;
+const MIN_CALLS = 1000;
+/** Rounds go on for a case until its figure's standard error is within this (%). */
+const TARGET_PCT = 1.5;
+/** ... or it has had this many rounds. */
+const MAX_ROUNDS = 99;
+
 export interface MeasureOptions {
   tracefs: string;
+  /** The most calls per run (a case that takes longer than RUN_MS per MIN_CALLS gets MIN_CALLS). */
   calls: number;
+  /** Rounds every case gets at least. */
   rounds: number;
+  /** Seconds of rounds after which only the minimum is finished. */
+  seconds: number;
   cpu: number | null;
   log: (line: string) => void;
+}
+
+function procStat(): CpuTicks[] {
+  try {
+    return parseProcStat(fs.readFileSync("/proc/stat", "utf8"));
+  } catch {
+    return [];
+  }
+}
+
+/** calibrate's own CPU time and its waited-for children's, in clock ticks (USER_HZ, 100 on x86). */
+function ownTicks(): OwnTicks {
+  const u = process.cpuUsage();
+  let children = 0;
+  try {
+    const f = fs.readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+    children = Number(f[13]) + Number(f[14]); // cutime, cstime (fields 16 and 17)
+  } catch {
+    /* no /proc: no children's share */
+  }
+  return { self: (u.user + u.system) / 10_000, children };
+}
+
+/** Whether a program runs here (a 32-bit one needs the kernel's IA32 emulation). */
+function runsNatively(file: string, site: string): boolean {
+  try {
+    runSite(file, site, MIN_CALLS, null);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Ask the kernel for sys_uretprobe from a disposable process (lab/calibrate-return-path.ts). */
+export function probeReturnPath(): ReturnPath {
+  let dir: string | undefined;
+  try {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "uprobe-lab-uret-"));
+    const exe = path.join(dir, "syscall335");
+    fs.writeFileSync(exe, uretprobeProbeElf(), { mode: 0o755 });
+    const r = spawnSync(exe, [], { stdio: "ignore", timeout: 5000 });
+    return r.error ? returnPathOf(null, null, (r.error as NodeJS.ErrnoException).code ?? r.error.message) : returnPathOf(r.status, r.signal);
+  } catch (e) {
+    return returnPathOf(null, null, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  } finally {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One round of a case: its runs without and with its probes, in the order the round's parity says. */
+function measurePair(ev: CaseEvents, calls: number, round: number, cpu: number | null): { with_: SiteRun; base: SiteRun } {
+  const probed = (): SiteRun => {
+    ev.enable(true);
+    try {
+      return runSite(ev.file, ev.c.site, calls, cpu);
+    } finally {
+      ev.enable(false);
+    }
+  };
+  const unprobed = (): SiteRun => runSite(ev.file, ev.c.site, calls, cpu);
+  // alternate which of the pair goes first, so that neither always follows the other's kind of run
+  if (round % 2) {
+    const with_ = probed();
+    return { with_, base: unprobed() };
+  }
+  const base = unprobed();
+  return { base, with_: probed() };
+}
+
+/** Calls per run for a case: about RUN_MS of probed run, from a first probed run of MIN_CALLS. */
+function callsFor(ev: CaseEvents, o: MeasureOptions): number {
+  if (ev.c.calls !== undefined) return ev.c.calls;
+  ev.enable(true);
+  let pilot: SiteRun;
+  try {
+    pilot = runSite(ev.file, ev.c.site, MIN_CALLS, o.cpu);
+  } finally {
+    ev.enable(false);
+  }
+  const n = Math.round((RUN_MS * 1e6) / Math.max(1, pilot.nsPerCall));
+  return Math.max(MIN_CALLS, Math.min(o.calls, Math.round(n / 100) * 100));
 }
 
 export function measureCases(cases: readonly CalibrationCase[], o: MeasureOptions): Recording {
   clearLeftovers(o.tracefs);
   const loadavg_before = loadAverage();
+  const return_path = probeReturnPath();
+  o.log(`calibrate: ${return_path.how}`);
+  const statBefore = procStat(), ownBefore = ownTicks();
   const rec: Record<string, Required<RecordedCase>> = {};
   const events: CaseEvents[] = [];
+  const calls = new Map<CaseEvents, number>();
   try {
-    for (const c of cases) events.push(new CaseEvents(o.tracefs, c));
-    for (let r = 0; r < o.rounds; r++) {
-      for (const ev of events) {
-        const probed = (): SiteRun => {
-          ev.enable(true);
-          try {
-            return runSite(ev.c.site, o.calls, o.cpu);
-          } finally {
-            ev.enable(false);
-          }
-        };
-        const unprobed = (): SiteRun => runSite(ev.c.site, o.calls, o.cpu);
-        // alternate which of the pair goes first, so that neither always follows the other's kind of run
-        let base: SiteRun, with_: SiteRun;
-        if (r % 2) {
-          with_ = probed();
-          base = unprobed();
-        } else {
-          base = unprobed();
-          with_ = probed();
-        }
-        const cr = (rec[ev.c.name] ??= { rounds: [], wall_rounds: [], base_ns: [], maps: with_.maps });
+    for (const c of cases) {
+      if (c.binary === "m32" && !runsNatively(caseBinary(c), c.site)) {
+        o.log(`calibrate: ${c.name} skipped: 32-bit programs do not run on this kernel (no IA32 emulation), so uret_trap will be tied to int3_trap`);
+        continue;
+      }
+      events.push(new CaseEvents(o.tracefs, c));
+    }
+    for (const ev of events) calls.set(ev, callsFor(ev, o));
+    const start = Date.now();
+    const precise = (ev: CaseEvents): boolean => {
+      const r = rec[ev.c.name]?.rounds ?? [];
+      return r.length >= MAX_ROUNDS || 100 * relativeStdError(r, "trimmed") <= TARGET_PCT;
+    };
+    for (let r = 0; ; r++) {
+      const spent = (Date.now() - start) / 1000;
+      const due = events.filter((ev) => (rec[ev.c.name]?.rounds.length ?? 0) < o.rounds || (spent < o.seconds && !precise(ev)));
+      if (due.length === 0) break;
+      for (const ev of due) {
+        const n = calls.get(ev)!;
+        const { with_, base } = measurePair(ev, n, rec[ev.c.name]?.rounds.length ?? 0, o.cpu);
+        const cr = (rec[ev.c.name] ??= { rounds: [], calls: n, wall_rounds: [], base_ns: [], maps: with_.maps });
         cr.rounds.push(round2(with_.nsPerCall - base.nsPerCall));
         cr.wall_rounds.push(round2(with_.wallNsPerCall - base.wallNsPerCall));
         cr.base_ns.push(round2(base.nsPerCall));
       }
-      o.log(`calibrate: round ${r + 1}/${o.rounds} done (load average ${loadAverage().join(" ")})`);
+      const worst = Math.max(...events.map((ev) => 100 * relativeStdError(rec[ev.c.name]!.rounds, "trimmed")));
+      o.log(`calibrate: round ${r + 1}: ${due.length} case(s), ${((Date.now() - start) / 1000).toFixed(0)} s, widest standard error ±${worst.toFixed(1)} % (load average ${loadAverage().join(" ")})`);
     }
   } finally {
     for (const ev of events) ev.remove();
   }
+  const ownAfter = ownTicks();
+  const statAfter = procStat();
+  // no /proc/stat (a container that hides it): nothing to say about other processes
+  const activity = statBefore.length && statAfter.length ? otherActivity(statBefore, statAfter, { self: ownAfter.self - ownBefore.self, children: ownAfter.children - ownBefore.children }, o.cpu) : undefined;
   const cpu = os.cpus()[0];
   return {
     kernel_release: os.release(),
@@ -181,10 +294,12 @@ export function measureCases(cases: readonly CalibrationCase[], o: MeasureOption
     cpu_mhz: cpu?.speed ?? 0,
     date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
     calls: o.calls,
-    rounds: o.rounds,
+    rounds: Math.max(...Object.values(rec).map((c) => c.rounds.length)),
     pinned_cpu: o.cpu,
     loadavg_before,
     loadavg_after: loadAverage(),
+    ...(activity ? { activity } : {}),
+    return_path,
     cases: rec,
   };
 }

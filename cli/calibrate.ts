@@ -14,12 +14,14 @@ import * as path from "node:path";
 import { loadCostProfile, UserError } from "../engine/index.js";
 import { casesOf } from "../lab/calibrate-cases.js";
 import { readRecording, type Recording } from "../lab/calibrate-recording.js";
-import { checkProfile, estimatorOf, findings, fitProfile, recordingWarnings, type CaseReport, type Estimator } from "../lab/calibrate-profile.js";
+import { activityText } from "../lab/calibrate-activity.js";
+import { ESTIMATORS, type Estimator } from "../lab/calibrate-estimator.js";
+import { checkProfile, estimatorOf, fitProfile, recordingWarnings, type CaseReport } from "../lab/calibrate-profile.js";
 import { optNumber, parseArgs, type Parsed } from "./args.js";
 import { calibrationBlocker, defaultCpu, measureCases, tryMount } from "./calibrate-measure.js";
 
-const CALIBRATE_HELP = `usage: uprobe-lab calibrate [-o PROFILE.json] [--rounds R] [--calls N] [--cpu N|none] [--tracefs DIR]
-                           [--record FILE] [--samples FILE]
+const CALIBRATE_HELP = `usage: uprobe-lab calibrate [-o PROFILE.json] [--time S] [--rounds R] [--calls N] [--cpu N|none] [--tracefs DIR]
+                           [--record FILE] [--samples FILE] [--estimator E]
        uprobe-lab calibrate --check PROFILE [same options]
 
 Measure uprobe costs on this machine's kernel (root and tracefs required),
@@ -28,14 +30,19 @@ with --cost PROFILE.json. --check measures held-out cases and prints the
 profile's predicted against measured ns per call, with the mean and worst
 relative error.
 
-  --rounds R     rounds; each runs every case without and with its probes (default 7)
-  --calls N      calls of the probed function per run (default 20000)
+  --time S       seconds of rounds (default 40): rounds go on for the cases whose figure
+                 is not yet within ±1.5 %, until the time is spent
+  --rounds R     rounds every case gets at least; a round runs a case without and with
+                 its probes (default 9)
+  --calls N      the most calls of the probed function per run (default 20000; a case
+                 gets as many as take about 20 ms, at least 1000)
   --cpu N|none   pin the measured runs to CPU N with taskset (default: the last CPU)
   --record FILE  also save the raw measurement (the rounds of every case)
   --samples FILE fit or check a saved measurement instead of measuring
-  --estimator E  a case's figure: median of the rounds (default), or min (the fastest
-                 round: others can only slow a round down; steadier on a busy machine).
-                 --check uses the profile's own unless given
+  --estimator E  a case's figure from its rounds: trimmed (the mean of the middle 60 %,
+                 the default), median, or min (the fastest round: others can only slow a
+                 round down; steadier on a busy machine). --check uses the profile's own
+                 unless given
 `;
 
 const log = (s: string): void => void process.stderr.write(s + "\n");
@@ -50,10 +57,11 @@ function acquire(p: Parsed, set: "fit" | "check"): Recording {
   const cpuOpt = p.opts.get("--cpu")?.[0];
   const cpu = cpuOpt === undefined ? defaultCpu() : cpuOpt === "none" ? null : optNumber(p, "--cpu", 0);
   const calls = Math.max(1000, optNumber(p, "--calls", 20_000));
-  const rounds = Math.max(3, optNumber(p, "--rounds", optNumber(p, "--runs", 7)));
+  const rounds = Math.max(3, optNumber(p, "--rounds", optNumber(p, "--runs", 9)));
+  const seconds = optNumber(p, "--time", 40);
   const cases = casesOf(set);
-  log(`calibrate: ${cases.length} cases, ${rounds} rounds × ${calls} calls, ${cpu === null ? "not pinned" : `pinned to CPU ${cpu}`}`);
-  const rec: Recording = measureCases(cases, { tracefs, calls, rounds, cpu, log });
+  log(`calibrate: ${cases.length} cases, at least ${rounds} rounds, up to ${seconds} s, ${cpu === null ? "not pinned" : `pinned to CPU ${cpu}`}`);
+  const rec: Recording = measureCases(cases, { tracefs, calls, rounds, seconds, cpu, log });
   const out = p.opts.get("--record")?.[0];
   if (out !== undefined) {
     fs.writeFileSync(out, JSON.stringify(rec, null, 1) + "\n");
@@ -74,18 +82,21 @@ function writable(file: string): void {
 
 function estimatorOption(p: Parsed): Estimator | undefined {
   const e = p.opts.get("--estimator")?.[0];
-  if (e === undefined || e === "median" || e === "min") return e;
-  throw new UserError(`option --estimator: median or min, not ${e}`);
+  if (e === undefined) return undefined;
+  const known = ESTIMATORS.find((x) => x === e);
+  if (known) return known;
+  throw new UserError(`option --estimator: ${ESTIMATORS.join(", ")}, not ${e}`);
 }
 
 function table(reports: readonly CaseReport[], estimator: Estimator): string {
-  const rows = [["case", "path", "min", "median", "max", "spread", "predicted", "error"]];
+  const rows = [["case", "path", "rounds", "calls", "min", "median", "max", estimator, "±", "predicted", "error"]];
   for (const r of reports) {
     const path = r.real_path && r.real_path !== r.model_path ? `${r.model_path} (real: ${r.real_path})` : r.model_path;
-    rows.push([r.case, path, us(r.min_ns), us(r.median_ns), us(r.max_ns), `${r.spread_pct.toFixed(0)} %`, us(r.predicted_ns), `${r.error_pct >= 0 ? "+" : ""}${r.error_pct.toFixed(1)} %`]);
+    const err = `${r.error_pct >= 0 ? "+" : ""}${r.error_pct.toFixed(1)} %`;
+    rows.push([r.case, path, String(r.rounds), String(r.calls), us(r.min_ns), us(r.median_ns), us(r.max_ns), us(r.measured_ns), `${r.std_error_pct.toFixed(1)} %`, us(r.predicted_ns), err]);
   }
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ")).join("\n") + `\n(us per call; error = predicted vs the ${estimator})\n`;
+  return rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ")).join("\n") + `\n(us per call; ± = the ${estimator}'s standard error; error = predicted vs the ${estimator})\n`;
 }
 
 function us(ns: number): string {
@@ -93,14 +104,15 @@ function us(ns: number): string {
 }
 
 function header(rec: Recording, kernel: string): string {
-  return `kernel ${rec.kernel_release} (modelled as ${kernel}), ${rec.cpu_model}, ${rec.date}, ${rec.rounds} rounds × ${rec.calls} calls, load average ${rec.loadavg_before.join(" ")} before, ${rec.loadavg_after.join(" ")} after`;
+  const others = rec.activity ? `; ${activityText(rec.activity)}` : "";
+  return `kernel ${rec.kernel_release} (modelled as ${kernel}), ${rec.cpu_model}, ${rec.date}, up to ${rec.rounds} rounds, load average ${rec.loadavg_before.join(" ")} before, ${rec.loadavg_after.join(" ")} after${others}`;
 }
 
 export function calibrateCommand(argv: string[]): number {
   const p = parseArgs(
     argv,
     {
-      "-o": { value: true }, "--check": { value: true }, "--calls": { value: true }, "--rounds": { value: true }, "--runs": { value: true }, "--cpu": { value: true },
+      "-o": { value: true }, "--check": { value: true }, "--calls": { value: true }, "--rounds": { value: true }, "--runs": { value: true }, "--cpu": { value: true }, "--time": { value: true },
       "--tracefs": { value: true }, "--record": { value: true }, "--samples": { value: true }, "--estimator": { value: true }, "--help": {}, "-h": {},
     },
     false,
@@ -125,7 +137,7 @@ export function calibrateCommand(argv: string[]): number {
   const outOpt = p.opts.get("-o")?.[0];
   if (outOpt !== undefined) writable(outOpt); // before minutes of measuring
   const rec = acquire(p, "fit");
-  const f = fitProfile(rec, estimator ?? "median");
+  const f = fitProfile(rec, estimator ?? "trimmed");
   const out = outOpt ?? `cost-${rec.kernel_release}.json`;
   try {
     fs.writeFileSync(out, JSON.stringify(f.profile, null, 2) + "\n");
@@ -133,14 +145,15 @@ export function calibrateCommand(argv: string[]): number {
     throw new UserError(`-o ${out}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   process.stdout.write(`fit: ${header(rec, f.kernel)}\n`);
-  process.stdout.write(table(f.reports, estimator ?? "median"));
+  process.stdout.write(table(f.reports, estimator ?? "trimmed"));
   const c = f.profile.costs;
   process.stdout.write(
-    `costs (ns): int3_trap ${c.int3_trap}, single_step ${c.single_step}, uprobe_syscall ${c.uprobe_syscall}, uretprobe_syscall ${c.uretprobe_syscall}, handler ${c.handler}, uret_trap ${c.uret_trap}` +
+    `costs (ns): int3_trap ${c.int3_trap}, single_step ${c.single_step}, uprobe_syscall ${c.uprobe_syscall}, uretprobe_syscall ${c.uretprobe_syscall}, handler ${c.handler}, uret_trap ${c.uret_trap}, optimize ${c.optimize}` +
       `${f.clamped.length ? ` (held at 0: ${f.clamped.join(", ")})` : ""}\n`,
   );
-  for (const line of findings(f.reports)) process.stdout.write(`found: ${line}\n`);
-  for (const w of [...f.warnings, ...recordingWarnings(rec, f.reports, estimator ?? "median")]) log(`calibrate: ${w}`);
+  for (const [k, why] of Object.entries(f.profile.provenance?.["tied"] ?? {})) process.stdout.write(`tied: ${k} ${String(why)}\n`);
+  for (const line of f.found) process.stdout.write(`found: ${line}\n`);
+  for (const w of [...f.warnings, ...recordingWarnings(rec, f.reports, estimator ?? "trimmed")]) log(`calibrate: ${w}`);
   log(`calibrate: wrote ${out}; check it on held-out cases with: uprobe-lab calibrate --check ${out}`);
   return 0;
 }

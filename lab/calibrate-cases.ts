@@ -18,6 +18,10 @@ export interface CalibrationCase {
   probes: CaseProbe[];
   /** "fit": used to fit the profile; "check": held out, for `--check`. */
   set: "fit" | "check";
+  /** Calls per run, when the case needs that many rather than about 20 ms' worth. */
+  calls?: number;
+  /** "m32": samples/bin/calibrate-m32-O0, the sites in a 32-bit (i386) task; else calibrate-O2. */
+  binary?: "m32";
   what: string;
 }
 
@@ -41,9 +45,13 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = Object.freeze([
   { name: "xol_load_rip", site: "site_load_rip", probes: [p()], set: "fit", what: "mov 0(%rip),%eax (stepped, riprel)" },
   // the 6.18 nop5 optimization
   { name: "opt_nop5", site: "site_nop5", probes: [p()], set: "fit", what: "nopl 0(%rax,%rax,1) (optimized nop5)" },
+  // 100 calls a run: the first hit's one-time cost (optimize) is about half the figure
+  { name: "opt_nop5_first", site: "site_nop5", probes: [p()], set: "fit", calls: 100, what: "the nop5, 100 calls per run (its one-time optimization shows)" },
   // uretprobes: entry path + return path
   { name: "ret_push", site: "site_push", probes: [r], set: "fit", what: "uretprobe, emulated entry (push %rbp)" },
   { name: "ret_mov", site: "site_mov", probes: [r], set: "fit", what: "uretprobe, stepped entry (mov)" },
+  // a 32-bit task returns through the int3 trampoline on every generation: uret_trap on 6.11+ too (§10.4)
+  { name: "ret_push_m32", site: "site_push", probes: [r], set: "fit", binary: "m32", what: "uretprobe in a 32-bit task, emulated entry (the int3 trampoline)" },
   // held out
   { name: "chk_push_r12", site: "site_push_r12", probes: [p()], set: "check", what: "push %r12 (emulated)" },
   { name: "chk_jne", site: "site_jne", probes: [p()], set: "check", what: "jne +0 (emulated)" },

@@ -11,9 +11,10 @@
 // makes the task run, the optimization amortized over the calls).
 
 import type { CostProfile } from "../engine/index.js";
+import { median } from "./calibrate-estimator.js";
 
-/** The costs a fit determines (`optimize` is one-time and stays as given). */
-export const FIT_KEYS = ["int3_trap", "single_step", "uret_trap", "uprobe_syscall", "uretprobe_syscall", "handler"] as const;
+/** The costs a fit determines (`optimize` is charged once per process, so only a case with few calls per run sees it). */
+export const FIT_KEYS = ["int3_trap", "single_step", "uret_trap", "uprobe_syscall", "uretprobe_syscall", "handler", "optimize"] as const;
 export type FitKey = (typeof FIT_KEYS)[number];
 
 /** The model's equation for one case: ns per call = Σ coef[k]·costs[k] + fixedNs. */
@@ -29,13 +30,6 @@ export interface Spread {
   max: number;
   /** (max − min) / median, in percent. */
   spread_pct: number;
-}
-
-function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 export function spreadOf(xs: readonly number[]): Spread {

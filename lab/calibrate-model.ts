@@ -19,6 +19,13 @@ import { PROJECT_ROOT } from "./paths.js";
 import { Session } from "./session.js";
 
 export const CALIBRATE_BINARY = path.join(PROJECT_ROOT, "samples", "bin", "calibrate-O2");
+/** The same sites in a 32-bit task (only site_push runs there: the others' REX bytes mean other instructions in 32-bit code). */
+const CALIBRATE_BINARY_M32 = path.join(PROJECT_ROOT, "samples", "bin", "calibrate-m32-O0");
+
+/** The program a case's probes go in. */
+export function caseBinary(c: CalibrationCase): string {
+  return c.binary === "m32" ? CALIBRATE_BINARY_M32 : CALIBRATE_BINARY;
+}
 
 const N1 = 40, N2 = 140;
 const UNIT_NS = 1000;
@@ -36,27 +43,29 @@ export function modelledGeneration(release: string): { version: string; exact: b
   return version === undefined ? undefined : { version, exact: version === `${mine[0]}.${mine[1]}` };
 }
 
-let binary: Binary | undefined;
-function calibrateBinary(): Binary {
-  return (binary ??= loadBinary(CALIBRATE_BINARY));
+const binaries = new Map<string, Binary>();
+function calibrateBinary(file: string): Binary {
+  let b = binaries.get(file);
+  if (!b) binaries.set(file, (b = loadBinary(file)));
+  return b;
 }
 
 function elapsedOf(out: Uint8Array[], site: string): number {
   const text = Buffer.concat(out).toString("utf8");
   const line = text.split("\n").find((l) => l.startsWith(site + " "));
-  if (!line) throw new Error(`calibrate: ${CALIBRATE_BINARY} printed no time for ${site}`);
+  if (!line) throw new Error(`calibrate: the calibrate program printed no time for ${site}`);
   return Number(line.split(" ")[1]);
 }
 
 const baseCache = new Map<string, number>();
 
 /** Virtual ns the site's loop takes without probes (only the clock's rate matters: no probe, no trap). */
-function baseElapsed(site: string, calls: number, kernel: string, cost: CostProfile): number {
-  const key = `${site} ${calls} ${kernel} ${cost.ghz} ${cost.cyclesPerInsn}`;
+function baseElapsed(file: string, site: string, calls: number, kernel: string, cost: CostProfile): number {
+  const key = `${file} ${site} ${calls} ${kernel} ${cost.ghz} ${cost.cyclesPerInsn}`;
   const hit = baseCache.get(key);
   if (hit !== undefined) return hit;
   const io = new BufferIo();
-  const m = new Machine(calibrateBinary(), { argv: [CALIBRATE_BINARY, String(calls), site], io, cost, release: releaseString(resolveKernel(kernel)) });
+  const m = new Machine(calibrateBinary(file), { argv: [file, String(calls), site], io, cost, release: releaseString(resolveKernel(kernel)) });
   m.run();
   const ns = elapsedOf(io.out, site);
   baseCache.set(key, ns);
@@ -70,14 +79,14 @@ interface ProbedRun {
 
 function probedElapsed(c: CalibrationCase, calls: number, kernel: string, cost: CostProfile): ProbedRun {
   const io = new BufferIo();
-  const s = new Session({ binary: calibrateBinary(), program: caseProgram(c), args: [String(calls), c.site], kernel, cost, io });
+  const s = new Session({ binary: calibrateBinary(caseBinary(c)), program: caseProgram(c), args: [String(calls), c.site], kernel, cost, io });
   s.run();
   return { elapsed: elapsedOf(io.out, c.site), paths: s.stats().probes.map((p) => p.path) };
 }
 
 /** Extra virtual ns per call the case's probes add under a profile, for `calls` calls. */
 function extraPerCall(c: CalibrationCase, calls: number, kernel: string, cost: CostProfile): number {
-  const d = (n: number): number => probedElapsed(c, n, kernel, cost).elapsed - baseElapsed(c.site, n, kernel, cost);
+  const d = (n: number): number => probedElapsed(c, n, kernel, cost).elapsed - baseElapsed(caseBinary(c), c.site, n, kernel, cost);
   const d1 = d(N1), d2 = d(N2);
   const steady = (d2 - d1) / (N2 - N1);
   return steady + (d1 - N1 * steady) / calls;
@@ -102,13 +111,12 @@ function unitProfile(key: FitKey | undefined): CostProfile {
 
 /**
  * The case's equation in the model for `calls` calls per run: the
- * coefficient of each fitted cost, and the fixed part (instructions at the
- * profile's clock, `optimize` amortized).
+ * coefficient of each fitted cost (`optimize`'s is 1/calls for an optimizable
+ * nop5), and the fixed part (instructions at the profile's clock).
  */
-export function caseEquation(c: CalibrationCase, kernel: string, calls: number, clock: { ghz: number; cyclesPerInsn: number; optimize: number }): CaseEquation {
+export function caseEquation(c: CalibrationCase, kernel: string, calls: number, clock: { ghz: number; cyclesPerInsn: number }): CaseEquation {
   const coef = {} as Record<FitKey, number>;
   for (const k of FIT_KEYS) coef[k] = extraPerCall(c, calls, kernel, unitProfile(k)) / UNIT_NS;
   const fixed: CostProfile = { ...unitProfile(undefined), ghz: clock.ghz, cyclesPerInsn: clock.cyclesPerInsn };
-  fixed.costs.optimize = clock.optimize;
   return { case: c.name, coef, fixedNs: extraPerCall(c, calls, kernel, fixed) };
 }

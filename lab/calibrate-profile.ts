@@ -4,29 +4,24 @@
 // neither root nor tracefs.
 
 import { DEFAULT_GHZ, UserError, type CostProfile } from "../engine/index.js";
-import { CALIBRATION_CASES, type CalibrationCase } from "./calibrate-cases.js";
+import { CALIBRATION_CASES, caseByName, type CalibrationCase } from "./calibrate-cases.js";
 import { errorSummary, fitCosts, FIT_KEYS, predictFromEquation, spreadOf, type CaseEquation, type ErrorSummary, type FitKey } from "./calibrate-fit.js";
-import type { Recording } from "./calibrate-recording.js";
+import { ESTIMATORS, figureOf, relativeStdError, type Estimator } from "./calibrate-estimator.js";
+import { callsOf, type Recording } from "./calibrate-recording.js";
 import { caseEquation, modelledGeneration, modelPaths, predictCase } from "./calibrate-model.js";
+import { activityText, activityWarning } from "./calibrate-activity.js";
 
-/**
- * A case's figure from its rounds: the median (the default), or the fastest
- * round, which other processes can only have slowed down (the better
- * estimate of the uncontended cost on a busy machine; equal on a quiet one).
- */
-export type Estimator = "median" | "min";
-
-function figureOf(rounds: readonly number[], estimator: Estimator): number {
-  const s = spreadOf(rounds);
-  return estimator === "min" ? s.min : s.median;
-}
-
-/** A spread above this (max − min over the median, %) means the rounds disagree: something else ran. */
-const WIDE_SPREAD_PCT = 20;
-/** A 1-minute load average at or above this before measuring means another process was running. */
-const BUSY_LOAD = 0.75;
-/** One-time cost of optimizing a nop5 site: amortized over the calls, too small to fit; kept at the built-in profiles' value. */
+/** A figure whose standard error is above this (% of it) is too imprecise to trust: its rounds disagree. */
+const IMPRECISE_PCT = 3;
+/** One-time cost of optimizing a nop5 site, the built-in profiles' value: kept when no case has few enough calls to see it. */
 const OPTIMIZE_NS = 25000;
+/** `optimize` is fitted only when a case charges it at least this often per call (100 calls per run: 0.01). */
+const OPTIMIZE_VISIBLE = 1e-3;
+
+/** The equation with `optimize` at a given value, moved into the fixed part (when no case can see it). */
+export function withOptimizeFixed(e: CaseEquation, ns: number): CaseEquation {
+  return { case: e.case, coef: { ...e.coef, optimize: 0 }, fixedNs: e.fixedNs + e.coef.optimize * ns };
+}
 
 export interface CaseReport {
   case: string;
@@ -40,9 +35,15 @@ export interface CaseReport {
   min_ns: number;
   median_ns: number;
   max_ns: number;
-  /** The figure the fit or the check uses (the estimator's: median or min). */
+  /** The figure the fit or the check uses (the estimator's: trimmed mean, median or min). */
   measured_ns: number;
+  /** Its standard error, % of it (calibrate-estimator.ts). */
+  std_error_pct: number;
+  /** (max − min) / median of the rounds, %. */
   spread_pct: number;
+  rounds: number;
+  /** Calls per run. */
+  calls: number;
   predicted_ns: number;
   /** (predicted − measured) / measured, %; for fit cases this is the fit's residual. */
   error_pct: number;
@@ -88,7 +89,10 @@ function report(c: CalibrationCase, rec: Recording, kernel: string, e: CaseEquat
     median_ns: r2(s.median),
     max_ns: r2(s.max),
     measured_ns: r2(measured),
+    std_error_pct: r1(100 * relativeStdError(r.rounds, estimator)),
     spread_pct: r1(s.spread_pct),
+    rounds: r.rounds.length,
+    calls: callsOf(rec, c.name),
     predicted_ns: r2(predicted),
     error_pct: r1((100 * (predicted - measured)) / measured),
   };
@@ -98,34 +102,54 @@ function report(c: CalibrationCase, rec: Recording, kernel: string, e: CaseEquat
   return rep;
 }
 
-/** Warnings on the quality of a recording: wide spreads, a busy machine, paths the model gets wrong. */
+/** Warnings on the quality of a recording: imprecise figures, other processes running, paths the model gets wrong. */
 export function recordingWarnings(rec: Recording, reports: readonly CaseReport[], estimator: Estimator): string[] {
   const w: string[] = [];
-  const wide = reports.filter((r) => r.spread_pct > WIDE_SPREAD_PCT).sort((a, b) => b.spread_pct - a.spread_pct);
-  const busy = (rec.loadavg_before[0] ?? 0) >= BUSY_LOAD;
-  const load = `load average ${rec.loadavg_before[0] ?? "?"} before, ${rec.loadavg_after[0] ?? "?"} after`;
-  if (wide.length || busy) {
-    const worst = wide[0];
-    const what = worst ? `${wide.length} case(s) spread over ${WIDE_SPREAD_PCT} % (worst ${worst.case}: ${worst.min_ns}…${worst.max_ns} ns, ${worst.spread_pct} %), ${load}` : `${load}`;
+  const imprecise = reports.filter((r) => !(r.std_error_pct <= IMPRECISE_PCT)).sort((a, b) => b.std_error_pct - a.std_error_pct);
+  const others = rec.activity ? activityWarning(rec.activity) : oldLoadWarning(rec);
+  if (imprecise.length || others) {
+    const worst = imprecise[0];
+    const parts = [];
+    if (worst) parts.push(`${imprecise.length} case(s) measured to worse than ±${IMPRECISE_PCT} % (worst ${worst.case}: ±${worst.std_error_pct} % over ${worst.rounds} rounds, which spread ${worst.min_ns}…${worst.max_ns} ns)`);
+    if (others) parts.push(others);
     w.push(
-      `warning: ${what}: other processes were competing for the CPU, so these figures are untrustworthy. ` +
-        `For a cleaner measurement: stop other jobs (see top), keep the pinned CPU free (--cpu N), and raise --rounds` +
-        (estimator === "median" ? `; or take each case's fastest round (--estimator min), which other processes can only have slowed down.` : "."),
+      `warning: ${parts.join("; ")}: these figures are untrustworthy. ` +
+        `For a cleaner measurement: stop other jobs (see top), keep the pinned CPU free (--cpu N), and give calibrate more time (--time S)` +
+        (estimator === "min" ? "." : `; or, on a machine that cannot be quiet, take each case's fastest round (--estimator min), which other processes can only have slowed down.`),
     );
   }
   for (const r of reports) if (r.real_path && r.real_path !== r.model_path) w.push(`warning: ${r.case}: the real kernel took the ${r.real_path} path, the model ${r.model_path} (a backport?): its figure does not fit the model`);
   return w;
 }
 
-/** What was found about the kernel by probing it: the nop5 optimization, the paths. */
-export function findings(reports: readonly CaseReport[]): string[] {
-  const f: string[] = [];
+/** A recording made before calibrate read /proc/stat has only the load average before it started. */
+function oldLoadWarning(rec: Recording): string | undefined {
+  const before = rec.loadavg_before[0] ?? 0;
+  return before >= 0.75 ? `the load average was ${before} before calibrate started` : undefined;
+}
+
+/** How 64-bit uretprobes return in the model on this generation, read off a uretprobe case's equation. */
+function modelReturn(eqs: readonly CaseEquation[]): "syscall" | "int3" | undefined {
+  const ret = eqs.find((e) => { const c = caseByName(e.case); return c?.binary === undefined && c?.probes.some((q) => q.kind === "r"); });
+  if (!ret) return undefined;
+  return ret.coef.uretprobe_syscall > 0 ? "syscall" : ret.coef.uret_trap > 0 ? "int3" : undefined;
+}
+
+/** What was found about the kernel by probing it: the nop5 optimization, the uretprobe return path, the paths. */
+function findings(reports: readonly CaseReport[], rec: Recording, model: "syscall" | "int3" | undefined): { found: string[]; warnings: string[] } {
+  const found: string[] = [], warnings: string[] = [];
   const nop5 = reports.find((r) => r.case === "opt_nop5");
-  if (nop5?.real_path) f.push(`a nop5 probe ${nop5.real_path === "optimized" ? "is optimized (the [uprobes-trampoline] appeared)" : `is not optimized (${nop5.real_path})`}; the model: ${nop5.model_path}`);
+  if (nop5?.real_path) found.push(`a nop5 probe ${nop5.real_path === "optimized" ? "is optimized (the [uprobes-trampoline] appeared)" : `is not optimized (${nop5.real_path})`}; the model: ${nop5.model_path}`);
+  const rp = rec.return_path;
+  if (rp) {
+    found.push(`${rp.how}; the model: ${model === "syscall" ? "sys_uretprobe" : model === "int3" ? "the int3 trampoline" : "no uretprobes"}`);
+    if (rp.found !== "unknown" && model !== undefined && rp.found !== model)
+      warnings.push(`warning: uretprobes return through ${rp.found === "syscall" ? "sys_uretprobe" : "the int3 trampoline"} on this kernel, through ${model === "syscall" ? "sys_uretprobe" : "the int3 trampoline"} in the model (a backport?): the uretprobe cases do not fit the model`);
+  }
   const single = reports.filter((r) => r.real_path);
   const agree = single.filter((r) => r.real_path === r.model_path).length;
-  if (single.length) f.push(`${agree} of ${single.length} single-probe paths agree with the model`);
-  return f;
+  if (single.length) found.push(`${agree} of ${single.length} single-probe paths agree with the model`);
+  return { found, warnings };
 }
 
 export interface FitOutcome {
@@ -133,36 +157,46 @@ export interface FitOutcome {
   reports: CaseReport[];
   clamped: FitKey[];
   kernel: string;
+  /** What probing the kernel found (printed as "found: ..."). */
+  found: string[];
   warnings: string[];
 }
 
 /** Fit a profile to a recording's fit cases (least squares on relative errors, calibrate-fit.ts). */
-export function fitProfile(rec: Recording, estimator: Estimator = "median"): FitOutcome {
+export function fitProfile(rec: Recording, estimator: Estimator = "trimmed"): FitOutcome {
   const k = kernelOf(rec.kernel_release);
   const ghz = rec.cpu_mhz > 0 ? rec.cpu_mhz / 1000 : DEFAULT_GHZ; // VMs often report 0 MHz
-  const clock = { ghz, cyclesPerInsn: 1, optimize: OPTIMIZE_NS };
+  const clock = { ghz, cyclesPerInsn: 1 };
   const cases = recordedCases(rec, "fit");
   if (cases.length === 0) throw new UserError("calibrate: the recording has no fit case");
-  const eqs = cases.map((c) => caseEquation(c, k.version, rec.calls, clock));
+  const modelEqs = cases.map((c) => caseEquation(c, k.version, callsOf(rec, c.name), clock));
+  const optimizeSeen = modelEqs.some((e) => e.coef.optimize >= OPTIMIZE_VISIBLE);
+  const eqs = optimizeSeen ? modelEqs : modelEqs.map((e) => withOptimizeFixed(e, OPTIMIZE_NS));
   const measured = new Map(cases.map((c) => [c.name, figureOf(rec.cases[c.name]!.rounds, estimator)]));
   const fit = fitCosts(eqs, measured);
   const f = fit.costs;
   const costs = {
     int3_trap: r1(f.int3_trap ?? 0),
     single_step: r1(f.single_step ?? 0),
-    // a 64-bit task on 6.11+ never returns through the int3 trampoline: its cost is taken as an int3 round trip's
+    // tied: no 64-bit task on 6.11+ returns through the int3 trampoline, so no case can see it (below)
     uret_trap: r1(f.uret_trap ?? f.int3_trap ?? 0),
     uprobe_syscall: r1(f.uprobe_syscall ?? 0),
     uretprobe_syscall: r1(f.uretprobe_syscall ?? 0),
     handler: r1(f.handler ?? 0),
-    optimize: OPTIMIZE_NS,
+    optimize: optimizeSeen ? r1(f.optimize ?? OPTIMIZE_NS) : OPTIMIZE_NS,
   };
   const reports = cases.map((c, i) => report(c, rec, k.version, eqs[i]!, predictFromEquation(eqs[i]!, costs), estimator));
+  const model = modelReturn(eqs);
+  const probed = findings(reports, rec, model);
+  const tied: Record<string, string> = {};
+  if (f.uret_trap === undefined)
+    tied["uret_trap"] =
+      `= int3_trap: no case returns through the int3 trampoline (${model === "syscall" ? "64-bit uretprobes return through sys_uretprobe on this generation" : "no uretprobe case was measured"}${rec.return_path ? `; ${rec.return_path.found === "syscall" ? "sys_uretprobe was found on the kernel" : `the kernel probe found: ${rec.return_path.found}`}` : ""}), and a return through it is an int3 round trip`;
   const load = `load ${rec.loadavg_before[0] ?? "?"}→${rec.loadavg_after[0] ?? "?"}`;
   const worst = errorSummary(reports.map((r) => ({ case: r.case, predicted_ns: r.predicted_ns, measured_ns: r.measured_ns })));
   const profile: CalibratedProfile = {
     name: `calibrated-${rec.kernel_release}`,
-    description: `measured by uprobe-lab calibrate on Linux ${rec.kernel_release} (${rec.cpu_model}), ${rec.date}, ${rec.rounds} rounds × ${rec.calls} calls (${estimator} of rounds), ${load}; fit residuals mean ${worst.mean_abs_pct} %, worst ${worst.worst_pct} % (${worst.worst_case}); tracefs events as consumers`,
+    description: `measured by uprobe-lab calibrate on Linux ${rec.kernel_release} (${rec.cpu_model}), ${rec.date}, up to ${rec.rounds} rounds of ~20 ms runs (${estimator} of rounds), ${load}${rec.activity ? `, ${activityText(rec.activity)}` : ""}; fit residuals mean ${worst.mean_abs_pct} %, worst ${worst.worst_pct} % (${worst.worst_case}); tracefs events as consumers`,
     ghz,
     cyclesPerInsn: 1,
     costs,
@@ -179,8 +213,12 @@ export function fitProfile(rec: Recording, estimator: Estimator = "median"): Fit
       loadavg_before: rec.loadavg_before,
       loadavg_after: rec.loadavg_after,
       widest_spread_pct: Math.max(...reports.map((r) => r.spread_pct)),
+      widest_std_error_pct: Math.max(...reports.map((r) => r.std_error_pct)),
+      ...(rec.activity ? { activity: rec.activity } : {}),
+      ...(rec.return_path ? { return_path: rec.return_path } : {}),
+      tied,
       fit: "weighted least squares on relative errors, costs >= 0",
-      not_fitted: [...FIT_KEYS.filter((key) => f[key] === undefined), "optimize"],
+      not_fitted: FIT_KEYS.filter((key) => f[key] === undefined || (key === "optimize" && !optimizeSeen)),
       clamped_to_0: fit.clamped,
     },
     equations: [
@@ -194,7 +232,7 @@ export function fitProfile(rec: Recording, estimator: Estimator = "median"): Fit
     ],
     cases: reports,
   };
-  return { profile, reports, clamped: fit.clamped, kernel: k.version, warnings: k.warning ? [k.warning] : [] };
+  return { profile, reports, clamped: fit.clamped, kernel: k.version, found: probed.found, warnings: [...(k.warning ? [k.warning] : []), ...probed.warnings] };
 }
 
 export interface CheckOutcome {
@@ -205,9 +243,10 @@ export interface CheckOutcome {
   warnings: string[];
 }
 
-/** The estimator a profile was fitted with (its provenance says), or the median. */
+/** The estimator a profile was fitted with (its provenance says), or the trimmed mean. */
 export function estimatorOf(profile: CostProfile): Estimator {
-  return profile.provenance?.["estimator"] === "min" ? "min" : "median";
+  const e = profile.provenance?.["estimator"];
+  return ESTIMATORS.find((x) => x === e) ?? "trimmed";
 }
 
 /** A profile's predictions for the recording's held-out cases, against the measured figures (by default with the profile's own estimator). */
@@ -215,7 +254,7 @@ export function checkProfile(profile: CostProfile, rec: Recording, estimator: Es
   const k = kernelOf(rec.kernel_release);
   const cases = recordedCases(rec, "check");
   if (cases.length === 0) throw new UserError("calibrate --check: the recording has no held-out case");
-  const reports = cases.map((c) => report(c, rec, k.version, undefined, predictCase(c, profile, k.version, rec.calls), estimator));
+  const reports = cases.map((c) => report(c, rec, k.version, undefined, predictCase(c, profile, k.version, callsOf(rec, c.name)), estimator));
   const summary = errorSummary(reports.map((r) => ({ case: r.case, predicted_ns: r.predicted_ns, measured_ns: r.measured_ns })));
   return { reports, summary, kernel: k.version, estimator, warnings: k.warning ? [k.warning] : [] };
 }

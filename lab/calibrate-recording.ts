@@ -5,6 +5,8 @@
 
 import * as fs from "node:fs";
 import { UserError } from "../engine/index.js";
+import type { Activity } from "./calibrate-activity.js";
+import type { ReturnPath } from "./calibrate-return-path.js";
 
 /**
  * One case's rounds: extra ns per call with the probes (the thread's CPU time,
@@ -14,6 +16,8 @@ import { UserError } from "../engine/index.js";
  */
 export interface RecordedCase {
   rounds: number[];
+  /** Calls per run of this case, when not the recording's `calls` (each case gets about the same time per run). */
+  calls?: number;
   wall_rounds?: number[];
   base_ns?: number[];
   /** What the probed process saw in its maps: [uprobes] (a step went out of line or a uretprobe armed), [uprobes-trampoline] (a nop5 optimized). */
@@ -26,13 +30,24 @@ export interface Recording {
   /** Nominal MHz the host reports (0 in many VMs). */
   cpu_mhz: number;
   date: string;
+  /** Calls per run (the most; a case's own `calls` may be fewer). */
   calls: number;
+  /** Rounds (the most any case got: cases whose figure was precise early stop sooner). */
   rounds: number;
   /** The CPU the runs were pinned to, or null. */
   pinned_cpu: number | null;
   loadavg_before: number[];
   loadavg_after: number[];
+  /** What other processes did meanwhile (/proc/stat; absent in older recordings). */
+  activity?: Activity;
+  /** How a uretprobe returns on this kernel, as probed (absent in older recordings). */
+  return_path?: ReturnPath;
   cases: Record<string, RecordedCase>;
+}
+
+/** Calls per run of a recorded case. */
+export function callsOf(rec: Recording, name: string): number {
+  return rec.cases[name]?.calls ?? rec.calls;
 }
 
 /** A saved recording (--samples FILE), checked enough that a wrong file is one clear line. */
@@ -49,6 +64,7 @@ export function readRecording(file: string): Recording {
   for (const [name, c] of Object.entries(r.cases)) {
     if (!Array.isArray(c?.rounds) || c.rounds.length === 0 || !c.rounds.every((x) => typeof x === "number" && Number.isFinite(x)))
       throw new UserError(`--samples ${file}: case ${name}: rounds must be a non-empty list of numbers`);
+    if (c.calls !== undefined && !(typeof c.calls === "number" && c.calls >= 1)) throw new UserError(`--samples ${file}: case ${name}: calls must be a number ≥ 1`);
     if (typeof c.maps !== "object" || c.maps === null) throw new UserError(`--samples ${file}: case ${name}: no maps (what the probed process's maps showed)`);
   }
   return { cpu_model: "unknown CPU", cpu_mhz: 0, date: "", rounds: 0, pinned_cpu: null, loadavg_before: [], loadavg_after: [], ...r } as Recording;

@@ -3,10 +3,12 @@
 // tests read (test/cli/calibrate.test.ts fits and checks it without root).
 // Needs root, tracefs and a build (npm run build). Re-record with:
 //
-//   sudo node scripts/real-kernel-calibrate.mjs [--rounds 9] [--calls 20000] [--cpu N] [--out test/cli/calibrate-samples.json]
+//   sudo node scripts/real-kernel-calibrate.mjs [--rounds 9] [--time 80] [--calls 20000] [--cpu N] [--out test/cli/calibrate-samples.json]
 //
 // The file keeps the machine, kernel, date, load average before and after,
-// and every round of every case, so a figure can be judged by its spread.
+// what other processes did meanwhile (/proc/stat), the uretprobe return path
+// found, and every round of every case with its calls per run, so a figure
+// can be judged by its spread.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -32,6 +34,7 @@ const rec = measureCases(CALIBRATION_CASES, {
   tracefs,
   calls: Number(arg("--calls", "20000")),
   rounds: Number(arg("--rounds", "9")),
+  seconds: Number(arg("--time", "80")),
   cpu: cpuArg === undefined ? defaultCpu() : cpuArg === "none" ? null : Number(cpuArg),
   log: (s) => process.stderr.write(s + "\n"),
 });
