@@ -21,7 +21,7 @@
 // the node and reported by the checker.
 
 import type {
-  CastExpr, ConfigItem, IntTypeName, Setting,
+  CastExpr, ConfigItem, FieldAccess, IntTypeName, Setting,
   AssignOp, BinaryExpr, BinaryOp, Block, CallExpr, Expr, IfStmt, IndexExpr, Item, LValue, NumberLit,
   ProbeItem, Program, SpecialItem, Stmt, StringLit, TargetAtom, TargetSpec, UnaryOp, VarRef,
 } from "./ast.js";
@@ -343,4 +343,13 @@ export function whileStmt(kw: Tok, cond: Expr, body: Block): Stmt {
 
 export function jumpStmt(t: Tok): Stmt {
   return { kind: t.text as "break" | "continue", start: t.offset, end: end(t) };
+}
+
+/** `base.NAME`, `base->NAME` or `base.0`. */
+export function field(base: Expr, op: Tok, name: Tok): FieldAccess {
+  return {
+    kind: "field", base, arrow: op.text === "->", name: name.text,
+    nameSpan: { start: name.offset, end: end(name) }, opSpan: { start: op.offset, end: end(op) },
+    start: base.start, end: end(name),
+  };
 }

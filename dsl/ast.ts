@@ -113,9 +113,25 @@ interface SizeofExpr extends NodeBase {
   operand?: Expr;
 }
 
+/**
+ * `e.NAME` or `e->NAME` (bpftrace's postfix field access), and `e.0` (a tuple
+ * element, `name` is then the digits). The checker decides what the base is:
+ * a struct, a pointer to one, a tuple, or a probe's `args`.
+ */
+export interface FieldAccess extends NodeBase {
+  kind: "field";
+  base: Expr;
+  /** `->` rather than `.`. */
+  arrow: boolean;
+  name: string;
+  nameSpan: Span;
+  /** Span of the `.` or `->`. */
+  opSpan: Span;
+}
+
 export type Expr =
   | NumberLit | StringLit | VarRef | IndexExpr | CallExpr | UnaryExpr | BinaryExpr | TernaryExpr
-  | CastExpr | DerefExpr | ParamExpr | SizeofExpr;
+  | CastExpr | DerefExpr | ParamExpr | SizeofExpr | FieldAccess;
 export type LValue = VarRef | IndexExpr;
 
 // ---- statements ----------------------------------------------------------
@@ -274,6 +290,9 @@ function walkExpr(e: Expr, f: (e: Expr) => void): void {
     case "deref":
       walkExpr(e.operand, f);
       break;
+    case "field":
+      walkExpr(e.base, f);
+      break;
     default:
       break;
   }
@@ -327,6 +346,8 @@ export function showExpr(e: Expr): string {
       return e.index === 0 ? "$#" : `$${e.index}`;
     case "sizeof":
       return `sizeof(${e.type ?? showExpr(e.operand!)})`;
+    case "field":
+      return `${showExpr(e.base)}${e.arrow ? "->" : "."}${e.name}`;
   }
 }
 

@@ -24,6 +24,7 @@ import type { HitContext, ResolvedTarget } from "./host.js";
 import type { ItemInfo, PassContext, VarInfo } from "./passes/context.js";
 import { paramValue } from "./passes/type-expr.js";
 import { formatterFor, parseFormat } from "./printf.js";
+import { probeArgCode } from "./probe-args.js";
 import type { Runtime } from "./runtime.js";
 import { USTACK_DEFAULT_LIMIT } from "./ustack.js";
 
@@ -458,6 +459,8 @@ class CodeGen {
         const v = paramValue(this.checked.flags.params, e.index);
         return typeof v === "bigint" ? (v < 0n ? `(${v}n)` : `${v}n`) : JSON.stringify(v);
       }
+      case "field":
+        return probeArgCode(e);
       case "sizeof":
         if (e.type !== undefined) return `${INT_BYTES[e.type]}n`;
         return e.operand !== undefined && e.operand.kind === "string" ? `${e.operand.value.length + 1}n` : "8n";

@@ -123,9 +123,23 @@ Expr -> Seq {% (d) => B.fold(d[0]) %}
 Seq -> Unary {% (d) => B.seqStart(d[0]) %}
   | Seq %binop Unary {% (d) => B.seqMore(d[0], d[1], d[2]) %}
 
-# Operands are one flat rule (not Primary/Postfix levels): fewer Earley
-# states per token.
-Unary -> %number {% (d) => B.numberLit(d[0]) %}
+# Operands: prefix forms here, postfix forms (field access `e.NAME`,
+# `e->NAME`, tuple index `e.0`) bind tighter, as in C and bpftrace.
+Unary -> Postfix {% id %}
+  | "(" %type ")" Unary {% (d) => B.cast(d[0], d[1], false, d[3]) %}
+  | "(" %type "*" ")" Unary {% (d) => B.cast(d[0], d[1], true, d[4]) %}
+  | "*" Unary {% (d) => B.deref(d[0], d[1]) %}
+  | "!" Unary {% (d) => B.unary(d[0], d[1]) %}
+  | "~" Unary {% (d) => B.unary(d[0], d[1]) %}
+  | "-" Unary {% (d) => B.unary(d[0], d[1]) %}
+  | "+" Unary {% (d) => B.unary(d[0], d[1]) %}
+
+Postfix -> Primary {% id %}
+  | Postfix "." %name {% (d) => B.field(d[0], d[1], d[2]) %}
+  | Postfix "." %number {% (d) => B.field(d[0], d[1], d[2]) %}
+  | Postfix "->" %name {% (d) => B.field(d[0], d[1], d[2]) %}
+
+Primary -> %number {% (d) => B.numberLit(d[0]) %}
   | %string {% (d) => B.stringLit(d[0]) %}
   | %name {% (d) => B.varRef(d[0]) %}
   | %name "[" Args "]" {% (d) => B.index(B.varRef(d[0]), d[2], d[3]) %}
@@ -133,15 +147,8 @@ Unary -> %number {% (d) => B.numberLit(d[0]) %}
   | %name "(" Args ")" {% (d) => B.call(d[0], d[2], d[3]) %}
   | "(" Expr ")" {% (d) => B.paren(d[0], d[1], d[2]) %}
   | %param {% (d) => B.param(d[0]) %}
-  | "(" %type ")" Unary {% (d) => B.cast(d[0], d[1], false, d[3]) %}
-  | "(" %type "*" ")" Unary {% (d) => B.cast(d[0], d[1], true, d[4]) %}
-  | "*" Unary {% (d) => B.deref(d[0], d[1]) %}
   | "sizeof" "(" %type ")" {% (d) => B.sizeofType(d[0], d[2], d[3]) %}
   | "sizeof" "(" Expr ")" {% (d) => B.sizeofExpr(d[0], d[2], d[3]) %}
-  | "!" Unary {% (d) => B.unary(d[0], d[1]) %}
-  | "~" Unary {% (d) => B.unary(d[0], d[1]) %}
-  | "-" Unary {% (d) => B.unary(d[0], d[1]) %}
-  | "+" Unary {% (d) => B.unary(d[0], d[1]) %}
 
 _ -> null {% () => null %}
   | %sep {% () => null %}

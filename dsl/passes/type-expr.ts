@@ -9,10 +9,11 @@
 // builtins used where they do not exist (`retval` outside a retprobe, `arg0`
 // in a retprobe) say why.
 
-import type { CallExpr, DerefExpr, Expr, IndexExpr, LValue, VarRef } from "../ast.js";
+import type { CallExpr, DerefExpr, Expr, FieldAccess, IndexExpr, LValue, VarRef } from "../ast.js";
 import { BUILTIN_VARS, FUNCTIONS, NOT_MODELLED, REGISTERS, whereName, type Ty, type Where } from "../builtins.js";
 import { constInt } from "../const-int.js";
 import type { DiagnosticBag, Span } from "../diagnostics.js";
+import { probeArgType, isProbeArgs } from "../probe-args.js";
 import { didYouMean } from "../suggest.js";
 import { STACK_MODES } from "../ustack.js";
 import type { ItemInfo, PassContext, VarInfo } from "./context.js";
@@ -89,6 +90,8 @@ export function typeOf(sc: Scope, e: Expr): Ty | undefined {
     case "sizeof":
       if (e.operand !== undefined) typeOf(sc, e.operand);
       return "int";
+    case "field":
+      return fieldType(sc, e);
     case "ternary": {
       expectInt(sc, e.cond, "a condition");
       const a = typeOf(sc, e.then);
@@ -301,4 +304,13 @@ function ustackArgs(sc: Scope, call: CallExpr): Ty {
     if (b !== undefined) sc.bag.error(b, "ustack() takes the mode first: ustack(perf, N)");
   } else if (b !== undefined) limitOk(b);
   return "string";
+}
+
+/** `e.NAME` / `e->NAME`: a probe's args go to their hook; anything else needs a struct or tuple. */
+function fieldType(sc: Scope, e: FieldAccess): Ty | undefined {
+  if (isProbeArgs(e)) return probeArgType(sc.bag, e);
+  const t = typeOf(sc, e.base);
+  if (t === undefined) return undefined;
+  sc.bag.error(e.opSpan, `'${e.arrow ? "->" : "."}${e.name}' needs a struct${e.arrow ? " pointer" : " or a tuple"}, got ${kindName(t)}`);
+  return undefined;
 }
