@@ -24,7 +24,9 @@ import type { HitContext, ResolvedTarget } from "./host.js";
 import type { ItemInfo, PassContext, VarInfo } from "./passes/context.js";
 import { paramValue } from "./passes/type-expr.js";
 import { formatterFor, parseFormat } from "./printf.js";
-import { probeArgCode } from "./probe-args.js";
+import { isProbeArgs, probeArgCode } from "./probe-args.js";
+import { placeSize } from "./struct-check.js";
+import { placeValueCode, type StructCodeGen } from "./struct-code.js";
 import type { Runtime } from "./runtime.js";
 import { USTACK_DEFAULT_LIMIT } from "./ustack.js";
 
@@ -140,6 +142,9 @@ class CodeGen {
     this.closure.consts.push(v);
     return `C[${this.closure.consts.length - 1}]`;
   }
+
+  /** Struct reads (struct-code.ts) build on expr and site. */
+  private readonly structGen: StructCodeGen = { expr: (e) => this.expr(e), site: (s) => this.site(s) };
 
   private site(span: Span): number {
     this.rt.warnSites.push({ start: span.start, end: span.end });
@@ -460,9 +465,13 @@ class CodeGen {
         return typeof v === "bigint" ? (v < 0n ? `(${v}n)` : `${v}n`) : JSON.stringify(v);
       }
       case "field":
-        return probeArgCode(e);
+        return isProbeArgs(e) ? probeArgCode(e) : placeValueCode(e, this.structGen);
+      case "subscript":
+        return placeValueCode(e, this.structGen);
       case "sizeof":
+        if (e.structSize !== undefined) return `${e.structSize}n`;
         if (e.type !== undefined) return `${INT_BYTES[e.type]}n`;
+        if (e.operand !== undefined && placeSize(e.operand) !== undefined) return `${placeSize(e.operand)}n`;
         return e.operand !== undefined && e.operand.kind === "string" ? `${e.operand.value.length + 1}n` : "8n";
     }
     throw new Error("internal: unknown expression");

@@ -124,7 +124,7 @@ const mooLexer = moo.states({
     ident: {
       match: IDENT,
       type: moo.keywords({
-        kw: ["if", "else", "BEGIN", "END", "return", "while", "unroll", "break", "continue", "sizeof"],
+        kw: ["if", "else", "BEGIN", "END", "return", "while", "unroll", "break", "continue", "sizeof", "struct"],
         type: ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"],
       }),
     },

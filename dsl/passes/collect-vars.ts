@@ -20,6 +20,7 @@ import type { Span } from "../diagnostics.js";
 import type { AggKind, LhistParams, ValueKind } from "../value.js";
 import type { ItemInfo, PassContext, VarInfo } from "./context.js";
 import { isAggCall, readType } from "./kinds.js";
+import { noteScratch, placeValueType, quietScope } from "../struct-check.js";
 
 export function collectVars(ctx: PassContext): void {
   for (const item of ctx.program.items) {
@@ -43,6 +44,7 @@ function collectAssign(ctx: PassContext, info: ItemInfo, s: AssignStmt): void {
   }
   if (!isAggCall(s.value)) {
     declare(ctx, info, s.target, quietType(ctx, info, s.value), s);
+    if (s.target.kind === "var" && s.target.scope === "scratch") noteScratch(quietScope(ctx, info), s.target.name, s.value);
     return;
   }
   let lh: LhistParams | undefined;
@@ -100,6 +102,9 @@ function quietType(ctx: PassContext, info: ItemInfo, e: Expr): Ty {
       return quietType(ctx, info, e.then);
     case "param":
       return typeof paramValue(ctx.flags.params, e.index) === "bigint" ? "int" : "string";
+    case "field":
+    case "subscript":
+      return placeValueType(quietScope(ctx, info), e, (x) => quietType(ctx, info, x)) ?? "int";
     default:
       return "int";
   }

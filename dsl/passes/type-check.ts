@@ -15,6 +15,7 @@ import { checkAggCall, checkCallStmt } from "./check-calls.js";
 import type { PassContext, VarInfo } from "./context.js";
 import { isAggCall, kindName } from "./kinds.js";
 import { checkKeys, expectInt, typeOf, type Scope } from "./type-expr.js";
+import { noteScratch } from "../struct-check.js";
 
 export function typeCheck(ctx: PassContext): void {
   for (const item of ctx.program.items) if (item.kind !== "config") checkItem(ctx, item);
@@ -161,6 +162,7 @@ function checkAssign(sc: Scope, s: AssignStmt): void {
       sc.bag.error(s.value, `type mismatch for ${ref.name}: trying to assign value of type '${kindName(t)}' when variable already contains a value of type '${kindName(want)}'`);
     }
     sc.assignedScratch.add(ref.name);
+    noteScratch(sc, ref.name, s.value);
     return;
   }
   const v = checkLValue(sc, s.target);

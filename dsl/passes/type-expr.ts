@@ -14,6 +14,7 @@ import { BUILTIN_VARS, FUNCTIONS, NOT_MODELLED, REGISTERS, whereName, type Ty, t
 import { constInt } from "../const-int.js";
 import type { DiagnosticBag, Span } from "../diagnostics.js";
 import { probeArgType, isProbeArgs } from "../probe-args.js";
+import { placeValueType, structCastType, structSize } from "../struct-check.js";
 import { didYouMean } from "../suggest.js";
 import { STACK_MODES } from "../ustack.js";
 import type { ItemInfo, PassContext, VarInfo } from "./context.js";
@@ -79,6 +80,7 @@ export function typeOf(sc: Scope, e: Expr): Ty | undefined {
       return "int";
     }
     case "cast":
+      if (e.struct !== undefined) return structCastType(sc, e, (x) => typeOf(sc, x));
       if (typeOf(sc, e.operand) === "string") sc.bag.error(e.operand, `a cast to ${e.type}${e.pointer ? " *" : ""} needs an integer, got a string`);
       return "int";
     case "deref":
@@ -88,10 +90,13 @@ export function typeOf(sc: Scope, e: Expr): Ty | undefined {
       return typeof v === "bigint" ? "int" : "string";
     }
     case "sizeof":
+      if (e.struct !== undefined) e.structSize = structSize(sc, e.struct, e);
       if (e.operand !== undefined) typeOf(sc, e.operand);
       return "int";
     case "field":
       return fieldType(sc, e);
+    case "subscript":
+      return placeValueType(sc, e, (x) => typeOf(sc, x));
     case "ternary": {
       expectInt(sc, e.cond, "a condition");
       const a = typeOf(sc, e.then);
@@ -269,6 +274,11 @@ export function unknownFunction(sc: Scope, call: CallExpr): void {
 /** `*e` reads through a pointer cast: `*(int32 *)arg0`, the type saying how many bytes. */
 function derefType(sc: Scope, e: DerefExpr): Ty | undefined {
   const p = e.operand;
+  if (p.kind === "cast" && p.struct !== undefined) {
+    typeOf(sc, p);
+    sc.bag.error(e, `struct ${p.struct} is a whole struct, which is not a value here: read one of its fields, (*p).x or p->x`);
+    return undefined;
+  }
   if (p.kind !== "cast" || !p.pointer) {
     typeOf(sc, p);
     sc.bag.error(e, "only a pointer can be dereferenced: cast it first, e.g. *(int32 *)arg0 (bpftrace: 'Can not dereference type')");
@@ -306,11 +316,8 @@ function ustackArgs(sc: Scope, call: CallExpr): Ty {
   return "string";
 }
 
-/** `e.NAME` / `e->NAME`: a probe's args go to their hook; anything else needs a struct or tuple. */
+/** `e.NAME` / `e->NAME`: a probe's args go to their hook; anything else is a struct field (struct-check.ts). */
 function fieldType(sc: Scope, e: FieldAccess): Ty | undefined {
   if (isProbeArgs(e)) return probeArgType(sc.bag, e);
-  const t = typeOf(sc, e.base);
-  if (t === undefined) return undefined;
-  sc.bag.error(e.opSpan, `'${e.arrow ? "->" : "."}${e.name}' needs a struct${e.arrow ? " pointer" : " or a tuple"}, got ${kindName(t)}`);
-  return undefined;
+  return placeValueType(sc, e, (x) => typeOf(sc, x));
 }
