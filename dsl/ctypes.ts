@@ -16,7 +16,7 @@ export interface IntType {
   name: string;
 }
 
-export interface StructField {
+interface StructField {
   name: string;
   offset: number;
   type: CType;
@@ -157,7 +157,7 @@ export function showCType(t: CType): string {
   }
 }
 
-/** `char[N]` (and `unsigned char`, `int8`...): bpftrace reads such an array as a string. */
+/** `char[N]`: bpftrace reads it as a string (clang's Char_S only; `unsigned char[N]` stays an array of integers). */
 export function isCharArray(t: CType): boolean {
-  return t.k === "array" && t.elem.k === "int" && t.elem.size === 1;
+  return t.k === "array" && t.elem.k === "int" && t.elem.name === "char";
 }

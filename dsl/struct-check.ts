@@ -196,6 +196,12 @@ export function placeValueType(sc: StructScope, e: FieldAccess | SubscriptExpr, 
   return undefined;
 }
 
+/** sizeof(field or element): checks it as a place (a whole struct or array is fine here); its C size. */
+export function checkPlaceSize(sc: StructScope, e: FieldAccess | SubscriptExpr, typeOf: TypeOf): void {
+  if (e.kind === "field") fieldPlace(sc, e, typeOf);
+  else subscriptPlace(sc, e, typeOf);
+}
+
 /** sizeof(e) of a field or element: its C size. */
 export function placeSize(e: Expr): number | undefined {
   if (e.kind === "field" && e.field !== undefined) return sizeOf(e.field.type);

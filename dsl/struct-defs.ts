@@ -37,8 +37,11 @@ export function defineStructs(defs: readonly StructDef[], bag: DiagnosticBag, ta
 function fieldType(f: StructFieldDecl, table: ReadonlyMap<string, StructType>, done: ReadonlySet<string>, bag: DiagnosticBag): CType | undefined {
   const base = typeFromWords(f.typeWords, table);
   if ("error" in base) {
-    const known = f.typeWords[0] === "struct" ? [...table.keys()].map((n) => `struct ${n}`) : TYPE_WORDS;
-    bag.error(f.typeSpan, `${base.error}${didYouMean(f.typeWords.join(" "), known)}`);
+    // suggest for the word that is wrong: the struct name, or the first word that is no type word
+    const hint = f.typeWords[0] === "struct"
+      ? didYouMean(f.typeWords[1] ?? "", table.keys())
+      : didYouMean(f.typeWords.find((w) => !TYPE_WORDS.includes(w)) ?? "", TYPE_WORDS);
+    bag.error(f.typeSpan, `${base.error}${hint}`);
     return undefined;
   }
   let t: CType = base;

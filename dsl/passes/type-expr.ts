@@ -14,7 +14,7 @@ import { BUILTIN_VARS, FUNCTIONS, NOT_MODELLED, REGISTERS, whereName, type Ty, t
 import { constInt } from "../const-int.js";
 import type { DiagnosticBag, Span } from "../diagnostics.js";
 import { probeArgType, isProbeArgs } from "../probe-args.js";
-import { placeValueType, structCastType, structSize } from "../struct-check.js";
+import { checkPlaceSize, placeValueType, structCastType, structSize } from "../struct-check.js";
 import { didYouMean } from "../suggest.js";
 import { STACK_MODES } from "../ustack.js";
 import type { ItemInfo, PassContext, VarInfo } from "./context.js";
@@ -91,7 +91,9 @@ export function typeOf(sc: Scope, e: Expr): Ty | undefined {
     }
     case "sizeof":
       if (e.struct !== undefined) e.structSize = structSize(sc, e.struct, e);
-      if (e.operand !== undefined) typeOf(sc, e.operand);
+      if (e.operand !== undefined && (e.operand.kind === "subscript" || (e.operand.kind === "field" && !isProbeArgs(e.operand)))) {
+        checkPlaceSize(sc, e.operand, (x) => typeOf(sc, x));
+      } else if (e.operand !== undefined) typeOf(sc, e.operand);
       return "int";
     case "field":
       return fieldType(sc, e);
