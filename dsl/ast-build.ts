@@ -355,6 +355,11 @@ export function field(base: Expr, op: Tok, name: Tok): FieldAccess {
   };
 }
 
+/** `(a, b, ...)`. */
+export function tuple(open: Tok, first: Expr, rest: Expr[], close: Tok): Expr {
+  return { kind: "tuple", elems: [first, ...rest], start: open.offset, end: end(close) };
+}
+
 /** `base[index]` on something that is not a map (an array field). */
 export function subscript(base: Expr, index: Expr, close: Tok): Expr {
   return { kind: "subscript", base, index, start: base.start, end: end(close) };

@@ -12,6 +12,7 @@
 // `self.x`. A bare identifier may also be a builtin (`tid`, `arg0`); the
 // checker decides.
 
+import type { Ty } from "./builtins.js";
 import type { CType } from "./ctypes.js";
 import type { Span } from "./diagnostics.js";
 
@@ -136,6 +137,14 @@ export interface FieldAccess extends NodeBase {
   opSpan: Span;
   /** Set by check for a struct field: where it is and its C type. */
   field?: { offset: number; type: CType };
+  /** Set by check for a tuple element: which one, and its type. */
+  tuple?: { index: number; elem: Ty };
+}
+
+/** `(a, b, ...)`: a tuple (two or more elements). */
+interface TupleExpr extends NodeBase {
+  kind: "tuple";
+  elems: Expr[];
 }
 
 /** `e[i]` on an array field (`$p->vals[2]`), as C indexes. */
@@ -149,7 +158,7 @@ export interface SubscriptExpr extends NodeBase {
 
 export type Expr =
   | NumberLit | StringLit | VarRef | IndexExpr | CallExpr | UnaryExpr | BinaryExpr | TernaryExpr
-  | CastExpr | DerefExpr | ParamExpr | SizeofExpr | FieldAccess | SubscriptExpr;
+  | CastExpr | DerefExpr | ParamExpr | SizeofExpr | FieldAccess | SubscriptExpr | TupleExpr;
 export type LValue = VarRef | IndexExpr;
 
 // ---- statements ----------------------------------------------------------
@@ -338,6 +347,9 @@ function walkExpr(e: Expr, f: (e: Expr) => void): void {
       walkExpr(e.base, f);
       walkExpr(e.index, f);
       break;
+    case "tuple":
+      for (const x of e.elems) walkExpr(x, f);
+      break;
     default:
       break;
   }
@@ -395,6 +407,8 @@ export function showExpr(e: Expr): string {
       return `${showExpr(e.base)}${e.arrow ? "->" : "."}${e.name}`;
     case "subscript":
       return `${showExpr(e.base)}[${showExpr(e.index)}]`;
+    case "tuple":
+      return `(${e.elems.map(showExpr).join(", ")},)`;
   }
 }
 

@@ -465,7 +465,10 @@ class CodeGen {
         return typeof v === "bigint" ? (v < 0n ? `(${v}n)` : `${v}n`) : JSON.stringify(v);
       }
       case "field":
+        if (e.tuple !== undefined) return `(${this.expr(e.base)}[${e.tuple.index}] ?? ${e.tuple.elem === "string" ? '""' : e.tuple.elem === "int" ? "0n" : "[]"})`;
         return isProbeArgs(e) ? probeArgCode(e) : placeValueCode(e, this.structGen);
+      case "tuple":
+        return `Object.freeze([${e.elems.map((x) => this.expr(x)).join(", ")}])`;
       case "subscript":
         return placeValueCode(e, this.structGen);
       case "sizeof":

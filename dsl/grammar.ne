@@ -172,6 +172,7 @@ Primary -> %number {% (d) => B.numberLit(d[0]) %}
   | %name "(" ")" {% (d) => B.call(d[0], [], d[2]) %}
   | %name "(" Args ")" {% (d) => B.call(d[0], d[2], d[3]) %}
   | "(" Expr ")" {% (d) => B.paren(d[0], d[1], d[2]) %}
+  | "(" Expr "," Args ")" {% (d) => B.tuple(d[0], d[1], d[3], d[4]) %}
   | %param {% (d) => B.param(d[0]) %}
   | "sizeof" "(" %type ")" {% (d) => B.sizeofType(d[0], d[2], d[3]) %}
   | "sizeof" "(" "struct" %name ")" {% (d) => B.sizeofStruct(d[0], d[3], d[4]) %}

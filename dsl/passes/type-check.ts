@@ -16,6 +16,7 @@ import type { PassContext, VarInfo } from "./context.js";
 import { isAggCall, kindName } from "./kinds.js";
 import { checkKeys, expectInt, typeOf, type Scope } from "./type-expr.js";
 import { noteScratch } from "../struct-check.js";
+import { noteTupleAssign } from "../tuple-check.js";
 
 export function typeCheck(ctx: PassContext): void {
   for (const item of ctx.program.items) if (item.kind !== "config") checkItem(ctx, item);
@@ -155,6 +156,7 @@ function checkAssign(sc: Scope, s: AssignStmt): void {
     return;
   }
   const t = typeOf(sc, s.value);
+  noteTupleAssign(sc, s.target, s.value, t, (x) => typeOf(sc, x));
   if (ref.scope === "scratch") {
     const want = sc.info.scratch.get(ref.name);
     if (s.target.kind === "index") sc.bag.error(s.target, `scratch variable '${ref.name}' cannot be indexed`);
