@@ -28,6 +28,7 @@ import { isProbeArgs, probeArgCode } from "./probe-args.js";
 import { placeSize } from "./struct-check.js";
 import { placeValueCode, type StructCodeGen } from "./struct-code.js";
 import type { Runtime } from "./runtime.js";
+import { isU64, u64Binary, type U64Env } from "./unsigned.js";
 import { USTACK_DEFAULT_LIMIT } from "./ustack.js";
 
 type Handler = (ctx: HitContext) => void;
@@ -143,6 +144,11 @@ class CodeGen {
     return `C[${this.closure.consts.length - 1}]`;
   }
 
+  /** Where uint64-ness is looked up (unsigned.ts). */
+  private get env(): U64Env {
+    return { info: this.info, ctx: this.checked };
+  }
+
   /** Struct reads (struct-code.ts) build on expr and site. */
   private readonly structGen: StructCodeGen = { expr: (e) => this.expr(e), site: (s) => this.site(s) };
 
@@ -204,13 +210,13 @@ class CodeGen {
   private key(e: IndexExpr): { pre: string; key: string; parts: string[] } {
     if (e.keys.length === 1) {
       const t = this.t();
-      return { pre: `const ${t} = ${this.expr(e.keys[0]!)};\n`, key: t, parts: [t] };
+      return { pre: `const ${t} = ${this.keyExpr(e.keys[0]!)};\n`, key: t, parts: [t] };
     }
     let pre = "";
     const parts: string[] = [];
     for (const k of e.keys) {
       const t = this.t();
-      pre += `const ${t} = ${this.expr(k)};\n`;
+      pre += `const ${t} = ${this.keyExpr(k)};\n`;
       parts.push(t);
     }
     return { pre, key: parts.map((p) => `String(${p})`).join(' + "\\0" + '), parts };
@@ -218,8 +224,13 @@ class CodeGen {
 
   /** Inline key expression for reads (no temps). */
   private keyInline(e: IndexExpr): string {
-    if (e.keys.length === 1) return this.expr(e.keys[0]!);
-    return "(" + e.keys.map((k) => `String(${this.expr(k)})`).join(' + "\\0" + ') + ")";
+    if (e.keys.length === 1) return this.keyExpr(e.keys[0]!);
+    return "(" + e.keys.map((k) => `String(${this.keyExpr(k)})`).join(' + "\\0" + ') + ")";
+  }
+
+  /** A key part: a uint64 key is stored (and printed) as int64, as bpftrace 0.17 prints it. */
+  private keyExpr(k: Expr): string {
+    return isU64(k, this.env) ? `N(64, ${this.expr(k)})` : this.expr(k);
   }
 
   private initOf(v: VarInfo): string {
@@ -300,7 +311,10 @@ class CodeGen {
   }
 
   private aggregate(target: LValue, call: CallExpr): string {
-    const arg = call.args[0] !== undefined ? this.expr(call.args[0]) : "";
+    const a0 = call.args[0];
+    // sum/min/max of uint64 stay unsigned; the histograms and averages take int64, as bpftrace's
+    const u64 = a0 !== undefined && isU64(a0, this.env);
+    const arg = a0 === undefined ? "" : u64 && call.name !== "sum" && call.name !== "min" && call.name !== "max" ? `N(64, ${this.expr(a0)})` : this.expr(a0);
     const t = this.t();
     let pre = arg !== "" ? `const ${t} = ${arg};\n` : "";
     const sl = this.slot(target);
@@ -311,11 +325,14 @@ class CodeGen {
       case "count":
         return pre + (keyed ? `${s} += 1n;\n` : `${s} = (${s} ?? 0n) + 1n;\n`);
       case "sum":
+        if (u64) return pre + (keyed ? `${s} = BigInt.asUintN(64, ${s} + ${t});\n` : `${s} = BigInt.asUintN(64, (${s} ?? 0n) + ${t});\n`);
         return pre + (keyed ? `${s} = N(64, ${s} + ${t});\n` : `${s} = N(64, (${s} ?? 0n) + ${t});\n`);
       case "min":
-        return pre + `if (${s} === undefined || ${t} < ${s}) ${s} = ${t};\n`;
-      case "max":
-        return pre + `if (${s} === undefined || ${t} > ${s}) ${s} = ${t};\n`;
+      case "max": {
+        // bpftrace 0.17 compares a uint64's min/max as int64 (measured: max of 2^64-1 and 6 is 6) and prints it unsigned
+        const [a, b] = u64 ? [`N(64, ${t})`, `N(64, ${s})`] : [t, s];
+        return pre + `if (${s} === undefined || ${a} ${call.name === "min" ? "<" : ">"} ${b}) ${s} = ${t};\n`;
+      }
       case "avg":
       case "stats":
         return pre + `R.avg(${keyed ? s : `(${s} ??= { n: 0n, t: 0n })`}, ${t});\n`;
@@ -387,8 +404,8 @@ class CodeGen {
       if (typeof part === "string") pieces.push(JSON.stringify(part));
       else {
         const arg = this.expr(c.args[k++]!);
-        if (part.arg === "int" && part.conv === "d" && part.flags === "" && part.width === undefined && part.precision === undefined) {
-          pieces.push(`(${arg}).toString()`);
+        if (part.arg === "int" && part.conv === "d" && part.bits === 64 && part.flags === "" && part.width === undefined && part.precision === undefined) {
+          pieces.push(`BigInt.asIntN(64, ${arg}).toString()`);
         } else if (part.arg === "string" && part.conv === "s" && part.width === undefined && part.precision === undefined) {
           pieces.push(`(${arg})`);
         } else pieces.push(`${this.konst(formatterFor(part))}(${arg})`);
@@ -405,6 +422,9 @@ class CodeGen {
       case "number":
         return e.value !== 0n ? "true" : "false";
       case "binary":
+        if (e.op in CMP && (isU64(e.left, this.env) || isU64(e.right, this.env))) {
+          return `(BigInt.asUintN(64, ${this.expr(e.left)}) ${CMP[e.op]} BigInt.asUintN(64, ${this.expr(e.right)}))`;
+        }
         if (e.op in CMP) return `(${this.expr(e.left)} ${CMP[e.op]} ${this.expr(e.right)})`;
         if (e.op === "&&" || e.op === "||") return `(${this.cond(e.left)} ${e.op} ${this.cond(e.right)})`;
         break;
@@ -440,19 +460,21 @@ class CodeGen {
           case "!":
             return `(${this.cond(e.operand)} ? 0n : 1n)`;
           case "~":
-            return `(~${this.expr(e.operand)})`;
+            return isU64(e, this.env) ? `BigInt.asUintN(64, ~${this.expr(e.operand)})` : `(~${this.expr(e.operand)})`;
           case "-":
-            return `N(64, -${this.expr(e.operand)})`;
+            return isU64(e, this.env) ? `BigInt.asUintN(64, -${this.expr(e.operand)})` : `N(64, -${this.expr(e.operand)})`;
           case "+":
             return this.expr(e.operand);
         }
         break;
       case "binary":
         if (e.op in CMP || e.op === "&&" || e.op === "||") return `(${this.cond(e)} ? 1n : 0n)`;
+        if (isU64(e, this.env)) return u64Binary(e.op, this.expr(e.left), this.expr(e.right));
         return binaryInt(e.op, this.expr(e.left), this.expr(e.right));
       case "ternary":
         return `(${this.cond(e.cond)} ? ${this.expr(e.then)} : ${this.expr(e.else)})`;
       case "cast":
+        if (!e.pointer && e.type === "uint64") return `BigInt.asUintN(64, ${this.expr(e.operand)})`;
         return castInt(e.pointer ? "uint64" : e.type, this.expr(e.operand));
       case "deref": {
         const p = e.operand as CastExpr; // type-check allows only a pointer cast here

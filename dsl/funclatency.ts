@@ -127,7 +127,7 @@ END <
   if (n > 0) <
     printf("\\nFunction = %s [%d]\\n", ${q(shown)}, cpid)
     print_log2(lat, ${q(unit)})
-    printf("\\navg = %d ${unit}, total: %d ${unit}, count: %d\\n\\n", total${div} / n, total${div}, n)
+    printf("\\navg = %ld ${unit}, total: %ld ${unit}, count: %ld\\n\\n", total${div} / n, total${div}, n)
   >
   printf("Detaching...\\n")
 >

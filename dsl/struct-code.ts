@@ -42,6 +42,6 @@ export function placeValueCode(e: FieldAccess | SubscriptExpr, g: StructCodeGen)
   if (t.k === "ptr") return `R.rd(ctx, 8, ${addr}, ${site})`;
   if (t.k !== "int") throw new Error("internal: a struct or array read as a value");
   const read = `R.rd(ctx, ${t.size}, ${addr}, ${site})`;
-  if (t.size === 8) return read;
+  if (t.size === 8) return t.signed ? read : `BigInt.asUintN(64, ${read})`; // uint64: unsigned.ts
   return t.signed ? `N(${t.size * 8}, ${read})` : `BigInt.asUintN(${t.size * 8}, ${read})`;
 }

@@ -17,6 +17,7 @@ import { isAggCall, kindName } from "./kinds.js";
 import { checkKeys, expectInt, typeOf, type Scope } from "./type-expr.js";
 import { noteScratch } from "../struct-check.js";
 import { noteTupleAssign } from "../tuple-check.js";
+import { noteU64 } from "../unsigned.js";
 
 export function typeCheck(ctx: PassContext): void {
   for (const item of ctx.program.items) if (item.kind !== "config") checkItem(ctx, item);
@@ -142,6 +143,7 @@ function checkAssign(sc: Scope, s: AssignStmt): void {
     }
     const v = checkLValue(sc, s.target);
     if (v === undefined) return;
+    if ((call.name === "sum" || call.name === "min" || call.name === "max") && call.args[0] !== undefined) noteU64(sc, "other", v.name, call.args[0]);
     if (v.kind !== call.name) {
       sc.bag.error(
         s.value,
@@ -163,12 +165,14 @@ function checkAssign(sc: Scope, s: AssignStmt): void {
     else if (t !== undefined && want !== undefined && t !== want && sc.assignedScratch.has(ref.name)) {
       sc.bag.error(s.value, `type mismatch for ${ref.name}: trying to assign value of type '${kindName(t)}' when variable already contains a value of type '${kindName(want)}'`);
     }
+    if (!sc.assignedScratch.has(ref.name)) noteU64(sc, "scratch", ref.name, s.value);
     sc.assignedScratch.add(ref.name);
     noteScratch(sc, ref.name, s.value);
     return;
   }
   const v = checkLValue(sc, s.target);
   if (v === undefined || t === undefined) return;
+  noteU64(sc, "other", v.name, s.value);
   if (v.kind !== t) {
     sc.bag.error(
       s.value,
