@@ -185,7 +185,7 @@ function checkIntTarget(sc: Scope, t: LValue, op: string): void {
   const ref = t.kind === "index" ? t.target : t;
   if (ref.scope === "scratch") {
     if (t.kind === "index") sc.bag.error(t, `scratch variable '${ref.name}' cannot be indexed`);
-    else if (sc.info.scratch.get(ref.name) === "string") sc.bag.error(t, `'${op}' needs an integer, and ${ref.name} is a string`);
+    else if (sc.info.scratch.get(ref.name) === "string" || sc.info.scratch.get(ref.name) === "tuple") sc.bag.error(t, `'${op}' needs an integer, and ${ref.name} is a ${sc.info.scratch.get(ref.name)}`);
     sc.assignedScratch.add(ref.name);
     return;
   }

@@ -36,6 +36,10 @@ describe("tuple errors", () => {
     one("probe test { $t = (1, 2); @x = $t.x }", "x", /^a tuple's elements are numbered/);
     one("probe test { $t = (1, 2); @x = $t->x }", "->", /^'->' needs a pointer to a struct/);
   });
+  it("++ and zero() on a tuple", () => {
+    one("probe test { $t = (1, 2); $t++ }", "$t", /^'\+\+' needs an integer, and \$t is a tuple$/);
+    one("probe test { @t = (1, 2); zero(@t) }", "@t", /^zero\(\) needs a numeric variable, and @t holds a tuple$/);
+  });
   it("an index on an integer", () => one("probe test { @x = arg0.0 }", ".", /^Can not access index '0' on expression of type 'int64': it is not a tuple$/));
   it("a variable keeps one tuple type", () => {
     one('probe test { $t = (1, 2); $t = (1, "a") }', '(1, "a")', /^type mismatch for \$t: trying to assign a tuple of type '\(int64, string\)' when it already holds '\(int64, int64\)'$/);
