@@ -408,7 +408,7 @@ export function showExpr(e: Expr): string {
     case "subscript":
       return `${showExpr(e.base)}[${showExpr(e.index)}]`;
     case "tuple":
-      return `(${e.elems.map(showExpr).join(", ")},)`;
+      return `(${e.elems.map(showExpr).join(", ")})`;
   }
 }
 
