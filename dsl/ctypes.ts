@@ -97,32 +97,24 @@ export function typeFromWords(words: readonly string[], structs: ReadonlyMap<str
 }
 
 export function sizeOf(t: CType): number {
-  switch (t.k) {
-    case "int":
-      return t.size;
-    case "ptr":
-      return 8;
-    case "array":
-      return t.n * sizeOf(t.elem);
-    case "struct":
-      return t.layout?.size ?? 0;
-    case "void":
-      return 1; // GNU C: sizeof(void) is 1
-  }
+  return sizeAlign(t)[0];
 }
 
-function alignOf(t: CType): number {
+/** Size and alignment: integers and pointers are their own size; void is 1 (GNU C's sizeof(void)); an undefined struct 0. */
+function sizeAlign(t: CType): [number, number] {
   switch (t.k) {
     case "int":
-      return t.size;
+      return [t.size, t.size];
     case "ptr":
-      return 8;
-    case "array":
-      return alignOf(t.elem);
+      return [8, 8];
+    case "array": {
+      const [n, a] = sizeAlign(t.elem);
+      return [t.n * n, a];
+    }
     case "struct":
-      return t.layout?.align ?? 1;
+      return t.layout !== undefined ? [t.layout.size, t.layout.align] : [0, 1];
     case "void":
-      return 1;
+      return [1, 1];
   }
 }
 
@@ -132,10 +124,10 @@ export function layOut(fields: ReadonlyArray<{ name: string; type: CType }>): St
   let align = 1;
   const out: StructField[] = [];
   for (const f of fields) {
-    const a = alignOf(f.type);
+    const [size, a] = sizeAlign(f.type);
     offset = Math.ceil(offset / a) * a;
     out.push({ name: f.name, offset, type: f.type });
-    offset += sizeOf(f.type);
+    offset += size;
     align = Math.max(align, a);
   }
   return { size: Math.ceil(offset / align) * align, align, fields: out };
