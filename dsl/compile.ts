@@ -312,9 +312,9 @@ class CodeGen {
 
   private aggregate(target: LValue, call: CallExpr): string {
     const a0 = call.args[0];
-    // sum/min/max of uint64 stay unsigned; the histograms and averages take int64, as bpftrace's
+    // a sum of uint64 stays unsigned; min/max, the histograms and averages take int64, as bpftrace 0.17's (measured)
     const u64 = a0 !== undefined && isU64(a0, this.env);
-    const arg = a0 === undefined ? "" : u64 && call.name !== "sum" && call.name !== "min" && call.name !== "max" ? `N(64, ${this.expr(a0)})` : this.expr(a0);
+    const arg = a0 === undefined ? "" : u64 && call.name !== "sum" ? `N(64, ${this.expr(a0)})` : this.expr(a0);
     const t = this.t();
     let pre = arg !== "" ? `const ${t} = ${arg};\n` : "";
     const sl = this.slot(target);
@@ -328,11 +328,9 @@ class CodeGen {
         if (u64) return pre + (keyed ? `${s} = BigInt.asUintN(64, ${s} + ${t});\n` : `${s} = BigInt.asUintN(64, (${s} ?? 0n) + ${t});\n`);
         return pre + (keyed ? `${s} = N(64, ${s} + ${t});\n` : `${s} = N(64, (${s} ?? 0n) + ${t});\n`);
       case "min":
-      case "max": {
-        // bpftrace 0.17 compares a uint64's min/max as int64 (measured: max of 2^64-1 and 6 is 6) and prints it unsigned
-        const [a, b] = u64 ? [`N(64, ${t})`, `N(64, ${s})`] : [t, s];
-        return pre + `if (${s} === undefined || ${a} ${call.name === "min" ? "<" : ">"} ${b}) ${s} = ${t};\n`;
-      }
+        return pre + `if (${s} === undefined || ${t} < ${s}) ${s} = ${t};\n`;
+      case "max":
+        return pre + `if (${s} === undefined || ${t} > ${s}) ${s} = ${t};\n`;
       case "avg":
       case "stats":
         return pre + `R.avg(${keyed ? s : `(${s} ??= { n: 0n, t: 0n })`}, ${t});\n`;
@@ -475,6 +473,7 @@ class CodeGen {
         return `(${this.cond(e.cond)} ? ${this.expr(e.then)} : ${this.expr(e.else)})`;
       case "cast":
         if (!e.pointer && e.type === "uint64") return `BigInt.asUintN(64, ${this.expr(e.operand)})`;
+        if (!e.pointer && e.type === "int64") return `N(64, ${this.expr(e.operand)})`;
         return castInt(e.pointer ? "uint64" : e.type, this.expr(e.operand));
       case "deref": {
         const p = e.operand as CastExpr; // type-check allows only a pointer cast here
@@ -518,15 +517,16 @@ class CodeGen {
   }
 
   private builtin(name: string, at: Span): string {
-    if (/^arg[0-5]$/.test(name)) return `N(64, ctx.gpr(${ARG_REGS[Number(name[3])]}))`;
+    // bpftrace types arg0..5, sargN and retval as uint64 (unsigned.ts)
+    if (/^arg[0-5]$/.test(name)) return `BigInt.asUintN(64, ctx.gpr(${ARG_REGS[Number(name[3])]}))`;
     // stack arguments past the return address, as bpftrace's sargN: 8-byte slots, or a 32-bit task's 4-byte cdecl ones
     if (/^sarg[0-5]$/.test(name)) {
       const n = Number(name[4]) + 1;
-      return `(ctx.wordSize === 4 ? R.rd(ctx, 4, N(64, ctx.gpr(4) + ${4 * n}n), ${this.site(at)}) : R.rd(ctx, 8, N(64, ctx.gpr(4) + ${8 * n}n), ${this.site(at)}))`;
+      return `(ctx.wordSize === 4 ? R.rd(ctx, 4, N(64, ctx.gpr(4) + ${4 * n}n), ${this.site(at)}) : BigInt.asUintN(64, R.rd(ctx, 8, N(64, ctx.gpr(4) + ${8 * n}n), ${this.site(at)})))`;
     }
     switch (name) {
       case "retval":
-        return "N(64, ctx.gpr(0))";
+        return "BigInt.asUintN(64, ctx.gpr(0))";
       case "nsecs":
         return "N(64, ctx.nsecs())";
       case "elapsed":

@@ -6,12 +6,14 @@
 // others in [-2^63, 2^63)); an expression is unsigned by C's usual
 // arithmetic conversions: an arithmetic operator with a uint64 operand (for
 // shifts, the left one), a scratch variable or map first assigned one, a
-// sum/min/max of one. As in bpftrace 0.17 (measured), a uint64 map key
-// prints signed, min/max compare as int64 (and print unsigned), and
-// hist/lhist/avg/stats take the value as int64.
+// sum of one. As in bpftrace 0.17 (measured), a uint64 map key prints
+// signed, and min/max/hist/lhist/avg/stats take the value as int64.
 //
-// Kept apart: the builtins (arg0, retval, ...) stay int64 here, as this
-// project has always printed them.
+// The builtins arg0..arg5, sarg0..sarg5 and retval are uint64, as in
+// bpftrace 0.17 (measured: `@a = arg0 - 5` at arg0 = 0 prints
+// 18446744073709551611, `(arg0 - 5) / 2` is 9223372036854775805 and
+// `arg0 - 5 < 0` is 0); the others (nsecs, pid, reg(), u64(), ...) stay
+// int64.
 
 import type { Expr } from "./ast.js";
 import type { CType } from "./ctypes.js";
@@ -25,6 +27,9 @@ export interface U64Env {
 
 const u64Scratch = new WeakMap<ItemInfo, Set<string>>();
 const u64Vars = new WeakMap<PassContext, Set<string>>();
+
+/** bpftrace 0.17's uint64 builtins (measured: `arg0 - 5` prints 18446744073709551611, `arg0 - 5 < 0` is 0). */
+const U64_BUILTINS = /^(arg[0-5]|sarg[0-5]|retval)$/;
 
 const ARITH: ReadonlySet<string> = new Set(["+", "-", "*", "/", "%", "&", "|", "^"]);
 
@@ -47,6 +52,7 @@ export function isU64(e: Expr, env: U64Env): boolean {
       return isU64(e.then, env) || isU64(e.else, env);
     case "var":
       if (e.scope === "scratch") return u64Scratch.get(env.info)?.has(e.name) === true;
+      if (e.scope === "global" && U64_BUILTINS.test(e.name) && !env.ctx.vars.has(e.name)) return true;
       return u64Vars.get(env.ctx)?.has(e.name) === true;
     case "index":
       return u64Vars.get(env.ctx)?.has(e.target.name) === true;

@@ -143,7 +143,7 @@ function checkAssign(sc: Scope, s: AssignStmt): void {
     }
     const v = checkLValue(sc, s.target);
     if (v === undefined) return;
-    if ((call.name === "sum" || call.name === "min" || call.name === "max") && call.args[0] !== undefined) noteU64(sc, "other", v.name, call.args[0]);
+    if (call.name === "sum" && call.args[0] !== undefined) noteU64(sc, "other", v.name, call.args[0]);
     if (v.kind !== call.name) {
       sc.bag.error(
         s.value,

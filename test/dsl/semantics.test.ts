@@ -231,7 +231,7 @@ describe("statements", () => {
 describe("aggregations", () => {
   it("on globals and on map elements", () => {
     const p = compile(
-      "probe test < c = count(); s = sum(arg0); a = avg(arg0); mn = min(arg0); mx = max(arg0); st = stats(arg0); k[arg0 % 2] = sum(arg0); ka[arg0 % 2] = avg(arg0); kmin[arg0 % 2] = min(arg0); kst[arg0 % 2] = stats(arg0) >",
+      "probe test < c = count(); s = sum(arg0); a = avg(arg0); mn = min(arg0); mx = max(arg0); st = stats(arg0); k[(int64)arg0 % 2] = sum(arg0); ka[(int64)arg0 % 2] = avg(arg0); kmin[(int64)arg0 % 2] = min(arg0); kst[(int64)arg0 % 2] = stats(arg0) >",
     );
     const ctx = new FakeCtx();
     for (const v of [5n, -3n, 10n, 7n]) {
@@ -240,8 +240,8 @@ describe("aggregations", () => {
     }
     assert.equal(
       p.printText(),
-      // keys: 5 % 2 = 1, -3 % 2 = -1 (C remainder), 10 % 2 = 0, 7 % 2 = 1
-      "\n\na: 4\n\nc: 4\nk[-1]: -3\nk[0]: 10\nk[1]: 12\nka[-1]: -3\nka[1]: 6\nka[0]: 10\n\nkmin[-1]: -3\nkmin[1]: 5\nkmin[0]: 10\nkst[-1]: count 1, average -3, total -3\nkst[1]: count 2, average 6, total 12\nkst[0]: count 1, average 10, total 10\n\nmn: -3\nmx: 10\ns: 19\nst: count 4, average 4, total 19\n\n",
+      // keys: 5 % 2 = 1, -3 % 2 = -1 (C remainder of an int64: arg0 itself is uint64, as in bpftrace, so its sum prints unsigned), 10 % 2 = 0, 7 % 2 = 1
+      "\n\na: 4\n\nc: 4\nk[0]: 10\nk[1]: 12\nk[-1]: 18446744073709551613\nka[-1]: -3\nka[1]: 6\nka[0]: 10\n\nkmin[-1]: -3\nkmin[1]: 5\nkmin[0]: 10\nkst[-1]: count 1, average -3, total -3\nkst[1]: count 2, average 6, total 12\nkst[0]: count 1, average 10, total 10\n\nmn: -3\nmx: 10\ns: 19\nst: count 4, average 4, total 19\n\n",
     );
   });
   it("aggregations can be read as integers", () => {
