@@ -21,7 +21,7 @@
 // the node and reported by the checker.
 
 import type {
-  CastExpr, ConfigItem, IntTypeName, Setting,
+  CastExpr, ConfigItem, FieldAccess, IntTypeName, Setting, StructDef, StructFieldDecl,
   AssignOp, BinaryExpr, BinaryOp, Block, CallExpr, Expr, IfStmt, IndexExpr, Item, LValue, NumberLit,
   ProbeItem, Program, SpecialItem, Stmt, StringLit, TargetAtom, TargetSpec, UnaryOp, VarRef,
 } from "./ast.js";
@@ -307,8 +307,9 @@ export function configItem(name: Tok, settings: Setting[], close: Tok): ConfigIt
   return { kind: "config", name: name.text, nameSpan: { start: name.offset, end: end(name) }, settings, start: name.offset, end: end(close) };
 }
 
-export function program(items: Item[], length: number): Program {
-  return { kind: "program", items, start: 0, end: length };
+export function program(items: Array<Item | StructDef>, length: number): Program {
+  const structs = items.filter((i): i is StructDef => i.kind === "struct");
+  return { kind: "program", items: items.filter((i): i is Item => i.kind !== "struct"), structs, start: 0, end: length };
 }
 
 // ---- bpftrace's types, memory reads, parameters and loops ---------------------
@@ -343,4 +344,52 @@ export function whileStmt(kw: Tok, cond: Expr, body: Block): Stmt {
 
 export function jumpStmt(t: Tok): Stmt {
   return { kind: t.text as "break" | "continue", start: t.offset, end: end(t) };
+}
+
+/** `base.NAME`, `base->NAME` or `base.0`. */
+export function field(base: Expr, op: Tok, name: Tok): FieldAccess {
+  return {
+    kind: "field", base, arrow: op.text === "->", name: name.text,
+    nameSpan: { start: name.offset, end: end(name) }, opSpan: { start: op.offset, end: end(op) },
+    start: base.start, end: end(name),
+  };
+}
+
+/** `(a, b, ...)`. */
+export function tuple(open: Tok, first: Expr, rest: Expr[], close: Tok): Expr {
+  return { kind: "tuple", elems: [first, ...rest], start: open.offset, end: end(close) };
+}
+
+/** `base[index]` on something that is not a map (an array field). */
+export function subscript(base: Expr, index: Expr, close: Tok): Expr {
+  return { kind: "subscript", base, index, start: base.start, end: end(close) };
+}
+
+/** `(struct NAME *)operand`: a pointer to a struct, held as a 64-bit address. */
+export function structCast(open: Tok, name: Tok, operand: Expr): CastExpr {
+  return { kind: "cast", type: "uint64", pointer: true, struct: name.text, typeSpan: { start: open.offset + 1, end: end(name) }, operand, start: open.offset, end: operand.end };
+}
+
+export function sizeofStruct(kw: Tok, name: Tok, close: Tok): Expr {
+  return { kind: "sizeof", struct: name.text, start: kw.offset, end: end(close) };
+}
+
+/** A field's type words (`unsigned long`, `struct pt`), with their span. */
+export interface TypeWords {
+  toks: Tok[];
+  words: string[];
+  span: { start: number; end: number };
+}
+
+export function typeWords(toks: Tok[]): TypeWords {
+  return { toks, words: toks.map((w) => w.text), span: { start: toks[0]!.offset, end: end(toks[toks.length - 1]!) } };
+}
+
+export function structField(type: TypeWords, stars: Tok[], name: Tok, dims: NumberLit[]): StructFieldDecl {
+  const last = dims.length > 0 ? dims[dims.length - 1]!.end + 1 : end(name);
+  return { typeWords: type.words, typeSpan: type.span, stars: stars.length, name: name.text, nameSpan: { start: name.offset, end: end(name) }, dims, start: type.span.start, end: last };
+}
+
+export function structDef(kw: Tok, name: Tok, fields: StructFieldDecl[], close: Tok): StructDef {
+  return { kind: "struct", name: name.text, nameSpan: { start: name.offset, end: end(name) }, fields, start: kw.offset, end: end(close) };
 }

@@ -12,6 +12,8 @@
 // `self.x`. A bare identifier may also be a builtin (`tid`, `arg0`); the
 // checker decides.
 
+import type { Ty } from "./builtins.js";
+import type { CType } from "./ctypes.js";
 import type { Span } from "./diagnostics.js";
 
 interface NodeBase extends Span {}
@@ -89,6 +91,8 @@ export interface CastExpr extends NodeBase {
   kind: "cast";
   type: IntTypeName;
   pointer: boolean;
+  /** `(struct pt *)x`: the struct's name (`type` is then uint64, `pointer` true). */
+  struct?: string;
   typeSpan: Span;
   operand: Expr;
 }
@@ -110,12 +114,51 @@ interface ParamExpr extends NodeBase {
 interface SizeofExpr extends NodeBase {
   kind: "sizeof";
   type?: IntTypeName;
+  /** `sizeof(struct pt)`: the struct's name. */
+  struct?: string;
+  /** Set by check: the struct's size. */
+  structSize?: number;
   operand?: Expr;
+}
+
+/**
+ * `e.NAME` or `e->NAME` (bpftrace's postfix field access), and `e.0` (a tuple
+ * element, `name` is then the digits). The checker decides what the base is:
+ * a struct, a pointer to one, a tuple, or a probe's `args`.
+ */
+export interface FieldAccess extends NodeBase {
+  kind: "field";
+  base: Expr;
+  /** `->` rather than `.`. */
+  arrow: boolean;
+  name: string;
+  nameSpan: Span;
+  /** Span of the `.` or `->`. */
+  opSpan: Span;
+  /** Set by check for a struct field: where it is and its C type. */
+  field?: { offset: number; type: CType };
+  /** Set by check for a tuple element: which one, and its type. */
+  tuple?: { index: number; elem: Ty };
+}
+
+/** `(a, b, ...)`: a tuple (two or more elements). */
+interface TupleExpr extends NodeBase {
+  kind: "tuple";
+  elems: Expr[];
+}
+
+/** `e[i]` on an array field (`$p->vals[2]`), as C indexes. */
+export interface SubscriptExpr extends NodeBase {
+  kind: "subscript";
+  base: Expr;
+  index: Expr;
+  /** Set by check: the element's C type. */
+  elem?: CType;
 }
 
 export type Expr =
   | NumberLit | StringLit | VarRef | IndexExpr | CallExpr | UnaryExpr | BinaryExpr | TernaryExpr
-  | CastExpr | DerefExpr | ParamExpr | SizeofExpr;
+  | CastExpr | DerefExpr | ParamExpr | SizeofExpr | FieldAccess | SubscriptExpr | TupleExpr;
 export type LValue = VarRef | IndexExpr;
 
 // ---- statements ----------------------------------------------------------
@@ -240,9 +283,32 @@ export interface ConfigItem extends NodeBase {
 
 export type Item = ProbeItem | SpecialItem | ConfigItem;
 
+/** One field of a struct definition: `unsigned long z`, `struct pt *next`, `char name[16]`. */
+export interface StructFieldDecl extends NodeBase {
+  /** The type's words as written: ["unsigned", "long"], ["struct", "pt"]. */
+  typeWords: string[];
+  typeSpan: Span;
+  /** How many `*`. */
+  stars: number;
+  name: string;
+  nameSpan: Span;
+  /** Array dimensions, outermost first. */
+  dims: NumberLit[];
+}
+
+/** `struct NAME { fields }` before the probes (bpftrace hands these to clang). */
+export interface StructDef extends NodeBase {
+  kind: "struct";
+  name: string;
+  nameSpan: Span;
+  fields: StructFieldDecl[];
+}
+
 export interface Program extends NodeBase {
   kind: "program";
   items: Item[];
+  /** The script's struct definitions, in order. */
+  structs: StructDef[];
 }
 
 // ---- walking -------------------------------------------------------------
@@ -273,6 +339,16 @@ function walkExpr(e: Expr, f: (e: Expr) => void): void {
     case "cast":
     case "deref":
       walkExpr(e.operand, f);
+      break;
+    case "field":
+      walkExpr(e.base, f);
+      break;
+    case "subscript":
+      walkExpr(e.base, f);
+      walkExpr(e.index, f);
+      break;
+    case "tuple":
+      for (const x of e.elems) walkExpr(x, f);
       break;
     default:
       break;
@@ -320,13 +396,19 @@ export function showExpr(e: Expr): string {
     case "ternary":
       return `(${showExpr(e.cond)} ? ${showExpr(e.then)} : ${showExpr(e.else)})`;
     case "cast":
-      return `(${e.type}${e.pointer ? " *" : ""})${showExpr(e.operand)}`;
+      return `(${e.struct !== undefined ? `struct ${e.struct}` : e.type}${e.pointer ? " *" : ""})${showExpr(e.operand)}`;
     case "deref":
       return `*${showExpr(e.operand)}`;
     case "param":
       return e.index === 0 ? "$#" : `$${e.index}`;
     case "sizeof":
-      return `sizeof(${e.type ?? showExpr(e.operand!)})`;
+      return `sizeof(${e.struct !== undefined ? `struct ${e.struct}` : e.type ?? showExpr(e.operand!)})`;
+    case "field":
+      return `${showExpr(e.base)}${e.arrow ? "->" : "."}${e.name}`;
+    case "subscript":
+      return `${showExpr(e.base)}[${showExpr(e.index)}]`;
+    case "tuple":
+      return `(${e.elems.map(showExpr).join(", ")})`;
   }
 }
 

@@ -8,7 +8,8 @@
 //   return   a `retprobe` hit: rax holds the return value, arguments are gone
 //   special  BEGIN / END: no probe was hit, no registers exist
 
-export type Ty = "int" | "string";
+/** "tuple": a tuple value (its element types: tuple-check.ts). */
+export type Ty = "int" | "string" | "tuple";
 export type Where = "entry" | "return" | "special";
 
 const ALL: readonly Where[] = ["entry", "return", "special"];

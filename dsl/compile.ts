@@ -24,7 +24,11 @@ import type { HitContext, ResolvedTarget, UsdtArgReader } from "./host.js";
 import type { ItemInfo, PassContext, VarInfo } from "./passes/context.js";
 import { paramValue } from "./passes/type-expr.js";
 import { formatterFor, parseFormat } from "./printf.js";
+import { isProbeArgs, probeArgCode } from "./probe-args.js";
+import { placeSize } from "./struct-check.js";
+import { placeValueCode, type StructCodeGen } from "./struct-code.js";
 import type { Runtime } from "./runtime.js";
+import { isU64, u64Binary, type U64Env } from "./unsigned.js";
 import { UNWINDERS, USTACK_DEFAULT_LIMIT } from "./ustack.js";
 
 type Handler = (ctx: HitContext) => void;
@@ -143,6 +147,14 @@ class CodeGen {
     return `C[${this.closure.consts.length - 1}]`;
   }
 
+  /** Where uint64-ness is looked up (unsigned.ts). */
+  private get env(): U64Env {
+    return { info: this.info, ctx: this.checked };
+  }
+
+  /** Struct reads (struct-code.ts) build on expr and site. */
+  private readonly structGen: StructCodeGen = { expr: (e) => this.expr(e), site: (s) => this.site(s) };
+
   private site(span: Span): number {
     this.rt.warnSites.push({ start: span.start, end: span.end });
     return this.rt.warnSites.length - 1;
@@ -201,13 +213,13 @@ class CodeGen {
   private key(e: IndexExpr): { pre: string; key: string; parts: string[] } {
     if (e.keys.length === 1) {
       const t = this.t();
-      return { pre: `const ${t} = ${this.expr(e.keys[0]!)};\n`, key: t, parts: [t] };
+      return { pre: `const ${t} = ${this.keyExpr(e.keys[0]!)};\n`, key: t, parts: [t] };
     }
     let pre = "";
     const parts: string[] = [];
     for (const k of e.keys) {
       const t = this.t();
-      pre += `const ${t} = ${this.expr(k)};\n`;
+      pre += `const ${t} = ${this.keyExpr(k)};\n`;
       parts.push(t);
     }
     return { pre, key: parts.map((p) => `String(${p})`).join(' + "\\0" + '), parts };
@@ -215,8 +227,13 @@ class CodeGen {
 
   /** Inline key expression for reads (no temps). */
   private keyInline(e: IndexExpr): string {
-    if (e.keys.length === 1) return this.expr(e.keys[0]!);
-    return "(" + e.keys.map((k) => `String(${this.expr(k)})`).join(' + "\\0" + ') + ")";
+    if (e.keys.length === 1) return this.keyExpr(e.keys[0]!);
+    return "(" + e.keys.map((k) => `String(${this.keyExpr(k)})`).join(' + "\\0" + ') + ")";
+  }
+
+  /** A key part: a uint64 key is stored (and printed) as int64, as bpftrace 0.17 prints it. */
+  private keyExpr(k: Expr): string {
+    return isU64(k, this.env) ? `N(64, ${this.expr(k)})` : this.expr(k);
   }
 
   private initOf(v: VarInfo): string {
@@ -297,7 +314,10 @@ class CodeGen {
   }
 
   private aggregate(target: LValue, call: CallExpr): string {
-    const arg = call.args[0] !== undefined ? this.expr(call.args[0]) : "";
+    const a0 = call.args[0];
+    // a sum of uint64 stays unsigned; min/max, the histograms and averages take int64, as bpftrace 0.17's (measured)
+    const u64 = a0 !== undefined && isU64(a0, this.env);
+    const arg = a0 === undefined ? "" : u64 && call.name !== "sum" ? `N(64, ${this.expr(a0)})` : this.expr(a0);
     const t = this.t();
     let pre = arg !== "" ? `const ${t} = ${arg};\n` : "";
     const sl = this.slot(target);
@@ -308,6 +328,7 @@ class CodeGen {
       case "count":
         return pre + (keyed ? `${s} += 1n;\n` : `${s} = (${s} ?? 0n) + 1n;\n`);
       case "sum":
+        if (u64) return pre + (keyed ? `${s} = BigInt.asUintN(64, ${s} + ${t});\n` : `${s} = BigInt.asUintN(64, (${s} ?? 0n) + ${t});\n`);
         return pre + (keyed ? `${s} = N(64, ${s} + ${t});\n` : `${s} = N(64, (${s} ?? 0n) + ${t});\n`);
       case "min":
         return pre + `if (${s} === undefined || ${t} < ${s}) ${s} = ${t};\n`;
@@ -385,8 +406,8 @@ class CodeGen {
       if (typeof part === "string") pieces.push(JSON.stringify(part));
       else {
         const arg = this.expr(c.args[k++]!);
-        if (part.arg === "int" && part.conv === "d" && part.flags === "" && part.width === undefined && part.precision === undefined) {
-          pieces.push(`(${arg}).toString()`);
+        if (part.arg === "int" && part.conv === "d" && part.bits === 64 && part.flags === "" && part.width === undefined && part.precision === undefined) {
+          pieces.push(`BigInt.asIntN(64, ${arg}).toString()`);
         } else if (part.arg === "string" && part.conv === "s" && part.width === undefined && part.precision === undefined) {
           pieces.push(`(${arg})`);
         } else pieces.push(`${this.konst(formatterFor(part))}(${arg})`);
@@ -403,6 +424,9 @@ class CodeGen {
       case "number":
         return e.value !== 0n ? "true" : "false";
       case "binary":
+        if (e.op in CMP && (isU64(e.left, this.env) || isU64(e.right, this.env))) {
+          return `(BigInt.asUintN(64, ${this.expr(e.left)}) ${CMP[e.op]} BigInt.asUintN(64, ${this.expr(e.right)}))`;
+        }
         if (e.op in CMP) return `(${this.expr(e.left)} ${CMP[e.op]} ${this.expr(e.right)})`;
         if (e.op === "&&" || e.op === "||") return `(${this.cond(e.left)} ${e.op} ${this.cond(e.right)})`;
         break;
@@ -438,19 +462,22 @@ class CodeGen {
           case "!":
             return `(${this.cond(e.operand)} ? 0n : 1n)`;
           case "~":
-            return `(~${this.expr(e.operand)})`;
+            return isU64(e, this.env) ? `BigInt.asUintN(64, ~${this.expr(e.operand)})` : `(~${this.expr(e.operand)})`;
           case "-":
-            return `N(64, -${this.expr(e.operand)})`;
+            return isU64(e, this.env) ? `BigInt.asUintN(64, -${this.expr(e.operand)})` : `N(64, -${this.expr(e.operand)})`;
           case "+":
             return this.expr(e.operand);
         }
         break;
       case "binary":
         if (e.op in CMP || e.op === "&&" || e.op === "||") return `(${this.cond(e)} ? 1n : 0n)`;
+        if (isU64(e, this.env)) return u64Binary(e.op, this.expr(e.left), this.expr(e.right));
         return binaryInt(e.op, this.expr(e.left), this.expr(e.right));
       case "ternary":
         return `(${this.cond(e.cond)} ? ${this.expr(e.then)} : ${this.expr(e.else)})`;
       case "cast":
+        if (!e.pointer && e.type === "uint64") return `BigInt.asUintN(64, ${this.expr(e.operand)})`;
+        if (!e.pointer && e.type === "int64") return `N(64, ${this.expr(e.operand)})`;
         return castInt(e.pointer ? "uint64" : e.type, this.expr(e.operand));
       case "deref": {
         const p = e.operand as CastExpr; // type-check allows only a pointer cast here
@@ -462,8 +489,17 @@ class CodeGen {
         const v = paramValue(this.checked.flags.params, e.index);
         return typeof v === "bigint" ? (v < 0n ? `(${v}n)` : `${v}n`) : JSON.stringify(v);
       }
+      case "field":
+        if (e.tuple !== undefined) return `(${this.expr(e.base)}[${e.tuple.index}] ?? ${e.tuple.elem === "string" ? '""' : e.tuple.elem === "int" ? "0n" : "[]"})`;
+        return isProbeArgs(e) ? probeArgCode(e) : placeValueCode(e, this.structGen);
+      case "tuple":
+        return `Object.freeze([${e.elems.map((x) => this.expr(x)).join(", ")}])`;
+      case "subscript":
+        return placeValueCode(e, this.structGen);
       case "sizeof":
+        if (e.structSize !== undefined) return `${e.structSize}n`;
         if (e.type !== undefined) return `${INT_BYTES[e.type]}n`;
+        if (e.operand !== undefined && placeSize(e.operand) !== undefined) return `${placeSize(e.operand)}n`;
         return e.operand !== undefined && e.operand.kind === "string" ? `${e.operand.value.length + 1}n` : "8n";
     }
     throw new Error("internal: unknown expression");
@@ -485,17 +521,18 @@ class CodeGen {
   }
 
   private builtin(name: string, at: Span): string {
+    // bpftrace types arg0..5, sargN and retval as uint64 (unsigned.ts);
     // a usdt probe's arguments come from its note (an unreadable one is 0, as bpf_probe_read_user leaves it)
-    if (/^arg[0-5]$/.test(name) && this.pc.usdtArgs !== undefined) return `N(64, ${this.konst(this.pc.usdtArgs[Number(name[3])])}.read(ctx) ?? 0n)`;
-    if (/^arg[0-5]$/.test(name)) return `N(64, ctx.gpr(${ARG_REGS[Number(name[3])]}))`;
+    if (/^arg[0-5]$/.test(name) && this.pc.usdtArgs !== undefined) return `BigInt.asUintN(64, ${this.konst(this.pc.usdtArgs[Number(name[3])])}.read(ctx) ?? 0n)`;
+    if (/^arg[0-5]$/.test(name)) return `BigInt.asUintN(64, ctx.gpr(${ARG_REGS[Number(name[3])]}))`;
     // stack arguments past the return address, as bpftrace's sargN: 8-byte slots, or a 32-bit task's 4-byte cdecl ones
     if (/^sarg[0-5]$/.test(name)) {
       const n = Number(name[4]) + 1;
-      return `(ctx.wordSize === 4 ? R.rd(ctx, 4, N(64, ctx.gpr(4) + ${4 * n}n), ${this.site(at)}) : R.rd(ctx, 8, N(64, ctx.gpr(4) + ${8 * n}n), ${this.site(at)}))`;
+      return `(ctx.wordSize === 4 ? R.rd(ctx, 4, N(64, ctx.gpr(4) + ${4 * n}n), ${this.site(at)}) : BigInt.asUintN(64, R.rd(ctx, 8, N(64, ctx.gpr(4) + ${8 * n}n), ${this.site(at)})))`;
     }
     switch (name) {
       case "retval":
-        return "N(64, ctx.gpr(0))";
+        return "BigInt.asUintN(64, ctx.gpr(0))";
       case "nsecs":
         return "N(64, ctx.nsecs())";
       case "elapsed":

@@ -5,6 +5,7 @@
 // variables' kinds after collect-vars, their slots after resources.
 
 import { showBlock, showExpr, type Program } from "./ast.js";
+import { showCType } from "./ctypes.js";
 import { SourceText } from "./diagnostics.js";
 import type { TargetInfo } from "./host.js";
 import { parse } from "./parse.js";
@@ -13,6 +14,12 @@ import { runPasses } from "./passes/index.js";
 
 function showProgram(p: Program, ctx?: PassContext): string {
   let out = "";
+  for (const d of p.structs) {
+    // after the structs pass, each field with its offset and the size, as clang laid them out for bpftrace
+    const layout = ctx?.structs.get(d.name)?.layout;
+    const fields = layout !== undefined ? layout.fields.map((f) => `${showCType(f.type)} ${f.name} @${f.offset}`) : d.fields.map((f) => `${f.typeWords.join(" ")} ${"*".repeat(f.stars)}${f.name}${f.dims.map((n) => `[${n.value}]`).join("")}`);
+    out += ` struct ${d.name} { ${fields.join("; ")} }${layout !== undefined ? ` size ${layout.size}` : ""}\n`;
+  }
   for (const item of p.items) {
     if (item.kind === "config") out += ` config = { ${item.settings.map((s) => `${s.name} = ${s.value}`).join("; ")} }\n`;
     else if (item.kind === "special") out += ` ${item.which}\n  ${showBlock(item.body)}\n`;

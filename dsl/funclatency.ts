@@ -190,7 +190,7 @@ END <
   printf("\\n")${o.timestamp === true ? '\n  time("%H:%M:%S\\n")' : ""}
   print_log2(@lat, ${q(o.unit)}, "\\nFunction = %s [%d]\\n")
   clear(@lat)
-  if (n > 0) < printf("\\navg = %d ${o.unit}, total: %d ${o.unit}, count: %d\\n\\n", total${div} / n, total${div}, n) >
+  if (n > 0) < printf("\\navg = %ld ${o.unit}, total: %ld ${o.unit}, count: %ld\\n\\n", total${div} / n, total${div}, n) >
   ${detach}
 >
 `;

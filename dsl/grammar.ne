@@ -42,6 +42,27 @@ Item -> Probes _ Block {% (d) => B.probeItem(d[0], undefined, d[2]) %}
   | %name _ Block {% (d) => B.specialItem(d[0], d[2]) %}
   | %name "=" "{" _ "}" {% (d) => B.configItem(d[0], [], d[4]) %}
   | %name "=" "{" _ Settings _ "}" {% (d) => B.configItem(d[0], d[4], d[6]) %}
+  | "struct" %name _ "{" _ Fields _ "}" {% (d) => B.structDef(d[0], d[1], d[5], d[7]) %}
+  | "struct" %name _ "{" _ "}" {% (d) => B.structDef(d[0], d[1], [], d[5]) %}
+
+# struct pt { int x; unsigned long y; char name[16]; struct pt *next; }
+Fields -> Field {% (d) => [d[0]] %}
+  | Fields %sep Field {% (d) => [...d[0], d[2]] %}
+
+Field -> TypeWords Stars %name Dims {% (d) => B.structField(d[0], d[1], d[2], d[3]) %}
+
+TypeWords -> TypeWord {% (d) => B.typeWords(d[0]) %}
+  | TypeWords TypeWord {% (d) => B.typeWords([...d[0].toks, ...d[1]]) %}
+
+TypeWord -> %name {% (d) => [d[0]] %}
+  | %type {% (d) => [d[0]] %}
+  | "struct" %name {% (d) => [d[0], d[1]] %}
+
+Stars -> null {% () => [] %}
+  | Stars "*" {% (d) => [...d[0], d[1]] %}
+
+Dims -> null {% () => [] %}
+  | Dims "[" %number "]" {% (d) => [...d[0], B.numberLit(d[2])] %}
 
 # config = { print_maps_on_exit = false; ... }
 Settings -> Setting {% (d) => [d[0]] %}
@@ -123,25 +144,39 @@ Expr -> Seq {% (d) => B.fold(d[0]) %}
 Seq -> Unary {% (d) => B.seqStart(d[0]) %}
   | Seq %binop Unary {% (d) => B.seqMore(d[0], d[1], d[2]) %}
 
-# Operands are one flat rule (not Primary/Postfix levels): fewer Earley
-# states per token.
-Unary -> %number {% (d) => B.numberLit(d[0]) %}
+# Operands: prefix forms here, postfix forms (field access `e.NAME`,
+# `e->NAME`, tuple index `e.0`) bind tighter, as in C and bpftrace.
+Unary -> Postfix {% id %}
+  | "(" %type ")" Unary {% (d) => B.cast(d[0], d[1], false, d[3]) %}
+  | "(" %type "*" ")" Unary {% (d) => B.cast(d[0], d[1], true, d[4]) %}
+  | "(" "struct" %name "*" ")" Unary {% (d) => B.structCast(d[0], d[2], d[5]) %}
+  | "*" Unary {% (d) => B.deref(d[0], d[1]) %}
+  | "!" Unary {% (d) => B.unary(d[0], d[1]) %}
+  | "~" Unary {% (d) => B.unary(d[0], d[1]) %}
+  | "-" Unary {% (d) => B.unary(d[0], d[1]) %}
+  | "+" Unary {% (d) => B.unary(d[0], d[1]) %}
+
+Postfix -> Primary {% id %}
+  | Member {% id %}
+
+# `[i]` after a field (an array in a struct); `m[k]` on a name stays a map read.
+Member -> Postfix "." %name {% (d) => B.field(d[0], d[1], d[2]) %}
+  | Postfix "." %number {% (d) => B.field(d[0], d[1], d[2]) %}
+  | Postfix "->" %name {% (d) => B.field(d[0], d[1], d[2]) %}
+  | Member "[" Expr "]" {% (d) => B.subscript(d[0], d[2], d[3]) %}
+
+Primary -> %number {% (d) => B.numberLit(d[0]) %}
   | %string {% (d) => B.stringLit(d[0]) %}
   | %name {% (d) => B.varRef(d[0]) %}
   | %name "[" Args "]" {% (d) => B.index(B.varRef(d[0]), d[2], d[3]) %}
   | %name "(" ")" {% (d) => B.call(d[0], [], d[2]) %}
   | %name "(" Args ")" {% (d) => B.call(d[0], d[2], d[3]) %}
   | "(" Expr ")" {% (d) => B.paren(d[0], d[1], d[2]) %}
+  | "(" Expr "," Args ")" {% (d) => B.tuple(d[0], d[1], d[3], d[4]) %}
   | %param {% (d) => B.param(d[0]) %}
-  | "(" %type ")" Unary {% (d) => B.cast(d[0], d[1], false, d[3]) %}
-  | "(" %type "*" ")" Unary {% (d) => B.cast(d[0], d[1], true, d[4]) %}
-  | "*" Unary {% (d) => B.deref(d[0], d[1]) %}
   | "sizeof" "(" %type ")" {% (d) => B.sizeofType(d[0], d[2], d[3]) %}
+  | "sizeof" "(" "struct" %name ")" {% (d) => B.sizeofStruct(d[0], d[3], d[4]) %}
   | "sizeof" "(" Expr ")" {% (d) => B.sizeofExpr(d[0], d[2], d[3]) %}
-  | "!" Unary {% (d) => B.unary(d[0], d[1]) %}
-  | "~" Unary {% (d) => B.unary(d[0], d[1]) %}
-  | "-" Unary {% (d) => B.unary(d[0], d[1]) %}
-  | "+" Unary {% (d) => B.unary(d[0], d[1]) %}
 
 _ -> null {% () => null %}
   | %sep {% () => null %}

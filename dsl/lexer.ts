@@ -67,6 +67,7 @@ const STRING = /"(?:[^"\\\n]|\\.)*"/;
 const OPS = [
   "<<=", ">>=",
   "==", "!=", "<=", ">=", "&&", "||", "++", "--", "<<", ">>",
+  "->",
   "<", ">", "=", "!", "~", "+", "-", "*", "/", "%", "&", "|", "^", "?", ":",
   "(", ")", "[", "]", "{", "}", ",", ".",
 ];
@@ -122,7 +123,7 @@ const mooLexer = moo.states({
     ident: {
       match: IDENT,
       type: moo.keywords({
-        kw: ["if", "else", "BEGIN", "END", "return", "while", "unroll", "break", "continue", "sizeof"],
+        kw: ["if", "else", "BEGIN", "END", "return", "while", "unroll", "break", "continue", "sizeof", "struct"],
         type: ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"],
       }),
     },
@@ -182,6 +183,7 @@ const mooLexer = moo.states({
 const CONTINUES = new Set([
   "==", "!=", "<=", ">=", "&&", "||", "<<", ">>", "<", "=", "!", "~", "+", "-", "*", "/", "%",
   "&", "|", "^", "?", ":", "(", "[", "{", ",", "<<=", ">>=", ...ASSIGN_OPS,
+  ".", "->",
 ]);
 const BINOPS = new Set([
   "||", "&&", "|", "^", "&", "==", "!=", "<", ">", "<=", ">=", "<<", ">>", "+", "-", "*", "/", "%",

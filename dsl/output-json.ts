@@ -18,6 +18,7 @@
 
 import { jsonLog2Line } from "./funclatency.js";
 import type { Printer } from "./printer.js";
+import { isTuple, tupleJson, type TupleValue } from "./tuple-value.js";
 import { avgValue, lhistBuckets, sortEntries, type AvgState, type LhistParams, type Value, type VarEntry, type VarMeta } from "./value.js";
 
 /** bpftrace's json_escape plus quotes. */
@@ -38,7 +39,8 @@ function jsonString(s: string): string {
   return out + '"';
 }
 
-function jsonValue(v: Value): string {
+function jsonValue(v: Value | TupleValue): string {
+  if (isTuple(v)) return tupleJson(v, jsonString);
   return typeof v === "bigint" ? v.toString(10) : jsonString(v);
 }
 
@@ -94,6 +96,8 @@ function valueJson(meta: VarMeta, v: unknown, div: number): string {
   switch (meta.kind) {
     case "string":
       return jsonString(v as string);
+    case "tuple":
+      return tupleJson(v as TupleValue, jsonString);
     case "avg":
       return (avgValue(v as AvgState) / BigInt(div)).toString(10);
     case "stats": {

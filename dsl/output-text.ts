@@ -28,6 +28,7 @@
 // print_maps_on_exit = false }` turns the whole exit-time output off.
 
 import type { Printer } from "./printer.js";
+import { isTuple, tupleText, type TupleValue } from "./tuple-value.js";
 import { avgValue, sortEntries, type AvgState, type LhistParams, type Value, type VarEntry, type VarMeta } from "./value.js";
 
 /**
@@ -143,6 +144,8 @@ function scalarText(meta: VarMeta, v: unknown, div: number): string {
   switch (meta.kind) {
     case "string":
       return v as string;
+    case "tuple":
+      return tupleText(v as TupleValue);
     case "avg":
       return (avgValue(v as AvgState) / BigInt(div)).toString(10);
     case "stats": {
@@ -185,6 +188,6 @@ export function textExit(vars: readonly VarMeta[], entriesOf: (id: number) => Va
 /** bpftrace's TextOutput: what printf(), print(value) and print(map) write. */
 export const textPrinter: Printer = {
   printf: (text) => text,
-  value: (v) => `${typeof v === "bigint" ? v.toString(10) : v}\n`,
+  value: (v) => `${isTuple(v) ? tupleText(v) : typeof v === "bigint" ? v.toString(10) : v}\n`,
   variable: textVar,
 };

@@ -77,7 +77,9 @@ function expected(parser: ParserInternals, columnIndex: number): string[] {
   for (const st of col.states) {
     const sym = st.rule.symbols[st.dot];
     if (sym === undefined || typeof sym === "string") continue;
-    if (sym.literal !== undefined) out.add(`'${sym.literal}'`);
+    // the postfix `.` and `->` are operators too (one word for all of them keeps the list short)
+    if (sym.literal === "." || sym.literal === "->") out.add("operator");
+    else if (sym.literal !== undefined) out.add(`'${sym.literal}'`);
     else if (sym.type !== undefined) out.add(TYPE_NAMES[sym.type] ?? sym.type);
   }
   return [...out].sort();

@@ -3,11 +3,15 @@
 // Conversions: %d %i %u %x %X %o %c %s %p and %%, and bpftrace's %r (a buf()
 // with its non-printable bytes as \xNN); flags `-` `0` `+` space
 // `#`; a field width and a precision (`%-10s`, `%08x`, `%.3s`, `%5.3d`); the
-// length modifiers h hh l ll j z t are accepted and ignored, because every
-// integer of the language is 64 bits wide (bpftrace widens `%d` to the
-// argument's size the same way). Signed conversions read the value as int64,
-// unsigned ones (%u %x %X %o %p) as uint64. `%p` prints like glibc: `0x...`,
-// or `(nil)` for zero. `%c` prints the low byte.
+// length modifiers h hh l ll j z t. bpftrace 0.17 hands each 64-bit argument
+// to libc's printf with the conversion as written, so the length modifier
+// decides how many bits are read, as in C: none 32 (`%d` of 5000000000
+// prints 705032704, `%u` of -1 4294967295), `h` 16, `hh` 8, `l` `ll` `j` `z`
+// `t` 64 (measured on 0.17). Signed conversions read that many bits as a
+// signed integer, unsigned ones (%u %x %X %o) as unsigned; `%p` reads 64.
+// print_rows (bcc's tables, which Python prints whole) and sprintf read 64.
+// `%p` prints like glibc: `0x...`, or `(nil)` for zero. `%c` prints the low
+// byte.
 //
 // Formats are parsed once at compile time; each conversion becomes a small
 // closure, so a printf at run time is string concatenation.
@@ -24,6 +28,8 @@ export interface FormatSpec {
   precision: number | undefined;
   conv: string;
   arg: ArgType;
+  /** How many bits of the argument libc reads for this length modifier (printf only). */
+  bits: 8 | 16 | 32 | 64;
 }
 
 type FormatPart = string | FormatSpec;
@@ -76,7 +82,8 @@ export function parseFormat(fmt: string): ParsedFormat {
       parts.push(lit);
       lit = "";
     }
-    const spec: FormatSpec = { text: fmt.slice(start, j + 1), offset: start, flags, width, precision, conv, arg };
+    const bits = conv === "p" ? 64 : lengthBits(lm?.[0]);
+    const spec: FormatSpec = { text: fmt.slice(start, j + 1), offset: start, flags, width, precision, conv, arg, bits };
     parts.push(spec);
     specs.push(spec);
     i = j;
@@ -85,14 +92,20 @@ export function parseFormat(fmt: string): ParsedFormat {
   return { ok: true, parts, specs };
 }
 
+/** C's argument width for a length modifier on an integer conversion. */
+function lengthBits(lm: string | undefined): 8 | 16 | 32 | 64 {
+  return lm === undefined ? 32 : lm === "h" ? 16 : lm === "hh" ? 8 : 64;
+}
+
 function pad(s: string, width: number | undefined, left: boolean): string {
   if (width === undefined || s.length >= width) return s;
   return left ? s + " ".repeat(width - s.length) : " ".repeat(width - s.length) + s;
 }
 
-/** Format one integer conversion (value is a signed 64-bit bigint). */
-function formatInt(spec: FormatSpec, value: bigint): string {
+/** Format one integer conversion of the low `bits` bits of a 64-bit value. */
+function formatInt(spec: FormatSpec, value64: bigint, bits: number): string {
   const { flags, width, precision, conv } = spec;
+  const value = BigInt.asUintN(bits, value64);
   const left = flags.includes("-");
   if (conv === "c") return pad(String.fromCharCode(Number(BigInt.asUintN(8, value))), width, left);
   if (conv === "p" && value === 0n) return pad("(nil)", width, left);
@@ -103,7 +116,7 @@ function formatInt(spec: FormatSpec, value: bigint): string {
   switch (conv) {
     case "d":
     case "i": {
-      const s = BigInt.asIntN(64, value);
+      const s = BigInt.asIntN(bits, value);
       if (s < 0n) sign = "-";
       else if (flags.includes("+")) sign = "+";
       else if (flags.includes(" ")) sign = " ";
@@ -160,10 +173,7 @@ function formatString(spec: FormatSpec, value: string): string {
 /** A closure formatting one conversion, for generated code. */
 export function formatterFor(spec: FormatSpec): (v: bigint | string) => string {
   if (spec.arg === "string") return (v) => formatString(spec, v as string);
-  if (spec.conv === "d" && spec.flags === "" && spec.width === undefined && spec.precision === undefined) {
-    return (v) => (v as bigint).toString(10);
-  }
-  return (v) => formatInt(spec, v as bigint);
+  return (v) => formatInt(spec, v as bigint, spec.bits);
 }
 
 /** Format a whole printf call at once (tests, tools). */
@@ -177,7 +187,7 @@ export function sprintf(fmt: string, ...args: Array<bigint | string>): string {
     else {
       const v = args[k++];
       if (v === undefined) throw new Error("too few arguments");
-      out += part.arg === "string" ? formatString(part, String(v)) : formatInt(part, typeof v === "bigint" ? v : BigInt(v));
+      out += part.arg === "string" ? formatString(part, String(v)) : formatInt(part, typeof v === "bigint" ? v : BigInt(v), 64);
     }
   }
   return out;

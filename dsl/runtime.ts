@@ -26,6 +26,7 @@ import type { HitContext, OutputSink, TargetInfo } from "./host.js";
 import type { Printer } from "./printer.js";
 import { sprintf } from "./printf.js";
 import { virtualStrftime } from "./strftime.js";
+import type { TupleValue } from "./tuple-value.js";
 import { formatStack, userStack, type StackMode, type Unwinder } from "./ustack.js";
 import {
   avgValue, HIST_BUCKETS, histIndex, lhistBuckets, lhistIndex, sortEntries, type AvgState, type Entry, type Value, type VarEntry, type VarMeta,
@@ -290,7 +291,7 @@ export class Runtime {
     this.opts.sink.write(this.opts.printer.printf(text));
   }
 
-  printValue(v: Value): void {
+  printValue(v: Value | TupleValue): void {
     this.opts.sink.write(this.opts.printer.value(v));
   }
 

@@ -19,7 +19,7 @@ export type Value = bigint | string;
 
 export type AggKind = "count" | "sum" | "avg" | "min" | "max" | "stats" | "hist" | "lhist";
 /** What a global, map or per-thread variable holds, fixed by its first assignment. */
-export type ValueKind = "int" | "string" | AggKind;
+export type ValueKind = "int" | "string" | "tuple" | AggKind;
 
 const AGG_KINDS: ReadonlySet<string> = new Set(["count", "sum", "avg", "min", "max", "stats", "hist", "lhist"]);
 
@@ -118,6 +118,7 @@ function total(counts: readonly number[]): number {
 function sortValue(meta: VarMeta, v: unknown): bigint | undefined {
   switch (meta.kind) {
     case "string":
+    case "tuple":
       return undefined;
     case "avg":
     case "stats":

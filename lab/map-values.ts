@@ -2,12 +2,14 @@
 // each variable (count, hist, stats...), so that a notebook asks for
 // `r.map("@lat").buckets()` instead of digging in the JSON records.
 //
-// Keys: bpftrace's JSON joins a tuple key with "," (no space); `keys` splits
-// it back (a string key that itself holds a comma splits too).
+// Keys: bpftrace's JSON joins a multi-part key with "," (no space), so a
+// string part holding a comma cannot be split back from it: the run carries
+// each key's parts (ProbeRun.mapKeys), and only a run recorded before that
+// falls back to splitting at commas.
 
 import type { ProbeRun } from "./probe-run.js";
 
-export type MapKind = "int" | "string" | "count" | "sum" | "avg" | "min" | "max" | "stats" | "hist" | "lhist";
+export type MapKind = "int" | "string" | "tuple" | "count" | "sum" | "avg" | "min" | "max" | "stats" | "hist" | "lhist";
 
 /** A hist() or lhist() bucket: [min, max] inclusive; an open end is -Infinity or Infinity. */
 export interface MapBucket {
@@ -69,10 +71,17 @@ function guessKind(type: string, v: unknown): MapKind {
     return log2 ? "hist" : "lhist";
   }
   if (type === "stats") return typeof v === "number" ? "avg" : "stats";
+  if (Array.isArray(v)) return "tuple";
   return typeof v === "string" ? "string" : "int";
 }
 
+/** A tuple from -f json ([1,"a",[2,"b"]]) as bpftrace's text prints it: (1, a, (2, b)). */
+function tupleText(v: unknown): string {
+  return Array.isArray(v) ? `(${v.map(tupleText).join(", ")})` : String(v);
+}
+
 function entryValue(kind: MapKind, v: unknown): MapEntryValue {
+  if (kind === "tuple") return tupleText(v);
   if (kind === "hist" || kind === "lhist") return (v as { min?: number; max?: number; count: number }[]).map((b) => bucket(b, kind === "hist"));
   if (kind === "stats") {
     const s = v as { count: number; average: number; total: number };
@@ -87,7 +96,7 @@ function isStatsValue(v: object): boolean {
 }
 
 /** Every printed map of a run, in bpftrace's order (by name). */
-export function readMaps(run: Pick<ProbeRun, "mapsJson" | "mapKinds">): MapData[] {
+export function readMaps(run: Pick<ProbeRun, "mapsJson" | "mapKinds" | "mapKeys">): MapData[] {
   const out: MapData[] = [];
   for (const rec of run.mapsJson) {
     if (rec.type !== "map" && rec.type !== "hist" && rec.type !== "stats") continue;
@@ -95,7 +104,7 @@ export function readMaps(run: Pick<ProbeRun, "mapsJson" | "mapKinds">): MapData[
       const keyed = v !== null && typeof v === "object" && !Array.isArray(v) && !isStatsValue(v);
       const kind = (run.mapKinds?.[name] as MapKind | undefined) ?? guessKind(rec.type, keyed ? Object.values(v as object)[0] : v);
       const rows: MapRow[] = keyed
-        ? Object.entries(v as Record<string, unknown>).map(([key, x]) => ({ key, keys: key.split(","), value: entryValue(kind, x) }))
+        ? Object.entries(v as Record<string, unknown>).map(([key, x]) => ({ key, keys: run.mapKeys?.[name]?.[key] ?? key.split(","), value: entryValue(kind, x) }))
         : [{ key: "", keys: [], value: entryValue(kind, v) }];
       out.push({ name, kind, keyed, rows });
     }

@@ -55,6 +55,8 @@ export interface ProbeRun {
   mapsJson: { type: string; data: Record<string, unknown> }[];
   /** What each variable of the program holds ("@lat" -> "hist", "@n" -> "count"); lab/map-values.ts reads the maps with it. */
   mapKinds?: Record<string, string>;
+  /** Each keyed map's keys as separate values, by the key text of mapsJson; lab/map-values.ts reads them instead of splitting at commas. */
+  mapKeys?: Record<string, Record<string, string[]>>;
   /** Probes the kernel refused, one line each. */
   rejections: string[];
   /** Runtime warnings of the DSL (unreadable memory...). */
@@ -138,6 +140,7 @@ function collectRun(spec: RunSpec, s: Session, status: number, report: string | 
     maps: s.mapsText(),
     mapsJson: s.mapsJson().map((l) => JSON.parse(l) as ProbeRun["mapsJson"][number]),
     mapKinds: s.mapKinds(),
+    mapKeys: s.mapKeys(),
     rejections: s.rejections(),
     warnings: [...s.program.warnings],
     instructions: stats.instructions,

@@ -213,6 +213,22 @@ export class Session {
     return Object.fromEntries(this.program.runtime.printable().map((v) => [v.name, v.kind]));
   }
 
+  /** Each keyed map's keys as values, under the key text -f json prints ("1,a,b" -> ["1", "a,b"]): a string key may hold a comma. */
+  mapKeys(): Record<string, Record<string, string[]>> {
+    const rt = this.program.runtime;
+    const out: Record<string, Record<string, string[]>> = {};
+    for (const v of rt.printable()) {
+      if (!v.keyed) continue;
+      const keys: Record<string, string[]> = {};
+      for (const e of rt.entries(v.id)) {
+        const parts = (e.k ?? []).map((x) => (typeof x === "bigint" ? x.toString(10) : x));
+        keys[parts.join(",")] = parts;
+      }
+      out[v.name] = keys;
+    }
+    return out;
+  }
+
   trace(): TraceEvent[] {
     return this.uprobes.traceLog.events;
   }

@@ -100,7 +100,7 @@ export function checkCallStmt(sc: Scope, call: CallExpr): void {
       break;
     case "zero": {
       const v = mapArg(sc, a[0]!, "zero");
-      if (v !== undefined && v.kind === "string") sc.bag.error(a[0]!, `zero() needs a numeric variable, and ${v.name} holds a string`);
+      if (v !== undefined && (v.kind === "string" || v.kind === "tuple")) sc.bag.error(a[0]!, `zero() needs a numeric variable, and ${v.name} holds a ${v.kind}`);
       break;
     }
     case "delete": {

@@ -20,6 +20,8 @@ import type { Span } from "../diagnostics.js";
 import type { AggKind, LhistParams, ValueKind } from "../value.js";
 import type { ItemInfo, PassContext, VarInfo } from "./context.js";
 import { isAggCall, readType } from "./kinds.js";
+import { noteScratch, placeValueType, quietScope } from "../struct-check.js";
+import { noteTupleAssign, quietTupleScope, tupleElemType } from "../tuple-check.js";
 
 export function collectVars(ctx: PassContext): void {
   for (const item of ctx.program.items) {
@@ -43,6 +45,8 @@ function collectAssign(ctx: PassContext, info: ItemInfo, s: AssignStmt): void {
   }
   if (!isAggCall(s.value)) {
     declare(ctx, info, s.target, quietType(ctx, info, s.value), s);
+    if (s.target.kind === "var" && s.target.scope === "scratch") noteScratch(quietScope(ctx, info), s.target.name, s.value);
+    noteTupleAssign(quietTupleScope(ctx, info), s.target, s.value, quietType(ctx, info, s.value), (x) => quietType(ctx, info, x));
     return;
   }
   let lh: LhistParams | undefined;
@@ -61,7 +65,7 @@ function collectIncDec(ctx: PassContext, info: ItemInfo, s: IncDecStmt): void {
 function declare(ctx: PassContext, info: ItemInfo, t: LValue, kind: ValueKind, span: Span, lhist?: LhistParams): void {
   const ref = t.kind === "index" ? t.target : t;
   if (ref.scope === "scratch") {
-    if (!info.scratch.has(ref.name)) info.scratch.set(ref.name, kind === "string" ? "string" : "int");
+    if (!info.scratch.has(ref.name)) info.scratch.set(ref.name, kind === "string" || kind === "tuple" ? kind : "int");
     return;
   }
   if (ref.scope === "global" && BUILTIN_VARS[ref.name] !== undefined) return;
@@ -100,6 +104,13 @@ function quietType(ctx: PassContext, info: ItemInfo, e: Expr): Ty {
       return quietType(ctx, info, e.then);
     case "param":
       return typeof paramValue(ctx.flags.params, e.index) === "bigint" ? "int" : "string";
+    case "tuple":
+      return "tuple";
+    case "field":
+      if (/^\d+$/.test(e.name) || quietType(ctx, info, e.base) === "tuple") return tupleElemType(quietTupleScope(ctx, info), e, (x) => quietType(ctx, info, x)) ?? "int";
+      return placeValueType(quietScope(ctx, info), e, (x) => quietType(ctx, info, x)) ?? "int";
+    case "subscript":
+      return placeValueType(quietScope(ctx, info), e, (x) => quietType(ctx, info, x)) ?? "int";
     default:
       return "int";
   }

@@ -6,6 +6,7 @@
 
 import type { Item, Program, TargetSpec } from "../ast.js";
 import type { Ty, Where } from "../builtins.js";
+import type { StructType } from "../ctypes.js";
 import { DiagnosticBag, type SourceText, type Span } from "../diagnostics.js";
 import type { ResolvedTarget, TargetInfo } from "../host.js";
 import type { LhistParams, ValueKind, VarMeta } from "../value.js";
@@ -68,6 +69,8 @@ export class PassContext {
   readonly resolved: ResolvedTargets = new Map();
   /** config: the `config = { ... }` settings. */
   readonly config: ProgramConfig = { printMapsOnExit: true, maxMapKeys: DEFAULT_MAX_MAP_KEYS };
+  /** structs: the script's struct definitions, laid out. */
+  readonly structs = new Map<string, StructType>();
   /** collect: every assigned global, map and per-thread variable. */
   readonly vars = new Map<string, VarInfo>();
   /** collect: per item, where it runs and its scratch variables. */

@@ -17,6 +17,7 @@ import { checkUsdtArgs } from "./usdt-args.js";
 import { resolveTargets } from "./resolve-targets.js";
 import { allocateStorage } from "./resources.js";
 import { typeCheck } from "./type-check.js";
+import { defineStructs } from "../struct-defs.js";
 
 interface Pass {
   readonly name: string;
@@ -31,6 +32,8 @@ const PASSES: readonly Pass[] = [
   { name: "resolve-targets", analysis: true, run: resolveTargets },
   // `config = { ... }` settings (bpftrace: config_analyser).
   { name: "config", analysis: true, run: analyseConfig },
+  // The script's struct definitions and their C layout (bpftrace: clang_parser).
+  { name: "structs", analysis: true, run: (ctx) => defineStructs(ctx.program.structs, ctx.bag, ctx.structs) },
   // Every assigned global/map/self variable with its kind and key types, each
   // item's scratch variables (bpftrace: semantic_analyser's map type pass).
   { name: "collect-vars", analysis: true, run: collectVars },

@@ -16,6 +16,8 @@ export function readType(k: ValueKind): Ty | undefined {
   switch (k) {
     case "string":
       return "string";
+    case "tuple":
+      return "tuple";
     case "stats":
     case "hist":
     case "lhist":

@@ -15,6 +15,9 @@ import { checkAggCall, checkCallStmt } from "./check-calls.js";
 import type { PassContext, VarInfo } from "./context.js";
 import { isAggCall, kindName } from "./kinds.js";
 import { checkKeys, expectInt, typeOf, type Scope } from "./type-expr.js";
+import { noteScratch } from "../struct-check.js";
+import { noteTupleAssign } from "../tuple-check.js";
+import { noteU64 } from "../unsigned.js";
 
 export function typeCheck(ctx: PassContext): void {
   for (const item of ctx.program.items) if (item.kind !== "config") checkItem(ctx, item);
@@ -140,6 +143,7 @@ function checkAssign(sc: Scope, s: AssignStmt): void {
     }
     const v = checkLValue(sc, s.target);
     if (v === undefined) return;
+    if (call.name === "sum" && call.args[0] !== undefined) noteU64(sc, "other", v.name, call.args[0]);
     if (v.kind !== call.name) {
       sc.bag.error(
         s.value,
@@ -154,17 +158,21 @@ function checkAssign(sc: Scope, s: AssignStmt): void {
     return;
   }
   const t = typeOf(sc, s.value);
+  noteTupleAssign(sc, s.target, s.value, t, (x) => typeOf(sc, x));
   if (ref.scope === "scratch") {
     const want = sc.info.scratch.get(ref.name);
     if (s.target.kind === "index") sc.bag.error(s.target, `scratch variable '${ref.name}' cannot be indexed`);
     else if (t !== undefined && want !== undefined && t !== want && sc.assignedScratch.has(ref.name)) {
       sc.bag.error(s.value, `type mismatch for ${ref.name}: trying to assign value of type '${kindName(t)}' when variable already contains a value of type '${kindName(want)}'`);
     }
+    if (!sc.assignedScratch.has(ref.name)) noteU64(sc, "scratch", ref.name, s.value);
     sc.assignedScratch.add(ref.name);
+    noteScratch(sc, ref.name, s.value);
     return;
   }
   const v = checkLValue(sc, s.target);
   if (v === undefined || t === undefined) return;
+  noteU64(sc, "other", v.name, s.value);
   if (v.kind !== t) {
     sc.bag.error(
       s.value,
@@ -177,7 +185,7 @@ function checkIntTarget(sc: Scope, t: LValue, op: string): void {
   const ref = t.kind === "index" ? t.target : t;
   if (ref.scope === "scratch") {
     if (t.kind === "index") sc.bag.error(t, `scratch variable '${ref.name}' cannot be indexed`);
-    else if (sc.info.scratch.get(ref.name) === "string") sc.bag.error(t, `'${op}' needs an integer, and ${ref.name} is a string`);
+    else if (sc.info.scratch.get(ref.name) === "string" || sc.info.scratch.get(ref.name) === "tuple") sc.bag.error(t, `'${op}' needs an integer, and ${ref.name} is a ${sc.info.scratch.get(ref.name)}`);
     sc.assignedScratch.add(ref.name);
     return;
   }

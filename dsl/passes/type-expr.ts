@@ -9,10 +9,13 @@
 // builtins used where they do not exist (`retval` outside a retprobe, `arg0`
 // in a retprobe) say why.
 
-import type { CallExpr, DerefExpr, Expr, IndexExpr, LValue, VarRef } from "../ast.js";
+import type { CallExpr, DerefExpr, Expr, FieldAccess, IndexExpr, LValue, VarRef } from "../ast.js";
 import { BUILTIN_VARS, FUNCTIONS, NOT_MODELLED, REGISTERS, whereName, type Ty, type Where } from "../builtins.js";
 import { constInt } from "../const-int.js";
 import type { DiagnosticBag, Span } from "../diagnostics.js";
+import { probeArgType, isProbeArgs } from "../probe-args.js";
+import { checkPlaceSize, placeValueType, structCastType, structSize } from "../struct-check.js";
+import { tupleElemType, tupleType } from "../tuple-check.js";
 import { didYouMean } from "../suggest.js";
 import { STACK_MODES, UNWINDERS } from "../ustack.js";
 import type { ItemInfo, PassContext, VarInfo } from "./context.js";
@@ -59,26 +62,33 @@ export function typeOf(sc: Scope, e: Expr): Ty | undefined {
     }
     case "call":
       return callType(sc, e);
-    case "unary":
-      if (typeOf(sc, e.operand) === "string") {
-        sc.bag.error(e.operand, `operator '${e.op}' needs an integer, got a string`);
+    case "unary": {
+      const t = typeOf(sc, e.operand);
+      if (t === "string" || t === "tuple") {
+        sc.bag.error(e.operand, `operator '${e.op}' needs an integer, got a ${t}`);
         return undefined;
       }
       return "int";
+    }
     case "binary": {
       const l = typeOf(sc, e.left);
       const r = typeOf(sc, e.right);
       if (l === undefined || r === undefined) return l === undefined && r === undefined ? undefined : "int";
       if (e.op === "==" || e.op === "!=") {
         if (l !== r) sc.bag.error(e, `type mismatch for '${e.op}': comparing '${kindName(l)}' with '${kindName(r)}'`);
+        else if (l === "tuple") sc.bag.error(e, `tuples cannot be compared with '${e.op}': compare their elements`);
         return "int";
       }
-      if (l === "string") sc.bag.error(e.left, `operator '${e.op}' needs integers, got a string`);
-      else if (r === "string") sc.bag.error(e.right, `operator '${e.op}' needs integers, got a string`);
+      if (l !== "int") sc.bag.error(e.left, `operator '${e.op}' needs integers, got a ${l}`);
+      else if (r !== "int") sc.bag.error(e.right, `operator '${e.op}' needs integers, got a ${r}`);
       return "int";
     }
     case "cast":
-      if (typeOf(sc, e.operand) === "string") sc.bag.error(e.operand, `a cast to ${e.type}${e.pointer ? " *" : ""} needs an integer, got a string`);
+      if (e.struct !== undefined) return structCastType(sc, e, (x) => typeOf(sc, x));
+      {
+        const t = typeOf(sc, e.operand);
+        if (t === "string" || t === "tuple") sc.bag.error(e.operand, `a cast to ${e.type}${e.pointer ? " *" : ""} needs an integer, got a ${t}`);
+      }
       return "int";
     case "deref":
       return derefType(sc, e);
@@ -87,8 +97,17 @@ export function typeOf(sc: Scope, e: Expr): Ty | undefined {
       return typeof v === "bigint" ? "int" : "string";
     }
     case "sizeof":
-      if (e.operand !== undefined) typeOf(sc, e.operand);
+      if (e.struct !== undefined) e.structSize = structSize(sc, e.struct, e);
+      if (e.operand !== undefined && (e.operand.kind === "subscript" || (e.operand.kind === "field" && !isProbeArgs(e.operand)))) {
+        checkPlaceSize(sc, e.operand, (x) => typeOf(sc, x));
+      } else if (e.operand !== undefined) typeOf(sc, e.operand);
       return "int";
+    case "field":
+      return fieldType(sc, e);
+    case "tuple":
+      return tupleType(e, (x) => typeOf(sc, x));
+    case "subscript":
+      return placeValueType(sc, e, (x) => typeOf(sc, x));
     case "ternary": {
       expectInt(sc, e.cond, "a condition");
       const a = typeOf(sc, e.then);
@@ -212,6 +231,11 @@ export function checkKeys(sc: Scope, v: VarInfo, t: LValue | IndexExpr): void {
     t.keys.forEach((k, i) => {
       const kt = typeOf(sc, k);
       if (kt === undefined) return;
+      if (kt === "tuple") {
+        // bpftrace 0.17's wording (semantic_analyser visit(Map))
+        sc.bag.error(k, "tuple cannot be used as a map key. Try a multi-key associative array instead (eg `@map[$1, $2] = ...)`.");
+        return;
+      }
       const want = v.keyTypes[i];
       if (want !== undefined && kt !== want) {
         sc.bag.error(k, `key ${i + 1} of '${v.name}' is ${kindName(want)} (since ${sc.ctx.pos(v.span)}), not ${kindName(kt)}`);
@@ -234,7 +258,7 @@ export function arity(sc: Scope, call: CallExpr, min: number, max: number): bool
 
 export function expectInt(sc: Scope, e: Expr, what: string): void {
   const t = typeOf(sc, e);
-  if (t === "string") sc.bag.error(e, `${what} needs an integer, got a string`);
+  if (t === "string" || t === "tuple") sc.bag.error(e, `${what} needs an integer, got a ${t}`);
 }
 
 export function checkWhere(sc: Scope, span: Span, name: string, where: readonly Where[]): boolean {
@@ -266,6 +290,11 @@ export function unknownFunction(sc: Scope, call: CallExpr): void {
 /** `*e` reads through a pointer cast: `*(int32 *)arg0`, the type saying how many bytes. */
 function derefType(sc: Scope, e: DerefExpr): Ty | undefined {
   const p = e.operand;
+  if (p.kind === "cast" && p.struct !== undefined) {
+    typeOf(sc, p);
+    sc.bag.error(e, `struct ${p.struct} is a whole struct, which is not a value here: read one of its fields, (*p).x or p->x`);
+    return undefined;
+  }
   if (p.kind !== "cast" || !p.pointer) {
     typeOf(sc, p);
     sc.bag.error(e, "only a pointer can be dereferenced: cast it first, e.g. *(int32 *)arg0 (bpftrace: 'Can not dereference type')");
@@ -318,4 +347,20 @@ function ustackArgs(sc: Scope, call: CallExpr): Ty {
     }
   }
   return "string";
+}
+
+/** `e.NAME` / `e->NAME`: a probe's args go to their hook; anything else is a struct field (struct-check.ts). */
+function fieldType(sc: Scope, e: FieldAccess): Ty | undefined {
+  if (isProbeArgs(e)) return probeArgType(sc.bag, e);
+  if (isTupleBase(sc, e)) return tupleElemType(sc, e, (x) => typeOf(sc, x));
+  return placeValueType(sc, e, (x) => typeOf(sc, x));
+}
+
+/** A numbered element (`.0`), or a base that holds a tuple: a tuple read, not a struct field. */
+function isTupleBase(sc: Scope, e: FieldAccess): boolean {
+  const b = e.base;
+  if (/^\d+$/.test(e.name) || b.kind === "tuple") return true;
+  if (b.kind === "var" && b.scope === "scratch") return sc.info.scratch.get(b.name) === "tuple";
+  const v = b.kind === "var" || b.kind === "index" ? sc.ctx.vars.get(b.kind === "var" ? b.name : b.target.name) : undefined;
+  return v?.kind === "tuple";
 }

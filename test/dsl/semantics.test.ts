@@ -20,9 +20,9 @@ function run(src: string, ctx = new FakeCtx(), opts: { json?: boolean } = {}): {
   return { p, out: p.output };
 }
 
-/** Evaluate integer expressions in BEGIN and print them with %d. */
+/** Evaluate integer expressions in BEGIN and print them with %ld (a bare %d reads 32 bits, as libc's does in bpftrace 0.17). */
 function evalInts(...exprs: string[]): string[] {
-  const src = `BEGIN < ${exprs.map((e) => `printf("%d\\n", ${e})`).join("; ")} >`;
+  const src = `BEGIN < ${exprs.map((e) => `printf("%ld\\n", ${e})`).join("; ")} >`;
   return run(src).out.trimEnd().split("\n");
 }
 
@@ -116,7 +116,7 @@ describe("builtins", () => {
     const ctx = new FakeCtx();
     [7, 6, 2, 1, 8, 9].forEach((r, i) => (ctx.regs[r] = BigInt(10 + i)));
     ctx.regs[0] = 0xffffffffffffffffn;
-    const p = compile('probe test < printf("%d %d %d %d %d %d\\n", arg0, arg1, arg2, arg3, arg4, arg5) >\nretprobe test < printf("%d %u\\n", retval, retval) >');
+    const p = compile('probe test < printf("%ld %ld %ld %ld %ld %ld\\n", arg0, arg1, arg2, arg3, arg4, arg5) >\nretprobe test < printf("%ld %lu\\n", retval, retval) >');
     p.probes[0]!.handler(ctx);
     p.probes[1]!.handler(ctx);
     assert.equal(p.output, "10 11 12 13 14 15\n-1 18446744073709551615\n");
@@ -129,7 +129,7 @@ describe("builtins", () => {
     ctx.hitCount = 5n;
     ctx.trapCount = 9n;
     const { out } = run(
-      'probe test < printf("%d %d %d %s %x %x %d %x %s|%s %d %d %d\\n", nsecs, pid, tid, comm, ip, sp, reg("rbx"), reg("ip"), func, probe, hits, traps, cpu) >',
+      'probe test < printf("%ld %d %d %s %lx %lx %ld %lx %s|%s %d %d %d\\n", nsecs, pid, tid, comm, ip, sp, reg("rbx"), reg("ip"), func, probe, hits, traps, cpu) >',
       ctx,
     );
     assert.equal(out, `123456789 4242 4242 t2 ${TEST_ADDR.toString(16)} 7ffe0000 77 ${TEST_ADDR.toString(16)} test|probe test 5 9 0\n`);
@@ -154,7 +154,7 @@ describe("builtins", () => {
     ctx.pokeU64(0x3000n, TEST_ADDR + 4n);
     ctx.regs[7] = 0x2000n;
     const { out } = run(
-      'probe test < printf("%d %d %d %x %s|%s|%s %s %s\\n", u8(0x1000), u16(0x1000), u32(0x1000), u64(0x1000), str(arg0), str(arg0, 6), usym(u64(0x3000)), usym(0x555555555130), usym(0x10)) >',
+      'probe test < printf("%d %d %d %lx %s|%s|%s %s %s\\n", u8(0x1000), u16(0x1000), u32(0x1000), u64(0x1000), str(arg0), str(arg0, 6), usym(u64(0x3000)), usym(0x555555555130), usym(0x10)) >',
       ctx,
     );
     // str(p, 6) keeps 6 characters, as bpftrace 0.17 does (test/dsl/runtime/cases/str-n.txt, recorded live)
@@ -231,7 +231,7 @@ describe("statements", () => {
 describe("aggregations", () => {
   it("on globals and on map elements", () => {
     const p = compile(
-      "probe test < c = count(); s = sum(arg0); a = avg(arg0); mn = min(arg0); mx = max(arg0); st = stats(arg0); k[arg0 % 2] = sum(arg0); ka[arg0 % 2] = avg(arg0); kmin[arg0 % 2] = min(arg0); kst[arg0 % 2] = stats(arg0) >",
+      "probe test < c = count(); s = sum(arg0); a = avg(arg0); mn = min(arg0); mx = max(arg0); st = stats(arg0); k[(int64)arg0 % 2] = sum(arg0); ka[(int64)arg0 % 2] = avg(arg0); kmin[(int64)arg0 % 2] = min(arg0); kst[(int64)arg0 % 2] = stats(arg0) >",
     );
     const ctx = new FakeCtx();
     for (const v of [5n, -3n, 10n, 7n]) {
@@ -240,8 +240,8 @@ describe("aggregations", () => {
     }
     assert.equal(
       p.printText(),
-      // keys: 5 % 2 = 1, -3 % 2 = -1 (C remainder), 10 % 2 = 0, 7 % 2 = 1
-      "\n\na: 4\n\nc: 4\nk[-1]: -3\nk[0]: 10\nk[1]: 12\nka[-1]: -3\nka[1]: 6\nka[0]: 10\n\nkmin[-1]: -3\nkmin[1]: 5\nkmin[0]: 10\nkst[-1]: count 1, average -3, total -3\nkst[1]: count 2, average 6, total 12\nkst[0]: count 1, average 10, total 10\n\nmn: -3\nmx: 10\ns: 19\nst: count 4, average 4, total 19\n\n",
+      // keys: 5 % 2 = 1, -3 % 2 = -1 (C remainder of an int64: arg0 itself is uint64, as in bpftrace, so its sum prints unsigned), 10 % 2 = 0, 7 % 2 = 1
+      "\n\na: 4\n\nc: 4\nk[0]: 10\nk[1]: 12\nk[-1]: 18446744073709551613\nka[-1]: -3\nka[1]: 6\nka[0]: 10\n\nkmin[-1]: -3\nkmin[1]: 5\nkmin[0]: 10\nkst[-1]: count 1, average -3, total -3\nkst[1]: count 2, average 6, total 12\nkst[0]: count 1, average 10, total 10\n\nmn: -3\nmx: 10\ns: 19\nst: count 4, average 4, total 19\n\n",
     );
   });
   it("aggregations can be read as integers", () => {
