@@ -22,6 +22,7 @@ import { constInt } from "./const-int.js";
 import type { Span } from "./diagnostics.js";
 import type { HitContext, ResolvedTarget } from "./host.js";
 import type { ItemInfo, PassContext, VarInfo } from "./passes/context.js";
+import type { ResolvedEvent } from "./probe-events.js";
 import { paramValue } from "./passes/type-expr.js";
 import { formatterFor, parseFormat } from "./printf.js";
 import { probeArgCode } from "./probe-args.js";
@@ -45,6 +46,8 @@ interface ProbeConstants {
   probe: string;
   /** A uprobe on `push rbp` or `endbr64`: the kernel (6.11+) adds the caller to its stacks (ustack.ts). */
   entryProbe: boolean;
+  /** The event of an interval/profile/tracepoint probe (its `args`). */
+  event?: ResolvedEvent;
 }
 
 /** Everything a generated function closes over. */
@@ -60,15 +63,23 @@ interface GeneratedProbe {
   filter?: (ctx: HitContext) => boolean;
 }
 
+/** An event probe's handler (interval, profile, tracepoint: dsl/probe-events.ts). */
+export interface GeneratedEvent {
+  event: ResolvedEvent;
+  handler: Handler;
+  source: string;
+}
+
 export interface GeneratedProgram {
   probes: GeneratedProbe[];
+  events: GeneratedEvent[];
   begins: Handler[];
   ends: Handler[];
 }
 
 /** Generate every handler of an analysed program (the passes ran without errors). */
 export function generate(checked: PassContext, rt: Runtime): GeneratedProgram {
-  const out: GeneratedProgram = { probes: [], begins: [], ends: [] };
+  const out: GeneratedProgram = { probes: [], events: [], begins: [], ends: [] };
   for (const item of checked.program.items) {
     if (item.kind === "config") continue;
     const info = checked.items.get(item)!;
@@ -77,7 +88,11 @@ export function generate(checked: PassContext, rt: Runtime): GeneratedProgram {
       (item.which === "BEGIN" ? out.begins : out.ends).push(h);
       continue;
     }
-    for (const t of item.targets.flatMap((spec) => checked.resolved.get(spec)!)) {
+    for (const e of item.targets.flatMap((spec) => checked.events.get(spec) ?? [])) {
+      const { fn, source } = new CodeGen(checked, rt, info, { func: "", probe: e.name, entryProbe: false, event: e }).build(item.body, item.filter);
+      out.events.push({ event: e, handler: fn, source });
+    }
+    for (const t of item.targets.flatMap((spec) => checked.resolved.get(spec) ?? [])) {
       const func = t.demangled ?? t.symbol ?? `0x${t.addr.toString(16)}`;
       const pc: ProbeConstants = { func, probe: t.name, entryProbe: t.kind === "uprobe" && /^(?:push\s+%?rbp|endbr64)$/.test(checked.target.disassembleAt(t.addr, t.file) ?? "") };
       const { fn, source } = new CodeGen(checked, rt, info, pc).build(item.body, item.filter);
@@ -460,7 +475,7 @@ class CodeGen {
         return typeof v === "bigint" ? (v < 0n ? `(${v}n)` : `${v}n`) : JSON.stringify(v);
       }
       case "field":
-        return probeArgCode(e);
+        return probeArgCode(e, this.pc.event);
       case "sizeof":
         if (e.type !== undefined) return `${INT_BYTES[e.type]}n`;
         return e.operand !== undefined && e.operand.kind === "string" ? `${e.operand.value.length + 1}n` : "8n";

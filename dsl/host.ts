@@ -117,6 +117,8 @@ export interface HitContext {
   readonly kernelRelease?: string;
   /** Send a signal to the traced process, as bpf_send_signal() does (bpftrace signal()); optional. */
   signal?(signo: number): void;
+  /** A tracepoint's field i, raw (the record's 8-byte slot, or __syscall_nr): what `args->NAME` reads; tracepoint hits only. */
+  tpArg?(i: number): bigint;
   /** Ask the engine to stop the guest after this handler (bpftrace exit()). */
   requestExit(code: number): void;
 }

@@ -61,7 +61,7 @@ const TIDENT = /(?:[A-Za-z_*][A-Za-z0-9_.@$*]*)(?:::~?[A-Za-z_*][A-Za-z0-9_.@$*]
  * are keywords only where an item can start (not after `?`, where `c?u:v` is a
  * ternary on a variable `u`).
  */
-const ALIAS = /(?:uretprobe|uprobe):|(?<![?][ \t]*)(?:ur|u):(?=[A-Za-z0-9_"*.\/])/;
+const ALIAS = /(?:uretprobe|uprobe|interval|profile|tracepoint):|(?<![?][ \t]*)(?:ur|u|i|p|t):(?=[A-Za-z0-9_"*.\/])/;
 const STRING = /"(?:[^"\\\n]|\\.)*"/;
 
 const OPS = [
@@ -92,13 +92,10 @@ const UNMODELLED: Readonly<Record<string, string>> = {
   fentry: "fentry probes are not modelled here: the emulator runs user space only, there are no kernel functions to probe",
   fexit: "fexit probes are not modelled here: the emulator runs user space only, there are no kernel functions to probe",
   rawtracepoint: "rawtracepoint probes are not modelled here: the emulator has no kernel tracepoints",
-  tracepoint: "tracepoint probes are not supported yet (the emulated syscall layer could give syscalls:sys_enter_*/sys_exit_*; not done)",
   software: "software probes are not modelled here: there are no perf events in the emulator",
   hardware: "hardware probes are not modelled here: there are no perf events in the emulator",
   watchpoint: "watchpoint probes are not supported yet",
   usdt: "usdt probes are not supported yet (.note.stapsdt is not read)",
-  profile: "profile probes are not supported yet (sampling on the virtual clock is not done)",
-  interval: "interval probes are not supported yet (timers on the virtual clock are not done)",
   iter: "iter probes are not modelled here: the emulator has no kernel objects to iterate",
 };
 /** Their names, and the short aliases that cannot be mistaken for a ternary's branch (`k:`, `kr:`, `U:`). */

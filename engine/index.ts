@@ -21,6 +21,10 @@ export { findLibraries, type FoundLibrary } from "./os/library-search.js";
 export type { ExitState } from "./os/process.js";
 export { signalName } from "./os/signals.js";
 export { DEFAULT_CPUS, DEFAULT_MAX_TASKS } from "./os/scheduler.js";
+// a tool's event probes: timers on the virtual clock, syscall tracepoints
+export { MAX_TIMER_FIRINGS, TimerQueue, type VirtualTimer } from "./os/timers.js";
+export { SyscallTrace, type SyscallTraceConsumer } from "./os/syscall-trace.js";
+export type { Task } from "./os/task.js";
 
 // the uprobe model, through its own public surface
 export {

@@ -12,6 +12,7 @@ import {
   BufferIo, DEFAULT_KERNEL, OUTPUT_TAIL_BYTES, UserError, loadCostProfile, Machine, releaseString, resolveKernel, Uprobes,
   type Binary, type Consumer, type CostProfile, type HostIo, type ProbeStats, type RunResult, type TraceEvent,
 } from "../engine/index.js";
+import { attachEvents, type EventProbe } from "./event-probes.js";
 import { ConsumerHitContext } from "./hit-context.js";
 import { ProcessTargetInfo } from "./process-targets.js";
 import { specBinary, type RunSpec } from "./run-spec.js";
@@ -64,6 +65,8 @@ export class Session {
   readonly uprobes: Uprobes;
   readonly program: CompiledProgram;
   readonly probes: { compiled: CompiledProbe; consumer: Consumer }[] = [];
+  /** interval, profile and tracepoint probes (lab/event-probes.ts). */
+  events: EventProbe[] = [];
   readonly cost: CostProfile;
   /** The probeable files: the binary and the libraries it loads. */
   readonly targets: ProcessTargetInfo;
@@ -136,6 +139,7 @@ export class Session {
       ctx = new ConsumerHitContext(kernel, consumer.stats, exit);
       this.probes.push({ compiled: p, consumer });
     }
+    this.events = attachEvents(kernel, this.program.events);
   }
 
   /** Probes the kernel refused, as one-line messages. */

@@ -20,14 +20,16 @@ import type { Span } from "../diagnostics.js";
 import type { AggKind, LhistParams, ValueKind } from "../value.js";
 import type { ItemInfo, PassContext, VarInfo } from "./context.js";
 import { isAggCall, readType } from "./kinds.js";
+import { whereOf } from "../probe-events.js";
 
 export function collectVars(ctx: PassContext): void {
   for (const item of ctx.program.items) {
     if (item.kind === "config") continue;
     const where = new Set<Where>();
-    if (item.kind === "probe") for (const t of item.targets) where.add(t.ret ? "return" : "entry");
+    if (item.kind === "probe") for (const t of item.targets) where.add(whereOf(t));
     else where.add("special");
     const info: ItemInfo = { where, scratch: new Map() };
+    if (item.kind === "probe") info.events = item.targets.flatMap((t) => ctx.events.get(t) ?? []);
     ctx.items.set(item, info);
     walkStmts(item.body, (s) => {
       if (s.kind === "assign") collectAssign(ctx, info, s);

@@ -8,6 +8,7 @@ import type { Item, Program, TargetSpec } from "../ast.js";
 import type { Ty, Where } from "../builtins.js";
 import { DiagnosticBag, type SourceText, type Span } from "../diagnostics.js";
 import type { ResolvedTarget, TargetInfo } from "../host.js";
+import type { ResolvedEvent } from "../probe-events.js";
 import type { LhistParams, ValueKind, VarMeta } from "../value.js";
 
 /**
@@ -35,6 +36,8 @@ export interface ItemInfo {
   where: Set<Where>;
   /** Scratch ($) variables of the item and their types. */
   scratch: Map<string, Ty>;
+  /** The item's interval/profile/tracepoint events (their `args`). */
+  events?: ResolvedEvent[];
 }
 
 /** bpftrace 0.17's default max_map_keys (BPFTRACE_MAP_KEYS_MAX). */
@@ -66,6 +69,8 @@ export class PassContext {
   readonly bag: DiagnosticBag;
   /** resolve-targets: the addresses of each target spec. */
   readonly resolved: ResolvedTargets = new Map();
+  /** resolve-targets: the event probes (interval, profile, tracepoint) of each spec. */
+  readonly events = new Map<TargetSpec, ResolvedEvent[]>();
   /** config: the `config = { ... }` settings. */
   readonly config: ProgramConfig = { printMapsOnExit: true, maxMapKeys: DEFAULT_MAX_MAP_KEYS };
   /** collect: every assigned global, map and per-thread variable. */

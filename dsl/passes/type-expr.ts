@@ -308,7 +308,7 @@ function ustackArgs(sc: Scope, call: CallExpr): Ty {
 
 /** `e.NAME` / `e->NAME`: a probe's args go to their hook; anything else needs a struct or tuple. */
 function fieldType(sc: Scope, e: FieldAccess): Ty | undefined {
-  if (isProbeArgs(e)) return probeArgType(sc.bag, e);
+  if (isProbeArgs(e)) return probeArgType(sc.bag, e, sc.info);
   const t = typeOf(sc, e.base);
   if (t === undefined) return undefined;
   sc.bag.error(e.opSpan, `'${e.arrow ? "->" : "."}${e.name}' needs a struct${e.arrow ? " pointer" : " or a tuple"}, got ${kindName(t)}`);
