@@ -527,6 +527,8 @@ export class Linux {
         }
         this.sync(proc);
         this.useQuantum(task, cpu, before);
+        // the task is still where the run stopped (at a timer's deadline, or a trap): its samples first
+        if (this.timers !== undefined && task.state === TaskState.Runnable && !proc.exit) this.timers.fireOnCpu(task, task.cpu, this.nowPs());
         try {
           // Exit.Handled: trapInline already dispatched the trap
           if (exit !== Exit.Handled && exit !== Exit.Limit) this.dispatch(task, exit);
