@@ -12,7 +12,7 @@ import { DslError } from "../../dsl/diagnostics.js";
 import { compileProgram, listEventProbes } from "../../dsl/index.js";
 import { runSpec, type ProbeRun } from "../../lab/probe-run.js";
 import { buildC, requireMusl } from "../helpers.js";
-import { FakeTarget } from "./helpers.js";
+import { FakeTarget, readExample } from "./helpers.js";
 
 const SPIN = `
 #include <fcntl.h>
@@ -37,8 +37,8 @@ function spinBinary(): string {
   return buildC(SPIN, ["-O0", "-fno-omit-frame-pointer"], "events-spin");
 }
 
-async function run(program: string, args: string[] = []): Promise<ProbeRun> {
-  return runSpec({ binary: spinBinary(), program, args });
+async function run(program: string, args: string[] = [], programName?: string): Promise<ProbeRun> {
+  return runSpec({ binary: spinBinary(), program, args, programName });
 }
 
 /** The value of a scalar map `@name: N` in the exit-time maps. */
@@ -198,5 +198,28 @@ describe("-l for tracepoints", () => {
     ]);
     assert.equal(listEventProbes("tracepoint:syscalls:*", false)!.length, 720);
     assert.equal(listEventProbes("uprobe:./t:*", false), undefined);
+  });
+});
+
+describe("dsl/examples with event probes", () => {
+  it("syscount.bt counts the program's syscalls by tracepoint", async () => {
+    const r = await run(readExample("syscount.bt"), [], "syscount.bt");
+    assert.match(r.maps, /^@\[tracepoint:syscalls:sys_enter_write\]: 2$/m);
+    assert.match(r.maps, /^@\[tracepoint:syscalls:sys_enter_openat\]: 1$/m);
+  });
+
+  it("opensnoop.bt prints the failed openat with its errno", async () => {
+    const r = await run(readExample("opensnoop.bt"), [], "opensnoop.bt");
+    assert.match(r.stdout, /^PID {4}COMM {15}FD ERR PATH\n1000 {3}events-spin-\w+ +-1 {3}2 \/nonexistent\n/);
+  });
+
+  it("profile.bt samples spin() under outer() under main()", async () => {
+    const r = await run(readExample("profile.bt"), [], "profile.bt");
+    assert.match(r.maps, /^\s+spin\+\d+\n\s+outer\+\d+\n\s+main\+\d+\n/m);
+  });
+
+  it("syscall-rate.bt prints once per virtual millisecond, through a 10 ms sleep", async () => {
+    const r = await run(readExample("syscall-rate.bt"), ["short", "s"], "syscall-rate.bt");
+    assert.equal(r.stdout.split("\n").filter((l) => l.startsWith("@n: ")).length, 10);
   });
 });
