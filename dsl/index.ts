@@ -30,7 +30,6 @@ export { listEventProbes } from "./probe-events.js";
 export { funccountProgram, stackcountProgram } from "./bcc-tools.js";
 export { debugDump } from "./debug-dump.js";
 export type { GeneratedEvent } from "./compile.js";
-export type { ResolvedEvent, TimerEvent, TracepointEvent } from "./probe-events.js";
 
 export interface CompileOptions {
   /** Let probes at offsets that are not instruction boundaries through (marked unsafe). */

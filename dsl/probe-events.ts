@@ -16,7 +16,7 @@ import { globRegExp, hasWildcard } from "./passes/wildcards.js";
 import { didYouMean } from "./suggest.js";
 import { SYSCALL_TRACEPOINTS, type TracepointField } from "./syscall-tracepoints.js";
 
-export interface TimerEvent {
+interface TimerEvent {
   kind: "interval" | "profile";
   /** Period on the virtual clock, ns (hz: 10^9 / N, rounded down). */
   periodNs: number;
@@ -65,7 +65,7 @@ const UNITS: Readonly<Record<EventKeyword, readonly string[]>> = {
 const NS: Readonly<Record<string, number>> = { s: 1e9, ms: 1e6, us: 1e3 };
 
 /** Every tracepoint the syscall layer fires: `syscalls:sys_enter_openat`, ... */
-export function allSyscallTracepoints(): { name: string; nr: number; enter: boolean; fields: readonly TracepointField[] }[] {
+function allSyscallTracepoints(): { name: string; nr: number; enter: boolean; fields: readonly TracepointField[] }[] {
   const out: { name: string; nr: number; enter: boolean; fields: readonly TracepointField[] }[] = [];
   for (const t of SYSCALL_TRACEPOINTS) {
     out.push({ name: `sys_enter_${t.name}`, nr: t.nr, enter: true, fields: t.enter });

@@ -117,6 +117,37 @@ describe("profile probes", () => {
   });
 });
 
+const THREADS = `
+#include <pthread.h>
+#include <stdio.h>
+__attribute__((noinline)) long work(long n) { long s = 0; for (long i = 0; i < n; i++) s += i ^ (s >> 3); return s; }
+static void *run(void *a) { return (void *)work((long)a); }
+int main(void) {
+  pthread_t t[3];
+  for (long i = 0; i < 3; i++) pthread_create(&t[i], 0, run, (void *)(100000 + 50000 * i));
+  long s = work(120000);
+  for (int i = 0; i < 3; i++) { void *r; pthread_join(t[i], &r); s += (long)r; }
+  printf("%ld\\n", s & 0xff);
+  return 0;
+}
+`;
+
+describe("timers and the schedule", () => {
+  it("an interval or profile probe changes neither the instructions run nor the interleaving of threads", async () => {
+    requireMusl();
+    const binary = buildC(THREADS, ["-O0", "-fno-omit-frame-pointer", "-pthread"], "events-threads");
+    const base = await runSpec({ binary, program: "BEGIN { }" });
+    const timed = await runSpec({ binary, program: "interval:us:7 { @i = count(); } profile:hz:33333 { @[tid, cpu] = count(); }" });
+    assert.equal(timed.status, 0);
+    assert.equal(timed.stdout, base.stdout);
+    assert.equal(timed.instructions, base.instructions);
+    assert.equal(timed.virtual_ns, base.virtual_ns);
+    // four threads on four virtual CPUs: each is sampled, on the CPU it ran on
+    const sampled = new Set([...timed.maps.matchAll(/^@\[(\d+), \d\]: \d+$/gm)].map((m) => m[1]));
+    assert.ok(sampled.size >= 4, timed.maps);
+  });
+});
+
 describe("tracepoint:syscalls probes", () => {
   it("sys_enter_write gives the fd and count the program passed; sys_exit_write the return value", async () => {
     const r = await run("tracepoint:syscalls:sys_enter_write { @w[args->fd, args->count] = count(); } t:syscalls:sys_exit_write { @ret = sum(args->ret); }");
