@@ -6,14 +6,15 @@
 // "Where" is the kind of probe a builtin makes sense in:
 //   entry    a `probe` (uprobe) hit: argument registers are the callee's
 //   return   a `retprobe` hit: rax holds the return value, arguments are gone
-//   special  BEGIN / END (and interval probes): no probe was hit, no registers exist
+//   special  BEGIN / END: no probe was hit, no registers exist
+//   interval an interval probe: as BEGIN / END, the tool's own context
 //   sample   a profile probe: the running task's registers, where the timer interrupted it
 //   tracepoint  a syscalls:sys_enter_* / sys_exit_* tracepoint: the task in the syscall, `args`
 
 export type Ty = "int" | "string";
-export type Where = "entry" | "return" | "special" | "sample" | "tracepoint";
+export type Where = "entry" | "return" | "special" | "interval" | "sample" | "tracepoint";
 
-const ALL: readonly Where[] = ["entry", "return", "special", "sample", "tracepoint"];
+const ALL: readonly Where[] = ["entry", "return", "special", "interval", "sample", "tracepoint"];
 const HIT: readonly Where[] = ["entry", "return"];
 /** In the context of a task: its registers and stack (uprobes, profile samples, tracepoints). */
 const TASK: readonly Where[] = ["entry", "return", "sample", "tracepoint"];
@@ -128,7 +129,7 @@ export const REGISTERS: Readonly<Record<string, number>> = {
 export const ARG_REGS: readonly number[] = [7, 6, 2, 1, 8, 9];
 
 export function whereName(w: Where): string {
-  return w === "entry" ? "a probe" : w === "return" ? "a retprobe" : w === "sample" ? "a profile probe" : w === "tracepoint" ? "a tracepoint" : "BEGIN/END/interval";
+  return w === "entry" ? "a probe" : w === "return" ? "a retprobe" : w === "sample" ? "a profile probe" : w === "tracepoint" ? "a tracepoint" : w === "interval" ? "an interval probe" : "BEGIN/END";
 }
 
 /** x86-64 Linux signal numbers, for signal("SIGUSR1") (asm/signal.h). */

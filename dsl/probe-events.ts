@@ -46,7 +46,7 @@ export const isEventSpec = (spec: TargetSpec): boolean => isEventKeyword(spec.ke
 export function whereOf(spec: TargetSpec): Where {
   switch (spec.keyword) {
     case "interval":
-      return "special"; // no task: pid/comm are the tool's, as in BEGIN/END
+      return "interval"; // no task: pid/comm are the tool's, as in BEGIN/END
     case "profile":
       return "sample";
     case "tracepoint":

@@ -195,8 +195,8 @@ describe("event probes: errors", () => {
     ["tracepoint:syscalls:sys_enter_openat { @ = args->filenam; }", "filenam", /has no field 'filenam' \(did you mean 'filename'\?\); its fields: __syscall_nr, dfd, filename, flags, mode/],
     ["tracepoint:syscalls:sys_exit_* { @ = args->ret; } tracepoint:syscalls:sys_enter_read* { @ = args->fd; }", "fd", /has no field 'fd'/],
     ["probe test { @ = args->x; }", "args", /this probe has no args/],
-    ["interval:s:1 { @ = arg0; }", "arg0", /arg0 is not available in BEGIN\/END\/interval/],
-    ["interval:s:1 { @[ustack] = count(); }", "ustack", /ustack is not available in BEGIN\/END\/interval/],
+    ["interval:s:1 { @ = arg0; }", "arg0", /arg0 is not available in an interval probe/],
+    ["interval:s:1 { @[ustack] = count(); }", "ustack", /ustack is not available in an interval probe/],
     ["profile:hz:99 { @ = retval; }", "retval", /retval is not available in a profile probe/],
     ["kprobe:vfs_read { }", "kprobe:", /kprobe probes are not modelled here/],
   ];
