@@ -25,7 +25,7 @@ import type { ItemInfo, PassContext, VarInfo } from "./passes/context.js";
 import type { ResolvedEvent } from "./probe-events.js";
 import { paramValue } from "./passes/type-expr.js";
 import { formatterFor, parseFormat } from "./printf.js";
-import { probeArgCode } from "./probe-args.js";
+import { eventArgs, probeArgCode, targetArgs, type ArgSet } from "./probe-args.js";
 import type { Runtime } from "./runtime.js";
 import { USTACK_DEFAULT_LIMIT } from "./ustack.js";
 
@@ -46,8 +46,8 @@ interface ProbeConstants {
   probe: string;
   /** A uprobe on `push rbp` or `endbr64`: the kernel (6.11+) adds the caller to its stacks (ustack.ts). */
   entryProbe: boolean;
-  /** The event of an interval/profile/tracepoint probe (its `args`). */
-  event?: ResolvedEvent;
+  /** This attach point's `args` (computed when a handler reads one). */
+  args?: () => ArgSet;
 }
 
 /** Everything a generated function closes over. */
@@ -89,12 +89,12 @@ export function generate(checked: PassContext, rt: Runtime): GeneratedProgram {
       continue;
     }
     for (const e of item.targets.flatMap((spec) => checked.events.get(spec) ?? [])) {
-      const { fn, source } = new CodeGen(checked, rt, info, { func: "", probe: e.name, entryProbe: false, event: e }).build(item.body, item.filter);
+      const { fn, source } = new CodeGen(checked, rt, info, { func: "", probe: e.name, entryProbe: false, args: () => eventArgs(e) }).build(item.body, item.filter);
       out.events.push({ event: e, handler: fn, source });
     }
     for (const t of item.targets.flatMap((spec) => checked.resolved.get(spec) ?? [])) {
       const func = t.demangled ?? t.symbol ?? `0x${t.addr.toString(16)}`;
-      const pc: ProbeConstants = { func, probe: t.name, entryProbe: t.kind === "uprobe" && /^(?:push\s+%?rbp|endbr64)$/.test(checked.target.disassembleAt(t.addr, t.file) ?? "") };
+      const pc: ProbeConstants = { func, probe: t.name, entryProbe: t.kind === "uprobe" && /^(?:push\s+%?rbp|endbr64)$/.test(checked.target.disassembleAt(t.addr, t.file) ?? ""), args: () => targetArgs(t, checked.target) };
       const { fn, source } = new CodeGen(checked, rt, info, pc).build(item.body, item.filter);
       const probe: GeneratedProbe = { target: t, handler: fn, source };
       if (item.filter !== undefined) probe.filter = new CodeGen(checked, rt, info, pc).buildFilter(item.filter);
@@ -475,7 +475,7 @@ class CodeGen {
         return typeof v === "bigint" ? (v < 0n ? `(${v}n)` : `${v}n`) : JSON.stringify(v);
       }
       case "field":
-        return probeArgCode(e, this.pc.event);
+        return probeArgCode(e, this.pc.args);
       case "sizeof":
         if (e.type !== undefined) return `${INT_BYTES[e.type]}n`;
         return e.operand !== undefined && e.operand.kind === "string" ? `${e.operand.value.length + 1}n` : "8n";

@@ -23,6 +23,17 @@ export interface SymbolInfo {
   ifunc?: boolean;
 }
 
+/** A function parameter from DWARF (bpftrace's uprobe `args.NAME`). */
+export interface FunctionParam {
+  name: string;
+  /** C spelling of its type: `int`, `const char *`, `size_t`. */
+  type: string;
+  bytes: number;
+  signed: boolean;
+  /** An integer, enum or pointer: passed in a general-purpose register. */
+  integer: boolean;
+}
+
 /** Compile-time view of the binaries a program may probe. */
 export interface TargetInfo {
   /** Path of the main binary (what `probe sym` refers to). */
@@ -58,6 +69,8 @@ export interface TargetInfo {
   disassembleAt(addr: bigint, file?: string): string | undefined;
   /** File offset of a virtual address in a file (undefined if unmapped). */
   fileOffsetOf(addr: bigint, file?: string): number | undefined;
+  /** The parameters of a function from the file's DWARF (built with -g); undefined without. Optional. */
+  functionParams?(sym: SymbolInfo): FunctionParam[] | undefined;
 }
 
 /** Where a compiled probe attaches. */

@@ -21,7 +21,7 @@ import { runPasses } from "./passes/index.js";
 import { NULL_CONTEXT, Runtime } from "./runtime.js";
 
 export { DslError } from "./diagnostics.js";
-export type { HitContext, OutputSink, TargetInfo } from "./host.js";
+export type { FunctionParam, HitContext, OutputSink, TargetInfo } from "./host.js";
 export { jsonAttachedProbes } from "./output-json.js";
 export type { LatencyUnit } from "./funclatency.js";
 export { NULL_CONTEXT } from "./runtime.js";

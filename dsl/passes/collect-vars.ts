@@ -20,6 +20,7 @@ import type { Span } from "../diagnostics.js";
 import type { AggKind, LhistParams, ValueKind } from "../value.js";
 import type { ItemInfo, PassContext, VarInfo } from "./context.js";
 import { isAggCall, readType } from "./kinds.js";
+import { eventArgs, targetArgs, type ArgSet } from "../probe-args.js";
 import { whereOf } from "../probe-events.js";
 
 export function collectVars(ctx: PassContext): void {
@@ -29,7 +30,11 @@ export function collectVars(ctx: PassContext): void {
     if (item.kind === "probe") for (const t of item.targets) where.add(whereOf(t));
     else where.add("special");
     const info: ItemInfo = { where, scratch: new Map() };
-    if (item.kind === "probe") info.events = item.targets.flatMap((t) => ctx.events.get(t) ?? []);
+    if (item.kind === "probe") {
+      let sets: ArgSet[] | undefined;
+      info.argSets = () =>
+        (sets ??= item.targets.flatMap((t) => [...(ctx.events.get(t) ?? []).map(eventArgs), ...(ctx.resolved.get(t) ?? []).map((r) => targetArgs(r, ctx.target))]));
+    }
     ctx.items.set(item, info);
     walkStmts(item.body, (s) => {
       if (s.kind === "assign") collectAssign(ctx, info, s);

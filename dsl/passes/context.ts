@@ -8,6 +8,7 @@ import type { Item, Program, TargetSpec } from "../ast.js";
 import type { Ty, Where } from "../builtins.js";
 import { DiagnosticBag, type SourceText, type Span } from "../diagnostics.js";
 import type { ResolvedTarget, TargetInfo } from "../host.js";
+import type { ArgSet } from "../probe-args.js";
 import type { ResolvedEvent } from "../probe-events.js";
 import type { LhistParams, ValueKind, VarMeta } from "../value.js";
 
@@ -36,8 +37,8 @@ export interface ItemInfo {
   where: Set<Where>;
   /** Scratch ($) variables of the item and their types. */
   scratch: Map<string, Ty>;
-  /** The item's interval/profile/tracepoint events (their `args`). */
-  events?: ResolvedEvent[];
+  /** The args of each attach point of the item (tracepoint fields, DWARF parameters), computed on first use. */
+  argSets?: () => ArgSet[];
 }
 
 /** bpftrace 0.17's default max_map_keys (BPFTRACE_MAP_KEYS_MAX). */

@@ -11,7 +11,7 @@ import { describe, it } from "node:test";
 import { DslError } from "../../dsl/diagnostics.js";
 import { compileProgram, listEventProbes } from "../../dsl/index.js";
 import { runSpec, type ProbeRun } from "../../lab/probe-run.js";
-import { buildC, requireMusl } from "../helpers.js";
+import { buildC, buildWith, requireMusl } from "../helpers.js";
 import { FakeTarget, readExample } from "./helpers.js";
 
 const SPIN = `
@@ -194,7 +194,8 @@ describe("event probes: errors", () => {
     ["tracepoint:syscalls:sys_enter_nothing* { }", "sys_enter_nothing*", /no tracepoint matches/],
     ["tracepoint:syscalls:sys_enter_openat { @ = args->filenam; }", "filenam", /has no field 'filenam' \(did you mean 'filename'\?\); its fields: __syscall_nr, dfd, filename, flags, mode/],
     ["tracepoint:syscalls:sys_exit_* { @ = args->ret; } tracepoint:syscalls:sys_enter_read* { @ = args->fd; }", "fd", /has no field 'fd'/],
-    ["probe test { @ = args->x; }", "args", /this probe has no args/],
+    ["probe test { @ = args->x; }", "args", /args: this probe has no args: test has no DWARF parameters \(build \/work\/t with -g for args\)/],
+    ["interval:s:1 { @ = args->x; }", "args", /args: this probe has no args/],
     ["interval:s:1 { @ = arg0; }", "arg0", /arg0 is not available in an interval probe/],
     ["interval:s:1 { @[ustack] = count(); }", "ustack", /ustack is not available in an interval probe/],
     ["profile:hz:99 { @ = retval; }", "retval", /retval is not available in a profile probe/],
@@ -252,5 +253,38 @@ describe("dsl/examples with event probes", () => {
   it("syscall-rate.bt prints once per virtual millisecond, through a 10 ms sleep", async () => {
     const r = await run(readExample("syscall-rate.bt"), ["short", "s"], "syscall-rate.bt");
     assert.equal(r.stdout.split("\n").filter((l) => l.startsWith("@n: ")).length, 10);
+  });
+});
+
+const DWARF = `
+#include <stdio.h>
+#include <stddef.h>
+struct pt { int x, y; };
+__attribute__((noinline)) long f(int a, unsigned char b, const char *s, long c, struct pt *p, size_t n) { return a + b + c + p->x + (long)n + s[0]; }
+int main(void) { struct pt p = {3, 4}; long t = 0; for (int i = 0; i < 3; i++) t += f(-5 - i, 200, "hey", 1L << 40, &p, 7); printf("%ld\\n", t); return 0; }
+`;
+
+describe("args in uprobes, from DWARF (-g)", () => {
+  it("args->NAME / args.NAME read each parameter from its register, typed by its DWARF type", async () => {
+    const binary = buildWith("gcc", DWARF, ["-g", "-O0"], "events-dwarf");
+    const r = await runSpec({ binary, program: `uprobe:${binary}:f { printf("%d %d %s %ld %d %d\\n", args->a, args.b, str(args->s), args->c, args->n, *(int32 *)args->p); }`, args: [] });
+    assert.equal(r.status, 0, r.report);
+    assert.ok(r.stdout.startsWith("-5 200 hey 1099511627776 7 3\n-6 200 hey 1099511627776 7 3\n-7 200 hey 1099511627776 7 3\n"), r.stdout);
+  });
+
+  it("located errors: a name that is no parameter, a uretprobe, a binary without -g", async () => {
+    const withG = buildWith("gcc", DWARF, ["-g", "-O0"], "events-dwarf");
+    const without = buildWith("gcc", DWARF, ["-O0"], "events-nodwarf");
+    const err = async (binary: string, program: string): Promise<string> => {
+      try {
+        await runSpec({ binary, program });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return assert.fail(`expected an error for ${program}`);
+    };
+    assert.match(await err(withG, `uprobe:${withG}:f { @ = args.x; }`), /has no argument 'x'.*its arguments in registers: a, b, s, c, p, n/);
+    assert.match(await err(withG, `uretprobe:${withG}:f { @ = args.a; }`), /a uretprobe has none/);
+    assert.match(await err(without, `uprobe:${without}:f { @ = args.a; }`), /f has no DWARF parameters \(build .* with -g for args\)/);
   });
 });
