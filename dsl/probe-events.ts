@@ -24,7 +24,7 @@ interface TimerEvent {
   name: string;
 }
 
-export interface TracepointEvent {
+interface TracepointEvent {
   kind: "tracepoint";
   /** x86-64 syscall number. */
   nr: number;
