@@ -29,7 +29,7 @@ export type { Task } from "./os/task.js";
 // the uprobe model, through its own public surface
 export {
   COST_PROFILES, DEFAULT_COST, DEFAULT_GHZ, DEFAULT_KERNEL, FACT_SOURCES, KERNEL_GENERATIONS, UPROBE_HANDLER_IGNORE, UPROBE_HANDLER_REMOVE, Uprobes,
-  analyzeInsn, hitPath, kernelVersions, loadCostProfile, releaseString, resolveKernel, totalTraps, validateProfile,
+  analyzeInsn, hitPath, kernelVersions, loadCostProfile, newStats, releaseString, resolveKernel, totalTraps, validateProfile,
   type ArchUprobe, type Consumer, type ConsumerContext, type CostProfile, type KernelGeneration, type ProbePath, type ProbeStats,
   type TraceEvent, type TrapKind, type UprobeConsumer, type UprobesOptions,
 } from "./uprobes/index.js";

@@ -11,7 +11,7 @@
 //   tracepoint  the task in the syscall, and `args` from the event's record
 
 import { NULL_CONTEXT, type GeneratedEvent, type HitContext } from "../dsl/index.js";
-import { SyscallTrace, TimerQueue, type ConsumerContext, type Linux, type ProbeStats, type Task } from "../engine/index.js";
+import { newStats, SyscallTrace, TimerQueue, type ConsumerContext, type Linux, type ProbeStats, type Task } from "../engine/index.js";
 import { ConsumerHitContext } from "./hit-context.js";
 
 /** An attached event probe and what it did. */
@@ -19,18 +19,6 @@ export interface EventProbe {
   readonly event: GeneratedEvent;
   /** Handler runs. */
   hits: number;
-}
-
-function emptyStats(): ProbeStats {
-  return {
-    hits: 0,
-    traps: { int3: 0, single_step: 0, uret_trap: 0, uprobe_syscall: 0, uretprobe_syscall: 0 },
-    virtualPs: 0,
-    path: "pending",
-    omittedReturns: 0,
-    xolWaits: 0,
-    byTid: new Map(),
-  };
 }
 
 /** A task's context at a profile sample or a tracepoint: a ConsumerHitContext without a uprobe, plus the record's fields. */
@@ -70,7 +58,7 @@ export function attachEvents(kernel: Linux, events: readonly GeneratedEvent[]): 
     const e = ev.event;
     const exit = (): void => kernel.requestStop(`exit() called by ${e.name}`);
     if (e.kind === "tracepoint") {
-      const ctx = new TaskEventContext(kernel, emptyStats(), exit);
+      const ctx = new TaskEventContext(kernel, newStats(), exit);
       const rec = ctx.record;
       const trace = (kernel.syscallTrace ??= new SyscallTrace());
       if (e.enter) {
@@ -93,7 +81,7 @@ export function attachEvents(kernel: Linux, events: readonly GeneratedEvent[]): 
         });
       }
     } else if (e.kind === "profile") {
-      const ctx = new TaskEventContext(kernel, emptyStats(), exit);
+      const ctx = new TaskEventContext(kernel, newStats(), exit);
       timers(kernel).add({ periodPs: e.periodNs * 1000, perCpu: true, fire: (task) => (probe.hits++, ev.handler(ctx.onTask(task!))) }, kernel.nowPs());
     } else {
       const ctx: HitContext = {
