@@ -47,6 +47,8 @@ export interface RunStats {
   virtual_ns: number;
   instructions: number;
   probes: ProbeReport[];
+  /** interval, profile and tracepoint probes and their firings (absent when the program has none). */
+  events?: { probe: string; kind: "interval" | "profile" | "tracepoint"; hits: number }[];
 }
 
 /** RunSpec.outputFile, opened: every byte the guest writes goes there as it comes (the run keeps a tail only). */
@@ -231,6 +233,7 @@ export class Session {
         if (s.byTid.size > 1) rep.tasks = Object.fromEntries([...s.byTid].map(([tid, n]) => [String(tid), n]));
         return rep;
       }),
+      ...(this.events.length > 0 ? { events: this.events.map((e) => ({ probe: e.event.event.name, kind: e.event.event.kind, hits: e.hits })) } : {}),
     };
   }
 }
@@ -242,6 +245,8 @@ export function formatStatsTable(s: RunStats): string {
     const perHit = p.hits ? (p.virtual_ns / p.hits).toFixed(1) : "-";
     rows.push([p.probe, p.path, `${p.hits}`, `${p.traps.int3}`, `${p.traps.single_step}`, `${p.traps.uret_trap}`, `${p.traps.uprobe_syscall}`, `${p.traps.uretprobe_syscall}`, perHit]);
   }
+  // event probes fire without traps: their path is their kind
+  for (const e of s.events ?? []) rows.push([e.probe, e.kind, `${e.hits}`, "-", "-", "-", "-", "-", "-"]);
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  "));
   return `${lines.join("\n")}\nkernel ${s.kernel}, emulation ${s.emulation ? "on" : "off"}, cost ${s.cost}: ${s.instructions} instructions, ${s.virtual_ns} ns virtual\n`;
@@ -249,10 +254,10 @@ export function formatStatsTable(s: RunStats): string {
 
 /** The `--json` stats line, of the type dsl/README.md documents: {"type": "probe_stats", "kernel": ..., "probes": [...]}. */
 export function probeStatsLine(s: RunStats): string {
-  const { kernel, emulation, cost, cost_provenance, virtual_ns, instructions } = s;
+  const { kernel, emulation, cost, cost_provenance, virtual_ns, instructions, events } = s;
   // a ProbeRun's probes carry per-hit ratios too: the line has the report's fields only (undefined ones are left out)
   const probes = s.probes.map(({ probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns, xol_waits, tasks }): ProbeReport => ({
     probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns, xol_waits, tasks,
   }));
-  return JSON.stringify({ type: "probe_stats", kernel, emulation, cost, cost_provenance, virtual_ns, instructions, probes });
+  return JSON.stringify({ type: "probe_stats", kernel, emulation, cost, cost_provenance, virtual_ns, instructions, probes, events });
 }

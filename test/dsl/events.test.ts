@@ -67,6 +67,8 @@ describe("interval probes", () => {
     assert.equal(n, Math.floor(r.virtual_ns / 50_000));
     assert.equal(scalar(r, "@ok"), n);
     assert.ok(n >= 5, `${n} firings in ${r.virtual_ns} ns`);
+    // the run's stats list the event probe and its firings (the stderr table, the probe_stats line)
+    assert.deepEqual(r.events, [{ probe: "interval:us:50", kind: "interval", hits: n }]);
   });
 
   it("the units: s, ms, us and hz give the same period", async () => {
