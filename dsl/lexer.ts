@@ -57,9 +57,10 @@ const LIBNAME_PLUS = /[A-Za-z_][A-Za-z0-9_.-]*\+[A-Za-z0-9_.+-]*(?=:)/;
 // `*` is bpftrace's wildcard (`foo*`, `*_add`, `*`), in symbols and library names alike.
 const TIDENT = /(?:[A-Za-z_*][A-Za-z0-9_.@$*]*)(?:::~?[A-Za-z_*][A-Za-z0-9_.@$*]*)*/;
 /**
- * bpftrace's probe types and their short aliases (`u:`, `ur:`). The short ones
- * are keywords only where an item can start (not after `?`, where `c?u:v` is a
- * ternary on a variable `u`).
+ * bpftrace's probe types and their short aliases (`u:`, `ur:`; the event probes
+ * `interval:`/`i:`, `profile:`/`p:`, `tracepoint:`/`t:`, dsl/probe-events.ts).
+ * The short ones are keywords only where an item can start (not after `?`,
+ * where `c?u:v` is a ternary on a variable `u`).
  */
 const ALIAS = /(?:uretprobe|uprobe|interval|profile|tracepoint):|(?<![?][ \t]*)(?:ur|u|i|p|t):(?=[A-Za-z0-9_"*.\/])/;
 const STRING = /"(?:[^"\\\n]|\\.)*"/;

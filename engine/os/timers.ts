@@ -13,7 +13,7 @@
 //                  a task runs on that CPU, with that task interrupted (its
 //                  registers are the sample). A deadline that passes while the
 //                  CPU idles is skipped: the emulator has no idle task and no
-//                  other processes to sample (docs/uprobes-model.md, "Event probes").
+//                  other processes to sample (docs/uprobes-model.md §13).
 //
 // Periods are whole picoseconds; deadlines are k * period from boot, so the
 // same program fires at the same instructions on every run. Firings are
