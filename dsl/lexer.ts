@@ -63,6 +63,8 @@ const TIDENT = /(?:[A-Za-z_*][A-Za-z0-9_.@$*]*)(?:::~?[A-Za-z_*][A-Za-z0-9_.@$*]
  * where `c?u:v` is a ternary on a variable `u`).
  */
 const ALIAS = /(?:uretprobe|uprobe|interval|profile|tracepoint):|(?<![?][ \t]*)(?:ur|u|i|p|t):(?=[A-Za-z0-9_"*.\/])/;
+/** After a comma in a probe list, `t:4` or `p:f` stay targets (a file `t`): the event types there only by their full names. */
+const LIST_ALIAS = /(?:uretprobe|uprobe|interval|profile|tracepoint):|(?:ur|u):(?=[A-Za-z0-9_"*.\/])/;
 const STRING = /"(?:[^"\\\n]|\\.)*"/;
 
 const OPS = [
@@ -165,7 +167,7 @@ const mooLexer = moo.states({
     ...comments,
     nl: { match: /\n/, lineBreaks: true },
     probe: { match: new RegExp(`(?:retprobe|probe)${TARGET_START}`), next: "target" },
-    alias: { match: ALIAS, next: "target" },
+    alias: { match: LIST_ALIAS, next: "target" },
     tpath: [
       { match: /(?:\.\.?)?\/[^\s:<>{},;]*|[A-Za-z0-9_.-]+\/(?=[A-Za-z0-9_.-])[^\s:<>{},;]*/, next: "target_rest" },
       // a file name with '+' before its ':' (libstdc++:f): not an offset, since one follows a symbol

@@ -212,6 +212,14 @@ describe("event probes: errors", () => {
   }
 });
 
+describe("event probe spellings", () => {
+  it("i:, p:, t: start an item; after a comma only the full names do (`t:4` there is a target in a file t)", () => {
+    const p = compileProgram("probe test, t:test { @n = count(); } t:syscalls:sys_enter_read, tracepoint:syscalls:sys_exit_read { @r = count(); } i:ms:1 { } p:hz:99 { }", "x", new FakeTarget());
+    assert.deepEqual(p.probes.map((x) => x.target.name), ["probe test", "probe t:test"]);
+    assert.deepEqual(p.events.map((e) => e.event.name), ["tracepoint:syscalls:sys_enter_read", "tracepoint:syscalls:sys_exit_read", "interval:ms:1", "profile:hz:99"]);
+  });
+});
+
 describe("-l for tracepoints", () => {
   it("lists the recorded tracepoints, sorted, with their fields for -lv", () => {
     assert.deepEqual(listEventProbes("tracepoint:syscalls:sys_exit_open*", false), [
