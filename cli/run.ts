@@ -1,7 +1,7 @@
 // `uprobe-lab run`: run a binary with probes written in the DSL.
 
 import * as fs from "node:fs";
-import { debugDump, jsonAttachedProbes, listPatternFile, listProbes } from "../dsl/index.js";
+import { debugDump, jsonAttachedProbes, listEventProbes, listPatternFile, listProbes } from "../dsl/index.js";
 import { loadBinary, readHostFile, UserError } from "../engine/index.js";
 import { RunError, runSpec, type ProbeRun } from "../lab/probe-run.js";
 import { ProcessTargetInfo } from "../lab/process-targets.js";
@@ -96,7 +96,7 @@ export async function runSession(program: ProgramSource, binaryPath: string, gue
         s.program.warnings.forEach(warn);
         // BEGIN and END are probes too: bpftrace counts them ("Attaching 3 probes..." for BEGIN, one uprobe, END)
         const special = (s.program.hasBegin ? 1 : 0) + (s.program.hasEnd ? 1 : 0);
-        const attached = s.probes.filter((x) => x.consumer.stats.path !== "rejected").length + special;
+        const attached = s.probes.filter((x) => x.consumer.stats.path !== "rejected").length + s.events.length + special;
         if (json) out(jsonAttachedProbes(attached) + "\n");
         else if (!f.quiet) out(`Attaching ${attached} probe${attached === 1 ? "" : "s"}...\n`);
       },
@@ -142,6 +142,11 @@ function verboseProbes(s: Session): string[] {
 
 /** bpftrace's -l PATTERN: the probes of the file the pattern names (its libraries too), sorted. */
 function listCommand(pattern: string, p: ReturnType<typeof parseArgs>): number {
+  const events = listEventProbes(pattern, p.opts.has("-v"));
+  if (events !== undefined) {
+    process.stdout.write(events.map((n) => n + "\n").join(""));
+    return 0;
+  }
   const file = listPatternFile(pattern);
   const command = p.opts.get("-c")?.[0];
   const binary = command !== undefined ? splitCommand(command)[0] : (p.rest[0] ?? (file !== undefined && fs.existsSync(file) ? file : undefined));

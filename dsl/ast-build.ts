@@ -21,13 +21,18 @@
 // the node and reported by the checker.
 
 import type {
-  CastExpr, ConfigItem, FieldAccess, IntTypeName, Setting, StructDef, StructFieldDecl,
+  CastExpr, ConfigItem, EventKeyword, FieldAccess, IntTypeName, Setting, StructDef, StructFieldDecl,
   AssignOp, BinaryExpr, BinaryOp, Block, CallExpr, Expr, IfStmt, IndexExpr, Item, LValue, NumberLit,
   ProbeItem, Program, SpecialItem, Stmt, StringLit, TargetAtom, TargetSpec, UnaryOp, VarRef,
 } from "./ast.js";
 import type { DslToken } from "./lexer.js";
 
 type Tok = DslToken;
+
+/** Event probe types and bpftrace's short aliases for them (`i:`, `p:`, `t:`). */
+const EVENT_ALIASES: Readonly<Record<string, EventKeyword>> = {
+  interval: "interval", i: "interval", profile: "profile", p: "profile", tracepoint: "tracepoint", t: "tracepoint",
+};
 
 const end = (t: Tok): number => t.offset + t.text.length;
 
@@ -251,14 +256,14 @@ export function target(kw: Tok | undefined, like: TargetSpec | undefined, p: Tar
   if (kw !== undefined) {
     // bpftrace's short aliases name the same probe types (and its probe names spell them out)
     const k = kw.text.replace(/:$/, "");
-    keyword = k === "retprobe" ? "retprobe" : k === "uprobe" || k === "u" ? "uprobe" : k === "uretprobe" || k === "ur" ? "uretprobe" : k === "usdt" || k === "U" ? "usdt" : "probe";
+    keyword = k === "retprobe" ? "retprobe" : k === "uprobe" || k === "u" ? "uprobe" : k === "uretprobe" || k === "ur" ? "uretprobe" : k === "usdt" || k === "U" ? "usdt" : (EVENT_ALIASES[k] ?? "probe");
   } else keyword = like!.keyword;
   const start = kw !== undefined ? kw.offset : first.start;
   return {
     kind: "target",
     keyword,
     ret: keyword === "retprobe" || keyword === "uretprobe",
-    alias: keyword === "uprobe" || keyword === "uretprobe" || keyword === "usdt",
+    alias: keyword !== "probe" && keyword !== "retprobe",
     atoms: p.atoms,
     seps: p.seps,
     text: source.slice(first.start, last.end),

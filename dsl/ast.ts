@@ -231,11 +231,14 @@ export interface TargetAtom extends NodeBase {
   text: string;
 }
 
+/** Probe types that fire on events, not at an address: the virtual clock's timers, the syscall layer's tracepoints. */
+export type EventKeyword = "interval" | "profile" | "tracepoint";
+
 /** One attach point as written: `probe test:4`, `uretprobe:./t:test`. */
 export interface TargetSpec extends NodeBase {
   kind: "target";
-  /** Spelling of the keyword: probe, retprobe, uprobe, uretprobe, usdt (`U:` is usdt). */
-  keyword: "probe" | "retprobe" | "uprobe" | "uretprobe" | "usdt";
+  /** Spelling of the keyword: probe, retprobe, uprobe, uretprobe, usdt (`U:` is usdt); or an event probe type (dsl/probe-events.ts). */
+  keyword: "probe" | "retprobe" | "uprobe" | "uretprobe" | "usdt" | EventKeyword;
   ret: boolean;
   /** bpftrace spelling (`uprobe:FILE:SYM`): the first atom is always the file. */
   alias: boolean;

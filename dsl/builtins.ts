@@ -7,13 +7,18 @@
 //   entry    a `probe` (uprobe) hit: argument registers are the callee's
 //   return   a `retprobe` hit: rax holds the return value, arguments are gone
 //   special  BEGIN / END: no probe was hit, no registers exist
+//   interval an interval probe: as BEGIN / END, the tool's own context
+//   sample   a profile probe: the running task's registers, where the timer interrupted it
+//   tracepoint  a syscalls:sys_enter_* / sys_exit_* tracepoint: the task in the syscall, `args`
 
 /** "tuple": a tuple value (its element types: tuple-check.ts). */
 export type Ty = "int" | "string" | "tuple";
-export type Where = "entry" | "return" | "special";
+export type Where = "entry" | "return" | "special" | "interval" | "sample" | "tracepoint";
 
-const ALL: readonly Where[] = ["entry", "return", "special"];
+const ALL: readonly Where[] = ["entry", "return", "special", "interval", "sample", "tracepoint"];
 const HIT: readonly Where[] = ["entry", "return"];
+/** In the context of a task: its registers and stack (uprobes, profile samples, tracepoints). */
+const TASK: readonly Where[] = ["entry", "return", "sample", "tracepoint"];
 
 export interface BuiltinVar {
   type: Ty;
@@ -40,14 +45,14 @@ export const BUILTIN_VARS: Readonly<Record<string, BuiltinVar>> = {
   cpu: { type: "int", where: ALL, doc: "virtual CPU the task runs on (--cpus; 0 outside a hit)" },
   cpid: { type: "int", where: ALL, doc: "pid of the traced command (-c): the engine's first process, 1000" },
   comm: { type: "string", where: ALL, doc: "task name (per thread: prctl(PR_SET_NAME), pthread_setname_np)" },
-  ip: { type: "int", where: HIT, doc: "instruction pointer (the probe address; the return address in a retprobe)" },
-  sp: { type: "int", where: HIT, doc: "stack pointer" },
+  ip: { type: "int", where: TASK, doc: "instruction pointer (the probe address; the return address in a retprobe)" },
+  sp: { type: "int", where: TASK, doc: "stack pointer" },
   func: { type: "string", where: HIT, doc: "name of the probed function" },
   probe: { type: "string", where: ALL, doc: "the probe's name, e.g. 'probe test:0'" },
   hits: { type: "int", where: HIT, doc: "this probe's hit count so far, including this hit" },
   traps: { type: "int", where: HIT, doc: "traps and uprobe syscalls spent on this probe so far" },
   // ustack: frame-pointer walk (bpf_get_stack)
-  ustack: { type: "string", where: HIT, doc: "the user stack, walked by frame pointers as the kernel's BPF helper does" },
+  ustack: { type: "string", where: TASK, doc: "the user stack, walked by frame pointers as the kernel's BPF helper does" },
 };
 
 /** pid and comm of the tool itself, what BEGIN and END see (bpftrace: its own): as if started just before the traced command. */
@@ -83,14 +88,14 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSig>> = {
   hist: { kind: "agg", min: 1, max: 1, doc: "log2 histogram" },
   lhist: { kind: "agg", min: 4, max: 4, doc: "linear histogram: lhist(value, min, max, step)" },
   // functions with a value
-  reg: { kind: "value", min: 1, max: 1, ret: "int", where: HIT, doc: 'register by name: reg("rax")' },
+  reg: { kind: "value", min: 1, max: 1, ret: "int", where: TASK, doc: 'register by name: reg("rax")' },
   u8: { kind: "value", min: 1, max: 1, ret: "int", doc: "read an unsigned byte of guest memory" },
   u16: { kind: "value", min: 1, max: 1, ret: "int", doc: "read an unsigned 16-bit word" },
   u32: { kind: "value", min: 1, max: 1, ret: "int", doc: "read an unsigned 32-bit word" },
   u64: { kind: "value", min: 1, max: 1, ret: "int", doc: "read a 64-bit word" },
   str: { kind: "value", min: 1, max: 2, ret: "string", doc: "read a NUL-terminated string: str(addr [, max])" },
   usym: { kind: "value", min: 1, max: 1, ret: "string", doc: "symbolize an address: 'sym+off'" },
-  ustack: { kind: "value", min: 0, max: 3, ret: "string", where: HIT, doc: "the user stack: ustack([cfi,] [perf|bpftrace,] [limit]); cfi walks .eh_frame instead of frame pointers" },
+  ustack: { kind: "value", min: 0, max: 3, ret: "string", where: TASK, doc: "the user stack: ustack([cfi,] [perf|bpftrace,] [limit]); cfi walks .eh_frame instead of frame pointers" },
   uaddr: { kind: "value", min: 1, max: 1, ret: "int", doc: 'address of a symbol of the main binary: uaddr("sym")' },
   strncmp: { kind: "value", min: 3, max: 3, ret: "int", doc: "compare the first n characters of two strings: 0 when equal" },
   buf: { kind: "value", min: 1, max: 2, ret: "string", doc: "n bytes of memory, NULs included, for printf's %r: buf(p [, n]) (n at most 4096; default 64)" },
@@ -101,7 +106,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSig>> = {
   print_rows: { kind: "stmt", min: 2, max: 2, doc: 'print each element of a map as a row, keys then value, ascending by value, zeros skipped (bcc\'s tables): print_rows(@m, "%-36s %8d\\n")' },
   print_log2: { kind: "stmt", min: 1, max: 3, doc: 'print a hist in bcc\'s log2 format: print_log2(h [, "nsecs" [, "\\nFunction = %s [%d]\\n"]]) (a keyed map: one section per key, headed by the keys through the format)' },
   join: { kind: "stmt", min: 1, max: 2, doc: 'print the strings of a NULL-terminated char* array, joined: join(arr [, " "]) (16 at most, 63 characters each, as bpftrace 0.17)' },
-  signal: { kind: "stmt", min: 1, max: 1, where: HIT, doc: 'send a signal to the traced process (bpf_send_signal): signal("SIGUSR1") or signal(10); needs --unsafe, as in bpftrace' },
+  signal: { kind: "stmt", min: 1, max: 1, where: TASK, doc: 'send a signal to the traced process (bpf_send_signal): signal("SIGUSR1") or signal(10); needs --unsafe, as in bpftrace' },
   time: { kind: "stmt", min: 0, max: 1, doc: 'print the virtual clock\'s date: time("%H:%M:%S\\n") (the default format)' },
   clear: { kind: "stmt", min: 1, max: 1, doc: "remove every element of a map (or unset a global)" },
   zero: { kind: "stmt", min: 1, max: 1, doc: "set every element of a map to zero" },
@@ -125,7 +130,7 @@ export const REGISTERS: Readonly<Record<string, number>> = {
 export const ARG_REGS: readonly number[] = [7, 6, 2, 1, 8, 9];
 
 export function whereName(w: Where): string {
-  return w === "entry" ? "a probe" : w === "return" ? "a retprobe" : "BEGIN/END";
+  return w === "entry" ? "a probe" : w === "return" ? "a retprobe" : w === "sample" ? "a profile probe" : w === "tracepoint" ? "a tracepoint" : w === "interval" ? "an interval probe" : "BEGIN/END";
 }
 
 /** x86-64 Linux signal numbers, for signal("SIGUSR1") (asm/signal.h). */

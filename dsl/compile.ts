@@ -22,9 +22,10 @@ import { constInt } from "./const-int.js";
 import type { Span } from "./diagnostics.js";
 import type { HitContext, ResolvedTarget, UsdtArgReader } from "./host.js";
 import type { ItemInfo, PassContext, VarInfo } from "./passes/context.js";
+import type { ResolvedEvent } from "./probe-events.js";
 import { paramValue } from "./passes/type-expr.js";
 import { formatterFor, parseFormat } from "./printf.js";
-import { isProbeArgs, probeArgCode } from "./probe-args.js";
+import { eventArgs, isProbeArgs, probeArgCode, targetArgs, type ArgSet } from "./probe-args.js";
 import { placeSize } from "./struct-check.js";
 import { placeValueCode, type StructCodeGen } from "./struct-code.js";
 import type { Runtime } from "./runtime.js";
@@ -50,6 +51,8 @@ interface ProbeConstants {
   entryProbe: boolean;
   /** A usdt probe: argN reads the note's argument specs instead of the ABI's registers. */
   usdtArgs?: UsdtArgReader[];
+  /** This attach point's `args` (computed when a handler reads one). */
+  args?: () => ArgSet;
 }
 
 /** Everything a generated function closes over. */
@@ -65,15 +68,23 @@ interface GeneratedProbe {
   filter?: (ctx: HitContext) => boolean;
 }
 
+/** An event probe's handler (interval, profile, tracepoint: dsl/probe-events.ts). */
+export interface GeneratedEvent {
+  event: ResolvedEvent;
+  handler: Handler;
+  source: string;
+}
+
 export interface GeneratedProgram {
   probes: GeneratedProbe[];
+  events: GeneratedEvent[];
   begins: Handler[];
   ends: Handler[];
 }
 
 /** Generate every handler of an analysed program (the passes ran without errors). */
 export function generate(checked: PassContext, rt: Runtime): GeneratedProgram {
-  const out: GeneratedProgram = { probes: [], begins: [], ends: [] };
+  const out: GeneratedProgram = { probes: [], events: [], begins: [], ends: [] };
   for (const item of checked.program.items) {
     if (item.kind === "config") continue;
     const info = checked.items.get(item)!;
@@ -82,9 +93,13 @@ export function generate(checked: PassContext, rt: Runtime): GeneratedProgram {
       (item.which === "BEGIN" ? out.begins : out.ends).push(h);
       continue;
     }
-    for (const t of item.targets.flatMap((spec) => checked.resolved.get(spec)!)) {
+    for (const e of item.targets.flatMap((spec) => checked.events.get(spec) ?? [])) {
+      const { fn, source } = new CodeGen(checked, rt, info, { func: "", probe: e.name, entryProbe: false, args: () => eventArgs(e) }).build(item.body, item.filter);
+      out.events.push({ event: e, handler: fn, source });
+    }
+    for (const t of item.targets.flatMap((spec) => checked.resolved.get(spec) ?? [])) {
       const func = t.demangled ?? t.symbol ?? `0x${t.addr.toString(16)}`;
-      const pc: ProbeConstants = { func, probe: t.name, entryProbe: t.kind === "uprobe" && /^(?:push\s+%?rbp|endbr64)$/.test(checked.target.disassembleAt(t.addr, t.file) ?? "") };
+      const pc: ProbeConstants = { func, probe: t.name, entryProbe: t.kind === "uprobe" && /^(?:push\s+%?rbp|endbr64)$/.test(checked.target.disassembleAt(t.addr, t.file) ?? ""), args: () => targetArgs(t, checked.target) };
       if (t.usdt !== undefined && Array.isArray(t.usdt.args)) pc.usdtArgs = t.usdt.args;
       const { fn, source } = new CodeGen(checked, rt, info, pc).build(item.body, item.filter);
       const probe: GeneratedProbe = { target: t, handler: fn, source };
@@ -491,7 +506,7 @@ class CodeGen {
       }
       case "field":
         if (e.tuple !== undefined) return `(${this.expr(e.base)}[${e.tuple.index}] ?? ${e.tuple.elem === "string" ? '""' : e.tuple.elem === "int" ? "0n" : "[]"})`;
-        return isProbeArgs(e) ? probeArgCode(e) : placeValueCode(e, this.structGen);
+        return isProbeArgs(e) ? probeArgCode(e, this.pc.args) : placeValueCode(e, this.structGen);
       case "tuple":
         return `Object.freeze([${e.elems.map((x) => this.expr(x)).join(", ")}])`;
       case "subscript":

@@ -27,6 +27,7 @@ function showProgram(p: Program, ctx?: PassContext): string {
       for (const t of item.targets) {
         out += ` ${t.alias ? `${t.keyword}:${t.text}` : `${t.keyword} ${t.text}`}\n`;
         for (const r of ctx?.resolved.get(t) ?? []) out += `  -> ${r.name}: ${r.kind} ${r.file} offset 0x${r.fileOffset.toString(16)} address 0x${r.addr.toString(16)}\n`;
+        for (const e of ctx?.events.get(t) ?? []) out += `  -> ${e.name}: ${e.kind === "tracepoint" ? `syscall ${e.nr}, ${e.enter ? "entry" : "exit"}` : `every ${e.periodNs} ns${e.kind === "profile" ? " per CPU" : ""}`}\n`;
       }
       if (item.filter !== undefined) out += `  /${showExpr(item.filter)}/\n`;
       out += `  ${showBlock(item.body)}\n`;

@@ -23,6 +23,17 @@ export interface SymbolInfo {
   ifunc?: boolean;
 }
 
+/** A function parameter from DWARF (bpftrace's uprobe `args.NAME`). */
+export interface FunctionParam {
+  name: string;
+  /** C spelling of its type: `int`, `const char *`, `size_t`. */
+  type: string;
+  bytes: number;
+  signed: boolean;
+  /** An integer, enum or pointer: passed in a general-purpose register. */
+  integer: boolean;
+}
+
 /** Compile-time view of the binaries a program may probe. */
 export interface TargetInfo {
   /** Path of the main binary (what `probe sym` refers to). */
@@ -60,6 +71,8 @@ export interface TargetInfo {
   fileOffsetOf(addr: bigint, file?: string): number | undefined;
   /** The USDT probe sites of a file (its `.note.stapsdt`), in note order. Optional: without it usdt probes find none. */
   usdtProbes?(file?: string): UsdtSite[];
+  /** The parameters of a function from the file's DWARF (built with -g); undefined without. Optional. */
+  functionParams?(sym: SymbolInfo): FunctionParam[] | undefined;
 }
 
 /** One USDT probe site (a note of `.note.stapsdt`), read by the engine. */
@@ -150,6 +163,8 @@ export interface HitContext {
   cfiStack?(limit: number): bigint[];
   /** Send a signal to the traced process, as bpf_send_signal() does (bpftrace signal()); optional. */
   signal?(signo: number): void;
+  /** A tracepoint's field i, raw (the record's 8-byte slot, or __syscall_nr): what `args->NAME` reads; tracepoint hits only. */
+  tpArg?(i: number): bigint;
   /** Ask the engine to stop the guest after this handler (bpftrace exit()). */
   requestExit(code: number): void;
 }

@@ -11,7 +11,7 @@
 // point) into a Runtime that writes through the text or JSON printer. Only a
 // DslError ever escapes for a bad program.
 
-import { generate } from "./compile.js";
+import { generate, type GeneratedEvent } from "./compile.js";
 import { SourceText } from "./diagnostics.js";
 import type { HitContext, OutputSink, ResolvedTarget, TargetInfo } from "./host.js";
 import { jsonExit, jsonPrinter } from "./output-json.js";
@@ -21,13 +21,15 @@ import { runPasses } from "./passes/index.js";
 import { NULL_CONTEXT, Runtime } from "./runtime.js";
 
 export { DslError } from "./diagnostics.js";
-export type { HitContext, OutputSink, TargetInfo } from "./host.js";
+export type { FunctionParam, HitContext, OutputSink, TargetInfo } from "./host.js";
 export { jsonAttachedProbes } from "./output-json.js";
 export type { LatencyUnit } from "./funclatency.js";
 export { NULL_CONTEXT } from "./runtime.js";
 export { listPatternFile, listProbes } from "./list-probes.js";
+export { listEventProbes } from "./probe-events.js";
 export { funccountProgram, stackcountProgram } from "./bcc-tools.js";
 export { debugDump } from "./debug-dump.js";
+export type { GeneratedEvent } from "./compile.js";
 
 export interface CompileOptions {
   /** Let probes at offsets that are not instruction boundaries through (marked unsafe). */
@@ -55,6 +57,8 @@ export interface CompiledProbe {
 
 export interface CompiledProgram {
   readonly probes: readonly CompiledProbe[];
+  /** interval, profile and tracepoint probes (dsl/probe-events.ts): attached to the kernel's timers and syscall layer. */
+  readonly events: readonly GeneratedEvent[];
   readonly hasBegin: boolean;
   readonly hasEnd: boolean;
   /** Run every BEGIN block (before the guest starts). */
@@ -96,10 +100,11 @@ export function compileProgram(source: string, fileName: string, target: TargetI
     onWarning: opts.onWarning ?? ((m) => void warnings.push(m)),
     maxMapKeys: checked.config.maxMapKeys,
   });
-  const { probes, begins, ends } = generate(checked, rt);
+  const { probes, events, begins, ends } = generate(checked, rt);
 
   return {
     probes,
+    events,
     hasBegin: begins.length > 0,
     hasEnd: ends.length > 0,
     runBegin(ctx?: HitContext): void {

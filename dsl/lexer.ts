@@ -57,11 +57,14 @@ const LIBNAME_PLUS = /[A-Za-z_][A-Za-z0-9_.-]*\+[A-Za-z0-9_.+-]*(?=:)/;
 // `*` is bpftrace's wildcard (`foo*`, `*_add`, `*`), in symbols and library names alike.
 const TIDENT = /(?:[A-Za-z_*][A-Za-z0-9_.@$*]*)(?:::~?[A-Za-z_*][A-Za-z0-9_.@$*]*)*/;
 /**
- * bpftrace's probe types and their short aliases (`u:`, `ur:`). The short ones
- * are keywords only where an item can start (not after `?`, where `c?u:v` is a
- * ternary on a variable `u`).
+ * bpftrace's probe types and their short aliases (`u:`, `ur:`; the event probes
+ * `interval:`/`i:`, `profile:`/`p:`, `tracepoint:`/`t:`, dsl/probe-events.ts).
+ * The short ones are keywords only where an item can start (not after `?`,
+ * where `c?u:v` is a ternary on a variable `u`).
  */
-const ALIAS = /(?:uretprobe|uprobe|usdt):|(?<![?][ \t]*)(?:ur|u|U):(?=[A-Za-z0-9_"*.\/])/;
+const ALIAS = /(?:uretprobe|uprobe|usdt|interval|profile|tracepoint):|(?<![?][ \t]*)(?:ur|u|U|i|p|t):(?=[A-Za-z0-9_"*.\/])/;
+/** After a comma in a probe list, `t:4` or `p:f` stay targets (a file `t`): the event types there only by their full names. */
+const LIST_ALIAS = /(?:uretprobe|uprobe|usdt|interval|profile|tracepoint):|(?:ur|u|U):(?=[A-Za-z0-9_"*.\/])/;
 const STRING = /"(?:[^"\\\n]|\\.)*"/;
 
 const OPS = [
@@ -92,12 +95,9 @@ const UNMODELLED: Readonly<Record<string, string>> = {
   fentry: "fentry probes are not modelled here: the emulator runs user space only, there are no kernel functions to probe",
   fexit: "fexit probes are not modelled here: the emulator runs user space only, there are no kernel functions to probe",
   rawtracepoint: "rawtracepoint probes are not modelled here: the emulator has no kernel tracepoints",
-  tracepoint: "tracepoint probes are not supported yet (the emulated syscall layer could give syscalls:sys_enter_*/sys_exit_*; not done)",
   software: "software probes are not modelled here: there are no perf events in the emulator",
   hardware: "hardware probes are not modelled here: there are no perf events in the emulator",
   watchpoint: "watchpoint probes are not supported yet",
-  profile: "profile probes are not supported yet (sampling on the virtual clock is not done)",
-  interval: "interval probes are not supported yet (timers on the virtual clock are not done)",
   iter: "iter probes are not modelled here: the emulator has no kernel objects to iterate",
 };
 /** Their names, and the short aliases that cannot be mistaken for a ternary's branch (`k:`, `kr:`). */
@@ -166,7 +166,7 @@ const mooLexer = moo.states({
     ...comments,
     nl: { match: /\n/, lineBreaks: true },
     probe: { match: new RegExp(`(?:retprobe|probe)${TARGET_START}`), next: "target" },
-    alias: { match: ALIAS, next: "target" },
+    alias: { match: LIST_ALIAS, next: "target" },
     tpath: [
       { match: /(?:\.\.?)?\/[^\s:<>{},;]*|[A-Za-z0-9_.-]+\/(?=[A-Za-z0-9_.-])[^\s:<>{},;]*/, next: "target_rest" },
       // a file name with '+' before its ':' (libstdc++:f): not an offset, since one follows a symbol

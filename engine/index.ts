@@ -21,11 +21,15 @@ export { findLibraries, type FoundLibrary } from "./os/library-search.js";
 export type { ExitState } from "./os/process.js";
 export { signalName } from "./os/signals.js";
 export { DEFAULT_CPUS, DEFAULT_MAX_TASKS } from "./os/scheduler.js";
+// a tool's event probes: timers on the virtual clock, syscall tracepoints
+export { MAX_TIMER_FIRINGS, TimerQueue, type VirtualTimer } from "./os/timers.js";
+export { SyscallTrace, type SyscallTraceConsumer } from "./os/syscall-trace.js";
+export type { Task } from "./os/task.js";
 
 // the uprobe model, through its own public surface
 export {
   COST_PROFILES, DEFAULT_COST, DEFAULT_GHZ, DEFAULT_KERNEL, FACT_SOURCES, KERNEL_GENERATIONS, UPROBE_HANDLER_IGNORE, UPROBE_HANDLER_REMOVE, Uprobes,
-  analyzeInsn, hitPath, kernelVersions, loadCostProfile, releaseString, resolveKernel, totalTraps, validateProfile,
+  analyzeInsn, hitPath, kernelVersions, loadCostProfile, newStats, releaseString, resolveKernel, totalTraps, validateProfile,
   type ArchUprobe, type Consumer, type ConsumerContext, type CostProfile, type KernelGeneration, type ProbePath, type ProbeStats,
   type TraceEvent, type TrapKind, type UprobeConsumer, type UprobesOptions,
 } from "./uprobes/index.js";

@@ -64,6 +64,8 @@ export interface ProbeRun {
   instructions: number;
   virtual_ns: number;
   probes: ProbeFigures[];
+  /** interval, profile and tracepoint probes and their firings (absent when the program has none). */
+  events?: RunStats["events"];
   trace: TraceEvent[];
 }
 
@@ -148,6 +150,7 @@ function collectRun(spec: RunSpec, s: Session, status: number, report: string | 
     probes: stats.probes.map(figures),
     trace: s.trace().map((e) => ({ ...e })),
   };
+  if (stats.events !== undefined) run.events = stats.events;
   if (spec.label !== undefined) run.label = spec.label;
   if (io && (io.cut(1) > 0 || io.cut(2) > 0)) run.output_cut = { stdout: io.cut(1), stderr: io.cut(2) };
   if (signal !== undefined) run.signal = signalName(signal);

@@ -10,8 +10,9 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { SymbolInfo, TargetInfo, UsdtSite } from "../dsl/host.js";
+import type { FunctionParam, SymbolInfo, TargetInfo, UsdtSite } from "../dsl/host.js";
 import { Binary, fileId, findLibraries, GuestFs, vmaFileOffset, type AddressSpace, type ElfImage } from "../engine/index.js";
+import { dwarfParams } from "./dwarf-params.js";
 import { BinaryTargetInfo } from "./target-info.js";
 
 /** One probeable file: its display path (what files() lists), its identity (the MappedFile key) and its bytes. */
@@ -91,6 +92,16 @@ export class ProcessTargetInfo implements TargetInfo {
   part(file?: string): ProbeableFile | undefined {
     if (file === undefined) return this.parts[0];
     return this.parts.find((p) => p.path === file) ?? (path.resolve(file) === path.resolve(this.parts[0]!.path) ? this.parts[0] : undefined);
+  }
+
+  private readonly params = new Map<string, Map<string, FunctionParam[]> | undefined>();
+
+  /** A function's parameters from its file's DWARF (read once per file, when `args` is first used). */
+  functionParams(sym: SymbolInfo): FunctionParam[] | undefined {
+    const p = this.part(sym.file);
+    if (p === undefined) return undefined;
+    if (!this.params.has(p.path)) this.params.set(p.path, dwarfParams(p.bin.elf));
+    return this.params.get(p.path)?.get(sym.name);
   }
 
   lookupSymbol(name: string, file?: string): SymbolInfo | undefined {

@@ -12,6 +12,7 @@ import {
   BufferIo, DEFAULT_KERNEL, OUTPUT_TAIL_BYTES, UserError, loadCostProfile, Machine, releaseString, resolveKernel, Uprobes,
   type Binary, type Consumer, type CostProfile, type HostIo, type ProbeStats, type RunResult, type TraceEvent,
 } from "../engine/index.js";
+import { attachEvents, type EventProbe } from "./event-probes.js";
 import { ConsumerHitContext } from "./hit-context.js";
 import { ProcessTargetInfo } from "./process-targets.js";
 import { semaphoreReport, toolRaisesSemaphore, type SemaphoreReport } from "./usdt-semaphores.js";
@@ -49,6 +50,8 @@ export interface RunStats {
   virtual_ns: number;
   instructions: number;
   probes: ProbeReport[];
+  /** interval, profile and tracepoint probes and their firings (absent when the program has none). */
+  events?: { probe: string; kind: "interval" | "profile" | "tracepoint"; hits: number }[];
 }
 
 /** RunSpec.outputFile, opened: every byte the guest writes goes there as it comes (the run keeps a tail only). */
@@ -67,6 +70,8 @@ export class Session {
   readonly uprobes: Uprobes;
   readonly program: CompiledProgram;
   readonly probes: { compiled: CompiledProbe; consumer: Consumer }[] = [];
+  /** interval, profile and tracepoint probes (lab/event-probes.ts). */
+  events: EventProbe[] = [];
   readonly cost: CostProfile;
   /** The probeable files: the binary and the libraries it loads. */
   readonly targets: ProcessTargetInfo;
@@ -152,6 +157,7 @@ export class Session {
       if (t.usdt?.semaphore && !this.kernelCountsSemaphores && this.semaphorePoke && consumer.stats.path !== "rejected" && t.file === this.binary.path)
         this.poked.set(t.name, toolRaisesSemaphore(this.machine.proc.mm, t.usdt.semaphore.addr));
     }
+    this.events = attachEvents(kernel, this.program.events);
   }
 
   /** Probes the kernel refused, as one-line messages. */
@@ -266,6 +272,7 @@ export class Session {
         if (t.usdt?.semaphore) rep.semaphore = semaphoreReport(t.usdt.semaphore, consumer, this.kernelCountsSemaphores, this.poked, t.name, t.file === this.binary.path);
         return rep;
       }),
+      ...(this.events.length > 0 ? { events: this.events.map((e) => ({ probe: e.event.event.name, kind: e.event.event.kind, hits: e.hits })) } : {}),
     };
   }
 }
@@ -277,6 +284,8 @@ export function formatStatsTable(s: RunStats): string {
     const perHit = p.hits ? (p.virtual_ns / p.hits).toFixed(1) : "-";
     rows.push([p.probe, p.path, `${p.hits}`, `${p.traps.int3}`, `${p.traps.single_step}`, `${p.traps.uret_trap}`, `${p.traps.uprobe_syscall}`, `${p.traps.uretprobe_syscall}`, perHit]);
   }
+  // event probes fire without traps: their path is their kind
+  for (const e of s.events ?? []) rows.push([e.probe, e.kind, `${e.hits}`, "-", "-", "-", "-", "-", "-"]);
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  "));
   return `${lines.join("\n")}\nkernel ${s.kernel}, emulation ${s.emulation ? "on" : "off"}, cost ${s.cost}: ${s.instructions} instructions, ${s.virtual_ns} ns virtual\n`;
@@ -284,10 +293,10 @@ export function formatStatsTable(s: RunStats): string {
 
 /** The `--json` stats line, of the type dsl/README.md documents: {"type": "probe_stats", "kernel": ..., "probes": [...]}. */
 export function probeStatsLine(s: RunStats): string {
-  const { kernel, emulation, cost, cost_provenance, virtual_ns, instructions } = s;
+  const { kernel, emulation, cost, cost_provenance, virtual_ns, instructions, events } = s;
   // a ProbeRun's probes carry per-hit ratios too: the line has the report's fields only (undefined ones are left out)
   const probes = s.probes.map(({ probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns, xol_waits, tasks, semaphore }): ProbeReport => ({
     probe, kind, symbol, offset, address, hits, path, traps, virtual_ns, file, error, omitted_returns, xol_waits, tasks, semaphore,
   }));
-  return JSON.stringify({ type: "probe_stats", kernel, emulation, cost, cost_provenance, virtual_ns, instructions, probes });
+  return JSON.stringify({ type: "probe_stats", kernel, emulation, cost, cost_provenance, virtual_ns, instructions, probes, events });
 }

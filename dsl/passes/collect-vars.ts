@@ -22,14 +22,21 @@ import type { ItemInfo, PassContext, VarInfo } from "./context.js";
 import { isAggCall, readType } from "./kinds.js";
 import { noteScratch, placeValueType, quietScope } from "../struct-check.js";
 import { noteTupleAssign, quietTupleScope, tupleElemType } from "../tuple-check.js";
+import { eventArgs, targetArgs, type ArgSet } from "../probe-args.js";
+import { whereOf } from "../probe-events.js";
 
 export function collectVars(ctx: PassContext): void {
   for (const item of ctx.program.items) {
     if (item.kind === "config") continue;
     const where = new Set<Where>();
-    if (item.kind === "probe") for (const t of item.targets) where.add(t.ret ? "return" : "entry");
+    if (item.kind === "probe") for (const t of item.targets) where.add(whereOf(t));
     else where.add("special");
     const info: ItemInfo = { where, scratch: new Map() };
+    if (item.kind === "probe") {
+      let sets: ArgSet[] | undefined;
+      info.argSets = () =>
+        (sets ??= item.targets.flatMap((t) => [...(ctx.events.get(t) ?? []).map(eventArgs), ...(ctx.resolved.get(t) ?? []).map((r) => targetArgs(r, ctx.target))]));
+    }
     ctx.items.set(item, info);
     walkStmts(item.body, (s) => {
       if (s.kind === "assign") collectAssign(ctx, info, s);

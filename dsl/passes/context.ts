@@ -9,6 +9,8 @@ import type { Ty, Where } from "../builtins.js";
 import type { StructType } from "../ctypes.js";
 import { DiagnosticBag, type SourceText, type Span } from "../diagnostics.js";
 import type { ResolvedTarget, TargetInfo } from "../host.js";
+import type { ArgSet } from "../probe-args.js";
+import type { ResolvedEvent } from "../probe-events.js";
 import type { LhistParams, ValueKind, VarMeta } from "../value.js";
 
 /**
@@ -36,6 +38,8 @@ export interface ItemInfo {
   where: Set<Where>;
   /** Scratch ($) variables of the item and their types. */
   scratch: Map<string, Ty>;
+  /** The args of each attach point of the item (tracepoint fields, DWARF parameters), computed on first use. */
+  argSets?: () => ArgSet[];
 }
 
 /** bpftrace 0.17's default max_map_keys (BPFTRACE_MAP_KEYS_MAX). */
@@ -67,6 +71,8 @@ export class PassContext {
   readonly bag: DiagnosticBag;
   /** resolve-targets: the addresses of each target spec. */
   readonly resolved: ResolvedTargets = new Map();
+  /** resolve-targets: the event probes (interval, profile, tracepoint) of each spec. */
+  readonly events = new Map<TargetSpec, ResolvedEvent[]>();
   /** config: the `config = { ... }` settings. */
   readonly config: ProgramConfig = { printMapsOnExit: true, maxMapKeys: DEFAULT_MAX_MAP_KEYS };
   /** structs: the script's struct definitions, laid out. */

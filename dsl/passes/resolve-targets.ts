@@ -33,6 +33,7 @@
 import type { ProbeItem, TargetAtom, TargetSpec } from "../ast.js";
 import type { Span } from "../diagnostics.js";
 import type { ResolvedTarget, SymbolInfo } from "../host.js";
+import { isEventSpec, resolveEvent } from "../probe-events.js";
 import { didYouMean } from "../suggest.js";
 import type { PassContext } from "./context.js";
 import { resolveUsdt } from "./resolve-usdt.js";
@@ -128,6 +129,11 @@ export function resolveTargets(ctx: PassContext): void {
   for (const item of program.items) {
     if (item.kind !== "probe") continue;
     for (const spec of (item as ProbeItem).targets) {
+      if (isEventSpec(spec)) {
+        const e = resolveEvent(ctx, spec);
+        if (e !== undefined) ctx.events.set(spec, e);
+        continue;
+      }
       const r = resolveOne(spec);
       if (r !== undefined) out.set(spec, r);
     }

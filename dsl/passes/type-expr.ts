@@ -351,7 +351,7 @@ function ustackArgs(sc: Scope, call: CallExpr): Ty {
 
 /** `e.NAME` / `e->NAME`: a probe's args go to their hook; anything else is a struct field (struct-check.ts). */
 function fieldType(sc: Scope, e: FieldAccess): Ty | undefined {
-  if (isProbeArgs(e)) return probeArgType(sc.bag, e);
+  if (isProbeArgs(e)) return probeArgType(sc.bag, e, sc.info);
   if (isTupleBase(sc, e)) return tupleElemType(sc, e, (x) => typeOf(sc, x));
   return placeValueType(sc, e, (x) => typeOf(sc, x));
 }

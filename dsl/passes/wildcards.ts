@@ -8,7 +8,7 @@ import type { TargetInfo } from "../host.js";
 export const hasWildcard = (text: string): boolean => text.includes("*");
 
 /** A glob with `*` only, as an anchored regular expression. */
-function globRegExp(glob: string): RegExp {
+export function globRegExp(glob: string): RegExp {
   const body = glob
     .split("*")
     .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))

@@ -27,6 +27,8 @@ import { SYSCALL_HANDLERS, syscallName, type SyscallContext } from "./syscalls.j
 import { I386_COUNT_BASE, I386_HANDLERS, i386SyscallName } from "./syscalls-i386.js";
 import { setupIa32Frame } from "./signal-frame-i386.js";
 import { DEFAULT_CPUS, DEFAULT_MAX_TASKS, DEFAULT_QUANTUM, LOCKSTEP_INSNS, Scheduler } from "./scheduler.js";
+import type { SyscallTrace } from "./syscall-trace.js";
+import { MAX_TIMER_FIRINGS, type TimerQueue } from "./timers.js";
 import { Task, TaskState } from "./task.js";
 import { freshRegs, restoreRegs, saveRegs } from "./task-context.js";
 import { exitRobustList, futexWake } from "./futex.js";
@@ -91,6 +93,10 @@ export class Linux {
   shouldStop: () => boolean = () => this.stopReason !== undefined;
   /** Set by requestStop(): why the run must end early (a probe program called exit()). */
   stopReason: string | undefined;
+  /** A tool's interval/profile timers (engine/os/timers.ts); undefined when none is attached. */
+  timers: TimerQueue | undefined;
+  /** A tool's syscall tracepoints (engine/os/syscall-trace.ts); undefined when none is attached. */
+  syscallTrace: SyscallTrace | undefined;
 
   /** Stop the guest after the current trap (bpftrace's exit()). */
   requestStop(reason: string): void {
@@ -359,7 +365,7 @@ export class Linux {
         root.exit ??= { limit: this.deadlockReport() };
         return false;
       }
-      this.clock.advanceTo(d); // every CPU idles until the first timer
+      this.idleUntil(d); // every CPU idles until the first timer
       this.idleJumps++;
       s.expire(this.nowPs());
       return true;
@@ -397,10 +403,28 @@ export class Linux {
     // a stop part-way: the tasks of unfinished lanes go back to the queue
     for (let i = 0; i < lanes.length; i++) if (!done[i] && lanes[i]!.state === TaskState.Runnable) s.enqueue(lanes[i]!);
     this.clock.endRound();
+    this.fireIdleTimers();
     s.expire(this.nowPs());
     // each mm is capped by --max-mem; with several processes their sum is checked here
     if (this.processes.length > 1 && this.residentBytes() > this.maxMemory) this.stopForLimit(`memory limit of ${this.maxMemory} bytes reached (the whole process tree)`);
     return true;
+  }
+
+  /** Every CPU idles until ps: a tool's global timers fire on the way, each at its own deadline. */
+  private idleUntil(ps: number): void {
+    for (let t = this.timers?.nextGlobalDeadline(); t !== undefined && t <= ps && !this.timers!.exhausted && this.stopReason === undefined; t = this.timers!.nextGlobalDeadline()) {
+      this.clock.advanceTo(t);
+      this.fireIdleTimers();
+    }
+    this.clock.advanceTo(ps);
+    this.fireIdleTimers();
+  }
+
+  /** The timers due with no task on a CPU (engine/os/timers.ts); past MAX_TIMER_FIRINGS the run stops as at a limit. */
+  private fireIdleTimers(): void {
+    if (this.timers === undefined) return;
+    this.timers.fireIdle(this.nowPs());
+    if (this.timers.exhausted) this.limitHit ??= `timer limit of ${MAX_TIMER_FIRINGS} interval/profile firings reached`;
   }
 
   /** "deadlock: every task is blocked and no timer is pending: ..." naming each task and what it waits on. */
@@ -426,6 +450,7 @@ export class Linux {
       task.spareRegs = r; // reused at the next switch-out
       proc.onCpu = task;
     }
+    if (task.wakeResult !== undefined || task.restartNr !== undefined) this.syscallTrace?.resumed(task, task.wakeResult);
     if (task.wakeResult !== undefined) {
       cpu.setRegNum(RAX, task.wakeResult);
       task.wakeResult = undefined;
@@ -482,8 +507,15 @@ export class Linux {
         task.savedSigmask = undefined;
       }
       while (task.state === TaskState.Runnable && !proc.exit) {
-        const budget = Math.min(task.quantumLeft - stopAt, this.maxInsns - this.retired);
+        let budget = Math.min(task.quantumLeft - stopAt, this.maxInsns - this.retired);
         if (budget <= 0) break;
+        if (this.timers !== undefined) {
+          // a tool's timers: fire what is due on this CPU, then run no further than the next deadline
+          this.timers.fireOnCpu(task, task.cpu, this.nowPs());
+          if (this.timers.exhausted) this.limitHit ??= `timer limit of ${MAX_TIMER_FIRINGS} interval/profile firings reached`;
+          if (this.limitHit !== undefined || this.shouldStop() || task.state !== TaskState.Runnable || proc.exit) break;
+          budget = Math.min(budget, this.timers.insnsUntilDeadline(task.cpu, this.nowPs(), this.clock.psPerInsn));
+        }
         this.resched = false;
         this.detourInsns = 0;
         const before = cpu.instret;
@@ -501,6 +533,8 @@ export class Linux {
         }
         this.sync(proc);
         this.useQuantum(task, cpu, before);
+        // the task is still where the run stopped (at a timer's deadline, or a trap): its samples first
+        if (this.timers !== undefined && task.state === TaskState.Runnable && !proc.exit) this.timers.fireOnCpu(task, task.cpu, this.nowPs());
         try {
           // Exit.Handled: trapInline already dispatched the trap
           if (exit !== Exit.Handled && exit !== Exit.Limit) this.dispatch(task, exit);
@@ -580,6 +614,12 @@ export class Linux {
     const cpu = task.proc.cpu;
     const nr = cpu.getRegNum(RAX);
     this.countSyscall(nr);
+    if (this.syscallTrace?.traces(nr) === true) this.syscallTrace.around(task, nr, () => this.syscallBody(task, nr));
+    else this.syscallBody(task, nr);
+  }
+
+  private syscallBody(task: Task, nr: number): void {
+    const cpu = task.proc.cpu;
     const hooked = this.hooks.syscall?.(task, nr);
     if (hooked !== undefined) {
       if (hooked !== "noreturn") cpu.setRegNum(RAX, hooked);

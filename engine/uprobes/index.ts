@@ -3,7 +3,7 @@
 // (arch/x86/kernel/uprobes.c) in x86/; see README.md.
 
 export { Uprobes, type UprobesOptions } from "./uprobes.js";
-export { totalTraps, type ProbePath, type ProbeStats, type TraceEvent, type TrapKind } from "./accounting.js";
+export { newStats, totalTraps, type ProbePath, type ProbeStats, type TraceEvent, type TrapKind } from "./accounting.js";
 export { COST_PROFILES, DEFAULT_COST, DEFAULT_GHZ, loadCostProfile, validateProfile, type CostProfile } from "./cost.js";
 export { DEFAULT_KERNEL, FACT_SOURCES, KERNEL_GENERATIONS, kernelVersions, releaseString, resolveKernel, type KernelGeneration } from "./generations.js";
 export { UPROBE_HANDLER_IGNORE, UPROBE_HANDLER_REMOVE, type Consumer, type ConsumerContext, type UprobeConsumer } from "./state.js";

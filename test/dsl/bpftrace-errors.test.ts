@@ -54,7 +54,8 @@ describe("located errors for bpftrace's constructs", () => {
   });
   it("kstack and kernel probe types are not modelled, with the reason", () => {
     assert.match(first("probe test { @[kstack] = count() }"), /^s\.bt:1:16: error: kstack is not modelled here/);
-    assert.match(first("tracepoint:syscalls:sys_enter_openat { n++ }"), /^s\.bt:1:1: error: tracepoint probes are not supported yet/);
+    assert.match(first("kprobe:vfs_read { n++ }"), /^s\.bt:1:1: error: kprobe probes are not modelled here/);
+    assert.match(first("tracepoint:sched:sched_switch { n++ }"), /^s\.bt:1:12: error: unknown tracepoint category 'sched': only syscalls:sys_enter_\*\/sys_exit_\* are modelled/);
   });
   it("print_rows: a keyed integer map and one conversion per key and value", () => {
     assert.match(first('probe test { @c[func] = count() } END { print_rows(@c, "%s\\n") }'), /error: print_rows\(\): the format has 1 conversion, and @c needs 2 \(1 key, then the value\)/);
