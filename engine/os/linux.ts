@@ -31,6 +31,7 @@ import { Task, TaskState } from "./task.js";
 import { freshRegs, restoreRegs, saveRegs } from "./task-context.js";
 import { exitRobustList, futexWake } from "./futex.js";
 import { notifyParent } from "./wait.js";
+import { ERESTART_RESTARTBLOCK, ERESTARTSYS, isRestartCode, noteRestart, restartForHandler, restartWithoutHandler } from "./restart.js";
 
 /** SIGRTMIN as the kernel numbers it: 1..31 are the standard signals. */
 const SIGRTMIN = 32;
@@ -421,7 +422,9 @@ export class Linux {
       proc.onCpu = task;
     }
     if (task.wakeResult !== undefined) {
-      cpu.setRegNum(RAX, task.wakeResult);
+      // a signal interrupted the wait: the restart code waits for signal delivery (restart.ts)
+      if (isRestartCode(task.wakeResult)) noteRestart(task, cpu, task.wakeResult);
+      else cpu.setRegNum(RAX, cpu.bitness === 32 ? task.wakeResult >>> 0 : task.wakeResult);
       task.wakeResult = undefined;
     } else if (task.restartNr !== undefined) {
       // the syscall instruction (0f 05) runs again with its arguments still in place
@@ -550,7 +553,7 @@ export class Linux {
     this.sync(proc);
     const task = proc.onCpu;
     this.dispatch(task, exit);
-    if (proc.exit !== undefined || this.resched || task.pending.length !== 0 || proc.sharedPending.length !== 0) return false;
+    if (proc.exit !== undefined || this.resched || task.pending.length !== 0 || proc.sharedPending.length !== 0 || task.syscallRestart !== 0) return false;
     if (this.limitHit !== undefined) return false;
     if (this.shouldStop()) {
       this.stopPolled = true;
@@ -574,6 +577,7 @@ export class Linux {
     const cpu = task.proc.cpu;
     const nr = cpu.getRegNum(RAX);
     this.countSyscall(nr);
+    task.origNr = nr;
     const hooked = this.hooks.syscall?.(task, nr);
     if (hooked !== undefined) {
       if (hooked !== "noreturn") cpu.setRegNum(RAX, hooked);
@@ -596,7 +600,10 @@ export class Linux {
     ctx.task = task;
     ctx.cpu = cpu;
     const r = handler(ctx, args);
-    if (r !== "noreturn") cpu.setRegNum(RAX, r);
+    if (r !== "noreturn") {
+      if (r <= -ERESTARTSYS && r >= -ERESTART_RESTARTBLOCK) noteRestart(task, cpu, r);
+      else cpu.setRegNum(RAX, r);
+    }
   }
 
   /**
@@ -608,6 +615,7 @@ export class Linux {
     const L = cpu.lo;
     const nr = L[RAX]! >>> 0;
     this.countSyscall(I386_COUNT_BASE + nr);
+    task.origNr = nr;
     const handler = nr < I386_HANDLERS.length ? I386_HANDLERS[nr] : undefined;
     if (!handler) {
       cpu.setRegNum(RAX, cpu.bitness === 32 ? -ENOSYS >>> 0 : -ENOSYS);
@@ -626,7 +634,8 @@ export class Linux {
     const r = handler(ctx, args);
     // a sleeping call restarts with its i386 number (orig_ax), not the x86-64 handler's
     if (r === "noreturn" && task.wait?.restartNr !== undefined) task.wait.restartNr = nr;
-    if (r !== "noreturn") cpu.setRegNum(RAX, cpu.bitness === 32 ? r >>> 0 : r); // a compat task has only eax
+    if (r !== "noreturn" && isRestartCode(r)) noteRestart(task, cpu, r);
+    else if (r !== "noreturn") cpu.setRegNum(RAX, cpu.bitness === 32 ? r >>> 0 : r); // a compat task has only eax
   }
 
   private readonly sysArgs = [0, 0, 0, 0, 0, 0];
@@ -724,6 +733,7 @@ export class Linux {
    * it was not queued (the caller of a SI_TKILL/SI_QUEUE real-time signal returns -EAGAIN).
    */
   queueSignal(task: Task, info: SigInfo): boolean {
+    if (!info.forced && this.sigIgnored(task, info.signo)) return true;
     if (!info.forced) {
       const q = this.mayQueue(task.pending, info);
       if (q !== "queue") return q === "ok";
@@ -774,6 +784,7 @@ export class Linux {
    */
   queueProcessSignal(proc: Process, info: SigInfo): boolean {
     if (proc.exit) return true;
+    if (this.sigIgnored(proc.leader, info.signo)) return true;
     const q = this.mayQueue(proc.sharedPending, info);
     if (q !== "queue") return q === "ok";
     proc.sharedPending.push(info);
@@ -783,13 +794,28 @@ export class Linux {
     return true;
   }
 
+  /**
+   * sig_ignored (prepare_signal): a signal the target does not block, whose handler is SIG_IGN or
+   * SIG_DFL with an "ignore" default (SIGCHLD, SIGURG, SIGWINCH, SIGCONT), is dropped when sent:
+   * it is never queued and interrupts nothing.
+   */
+  private sigIgnored(task: Task, signo: number): boolean {
+    if (signo === SIGKILL || task.sigmask & sigBit(signo)) return false;
+    const h = task.proc.sighand[signo]?.handler;
+    return h === SIG_IGN || (h === SIG_DFL && defaultAction(signo) === "ignore");
+  }
+
   /** signal_wake_up: a task in an interruptible wait returns from it (-EINTR or its restart value). */
   private signalWake(task: Task, signo: number): void {
     if (task.state !== TaskState.Blocked) return;
     const w = task.wait!;
     // rt_sigtimedwait: a signal of its set (blocked, as sigwait wants it) makes it run the call again
     if (w.sigset !== undefined && w.sigset & sigBit(signo)) this.sched.wake(task, undefined);
-    else if (w.eintr !== undefined && (signo === SIGKILL || !(task.sigmask & sigBit(signo)))) this.sched.wake(task, w.eintr);
+    else if (w.eintr !== undefined && (signo === SIGKILL || !(task.sigmask & sigBit(signo)))) {
+      w.onSignal?.();
+      task.restartBlock = w.restartBlock;
+      this.sched.wake(task, w.eintr);
+    }
   }
 
   forceSegv(task: Task, ip: number): void {
@@ -805,8 +831,16 @@ export class Linux {
     return idx >= 0 ? { list: task.proc.sharedPending, idx } : undefined;
   }
 
-  /** Deliver pending unblocked signals before returning to user mode (get_signal + handle_signal). */
+  /**
+   * Deliver pending unblocked signals before returning to user mode (get_signal + handle_signal);
+   * a call interrupted with a restart code that no handler took is restarted (arch_do_signal_or_restart).
+   */
   private deliverSignals(task: Task): void {
+    this.deliverPending(task);
+    if (task.syscallRestart !== 0 && !task.proc.exit && task.state === TaskState.Runnable) restartWithoutHandler(task, task.proc.cpu);
+  }
+
+  private deliverPending(task: Task): void {
     const proc = task.proc;
     for (let guard = 0; guard < 64 && (task.pending.length || proc.sharedPending.length) && !proc.exit; guard++) {
       const next = this.dequeueSignal(task);
@@ -827,6 +861,7 @@ export class Linux {
       }
       if (act.handler === SIG_IGN) continue;
       const cpu = proc.cpu;
+      if (task.syscallRestart !== 0) restartForHandler(task, cpu, act.flags);
       const oldMask = task.sigmask;
       const trapno = info.signo === SIGSEGV ? 14 : info.signo === SIGILL ? 6 : info.signo === SIGFPE ? 0 : 0;
       if (!(cpu.bitness === 32 ? setupIa32Frame : setupRtFrame)(cpu, info, act, oldMask, task.altStack, trapno)) {

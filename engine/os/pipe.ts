@@ -6,7 +6,8 @@
 // sleepers re-run their call when anything changes (a write, a read, a close,
 // an exit).
 
-import { EAGAIN, EFAULT, EINTR, EINVAL, EPIPE } from "../errno.js";
+import { EAGAIN, EFAULT, EINVAL, EPIPE } from "../errno.js";
+import { ERESTARTSYS } from "./restart.js";
 import type { Linux } from "./linux.js";
 import { SI_USER, SIGPIPE } from "./signals.js";
 import type { SyscallContext } from "./syscalls.js";
@@ -39,7 +40,8 @@ export function wakePipeSleepers(k: Linux): void {
 }
 
 function sleepOn(c: SyscallContext, kind: string, p: Pipe, nr: number): "noreturn" {
-  c.kernel.sched.block(c.task, { kind, what: `pipe:[${p.id}]`, eintr: -EINTR, restartNr: nr });
+  // pipe_read, pipe_write: -ERESTARTSYS (SA_RESTART restarts them)
+  c.kernel.sched.block(c.task, { kind, what: `pipe:[${p.id}]`, eintr: -ERESTARTSYS, restartNr: nr });
   c.kernel.requestResched();
   return "noreturn";
 }

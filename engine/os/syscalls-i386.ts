@@ -178,6 +178,7 @@ type Row = [number, string, number | SyscallHandler];
 
 /** [i386 number, name, the x86-64 number whose handler serves it, or a compat handler]. */
 const ROWS: Row[] = [
+  [0, "restart_syscall", 219],
   [1, "exit", 60],
   [2, "fork", 57],
   [3, "read", 0],

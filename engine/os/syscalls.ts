@@ -22,6 +22,7 @@ import { sysExecve, sysExecveat } from "./exec.js";
 import { sysFutex } from "./futex.js";
 import { pipeRead, pipeWrite, sysPipe2, wakePipeSleepers } from "./pipe.js";
 import { sysWait4, sysWaitid } from "./wait.js";
+import { ERESTART_RESTARTBLOCK, ERESTARTNOHAND, SYS_restart_syscall, sysRestartSyscall } from "./restart.js";
 
 export interface SyscallContext {
   kernel: Linux;
@@ -356,8 +357,9 @@ function doSigprocmask(c: SyscallContext, a: number[]): number {
 
 /** pause, rt_sigsuspend: sleep until a signal is delivered (-EINTR; at once if one is pending and unblocked). */
 function sleepForSignal(c: SyscallContext, kind: string): number | "noreturn" {
-  if (c.kernel.dequeueSignal(c.task) !== undefined) return -EINTR;
-  c.kernel.sched.block(c.task, { kind, what: "a signal", eintr: -EINTR });
+  // sys_pause, sigsuspend: -ERESTARTNOHAND (EINTR once a handler runs)
+  if (c.kernel.dequeueSignal(c.task) !== undefined) return -ERESTARTNOHAND;
+  c.kernel.sched.block(c.task, { kind, what: "a signal", eintr: -ERESTARTNOHAND });
   c.kernel.requestResched();
   return "noreturn";
 }
@@ -459,8 +461,8 @@ function clockNow(c: SyscallContext, clk: number): [number, number] {
   return [sec, nsec];
 }
 
-/** nanosleep / clock_nanosleep: the task sleeps on the virtual clock (TIMER_ABSTIME: req is a deadline). */
-function doSleep(c: SyscallContext, req: number, flags: number, clk: number): number | "noreturn" {
+/** nanosleep / clock_nanosleep: the task sleeps on the virtual clock (TIMER_ABSTIME: req is a deadline); rem: where the time left goes. */
+function doSleep(c: SyscallContext, req: number, flags: number, clk: number, rem: number): number | "noreturn" {
   const raw = copyIn(c, req, 16);
   if (typeof raw === "number") return raw;
   const dv = new DataView(raw.buffer);
@@ -470,8 +472,33 @@ function doSleep(c: SyscallContext, req: number, flags: number, clk: number): nu
   const k = c.kernel;
   const realtime = clk === 0 || clk === 5 || clk === 8 || clk === 11;
   const deadline = flags & 1 /* TIMER_ABSTIME */ ? ps - (realtime ? k.clock.epochSec * 1e12 : 0) : k.nowPs() + ps;
+  return sleepUntil(c, deadline, `${sec}.${String(nsec).padStart(9, "0")}s`, (flags & 1) !== 0, rem);
+}
+
+/**
+ * do_nanosleep: sleep until deadline (ps). A signal interrupts a relative sleep with
+ * -ERESTART_RESTARTBLOCK after writing the time left to rem (nanosleep_copyout), and an
+ * absolute one with -ERESTARTNOHAND: a handler makes either EINTR; without one the sleep goes on
+ * to the same deadline (hrtimer_nanosleep_restart).
+ */
+function sleepUntil(c: SyscallContext, deadline: number, what: string, abs: boolean, rem: number): number | "noreturn" {
+  const k = c.kernel;
   if (deadline <= k.nowPs()) return 0;
-  k.sched.block(c.task, { kind: "nanosleep", what: `${sec}.${String(nsec).padStart(9, "0")}s`, deadlinePs: deadline, timeoutResult: 0, eintr: -EINTR });
+  const task = c.task, mem = c.cpu.mem;
+  const onSignal = (): void => {
+    const left = Math.max(0, Math.floor((deadline - k.nowPs()) / 1000));
+    const sec = Math.floor(left / 1e9);
+    try {
+      if (rem && !abs) mem.writeBytes(rem, timespec(sec, left - sec * 1e9));
+    } catch {
+      // a bad rem: the kernel's copyout fails and the call returns -EFAULT; the model keeps EINTR
+    }
+  };
+  k.sched.block(task, {
+    kind: "nanosleep", what, deadlinePs: deadline, timeoutResult: 0, onSignal,
+    eintr: abs ? -ERESTARTNOHAND : -ERESTART_RESTARTBLOCK,
+    restartBlock: abs ? undefined : (rc) => sleepUntil(rc, deadline, what, abs, rem),
+  });
   k.requestResched();
   return "noreturn";
 }
@@ -596,7 +623,7 @@ const rows: Row[] = [
   [32, "dup", (c, a) => c.task.proc.fds.dup(int(a[0]!))],
   [33, "dup2", (c, a) => doDup3(c, a[0]!, a[1]!, false)],
   [22, "pipe", (c, a) => sysPipe2(c, a[0]!, 0)],
-  [35, "nanosleep", (c, a) => doSleep(c, a[0]!, 0, 1)],
+  [35, "nanosleep", (c, a) => doSleep(c, a[0]!, 0, 1, a[1]!)],
   [56, "clone", sysClone],
   [57, "fork", (c) => sysFork(c, false)],
   [58, "vfork", (c) => sysFork(c, true)],
@@ -749,6 +776,7 @@ const rows: Row[] = [
     c.task.clearChildTid = a[0]!;
     return c.task.tid;
   }],
+  [SYS_restart_syscall, "restart_syscall", sysRestartSyscall],
   [228, "clock_gettime", (c, a) => {
     const clk = int(a[0]!);
     if (clk < 0 || clk > 11) return -EINVAL;
@@ -759,7 +787,7 @@ const rows: Row[] = [
   [230, "clock_nanosleep", (c, a) => {
     const clk = int(a[0]!);
     if (clk < 0 || clk > 11 || clk === 2 || clk === 3) return -EINVAL; // the CPU-time clocks are not sleepable here
-    return doSleep(c, a[2]!, int(a[1]!), clk);
+    return doSleep(c, a[2]!, int(a[1]!), clk, a[3]!);
   }],
   [231, "exit_group", (c, a) => {
     c.kernel.exitGroup(c.task.proc, int(a[0]!) & 0xff);

@@ -5,6 +5,7 @@
 
 import type { Process } from "./process.js";
 import type { AltStack, SigInfo } from "./signals.js";
+import type { SyscallContext } from "./syscalls.js";
 import type { TaskRegs } from "./task-context.js";
 
 /** What a blocked task waits for (shown by the deadlock report). */
@@ -23,8 +24,12 @@ export interface TaskWait {
   restartNr?: number;
   /** rt_sigtimedwait: the signals it waits for (they wake it although blocked). */
   sigset?: bigint;
-  /** Interruptible by a signal (TASK_INTERRUPTIBLE): the result then. */
+  /** Interruptible by a signal (TASK_INTERRUPTIBLE): the result then (-EINTR, or a restart code of restart.ts). */
   eintr?: number;
+  /** Work done when a signal interrupts the wait (nanosleep writes the time left). */
+  onSignal?: () => void;
+  /** With eintr -ERESTART_RESTARTBLOCK: what restart_syscall runs if no handler takes the signal. */
+  restartBlock?: (c: SyscallContext) => number | "noreturn";
 }
 
 export const enum TaskState {
@@ -65,6 +70,12 @@ export class Task {
   cpu = 0;
   /** sched_setaffinity mask (bit i: virtual CPU i). */
   affinity = 0n;
+  /** orig_ax: the number of the task's last system call (restarts put it back in rax). */
+  origNr = 0;
+  /** A restart code (restart.ts) the last call returned, until signal delivery resolves it; 0: none. */
+  syscallRestart = 0;
+  /** current->restart_block: what restart_syscall runs. */
+  restartBlock: ((c: SyscallContext) => number | "noreturn") | undefined;
   /** comm (TASK_COMM_LEN - 1 bytes at most): per task, set by prctl(PR_SET_NAME). */
   comm = "";
 

@@ -3,7 +3,8 @@
 // collects it; the parent gets its exit_signal (SIGCHLD) and any of its
 // threads sleeping in wait4 re-run the call. A vfork parent wakes up.
 
-import { ECHILD, EFAULT, EINTR, EINVAL } from "../errno.js";
+import { ECHILD, EFAULT, EINVAL } from "../errno.js";
+import { ERESTARTSYS } from "./restart.js";
 import type { Linux } from "./linux.js";
 import type { Process } from "./process.js";
 import { SIGCHLD, SIGKILL } from "./signals.js";
@@ -30,9 +31,9 @@ function matching(c: SyscallContext, which: "all" | number): Process[] {
   return c.task.proc.children.filter((p) => !p.reaped && (which === "all" || p.pid === which));
 }
 
-/** Sleep until a child changes state: the call is re-run when woken (as -ERESTARTSYS is). */
+/** Sleep until a child changes state: the call is re-run when woken; a signal interrupts it with -ERESTARTSYS (do_wait). */
 function sleepInWait(c: SyscallContext, nr: number, what: string): "noreturn" {
-  c.kernel.sched.block(c.task, { kind: "wait4", what, eintr: -EINTR, restartNr: nr });
+  c.kernel.sched.block(c.task, { kind: "wait4", what, eintr: -ERESTARTSYS, restartNr: nr });
   c.kernel.requestResched();
   return "noreturn";
 }
