@@ -31,6 +31,7 @@ import { Task, TaskState } from "./task.js";
 import { freshRegs, restoreRegs, saveRegs } from "./task-context.js";
 import { exitRobustList, futexWake } from "./futex.js";
 import { notifyParent } from "./wait.js";
+import { checkCpuItimers, exitItimers, hasCpuItimer, rearmOnDequeue } from "./itimer.js";
 import { ERESTART_RESTARTBLOCK, ERESTARTSYS, isRestartCode, noteRestart, restartForHandler, restartWithoutHandler } from "./restart.js";
 
 /** SIGRTMIN as the kernel numbers it: 1..31 are the standard signals. */
@@ -376,6 +377,7 @@ export class Linux {
           // one lane has nobody to interleave with: its whole quantum at once (cpu.run's
           // single-instruction approach to a limit then costs nothing measurable)
           this.runTask(t, lanes.length > 1 ? LOCKSTEP_INSNS : t.quantumLeft);
+          if (t.proc.itimers !== undefined && hasCpuItimer(t.proc)) checkCpuItimers(this, t.proc);
           this.clock.endLane(i);
         }
         if (t.state !== TaskState.Runnable || t.proc.exit || t.quantumLeft <= 0) {
@@ -848,6 +850,7 @@ export class Linux {
       const info = next.list[next.idx]!;
       if (!info.forced && this.hooks.denySignal?.(task)) return;
       next.list.splice(next.idx, 1);
+      rearmOnDequeue(this, proc, info.signo);
       // after rt_sigsuspend the handler's frame holds the mask from before the call
       const saved = task.savedSigmask;
       task.savedSigmask = undefined;
@@ -928,6 +931,7 @@ export class Linux {
   private finishProcess(proc: Process, exit: ExitState): void {
     if (proc.exit) return;
     proc.exit = exit;
+    exitItimers(this, proc);
     this.requestResched();
     this.hooks.processExit?.(proc);
     notifyParent(this, proc);

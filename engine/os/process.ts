@@ -10,6 +10,7 @@ import type { MappedFile } from "../mm/mapped-file.js";
 import type { ElfImage } from "./elf.js";
 import { FdTable } from "./fdtable.js";
 import { NSIG, type SigAction, type SigInfo } from "./signals.js";
+import type { Itimers } from "./itimer.js";
 import { Task } from "./task.js";
 
 export interface ExitState {
@@ -60,6 +61,8 @@ export class Process {
   reaped = false;
   /** Process-directed signals (kill): any thread that does not block them takes them. */
   readonly sharedPending: SigInfo[] = [];
+  /** alarm/setitimer state (itimer.ts); undefined until the process arms one. */
+  itimers: Itimers | undefined;
   /** The kernel's TrapHandler for this process's CPU (created on the first run slice). */
   trapHandler: TrapHandler | undefined;
 

@@ -22,6 +22,7 @@ import { sysExecve, sysExecveat } from "./exec.js";
 import { sysFutex } from "./futex.js";
 import { pipeRead, pipeWrite, sysPipe2, wakePipeSleepers } from "./pipe.js";
 import { sysWait4, sysWaitid } from "./wait.js";
+import { rearmOnDequeue, sysAlarm, sysGetitimer, sysSetitimer } from "./itimer.js";
 import { ERESTART_RESTARTBLOCK, ERESTARTNOHAND, SYS_restart_syscall, sysRestartSyscall } from "./restart.js";
 
 export interface SyscallContext {
@@ -375,6 +376,7 @@ export function sysSigtimedwait(c: SyscallContext, a: number[], time32 = false):
   const got = c.kernel.dequeueSignal(c.task, set);
   if (got) {
     const info = got.list.splice(got.idx, 1)[0]!;
+    rearmOnDequeue(c.kernel, c.task.proc, info.signo);
     if (a[1]) {
       const b = new Uint8Array(128);
       const dv = new DataView(b.buffer);
@@ -461,18 +463,22 @@ function clockNow(c: SyscallContext, clk: number): [number, number] {
   return [sec, nsec];
 }
 
-/** nanosleep / clock_nanosleep: the task sleeps on the virtual clock (TIMER_ABSTIME: req is a deadline); rem: where the time left goes. */
-function doSleep(c: SyscallContext, req: number, flags: number, clk: number, rem: number): number | "noreturn" {
-  const raw = copyIn(c, req, 16);
+/**
+ * nanosleep / clock_nanosleep: the task sleeps on the virtual clock (TIMER_ABSTIME: req is a
+ * deadline); rem: where the time left goes; time32: old_timespec32s (an i386 task's nanosleep).
+ */
+function doSleep(c: SyscallContext, req: number, flags: number, clk: number, rem: number, time32 = false): number | "noreturn" {
+  const raw = copyIn(c, req, time32 ? 8 : 16);
   if (typeof raw === "number") return raw;
   const dv = new DataView(raw.buffer);
-  const sec = Number(dv.getBigInt64(0, true)), nsec = Number(dv.getBigInt64(8, true));
+  const sec = time32 ? dv.getInt32(0, true) : Number(dv.getBigInt64(0, true));
+  const nsec = time32 ? dv.getInt32(4, true) : Number(dv.getBigInt64(8, true));
   if (sec < 0 || nsec < 0 || nsec >= 1e9) return -EINVAL;
   const ps = (sec * 1e9 + nsec) * 1000;
   const k = c.kernel;
   const realtime = clk === 0 || clk === 5 || clk === 8 || clk === 11;
   const deadline = flags & 1 /* TIMER_ABSTIME */ ? ps - (realtime ? k.clock.epochSec * 1e12 : 0) : k.nowPs() + ps;
-  return sleepUntil(c, deadline, `${sec}.${String(nsec).padStart(9, "0")}s`, (flags & 1) !== 0, rem);
+  return sleepUntil(c, deadline, `${sec}.${String(nsec).padStart(9, "0")}s`, (flags & 1) !== 0, rem, time32);
 }
 
 /**
@@ -481,7 +487,7 @@ function doSleep(c: SyscallContext, req: number, flags: number, clk: number, rem
  * absolute one with -ERESTARTNOHAND: a handler makes either EINTR; without one the sleep goes on
  * to the same deadline (hrtimer_nanosleep_restart).
  */
-function sleepUntil(c: SyscallContext, deadline: number, what: string, abs: boolean, rem: number): number | "noreturn" {
+function sleepUntil(c: SyscallContext, deadline: number, what: string, abs: boolean, rem: number, time32: boolean): number | "noreturn" {
   const k = c.kernel;
   if (deadline <= k.nowPs()) return 0;
   const task = c.task, mem = c.cpu.mem;
@@ -489,7 +495,7 @@ function sleepUntil(c: SyscallContext, deadline: number, what: string, abs: bool
     const left = Math.max(0, Math.floor((deadline - k.nowPs()) / 1000));
     const sec = Math.floor(left / 1e9);
     try {
-      if (rem && !abs) mem.writeBytes(rem, timespec(sec, left - sec * 1e9));
+      if (rem && !abs) mem.writeBytes(rem, time32 ? new Uint8Array(new Int32Array([sec, left - sec * 1e9]).buffer) : timespec(sec, left - sec * 1e9));
     } catch {
       // a bad rem: the kernel's copyout fails and the call returns -EFAULT; the model keeps EINTR
     }
@@ -497,7 +503,7 @@ function sleepUntil(c: SyscallContext, deadline: number, what: string, abs: bool
   k.sched.block(task, {
     kind: "nanosleep", what, deadlinePs: deadline, timeoutResult: 0, onSignal,
     eintr: abs ? -ERESTARTNOHAND : -ERESTART_RESTARTBLOCK,
-    restartBlock: abs ? undefined : (rc) => sleepUntil(rc, deadline, what, abs, rem),
+    restartBlock: abs ? undefined : (rc) => sleepUntil(rc, deadline, what, abs, rem, time32),
   });
   k.requestResched();
   return "noreturn";
@@ -628,6 +634,9 @@ const rows: Row[] = [
   [57, "fork", (c) => sysFork(c, false)],
   [58, "vfork", (c) => sysFork(c, true)],
   [59, "execve", sysExecve],
+  [36, "getitimer", (c, a) => sysGetitimer(c, a)],
+  [37, "alarm", sysAlarm],
+  [38, "setitimer", (c, a) => sysSetitimer(c, a)],
   [39, "getpid", (c) => c.task.proc.pid],
   [60, "exit", (c, a) => {
     c.kernel.exitTask(c.task, int(a[0]!) & 0xff);
@@ -923,4 +932,4 @@ export function syscallName(nr: number): string {
 
 
 // the helpers the i386 table (syscalls-i386.ts) shares, for its compat layouts
-export { clockNow, copyIn, copyOut, cstr, doMmap, fileOf, readIovecList, rlimit, statBuf, writeIovecList };
+export { clockNow, doSleep, copyIn, copyOut, cstr, doMmap, fileOf, readIovecList, rlimit, statBuf, writeIovecList };

@@ -1,0 +1,65 @@
+// Interrupted system calls and interval timers (issue 11, docs/threads.md §2): SA_RESTART and the
+// kernel's restart codes, alarm/setitimer/getitimer, against native runs of test/corpus/threads
+// programs built with gcc (dynamic), musl-gcc -static and gcc -m32 (whose reference is the
+// native x86-64 build: the program prints the same on both).
+
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import { describe, test } from "node:test";
+import { PROJECT_ROOT } from "../../lab/paths.js";
+import { buildWith, requireMusl, runEmulated, runNative } from "../helpers.js";
+
+const DIR = path.join(PROJECT_ROOT, "test", "corpus", "threads");
+const src = (name: string): string => path.join(DIR, `${name}.c`);
+
+const glibc = (name: string): string => buildWith("gcc", src(name), ["-O0", "-pthread"], `thr-${name}-dyn`);
+const musl = (name: string): string => buildWith("musl-gcc", src(name), ["-static", "-O0"], `thr-${name}-musl`);
+const i386 = (name: string): string => buildWith("gcc", src(name), ["-m32", "-O0", "-pthread"], `thr-${name}-i386`);
+
+function same(bin: string, reference = bin): void {
+  const native = runNative(reference, []);
+  const emu = runEmulated(bin, []);
+  assert.equal(emu.stdout, native.stdout, "stdout");
+  assert.equal(emu.stderr, native.stderr, "stderr");
+  assert.equal(emu.status, native.status, "exit status");
+}
+
+describe("SA_RESTART and the restart codes: emulator vs native", () => {
+  test("gcc -pthread (glibc 2.36)", () => {
+    const bin = glibc("restart");
+    same(bin);
+    // the program is not vacuous: both answers occur
+    const out = runNative(bin, []).stdout;
+    assert.match(out, /read no SA_RESTART: -1 EINTR/);
+    assert.match(out, /read SA_RESTART: 5 ok/);
+    assert.match(out, /futex wait SA_RESTART: ok/);
+    assert.match(out, /nanosleep SA_RESTART: EINTR, handler ran 1, remaining about 1\.98 s/);
+    assert.match(out, /read across an ignored SIGCHLD: 4 ok/);
+  });
+  test("musl-gcc -static", () => {
+    requireMusl();
+    same(musl("restart"), glibc("restart"));
+  });
+  test("gcc -m32 (i386: int $0x80 restarts, restart_syscall is 0)", () => same(i386("restart"), glibc("restart")));
+});
+
+describe("alarm, setitimer, getitimer: emulator vs native", () => {
+  test("gcc (glibc 2.36)", () => {
+    const bin = glibc("itimer");
+    same(bin);
+    const out = runNative(bin, []).stdout;
+    assert.match(out, /read with alarm\(1\), no SA_RESTART: -1 EINTR, SIGALRM 1/);
+    assert.match(out, /child: killed by signal 14/);
+  });
+  test("musl-gcc -static", () => {
+    requireMusl();
+    same(musl("itimer"), glibc("itimer"));
+  });
+  test("gcc -m32 (compat itimerval)", () => same(i386("itimer"), glibc("itimer")));
+  test("a process waiting only for its alarm is not a deadlock; two runs are byte-identical", () => {
+    const a = runEmulated(glibc("itimer"), []);
+    const b = runEmulated(glibc("itimer"), []);
+    assert.equal(a.status, 0);
+    assert.equal(a.stdout, b.stdout);
+  });
+});
