@@ -1,7 +1,7 @@
 // `uprobe-lab exec BINARY [ARGS...]`: run a static x86-64 ELF in the emulator.
 
 import * as fs from "node:fs";
-import { DEFAULT_CPUS, DEFAULT_MAX_TASKS, defaultTier, isTier, loadBinary, Machine, MIN_MEMORY, ProcessIo, readHostFile, UserError, type MachineOptions, type Tier } from "../engine/index.js";
+import { DEFAULT_CPUS, DEFAULT_MAX_TASKS, DEFAULT_QUANTUM, defaultTier, isTier, loadBinary, Machine, MIN_MEMORY, ProcessIo, readHostFile, UserError, type MachineOptions, type Tier } from "../engine/index.js";
 import { optNumber, parseArgs, type OptionSpec, type Parsed } from "./args.js";
 
 const EXEC_HELP = `usage: uprobe-lab exec [options] BINARY [ARGS...]
@@ -25,6 +25,9 @@ options:
   --env KEY=VALUE     add to the guest environment (empty by default; repeatable)
   --cpus N            virtual CPUs the guest's threads run on (default 4; only
                       this changes the interleaving: docs/threads.md)
+  --quantum N         retired instructions a task runs before the next one takes
+                      its CPU (default 100000, from 1000 to 1000000000; with --cpus
+                      the only thing that changes the interleaving)
   --max-tasks N       stop when more than N threads and processes are alive (default 512)
   --tier interp|jit   execution tier: the interpreter, or hot blocks compiled to
                       JavaScript (same output, counts and virtual time; default interp)
@@ -39,12 +42,13 @@ export const MACHINE_OPTIONS: Record<string, OptionSpec> = {
   "--lib-path": { value: true, repeat: true },
   "--env": { value: true, repeat: true },
   "--cpus": { value: true },
+  "--quantum": { value: true },
   "--max-tasks": { value: true },
   "--tier": { value: true },
 };
 
 /** The guest's world from the command line: what exec gives the Machine and run puts in the RunSpec. */
-export type HostOptions = Required<Pick<MachineOptions, "env" | "io" | "files" | "libPath" | "maxInsns" | "maxMemory" | "cpus" | "maxTasks" | "tier">>;
+export type HostOptions = Required<Pick<MachineOptions, "env" | "io" | "files" | "libPath" | "maxInsns" | "maxMemory" | "cpus" | "quantum" | "maxTasks" | "tier">>;
 
 /** Each --allow PATH (the name the guest opens) and the host file it resolved to at start, for --stats. */
 const allowedResolved = new Map<string, string>();
@@ -77,15 +81,16 @@ export function hostOptions(p: Parsed): HostOptions {
     maxInsns: optNumber(p, "--max-insns", 20_000_000_000),
     maxMemory,
     cpus: optCount(p, "--cpus", DEFAULT_CPUS, 64),
+    quantum: optCount(p, "--quantum", DEFAULT_QUANTUM, 1e9, 1000),
     maxTasks: optCount(p, "--max-tasks", DEFAULT_MAX_TASKS, 1 << 16),
     tier: optTier(p),
   };
 }
 
-/** A whole number in 1..max. */
-function optCount(p: Parsed, name: string, def: number, max: number): number {
+/** A whole number in min..max. */
+function optCount(p: Parsed, name: string, def: number, max: number, min = 1): number {
   const n = optNumber(p, name, def);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UserError(`option ${name}: ${p.opts.get(name)![0]} is not a whole number from 1 to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`option ${name}: ${p.opts.get(name)![0]} is not a whole number from ${min} to ${max}`);
   return n;
 }
 

@@ -1,0 +1,44 @@
+// The scheduler's knobs (issue 11, docs/threads.md §3): --quantum on the command line,
+// validated; only --cpus and --quantum change the interleaving.
+
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import { describe, test } from "node:test";
+import { PROJECT_ROOT } from "../../lab/paths.js";
+import { buildWith, runCli } from "../helpers.js";
+
+const DIR = path.join(PROJECT_ROOT, "test", "corpus", "threads");
+const glibc = (name: string): string => buildWith("gcc", path.join(DIR, `${name}.c`), ["-O0", "-pthread"], `thr-${name}-dyn`);
+
+describe("--quantum", () => {
+  test("changes the interleaving; the same quantum gives byte-identical runs; run takes it too", () => {
+    // three threads on two CPUs: the quantum decides when the third one gets a CPU
+    const bin = glibc("interleave");
+    const dflt = runCli(["exec", "--cpus", "2", bin]);
+    const explicit = runCli(["exec", "--cpus", "2", "--quantum", "100000", bin]);
+    const small = runCli(["exec", "--cpus", "2", "--quantum", "5000", bin]);
+    const small2 = runCli(["exec", "--cpus", "2", "--quantum", "5000", bin]);
+    for (const r of [dflt, explicit, small]) assert.equal(r.status, 0, r.stderr);
+    assert.ok(explicit.stdout === dflt.stdout, "the default is 100000");
+    assert.ok(small.stdout === small2.stdout, "deterministic");
+    assert.ok(small.stdout !== dflt.stdout, "a smaller quantum interleaves differently");
+    // one CPU: whole quanta one after the other, so a smaller quantum means more, shorter runs
+    const runs = (s: string): number => Number(/runs=(\d+)/.exec(s)![1]);
+    const one = runCli(["exec", "--cpus", "1", bin]);
+    const oneSmall = runCli(["exec", "--cpus", "1", "--quantum", "5000", bin]);
+    assert.ok(runs(oneSmall.stdout) > runs(one.stdout), `${runs(oneSmall.stdout)} runs with 5000, ${runs(one.stdout)} with 100000`);
+    const probed = runCli(["run", "--cpus", "2", "--quantum", "5000", "-e", `uprobe:${bin}:record { @ = count(); }`, "--", bin]);
+    assert.equal(probed.status, 0, probed.stderr);
+    assert.ok(probed.stdout.includes(small.stdout), "probes do not change the interleaving under --quantum either");
+  });
+
+  test("rejects bad values in one line", () => {
+    for (const v of ["0", "999", "abc", "2000000000"]) {
+      const r = runCli(["exec", "--quantum", v, glibc("mutex")]);
+      assert.notEqual(r.status, 0);
+      assert.notEqual(r.status, 70);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.match(r.stderr, /--quantum/);
+    }
+  });
+});
