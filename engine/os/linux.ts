@@ -31,6 +31,7 @@ import { Task, TaskState } from "./task.js";
 import { freshRegs, restoreRegs, saveRegs } from "./task-context.js";
 import { exitRobustList, futexWake } from "./futex.js";
 import { notifyParent } from "./wait.js";
+import { wakePipeSleepers } from "./pipe.js";
 import { checkCpuItimers, exitItimers, hasCpuItimer, rearmOnDequeue } from "./itimer.js";
 import { ERESTART_RESTARTBLOCK, ERESTARTSYS, isRestartCode, noteRestart, restartForHandler, restartWithoutHandler } from "./restart.js";
 
@@ -935,6 +936,7 @@ export class Linux {
     this.requestResched();
     this.hooks.processExit?.(proc);
     notifyParent(this, proc);
+    wakePipeSleepers(this); // its descriptors are closed: readers may see end of file, pollers POLLHUP
   }
 
   /** The live process with this pid. */

@@ -129,7 +129,10 @@ export class Scheduler {
     if (this.timed.size === 0) return;
     const due = [...this.timed].filter((t) => t.wait!.deadlinePs! <= nowPs);
     due.sort((a, b) => a.wait!.deadlinePs! - b.wait!.deadlinePs! || a.tid - b.tid);
-    for (const t of due) this.wake(t, t.wait!.timeoutResult ?? 0);
+    for (const t of due) {
+      t.wait!.onTimeout?.();
+      this.wake(t, t.wait!.timeoutResult ?? 0);
+    }
   }
 
   /** Blocked tasks, in the order they blocked. */

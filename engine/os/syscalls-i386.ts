@@ -14,6 +14,7 @@
 // C runtime, stdio, malloc, time and signals.
 
 import { sysGetitimer, sysSetitimer } from "./itimer.js";
+import { sysPpoll, sysPselect6, sysSelect } from "./poll.js";
 import { EBADF, EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import { PAGE_SIZE } from "../mm/page.js";
 import { setThreadArea, getThreadArea } from "./tls-i386.js";
@@ -254,6 +255,16 @@ const ROWS: Row[] = [
   [158, "sched_yield", 24],
   [162, "nanosleep", (c, a) => doSleep(c, a[0]!, 0, 1, a[1]!, true)],
   [168, "poll", 7],
+  [142, "_newselect", (c, a) => sysSelect(c, a, true)],
+  [308, "pselect6", (c, a) => sysPselect6(c, a, true)],
+  [309, "ppoll", (c, a) => sysPpoll(c, a, true)],
+  [413, "pselect6_time64", (c, a) => sysPselect6(c, a, true, false)],
+  [414, "ppoll_time64", 271],
+  [254, "epoll_create", 213],
+  [329, "epoll_create1", 291],
+  [255, "epoll_ctl", 233],
+  [256, "epoll_wait", 232],
+  [319, "epoll_pwait", 281],
   [172, "prctl", 157], // PR_SET_NAME / PR_GET_NAME: a 16-byte name in both ABIs
   [173, "rt_sigreturn", compatRtSigreturn],
   [174, "rt_sigaction", compatSigaction],

@@ -22,6 +22,8 @@ import { sysExecve, sysExecveat } from "./exec.js";
 import { sysFutex } from "./futex.js";
 import { pipeRead, pipeWrite, sysPipe2, wakePipeSleepers } from "./pipe.js";
 import { sysWait4, sysWaitid } from "./wait.js";
+import { sysPoll, sysPpoll, sysPselect6, sysSelect } from "./poll.js";
+import { sysEpollCreate1, sysEpollCtl, sysEpollWait } from "./epoll.js";
 import { rearmOnDequeue, sysAlarm, sysGetitimer, sysSetitimer } from "./itimer.js";
 import { ERESTART_RESTARTBLOCK, ERESTARTNOHAND, SYS_restart_syscall, sysRestartSyscall } from "./restart.js";
 
@@ -546,7 +548,16 @@ const rows: Row[] = [
     const f = c.kernel.lookupFile(p);
     return f ? copyOut(c, a[1]!, statBuf(c, { ...f, path: p })) : -ENOENT;
   }],
-  [7, "poll", (_c, a) => a[1]!],
+  [7, "poll", sysPoll],
+  // readiness and epoll (poll.ts, epoll.ts)
+  [23, "select", (c, a) => sysSelect(c, a)],
+  [270, "pselect6", (c, a) => sysPselect6(c, a)],
+  [271, "ppoll", (c, a) => sysPpoll(c, a)],
+  [213, "epoll_create", (c, a) => ((a[0]! | 0) <= 0 ? -EINVAL : sysEpollCreate1(c, 0))],
+  [291, "epoll_create1", (c, a) => sysEpollCreate1(c, a[0]! | 0)],
+  [233, "epoll_ctl", sysEpollCtl],
+  [232, "epoll_wait", (c, a) => sysEpollWait(c, a)],
+  [281, "epoll_pwait", (c, a) => sysEpollWait(c, a, a[4] ? { addr: a[4]!, size: a[5]! } : undefined)],
   [8, "lseek", (c, a) => {
     const f = fileOf(c, a[0]!);
     if (!f) return -EBADF;

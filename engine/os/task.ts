@@ -22,6 +22,12 @@ export interface TaskWait {
   cancel?: () => void;
   /** Re-run this syscall when woken without a result (-ERESTARTSYS: ip back over the syscall, rax = nr). */
   restartNr?: number;
+  /** A pipe read or write: whether re-running it can make progress now. */
+  ready?: () => boolean;
+  /** poll, select, epoll_wait: their answer now (a result), or undefined while nothing is ready. */
+  recheck?: () => number | undefined;
+  /** Work done when the deadline passes (select clears its sets). */
+  onTimeout?: () => void;
   /** rt_sigtimedwait: the signals it waits for (they wake it although blocked). */
   sigset?: bigint;
   /** Interruptible by a signal (TASK_INTERRUPTIBLE): the result then (-EINTR, or a restart code of restart.ts). */
