@@ -32,6 +32,7 @@ import { freshRegs, restoreRegs, saveRegs } from "./task-context.js";
 import { exitRobustList, futexWake } from "./futex.js";
 import { notifyParent } from "./wait.js";
 import { wakePipeSleepers } from "./pipe.js";
+import { beforeSend, groupStop, notifyContinued, wakeStoppedForKill } from "./stop.js";
 import { checkCpuItimers, exitItimers, hasCpuItimer, rearmOnDequeue } from "./itimer.js";
 import { ERESTART_RESTARTBLOCK, ERESTARTSYS, isRestartCode, noteRestart, restartForHandler, restartWithoutHandler } from "./restart.js";
 
@@ -736,6 +737,7 @@ export class Linux {
    * it was not queued (the caller of a SI_TKILL/SI_QUEUE real-time signal returns -EAGAIN).
    */
   queueSignal(task: Task, info: SigInfo): boolean {
+    if (!info.forced) this.prepareSignal(task.proc, info.signo);
     if (!info.forced && this.sigIgnored(task, info.signo)) return true;
     if (!info.forced) {
       const q = this.mayQueue(task.pending, info);
@@ -787,6 +789,7 @@ export class Linux {
    */
   queueProcessSignal(proc: Process, info: SigInfo): boolean {
     if (proc.exit) return true;
+    this.prepareSignal(proc, info.signo);
     if (this.sigIgnored(proc.leader, info.signo)) return true;
     const q = this.mayQueue(proc.sharedPending, info);
     if (q !== "queue") return q === "ok";
@@ -808,10 +811,17 @@ export class Linux {
     return h === SIG_IGN || (h === SIG_DFL && defaultAction(signo) === "ignore");
   }
 
+  /** prepare_signal's job control (stop.ts): SIGCONT continues a stopped group, SIGKILL wakes it to die. */
+  private prepareSignal(proc: Process, signo: number): void {
+    beforeSend(this, proc, signo);
+    if (signo === SIGKILL) wakeStoppedForKill(this, proc);
+  }
+
   /** signal_wake_up: a task in an interruptible wait returns from it (-EINTR or its restart value). */
   private signalWake(task: Task, signo: number): void {
     if (task.state !== TaskState.Blocked) return;
     const w = task.wait!;
+    if (w.kind === "stopped") return; // only SIGCONT and SIGKILL end a stop (prepareSignal)
     // rt_sigtimedwait: a signal of its set (blocked, as sigwait wants it) makes it run the call again
     if (w.sigset !== undefined && w.sigset & sigBit(signo)) this.sched.wake(task, undefined);
     else if (w.eintr !== undefined && (signo === SIGKILL || !(task.sigmask & sigBit(signo)))) {
@@ -839,6 +849,7 @@ export class Linux {
    * a call interrupted with a restart code that no handler took is restarted (arch_do_signal_or_restart).
    */
   private deliverSignals(task: Task): void {
+    if (task.proc.notifyContinued) notifyContinued(this, task.proc);
     this.deliverPending(task);
     if (task.syscallRestart !== 0 && !task.proc.exit && task.state === TaskState.Runnable) restartWithoutHandler(task, task.proc.cpu);
   }
@@ -859,7 +870,11 @@ export class Linux {
       const act = proc.sighand[info.signo]!;
       if (info.signo === SIGKILL || act.handler === SIG_DFL) {
         const what = defaultAction(info.signo);
-        if (what === "ignore" || what === "stop") continue;
+        if (what === "ignore") continue;
+        if (what === "stop") {
+          groupStop(this, proc, info.signo); // the task stops; its interrupted call restarts after SIGCONT
+          return;
+        }
         this.killProcess(proc, info, task);
         return;
       }

@@ -74,6 +74,23 @@ export class Scheduler {
     return true;
   }
 
+  /** Job control: the task stops (leaves the run queue) until resume(). Its pending result is kept. */
+  stop(task: Task, what: string): void {
+    const i = this.runQueue.indexOf(task);
+    if (i >= 0) this.runQueue.splice(i, 1);
+    task.state = TaskState.Blocked;
+    task.wait = { kind: "stopped", what };
+    this.blocked.add(task);
+  }
+
+  /** SIGCONT (or SIGKILL): a stopped task runs again, from the tail of the queue. */
+  resume(task: Task): void {
+    if (task.state !== TaskState.Blocked || task.wait?.kind !== "stopped") return;
+    task.wait = undefined;
+    this.blocked.delete(task);
+    this.enqueue(task);
+  }
+
   /** The task is gone: drop it from every queue. */
   remove(task: Task): void {
     if (task.state === TaskState.Blocked) {

@@ -1,5 +1,5 @@
-// Interrupted system calls and interval timers (issue 11, docs/threads.md §2): SA_RESTART and the
-// kernel's restart codes, alarm/setitimer/getitimer, against native runs of test/corpus/threads
+// Interrupted system calls, interval timers and job control (issue 11, docs/threads.md §2): SA_RESTART
+// and the kernel's restart codes, alarm/setitimer/getitimer, stopped and continued children, against native runs of test/corpus/threads
 // programs built with gcc (dynamic), musl-gcc -static and gcc -m32 (whose reference is the
 // native x86-64 build: the program prints the same on both).
 
@@ -62,4 +62,21 @@ describe("alarm, setitimer, getitimer: emulator vs native", () => {
     assert.equal(a.status, 0);
     assert.equal(a.stdout, b.stdout);
   });
+});
+
+describe("stopped and continued children: emulator vs native", () => {
+  test("gcc (glibc 2.36)", () => {
+    const bin = glibc("stopcont");
+    same(bin);
+    const out = runNative(bin, []).stdout;
+    assert.match(out, /waitpid WUNTRACED: stopped by 19/);
+    assert.match(out, /waitid WCONTINUED: code 6 status 18/);
+    assert.match(out, /SIGCHLD codes: 5 6 5 6\n/);
+    assert.match(out, /read across stop and continue, SIGCONT handled: EINTR/);
+  });
+  test("musl-gcc -static", () => {
+    requireMusl();
+    same(musl("stopcont"));
+  });
+  test("gcc -m32", () => same(i386("stopcont"), glibc("stopcont")));
 });
