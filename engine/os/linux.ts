@@ -374,8 +374,7 @@ export class Linux {
         if (done[i]) continue;
         const t = lanes[i]!;
         if (t.state === TaskState.Runnable && !t.proc.exit) {
-          this.clock.beginLane(i);
-          t.cpu = i;
+          this.clock.beginLane(i); // t.cpu: the CPU takeRound gave it
           // one lane has nobody to interleave with: its whole quantum at once (cpu.run's
           // single-instruction approach to a limit then costs nothing measurable)
           this.runTask(t, lanes.length > 1 ? LOCKSTEP_INSNS : t.quantumLeft);

@@ -104,9 +104,30 @@ export class Scheduler {
     task.state = TaskState.Exited;
   }
 
-  /** Up to `cpus` tasks for the next round, taken off the queue (the caller re-queues those still runnable). */
+  /**
+   * Up to `cpus` tasks for the next round, taken off the queue (the caller re-queues those still
+   * runnable). In queue order, each task takes the lowest-numbered free CPU its affinity mask
+   * allows (task.cpu); a task whose CPUs are all taken waits, keeping its place, for a later round.
+   */
   takeRound(): Task[] {
-    return this.runQueue.splice(0, Math.min(this.cpus, this.runQueue.length));
+    const lanes: Task[] = [];
+    const all = (1n << BigInt(this.cpus)) - 1n;
+    let free = all;
+    for (let i = 0; i < this.runQueue.length && free !== 0n; ) {
+      const t = this.runQueue[i]!;
+      const allowed = (t.affinity || all) & free;
+      if (allowed === 0n) {
+        i++;
+        continue;
+      }
+      let cpu = 0;
+      while (!((allowed >> BigInt(cpu)) & 1n)) cpu++;
+      free &= ~(1n << BigInt(cpu));
+      t.cpu = cpu;
+      lanes.push(t);
+      this.runQueue.splice(i, 1);
+    }
+    return lanes;
   }
 
   /** Arm (or re-arm) a timer; a pending timer is a reason to advance the clock, not a deadlock. */

@@ -780,6 +780,11 @@ const rows: Row[] = [
     m &= (1n << BigInt(c.kernel.sched.cpus)) - 1n;
     if (m === 0n) return -EINVAL;
     t.affinity = m;
+    // __set_cpus_allowed_ptr: a task on a CPU it may no longer use moves at once (its quantum ends)
+    if (!((m >> BigInt(t.cpu)) & 1n)) {
+      t.quantumLeft = 0;
+      if (t === c.task) c.kernel.requestResched();
+    }
     return 0;
   }],
   [204, "sched_getaffinity", (c, a) => {
@@ -858,10 +863,12 @@ const rows: Row[] = [
     return a[3] ? copyOut(c, a[3]!, old) : 0;
   }],
   [309, "getcpu", (c, a) => {
-    // one CPU, one node (glibc's sched_getcpu falls back to this without rseq)
-    for (const p of [a[0]!, a[1]!]) {
+    // the task's virtual CPU, node 0 (glibc's sched_getcpu falls back to this without rseq)
+    const vals = [c.task.cpu, 0];
+    for (let i = 0; i < 2; i++) {
+      const p = [a[0]!, a[1]!][i]!;
       if (!p) continue;
-      const r = copyOut(c, p, new Uint8Array(4));
+      const r = copyOut(c, p, new Uint8Array(new Uint32Array([vals[i]!]).buffer));
       if (r) return r;
     }
     return 0;

@@ -1,11 +1,11 @@
 // The scheduler's knobs (issue 11, docs/threads.md §3): --quantum on the command line,
-// validated; only --cpus and --quantum change the interleaving.
+// validated; only --cpus and --quantum change the interleaving; affinity pins tasks to CPUs.
 
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { PROJECT_ROOT } from "../../lab/paths.js";
-import { buildWith, runCli } from "../helpers.js";
+import { buildWith, requireMusl, runCli, runEmulated, runNative } from "../helpers.js";
 
 const DIR = path.join(PROJECT_ROOT, "test", "corpus", "threads");
 const glibc = (name: string): string => buildWith("gcc", path.join(DIR, `${name}.c`), ["-O0", "-pthread"], `thr-${name}-dyn`);
@@ -40,5 +40,23 @@ describe("--quantum", () => {
       assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
       assert.match(r.stderr, /--quantum/);
     }
+  });
+});
+
+describe("CPU affinity", () => {
+  const src = path.join(DIR, "affinity.c");
+  const check = (bin: string): void => {
+    const native = runNative(bin, []);
+    for (const cpus of [2, 4]) {
+      const emu = runEmulated(bin, [], "", {}, { cpus });
+      assert.equal(emu.stdout, native.stdout, `--cpus ${cpus}`);
+      assert.equal(emu.status, native.status);
+    }
+    assert.match(native.stdout, /thread 3 pinned to CPU 1: always there yes/);
+  };
+  test("pinned threads stay on their CPU and sched_getcpu says so (glibc)", () => check(glibc("affinity")));
+  test("musl-gcc -static", () => {
+    requireMusl();
+    check(buildWith("musl-gcc", src, ["-static", "-O0"], "thr-affinity-musl"));
   });
 });
