@@ -28,6 +28,10 @@ options:
   --quantum N         retired instructions a task runs before the next one takes
                       its CPU (default 100000, from 1000 to 1000000000; with --cpus
                       the only thing that changes the interleaving)
+  --sched MODE        instructions (default): only retired program instructions
+                      end a quantum, so probes never change the schedule;
+                      probe-cost: what probes cost delays the task too, so the
+                      schedule can change with probes (docs/threads.md)
   --max-tasks N       stop when more than N threads and processes are alive (default 512)
   --tier interp|jit   execution tier: the interpreter, or hot blocks compiled to
                       JavaScript (same output, counts and virtual time; default interp)
@@ -43,12 +47,13 @@ export const MACHINE_OPTIONS: Record<string, OptionSpec> = {
   "--env": { value: true, repeat: true },
   "--cpus": { value: true },
   "--quantum": { value: true },
+  "--sched": { value: true },
   "--max-tasks": { value: true },
   "--tier": { value: true },
 };
 
 /** The guest's world from the command line: what exec gives the Machine and run puts in the RunSpec. */
-export type HostOptions = Required<Pick<MachineOptions, "env" | "io" | "files" | "libPath" | "maxInsns" | "maxMemory" | "cpus" | "quantum" | "maxTasks" | "tier">>;
+export type HostOptions = Required<Pick<MachineOptions, "env" | "io" | "files" | "libPath" | "maxInsns" | "maxMemory" | "cpus" | "quantum" | "sched" | "maxTasks" | "tier">>;
 
 /** Each --allow PATH (the name the guest opens) and the host file it resolved to at start, for --stats. */
 const allowedResolved = new Map<string, string>();
@@ -82,6 +87,7 @@ export function hostOptions(p: Parsed): HostOptions {
     maxMemory,
     cpus: optCount(p, "--cpus", DEFAULT_CPUS, 64),
     quantum: optCount(p, "--quantum", DEFAULT_QUANTUM, 1e9, 1000),
+    sched: optSched(p),
     maxTasks: optCount(p, "--max-tasks", DEFAULT_MAX_TASKS, 1 << 16),
     tier: optTier(p),
   };
@@ -92,6 +98,13 @@ function optCount(p: Parsed, name: string, def: number, max: number, min = 1): n
   const n = optNumber(p, name, def);
   if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`option ${name}: ${p.opts.get(name)![0]} is not a whole number from ${min} to ${max}`);
   return n;
+}
+
+/** --sched instructions|probe-cost. */
+function optSched(p: Parsed): "instructions" | "probe-cost" {
+  const v = p.opts.get("--sched")?.[0] ?? "instructions";
+  if (v !== "instructions" && v !== "probe-cost") throw new UserError(`option --sched: ${v}: expected instructions or probe-cost`);
+  return v;
 }
 
 /** --tier interp|jit (default: UPROBE_LAB_TIER, else interp). */

@@ -39,6 +39,8 @@ export interface MachineOptions {
   quantum?: number;
   /** Threads and processes alive at once (--max-tasks, default DEFAULT_MAX_TASKS). */
   maxTasks?: number;
+  /** --sched: "instructions" (default: only retired program instructions preempt) or "probe-cost" (probe costs delay tasks). */
+  sched?: "instructions" | "probe-cost";
   /** Execution tier (--tier): the interpreter, or the interpreter with hot blocks compiled to JavaScript. Default: UPROBE_LAB_TIER, else interp. */
   tier?: Tier;
   /** Hooks installed before the process is created (the uprobe subsystem), so mmap-time installation sees the ELF segments. */
@@ -87,6 +89,7 @@ export class Machine {
       cpus: opts.cpus,
       quantum: opts.quantum,
       maxTasks: opts.maxTasks,
+      probeCostDelays: opts.sched === "probe-cost",
     });
     opts.hooks?.attach(this.kernel);
     try {

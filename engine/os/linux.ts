@@ -72,6 +72,8 @@ export interface LinuxOptions {
   quantum?: number;
   /** Threads and processes alive at once (--max-tasks). */
   maxTasks?: number;
+  /** `--sched probe-cost`: what probes cost (charged time, XOL steps) uses up the task's quantum. */
+  probeCostDelays?: boolean;
 }
 
 export class Linux {
@@ -109,6 +111,7 @@ export class Linux {
     this.maxMemory = opts.maxMemory ?? 1 << 30;
     this.maxTasks = opts.maxTasks ?? DEFAULT_MAX_TASKS;
     this.sched = new Scheduler(opts.cpus ?? DEFAULT_CPUS, opts.quantum ?? DEFAULT_QUANTUM);
+    this.probeCostDelays = opts.probeCostDelays ?? false;
     this.fs = new GuestFs(opts.files, this.maxMemory);
     this.libPath = opts.libPath ?? [];
   }
@@ -440,15 +443,29 @@ export class Linux {
   /** Instructions run in kernel-provided detours (XOL copies, trampolines) since the last quantum update. */
   private detourInsns = 0;
 
-  /** The uprobe model ran n instructions that are not the program's: not counted against the quantum. */
+  /** The uprobe model ran n instructions that are not the program's: not counted against the quantum (unless --sched probe-cost). */
   creditDetour(n: number): void {
-    this.detourInsns += n;
+    if (!this.probeCostDelays) this.detourInsns += n;
   }
+
+  /**
+   * `--sched probe-cost` (docs/threads.md §3): the time probes cost delays the task, as a trap
+   * does on a real CPU: charged time uses up its quantum at the clock's cost per instruction, and
+   * XOL steps count as its instructions. Then probes can change the schedule. Off by default.
+   */
+  readonly probeCostDelays: boolean;
+  /** clock.chargedPs already turned into lost quantum. */
+  private chargedSeen = 0;
 
   /** Charge what task ran since instret was `before` to its quantum, detours excluded. */
   private useQuantum(task: Task, cpu: Cpu, before: number): void {
     task.quantumLeft -= cpu.instret - before - this.detourInsns;
     this.detourInsns = 0;
+    if (this.probeCostDelays && this.clock.chargedPs !== this.chargedSeen) {
+      const lost = Math.floor((this.clock.chargedPs - this.chargedSeen) / this.clock.psPerInsn);
+      this.chargedSeen += lost * this.clock.psPerInsn;
+      task.quantumLeft -= lost;
+    }
   }
 
   /** The task running now (or last run). */

@@ -60,3 +60,29 @@ describe("CPU affinity", () => {
     check(buildWith("musl-gcc", src, ["-static", "-O0"], "thr-affinity-musl"));
   });
 });
+
+describe("--sched probe-cost", () => {
+  test("off by default; on, probe costs delay threads and change the interleaving, deterministically", () => {
+    const bin = glibc("interleave");
+    const program = `uprobe:${bin}:record { @ = count(); }`;
+    const bare = runCli(["exec", "--cpus", "2", bin]).stdout;
+    const bareCost = runCli(["exec", "--cpus", "2", "--sched", "probe-cost", bin]).stdout;
+    assert.ok(bareCost === bare, "without probes nothing is charged: the same schedule");
+    const dflt = runCli(["run", "--cpus", "2", "-e", program, "--", bin]);
+    assert.equal(dflt.status, 0, dflt.stderr);
+    assert.ok(dflt.stdout.includes(bare), "by default probes do not change the schedule");
+    const cost = runCli(["run", "--cpus", "2", "--sched", "probe-cost", "-e", program, "--", bin]);
+    const cost2 = runCli(["run", "--cpus", "2", "--sched", "probe-cost", "-e", program, "--", bin]);
+    assert.equal(cost.status, 0, cost.stderr);
+    assert.ok(!cost.stdout.includes(bare), "with probe-cost the probes' cost changes the interleaving");
+    assert.ok(cost.stdout === cost2.stdout, "still deterministic");
+    assert.match(cost.stdout, /@: 12000/, "every hit still counts");
+  });
+
+  test("rejects an unknown mode in one line", () => {
+    const r = runCli(["exec", "--sched", "fast", glibc("mutex")]);
+    assert.notEqual(r.status, 0);
+    assert.notEqual(r.status, 70);
+    assert.equal(r.stderr.trim(), "uprobe-lab: option --sched: fast: expected instructions or probe-cost");
+  });
+});
