@@ -15,7 +15,9 @@ import { SA_RESTART } from "./signals.js";
 import type { SyscallContext } from "./syscalls.js";
 import type { Task } from "./task.js";
 
-export const ERESTARTSYS = 512, ERESTARTNOINTR = 513, ERESTARTNOHAND = 514, ERESTART_RESTARTBLOCK = 516;
+export const ERESTARTSYS = 512, ERESTARTNOHAND = 514, ERESTART_RESTARTBLOCK = 516;
+/** Restarted even when a handler runs (no call in the model returns it yet). */
+const ERESTARTNOINTR = 513;
 
 /** __NR_restart_syscall: 219 on x86-64, 0 on i386 (get_nr_restart_syscall). */
 export const SYS_restart_syscall = 219;

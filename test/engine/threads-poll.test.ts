@@ -6,22 +6,16 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { PROJECT_ROOT } from "../../lab/paths.js";
-import { buildWith, requireMusl, runCli, runEmulated, runNative } from "../helpers.js";
+import { buildWith, requireMusl, runCli, runNative } from "../helpers.js";
+import { sameAsNative } from "./threads-native.js";
 
 const SRC = path.join(PROJECT_ROOT, "test", "corpus", "threads", "pollpipe.c");
 
-function same(bin: string, reference = bin): void {
-  const native = runNative(reference, []);
-  const emu = runEmulated(bin, []);
-  assert.equal(emu.stdout, native.stdout, "stdout");
-  assert.equal(emu.stderr, native.stderr, "stderr");
-  assert.equal(emu.status, native.status, "exit status");
-}
 
 describe("poll, select, epoll on pipes: emulator vs native", () => {
   const glibc = (): string => buildWith("gcc", SRC, ["-O0"], "thr-pollpipe-dyn");
   test("gcc (glibc 2.36)", () => {
-    same(glibc());
+    sameAsNative(glibc());
     const out = runNative(glibc(), []).stdout;
     assert.match(out, /poll: 1 \[HUP \]/);
     assert.match(out, /epoll_wait: 1 \[HUP \] data 1122334455667788/);
@@ -29,9 +23,9 @@ describe("poll, select, epoll on pipes: emulator vs native", () => {
   });
   test("musl-gcc -static", () => {
     requireMusl();
-    same(buildWith("musl-gcc", SRC, ["-static", "-O0"], "thr-pollpipe-musl"));
+    sameAsNative(buildWith("musl-gcc", SRC, ["-static", "-O0"], "thr-pollpipe-musl"));
   });
-  test("gcc -m32 (compat fd_set, _newselect, epoll)", () => same(buildWith("gcc", SRC, ["-m32", "-O0"], "thr-pollpipe-i386"), glibc()));
+  test("gcc -m32 (compat fd_set, _newselect, epoll)", () => sameAsNative(buildWith("gcc", SRC, ["-m32", "-O0"], "thr-pollpipe-i386"), glibc()));
   test("a task blocked in poll with no timeout and nothing to wake it is a deadlock, named", () => {
     const prog = `#include <poll.h>
 #include <unistd.h>

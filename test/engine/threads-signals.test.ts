@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { PROJECT_ROOT } from "../../lab/paths.js";
 import { buildWith, requireMusl, runEmulated, runNative } from "../helpers.js";
+import { sameAsNative } from "./threads-native.js";
 
 const DIR = path.join(PROJECT_ROOT, "test", "corpus", "threads");
 const src = (name: string): string => path.join(DIR, `${name}.c`);
@@ -16,18 +17,11 @@ const glibc = (name: string): string => buildWith("gcc", src(name), ["-O0", "-pt
 const musl = (name: string): string => buildWith("musl-gcc", src(name), ["-static", "-O0"], `thr-${name}-musl`);
 const i386 = (name: string): string => buildWith("gcc", src(name), ["-m32", "-O0", "-pthread"], `thr-${name}-i386`);
 
-function same(bin: string, reference = bin): void {
-  const native = runNative(reference, []);
-  const emu = runEmulated(bin, []);
-  assert.equal(emu.stdout, native.stdout, "stdout");
-  assert.equal(emu.stderr, native.stderr, "stderr");
-  assert.equal(emu.status, native.status, "exit status");
-}
 
 describe("SA_RESTART and the restart codes: emulator vs native", () => {
   test("gcc -pthread (glibc 2.36)", () => {
     const bin = glibc("restart");
-    same(bin);
+    sameAsNative(bin);
     // the program is not vacuous: both answers occur
     const out = runNative(bin, []).stdout;
     assert.match(out, /read no SA_RESTART: -1 EINTR/);
@@ -38,24 +32,24 @@ describe("SA_RESTART and the restart codes: emulator vs native", () => {
   });
   test("musl-gcc -static", () => {
     requireMusl();
-    same(musl("restart"));
+    sameAsNative(musl("restart"));
   });
-  test("gcc -m32 (i386: int $0x80 restarts, restart_syscall is 0)", () => same(i386("restart"), glibc("restart")));
+  test("gcc -m32 (i386: int $0x80 restarts, restart_syscall is 0)", () => sameAsNative(i386("restart"), glibc("restart")));
 });
 
 describe("alarm, setitimer, getitimer: emulator vs native", () => {
   test("gcc (glibc 2.36)", () => {
     const bin = glibc("itimer");
-    same(bin);
+    sameAsNative(bin);
     const out = runNative(bin, []).stdout;
     assert.match(out, /read with alarm\(1\), no SA_RESTART: -1 EINTR, SIGALRM 1/);
     assert.match(out, /child: killed by signal 14/);
   });
   test("musl-gcc -static", () => {
     requireMusl();
-    same(musl("itimer"));
+    sameAsNative(musl("itimer"));
   });
-  test("gcc -m32 (compat itimerval)", () => same(i386("itimer"), glibc("itimer")));
+  test("gcc -m32 (compat itimerval)", () => sameAsNative(i386("itimer"), glibc("itimer")));
   test("a process waiting only for its alarm is not a deadlock; two runs are byte-identical", () => {
     const a = runEmulated(glibc("itimer"), []);
     const b = runEmulated(glibc("itimer"), []);
@@ -67,7 +61,7 @@ describe("alarm, setitimer, getitimer: emulator vs native", () => {
 describe("stopped and continued children: emulator vs native", () => {
   test("gcc (glibc 2.36)", () => {
     const bin = glibc("stopcont");
-    same(bin);
+    sameAsNative(bin);
     const out = runNative(bin, []).stdout;
     assert.match(out, /waitpid WUNTRACED: stopped by 19/);
     assert.match(out, /waitid WCONTINUED: code 6 status 18/);
@@ -76,7 +70,7 @@ describe("stopped and continued children: emulator vs native", () => {
   });
   test("musl-gcc -static", () => {
     requireMusl();
-    same(musl("stopcont"));
+    sameAsNative(musl("stopcont"));
   });
-  test("gcc -m32", () => same(i386("stopcont"), glibc("stopcont")));
+  test("gcc -m32", () => sameAsNative(i386("stopcont"), glibc("stopcont")));
 });
