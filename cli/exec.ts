@@ -130,7 +130,8 @@ export function execCommand(argv: string[]): number {
   const path = p.positional[0];
   if (!path) throw new UserError("exec: missing BINARY (see uprobe-lab exec --help)");
   const bin = loadBinary(path);
-  const m = new Machine(bin, { argv: [path, ...p.rest], ...hostOptions(p) });
+  // as a shell (and a pipe reading the output) sees it: orphans run to their end
+  const m = new Machine(bin, { argv: [path, ...p.rest], ...hostOptions(p), orphans: "run" });
   const r = m.run();
   if (r.report) process.stderr.write(`uprobe-lab: ${r.report}\n`);
   if (p.opts.has("--stats")) process.stderr.write(statsLine(m.stats()));

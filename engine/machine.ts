@@ -41,6 +41,8 @@ export interface MachineOptions {
   maxTasks?: number;
   /** --sched: "instructions" (default: only retired program instructions preempt) or "probe-cost" (probe costs delay tasks). */
   sched?: "instructions" | "probe-cost";
+  /** "run": children still running when the program exits run to their end, their output shown (exec); "drop" (default): the run ends with the program, as bpftrace -c's tracing does. */
+  orphans?: "run" | "drop";
   /** Execution tier (--tier): the interpreter, or the interpreter with hot blocks compiled to JavaScript. Default: UPROBE_LAB_TIER, else interp. */
   tier?: Tier;
   /** Hooks installed before the process is created (the uprobe subsystem), so mmap-time installation sees the ELF segments. */
@@ -90,6 +92,7 @@ export class Machine {
       quantum: opts.quantum,
       maxTasks: opts.maxTasks,
       probeCostDelays: opts.sched === "probe-cost",
+      runOrphans: opts.orphans === "run",
     });
     opts.hooks?.attach(this.kernel);
     try {

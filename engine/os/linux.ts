@@ -74,6 +74,8 @@ export interface LinuxOptions {
   maxTasks?: number;
   /** `--sched probe-cost`: what probes cost (charged time, XOL steps) uses up the task's quantum. */
   probeCostDelays?: boolean;
+  /** Orphans (children still running when the first process exits) run to their end (exec), instead of being dropped (run, as bpftrace -c). */
+  runOrphans?: boolean;
 }
 
 export class Linux {
@@ -112,6 +114,7 @@ export class Linux {
     this.maxTasks = opts.maxTasks ?? DEFAULT_MAX_TASKS;
     this.sched = new Scheduler(opts.cpus ?? DEFAULT_CPUS, opts.quantum ?? DEFAULT_QUANTUM);
     this.probeCostDelays = opts.probeCostDelays ?? false;
+    this.runOrphans = opts.runOrphans ?? false;
     this.fs = new GuestFs(opts.files, this.maxMemory);
     this.libPath = opts.libPath ?? [];
   }
@@ -333,13 +336,18 @@ export class Linux {
   runSlice(root: Process, slice: number): boolean {
     if (this.stopReason !== undefined) return true; // stopped before this slice (exit() in BEGIN)
     const end = Math.min(this.retired + slice, this.maxInsns);
-    while (!root.exit) {
+    while (!this.done(root)) {
       if (this.retired >= this.maxInsns) {
-        root.exit = { limit: `instruction limit of ${this.maxInsns} reached` };
+        // orphans running past the traced command's exit are killed by the limit; its status stays
+        if (root.exit) this.orphansEnded = true;
+        else root.exit = { limit: `instruction limit of ${this.maxInsns} reached` };
         break;
       }
       if (this.retired >= end) return true;
-      if (!this.runRound(root)) break;
+      if (!this.runRound(root)) {
+        if (root.exit) this.orphansEnded = true; // orphans all blocked for good: the run ends quietly
+        break;
+      }
       if (this.limitHit !== undefined) {
         root.exit ??= { limit: this.limitHit };
         break;
@@ -347,6 +355,19 @@ export class Linux {
       if (this.shouldStop()) return true;
     }
     return false;
+  }
+
+  /** Orphans keep running after the first process exits (runOrphans: `exec`). */
+  readonly runOrphans: boolean;
+  /** The orphans' run was ended (a limit, or every one of them blocked for good). */
+  private orphansEnded = false;
+
+  /**
+   * The run is over: the first process exited and, with runOrphans, every other task too (the
+   * orphans, reparented to the modelled init, getppid 1, reaped by it).
+   */
+  private done(root: Process): boolean {
+    return root.exit !== undefined && (!this.runOrphans || this.liveTasks === 0 || this.orphansEnded);
   }
 
   /** Set when a limit ends the whole run (memory, tasks). */
@@ -389,7 +410,7 @@ export class Linux {
           active--;
           if (t.state === TaskState.Runnable && !t.proc.exit) s.enqueue(t);
         }
-        if (this.stopReason !== undefined || this.limitHit !== undefined || root.exit || this.retired >= this.maxInsns) {
+        if (this.stopReason !== undefined || this.limitHit !== undefined || this.done(root) || this.retired >= this.maxInsns) {
           active = 0;
           break;
         }

@@ -86,3 +86,29 @@ describe("--sched probe-cost", () => {
     assert.equal(r.stderr.trim(), "uprobe-lab: option --sched: fast: expected instructions or probe-cost");
   });
 });
+
+describe("orphans", () => {
+  test("exec runs them to their end after the program exits (reparented, output shown, the program's status)", () => {
+    const bin = glibc("orphan");
+    const native = runNative(bin, []);
+    const r = runCli(["exec", bin]);
+    assert.equal(r.stdout, native.stdout);
+    assert.equal(r.status, 3);
+    assert.match(r.stdout, /orphan: reparented yes\norphan: done/);
+  });
+  test("run stops with the traced command, as bpftrace -c does: no orphan hits or output after it", () => {
+    const bin = glibc("orphan");
+    const r = runCli(["run", "-e", `uprobe:${bin}:main { @ = count(); }`, "--", bin]);
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stdout, /parent exits with 3/);
+    assert.doesNotMatch(r.stdout, /orphan/);
+  });
+  test("orphans blocked for good end the run quietly with the program's status", () => {
+    // (not run natively: the child would pause forever)
+    const prog = `#include <unistd.h>
+int main(void) { if (fork() == 0) { pause(); return 1; } return 5; }`;
+    const r = runCli(["exec", buildWith("gcc", prog, ["-O0"], "thr-orphanblocked")]);
+    assert.equal(r.status, 5);
+    assert.equal(r.stderr, "");
+  });
+});
