@@ -1,7 +1,7 @@
 // `uprobe-lab exec BINARY [ARGS...]`: run a static x86-64 ELF in the emulator.
 
 import * as fs from "node:fs";
-import { DEFAULT_CPUS, DEFAULT_MAX_TASKS, defaultTier, isTier, loadBinary, Machine, MIN_MEMORY, ProcessIo, readHostFile, UserError, type MachineOptions, type Tier } from "../engine/index.js";
+import { DEFAULT_CPUS, DEFAULT_MAX_TASKS, DEFAULT_QUANTUM, defaultTier, isTier, loadBinary, Machine, MIN_MEMORY, ProcessIo, readHostFile, UserError, type MachineOptions, type Tier } from "../engine/index.js";
 import { optNumber, parseArgs, type OptionSpec, type Parsed } from "./args.js";
 
 const EXEC_HELP = `usage: uprobe-lab exec [options] BINARY [ARGS...]
@@ -25,6 +25,13 @@ options:
   --env KEY=VALUE     add to the guest environment (empty by default; repeatable)
   --cpus N            virtual CPUs the guest's threads run on (default 4; only
                       this changes the interleaving: docs/threads.md)
+  --quantum N         retired instructions a task runs before the next one takes
+                      its CPU (default 100000, from 1000 to 1000000000; with --cpus
+                      the only thing that changes the interleaving)
+  --sched MODE        instructions (default): only retired program instructions
+                      end a quantum, so probes never change the schedule;
+                      probe-cost: what probes cost delays the task too, so the
+                      schedule can change with probes (docs/threads.md)
   --max-tasks N       stop when more than N threads and processes are alive (default 512)
   --tier interp|jit   execution tier: the interpreter, or hot blocks compiled to
                       JavaScript (same output, counts and virtual time; default interp)
@@ -39,12 +46,14 @@ export const MACHINE_OPTIONS: Record<string, OptionSpec> = {
   "--lib-path": { value: true, repeat: true },
   "--env": { value: true, repeat: true },
   "--cpus": { value: true },
+  "--quantum": { value: true },
+  "--sched": { value: true },
   "--max-tasks": { value: true },
   "--tier": { value: true },
 };
 
 /** The guest's world from the command line: what exec gives the Machine and run puts in the RunSpec. */
-export type HostOptions = Required<Pick<MachineOptions, "env" | "io" | "files" | "libPath" | "maxInsns" | "maxMemory" | "cpus" | "maxTasks" | "tier">>;
+export type HostOptions = Required<Pick<MachineOptions, "env" | "io" | "files" | "libPath" | "maxInsns" | "maxMemory" | "cpus" | "quantum" | "sched" | "maxTasks" | "tier">>;
 
 /** Each --allow PATH (the name the guest opens) and the host file it resolved to at start, for --stats. */
 const allowedResolved = new Map<string, string>();
@@ -77,16 +86,25 @@ export function hostOptions(p: Parsed): HostOptions {
     maxInsns: optNumber(p, "--max-insns", 20_000_000_000),
     maxMemory,
     cpus: optCount(p, "--cpus", DEFAULT_CPUS, 64),
+    quantum: optCount(p, "--quantum", DEFAULT_QUANTUM, 1e9, 1000),
+    sched: optSched(p),
     maxTasks: optCount(p, "--max-tasks", DEFAULT_MAX_TASKS, 1 << 16),
     tier: optTier(p),
   };
 }
 
-/** A whole number in 1..max. */
-function optCount(p: Parsed, name: string, def: number, max: number): number {
+/** A whole number in min..max. */
+function optCount(p: Parsed, name: string, def: number, max: number, min = 1): number {
   const n = optNumber(p, name, def);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UserError(`option ${name}: ${p.opts.get(name)![0]} is not a whole number from 1 to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`option ${name}: ${p.opts.get(name)![0]} is not a whole number from ${min} to ${max}`);
   return n;
+}
+
+/** --sched instructions|probe-cost. */
+function optSched(p: Parsed): "instructions" | "probe-cost" {
+  const v = p.opts.get("--sched")?.[0] ?? "instructions";
+  if (v !== "instructions" && v !== "probe-cost") throw new UserError(`option --sched: ${v}: expected instructions or probe-cost`);
+  return v;
 }
 
 /** --tier interp|jit (default: UPROBE_LAB_TIER, else interp). */
@@ -112,7 +130,8 @@ export function execCommand(argv: string[]): number {
   const path = p.positional[0];
   if (!path) throw new UserError("exec: missing BINARY (see uprobe-lab exec --help)");
   const bin = loadBinary(path);
-  const m = new Machine(bin, { argv: [path, ...p.rest], ...hostOptions(p) });
+  // as a shell (and a pipe reading the output) sees it: orphans run to their end
+  const m = new Machine(bin, { argv: [path, ...p.rest], ...hostOptions(p), orphans: "run" });
   const r = m.run();
   if (r.report) process.stderr.write(`uprobe-lab: ${r.report}\n`);
   if (p.opts.has("--stats")) process.stderr.write(statsLine(m.stats()));

@@ -20,7 +20,7 @@ export { DEFAULT_LIB_DIRS, fileId, GuestFs } from "./os/guest-fs.js";
 export { findLibraries, type FoundLibrary } from "./os/library-search.js";
 export type { ExitState } from "./os/process.js";
 export { signalName } from "./os/signals.js";
-export { DEFAULT_CPUS, DEFAULT_MAX_TASKS } from "./os/scheduler.js";
+export { DEFAULT_CPUS, DEFAULT_MAX_TASKS, DEFAULT_QUANTUM } from "./os/scheduler.js";
 // a tool's event probes: timers on the virtual clock, syscall tracepoints
 export { MAX_TIMER_FIRINGS, TimerQueue, type VirtualTimer } from "./os/timers.js";
 export { SyscallTrace, type SyscallTraceConsumer } from "./os/syscall-trace.js";

@@ -39,6 +39,10 @@ export interface MachineOptions {
   quantum?: number;
   /** Threads and processes alive at once (--max-tasks, default DEFAULT_MAX_TASKS). */
   maxTasks?: number;
+  /** --sched: "instructions" (default: only retired program instructions preempt) or "probe-cost" (probe costs delay tasks). */
+  sched?: "instructions" | "probe-cost";
+  /** "run": children still running when the program exits run to their end, their output shown (exec); "drop" (default): the run ends with the program, as bpftrace -c's tracing does. */
+  orphans?: "run" | "drop";
   /** Execution tier (--tier): the interpreter, or the interpreter with hot blocks compiled to JavaScript. Default: UPROBE_LAB_TIER, else interp. */
   tier?: Tier;
   /** Hooks installed before the process is created (the uprobe subsystem), so mmap-time installation sees the ELF segments. */
@@ -87,6 +91,8 @@ export class Machine {
       cpus: opts.cpus,
       quantum: opts.quantum,
       maxTasks: opts.maxTasks,
+      probeCostDelays: opts.sched === "probe-cost",
+      runOrphans: opts.orphans === "run",
     });
     opts.hooks?.attach(this.kernel);
     try {

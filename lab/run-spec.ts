@@ -16,7 +16,7 @@ import type { ToolTicks } from "./tool-ticks.js";
  * The guest's world (env, files, libPath, io, maxInsns, maxMemory, cpus, maxTasks, quantum, tier) is a Machine's, as MachineOptions
  * documents it; `io` defaults here to a BufferIo holding `stdin`.
  */
-export interface RunSpec extends Pick<MachineOptions, "env" | "files" | "libPath" | "io" | "maxInsns" | "maxMemory" | "cpus" | "maxTasks" | "quantum" | "tier"> {
+export interface RunSpec extends Pick<MachineOptions, "env" | "files" | "libPath" | "io" | "maxInsns" | "maxMemory" | "cpus" | "maxTasks" | "quantum" | "sched" | "tier"> {
   /**
    * A path or the name of a bundled sample ("push-O0"), opened by openRunBinary
    * (named by its project-relative path); or a Binary already loaded (the

@@ -115,6 +115,7 @@ export class Session {
       cpus: o.cpus,
       maxTasks: o.maxTasks,
       quantum: o.quantum,
+      sched: o.sched,
       tier: o.tier,
       cost: this.cost,
       release: releaseString(gen),

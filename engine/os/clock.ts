@@ -34,9 +34,13 @@ export class VirtualClock {
     this.syncedInstret = instret;
   }
 
+  /** Picoseconds charged so far (what `--sched probe-cost` turns into lost quantum). */
+  chargedPs = 0;
+
   /** Charge extra time (a trap, a syscall) in picoseconds. */
   charge(ps: number): void {
     this.ps += ps;
+    this.chargedPs += ps;
   }
 
   /** Start of the current round (ps) and how far each lane (virtual CPU) of it got. */

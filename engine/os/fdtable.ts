@@ -3,12 +3,13 @@
 // from a snapshot taken when the run starts). Nothing else of the host.
 
 import { EBADF, EMFILE } from "../errno.js";
+import type { Epoll } from "./epoll.js";
 import type { Pipe } from "./pipe.js";
 
 /** RLIMIT_NOFILE: descriptors are below 1024 (the kernel's default soft limit, INR_OPEN_CUR). */
 export const FD_LIMIT = 1024;
 
-type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir" | "pipe";
+type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir" | "pipe" | "epoll";
 
 export interface OpenFile {
   kind: FileKind;
@@ -22,6 +23,8 @@ export interface OpenFile {
   /** A pipe end (kind "pipe"): the buffer and which end. */
   pipe?: Pipe;
   writeEnd?: boolean;
+  /** An epoll instance (kind "epoll"). */
+  epoll?: Epoll;
 }
 
 export class FdTable {

@@ -3,7 +3,8 @@
 // forms, REQUEUE, CMP_REQUEUE and WAKE_OP, with timeouts on the virtual
 // clock; and the robust-list walk at thread exit (exit_robust_list).
 
-import { EAGAIN, EFAULT, EINTR, EINVAL, ENOSYS, ETIMEDOUT } from "../errno.js";
+import { EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT } from "../errno.js";
+import { ERESTART_RESTARTBLOCK, ERESTARTSYS } from "./restart.js";
 import type { AddressSpace } from "../mm/address-space.js";
 import type { Linux } from "./linux.js";
 import type { SyscallContext } from "./syscalls.js";
@@ -98,7 +99,10 @@ function futexWait(c: SyscallContext, addr: number, val: number, bitset: number,
     what: `0x${addr.toString(16)}`,
     deadlinePs,
     timeoutResult: -ETIMEDOUT,
-    eintr: -EINTR,
+    // futex_wait: untimed, -ERESTARTSYS (SA_RESTART restarts it); timed, -ERESTART_RESTARTBLOCK
+    // whose futex_wait_restart waits again for the same absolute deadline
+    eintr: deadlinePs === undefined ? -ERESTARTSYS : -ERESTART_RESTARTBLOCK,
+    restartBlock: deadlinePs === undefined ? undefined : (rc) => futexWait(rc, addr, val, bitset, deadlinePs),
     cancel: () => dropWaiter(mm, w),
   });
   c.kernel.requestResched();

@@ -33,6 +33,10 @@ import { Task, TaskState } from "./task.js";
 import { freshRegs, restoreRegs, saveRegs } from "./task-context.js";
 import { exitRobustList, futexWake } from "./futex.js";
 import { notifyParent } from "./wait.js";
+import { wakePipeSleepers } from "./pipe.js";
+import { beforeSend, groupStop, notifyContinued, wakeStoppedForKill } from "./stop.js";
+import { checkCpuItimers, exitItimers, hasCpuItimer, rearmOnDequeue } from "./itimer.js";
+import { ERESTART_RESTARTBLOCK, ERESTARTSYS, isRestartCode, noteRestart, restartForHandler, restartWithoutHandler } from "./restart.js";
 
 /** SIGRTMIN as the kernel numbers it: 1..31 are the standard signals. */
 const SIGRTMIN = 32;
@@ -70,6 +74,10 @@ export interface LinuxOptions {
   quantum?: number;
   /** Threads and processes alive at once (--max-tasks). */
   maxTasks?: number;
+  /** `--sched probe-cost`: what probes cost (charged time, XOL steps) uses up the task's quantum. */
+  probeCostDelays?: boolean;
+  /** Orphans (children still running when the first process exits) run to their end (exec), instead of being dropped (run, as bpftrace -c). */
+  runOrphans?: boolean;
 }
 
 export class Linux {
@@ -111,6 +119,8 @@ export class Linux {
     this.maxMemory = opts.maxMemory ?? 1 << 30;
     this.maxTasks = opts.maxTasks ?? DEFAULT_MAX_TASKS;
     this.sched = new Scheduler(opts.cpus ?? DEFAULT_CPUS, opts.quantum ?? DEFAULT_QUANTUM);
+    this.probeCostDelays = opts.probeCostDelays ?? false;
+    this.runOrphans = opts.runOrphans ?? false;
     this.fs = new GuestFs(opts.files, this.maxMemory);
     this.libPath = opts.libPath ?? [];
   }
@@ -332,14 +342,19 @@ export class Linux {
   runSlice(root: Process, slice: number): boolean {
     if (this.stopReason !== undefined) return true; // stopped before this slice (exit() in BEGIN)
     const end = Math.min(this.retired + slice, this.maxInsns);
-    while (!root.exit) {
+    while (!this.done(root)) {
       if (this.retired >= this.maxInsns) {
-        root.exit = { limit: `instruction limit of ${this.maxInsns} reached` };
+        // orphans running past the traced command's exit are killed by the limit; its status stays
+        if (root.exit) this.orphansEnded = true;
+        else root.exit = { limit: `instruction limit of ${this.maxInsns} reached` };
         break;
       }
       if (this.retired >= end) return true;
       const idleBefore = this.idleJumps;
-      if (!this.runRound(root)) break;
+      if (!this.runRound(root)) {
+        if (root.exit) this.orphansEnded = true; // orphans all blocked for good: the run ends quietly
+        break;
+      }
       if (slice === 1 && this.idleJumps !== idleBefore) return true; // one round per slice: a clock jump is a round too (lab/tool-ticks.ts)
       if (this.limitHit !== undefined) {
         root.exit ??= { limit: this.limitHit };
@@ -352,6 +367,19 @@ export class Linux {
 
   /** Rounds in which every CPU idled until a timer (runSlice's one-round slices end there). */
   private idleJumps = 0;
+
+  /** Orphans keep running after the first process exits (runOrphans: `exec`). */
+  readonly runOrphans: boolean;
+  /** The orphans' run was ended (a limit, or every one of them blocked for good). */
+  private orphansEnded = false;
+
+  /**
+   * The run is over: the first process exited and, with runOrphans, every other task too (the
+   * orphans, reparented to the modelled init, getppid 1, reaped by it).
+   */
+  private done(root: Process): boolean {
+    return root.exit !== undefined && (!this.runOrphans || this.liveTasks === 0 || this.orphansEnded);
+  }
 
   /** Set when a limit ends the whole run (memory, tasks). */
   private limitHit: string | undefined;
@@ -382,11 +410,11 @@ export class Linux {
         if (done[i]) continue;
         const t = lanes[i]!;
         if (t.state === TaskState.Runnable && !t.proc.exit) {
-          this.clock.beginLane(i);
-          t.cpu = i;
+          this.clock.beginLane(i); // t.cpu: the CPU takeRound gave it
           // one lane has nobody to interleave with: its whole quantum at once (cpu.run's
           // single-instruction approach to a limit then costs nothing measurable)
           this.runTask(t, lanes.length > 1 ? LOCKSTEP_INSNS : t.quantumLeft);
+          if (t.proc.itimers !== undefined && hasCpuItimer(t.proc)) checkCpuItimers(this, t.proc);
           this.clock.endLane(i);
         }
         if (t.state !== TaskState.Runnable || t.proc.exit || t.quantumLeft <= 0) {
@@ -394,7 +422,7 @@ export class Linux {
           active--;
           if (t.state === TaskState.Runnable && !t.proc.exit) s.enqueue(t);
         }
-        if (this.stopReason !== undefined || this.limitHit !== undefined || root.exit || this.retired >= this.maxInsns) {
+        if (this.stopReason !== undefined || this.limitHit !== undefined || this.done(root) || this.retired >= this.maxInsns) {
           active = 0;
           break;
         }
@@ -452,7 +480,9 @@ export class Linux {
     }
     if (task.wakeResult !== undefined || task.restartNr !== undefined) this.syscallTrace?.resumed(task, task.wakeResult);
     if (task.wakeResult !== undefined) {
-      cpu.setRegNum(RAX, task.wakeResult);
+      // a signal interrupted the wait: the restart code waits for signal delivery (restart.ts)
+      if (isRestartCode(task.wakeResult)) noteRestart(task, cpu, task.wakeResult);
+      else cpu.setRegNum(RAX, cpu.bitness === 32 ? task.wakeResult >>> 0 : task.wakeResult);
       task.wakeResult = undefined;
     } else if (task.restartNr !== undefined) {
       // the syscall instruction (0f 05) runs again with its arguments still in place
@@ -465,15 +495,29 @@ export class Linux {
   /** Instructions run in kernel-provided detours (XOL copies, trampolines) since the last quantum update. */
   private detourInsns = 0;
 
-  /** The uprobe model ran n instructions that are not the program's: not counted against the quantum. */
+  /** The uprobe model ran n instructions that are not the program's: not counted against the quantum (unless --sched probe-cost). */
   creditDetour(n: number): void {
-    this.detourInsns += n;
+    if (!this.probeCostDelays) this.detourInsns += n;
   }
+
+  /**
+   * `--sched probe-cost` (docs/threads.md §3): the time probes cost delays the task, as a trap
+   * does on a real CPU: charged time uses up its quantum at the clock's cost per instruction, and
+   * XOL steps count as its instructions. Then probes can change the schedule. Off by default.
+   */
+  readonly probeCostDelays: boolean;
+  /** clock.chargedPs already turned into lost quantum. */
+  private chargedSeen = 0;
 
   /** Charge what task ran since instret was `before` to its quantum, detours excluded. */
   private useQuantum(task: Task, cpu: Cpu, before: number): void {
     task.quantumLeft -= cpu.instret - before - this.detourInsns;
     this.detourInsns = 0;
+    if (this.probeCostDelays && this.clock.chargedPs !== this.chargedSeen) {
+      const lost = Math.floor((this.clock.chargedPs - this.chargedSeen) / this.clock.psPerInsn);
+      this.chargedSeen += lost * this.clock.psPerInsn;
+      task.quantumLeft -= lost;
+    }
   }
 
   /** The task running now (or last run). */
@@ -590,7 +634,7 @@ export class Linux {
     this.sync(proc);
     const task = proc.onCpu;
     this.dispatch(task, exit);
-    if (proc.exit !== undefined || this.resched || task.pending.length !== 0 || proc.sharedPending.length !== 0) return false;
+    if (proc.exit !== undefined || this.resched || task.pending.length !== 0 || proc.sharedPending.length !== 0 || task.syscallRestart !== 0) return false;
     if (this.limitHit !== undefined) return false;
     if (this.shouldStop()) {
       this.stopPolled = true;
@@ -614,6 +658,7 @@ export class Linux {
     const cpu = task.proc.cpu;
     const nr = cpu.getRegNum(RAX);
     this.countSyscall(nr);
+    task.origNr = nr;
     if (this.syscallTrace?.traces(nr) === true) this.syscallTrace.around(task, nr, () => this.syscallBody(task, nr));
     else this.syscallBody(task, nr);
   }
@@ -642,7 +687,10 @@ export class Linux {
     ctx.task = task;
     ctx.cpu = cpu;
     const r = handler(ctx, args);
-    if (r !== "noreturn") cpu.setRegNum(RAX, r);
+    if (r !== "noreturn") {
+      if (r <= -ERESTARTSYS && r >= -ERESTART_RESTARTBLOCK) noteRestart(task, cpu, r);
+      else cpu.setRegNum(RAX, r);
+    }
   }
 
   /**
@@ -654,6 +702,7 @@ export class Linux {
     const L = cpu.lo;
     const nr = L[RAX]! >>> 0;
     this.countSyscall(I386_COUNT_BASE + nr);
+    task.origNr = nr;
     const handler = nr < I386_HANDLERS.length ? I386_HANDLERS[nr] : undefined;
     if (!handler) {
       cpu.setRegNum(RAX, cpu.bitness === 32 ? -ENOSYS >>> 0 : -ENOSYS);
@@ -672,7 +721,8 @@ export class Linux {
     const r = handler(ctx, args);
     // a sleeping call restarts with its i386 number (orig_ax), not the x86-64 handler's
     if (r === "noreturn" && task.wait?.restartNr !== undefined) task.wait.restartNr = nr;
-    if (r !== "noreturn") cpu.setRegNum(RAX, cpu.bitness === 32 ? r >>> 0 : r); // a compat task has only eax
+    if (r !== "noreturn" && isRestartCode(r)) noteRestart(task, cpu, r);
+    else if (r !== "noreturn") cpu.setRegNum(RAX, cpu.bitness === 32 ? r >>> 0 : r); // a compat task has only eax
   }
 
   private readonly sysArgs = [0, 0, 0, 0, 0, 0];
@@ -770,6 +820,8 @@ export class Linux {
    * it was not queued (the caller of a SI_TKILL/SI_QUEUE real-time signal returns -EAGAIN).
    */
   queueSignal(task: Task, info: SigInfo): boolean {
+    if (!info.forced) this.prepareSignal(task.proc, info.signo);
+    if (!info.forced && this.sigIgnored(task, info.signo)) return true;
     if (!info.forced) {
       const q = this.mayQueue(task.pending, info);
       if (q !== "queue") return q === "ok";
@@ -820,6 +872,8 @@ export class Linux {
    */
   queueProcessSignal(proc: Process, info: SigInfo): boolean {
     if (proc.exit) return true;
+    this.prepareSignal(proc, info.signo);
+    if (this.sigIgnored(proc.leader, info.signo)) return true;
     const q = this.mayQueue(proc.sharedPending, info);
     if (q !== "queue") return q === "ok";
     proc.sharedPending.push(info);
@@ -829,13 +883,35 @@ export class Linux {
     return true;
   }
 
+  /**
+   * sig_ignored (prepare_signal): a signal the target does not block, whose handler is SIG_IGN or
+   * SIG_DFL with an "ignore" default (SIGCHLD, SIGURG, SIGWINCH, SIGCONT), is dropped when sent:
+   * it is never queued and interrupts nothing.
+   */
+  private sigIgnored(task: Task, signo: number): boolean {
+    if (signo === SIGKILL || task.sigmask & sigBit(signo)) return false;
+    const h = task.proc.sighand[signo]?.handler;
+    return h === SIG_IGN || (h === SIG_DFL && defaultAction(signo) === "ignore");
+  }
+
+  /** prepare_signal's job control (stop.ts): SIGCONT continues a stopped group, SIGKILL wakes it to die. */
+  private prepareSignal(proc: Process, signo: number): void {
+    beforeSend(this, proc, signo);
+    if (signo === SIGKILL) wakeStoppedForKill(this, proc);
+  }
+
   /** signal_wake_up: a task in an interruptible wait returns from it (-EINTR or its restart value). */
   private signalWake(task: Task, signo: number): void {
     if (task.state !== TaskState.Blocked) return;
     const w = task.wait!;
+    if (w.kind === "stopped") return; // only SIGCONT and SIGKILL end a stop (prepareSignal)
     // rt_sigtimedwait: a signal of its set (blocked, as sigwait wants it) makes it run the call again
     if (w.sigset !== undefined && w.sigset & sigBit(signo)) this.sched.wake(task, undefined);
-    else if (w.eintr !== undefined && (signo === SIGKILL || !(task.sigmask & sigBit(signo)))) this.sched.wake(task, w.eintr);
+    else if (w.eintr !== undefined && (signo === SIGKILL || !(task.sigmask & sigBit(signo)))) {
+      w.onSignal?.();
+      task.restartBlock = w.restartBlock;
+      this.sched.wake(task, w.eintr);
+    }
   }
 
   forceSegv(task: Task, ip: number): void {
@@ -851,8 +927,17 @@ export class Linux {
     return idx >= 0 ? { list: task.proc.sharedPending, idx } : undefined;
   }
 
-  /** Deliver pending unblocked signals before returning to user mode (get_signal + handle_signal). */
+  /**
+   * Deliver pending unblocked signals before returning to user mode (get_signal + handle_signal);
+   * a call interrupted with a restart code that no handler took is restarted (arch_do_signal_or_restart).
+   */
   private deliverSignals(task: Task): void {
+    if (task.proc.notifyContinued) notifyContinued(this, task.proc);
+    this.deliverPending(task);
+    if (task.syscallRestart !== 0 && !task.proc.exit && task.state === TaskState.Runnable) restartWithoutHandler(task, task.proc.cpu);
+  }
+
+  private deliverPending(task: Task): void {
     const proc = task.proc;
     for (let guard = 0; guard < 64 && (task.pending.length || proc.sharedPending.length) && !proc.exit; guard++) {
       const next = this.dequeueSignal(task);
@@ -860,6 +945,7 @@ export class Linux {
       const info = next.list[next.idx]!;
       if (!info.forced && this.hooks.denySignal?.(task)) return;
       next.list.splice(next.idx, 1);
+      rearmOnDequeue(this, proc, info.signo);
       // after rt_sigsuspend the handler's frame holds the mask from before the call
       const saved = task.savedSigmask;
       task.savedSigmask = undefined;
@@ -867,12 +953,17 @@ export class Linux {
       const act = proc.sighand[info.signo]!;
       if (info.signo === SIGKILL || act.handler === SIG_DFL) {
         const what = defaultAction(info.signo);
-        if (what === "ignore" || what === "stop") continue;
+        if (what === "ignore") continue;
+        if (what === "stop") {
+          groupStop(this, proc, info.signo); // the task stops; its interrupted call restarts after SIGCONT
+          return;
+        }
         this.killProcess(proc, info, task);
         return;
       }
       if (act.handler === SIG_IGN) continue;
       const cpu = proc.cpu;
+      if (task.syscallRestart !== 0) restartForHandler(task, cpu, act.flags);
       const oldMask = task.sigmask;
       const trapno = info.signo === SIGSEGV ? 14 : info.signo === SIGILL ? 6 : info.signo === SIGFPE ? 0 : 0;
       if (!(cpu.bitness === 32 ? setupIa32Frame : setupRtFrame)(cpu, info, act, oldMask, task.altStack, trapno)) {
@@ -939,9 +1030,11 @@ export class Linux {
   private finishProcess(proc: Process, exit: ExitState): void {
     if (proc.exit) return;
     proc.exit = exit;
+    exitItimers(this, proc);
     this.requestResched();
     this.hooks.processExit?.(proc);
     notifyParent(this, proc);
+    wakePipeSleepers(this); // its descriptors are closed: readers may see end of file, pollers POLLHUP
   }
 
   /** The live process with this pid. */

@@ -6,13 +6,14 @@
 // sleepers re-run their call when anything changes (a write, a read, a close,
 // an exit).
 
-import { EAGAIN, EFAULT, EINTR, EINVAL, EPIPE } from "../errno.js";
+import { EAGAIN, EFAULT, EINVAL, EPIPE } from "../errno.js";
+import { ERESTARTSYS } from "./restart.js";
 import type { Linux } from "./linux.js";
 import { SI_USER, SIGPIPE } from "./signals.js";
 import type { SyscallContext } from "./syscalls.js";
 
 /** PIPE_DEF_BUFFERS pages. */
-const PIPE_SIZE = 65536;
+export const PIPE_SIZE = 65536;
 const O_NONBLOCK = 0o4000, O_CLOEXEC = 0o2000000;
 const SYS_read = 0, SYS_write = 1;
 
@@ -20,6 +21,8 @@ export class Pipe {
   /** Bytes written and not yet read, oldest first. */
   chunks: Uint8Array[] = [];
   size = 0;
+  /** Reads and writes so far (EPOLLET reports a ready pipe again only after a change). */
+  changes = 0;
   constructor(readonly id: number) {}
 }
 
@@ -30,16 +33,39 @@ function endOpen(k: Linux, p: Pipe, writeEnd: boolean): boolean {
   return k.processes.some((pr) => !pr.exit && pr.fds.some((f) => f.pipe === p && f.writeEnd === writeEnd));
 }
 
-/** Every task sleeping on a pipe re-runs its read or write. */
+export const pipeHasWriter = (k: Linux, p: Pipe): boolean => endOpen(k, p, true);
+export const pipeHasReader = (k: Linux, p: Pipe): boolean => endOpen(k, p, false);
+
+/**
+ * A pipe changed: each task sleeping on a pipe whose condition now holds re-runs its read or
+ * write (no spurious wake-ups: a woken task that a signal then reaches restarts the call only
+ * as SA_RESTART says); poll, select and epoll sleepers check their descriptors again.
+ */
 export function wakePipeSleepers(k: Linux): void {
   for (const pr of k.processes) {
     if (pr.exit) continue;
-    for (const t of pr.tasks) if (t.wait?.kind === "pipe read" || t.wait?.kind === "pipe write") k.sched.wake(t, undefined);
+    for (const t of pr.tasks) if ((t.wait?.kind === "pipe read" || t.wait?.kind === "pipe write") && t.wait.ready?.() !== false) k.sched.wake(t, undefined);
+  }
+  recheckPollers(k);
+}
+
+/** The poll, select and epoll_wait sleepers whose descriptors have something now wake with their answer (in tid order). */
+export function recheckPollers(k: Linux): void {
+  for (const pr of k.processes) {
+    if (pr.exit) continue;
+    for (const t of pr.tasks) {
+      const check = t.wait?.recheck;
+      if (check === undefined) continue;
+      const r = check();
+      if (r !== undefined) k.sched.wake(t, r);
+    }
   }
 }
 
-function sleepOn(c: SyscallContext, kind: string, p: Pipe, nr: number): "noreturn" {
-  c.kernel.sched.block(c.task, { kind, what: `pipe:[${p.id}]`, eintr: -EINTR, restartNr: nr });
+/** Sleep on the pipe until ready() (wait_event_interruptible's condition), then re-run the call. */
+function sleepOn(c: SyscallContext, kind: string, p: Pipe, nr: number, ready: () => boolean): "noreturn" {
+  // pipe_read, pipe_write: -ERESTARTSYS (SA_RESTART restarts them)
+  c.kernel.sched.block(c.task, { kind, what: `pipe:[${p.id}]`, eintr: -ERESTARTSYS, restartNr: nr, ready });
   c.kernel.requestResched();
   return "noreturn";
 }
@@ -49,7 +75,7 @@ export function pipeRead(c: SyscallContext, p: Pipe, flags: number, buf: number,
   if (p.size === 0) {
     if (!endOpen(c.kernel, p, true)) return 0; // no writer: end of file
     if (flags & O_NONBLOCK) return -EAGAIN;
-    return sleepOn(c, "pipe read", p, SYS_read);
+    return sleepOn(c, "pipe read", p, SYS_read, () => p.size > 0 || !endOpen(c.kernel, p, true));
   }
   const n = Math.min(count, p.size);
   const out = new Uint8Array(n);
@@ -70,6 +96,7 @@ export function pipeRead(c: SyscallContext, p: Pipe, flags: number, buf: number,
     return -EFAULT;
   }
   p.size -= n;
+  p.changes++;
   wakePipeSleepers(c.kernel);
   return n;
 }
@@ -85,11 +112,14 @@ export function pipeWrite(c: SyscallContext, p: Pipe, flags: number, bytes: Uint
   // PIPE_BUF (4096) bytes or less are written at once or not at all
   if (free === 0 || (bytes.length <= 4096 && free < bytes.length)) {
     if (flags & O_NONBLOCK) return -EAGAIN;
-    return sleepOn(c, "pipe write", p, SYS_write);
+    const need = bytes.length <= 4096 ? bytes.length : 1;
+    const k = c.kernel;
+    return sleepOn(c, "pipe write", p, SYS_write, () => PIPE_SIZE - p.size >= need || !endOpen(k, p, false));
   }
   const n = Math.min(free, bytes.length);
   p.chunks.push(bytes.slice(0, n));
   p.size += n;
+  p.changes++;
   wakePipeSleepers(c.kernel);
   return n;
 }

@@ -10,6 +10,8 @@ import type { MappedFile } from "../mm/mapped-file.js";
 import type { ElfImage } from "./elf.js";
 import { FdTable } from "./fdtable.js";
 import { NSIG, type SigAction, type SigInfo } from "./signals.js";
+import type { Itimers } from "./itimer.js";
+import type { JobReport } from "./stop.js";
 import { Task } from "./task.js";
 
 export interface ExitState {
@@ -60,6 +62,14 @@ export class Process {
   reaped = false;
   /** Process-directed signals (kill): any thread that does not block them takes them. */
   readonly sharedPending: SigInfo[] = [];
+  /** Stopped by this signal (job control, stop.ts); undefined while running. */
+  stopped: number | undefined;
+  /** Continued: the parent is told when one of its threads next runs (stop.ts). */
+  notifyContinued = false;
+  /** A stop or continue the parent has not collected with wait yet. */
+  jobReport: JobReport | undefined;
+  /** alarm/setitimer state (itimer.ts); undefined until the process arms one. */
+  itimers: Itimers | undefined;
   /** The kernel's TrapHandler for this process's CPU (created on the first run slice). */
   trapHandler: TrapHandler | undefined;
 

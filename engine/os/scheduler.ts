@@ -19,7 +19,18 @@ export const LOCKSTEP_INSNS = 1000;
 /** Default --max-tasks: threads and processes alive at once across the tree. */
 export const DEFAULT_MAX_TASKS = 512;
 
+/** A kernel timer on the virtual clock (an itimer): fire() runs when the clock reaches deadlinePs. */
+export interface KernelTimer {
+  deadlinePs: number;
+  /** Creation order: timers due at the same time fire in this order. */
+  readonly seq: number;
+  fire(): void;
+}
+
 export class Scheduler {
+  /** Armed kernel timers (not tied to a sleeping task). */
+  private readonly timers = new Set<KernelTimer>();
+
   /** Runnable tasks not on a CPU, in the order they will run. */
   private readonly runQueue: Task[] = [];
   /** Blocked tasks with a deadline. */
@@ -63,6 +74,23 @@ export class Scheduler {
     return true;
   }
 
+  /** Job control: the task stops (leaves the run queue) until resume(). Its pending result is kept. */
+  stop(task: Task, what: string): void {
+    const i = this.runQueue.indexOf(task);
+    if (i >= 0) this.runQueue.splice(i, 1);
+    task.state = TaskState.Blocked;
+    task.wait = { kind: "stopped", what };
+    this.blocked.add(task);
+  }
+
+  /** SIGCONT (or SIGKILL): a stopped task runs again, from the tail of the queue. */
+  resume(task: Task): void {
+    if (task.state !== TaskState.Blocked || task.wait?.kind !== "stopped") return;
+    task.wait = undefined;
+    this.blocked.delete(task);
+    this.enqueue(task);
+  }
+
   /** The task is gone: drop it from every queue. */
   remove(task: Task): void {
     if (task.state === TaskState.Blocked) {
@@ -76,24 +104,73 @@ export class Scheduler {
     task.state = TaskState.Exited;
   }
 
-  /** Up to `cpus` tasks for the next round, taken off the queue (the caller re-queues those still runnable). */
+  /**
+   * Up to `cpus` tasks for the next round, taken off the queue (the caller re-queues those still
+   * runnable). In queue order, each task takes the lowest-numbered free CPU its affinity mask
+   * allows (task.cpu); a task whose CPUs are all taken waits, keeping its place, for a later round.
+   */
   takeRound(): Task[] {
-    return this.runQueue.splice(0, Math.min(this.cpus, this.runQueue.length));
+    const lanes: Task[] = [];
+    const all = (1n << BigInt(this.cpus)) - 1n;
+    let free = all;
+    for (let i = 0; i < this.runQueue.length && free !== 0n; ) {
+      const t = this.runQueue[i]!;
+      const allowed = (t.affinity || all) & free;
+      if (allowed === 0n) {
+        i++;
+        continue;
+      }
+      let cpu = 0;
+      while (!((allowed >> BigInt(cpu)) & 1n)) cpu++;
+      free &= ~(1n << BigInt(cpu));
+      t.cpu = cpu;
+      lanes.push(t);
+      this.runQueue.splice(i, 1);
+    }
+    return lanes;
   }
 
-  /** The earliest deadline of a blocked task (ps), or undefined. */
+  /** Arm (or re-arm) a timer; a pending timer is a reason to advance the clock, not a deadlock. */
+  armTimer(t: KernelTimer): void {
+    this.timers.add(t);
+  }
+
+  disarmTimer(t: KernelTimer): void {
+    this.timers.delete(t);
+  }
+
+  timerArmed(t: KernelTimer): boolean {
+    return this.timers.has(t);
+  }
+
+  /** The earliest deadline of a blocked task or an armed timer (ps), or undefined. */
   nextDeadline(): number | undefined {
     let d: number | undefined;
     for (const t of this.timed) if (d === undefined || t.wait!.deadlinePs! < d) d = t.wait!.deadlinePs!;
+    for (const t of this.timers) if (d === undefined || t.deadlinePs < d) d = t.deadlinePs;
     return d;
   }
 
-  /** Wake the tasks whose deadline is at or before nowPs: earliest deadline first, then lowest tid. */
+  /**
+   * Fire the timers due at or before nowPs (earliest first, then in creation order), then wake
+   * the tasks whose deadline passed: earliest deadline first, then lowest tid.
+   */
   expire(nowPs: number): void {
+    if (this.timers.size !== 0) {
+      const due = [...this.timers].filter((t) => t.deadlinePs <= nowPs);
+      due.sort((a, b) => a.deadlinePs - b.deadlinePs || a.seq - b.seq);
+      for (const t of due) {
+        this.timers.delete(t);
+        t.fire(); // may re-arm itself
+      }
+    }
     if (this.timed.size === 0) return;
     const due = [...this.timed].filter((t) => t.wait!.deadlinePs! <= nowPs);
     due.sort((a, b) => a.wait!.deadlinePs! - b.wait!.deadlinePs! || a.tid - b.tid);
-    for (const t of due) this.wake(t, t.wait!.timeoutResult ?? 0);
+    for (const t of due) {
+      t.wait!.onTimeout?.();
+      this.wake(t, t.wait!.timeoutResult ?? 0);
+    }
   }
 
   /** Blocked tasks, in the order they blocked. */

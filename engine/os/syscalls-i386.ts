@@ -13,6 +13,8 @@
 // Unknown numbers are -ENOSYS. These are the calls glibc 2.36 makes for the
 // C runtime, stdio, malloc, time and signals.
 
+import { sysGetitimer, sysSetitimer } from "./itimer.js";
+import { sysPpoll, sysPselect6, sysSelect } from "./poll.js";
 import { EBADF, EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import { PAGE_SIZE } from "../mm/page.js";
 import { setThreadArea, getThreadArea } from "./tls-i386.js";
@@ -21,7 +23,7 @@ import { siginfoToCompat } from "./siginfo-i386.js";
 import { sysFutex } from "./futex.js";
 import { compatSigaction, compatSigreturn, compatRtSigreturn } from "./signal-frame-i386.js";
 import {
-  clockNow, copyIn, copyOut, cstr, doMmap, fileOf, readIovecList, rlimit, statBuf, SYSCALL_HANDLERS, sysSigtimedwait, writeIovecList,
+  clockNow, copyIn, doSleep, copyOut, cstr, doMmap, fileOf, readIovecList, rlimit, statBuf, SYSCALL_HANDLERS, sysSigtimedwait, writeIovecList,
   type SyscallContext, type SyscallHandler,
 } from "./syscalls.js";
 
@@ -142,17 +144,6 @@ function timeOut(c: SyscallContext, ptr: number, clk: number, usec: boolean): nu
   return copyOut(c, ptr, u32s(sec, usec ? Math.floor(nsec / 1000) : nsec));
 }
 
-/** nanosleep / clock_nanosleep with an old_timespec32: the guest's time advances, nothing else. */
-function sleep32(c: SyscallContext, req: number): number {
-  const raw = copyIn(c, req, 8);
-  if (typeof raw === "number") return raw;
-  const dv = new DataView(raw.buffer, raw.byteOffset);
-  const sec = dv.getInt32(0, true), nsec = dv.getInt32(4, true);
-  if (sec < 0 || nsec < 0 || nsec >= 1e9) return -EINVAL;
-  c.kernel.clock.charge((sec * 1e9 + nsec) * 1000);
-  return 0;
-}
-
 /** TASK_SIZE of a compat task (IA32_PAGE_OFFSET): a fixed mapping past it is ENOMEM, a hint past it is ignored. */
 const IA32_TASK_SIZE = 0xffffe000;
 const MAP_FIXED_ANY = 0x10 | 0x100000; // MAP_FIXED | MAP_FIXED_NOREPLACE
@@ -178,6 +169,7 @@ type Row = [number, string, number | SyscallHandler];
 
 /** [i386 number, name, the x86-64 number whose handler serves it, or a compat handler]. */
 const ROWS: Row[] = [
+  [0, "restart_syscall", 219],
   [1, "exit", 60],
   [2, "fork", 57],
   [3, "read", 0],
@@ -197,6 +189,7 @@ const ROWS: Row[] = [
   [19, "lseek", (c, a) => seek(c, a[0]!, int(a[1]!), int(a[2]!))],
   [20, "getpid", 39],
   [24, "getuid", 102], // the 16-bit getuid: uid 1000 fits
+  [27, "alarm", 37],
   [29, "pause", 34],
   [33, "access", 21],
   [37, "kill", 62],
@@ -221,6 +214,8 @@ const ROWS: Row[] = [
   [75, "setrlimit", () => 0],
   [78, "gettimeofday", (c, a) => (a[0] ? timeOut(c, a[0]!, 0, true) : 0)],
   [85, "readlink", 89],
+  [104, "setitimer", (c, a) => sysSetitimer(c, a, true)],
+  [105, "getitimer", (c, a) => sysGetitimer(c, a, true)],
   [90, "mmap", (c, a) => {
     // old_mmap: one pointer to six 32-bit arguments, the offset in bytes
     const raw = copyIn(c, a[0]!, 24);
@@ -258,8 +253,18 @@ const ROWS: Row[] = [
   [145, "readv", compatReadv],
   [146, "writev", compatWritev],
   [158, "sched_yield", 24],
-  [162, "nanosleep", (c, a) => sleep32(c, a[0]!)],
+  [162, "nanosleep", (c, a) => doSleep(c, a[0]!, 0, 1, a[1]!, true)],
   [168, "poll", 7],
+  [142, "_newselect", (c, a) => sysSelect(c, a, true)],
+  [308, "pselect6", (c, a) => sysPselect6(c, a, true)],
+  [309, "ppoll", (c, a) => sysPpoll(c, a, true)],
+  [413, "pselect6_time64", (c, a) => sysPselect6(c, a, true, false)],
+  [414, "ppoll_time64", 271],
+  [254, "epoll_create", 213],
+  [329, "epoll_create1", 291],
+  [255, "epoll_ctl", 233],
+  [256, "epoll_wait", 232],
+  [319, "epoll_pwait", 281],
   [172, "prctl", 157], // PR_SET_NAME / PR_GET_NAME: a 16-byte name in both ABIs
   [173, "rt_sigreturn", compatRtSigreturn],
   [174, "rt_sigaction", compatSigaction],
@@ -294,7 +299,11 @@ const ROWS: Row[] = [
     return clk < 0 || clk > 11 ? -EINVAL : timeOut(c, a[1]!, clk, false);
   }],
   [266, "clock_getres", (c, a) => (a[1] ? copyOut(c, a[1]!, u32s(0, 1)) : 0)],
-  [267, "clock_nanosleep", (c, a) => sleep32(c, a[2]!)],
+  [267, "clock_nanosleep", (c, a) => {
+    const clk = a[0]! | 0;
+    if (clk < 0 || clk > 11 || clk === 2 || clk === 3) return -EINVAL;
+    return doSleep(c, a[2]!, a[1]! | 0, clk, a[3]!, true);
+  }],
   [270, "tgkill", 234],
   [284, "waitid", compatWaitid],
   [295, "openat", 257],

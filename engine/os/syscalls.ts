@@ -22,6 +22,10 @@ import { sysExecve, sysExecveat } from "./exec.js";
 import { sysFutex } from "./futex.js";
 import { pipeRead, pipeWrite, sysPipe2, wakePipeSleepers } from "./pipe.js";
 import { sysWait4, sysWaitid } from "./wait.js";
+import { sysPoll, sysPpoll, sysPselect6, sysSelect } from "./poll.js";
+import { sysEpollCreate1, sysEpollCtl, sysEpollWait } from "./epoll.js";
+import { rearmOnDequeue, sysAlarm, sysGetitimer, sysSetitimer } from "./itimer.js";
+import { ERESTART_RESTARTBLOCK, ERESTARTNOHAND, SYS_restart_syscall, sysRestartSyscall } from "./restart.js";
 
 export interface SyscallContext {
   kernel: Linux;
@@ -356,8 +360,9 @@ function doSigprocmask(c: SyscallContext, a: number[]): number {
 
 /** pause, rt_sigsuspend: sleep until a signal is delivered (-EINTR; at once if one is pending and unblocked). */
 function sleepForSignal(c: SyscallContext, kind: string): number | "noreturn" {
-  if (c.kernel.dequeueSignal(c.task) !== undefined) return -EINTR;
-  c.kernel.sched.block(c.task, { kind, what: "a signal", eintr: -EINTR });
+  // sys_pause, sigsuspend: -ERESTARTNOHAND (EINTR once a handler runs)
+  if (c.kernel.dequeueSignal(c.task) !== undefined) return -ERESTARTNOHAND;
+  c.kernel.sched.block(c.task, { kind, what: "a signal", eintr: -ERESTARTNOHAND });
   c.kernel.requestResched();
   return "noreturn";
 }
@@ -373,6 +378,7 @@ export function sysSigtimedwait(c: SyscallContext, a: number[], time32 = false):
   const got = c.kernel.dequeueSignal(c.task, set);
   if (got) {
     const info = got.list.splice(got.idx, 1)[0]!;
+    rearmOnDequeue(c.kernel, c.task.proc, info.signo);
     if (a[1]) {
       const b = new Uint8Array(128);
       const dv = new DataView(b.buffer);
@@ -459,19 +465,48 @@ function clockNow(c: SyscallContext, clk: number): [number, number] {
   return [sec, nsec];
 }
 
-/** nanosleep / clock_nanosleep: the task sleeps on the virtual clock (TIMER_ABSTIME: req is a deadline). */
-function doSleep(c: SyscallContext, req: number, flags: number, clk: number): number | "noreturn" {
-  const raw = copyIn(c, req, 16);
+/**
+ * nanosleep / clock_nanosleep: the task sleeps on the virtual clock (TIMER_ABSTIME: req is a
+ * deadline); rem: where the time left goes; time32: old_timespec32s (an i386 task's nanosleep).
+ */
+function doSleep(c: SyscallContext, req: number, flags: number, clk: number, rem: number, time32 = false): number | "noreturn" {
+  const raw = copyIn(c, req, time32 ? 8 : 16);
   if (typeof raw === "number") return raw;
   const dv = new DataView(raw.buffer);
-  const sec = Number(dv.getBigInt64(0, true)), nsec = Number(dv.getBigInt64(8, true));
+  const sec = time32 ? dv.getInt32(0, true) : Number(dv.getBigInt64(0, true));
+  const nsec = time32 ? dv.getInt32(4, true) : Number(dv.getBigInt64(8, true));
   if (sec < 0 || nsec < 0 || nsec >= 1e9) return -EINVAL;
   const ps = (sec * 1e9 + nsec) * 1000;
   const k = c.kernel;
   const realtime = clk === 0 || clk === 5 || clk === 8 || clk === 11;
   const deadline = flags & 1 /* TIMER_ABSTIME */ ? ps - (realtime ? k.clock.epochSec * 1e12 : 0) : k.nowPs() + ps;
+  return sleepUntil(c, deadline, `${sec}.${String(nsec).padStart(9, "0")}s`, (flags & 1) !== 0, rem, time32);
+}
+
+/**
+ * do_nanosleep: sleep until deadline (ps). A signal interrupts a relative sleep with
+ * -ERESTART_RESTARTBLOCK after writing the time left to rem (nanosleep_copyout), and an
+ * absolute one with -ERESTARTNOHAND: a handler makes either EINTR; without one the sleep goes on
+ * to the same deadline (hrtimer_nanosleep_restart).
+ */
+function sleepUntil(c: SyscallContext, deadline: number, what: string, abs: boolean, rem: number, time32: boolean): number | "noreturn" {
+  const k = c.kernel;
   if (deadline <= k.nowPs()) return 0;
-  k.sched.block(c.task, { kind: "nanosleep", what: `${sec}.${String(nsec).padStart(9, "0")}s`, deadlinePs: deadline, timeoutResult: 0, eintr: -EINTR });
+  const task = c.task, mem = c.cpu.mem;
+  const onSignal = (): void => {
+    const left = Math.max(0, Math.floor((deadline - k.nowPs()) / 1000));
+    const sec = Math.floor(left / 1e9);
+    try {
+      if (rem && !abs) mem.writeBytes(rem, time32 ? new Uint8Array(new Int32Array([sec, left - sec * 1e9]).buffer) : timespec(sec, left - sec * 1e9));
+    } catch {
+      // a bad rem: the kernel's copyout fails and the call returns -EFAULT; the model keeps EINTR
+    }
+  };
+  k.sched.block(task, {
+    kind: "nanosleep", what, deadlinePs: deadline, timeoutResult: 0, onSignal,
+    eintr: abs ? -ERESTARTNOHAND : -ERESTART_RESTARTBLOCK,
+    restartBlock: abs ? undefined : (rc) => sleepUntil(rc, deadline, what, abs, rem, time32),
+  });
   k.requestResched();
   return "noreturn";
 }
@@ -513,7 +548,16 @@ const rows: Row[] = [
     const f = c.kernel.lookupFile(p);
     return f ? copyOut(c, a[1]!, statBuf(c, { ...f, path: p })) : -ENOENT;
   }],
-  [7, "poll", (_c, a) => a[1]!],
+  [7, "poll", sysPoll],
+  // readiness and epoll (poll.ts, epoll.ts)
+  [23, "select", (c, a) => sysSelect(c, a)],
+  [270, "pselect6", (c, a) => sysPselect6(c, a)],
+  [271, "ppoll", (c, a) => sysPpoll(c, a)],
+  [213, "epoll_create", (c, a) => ((a[0]! | 0) <= 0 ? -EINVAL : sysEpollCreate1(c, 0))],
+  [291, "epoll_create1", (c, a) => sysEpollCreate1(c, a[0]! | 0)],
+  [233, "epoll_ctl", sysEpollCtl],
+  [232, "epoll_wait", (c, a) => sysEpollWait(c, a)],
+  [281, "epoll_pwait", (c, a) => sysEpollWait(c, a, a[4] ? { addr: a[4]!, size: a[5]! } : undefined)],
   [8, "lseek", (c, a) => {
     const f = fileOf(c, a[0]!);
     if (!f) return -EBADF;
@@ -596,11 +640,14 @@ const rows: Row[] = [
   [32, "dup", (c, a) => c.task.proc.fds.dup(int(a[0]!))],
   [33, "dup2", (c, a) => doDup3(c, a[0]!, a[1]!, false)],
   [22, "pipe", (c, a) => sysPipe2(c, a[0]!, 0)],
-  [35, "nanosleep", (c, a) => doSleep(c, a[0]!, 0, 1)],
+  [35, "nanosleep", (c, a) => doSleep(c, a[0]!, 0, 1, a[1]!)],
   [56, "clone", sysClone],
   [57, "fork", (c) => sysFork(c, false)],
   [58, "vfork", (c) => sysFork(c, true)],
   [59, "execve", sysExecve],
+  [36, "getitimer", (c, a) => sysGetitimer(c, a)],
+  [37, "alarm", sysAlarm],
+  [38, "setitimer", (c, a) => sysSetitimer(c, a)],
   [39, "getpid", (c) => c.task.proc.pid],
   [60, "exit", (c, a) => {
     c.kernel.exitTask(c.task, int(a[0]!) & 0xff);
@@ -733,6 +780,11 @@ const rows: Row[] = [
     m &= (1n << BigInt(c.kernel.sched.cpus)) - 1n;
     if (m === 0n) return -EINVAL;
     t.affinity = m;
+    // __set_cpus_allowed_ptr: a task on a CPU it may no longer use moves at once (its quantum ends)
+    if (!((m >> BigInt(t.cpu)) & 1n)) {
+      t.quantumLeft = 0;
+      if (t === c.task) c.kernel.requestResched();
+    }
     return 0;
   }],
   [204, "sched_getaffinity", (c, a) => {
@@ -749,6 +801,7 @@ const rows: Row[] = [
     c.task.clearChildTid = a[0]!;
     return c.task.tid;
   }],
+  [SYS_restart_syscall, "restart_syscall", sysRestartSyscall],
   [228, "clock_gettime", (c, a) => {
     const clk = int(a[0]!);
     if (clk < 0 || clk > 11) return -EINVAL;
@@ -759,7 +812,7 @@ const rows: Row[] = [
   [230, "clock_nanosleep", (c, a) => {
     const clk = int(a[0]!);
     if (clk < 0 || clk > 11 || clk === 2 || clk === 3) return -EINVAL; // the CPU-time clocks are not sleepable here
-    return doSleep(c, a[2]!, int(a[1]!), clk);
+    return doSleep(c, a[2]!, int(a[1]!), clk, a[3]!);
   }],
   [231, "exit_group", (c, a) => {
     c.kernel.exitGroup(c.task.proc, int(a[0]!) & 0xff);
@@ -810,10 +863,12 @@ const rows: Row[] = [
     return a[3] ? copyOut(c, a[3]!, old) : 0;
   }],
   [309, "getcpu", (c, a) => {
-    // one CPU, one node (glibc's sched_getcpu falls back to this without rseq)
-    for (const p of [a[0]!, a[1]!]) {
+    // the task's virtual CPU, node 0 (glibc's sched_getcpu falls back to this without rseq)
+    const vals = [c.task.cpu, 0];
+    for (let i = 0; i < 2; i++) {
+      const p = [a[0]!, a[1]!][i]!;
       if (!p) continue;
-      const r = copyOut(c, p, new Uint8Array(4));
+      const r = copyOut(c, p, new Uint8Array(new Uint32Array([vals[i]!]).buffer));
       if (r) return r;
     }
     return 0;
@@ -895,4 +950,4 @@ export function syscallName(nr: number): string {
 
 
 // the helpers the i386 table (syscalls-i386.ts) shares, for its compat layouts
-export { clockNow, copyIn, copyOut, cstr, doMmap, fileOf, readIovecList, rlimit, statBuf, writeIovecList };
+export { clockNow, doSleep, copyIn, copyOut, cstr, doMmap, fileOf, readIovecList, rlimit, statBuf, writeIovecList };

@@ -5,6 +5,7 @@
 
 import type { Process } from "./process.js";
 import type { AltStack, SigInfo } from "./signals.js";
+import type { SyscallContext } from "./syscalls.js";
 import type { TaskRegs } from "./task-context.js";
 
 /** What a blocked task waits for (shown by the deadlock report). */
@@ -21,10 +22,20 @@ export interface TaskWait {
   cancel?: () => void;
   /** Re-run this syscall when woken without a result (-ERESTARTSYS: ip back over the syscall, rax = nr). */
   restartNr?: number;
+  /** A pipe read or write: whether re-running it can make progress now. */
+  ready?: () => boolean;
+  /** poll, select, epoll_wait: their answer now (a result), or undefined while nothing is ready. */
+  recheck?: () => number | undefined;
+  /** Work done when the deadline passes (select clears its sets). */
+  onTimeout?: () => void;
   /** rt_sigtimedwait: the signals it waits for (they wake it although blocked). */
   sigset?: bigint;
-  /** Interruptible by a signal (TASK_INTERRUPTIBLE): the result then. */
+  /** Interruptible by a signal (TASK_INTERRUPTIBLE): the result then (-EINTR, or a restart code of restart.ts). */
   eintr?: number;
+  /** Work done when a signal interrupts the wait (nanosleep writes the time left). */
+  onSignal?: () => void;
+  /** With eintr -ERESTART_RESTARTBLOCK: what restart_syscall runs if no handler takes the signal. */
+  restartBlock?: (c: SyscallContext) => number | "noreturn";
 }
 
 export const enum TaskState {
@@ -65,6 +76,12 @@ export class Task {
   cpu = 0;
   /** sched_setaffinity mask (bit i: virtual CPU i). */
   affinity = 0n;
+  /** orig_ax: the number of the task's last system call (restarts put it back in rax). */
+  origNr = 0;
+  /** A restart code (restart.ts) the last call returned, until signal delivery resolves it; 0: none. */
+  syscallRestart = 0;
+  /** current->restart_block: what restart_syscall runs. */
+  restartBlock: ((c: SyscallContext) => number | "noreturn") | undefined;
   /** comm (TASK_COMM_LEN - 1 bytes at most): per task, set by prctl(PR_SET_NAME). */
   comm = "";
 

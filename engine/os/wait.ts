@@ -3,15 +3,16 @@
 // collects it; the parent gets its exit_signal (SIGCHLD) and any of its
 // threads sleeping in wait4 re-run the call. A vfork parent wakes up.
 
-import { ECHILD, EFAULT, EINTR, EINVAL } from "../errno.js";
+import { ECHILD, EFAULT, EINVAL } from "../errno.js";
+import { ERESTARTSYS } from "./restart.js";
 import type { Linux } from "./linux.js";
 import type { Process } from "./process.js";
-import { SIGCHLD, SIGKILL } from "./signals.js";
+import { SIGCHLD, SIGKILL, type SigInfo } from "./signals.js";
 import type { SyscallContext } from "./syscalls.js";
 
-const WNOHANG = 1, WEXITED = 4, WNOWAIT = 0x01000000;
+const WNOHANG = 1, WUNTRACED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x01000000;
 const P_ALL = 0, P_PID = 1, P_PGID = 2;
-const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_STOPPED = 5, CLD_CONTINUED = 6;
 const SYS_wait4 = 61, SYS_waitid = 247;
 
 /** Signals whose default action dumps core (the 0x80 bit of a wait status). */
@@ -30,9 +31,9 @@ function matching(c: SyscallContext, which: "all" | number): Process[] {
   return c.task.proc.children.filter((p) => !p.reaped && (which === "all" || p.pid === which));
 }
 
-/** Sleep until a child changes state: the call is re-run when woken (as -ERESTARTSYS is). */
+/** Sleep until a child changes state: the call is re-run when woken; a signal interrupts it with -ERESTARTSYS (do_wait). */
 function sleepInWait(c: SyscallContext, nr: number, what: string): "noreturn" {
-  c.kernel.sched.block(c.task, { kind: "wait4", what, eintr: -EINTR, restartNr: nr });
+  c.kernel.sched.block(c.task, { kind: "wait4", what, eintr: -ERESTARTSYS, restartNr: nr });
   c.kernel.requestResched();
   return "noreturn";
 }
@@ -47,39 +48,61 @@ function reap(c: SyscallContext, z: Process): void {
   if (i > 0) all.splice(i, 1); // the first process (the traced command) stays: the run reports it
 }
 
+/**
+ * wait_consider_task over the children in order: the first that exited, or (WUNTRACED /
+ * WSTOPPED) stopped, or (WCONTINUED) continued since the last report.
+ */
+function firstReport(kids: Process[], options: number, exited: boolean): { p: Process; kind: "exit" | "stopped" | "continued" } | undefined {
+  for (const p of kids) {
+    if (p.exit !== undefined) {
+      if (exited) return { p, kind: "exit" };
+      continue;
+    }
+    const r = p.jobReport;
+    if (r?.kind === "stopped" && p.stopped !== undefined && options & WUNTRACED) return { p, kind: "stopped" };
+    if (r?.kind === "continued" && options & WCONTINUED) return { p, kind: "continued" };
+  }
+  return undefined;
+}
+
 /** wait4(pid, wstatus, options, rusage). */
 export function sysWait4(c: SyscallContext, a: number[]): number | "noreturn" {
   const pid = a[0]! | 0, wstatus = a[1]!, options = a[2]! | 0, rusage = a[3]!;
-  if (options & ~(WNOHANG | 2 | 8 | 0x20000000 | 0x40000000 | 0x80000000)) return -EINVAL;
+  if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0x20000000 | 0x40000000 | 0x80000000)) return -EINVAL;
   const which = pid > 0 ? pid : "all"; // process groups: the whole family is one group here
   const kids = matching(c, which);
   if (kids.length === 0) return -ECHILD;
-  const z = kids.find((p) => p.exit !== undefined);
-  if (z) {
+  const found = firstReport(kids, options, true);
+  if (found) {
+    const z = found.p;
+    // stopped: (signal << 8) | 0x7f; continued: 0xffff (__W_CONTINUED)
+    const status = found.kind === "exit" ? waitStatus(z) : found.kind === "stopped" ? ((z.jobReport!.signo << 8) | 0x7f) : 0xffff;
     try {
-      if (wstatus) c.cpu.mem.write32(wstatus, waitStatus(z));
+      if (wstatus) c.cpu.mem.write32(wstatus, status);
       if (rusage) c.cpu.mem.writeBytes(rusage, new Uint8Array(144));
     } catch {
       return -EFAULT;
     }
-    reap(c, z);
+    if (found.kind === "exit") reap(c, z);
+    else z.jobReport = undefined;
     return z.pid;
   }
   if (options & WNOHANG) return 0;
   return sleepInWait(c, SYS_wait4, pid > 0 ? `child ${pid}` : "any child");
 }
 
-/** waitid(idtype, id, infop, options, rusage): WEXITED only (stopped and continued children are not modelled). */
+/** waitid(idtype, id, infop, options, rusage): WEXITED, WSTOPPED, WCONTINUED, WNOHANG, WNOWAIT. */
 export function sysWaitid(c: SyscallContext, a: number[]): number | "noreturn" {
   const idtype = a[0]! | 0, id = a[1]! | 0, infop = a[2]!, options = a[3]! | 0;
-  if (!(options & (WEXITED | 2 | 8))) return -EINVAL;
+  if (!(options & (WEXITED | WUNTRACED | WCONTINUED))) return -EINVAL;
   let which: "all" | number;
   if (idtype === P_ALL || idtype === P_PGID) which = "all";
   else if (idtype === P_PID) which = id;
   else return -EINVAL;
   const kids = matching(c, which);
   if (kids.length === 0) return -ECHILD;
-  const z = options & WEXITED ? kids.find((p) => p.exit !== undefined) : undefined;
+  const found = firstReport(kids, options, (options & WEXITED) !== 0);
+  const z = found?.p;
   if (!z) {
     if (options & WNOHANG) {
       try {
@@ -94,19 +117,27 @@ export function sysWaitid(c: SyscallContext, a: number[]): number | "noreturn" {
   if (infop) {
     const b = new Uint8Array(128);
     const dv = new DataView(b.buffer);
-    const e = z.exit!;
     dv.setInt32(0, SIGCHLD, true);
-    dv.setInt32(8, e.signal !== undefined ? (dumps(e.signal) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED, true);
+    if (found!.kind === "exit") {
+      const e = z.exit!;
+      dv.setInt32(8, e.signal !== undefined ? (dumps(e.signal) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED, true);
+      dv.setInt32(24, e.signal ?? e.code ?? 0, true);
+    } else {
+      dv.setInt32(8, found!.kind === "stopped" ? CLD_STOPPED : CLD_CONTINUED, true);
+      dv.setInt32(24, z.jobReport!.signo, true);
+    }
     dv.setInt32(16, z.pid, true);
     dv.setInt32(20, 1000, true);
-    dv.setInt32(24, e.signal ?? e.code ?? 0, true);
     try {
       c.cpu.mem.writeBytes(infop, b);
     } catch {
       return -EFAULT;
     }
   }
-  if (!(options & WNOWAIT)) reap(c, z);
+  if (!(options & WNOWAIT)) {
+    if (found!.kind === "exit") reap(c, z);
+    else z.jobReport = undefined;
+  }
   return 0;
 }
 
@@ -123,8 +154,12 @@ export function notifyParent(k: Linux, p: Process): void {
   for (const ch of p.children) ch.parent = undefined;
   const parent = p.parent;
   if (!parent || parent.exit) return;
+  const sig = p.exitSignal && p.exitSignal !== SIGKILL ? p.exitSignal : 0;
+  notifyParentOf(k, parent, sig ? { signo: sig, code: p.exit!.signal !== undefined ? CLD_KILLED : CLD_EXITED, addr: 0, pid: p.pid, forced: false, ip: 0 } : undefined);
+}
+
+/** A child changed state: the parent's threads sleeping in wait look again, and the parent gets info (SIGCHLD), if any. */
+export function notifyParentOf(k: Linux, parent: Process, info: SigInfo | undefined): void {
   for (const t of parent.tasks) if (t.wait?.kind === "wait4") k.sched.wake(t, undefined);
-  if (p.exitSignal && p.exitSignal !== SIGKILL) {
-    k.queueProcessSignal(parent, { signo: p.exitSignal, code: p.exit!.signal !== undefined ? CLD_KILLED : CLD_EXITED, addr: 0, pid: p.pid, forced: false, ip: 0 });
-  }
+  if (info) k.queueProcessSignal(parent, info);
 }

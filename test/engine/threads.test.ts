@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from "../../lab/paths.js";
 import { runSpec, type ProbeRun } from "../../lab/probe-run.js";
 import type { RunSpec } from "../../lab/run-spec.js";
 import { buildWith, requireMusl, runCli, runEmulated, runNative } from "../helpers.js";
+import { sameAsNative } from "./threads-native.js";
 
 const DIR = path.join(PROJECT_ROOT, "test", "corpus", "threads");
 const src = (name: string, ext = "c"): string => path.join(DIR, `${name}.${ext}`);
@@ -20,13 +21,7 @@ const CORPUS = ["mutex", "condvar", "barrier", "tls", "cancel", "signals", "sigw
 const glibc = (name: string): string => buildWith("gcc", src(name), ["-O0", "-pthread"], `thr-${name}-dyn`);
 const musl = (name: string): string => buildWith("musl-gcc", src(name), ["-static", "-O0"], `thr-${name}-musl`);
 
-function differential(bin: string): void {
-  const native = runNative(bin, []);
-  const emu = runEmulated(bin, []);
-  assert.equal(emu.stdout, native.stdout, "stdout");
-  assert.equal(emu.stderr, native.stderr, "stderr");
-  assert.equal(emu.status, native.status, "exit status");
-}
+const differential = (bin: string): void => sameAsNative(bin);
 
 describe("threads corpus, gcc -O0 -pthread (glibc 2.36, dynamic): emulator vs native", () => {
   for (const name of CORPUS) test(name, () => differential(glibc(name)));
