@@ -112,12 +112,12 @@ export class Jit {
    */
   private region(b: Block): Block[] {
     const out = [b];
-    if (countSupported(b) !== b.n) return out;
+    if (countSupported(b, true) !== b.n) return out;
     for (let q = 0; q < out.length && out.length < MAX_REGION; q++) {
       for (const t of successors(out[q]!)) {
         if (out.length >= MAX_REGION || out.some((x) => x.addr === t)) continue;
         const s = this.cpu.translated(t);
-        if (s === undefined || !s.valid || s.firstPage < b.firstPage || s.lastPage > b.lastPage || countSupported(s) !== s.n) continue;
+        if (s === undefined || !s.valid || s.firstPage < b.firstPage || s.lastPage > b.lastPage || countSupported(s, true) !== s.n) continue;
         out.push(s);
       }
     }
@@ -152,6 +152,9 @@ function successors(b: Block): number[] {
       return direct === undefined ? [b.end] : [direct, b.end];
     case FlowControl.Next:
       return [b.end];
+    case FlowControl.Interrupt:
+      return [b.end]; // int3: an emulated push (a uprobe on push %rbp) goes on after it
+
     default:
       return [];
   }
