@@ -279,12 +279,12 @@ export class Cpu {
   // ---- execution ----
 
   /**
-   * jit tier: compiled region code retired an int3 (jit/codegen.ts trap), with the state stored back and rip
+   * jit tier: compiled region code retired an int3 or a syscall (jit/codegen.ts trap), with the state stored back and rip
    * after it. Handled as run() handles an interpreted int3's event; true when run() would go on (the compiled
    * code may then continue at rip), false when run() must return (it returns jitExit).
    */
-  jitTrap(b: Block): boolean {
-    this.event = Event.Breakpoint;
+  jitTrap(b: Block, event: Event.Syscall | Event.Breakpoint): boolean {
+    this.event = event;
     this.lastBlock = b.valid ? b : undefined;
     const h = this.trapHandler;
     if (h === undefined) {

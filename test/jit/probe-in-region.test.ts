@@ -12,19 +12,20 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { loadBinary } from "../../engine/binary.js";
 import type { Cpu } from "../../engine/cpu/cpu.js";
+import { Event } from "../../engine/cpu/exit.js";
 import type { Tier } from "../../engine/cpu/jit/tier.js";
 import { Machine } from "../../engine/machine.js";
 import { BufferIo } from "../../engine/os/host-io.js";
 import { COST_PROFILES, resolveKernel, Uprobes, type Consumer } from "../../engine/uprobes/index.js";
 import { samplePath } from "../helpers.js";
 
-/** Count the traps compiled code handled (Cpu.jitTrap) on this CPU. */
+/** Count the int3s compiled code handled (Cpu.jitTrap) on this CPU. */
 function spyJitTraps(cpu: Cpu): { n: number } {
   const seen = { n: 0 };
   const orig = cpu.jitTrap.bind(cpu);
-  cpu.jitTrap = (b) => {
-    seen.n++;
-    return orig(b);
+  cpu.jitTrap = (b, event) => {
+    if (event === Event.Breakpoint) seen.n++;
+    return orig(b, event);
   };
   return seen;
 }

@@ -727,17 +727,22 @@ function goTo(g: Gen, t: number): string {
  * run() would go on, the locals are reloaded (the handler may have moved rsp, rip, memory) and execution continues
  * at the member block that starts at the new rip (an emulated push: the probed function's next block), if the
  * region is still valid (a handler may rewrite code: the nop5 optimization, a new probe) and TF is clear; else the
- * function leaves with cpu.jitBlock undefined. Saves two block dispatches per emulated hit.
+ * function leaves with cpu.jitBlock undefined. Saves two block dispatches per emulated hit. syscall is handled the
+ * same way (the nop5 path's sys_uprobe, and every system call); B[0].jit is checked too, since an exec (attach)
+ * drops all compiled code without invalidating the blocks.
  */
-function trap(g: Gen): string {
+function trap(g: Gen, syscall: boolean): string {
   const s = g.fs;
   const n = g.b.n;
+  // syscall: the CPU's part first (ops/system.ts): rcx = the next rip, r11 = rflags without RF
+  const next = g.b.insns[g.k]!.next;
+  const cpuPart = syscall ? `L[1]=${next | 0};H[1]=${Math.floor(next / TWO32) | 0};L[11]=fl.get()&~65536;H[11]=0;` : "";
   const cases = g.region!.map((m, i) => `case ${m.addr}:if(${m.n}<=room){pc=${i};continue;}break;`).join("");
   const reload = g.site(() => [...g.regs].map((r) => `l${r}=L[${r}];h${r}=H[${r}];`).join(""));
   return (
-    `{${s ? storeFlags(s) + ";" : ""}${g.storeRegsSite()}cpu.instret+=ic+${n};room-=ic+${n};ic=0;cpu.rip=${g.b.end};` +
-    `if(!cpu.jitTrap(B[${g.j}])){cpu.jitBlock=undefined;return -1;}${reload}` +
-    `if(B[0].valid&&(fl.bits&${TF})===0){switch(cpu.rip){${cases}}}cpu.jitBlock=undefined;return -1;}`
+    `{${s ? storeFlags(s) + ";" : ""}${g.storeRegsSite()}${cpuPart}cpu.instret+=ic+${n};room-=ic+${n};ic=0;cpu.rip=${g.b.end};` +
+    `if(!cpu.jitTrap(B[${g.j}],${syscall ? 1 : 2})){cpu.jitBlock=undefined;return -1;}${reload}` +
+    `if(B[0].valid&&B[0].jit!==undefined&&(fl.bits&${TF})===0){switch(cpu.rip){${cases}}}cpu.jitBlock=undefined;return -1;}`
   );
 }
 
@@ -802,8 +807,9 @@ function emit(g: Gen, insn: Insn): boolean {
     case Mnemonic.Endbr64:
       return true;
     case Mnemonic.Int3:
+    case Mnemonic.Syscall:
       if (!g.region) return false;
-      g.out.push(trap(g));
+      g.out.push(trap(g, insn.mnemonic === Mnemonic.Syscall));
       return true;
     case Mnemonic.Mov:
       return mov(g, insn);

@@ -11,7 +11,7 @@
 
 import type { AddressSpace } from "../../mm/address-space.js";
 import type { Block, Cpu } from "../cpu.js";
-import { FlowControl } from "../iced.js";
+import { FlowControl, Mnemonic } from "../iced.js";
 import { OpK } from "../insn.js";
 import { mulS64, productWords } from "../ops/muldiv.js";
 import { countSupported, generate, generateRegion } from "./codegen.js";
@@ -146,14 +146,15 @@ function successors(b: Block): number[] {
   const direct = t !== undefined && t.kind === OpK.Rel ? t.immHi * 4294967296 + (t.immLo >>> 0) : undefined;
   switch (last.flow) {
     case FlowControl.UnconditionalBranch:
-    case FlowControl.Call:
       return direct === undefined ? [] : [direct];
     case FlowControl.ConditionalBranch:
       return direct === undefined ? [b.end] : [direct, b.end];
     case FlowControl.Next:
       return [b.end];
     case FlowControl.Interrupt:
-      return [b.end]; // int3: an emulated push (a uprobe on push %rbp) goes on after it
+    case FlowControl.Call:
+      if (last.mnemonic === Mnemonic.Int3 || last.mnemonic === Mnemonic.Syscall) return [b.end]; // an emulated push (a uprobe on push %rbp), a system call: they go on after it
+      return direct === undefined ? [] : [direct];
 
     default:
       return [];
