@@ -119,3 +119,34 @@ describe("jit: a hit that makes run() return", () => {
     assert.equal(b.status, 128 + 5);
   });
 });
+
+describe("jit: the optimized nop5 path inside compiled regions (syscall)", () => {
+  // callsite-O0's probe_nop5 is called in a loop: the first hit rewrites the site to a call into
+  // [uprobes-trampoline], whose syscall (sys_uprobe) then runs inside compiled code
+  function nop5(tier: Tier) {
+    const bin = loadBinary(samplePath("callsite-O0"));
+    const up = new Uprobes({ gen: resolveKernel("6.18"), emulation: true, cost: COST_PROFILES["kvm-6.18"]! });
+    const io = new BufferIo();
+    const m = new Machine(bin, { io, hooks: up, tier });
+    const cpu = m.proc.cpu;
+    let syscalls = 0;
+    const orig = cpu.jitTrap.bind(cpu);
+    cpu.jitTrap = (b, event) => {
+      if (event === Event.Syscall) syscalls++;
+      return orig(b, event);
+    };
+    let hits = 0;
+    const c = up.register(m.kernel.mappedFile(bin.path, bin.bytes), bin.lookup("probe_nop5")!.fileOffset, { name: "nop5", handler: () => void hits++ });
+    const r = m.run();
+    return { hits, traps: { ...c.stats.traps }, path: c.stats.path, status: r.status, instructions: r.instructions, virtualNs: r.virtualNs, out: io.text(1), syscalls };
+  }
+  const a = nop5("interp");
+  const b = nop5("jit");
+  test("same hits, traps, instructions, virtual time and output; the syscalls ran from compiled code", () => {
+    assert.ok(b.traps.uprobe_syscall > 100, `${b.traps.uprobe_syscall} sys_uprobe calls`);
+    assert.ok(b.syscalls >= b.traps.uprobe_syscall / 2, `${b.syscalls} syscalls handled in compiled code`);
+    assert.equal(a.syscalls, 0);
+    assert.deepEqual({ ...b, syscalls: 0 }, { ...a, syscalls: 0 });
+    assert.equal(b.status, 0);
+  });
+});
