@@ -107,8 +107,12 @@ export class Cpu {
   trapHandler: TrapHandler | undefined;
   /** The jit tier (64-bit code only), or undefined for the interpreter alone. */
   jit: Jit | undefined;
-  /** Set by compiled region code that returns ~k: the block it ended in (see jit/codegen.ts generateRegion). */
+  /** Set by compiled region code that returns ~k: the block it ended in (see jit/codegen.ts generateRegion); undefined after a trap it handled (jitTrap). */
   jitBlock: Block | undefined;
+  /** What run() returns after jitTrap refused to go on (Exit.Event or Exit.Handled), else 0. */
+  private jitExit = 0;
+  /** True while jitTrap runs the trap handler: what it throws is not a guest fault. */
+  private jitTrapping = false;
 
   constructor(
     public mem: AddressSpace,
@@ -275,6 +279,30 @@ export class Cpu {
   // ---- execution ----
 
   /**
+   * jit tier: compiled region code retired an int3 or a syscall (jit/codegen.ts trap), with the state stored back and rip
+   * after it. Handled as run() handles an interpreted int3's event; true when run() would go on (the compiled
+   * code may then continue at rip), false when run() must return (it returns jitExit).
+   */
+  jitTrap(b: Block, event: Event.Syscall | Event.Breakpoint): boolean {
+    this.event = event;
+    this.lastBlock = b.valid ? b : undefined;
+    const h = this.trapHandler;
+    if (h === undefined) {
+      this.jitExit = Exit.Event;
+      return false;
+    }
+    this.jitTrapping = true;
+    const goOn = h(Exit.Event);
+    this.jitTrapping = false;
+    if (!goOn) {
+      this.jitExit = Exit.Handled;
+      return false;
+    }
+    this.event = Event.None;
+    return true;
+  }
+
+  /**
    * Run until an event, an exception, a single-step trap, or `limit`
    * instructions retired in total (instret === limit).
    */
@@ -323,8 +351,18 @@ export class Cpu {
         if (b.jit !== undefined) {
           i = b.jit(limit - this.instret);
           if (i < 0) {
+            if (this.jitBlock === undefined) {
+              // the region handled an int3 (jitTrap) and left after it: as after an interpreted trap
+              const x = this.jitExit;
+              if (x !== 0) {
+                this.jitExit = 0;
+                return x;
+              }
+              prev = this.lastBlock;
+              continue;
+            }
             // a region ended in another of its blocks, with i = ~(its instructions retired)
-            b = this.jitBlock!;
+            b = this.jitBlock;
             fns = b.fns;
             n = b.n;
             i = ~i;
@@ -332,6 +370,11 @@ export class Cpu {
         } else if (this.jit !== undefined && !stepping && !counting && ++b.heat === this.jit.hot) this.jit.tierUp(b);
         for (; i < n; i++) fns[i]!();
       } catch (e) {
+        if (this.jitTrapping) {
+          // thrown by the trap handler called from compiled code: not the guest's fault (as if run() had called it)
+          this.jitTrapping = false;
+          throw e;
+        }
         this.lastBlock = undefined;
         this.instret += i;
         const insn = b.insns[i]!;

@@ -23,6 +23,8 @@ import { cfBool, condFromLocals, IN_FL, storeFlags, type FState } from "./flags-
 const CANON = 0x800000000000;
 const TWO32 = 4294967296;
 const RSP = 4;
+/** RFLAGS.TF (Fl.TF; a const enum's value, written out for the generated code). */
+const TF = 0x100;
 
 export interface BlockSource {
   /** The body of `function (room)`: room is the number of instructions the run may still retire. */
@@ -719,6 +721,31 @@ function goTo(g: Gen, t: number): string {
   return `{if(ic+${g.b.n + g.region![m]!.n}<=room){${s ? storeFlags(s) + ";" : ""}ic+=${g.b.n};pc=${m};continue;}${leave}}`;
 }
 
+/**
+ * Region mode: int3 (a uprobe's breakpoint, mostly) is handled without leaving the function: the state is stored
+ * back, the int3 retired, and cpu.jitTrap runs the trap handler as Cpu.run would after an interpreted int3. When
+ * run() would go on, the locals are reloaded (the handler may have moved rsp, rip, memory) and execution continues
+ * at the member block that starts at the new rip (an emulated push: the probed function's next block), if the
+ * region is still valid (a handler may rewrite code: the nop5 optimization, a new probe) and TF is clear; else the
+ * function leaves with cpu.jitBlock undefined. Saves two block dispatches per emulated hit. syscall is handled the
+ * same way (the nop5 path's sys_uprobe, and every system call); B[0].jit is checked too, since an exec (attach)
+ * drops all compiled code without invalidating the blocks.
+ */
+function trap(g: Gen, syscall: boolean): string {
+  const s = g.fs;
+  const n = g.b.n;
+  // syscall: the CPU's part first (ops/system.ts): rcx = the next rip, r11 = rflags without RF
+  const next = g.b.insns[g.k]!.next;
+  const cpuPart = syscall ? `L[1]=${next | 0};H[1]=${Math.floor(next / TWO32) | 0};L[11]=fl.get()&~65536;H[11]=0;` : "";
+  const cases = g.region!.map((m, i) => `case ${m.addr}:if(${m.n}<=room){pc=${i};continue;}break;`).join("");
+  const reload = g.site(() => [...g.regs].map((r) => `l${r}=L[${r}];h${r}=H[${r}];`).join(""));
+  return (
+    `{${s ? storeFlags(s) + ";" : ""}${g.storeRegsSite()}${cpuPart}cpu.instret+=ic+${n};room-=ic+${n};ic=0;cpu.rip=${g.b.end};` +
+    `if(!cpu.jitTrap(B[${g.j}],${syscall ? 1 : 2})){cpu.jitBlock=undefined;return -1;}${reload}` +
+    `if(B[0].valid&&B[0].jit!==undefined&&(fl.bits&${TF})===0){switch(cpu.rip){${cases}}}cpu.jitBlock=undefined;return -1;}`
+  );
+}
+
 /** After an instruction that set cpu.rip to a computed target (ret, indirect jmp/call): in region mode, leave. */
 function afterDynamicBranch(g: Gen): void {
   if (g.region) g.out.push(g.leaveRegion());
@@ -778,6 +805,11 @@ function emit(g: Gen, insn: Insn): boolean {
   switch (insn.mnemonic) {
     case Mnemonic.Nop:
     case Mnemonic.Endbr64:
+      return true;
+    case Mnemonic.Int3:
+    case Mnemonic.Syscall:
+      if (!g.region) return false;
+      g.out.push(trap(g, insn.mnemonic === Mnemonic.Syscall));
       return true;
     case Mnemonic.Mov:
       return mov(g, insn);
@@ -965,9 +997,10 @@ export function generateRegion(blocks: Block[]): string {
   );
 }
 
-/** How many instructions at the block's start emit() supports (a dry run on a throw-away generator). */
-export function countSupported(b: Block): number {
+/** How many instructions at the block's start emit() supports (a dry run on a throw-away generator), alone or in a region (int3). */
+export function countSupported(b: Block, inRegion = false): number {
   const g = new Gen(b, false);
+  if (inRegion) g.region = [b];
   g.limit = b.n;
   let k = 0;
   for (; k < b.n; k++) {

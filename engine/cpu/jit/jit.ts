@@ -11,7 +11,7 @@
 
 import type { AddressSpace } from "../../mm/address-space.js";
 import type { Block, Cpu } from "../cpu.js";
-import { FlowControl } from "../iced.js";
+import { FlowControl, Mnemonic } from "../iced.js";
 import { OpK } from "../insn.js";
 import { mulS64, productWords } from "../ops/muldiv.js";
 import { countSupported, generate, generateRegion } from "./codegen.js";
@@ -112,12 +112,12 @@ export class Jit {
    */
   private region(b: Block): Block[] {
     const out = [b];
-    if (countSupported(b) !== b.n) return out;
+    if (countSupported(b, true) !== b.n) return out;
     for (let q = 0; q < out.length && out.length < MAX_REGION; q++) {
       for (const t of successors(out[q]!)) {
         if (out.length >= MAX_REGION || out.some((x) => x.addr === t)) continue;
         const s = this.cpu.translated(t);
-        if (s === undefined || !s.valid || s.firstPage < b.firstPage || s.lastPage > b.lastPage || countSupported(s) !== s.n) continue;
+        if (s === undefined || !s.valid || s.firstPage < b.firstPage || s.lastPage > b.lastPage || countSupported(s, true) !== s.n) continue;
         out.push(s);
       }
     }
@@ -146,12 +146,16 @@ function successors(b: Block): number[] {
   const direct = t !== undefined && t.kind === OpK.Rel ? t.immHi * 4294967296 + (t.immLo >>> 0) : undefined;
   switch (last.flow) {
     case FlowControl.UnconditionalBranch:
-    case FlowControl.Call:
       return direct === undefined ? [] : [direct];
     case FlowControl.ConditionalBranch:
       return direct === undefined ? [b.end] : [direct, b.end];
     case FlowControl.Next:
       return [b.end];
+    case FlowControl.Interrupt:
+    case FlowControl.Call:
+      if (last.mnemonic === Mnemonic.Int3 || last.mnemonic === Mnemonic.Syscall) return [b.end]; // an emulated push (a uprobe on push %rbp), a system call: they go on after it
+      return direct === undefined ? [] : [direct];
+
     default:
       return [];
   }
