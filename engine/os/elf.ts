@@ -45,7 +45,7 @@ interface Section {
   flags: number;
 }
 
-interface ElfSymbol {
+export interface ElfSymbol {
   name: string;
   /** Link-time address (add the load bias for PIE). */
   value: number;
