@@ -112,19 +112,22 @@ export function debugSymbols(elf: ElfImage, binPath: string): ElfSymbol[] {
   return syms;
 }
 
+/** parseElf's order: by address, then name. */
+const before = (a: ElfSymbol, b: ElfSymbol): boolean => a.value < b.value || (a.value === b.value && a.name.localeCompare(b.name) < 0);
+
 /**
  * The file's own symbols with the debug file's added: one per (name, address), as bcc's symbol
- * sets hold them; sorted by address, then name, like the file's own.
+ * sets hold them. Both inputs are in parseElf's order, so a linear merge keeps it (re-sorting
+ * 10,000 names with localeCompare cost more than reading them).
  */
 export function mergeDebugSymbols(own: readonly ElfSymbol[], debug: readonly ElfSymbol[]): ElfSymbol[] {
-  if (debug.length === 0) return [...own];
   const seen = new Set(own.map((s) => `${s.name}@${s.value}`));
-  const out = [...own];
-  for (const s of debug) {
-    const key = `${s.name}@${s.value}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(s);
+  const extra = debug.filter((s) => !seen.has(`${s.name}@${s.value}`));
+  const out: ElfSymbol[] = [];
+  let i = 0, j = 0;
+  while (i < own.length || j < extra.length) {
+    if (j >= extra.length || (i < own.length && !before(extra[j]!, own[i]!))) out.push(own[i++]!);
+    else out.push(extra[j++]!);
   }
-  return out.sort((a, b) => a.value - b.value || a.name.localeCompare(b.name));
+  return out;
 }
