@@ -2,10 +2,11 @@
 // file offsets, and disassembly decoded from the file's own bytes.
 
 import { X86Decoder } from "./cpu/decoder.js";
+import { debugSymbols, mergeDebugSymbols } from "./debug-file.js";
 import { demangleName, type DemangledName } from "./demangle.js";
 import { UserError } from "./errors.js";
 import { readHostFile } from "./host-file.js";
-import { ElfError, ET_DYN, parseElf, PT_LOAD, type ElfImage } from "./os/elf.js";
+import { ElfError, ET_DYN, parseElf, PT_LOAD, type ElfImage, type ElfSymbol } from "./os/elf.js";
 import { PIE_BASE } from "./os/loader.js";
 
 export interface Sym {
@@ -29,9 +30,13 @@ export interface DisasmLine {
 }
 
 export class Binary {
-  readonly symbols: Sym[];
   readonly bias: number;
+  /** The file's own symbols (.symtab/.dynsym). */
+  private readonly own: Sym[];
+  /** Own plus the detached debug file's, read on first need (engine/debug-file.ts). */
+  private merged: Sym[] | undefined;
   private readonly byName = new Map<string, Sym>();
+  private debugByName: Map<string, Sym> | undefined;
   private decoder: X86Decoder | undefined;
 
   constructor(
@@ -42,23 +47,32 @@ export class Binary {
     bias?: number,
   ) {
     this.bias = bias ?? (elf.type === ET_DYN ? PIE_BASE : 0);
-    this.symbols = elf.symbols.map((s) => ({
-      name: s.name,
-      addr: s.value + this.bias,
-      size: s.size,
-      kind: s.kind,
-      ifunc: s.ifunc,
-      fileOffset: this.fileOffsetOf(s.value + this.bias),
-    }));
-    // Prefer functions, then global symbols, when names repeat.
-    for (const s of this.symbols) {
-      const cur = this.byName.get(s.name);
-      if (!cur || (cur.kind !== "func" && s.kind === "func")) this.byName.set(s.name, s);
-    }
+    this.own = elf.symbols.map((s) => this.toSym(s));
+    indexByName(this.byName, this.own);
   }
 
+  private toSym(s: ElfSymbol): Sym {
+    return { name: s.name, addr: s.value + this.bias, size: s.size, kind: s.kind, ifunc: s.ifunc, fileOffset: this.fileOffsetOf(s.value + this.bias) };
+  }
+
+  /**
+   * Every symbol, sorted by address: the file's own and those of its detached debug file (as bcc
+   * merges them for bpftrace's wildcards, lookups and stacks). The debug file is read only here.
+   */
+  get symbols(): Sym[] {
+    if (this.merged === undefined) {
+      const extra = debugSymbols(this.elf, this.path);
+      this.merged = extra.length === 0 ? this.own : mergeDebugSymbols(this.elf.symbols, extra).map((s) => this.toSym(s));
+    }
+    return this.merged;
+  }
+
+  /** By name: the file's own symbols first; the debug file is read only on a miss. */
   lookup(name: string): Sym | undefined {
-    return this.byName.get(name);
+    const s = this.byName.get(name);
+    if (s !== undefined) return s;
+    if (this.debugByName === undefined) indexByName((this.debugByName = new Map()), this.symbols);
+    return this.debugByName.get(name);
   }
 
   // ---- C++ names -------------------------------------------------------------
@@ -184,6 +198,14 @@ export class Binary {
     const b = this.bytesAt(a, 15);
     if (!b.length) return undefined;
     return this.dec().format(a, b);
+  }
+}
+
+/** Prefer functions, then the first (global before local in address order) when names repeat. */
+function indexByName(map: Map<string, Sym>, syms: readonly Sym[]): void {
+  for (const s of syms) {
+    const cur = map.get(s.name);
+    if (!cur || (cur.kind !== "func" && s.kind === "func")) map.set(s.name, s);
   }
 }
 

@@ -76,7 +76,9 @@ export class BinaryTargetInfo implements TargetInfo {
 
   instructionOffsets(sym: SymbolInfo): number[] {
     // By address too: local symbols of one name (two TUs' `(anonymous namespace)::f`) may repeat.
-    const s = this.bin.symbols.find((x) => x.name === sym.name && BigInt(x.addr) === sym.addr) ?? this.bin.lookup(sym.name);
+    // (the file's own symbols first: the merged table would read the detached debug file)
+    const own = this.bin.lookup(sym.name);
+    const s = own !== undefined && BigInt(own.addr) === sym.addr ? own : (this.bin.symbols.find((x) => x.name === sym.name && BigInt(x.addr) === sym.addr) ?? own);
     if (!s) return [];
     return this.bin.instructionOffsets(s);
   }

@@ -25,6 +25,7 @@ export function matchingFunctions(target: TargetInfo, file: string, glob: string
   const re = globRegExp(glob);
   const out = new Set<string>();
   for (const n of target.symbolNames(file)) {
+    if (n.includes(".part.")) continue; // bpftrace skips GCC's partial-inlining pieces (get_matches_in_stream)
     if (!out.has(n) && re.test(n) && target.lookupSymbol(n, file) !== undefined) out.add(n);
   }
   return [...out];

@@ -45,7 +45,7 @@ interface Section {
   flags: number;
 }
 
-interface ElfSymbol {
+export interface ElfSymbol {
   name: string;
   /** Link-time address (add the load bias for PIE). */
   value: number;
@@ -194,13 +194,14 @@ export function parseElf(path: string, bytes: Uint8Array): ElfImage {
   if (shoff && shnum && shentsize >= L.shentsize && shoff + shnum * shentsize <= bytes.length) {
     const raw: { name: number; type: number; flags: number; addr: number; offset: number; size: number; link: number; entsize: number }[] = [];
     for (let i = 0; i < shnum; i++) raw.push(L.shdr(shoff + i * shentsize));
+    const utf8 = new TextDecoder(); // one decoder for all names: a new one per string dominated reading a 10,000-symbol table
     const str = (sec: number, off: number): string => {
       const s = raw[sec];
       if (!s || s.offset + off >= bytes.length) return "";
       let end = s.offset + off;
       const lim = Math.min(bytes.length, s.offset + s.size);
       while (end < lim && bytes[end] !== 0) end++;
-      return new TextDecoder().decode(bytes.subarray(s.offset + off, end));
+      return utf8.decode(bytes.subarray(s.offset + off, end));
     };
     for (const s of raw) sections.push({ name: str(shstrndx, s.name), type: s.type, addr: s.addr, offset: s.offset, size: s.size, flags: s.flags });
     const Y = L.sym;
