@@ -923,4 +923,4 @@ export function syscallName(nr: number): string {
 
 
 // the helpers the i386 table (syscalls-i386.ts) shares, for its compat layouts
-export { clockNow, copyIn, copyOut, cstr, doMmap, fileOf, readIovecList, rlimit, statBuf, writeIovecList };
+export { clockNow, copyIn, copyOut, cstr, doMmap, fileOf, positionalFile, preadIovecs, readIovecList, rlimit, statBuf, writeIovecList };
