@@ -104,6 +104,15 @@ const DSL_LIMITS = { bytes: 64 * 1024, nesting: 256, operators: 256, elements: 2
 
 const UNARY = new Set(["!", "~", "-", "+"]);
 
+const OPERAND_START_TYPES = new Set(["number", "string", "name", "param", "type"]);
+const OPERAND_START_OPS = new Set(["(", "-", "!", "~", "+", "*"]);
+const CONTROL = new Set(["if", "while", "unroll"]);
+
+const endsOperand = (t: DslToken | undefined): boolean =>
+  t !== undefined && (t.type === "number" || t.type === "string" || t.type === "name" || t.text === ")" || t.text === "]" || t.text === "++" || t.text === "--");
+const startsOperand = (t: DslToken | undefined): boolean =>
+  t !== undefined && (OPERAND_START_TYPES.has(t.type) || ((t.type === "op" || t.type === "binop") && OPERAND_START_OPS.has(t.text)));
+
 /** Check DSL_LIMITS on the token stream, before nearley sees it: the first limit passed in the text is the located error. */
 function checkLimits(src: SourceText): void {
   const tooLarge = (): never => fail(src, { start: DSL_LIMITS.bytes, end: DSL_LIMITS.bytes + 1 }, `program too large: ${src.text.length} bytes (the limit is ${DSL_LIMITS.bytes})`);
@@ -113,23 +122,61 @@ function checkLimits(src: SourceText): void {
   let operators = 0;
   let commas = 0;
   let prev: DslToken | undefined;
+  // `<` and `>` also delimit blocks (grammar.ne): a block's `<` follows no operand, or the `)` of an
+  // if/while/unroll header; its `>` is followed by no operand (decided at the next token). Those are
+  // statement boundaries and nesting, not operators.
+  let headerAwaited = false;
+  let headerDepth = -1;
+  let afterHeader = false;
+  let pendingGt: DslToken | undefined;
+  const checkOperators = (at: DslToken): void => {
+    if (operators > DSL_LIMITS.operators) fail(src, spanOf(at), `more than ${DSL_LIMITS.operators} operators in one statement`);
+  };
+  const checkNesting = (at: DslToken): void => {
+    if (depth + unary > DSL_LIMITS.nesting) fail(src, spanOf(at), `nesting deeper than ${DSL_LIMITS.nesting} levels (brackets, blocks and unary operators)`);
+  };
   for (let t = lexer.next(); t !== undefined; t = lexer.next()) {
     if (t.offset >= DSL_LIMITS.bytes) tooLarge();
     if (t.type === "lexerror") break; // parse() reports it
     const v = t.text;
+    if (pendingGt !== undefined) {
+      if (startsOperand(t)) {
+        operators++; // a comparison
+        checkOperators(pendingGt);
+      } else {
+        operators = commas = 0; // a block's end
+        if (depth > 0) depth--;
+      }
+      pendingGt = undefined;
+    }
+    const headerEnd = afterHeader;
+    afterHeader = false;
     if (t.type === "sep" || v === "{" || v === "}") operators = commas = 0; // a statement boundary
     if (v === ",") commas++;
-    if (v === "(" || v === "[" || v === "{") depth++;
-    else if ((v === ")" || v === "]" || v === "}") && depth > 0) depth--;
+    if (t.type === "kw" && CONTROL.has(v)) headerAwaited = true;
+    if (v === "(" || v === "[" || v === "{") {
+      depth++;
+      if (v === "(" && headerAwaited) [headerDepth, headerAwaited] = [depth, false];
+    } else if ((v === ")" || v === "]" || v === "}") && depth > 0) {
+      if (v === ")" && depth === headerDepth) [afterHeader, headerDepth] = [true, -1];
+      depth--;
+    }
     // a prefix operator: after nothing, an operator or an opening bracket
-    const operandBefore = prev !== undefined && (prev.type === "number" || prev.type === "string" || prev.type === "name" || prev.text === ")" || prev.text === "]" || prev.text === "++" || prev.text === "--");
-    if (UNARY.has(v) && !operandBefore) unary++;
+    const operandBefore = endsOperand(prev);
+    if (v === "<" && (!operandBefore || headerEnd)) {
+      operators = commas = 0; // a block's start
+      depth++;
+    } else if (v === ">" && operandBefore) pendingGt = t;
+    else if (v === ">") {
+      operators = commas = 0; // a block's end after `<`, `return`, `break`...: no operand before it
+      if (depth > 0) depth--;
+    } else if (UNARY.has(v) && !operandBefore) unary++;
     else {
       if (unary > 0 && !UNARY.has(v)) unary = 0;
       if (t.type === "binop" || t.type === "assignop" || v === "?" || v === "=") operators++;
     }
-    if (depth + unary > DSL_LIMITS.nesting) fail(src, spanOf(t), `nesting deeper than ${DSL_LIMITS.nesting} levels (brackets, blocks and unary operators)`);
-    if (operators > DSL_LIMITS.operators) fail(src, spanOf(t), `more than ${DSL_LIMITS.operators} operators in one statement`);
+    checkNesting(t);
+    checkOperators(t);
     if (commas >= DSL_LIMITS.elements) fail(src, spanOf(t), `more than ${DSL_LIMITS.elements} comma-separated elements in one statement (arguments, map keys, attach points)`);
     prev = t;
   }

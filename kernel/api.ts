@@ -22,7 +22,7 @@ import { compileProgram } from "../dsl/index.js";
 import { closestNames } from "../dsl/suggest.js";
 import { funclatencyProgram } from "../dsl/funclatency.js";
 import { kernelVersions, UserError, type Binary } from "../engine/index.js";
-import { compileSource, type SourceLanguage } from "../lab/compile.js";
+import { compileSource, compileSourceAsync, type SourceLanguage } from "../lab/compile.js";
 import { HISTORY_BINARY, HISTORY_PROGRAM, sweepSpecs, type SweepAxes } from "../lab/history.js";
 import { runMany as runManyRaw } from "../lab/pool.js";
 import { RunError, runSpec, toRunError, type ProbeRun } from "../lab/probe-run.js";
@@ -183,7 +183,7 @@ export class LabBinary {
   toString(): string {
     const elf = this.binary.elf;
     const kind = elf.interp ? `dynamically linked (${elf.dynamic.needed.join(", ")})` : elf.type === 3 ? "static-PIE" : "static";
-    return `${this.path}: ${kind} x86-64 ELF, ${this.binary.functions().length} functions`;
+    return `${this.path}: ${kind} ${elf.bits === 32 ? "i386" : "x86-64"} ELF, ${this.binary.functions().length} functions`;
   }
 
   [inspect.custom](): string {
@@ -217,6 +217,13 @@ export interface CompileOptions {
 /** Compile C or C++ source into a binary known afterwards by `name` (loadBinary(name), %%probe name). Throws CompileError. */
 export function compile(name: string, source: string, o: CompileOptions = {}): CompiledBinary {
   const r = compileSource({ name, source, language: o.language ?? "c", compiler: o.compiler, flags: o.flags });
+  return new CompiledBinary(loadBinary(name).binary, name, r.command, r.warnings);
+}
+
+/** compile() without blocking the kernel: a Jupyter interrupt kills the compiler and rejects with an "interrupted" RunError (what %%c cells use). */
+export async function compileAsync(name: string, source: string, o: CompileOptions = {}): Promise<CompiledBinary> {
+  const req = { name, source, language: o.language ?? "c", compiler: o.compiler, flags: o.flags };
+  const r = await compileSourceAsync(req, controller.signal, () => new RunError("interrupted", `interrupted: ${req.compiler ?? (req.language === "c++" ? "g++" : "gcc")} was stopped, ${name} was not built`));
   return new CompiledBinary(loadBinary(name).binary, name, r.command, r.warnings);
 }
 

@@ -25,13 +25,15 @@ Compiles the cell into a binary called NAME, which %%probe NAME and
 loadBinary("NAME") then find (a name given here wins over a bundled sample).
   NAME            the binary's name (or -o NAME anywhere on the line)
   FLAGS           passed to the compiler after the source file: -O2, -static, -g, -lm...
+                  (-m32: an i386 program, run as a 32-bit guest)
   --cc COMPILER   gcc (C) or g++ (C++) by default; musl-gcc, clang...
   --help          this text
 Errors are the compiler's, located as it prints them: NAME.c:LINE:COL with
 the cell's line numbers. The build happens in a temporary directory of this
-kernel (removed when it exits).
+kernel (removed when it exits); an interrupt stops the compiler.
 examples:
   %%c push -O0
+  %%c push32 -m32 -O0
   %%c --cc musl-gcc -static -O2 -o t`;
 
 /** True when the cell's first non-blank line is a %%c, %%cc, %%c++ or %%cpp magic. */

@@ -50,12 +50,13 @@ async function runProbeCell(src: string, say: (s: string) => void, fail: (e: unk
   }
 }
 
-function runCompileCell(src: string, say: (s: string) => void, fail: (e: unknown) => false): boolean {
+async function runCompileCell(src: string, say: (s: string) => void, fail: (e: unknown) => false): Promise<boolean> {
   try {
     const cell = parseCompileCell(src);
     if ("help" in cell) return say(cell.help), true;
     const { request } = cell;
-    const bin = api.compile(request.name, request.source, { language: request.language, compiler: request.compiler, flags: request.flags });
+    // the kernel keeps serving while the compiler runs: an interrupt kills it (api.compileAsync)
+    const bin = await api.compileAsync(request.name, request.source, { language: request.language, compiler: request.compiler, flags: request.flags });
     // warnings are part of the result, not a failure of the cell: shown, not on stderr
     if (bin.warnings) display(htmlBundle(`<pre style="color:#b45309">${escapeHtml(bin.warnings)}</pre>`, bin.warnings));
     say(`${bin.toString()}\n  built with: ${bin.command}`);

@@ -5,7 +5,7 @@
 // prints them (NAME.c:LINE:COL); the caller pads the source with blank lines
 // so that LINE is the line of the notebook cell.
 
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -52,8 +52,16 @@ export function workDir(): string {
 
 const INSTALL: Record<string, string> = { gcc: "apt-get install gcc", "g++": "apt-get install g++", "musl-gcc": "apt-get install musl-tools", clang: "apt-get install clang" };
 
-/** Compile and name the binary. Throws CompileError with the compiler's output (or one line). */
-export function compileSource(req: CompileRequest): CompileResult {
+interface Build {
+  compiler: string;
+  args: string[];
+  command: string;
+  wd: string;
+  tmp: string;
+}
+
+/** Write the source into the work directory and make the compiler's command line. */
+function prepareBuild(req: CompileRequest): Build {
   const bad = checkBinaryName(req.name);
   if (bad) throw new CompileError(bad);
   const compiler = req.compiler ?? (req.language === "c++" ? "g++" : "gcc");
@@ -63,20 +71,83 @@ export function compileSource(req: CompileRequest): CompileResult {
   const tmp = `${req.name}.partial`;
   const args = [src, "-o", tmp, ...(req.flags ?? [])];
   const command = [compiler, ...args.map((a) => (a === tmp ? req.name : a))].map(quote).join(" ");
-  // LC_ALL=C: plain quotes in diagnostics, the same text on every machine
-  const r = spawnSync(compiler, args, { cwd: wd, encoding: "utf8", env: { ...process.env, LC_ALL: "C" }, timeout: 120_000, maxBuffer: 16 << 20 });
-  if (r.error) {
-    const code = (r.error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new CompileError(`${compiler}: compiler not found${INSTALL[compiler] ? ` (${INSTALL[compiler]})` : ""}; --cc names another one`);
-    if (code === "ETIMEDOUT") throw new CompileError(`${compiler}: gave up after 120 s`);
-    throw new CompileError(`${compiler}: ${r.error.message}`);
-  }
-  const diag = (r.stderr + r.stdout).trimEnd();
-  if (r.status !== 0) throw new CompileError(diag || `${command}: failed (exit ${r.status ?? r.signal})`);
-  const out = path.join(wd, req.name);
-  fs.renameSync(path.join(wd, tmp), out);
-  nameBinary(req.name, out, command);
-  return { name: req.name, path: out, command, warnings: diag };
+  return { compiler, args, command, wd, tmp };
+}
+
+function spawnFailure(compiler: string, e: Error): CompileError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return new CompileError(`${compiler}: compiler not found${INSTALL[compiler] ? ` (${INSTALL[compiler]})` : ""}; --cc names another one`);
+  if (code === "ETIMEDOUT") return new CompileError(`${compiler}: gave up after 120 s`);
+  return new CompileError(`${compiler}: ${e.message}`);
+}
+
+/** The compiler has exited: name the binary, or throw its diagnostics. */
+function finishBuild(req: CompileRequest, b: Build, status: number | null, signal: string | null, output: string): CompileResult {
+  const diag = output.trimEnd();
+  if (status !== 0) throw new CompileError(diag || `${b.command}: failed (exit ${status ?? signal})`);
+  const out = path.join(b.wd, req.name);
+  fs.renameSync(path.join(b.wd, b.tmp), out);
+  nameBinary(req.name, out, b.command);
+  return { name: req.name, path: out, command: b.command, warnings: diag };
+}
+
+// LC_ALL=C: plain quotes in diagnostics, the same text on every machine
+const compilerEnv = (): NodeJS.ProcessEnv => ({ ...process.env, LC_ALL: "C" });
+
+/** Compile and name the binary. Throws CompileError with the compiler's output (or one line). */
+export function compileSource(req: CompileRequest): CompileResult {
+  const b = prepareBuild(req);
+  const r = spawnSync(b.compiler, b.args, { cwd: b.wd, encoding: "utf8", env: compilerEnv(), timeout: 120_000, maxBuffer: 16 << 20 });
+  if (r.error) throw spawnFailure(b.compiler, r.error);
+  return finishBuild(req, b, r.status, r.signal, r.stderr + r.stdout);
+}
+
+/**
+ * compileSource without blocking the event loop, stopped by `signal`: the compiler runs in its own
+ * process group (gcc starts cc1, as, collect2, ld), which an abort kills whole; then `onAbort()` is thrown.
+ */
+export function compileSourceAsync(req: CompileRequest, signal: AbortSignal, onAbort: () => Error): Promise<CompileResult> {
+  const b = prepareBuild(req);
+  return new Promise((resolve, reject) => {
+    const child = spawn(b.compiler, b.args, { cwd: b.wd, env: compilerEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => void (stdout.length < 16 << 20 && (stdout += d)));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => void (stderr.length < 16 << 20 && (stderr += d)));
+    const killGroup = (): void => {
+      if (child.pid !== undefined && child.exitCode === null) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    };
+    const timer = setTimeout(killGroup, 120_000);
+    let aborted = false;
+    const abort = (): void => {
+      aborted = true;
+      killGroup();
+    };
+    if (signal.aborted) abort();
+    else signal.addEventListener("abort", abort, { once: true });
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", abort);
+      reject(spawnFailure(b.compiler, e));
+    });
+    child.on("close", (status, sig) => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", abort);
+      if (aborted) return reject(onAbort());
+      if (sig === "SIGKILL" && status === null) return reject(new CompileError(`${b.compiler}: gave up after 120 s`));
+      try {
+        resolve(finishBuild(req, b, status, sig, stderr + stdout));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
 }
 
 function quote(a: string): string {

@@ -23,7 +23,7 @@ import { siginfoToCompat } from "./siginfo-i386.js";
 import { sysFutex } from "./futex.js";
 import { compatSigaction, compatSigreturn, compatRtSigreturn } from "./signal-frame-i386.js";
 import {
-  clockNow, copyIn, doSleep, copyOut, cstr, doMmap, fileOf, readIovecList, rlimit, statBuf, SYSCALL_HANDLERS, sysSigtimedwait, writeIovecList,
+  clockNow, copyIn, doSleep, copyOut, cstr, doMmap, fileOf, positionalFile, preadIovecs, readIovecList, rlimit, statBuf, SYSCALL_HANDLERS, sysSigtimedwait, writeIovecList,
   type SyscallContext, type SyscallHandler,
 } from "./syscalls.js";
 
@@ -105,6 +105,18 @@ function statOut(c: SyscallContext, st: DataView | number, buf: number, as: (s: 
 const AT_EMPTY_PATH = 0x1000;
 
 /** The compat iovec array: { u32 base, u32 len } each. */
+/** ia32_pread64, compat_sys_preadv: a 64-bit offset split in two registers, low word first (negative when the high word is). */
+const splitPos = (lo: number, hi: number): number => int(hi) * 4294967296 + (lo >>> 0);
+
+/** compat_sys_preadv / pwritev: 8-byte iovecs, the offset split; pwritev only checks (the files are read-only). */
+function compatPreadv(c: SyscallContext, a: number[], write: boolean): number {
+  const pos = splitPos(a[3]!, a[4]!);
+  const f = positionalFile(c, a[0]!, pos);
+  if (typeof f === "number" || write) return typeof f === "number" ? f : -EBADF;
+  const iovs = compatIovecs(c, a[1]!, int(a[2]!));
+  return typeof iovs === "number" ? iovs : preadIovecs(c, f.data!, pos, iovs);
+}
+
 function compatIovecs(c: SyscallContext, iov: number, cnt: number): [number, number][] | number {
   if (cnt < 0 || cnt > 1024) return -EINVAL;
   const raw = copyIn(c, iov, cnt * 8);
@@ -271,6 +283,8 @@ const ROWS: Row[] = [
   [175, "rt_sigprocmask", 14], // a sigset_t is 8 bytes in both ABIs
   [177, "rt_sigtimedwait", (c, a) => compatSigtimedwait(c, a, true)], // an old_timespec32 timeout
   [179, "rt_sigsuspend", 130], // an 8-byte sigset_t
+  [180, "pread64", (c, a) => SYSCALL_HANDLERS[17]!(c, [a[0]!, a[1]!, a[2]!, splitPos(a[3]!, a[4]!)])],
+  [181, "pwrite64", (c, a) => SYSCALL_HANDLERS[18]!(c, [a[0]!, a[1]!, a[2]!, splitPos(a[3]!, a[4]!)])],
   [190, "vfork", 58],
   [183, "getcwd", 79],
   [191, "ugetrlimit", (c, a) => compatRlimit(c, int(a[0]!), a[1]!)],
@@ -314,6 +328,8 @@ const ROWS: Row[] = [
   [318, "getcpu", 309],
   [330, "dup3", 292],
   [331, "pipe2", 293],
+  [333, "preadv", (c, a) => compatPreadv(c, a, false)],
+  [334, "pwritev", (c, a) => compatPreadv(c, a, true)],
   [340, "prlimit64", 302], // struct rlimit64 in both ABIs
   [355, "getrandom", 318],
   [358, "execveat", 322],

@@ -216,6 +216,27 @@ function readIovecList(c: SyscallContext, fd: number, iovs: [number, number][]):
   return total;
 }
 
+/** ksys_pread64 / do_preadv: a negative offset is EINVAL before the fd is looked up; no FMODE_PREAD (not a file) is ESPIPE. */
+function positionalFile(c: SyscallContext, fd: number, pos: number): OpenFile | number {
+  if (pos < 0) return -EINVAL;
+  const f = fileOf(c, fd);
+  return !f ? -EBADF : f.kind !== "file" ? -ESPIPE : f;
+}
+
+/** vfs_readv at an explicit offset (the file position is untouched): a fault part-way returns the bytes copied so far. */
+function preadIovecs(c: SyscallContext, data: Uint8Array, pos: number, iovs: [number, number][]): number {
+  let total = 0;
+  for (const [base, len] of iovs) {
+    const part = data.subarray(pos + total, pos + total + len);
+    if (part.length === 0) break;
+    const r = copyOut(c, base, part);
+    if (r < 0) return total || r;
+    total += part.length;
+    if (part.length < len) break;
+  }
+  return total;
+}
+
 /** O_CLOEXEC on open: FD_CLOEXEC on the new descriptor. */
 function withCloexec(c: SyscallContext, fd: number, flags: number): number {
   if (fd >= 0 && flags & O_CLOEXEC) c.task.proc.fds.setCloexec(fd, true);
@@ -613,13 +634,20 @@ const rows: Row[] = [
     return -ENOTTY;
   }],
   [17, "pread64", (c, a) => {
-    const f = fileOf(c, a[0]!);
-    if (!f) return -EBADF;
-    if (f.kind !== "file") return -ESPIPE;
+    const f = positionalFile(c, a[0]!, a[3]!);
+    if (typeof f === "number") return f;
     const data = f.data!.subarray(a[3]!, a[3]! + a[2]!);
     const r = copyOut(c, a[1]!, data);
     return r < 0 ? r : data.length;
   }],
+  [18, "pwrite64", (c, a) => { const f = positionalFile(c, a[0]!, a[3]!); return typeof f === "number" ? f : -EBADF; }], // files are read-only
+  [295, "preadv", (c, a) => {
+    const f = positionalFile(c, a[0]!, a[3]!); // pos_from_hilo: on x86-64 the low word is the whole offset
+    if (typeof f === "number") return f;
+    const iovs = readIovecs(c, a[1]!, int(a[2]!));
+    return typeof iovs === "number" ? iovs : preadIovecs(c, f.data!, a[3]!, iovs);
+  }],
+  [296, "pwritev", (c, a) => { const f = positionalFile(c, a[0]!, a[3]!); return typeof f === "number" ? f : -EBADF; }],
   [19, "readv", (c, a) => {
     const iovs = readIovecs(c, a[1]!, int(a[2]!));
     return typeof iovs === "number" ? iovs : readIovecList(c, a[0]!, iovs);
@@ -950,4 +978,4 @@ export function syscallName(nr: number): string {
 
 
 // the helpers the i386 table (syscalls-i386.ts) shares, for its compat layouts
-export { clockNow, doSleep, copyIn, copyOut, cstr, doMmap, fileOf, readIovecList, rlimit, statBuf, writeIovecList };
+export { clockNow, copyIn, doSleep, copyOut, cstr, doMmap, fileOf, positionalFile, preadIovecs, readIovecList, rlimit, statBuf, writeIovecList };

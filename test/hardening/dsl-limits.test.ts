@@ -26,10 +26,10 @@ function compileError(src: string): string {
 describe("the compiler's limits", () => {
   const chain = (op: string, n: number): string => Array<string>(n).fill("1").join(op);
   const cases: [string, string, string][] = [
-    ["a 1000-term 1 < 1 < ...", `BEGIN < x = ${chain(" < ", 1000)} >`, "deep.probe:1:1031: error: more than 256 operators in one statement"],
-    ["a 5000-term 1+1+...", `BEGIN < x = ${chain("+", 5000)} >`, "deep.probe:1:522: error: more than 256 operators in one statement"],
-    ["10,000 !", `BEGIN < x = ${"!".repeat(10_000)}1 >`, "deep.probe:1:269: error: nesting deeper than 256 levels (brackets, blocks and unary operators)"],
-    ["10,000 nested if", `BEGIN < ${"if (1) { ".repeat(10_000)}x = 1;${" }".repeat(10_000)} >`, "deep.probe:1:2316: error: nesting deeper than 256 levels (brackets, blocks and unary operators)"],
+    ["a 1000-term 1 < 1 < ...", `BEGIN < x = ${chain(" < ", 1000)} >`, "deep.probe:1:1035: error: more than 256 operators in one statement"],
+    ["a 5000-term 1+1+...", `BEGIN < x = ${chain("+", 5000)} >`, "deep.probe:1:524: error: more than 256 operators in one statement"],
+    ["10,000 !", `BEGIN < x = ${"!".repeat(10_000)}1 >`, "deep.probe:1:268: error: nesting deeper than 256 levels (brackets, blocks and unary operators)"],
+    ["10,000 nested if", `BEGIN < ${"if (1) { ".repeat(10_000)}x = 1;${" }".repeat(10_000)} >`, "deep.probe:1:2307: error: nesting deeper than 256 levels (brackets, blocks and unary operators)"],
     ["a 200 KB program", `BEGIN < ${"x = 1; ".repeat(30_000)}>`, "deep.probe:1:65537: error: program too large: 210009 bytes (the limit is 65536)"],
     ["a 20,000-element map key", `BEGIN < @m[${"1, ".repeat(20_000)}1] = count() >`, "deep.probe:1:778: error: more than 256 comma-separated elements in one statement (arguments, map keys, attach points)"],
     ["printf with 10,000 arguments", `BEGIN < printf("x"${", 1".repeat(10_000)}) >`, "deep.probe:1:784: error: more than 256 comma-separated elements in one statement (arguments, map keys, attach points)"],
@@ -40,6 +40,24 @@ describe("the compiler's limits", () => {
     compileProgram(`BEGIN < ${"if (1) { ".repeat(250)}x = ${chain(" < ", 250)};${" }".repeat(250)} >`, "deep.probe", T);
     compileProgram(`BEGIN < x = ${"!(".repeat(125)}${"1 ? ".repeat(125)}1${" : 1".repeat(125)}${")".repeat(125)} >`, "deep.probe", T);
     compileProgram(`BEGIN < @m[${"1, ".repeat(255)}1] = count() >`, "deep.probe", T);
+  });
+
+  // A block's `<` and `>` are delimiters, not operators: they end the statement count and nest.
+  test("block delimiters are not operators: 256 operators in a < > block compile, 257 do not", () => {
+    compileProgram(`BEGIN < x = ${chain(" < ", 256)} >`, "deep.probe", T);
+    compileProgram(`BEGIN < x = ${chain(" > ", 256)} >`, "deep.probe", T);
+    assert.equal(compileError(`BEGIN < x = ${chain(" > ", 257)} >`), "deep.probe:1:1035: error: more than 256 operators in one statement");
+  });
+
+  test("300 probe < > blocks on one line and 300 if (1) < > blocks in one handler compile", () => {
+    compileProgram(Array.from({ length: 300 }, (_, i) => `probe test < @a${i} = 1 >`).join(" "), "deep.probe", T);
+    compileProgram(`BEGIN < ${"if (1) < x = 1 > ".repeat(300)}>`, "deep.probe", T);
+    compileProgram(`BEGIN < ${"while (x < 3) < x++ > ".repeat(300)}>`, "deep.probe", T);
+  });
+
+  test("< > blocks count as nesting: 250 nested if (1) < compile, 10,000 are refused", () => {
+    compileProgram(`BEGIN < ${"if (1) < ".repeat(250)}x = 1${" >".repeat(250)} >`, "deep.probe", T);
+    assert.equal(compileError(`BEGIN < ${"if (1) < ".repeat(10_000)}x = 1${" >".repeat(10_000)} >`), "deep.probe:1:2307: error: nesting deeper than 256 levels (brackets, blocks and unary operators)");
   });
 });
 

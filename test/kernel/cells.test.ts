@@ -112,6 +112,38 @@ describe("%%c cells: compiling and probing by name", { timeout: 180_000 }, () =>
     assert.match(musl.out, /^smusl: static/);
   });
 
+  test("%%c -m32 builds an i386 program, which %%probe runs (32-bit guests, issue 13)", async () => {
+    const c = await cell(`%%c loop32 -m32 -O0\n${LOOP}`);
+    assert.equal(c.err, "");
+    assert.match(c.out, /^loop32: dynamically linked \(libc\.so\.6\) i386 ELF, \d+ functions\n/);
+    assert.match(c.out, /built with: gcc loop32\.c -o loop32 -m32 -O0\n$/);
+    const p = await cell("%%probe loop32\nprobe test < n++ >");
+    assert.equal(p.err, "");
+    assert.equal(p.out, "done\n");
+    assert.match(text(p.shown), /probe test +\w+ +500/);
+  });
+
+  test("an interrupt kills the compiler (its whole process group); the cell says so and the next compile works", async () => {
+    const dir = tmpDir("slow-cc-");
+    const pidFile = path.join(dir, "pid");
+    const slow = path.join(dir, "slow-cc");
+    // a "compiler" that never finishes: its pid (after exec, the sleep's) tells whether the abort killed it
+    fs.writeFileSync(slow, `#!/bin/sh\necho $$ > ${pidFile}\nexec sleep 300\n`, { mode: 0o755 });
+    api.resetInterrupt();
+    const pending = cell(`%%c slow --cc ${slow}\nint main(void) { return 0; }`);
+    while (!fs.existsSync(pidFile) || fs.readFileSync(pidFile, "utf8").trim() === "") await new Promise((r) => setTimeout(r, 20));
+    const pid = Number(fs.readFileSync(pidFile, "utf8"));
+    api.interruptRuns();
+    const c = await pending;
+    assert.equal(c.ok, false);
+    assert.equal(c.err, `interrupted: ${slow} was stopped, slow was not built\n`);
+    assert.throws(() => process.kill(pid, 0), { code: "ESRCH" }, "the compiler is gone");
+    assert.throws(() => api.loadBinary("slow"), /slow: no such file/);
+    api.resetInterrupt();
+    const next = await cell("%%c after\nint main(void) { return 0; }");
+    assert.ok(next.ok, next.err);
+  });
+
   test("a missing compiler is one line", async () => {
     const c = await cell("%%c t --cc no-such-cc\nint main(void) { return 0; }");
     assert.equal(c.ok, false);
