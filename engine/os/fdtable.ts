@@ -90,9 +90,14 @@ export class FdTable {
     return this.install(f);
   }
 
+  /**
+   * fork without CLONE_FILES (fs/file.c dup_fd): a new table pointing at the same open file
+   * descriptions, so the offset and the F_SETFL flags stay shared with the parent; only
+   * FD_CLOEXEC, a per-descriptor flag, is copied.
+   */
   clone(): FdTable {
     const t = new FdTable();
-    this.fds.forEach((f, i) => (t.fds[i] = f ? { ...f } : undefined));
+    this.fds.forEach((f, i) => (t.fds[i] = f));
     t.fds.length = this.fds.length;
     t.cloexec = new Set(this.cloexec);
     return t;
