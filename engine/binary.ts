@@ -130,14 +130,14 @@ export class Binary {
     return this.symbols.filter((s) => s.kind === "func");
   }
 
-  /** The function (or object) whose [addr, addr+size) contains a. */
+  /**
+   * The function (or object) whose [addr, addr+size) contains a: by the file's own symbols, so an
+   * address keeps the name the file exports (`__libc_start_main`, not the debug file's versioned
+   * `__libc_start_main@GLIBC_2.2.5` at the same address); the debug file's names fill the gaps
+   * (libc's local functions).
+   */
   symbolAt(a: number): Sym | undefined {
-    let best: Sym | undefined;
-    for (const s of this.symbols) {
-      if (s.kind === "other") continue;
-      if (a >= s.addr && a < s.addr + Math.max(s.size, 1) && (!best || s.kind === "func")) best = s;
-    }
-    return best;
+    return coveringSymbol(this.own, a) ?? (this.symbols === this.own ? undefined : coveringSymbol(this.symbols, a));
   }
 
   /** File offset of a run-time address, or -1. */
@@ -231,4 +231,14 @@ export function loadBinary(path: string): Binary {
     throw e;
   }
   return openBinary(path, bytes);
+}
+
+/** The last function (else object) of syms whose [addr, addr+size) contains a. */
+function coveringSymbol(syms: readonly Sym[], a: number): Sym | undefined {
+  let best: Sym | undefined;
+  for (const s of syms) {
+    if (s.kind === "other") continue;
+    if (a >= s.addr && a < s.addr + Math.max(s.size, 1) && (!best || s.kind === "func")) best = s;
+  }
+  return best;
 }

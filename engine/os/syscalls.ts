@@ -100,6 +100,8 @@ function fileOf(c: SyscallContext, fd: number): OpenFile | undefined {
 /** MAX_RW_COUNT (INT_MAX & PAGE_MASK): vfs_read/vfs_write and iovec imports clamp a count to it. */
 const MAX_RW_COUNT = 0x7ffff000;
 const O_NONBLOCK = 0o4000, O_CLOEXEC = 0o2000000;
+/** The status flags F_SETFL may change (include/linux/fcntl.h): O_APPEND, O_NONBLOCK, FASYNC, O_DIRECT, O_NOATIME. */
+const SETFL_MASK = 0o2000 | O_NONBLOCK | 0o20000 | 0o40000 | 0o1000000;
 /** Bytes a syscall copies per step between guest memory and the host (no host copy of a whole large buffer). */
 const IO_CHUNK = 1 << 20;
 
@@ -706,6 +708,12 @@ const rows: Row[] = [
       return 0;
     }
     if (cmd === 3) return f.flags; // F_GETFL
+    if (cmd === 4) {
+      // F_SETFL (fs/fcntl.c setfl): only SETFL_MASK's status flags change, on the open file
+      // description, so every descriptor sharing it (dup, fork) sees them
+      f.flags = (f.flags & ~SETFL_MASK) | (int(a[2]!) & SETFL_MASK);
+      return 0;
+    }
     return 0;
   }],
   [79, "getcwd", (c, a) => {

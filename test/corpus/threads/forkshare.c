@@ -1,6 +1,7 @@
 // fork shares each open file description (fs/file.c dup_fd copies the table,
 // not the files): a child's read moves the parent's offset, and flags the child
 // sets with F_SETFL show in the parent; dup'ed descriptors share them too.
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -27,5 +28,12 @@ int main(void) {
   show("parent", fd);
   show("parent's dup", dupfd);
   printf("O_NONBLOCK set by the child, seen by the parent: %d\n", (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0);
+  /* F_SETFL's O_NONBLOCK takes effect: an empty pipe's read fails with EAGAIN instead of sleeping */
+  int pp[2];
+  pipe(pp);
+  fcntl(pp[0], F_SETFL, fcntl(pp[0], F_GETFL) | O_NONBLOCK);
+  char c;
+  ssize_t r = read(pp[0], &c, 1);
+  printf("empty pipe, O_NONBLOCK by F_SETFL: %zd %s\n", r, r < 0 && errno == EAGAIN ? "EAGAIN" : "?");
   return 0;
 }
