@@ -8,11 +8,10 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DslError } from "../../dsl/diagnostics.js";
 import { compileProgram, listEventProbes } from "../../dsl/index.js";
 import { runSpec, type ProbeRun } from "../../lab/probe-run.js";
 import { buildC, buildWith, requireMusl } from "../helpers.js";
-import { FakeTarget, readExample } from "./helpers.js";
+import { FakeTarget, firstDiagnostic, readExample } from "./helpers.js";
 
 const SPIN = `
 #include <fcntl.h>
@@ -48,16 +47,6 @@ function scalar(r: ProbeRun, name: string): number {
   return Number(m[1]);
 }
 
-function firstError(src: string): { text: string; message: string } {
-  try {
-    compileProgram(src, "f.bt", new FakeTarget(), {});
-  } catch (e) {
-    if (!(e instanceof DslError)) throw e;
-    const d = e.diagnostics[0]!;
-    return { text: src.slice(d.span.start, d.span.end), message: d.message };
-  }
-  assert.fail(`expected an error for ${src}`);
-}
 
 describe("interval probes", () => {
   it("fire once per period of virtual time, at the exact instants, as the tool (pid 999, uprobe-lab)", async () => {
@@ -205,7 +194,7 @@ describe("event probes: errors", () => {
   ];
   for (const [src, at, msg] of table) {
     it(src, () => {
-      const e = firstError(src);
+      const e = firstDiagnostic(src);
       assert.match(e.message, msg);
       assert.equal(e.text, at);
     });

@@ -6,25 +6,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { showExpr, type FieldAccess, type ProbeItem } from "../../dsl/ast.js";
-import { DslError } from "../../dsl/diagnostics.js";
-import { compileProgram } from "../../dsl/index.js";
 import { parseText } from "../../dsl/parse.js";
-import { FakeTarget } from "./helpers.js";
+import { firstDiagnostic } from "./helpers.js";
 
 function filter(src: string): string {
   return showExpr((parseText(`probe t / ${src} / < >`).items[0] as ProbeItem).filter!);
 }
 
-function firstError(src: string): { text: string; message: string } {
-  try {
-    compileProgram(src, "f.bt", new FakeTarget(), {});
-  } catch (e) {
-    if (!(e instanceof DslError)) throw e;
-    const d = e.diagnostics[0]!;
-    return { text: src.slice(d.span.start, d.span.end), message: d.message };
-  }
-  assert.fail(`expected an error for ${src}`);
-}
 
 describe("field access: parse", () => {
   const table: Array<[string, string]> = [
@@ -70,23 +58,23 @@ describe("field access: parse", () => {
 
 describe("field access: errors", () => {
   it("args in a probe without args: one located line at 'args'", () => {
-    const e = firstError("probe test < @x = args->count >");
+    const e = firstDiagnostic("probe test < @x = args->count >");
     assert.equal(e.text, "args");
     assert.match(e.message, /^args: this probe has no args/);
   });
 
   it("args.NAME goes to the same hook", () => {
-    assert.match(firstError("probe test { printf(\"%d\\n\", args.count) }").message, /^args: this probe has no args/);
+    assert.match(firstDiagnostic("probe test { printf(\"%d\\n\", args.count) }").message, /^args: this probe has no args/);
   });
 
   it("a field of an integer is reported at the operator", () => {
-    const e = firstError("probe test < @x = arg0->x >");
+    const e = firstDiagnostic("probe test < @x = arg0->x >");
     assert.equal(e.text, "->");
     assert.match(e.message, /^Can not access field 'x' on expression of type 'unsigned int64': '->' needs a pointer to a struct/);
   });
 
   it("a field of a string", () => {
-    const e = firstError('probe test < @x = comm.len >');
+    const e = firstDiagnostic('probe test < @x = comm.len >');
     assert.equal(e.text, ".");
     assert.match(e.message, /^Can not access field 'len' on expression of type 'string'/);
   });

@@ -1,8 +1,10 @@
 // Shared fixtures for the DSL tests: a fake TargetInfo modelled on the
 // anchors' t/t2 test programs, a scriptable HitContext, and paths.
 
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { DslError } from "../../dsl/diagnostics.js";
 import { compileProgram } from "../../dsl/index.js";
 import type { HitContext, SymbolInfo, TargetInfo } from "../../dsl/host.js";
 import { PROJECT_ROOT } from "../../lab/paths.js";
@@ -22,6 +24,18 @@ export function firstError(src: string, target: TargetInfo): string {
     return `${d.line}:${d.col}: ${d.message}`;
   }
   return "no error";
+}
+
+/** The first diagnostic of compiling src against a FakeTarget: the source text it underlines, and its message. */
+export function firstDiagnostic(src: string): { text: string; message: string } {
+  try {
+    compileProgram(src, "f.bt", new FakeTarget(), {});
+  } catch (e) {
+    if (!(e instanceof DslError)) throw e;
+    const d = e.diagnostics[0]!;
+    return { text: src.slice(d.span.start, d.span.end), message: d.message };
+  }
+  assert.fail(`expected an error for ${src}`);
 }
 
 /** A file of test/dsl/fixtures. */
