@@ -35,6 +35,8 @@ if (!lab) execFileSync("gcc", ["-O2", "-o", path.join(dir, "bin/usdt-O2"), ...us
 // a library with a semaphore-guarded probe, and its caller (test/dsl/usdt.test.ts: the kernel's delayed increment)
 if (!lab) execFileSync("gcc", ["-O0", "-fno-omit-frame-pointer", "-shared", "-fPIC", "-o", path.join(dir, "bin/libusdtsem.so"), path.join(dir, "usdt-lib.c")], { stdio: "inherit" });
 if (!lab) execFileSync("gcc", ["-O0", "-fno-omit-frame-pointer", "-no-pie", "-DMAIN", "-o", path.join(dir, "bin/usdt-lib"), path.join(dir, "usdt-lib.c"), `-L${path.join(dir, "bin")}`, "-lusdtsem", "-Wl,-rpath,$ORIGIN"], { stdio: "inherit" });
+// a read that a signal interrupts and SA_RESTART restarts (the threads corpus' restart.c): its sys_exit says -ERESTARTSYS, then it enters again
+if (!lab) execFileSync("gcc", ["-O0", "-pthread", "-o", path.join(dir, "bin/restart"), path.join(root, "test/corpus/threads/restart.c")], { stdio: "inherit" });
 const version = lab ? "" : execFileSync("bpftrace", ["--version"], { encoding: "utf8" }).trim();
 const wanted = new Set(names);
 for (const f of fs.readdirSync(path.join(dir, "cases")).filter((n) => n.endsWith(".txt")).sort()) {

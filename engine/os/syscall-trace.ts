@@ -3,8 +3,11 @@
 // The kernel (linux.ts) runs a traced syscall through around(): sys_enter
 // with the six argument registers before it runs, sys_exit with rax after. A
 // syscall that blocks has its sys_exit when the task is woken with a result
-// (resumed()); one restarted after a signal (-ERESTARTSYS on Linux, which
-// reports that value in a sys_exit) has none here before it enters again. A
+// (resumed()); one interrupted by a signal has its sys_exit with the restart
+// code (-ERESTARTSYS: Linux traces it before the signal is handled) and, when
+// it restarts, a new sys_enter. A task woken to re-run its call (how this
+// emulator finishes a blocked read or write) gets neither: on Linux the call
+// never left the kernel. A
 // syscall after which the task is gone (exit, exit_group) has no sys_exit, as
 // on Linux. Every x86-64 syscall number fires, implemented or not (those we
 // do not implement exit with -ENOSYS); the i386 table (int $0x80) does not.
@@ -26,6 +29,8 @@ export class SyscallTrace {
   private readonly byNr = new Map<number, SyscallTraceConsumer[]>();
   /** Tasks blocked inside a traced syscall: its number, for the sys_exit at wake-up. */
   private readonly blockedIn = new WeakMap<Task, number>();
+  /** Tasks woken to re-run the traced syscall they blocked in: its number, whose next sys_enter is not an entry. */
+  private readonly rerunOf = new WeakMap<Task, number>();
 
   /** Attach a consumer to syscall nr. */
   add(nr: number, c: SyscallTraceConsumer): void {
@@ -48,7 +53,8 @@ export class SyscallTrace {
     const list = this.byNr.get(nr)!;
     const cpu = task.proc.cpu;
     for (let i = 0; i < 6; i++) this.args[i] = cpu.getRegNum(ARG_REGS[i]!);
-    for (const c of list) c.enter?.(task, nr, this.args);
+    if (this.rerunOf.get(task) !== nr) for (const c of list) c.enter?.(task, nr, this.args);
+    this.rerunOf.delete(task);
     this.blockedIn.delete(task);
     run();
     if (task.exited || task.proc.exit !== undefined) return;
@@ -65,11 +71,15 @@ export class SyscallTrace {
     for (const c of this.byNr.get(nr) ?? []) c.exit?.(task, nr, ret);
   }
 
-  /** A task blocked in a traced syscall runs again: with its result (sys_exit), or restarting it (no event). */
+  /**
+   * A task blocked in a traced syscall runs again: with its result, or a restart code, for the
+   * sys_exit; or re-running the call (no event now, and no sys_enter when it re-enters).
+   */
   resumed(task: Task, result: number | undefined): void {
     const nr = this.blockedIn.get(task);
     if (nr === undefined) return;
     this.blockedIn.delete(task);
     if (result !== undefined) this.exit(task, nr, result);
+    else this.rerunOf.set(task, nr);
   }
 }
