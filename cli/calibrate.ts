@@ -16,7 +16,7 @@ import { casesOf } from "../lab/calibrate-cases.js";
 import { readRecording, type Recording } from "../lab/calibrate-recording.js";
 import { activityText } from "../lab/calibrate-activity.js";
 import { ESTIMATORS, type Estimator } from "../lab/calibrate-estimator.js";
-import { checkProfile, estimatorOf, fitProfile, recordingWarnings, type CaseReport } from "../lab/calibrate-profile.js";
+import { beyondNoise, checkProfile, estimatorOf, fitProfile, MODEL_TOLERANCE_PCT, recordingWarnings, type CaseReport, type CheckOutcome } from "../lab/calibrate-profile.js";
 import { optNumber, parseArgs, type Parsed } from "./args.js";
 import { calibrationBlocker, defaultCpu, measureCases, tryMount } from "./calibrate-measure.js";
 
@@ -88,15 +88,27 @@ function estimatorOption(p: Parsed): Estimator | undefined {
   throw new UserError(`option --estimator: ${ESTIMATORS.join(", ")}, not ${e}`);
 }
 
-function table(reports: readonly CaseReport[], estimator: Estimator): string {
-  const rows = [["case", "path", "rounds", "calls", "min", "median", "max", estimator, "±", "predicted", "error"]];
+function table(reports: readonly CaseReport[], estimator: Estimator, flag: boolean): string {
+  const rows = [["case", "path", "rounds", "calls", "min", "median", "max", estimator, "±", "predicted", "error", ...(flag ? [""] : [])]];
   for (const r of reports) {
     const path = r.real_path && r.real_path !== r.model_path ? `${r.model_path} (real: ${r.real_path})` : r.model_path;
     const err = `${r.error_pct >= 0 ? "+" : ""}${r.error_pct.toFixed(1)} %`;
-    rows.push([r.case, path, String(r.rounds), String(r.calls), us(r.min_ns), us(r.median_ns), us(r.max_ns), us(r.measured_ns), `${r.std_error_pct.toFixed(1)} %`, us(r.predicted_ns), err]);
+    const mark = flag ? [beyondNoise(r) ? "beyond noise" : ""] : [];
+    rows.push([r.case, path, String(r.rounds), String(r.calls), us(r.min_ns), us(r.median_ns), us(r.max_ns), us(r.measured_ns), `${r.std_error_pct.toFixed(1)} %`, us(r.predicted_ns), err, ...mark]);
   }
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ")).join("\n") + `\n(us per call; ± = the ${estimator}'s standard error; error = predicted vs the ${estimator})\n`;
+  const lines = rows.map((r) => r.map((c, i) => (i < 2 || i === 11 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ").trimEnd());
+  const noise = flag ? `; beyond noise = |error| > 2 × ± + ${MODEL_TOLERANCE_PCT} % (the model's tolerance)` : "";
+  return lines.join("\n") + `\n(us per call; ± = the ${estimator}'s standard error; error = predicted vs the ${estimator}${noise})\n`;
+}
+
+/** The check's summary: the mean and worst error, then which errors are beyond measurement noise. */
+function checkSummary(c: CheckOutcome): string {
+  const s = c.summary;
+  const head = `mean |error| ${s.mean_abs_pct} %, worst ${s.worst_pct >= 0 ? "+" : ""}${s.worst_pct} % (${s.worst_case}), ${c.reports.length} cases\n`;
+  const beyond = c.reports.filter((r) => c.beyond_noise.includes(r.case));
+  const list = beyond.map((r) => `${r.case} ${r.error_pct >= 0 ? "+" : ""}${r.error_pct} % (±${r.std_error_pct} %)`).join(", ");
+  return head + `error beyond measurement noise (|error| > 2 × ± + ${MODEL_TOLERANCE_PCT} %): ${beyond.length ? `${beyond.length} of ${c.reports.length}: ${list}` : `none of ${c.reports.length}`}\n`;
 }
 
 function us(ns: number): string {
@@ -129,8 +141,8 @@ export function calibrateCommand(argv: string[]): number {
     const rec = acquire(p, "check");
     const c = checkProfile(profile, rec, estimator ?? estimatorOf(profile));
     process.stdout.write(`profile ${profile.name} against held-out cases: ${header(rec, c.kernel)}\n`);
-    process.stdout.write(table(c.reports, c.estimator));
-    process.stdout.write(`mean |error| ${c.summary.mean_abs_pct} %, worst ${c.summary.worst_pct >= 0 ? "+" : ""}${c.summary.worst_pct} % (${c.summary.worst_case}), ${c.reports.length} cases\n`);
+    process.stdout.write(table(c.reports, c.estimator, true));
+    process.stdout.write(checkSummary(c));
     for (const w of [...c.warnings, ...recordingWarnings(rec, c.reports, c.estimator)]) log(`calibrate: ${w}`);
     return 0;
   }
@@ -145,10 +157,10 @@ export function calibrateCommand(argv: string[]): number {
     throw new UserError(`-o ${out}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   process.stdout.write(`fit: ${header(rec, f.kernel)}\n`);
-  process.stdout.write(table(f.reports, estimator ?? "trimmed"));
+  process.stdout.write(table(f.reports, estimator ?? "trimmed", false));
   const c = f.profile.costs;
   process.stdout.write(
-    `costs (ns): int3_trap ${c.int3_trap}, single_step ${c.single_step}, uprobe_syscall ${c.uprobe_syscall}, uretprobe_syscall ${c.uretprobe_syscall}, handler ${c.handler}, uret_trap ${c.uret_trap}, optimize ${c.optimize}` +
+    `costs (ns): int3_trap ${c.int3_trap}, single_step ${c.single_step}, uprobe_syscall ${c.uprobe_syscall}, uretprobe_syscall ${c.uretprobe_syscall}, handler ${c.handler}, stack_write ${c.stack_write}, uret_trap ${c.uret_trap}, optimize ${c.optimize}` +
       `${f.clamped.length ? ` (held at 0: ${f.clamped.join(", ")})` : ""}\n`,
   );
   for (const [k, why] of Object.entries(f.profile.provenance?.["tied"] ?? {})) process.stdout.write(`tied: ${k} ${String(why)}\n`);

@@ -14,7 +14,7 @@ import type { CostProfile } from "../engine/index.js";
 import { median } from "./calibrate-estimator.js";
 
 /** The costs a fit determines (`optimize` is charged once per process, so only a case with few calls per run sees it). */
-export const FIT_KEYS = ["int3_trap", "single_step", "uret_trap", "uprobe_syscall", "uretprobe_syscall", "handler", "optimize"] as const;
+export const FIT_KEYS = ["int3_trap", "single_step", "uret_trap", "uprobe_syscall", "uretprobe_syscall", "handler", "optimize", "stack_write"] as const;
 export type FitKey = (typeof FIT_KEYS)[number];
 
 /** The model's equation for one case: ns per call = Σ coef[k]·costs[k] + fixedNs. */

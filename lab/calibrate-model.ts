@@ -103,7 +103,7 @@ export function modelPaths(c: CalibrationCase, kernel: string): ProbeStats["path
 }
 
 function unitProfile(key: FitKey | undefined): CostProfile {
-  const costs = { int3_trap: 0, single_step: 0, uret_trap: 0, uprobe_syscall: 0, uretprobe_syscall: 0, handler: 0, optimize: 0 };
+  const costs = { int3_trap: 0, single_step: 0, uret_trap: 0, uprobe_syscall: 0, uretprobe_syscall: 0, handler: 0, optimize: 0, stack_write: 0 };
   if (key) costs[key] = UNIT_NS;
   // instructions free: round(1000 × cyclesPerInsn / ghz) ps is 0
   return { name: `unit-${key ?? "none"}`, description: "", ghz: 1, cyclesPerInsn: 1e-9, costs };

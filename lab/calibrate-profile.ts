@@ -184,6 +184,8 @@ export function fitProfile(rec: Recording, estimator: Estimator = "trimmed"): Fi
     uretprobe_syscall: r1(f.uretprobe_syscall ?? 0),
     handler: r1(f.handler ?? 0),
     optimize: optimizeSeen ? r1(f.optimize ?? OPTIMIZE_NS) : OPTIMIZE_NS,
+    // no case with an emulated push/call or an int3-armed uretprobe: the trap's stack write stays in int3_trap
+    stack_write: r1(f.stack_write ?? 0),
   };
   const reports = cases.map((c, i) => report(c, rec, k.version, eqs[i]!, predictFromEquation(eqs[i]!, costs), estimator));
   const model = modelReturn(eqs);
@@ -223,10 +225,11 @@ export function fitProfile(rec: Recording, estimator: Estimator = "trimmed"): Fi
     },
     equations: [
       "ns per call of a probed function, over the same function unprobed = Σ coefficient·cost + fixed (docs/uprobes-model.md §9.5); each case's line below is read off the model",
-      "emulated hit: int3_trap + handler",
+      "emulated hit: int3_trap + handler (+ stack_write for push and call, which write the user stack)",
       "out-of-line hit: int3_trap + single_step + handler + 1 instruction",
       "optimized nop5 hit: uprobe_syscall + handler + 10 instructions (the first hit: its int3 path + optimize, once per process)",
-      "uretprobe: its entry's path without a handler + uretprobe_syscall + handler + 8 instructions (6.11+), or + uret_trap + handler (before)",
+      "uretprobe: its entry's path without a handler + stack_write on an int3 entry (the return address rewritten) + uretprobe_syscall + handler + 8 instructions (6.11+), or + uret_trap + handler (before)",
+      "stack_write: at most once per int3 trap (a push emulated in the trap that armed a uretprobe adds nothing more); the sys_uprobe path's stack accesses are in uprobe_syscall",
       "k consumers on one address: one trap, k handlers; several probes in a function: the sum",
       "one instruction: 1000 × cyclesPerInsn / ghz ps",
     ],
@@ -235,9 +238,24 @@ export function fitProfile(rec: Recording, estimator: Estimator = "trimmed"): Fi
   return { profile, reports, clamped: fit.clamped, kernel: k.version, found: probed.found, warnings: [...(k.warning ? [k.warning] : []), ...probed.warnings] };
 }
 
+/**
+ * How far a held-out prediction may miss before the miss is more than the
+ * measurement's noise: 2 standard errors of the measured figure (a 95 %
+ * interval) plus the model's own tolerance, the scale of the fit's residuals
+ * on quiet recordings (within ±2.7 % on test/cli/calibrate-samples-quiet-A/-B).
+ */
+export const MODEL_TOLERANCE_PCT = 2;
+
+/** |error| beyond 2 × the measured figure's standard error + MODEL_TOLERANCE_PCT: a model error, or a figure noisier than its rounds say. */
+export function beyondNoise(r: Pick<CaseReport, "error_pct" | "std_error_pct">): boolean {
+  return Math.abs(r.error_pct) > 2 * r.std_error_pct + MODEL_TOLERANCE_PCT;
+}
+
 export interface CheckOutcome {
   reports: CaseReport[];
   summary: ErrorSummary;
+  /** The cases whose error is beyond their measurement noise (beyondNoise). */
+  beyond_noise: string[];
   kernel: string;
   estimator: Estimator;
   warnings: string[];
@@ -256,7 +274,7 @@ export function checkProfile(profile: CostProfile, rec: Recording, estimator: Es
   if (cases.length === 0) throw new UserError("calibrate --check: the recording has no held-out case");
   const reports = cases.map((c) => report(c, rec, k.version, undefined, predictCase(c, profile, k.version, callsOf(rec, c.name)), estimator));
   const summary = errorSummary(reports.map((r) => ({ case: r.case, predicted_ns: r.predicted_ns, measured_ns: r.measured_ns })));
-  return { reports, summary, kernel: k.version, estimator, warnings: k.warning ? [k.warning] : [] };
+  return { reports, summary, beyond_noise: reports.filter(beyondNoise).map((r) => r.case), kernel: k.version, estimator, warnings: k.warning ? [k.warning] : [] };
 }
 
 function r1(x: number): number {

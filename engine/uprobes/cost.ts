@@ -44,6 +44,15 @@ export interface CostProfile {
     handler: number;
     /** One-time cost of optimizing a nop5 site (trampoline mapping and text patching). */
     optimize: number;
+    /**
+     * An int3 trap that writes the user stack: emulate_push_stack() for an
+     * emulated push or call, or the return-address hijack of a uretprobe
+     * armed on the int3 path. Once per trap (a second write in the same trap
+     * measured free); sys_uprobe's own stack accesses are in uprobe_syscall.
+     * Measured ~95 ns on a 6.18.44 VM (`calibrate`); 0 in the built-in
+     * profiles, so their predictions are what they were.
+     */
+    stack_write: number;
   };
   /** Where a measured profile's figures come from (`calibrate` writes it: kernel, CPU, date, rounds, load); built-in profiles have none. */
   provenance?: Record<string, unknown>;
@@ -58,7 +67,7 @@ export const COST_PROFILES: Record<string, CostProfile> = {
     description: "fitted to the x86_64 table of Linux e7ed9d9bd037 (tracefs uprobe events)",
     ghz: 2.4,
     cyclesPerInsn: 1,
-    costs: { int3_trap: 450, single_step: 1550, uret_trap: 450, uprobe_syscall: 200, uretprobe_syscall: 150, handler: 1100, optimize: 25000 },
+    costs: { int3_trap: 450, single_step: 1550, uret_trap: 450, uprobe_syscall: 200, uretprobe_syscall: 150, handler: 1100, optimize: 25000, stack_write: 0 },
   },
   // the x86_32 table of the same commit (uprobe 1.41 / 3.5 us, uretprobe 1.75 / 4.0 us), from an
   // i386 kernel (FACT_SOURCES.seedX86_32): int3 and trampoline int3 0.34 us, handler 1.065 us, single
@@ -68,27 +77,27 @@ export const COST_PROFILES: Record<string, CostProfile> = {
     description: "fitted to the x86_32 table of Linux e7ed9d9bd037 (an i386 kernel: use --kernel 4.16-x86_32)",
     ghz: 2.4,
     cyclesPerInsn: 1,
-    costs: { int3_trap: 340, single_step: 2170, uret_trap: 340, uprobe_syscall: 200, uretprobe_syscall: 150, handler: 1065, optimize: 25000 },
+    costs: { int3_trap: 340, single_step: 2170, uret_trap: 340, uprobe_syscall: 200, uretprobe_syscall: 150, handler: 1065, optimize: 25000, stack_write: 0 },
   },
   "kvm-6.18": {
     name: "kvm-6.18",
     description: "Linux 6.18.44 KVM guest, 2.5 GHz Xeon, perf counting consumers",
     ghz: 2.5,
     cyclesPerInsn: 1,
-    costs: { int3_trap: 750, single_step: 3500, uret_trap: 750, uprobe_syscall: 320, uretprobe_syscall: 200, handler: 50, optimize: 25000 },
+    costs: { int3_trap: 750, single_step: 3500, uret_trap: 750, uprobe_syscall: 320, uretprobe_syscall: 200, handler: 50, optimize: 25000, stack_write: 0 },
   },
   "instructions-only": {
     name: "instructions-only",
     description: "1 cycle per instruction at 2.5 GHz; traps and handlers cost nothing",
     ghz: DEFAULT_GHZ,
     cyclesPerInsn: 1,
-    costs: { int3_trap: 0, single_step: 0, uret_trap: 0, uprobe_syscall: 0, uretprobe_syscall: 0, handler: 0, optimize: 0 },
+    costs: { int3_trap: 0, single_step: 0, uret_trap: 0, uprobe_syscall: 0, uretprobe_syscall: 0, handler: 0, optimize: 0, stack_write: 0 },
   },
 };
 
 export const DEFAULT_COST = "kvm-6.18";
 
-const KEYS = ["int3_trap", "single_step", "uret_trap", "uprobe_syscall", "uretprobe_syscall", "handler", "optimize"] as const;
+const KEYS = ["int3_trap", "single_step", "uret_trap", "uprobe_syscall", "uretprobe_syscall", "handler", "optimize", "stack_write"] as const;
 
 /** A built-in profile by name, or a JSON file (same shape; missing costs default to 0). */
 export function loadCostProfile(nameOrPath: string = DEFAULT_COST): CostProfile {

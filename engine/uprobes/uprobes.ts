@@ -26,7 +26,7 @@ import { prepareUretprobe, uprobeHandleTrampoline, type UretprobeContext } from 
 import { UPROBE_FIX_CALL, UPROBE_FIX_IP, UPROBE_FIX_RIP_MASK, UPROBE_SWBP_INSN, type UprobeArchContext } from "./x86/arch-uprobe.js";
 import { archUprobeOptimize, sysUprobe } from "./x86/optimize.js";
 import { sysUretprobe } from "./x86/uretprobe.js";
-import { archUprobeAbortXol, archUprobePostXol, archUprobePreXol, archUprobeSkipSstep, defaultXolOps } from "./x86/xol-ops.js";
+import { archUprobeAbortXol, archUprobePostXol, archUprobePreXol, archUprobeSkipSstep, branchXolOps, defaultXolOps, pushXolOps } from "./x86/xol-ops.js";
 import { createXolArea, xolFreeInsnSlot, xolGetInsnSlot } from "./xol-area.js";
 
 /** Slots a step may take: 32 per page, slot 0 kept for the uretprobe trampoline since 3.10. */
@@ -151,6 +151,7 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
     this.costPs = Object.fromEntries(Object.keys(o.cost.costs).map((k) => [k, costPs(o.cost, k as CostKind)])) as Record<CostKind, number>;
     this.trapPs = [this.costPs.int3_trap, this.costPs.single_step, this.costPs.uret_trap, this.costPs.uprobe_syscall, this.costPs.uretprobe_syscall];
     this.handlerPs = this.costPs.handler;
+    this.stackWritePs = this.costPs.stack_write;
     this.xolWaitPs = "xol_wait" in o.cost.costs ? this.costPs["xol_wait" as CostKind] : this.costPs.single_step;
     this.registry = new Registry(this);
     this.archCtx = new ArchContext(this);
@@ -237,6 +238,8 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
   /** The per-hit costs as plain numbers (a keyed lookup by name costs more than the rest of the charge). */
   private readonly trapPs: readonly number[];
   private readonly handlerPs: number;
+  /** An int3 trap's write to the user stack (emulated push/call, uretprobe hijack). */
+  private readonly stackWritePs: number;
   /** What waking from the XOL slot wait costs (a wakeup and a context switch; the profile's xol_wait, else one single_step). */
   private readonly xolWaitPs: number;
 
@@ -248,6 +251,18 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
     this.clock?.charge(ps);
     this.chargedPs += ps;
     return ps;
+  }
+
+  /**
+   * An int3 trap that touched the user stack (emulate_push_stack(), or the
+   * return-address hijack of prepare_uretprobe()): charged once per trap, to
+   * the clock and every consumer; a second write in the same trap costs
+   * nothing measurable (docs/uprobes-model.md §9.5).
+   */
+  private chargeStackWrite(consumers: readonly Consumer[]): void {
+    if (this.stackWritePs === 0) return;
+    const ps = this.chargePs(this.stackWritePs);
+    for (let i = 0; i < consumers.length; i++) consumers[i]!.stats.virtualPs += ps;
   }
 
   /** Charge a trap or syscall taken for a uprobe to the clock and to every consumer of it. */
@@ -400,7 +415,12 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
     const utask = this.utask(task);
     utask.traceHit = hit;
     const ipBefore = cpu.rip;
+    const ris = utask.returnInstances;
+    const topBefore = ris[ris.length - 1];
     this.handlerChain(task, u, bp, hit);
+    // a new return instance: prepare_uretprobe rewrote the return address on the user stack in this trap
+    const wroteStack = ris[ris.length - 1] !== topBefore;
+    if (wroteStack) this.chargeStackWrite(u.consumers);
     archUprobeOptimize(this.archCtx, task, a, bp, hit);
     // 6.18: a consumer that moved ip means "don't execute the original instruction"
     if (this.gen.skipWhenIpChanged && cpu.rip !== ipBefore) {
@@ -408,6 +428,8 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
       return;
     }
     if (archUprobeSkipSstep(a, cpu)) {
+      // emulate_push_stack(): an emulated push or call writes the user stack (once per trap: §9.5)
+      if (!wroteStack && (a.ops === pushXolOps || (a.ops === branchXolOps && a.opc1 === 0xe8))) this.chargeStackWrite(u.consumers);
       if (hit) this.trace(hit, "emulated", bp, `${a.ops.name}: ip -> ${hex(cpu.rip)}`);
       if (cpu.fl.bits & TF) this.sendSigtrap(task); // TF lives in the always-materialized bits
       return;
