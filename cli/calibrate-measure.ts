@@ -1,7 +1,9 @@
 // The measuring half of `calibrate`: real tracefs uprobe events on the sites
-// of samples/bin/calibrate-O2, timed natively. Each round runs a case twice
-// in turn, without and with its probes (the order alternating between
-// rounds), so that both runs of a pair see the same load; a round's figure is
+// of samples/bin/calibrate-O2, timed natively. Each round runs a case twice,
+// without and with its probes, and the cases take turns in blocks of BLOCK
+// rounds (the probed runs of a block under one enabling of its events, then as
+// many unprobed runs, or the reverse, alternating between blocks), so that
+// both runs of a pair see about the same load; a round's figure is
 // (with − without) per call. A run's figure scatters by about 10 % from one
 // process to the next however long it runs (lab/calibrate-estimator.ts), so
 // runs are short (each case gets as many calls as take about RUN_MS) and many:
@@ -208,24 +210,31 @@ export function probeReturnPath(): ReturnPath {
   }
 }
 
-/** One round of a case: its runs without and with its probes, in the order the round's parity says. */
-function measurePair(ev: CaseEvents, calls: number, round: number, cpu: number | null): { with_: SiteRun; base: SiteRun } {
-  const probed = (): SiteRun => {
+/**
+ * Rounds measured per enabling of a case's events. Disabling a uprobe event
+ * waits for an RCU grace period (uprobe_unregister_sync()): 20–50 ms on the
+ * project's VM, more than a 20 ms run, and the scatter is the process's, not
+ * the moment's (lab/calibrate-estimator.ts). So a block of rounds shares one
+ * enable and one disable: twice the rounds in the same time.
+ */
+const BLOCK = 3;
+
+/** A block of a case's rounds: its probed runs under one enabling, and as many unprobed runs, the halves in the order the block's parity says. */
+function measureBlock(ev: CaseEvents, calls: number, rounds: number, block: number, cpu: number | null): { with_: SiteRun; base: SiteRun }[] {
+  const probed = (): SiteRun[] => {
     ev.enable(true);
     try {
-      return runSite(ev.file, ev.c.site, calls, cpu);
+      return Array.from({ length: rounds }, () => runSite(ev.file, ev.c.site, calls, cpu));
     } finally {
       ev.enable(false);
     }
   };
-  const unprobed = (): SiteRun => runSite(ev.file, ev.c.site, calls, cpu);
-  // alternate which of the pair goes first, so that neither always follows the other's kind of run
-  if (round % 2) {
-    const with_ = probed();
-    return { with_, base: unprobed() };
-  }
-  const base = unprobed();
-  return { base, with_: probed() };
+  const unprobed = (): SiteRun[] => Array.from({ length: rounds }, () => runSite(ev.file, ev.c.site, calls, cpu));
+  // alternate which half goes first, so that neither always follows the other's kind of run
+  let with_: SiteRun[], base: SiteRun[];
+  if (block % 2) [with_, base] = [probed(), unprobed()];
+  else [base, with_] = [unprobed(), probed()];
+  return with_.map((w, i) => ({ with_: w, base: base[i]! }));
 }
 
 /** Calls per run for a case: about RUN_MS of probed run, from a first probed run of MIN_CALLS. */
@@ -271,14 +280,18 @@ export function measureCases(cases: readonly CalibrationCase[], o: MeasureOption
       if (due.length === 0) break;
       for (const ev of due) {
         const n = calls.get(ev)!;
-        const { with_, base } = measurePair(ev, n, rec[ev.c.name]?.rounds.length ?? 0, o.cpu);
-        const cr = (rec[ev.c.name] ??= { rounds: [], calls: n, wall_rounds: [], base_ns: [], maps: with_.maps });
-        cr.rounds.push(round2(with_.nsPerCall - base.nsPerCall));
-        cr.wall_rounds.push(round2(with_.wallNsPerCall - base.wallNsPerCall));
-        cr.base_ns.push(round2(base.nsPerCall));
+        const done = rec[ev.c.name]?.rounds.length ?? 0;
+        // the minimum first, whole blocks after it
+        const k = done < o.rounds ? Math.min(BLOCK, o.rounds - done) : BLOCK;
+        for (const { with_, base } of measureBlock(ev, n, k, r, o.cpu)) {
+          const cr = (rec[ev.c.name] ??= { rounds: [], calls: n, wall_rounds: [], base_ns: [], maps: with_.maps });
+          cr.rounds.push(round2(with_.nsPerCall - base.nsPerCall));
+          cr.wall_rounds.push(round2(with_.wallNsPerCall - base.wallNsPerCall));
+          cr.base_ns.push(round2(base.nsPerCall));
+        }
       }
       const worst = Math.max(...events.map((ev) => 100 * relativeStdError(rec[ev.c.name]!.rounds, "trimmed")));
-      o.log(`calibrate: round ${r + 1}: ${due.length} case(s), ${((Date.now() - start) / 1000).toFixed(0)} s, widest standard error ±${worst.toFixed(1)} % (load average ${loadAverage().join(" ")})`);
+      o.log(`calibrate: block ${r + 1}: ${due.length} case(s), ${((Date.now() - start) / 1000).toFixed(0)} s, widest standard error ±${worst.toFixed(1)} % (load average ${loadAverage().join(" ")})`);
     }
   } finally {
     for (const ev of events) ev.remove();

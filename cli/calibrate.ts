@@ -33,7 +33,7 @@ relative error.
   --time S       seconds of rounds (default 40): rounds go on for the cases whose figure
                  is not yet within ±1.5 %, until the time is spent
   --rounds R     rounds every case gets at least; a round runs a case without and with
-                 its probes (default 9)
+                 its probes (default 15)
   --calls N      the most calls of the probed function per run (default 20000; a case
                  gets as many as take about 20 ms, at least 1000)
   --cpu N|none   pin the measured runs to CPU N with taskset (default: the last CPU)
@@ -57,7 +57,7 @@ function acquire(p: Parsed, set: "fit" | "check"): Recording {
   const cpuOpt = p.opts.get("--cpu")?.[0];
   const cpu = cpuOpt === undefined ? defaultCpu() : cpuOpt === "none" ? null : optNumber(p, "--cpu", 0);
   const calls = Math.max(1000, optNumber(p, "--calls", 20_000));
-  const rounds = Math.max(3, optNumber(p, "--rounds", optNumber(p, "--runs", 9)));
+  const rounds = Math.max(3, optNumber(p, "--rounds", optNumber(p, "--runs", 15)));
   const seconds = optNumber(p, "--time", 40);
   const cases = casesOf(set);
   log(`calibrate: ${cases.length} cases, at least ${rounds} rounds, up to ${seconds} s, ${cpu === null ? "not pinned" : `pinned to CPU ${cpu}`}`);
