@@ -3,7 +3,7 @@
 // tests read (test/cli/calibrate.test.ts fits and checks it without root).
 // Needs root, tracefs and a build (npm run build). Re-record with:
 //
-//   sudo node scripts/real-kernel-calibrate.mjs [--rounds 9] [--time 80] [--calls 20000] [--cpu N] [--out test/cli/calibrate-samples.json]
+//   sudo node scripts/real-kernel-calibrate.mjs [--rounds 15] [--time 80] [--calls 20000] [--cpu N] [--out test/cli/calibrate-samples.json]
 //
 // The file keeps the machine, kernel, date, load average before and after,
 // what other processes did meanwhile (/proc/stat), the uretprobe return path
@@ -33,7 +33,7 @@ const cpuArg = arg("--cpu", undefined);
 const rec = measureCases(CALIBRATION_CASES, {
   tracefs,
   calls: Number(arg("--calls", "20000")),
-  rounds: Number(arg("--rounds", "9")),
+  rounds: Number(arg("--rounds", "15")),
   seconds: Number(arg("--time", "80")),
   cpu: cpuArg === undefined ? defaultCpu() : cpuArg === "none" ? null : Number(cpuArg),
   log: (s) => process.stderr.write(s + "\n"),
