@@ -314,6 +314,17 @@ describe("calibrate: two quiet recordings, fit on one and check on the other (st
     }
     assert.ok(Math.abs(fitA.profile.costs.stack_write - fitB.profile.costs.stack_write) < 20);
   });
+  test("quiet recordings are not called untrustworthy: 5–6 % steal, and the one-time optimization's case at ±4–6 %", () => {
+    for (const [f, r] of [[fitA, A], [fitB, B]] as const) {
+      assert.ok(r.activity!.steal_pct > 5 && r.activity!.steal_pct < 10);
+      const first = f.reports.find((x) => x.case === "opt_nop5_first")!;
+      assert.ok(first.std_error_pct > 3 && first.std_error_pct < 10, `${first.std_error_pct}`);
+      assert.deepEqual(recordingWarnings(r, f.reports, "trimmed"), []);
+      // past ±10 % even that case is too imprecise
+      const [w] = recordingWarnings(r, f.reports.map((x) => (x === first ? { ...x, std_error_pct: 12 } : x)), "trimmed");
+      assert.match(w!, /1 case\(s\) measured to worse than ±3 % \(±10 % for a one-time cost's case\) \(worst opt_nop5_first: ±12 %/);
+    }
+  });
   test("held out: fit on A, check on B and the reverse: worst |error| ≤ 10 %, and no case beyond its noise", () => {
     for (const [f, r] of [[fitA, B], [fitB, A]] as const) {
       const c = checkProfile(f.profile, r);
