@@ -1,7 +1,7 @@
 // `uprobe-lab run`: run a binary with probes written in the DSL.
 
 import * as fs from "node:fs";
-import { debugDump, jsonAttachedProbes, listEventProbes, listPatternFile, listProbes } from "../dsl/index.js";
+import { debugDump, DslError, jsonAttachedProbes, listEventProbes, listPatternFile, listProbes } from "../dsl/index.js";
 import { loadBinary, readHostFile, UserError } from "../engine/index.js";
 import { RunError, runSpec, type ProbeRun } from "../lab/probe-run.js";
 import { ProcessTargetInfo } from "../lab/process-targets.js";
@@ -69,7 +69,16 @@ function openOutput(file: string): (s: string) => void {
 export async function runSession(program: ProgramSource, binaryPath: string, guestArgs: string[], f: ProbeFlags, p: ReturnType<typeof parseArgs>): Promise<number> {
   const host = hostOptions(p);
   // -d: the tree after parsing and after each pass, on stderr, before the run
-  if (p.opts.has("-d")) process.stderr.write(debugDump(program.text, program.name, ProcessTargetInfo.forExecutable(loadBinary(binaryPath), host), program.params ?? [], f.spec.unsafe));
+  if (p.opts.has("-d")) {
+    try {
+      debugDump((s) => process.stderr.write(s), program.text, program.name, ProcessTargetInfo.forExecutable(loadBinary(binaryPath), host), program.params ?? [], f.spec.unsafe);
+    } catch (e) {
+      // a bad program: its located error after the trees made so far (bpftrace -d too), status 2 as without -d
+      if (!(e instanceof DslError)) throw e;
+      process.stderr.write(e.format().replace(/\n?$/, "\n"));
+      return 2;
+    }
+  }
   const outFile = p.opts.get("-o")?.[0];
   const toFile = outFile === undefined ? undefined : openOutput(outFile);
   const spec: RunSpec = { binary: loadBinary(binaryPath), program: program.text, programName: program.name, params: program.params ?? [], args: guestArgs, ...host, ...f.spec };
