@@ -413,7 +413,7 @@ class CodeGen {
 
   private printf(c: CallExpr): string {
     const fmt = c.args[0]!;
-    const p = parseFormat(fmt.kind === "string" ? fmt.value : "");
+    const p = parseFormat(fmt.kind === "string" ? fmt.value : "", { bpftrace: true });
     if (!p.ok) return '""';
     const pieces: string[] = [];
     let k = 1;
