@@ -41,10 +41,15 @@ export class FdTable {
     return this.cloexec.has(fd);
   }
 
-  /** execve: close every FD_CLOEXEC descriptor. */
-  closeOnExec(): void {
-    for (const fd of this.cloexec) this.fds[fd] = undefined;
+  /** execve: close every FD_CLOEXEC descriptor; true when one was a pipe end (its sleepers may wake). */
+  closeOnExec(): boolean {
+    let pipe = false;
+    for (const fd of this.cloexec) {
+      if (this.fds[fd]?.kind === "pipe") pipe = true;
+      this.fds[fd] = undefined;
+    }
     this.cloexec.clear();
+    return pipe;
   }
 
   constructor() {

@@ -243,7 +243,7 @@ export class Linux {
       act.flags = 0;
       act.mask = 0n;
     }
-    proc.fds.closeOnExec();
+    if (proc.fds.closeOnExec()) wakePipeSleepers(this); // a pipe's last writer closed by exec: its readers see end of file
     proc.image = { elf, file, bias: img.bias };
     task.comm = (path.split("/").pop() ?? path).slice(0, 15);
     task.robustList = 0;

@@ -961,6 +961,7 @@ function setRlimit(c: SyscallContext, res: number, ptr: number): number {
 /**
  * dup2/dup3 (ksys_dup3): both descriptors are unsigned int, so the kernel takes the low 32 bits of
  * the registers (dup2(1, 2^40) is dup2(1, 0) on Linux too); a newfd at or past RLIMIT_NOFILE is EBADF.
+ * The file newfd held is closed as by close(2), so replacing a pipe's last writer wakes its readers.
  */
 function doDup3(c: SyscallContext, oldArg: number, newArg: number, dup3: boolean, flags = 0): number {
   if (dup3 && flags & ~O_CLOEXEC) return -EINVAL;
@@ -968,8 +969,11 @@ function doDup3(c: SyscallContext, oldArg: number, newArg: number, dup3: boolean
   if (dup3 && oldfd === newfd) return -EINVAL;
   if (newfd >= FD_LIMIT || !fileOf(c, oldfd)) return -EBADF;
   if (oldfd === newfd) return newfd;
+  const replaced = c.task.proc.fds.get(newfd);
   const r = c.task.proc.fds.dup(oldfd, newfd);
   if (r >= 0 && dup3 && flags & O_CLOEXEC) c.task.proc.fds.setCloexec(r, true);
+  // do_dup2 closes the file newfd held (filp_close): a pipe end's last close wakes its sleepers (pipe_release)
+  if (r >= 0 && replaced?.kind === "pipe") wakePipeSleepers(c.kernel);
   return r;
 }
 
