@@ -6,7 +6,6 @@ import { loadBinary, readHostFile, UserError } from "../engine/index.js";
 import { RunError, runSpec, type ProbeRun } from "../lab/probe-run.js";
 import { ProcessTargetInfo } from "../lab/process-targets.js";
 import type { RunSpec } from "../lab/run-spec.js";
-import type { ToolTicks } from "../lab/tool-ticks.js";
 import { formatStatsTable, probeStatsLine, type Session } from "../lab/session.js";
 import { usdtVerbose } from "../lab/usdt-semaphores.js";
 import { parseArgs, splitCommand } from "./args.js";
@@ -45,8 +44,6 @@ export interface ProgramSource {
   name: string;
   /** $1, $2, ...: bpftrace's positional parameters. */
   params?: string[];
-  /** A bcc tool's -i/-d reports (lab/tool-ticks.ts). */
-  ticks?: ToolTicks;
 }
 
 /** bpftrace's -o FILE: what the tool prints (not the traced program) goes to FILE. */
@@ -83,7 +80,6 @@ export async function runSession(program: ProgramSource, binaryPath: string, gue
   const toFile = outFile === undefined ? undefined : openOutput(outFile);
   const spec: RunSpec = { binary: loadBinary(binaryPath), program: program.text, programName: program.name, params: program.params ?? [], args: guestArgs, ...host, ...f.spec };
   if (toFile !== undefined) spec.programOutput = toFile;
-  if (program.ticks !== undefined) spec.ticks = program.ticks;
   const format = p.opts.get("-f")?.[0] || undefined; // (stackcount's -f is a flag, with no value)
   if (format !== undefined && format !== "json" && format !== "text") throw new UserError(`-f ${format}: the output formats are text and json`);
   if (format === "json") spec.json = true;
