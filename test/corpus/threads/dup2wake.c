@@ -73,6 +73,22 @@ static void threaded(void *(*fn)(void *), int replace_write_end, const char *wha
   close(q[1]);
 }
 
+/* a child that reads p and exits with `eof` at end of file; the parent keeps only p's write end */
+static pid_t fork_reader(int eof) {
+  fflush(stdout);
+  pid_t c = fork();
+  if (c == 0) {
+    close(p[1]);
+    char ch;
+    long n = read(p[0], &ch, 1);
+    printf("child reader: read %ld\n", n);
+    fflush(stdout);
+    _exit(n == 0 ? eof : eof + 1);
+  }
+  close(p[0]);
+  return c;
+}
+
 int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   if (argc > 1) {
@@ -89,17 +105,7 @@ int main(int argc, char **argv) {
   /* another process reads; the parent holds the only write end and dup2s over it */
   pipe(p);
   pipe(q);
-  fflush(stdout);
-  pid_t c = fork();
-  if (c == 0) {
-    close(p[1]);
-    char ch;
-    long n = read(p[0], &ch, 1);
-    printf("child reader: read %ld\n", n);
-    fflush(stdout);
-    _exit(n == 0 ? 3 : 4);
-  }
-  close(p[0]);
+  pid_t c = fork_reader(3);
   nap();
   printf("parent: dup2 over the write end\n");
   fflush(stdout);
@@ -110,17 +116,7 @@ int main(int argc, char **argv) {
 
   /* the same, the write end closed by exec (O_CLOEXEC) */
   pipe2(p, O_CLOEXEC);
-  fflush(stdout);
-  c = fork();
-  if (c == 0) {
-    close(p[1]);
-    char ch;
-    long n = read(p[0], &ch, 1);
-    printf("child reader: read %ld\n", n);
-    fflush(stdout);
-    _exit(n == 0 ? 5 : 6);
-  }
-  close(p[0]);
+  fork_reader(5);
   nap();
   printf("parent: exec with the write end FD_CLOEXEC\n");
   fflush(stdout);
