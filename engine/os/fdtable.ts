@@ -4,12 +4,13 @@
 
 import { EBADF, EMFILE } from "../errno.js";
 import type { Epoll } from "./epoll.js";
+import type { EventCounter } from "./eventfd.js";
 import type { Pipe } from "./pipe.js";
 
 /** RLIMIT_NOFILE: descriptors are below 1024 (the kernel's default soft limit, INR_OPEN_CUR). */
 export const FD_LIMIT = 1024;
 
-type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir" | "pipe" | "epoll";
+type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir" | "pipe" | "epoll" | "eventfd";
 
 export interface OpenFile {
   kind: FileKind;
@@ -25,6 +26,8 @@ export interface OpenFile {
   writeEnd?: boolean;
   /** An epoll instance (kind "epoll"). */
   epoll?: Epoll;
+  /** An eventfd's counter (kind "eventfd"). */
+  eventfd?: EventCounter;
 }
 
 export class FdTable {

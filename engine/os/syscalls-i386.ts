@@ -328,6 +328,8 @@ const ROWS: Row[] = [
   [318, "getcpu", 309],
   [330, "dup3", 292],
   [331, "pipe2", 293],
+  [323, "eventfd", 284],
+  [328, "eventfd2", 290],
   [333, "preadv", (c, a) => compatPreadv(c, a, false)],
   [334, "pwritev", (c, a) => compatPreadv(c, a, true)],
   [340, "prlimit64", 302], // struct rlimit64 in both ABIs

@@ -21,6 +21,7 @@ import { sysClone, sysClone3, sysFork } from "./clone.js";
 import { sysExecve, sysExecveat } from "./exec.js";
 import { sysFutex } from "./futex.js";
 import { pipeRead, pipeWrite, sysPipe2, wakePipeSleepers } from "./pipe.js";
+import { eventfdRead, eventfdWrite, sysEventfd2 } from "./eventfd.js";
 import { sysWait4, sysWaitid } from "./wait.js";
 import { sysPoll, sysPpoll, sysPselect6, sysSelect } from "./poll.js";
 import { sysEpollCreate1, sysEpollCtl, sysEpollWait } from "./epoll.js";
@@ -123,6 +124,7 @@ function doRead(c: SyscallContext, fd: number, buf: number, count: number, mayBl
     if (!userRangeOk(buf, count)) return -EFAULT;
     return pipeRead(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, Math.min(count, MAX_RW_COUNT));
   }
+  if (f.kind === "eventfd") return userRangeOk(buf, count) ? eventfdRead(c, f.eventfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, count) : -EFAULT;
   if (f.kind === "stdout" || f.kind === "stderr") return -EBADF;
   if (count === 0) return 0;
   if (!userRangeOk(buf, count)) return -EFAULT; // vfs_read: access_ok before anything is read
@@ -141,6 +143,7 @@ function doWrite(c: SyscallContext, fd: number, bytes: Uint8Array, mayBlock = tr
   const f = fileOf(c, fd);
   if (!f) return -EBADF;
   if (f.kind === "pipe") return f.writeEnd ? pipeWrite(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, bytes) : -EBADF;
+  if (f.kind === "eventfd") return eventfdWrite(c, f.eventfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, bytes);
   let ok: boolean | void;
   if (f.kind === "stdout") ok = c.kernel.io.write(1, bytes);
   else if (f.kind === "stderr") ok = c.kernel.io.write(2, bytes);
@@ -263,7 +266,7 @@ function statBuf(c: SyscallContext, f: { kind: string; data?: Uint8Array; path: 
   const b = new Uint8Array(144);
   const dv = new DataView(b.buffer);
   const isTty = (f.kind === "stdin" && c.kernel.io.isatty(0)) || (f.kind === "stdout" && c.kernel.io.isatty(1)) || (f.kind === "stderr" && c.kernel.io.isatty(2));
-  const mode = f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : isTty ? 0o20620 : 0o10600;
+  const mode = f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : f.kind === "eventfd" ? 0o600 : isTty ? 0o20620 : 0o10600; // an anon inode has no type bits
   dv.setBigUint64(0, 0x2an, true); // st_dev
   dv.setBigUint64(8, BigInt(hashPath(f.id ?? f.path)), true); // st_ino: one per file identity (ld.so compares it to avoid loading a library twice)
   dv.setBigUint64(16, 1n, true); // st_nlink
@@ -887,6 +890,8 @@ const rows: Row[] = [
     return r < 0 ? r : copyOut(c, a[2]!, u64s(24));
   }],
   [293, "pipe2", (c, a) => sysPipe2(c, a[0]!, int(a[1]!))],
+  [284, "eventfd", (c, a) => sysEventfd2(c, a[0]!, 0)],
+  [290, "eventfd2", (c, a) => sysEventfd2(c, a[0]!, int(a[1]!))],
   [292, "dup3", (c, a) => doDup3(c, a[0]!, a[1]!, true, int(a[2]!))],
   [160, "setrlimit", (c, a) => setRlimit(c, int(a[0]!), a[1]!)],
   [302, "prlimit64", (c, a) => {
