@@ -10,7 +10,7 @@ import type { Pipe } from "./pipe.js";
 /** RLIMIT_NOFILE: descriptors are below 1024 (the kernel's default soft limit, INR_OPEN_CUR). */
 export const FD_LIMIT = 1024;
 
-type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir" | "pipe" | "epoll" | "eventfd";
+type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir" | "pipe" | "epoll" | "eventfd" | "null";
 
 export interface OpenFile {
   kind: FileKind;

@@ -124,6 +124,7 @@ function doRead(c: SyscallContext, fd: number, buf: number, count: number, mayBl
     if (!userRangeOk(buf, count)) return -EFAULT;
     return pipeRead(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, Math.min(count, MAX_RW_COUNT));
   }
+  if (f.kind === "null") return (f.flags & 3) === 1 ? -EBADF : 0; // read_null; an O_WRONLY descriptor has no FMODE_READ
   if (f.kind === "eventfd") return userRangeOk(buf, count) ? eventfdRead(c, f.eventfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, count) : -EFAULT;
   if (f.kind === "stdout" || f.kind === "stderr") return -EBADF;
   if (count === 0) return 0;
@@ -143,6 +144,7 @@ function doWrite(c: SyscallContext, fd: number, bytes: Uint8Array, mayBlock = tr
   const f = fileOf(c, fd);
   if (!f) return -EBADF;
   if (f.kind === "pipe") return f.writeEnd ? pipeWrite(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, bytes) : -EBADF;
+  if (f.kind === "null") return (f.flags & 3) === 0 ? -EBADF : bytes.length; // write_null
   if (f.kind === "eventfd") return eventfdWrite(c, f.eventfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, bytes);
   let ok: boolean | void;
   if (f.kind === "stdout") ok = c.kernel.io.write(1, bytes);
@@ -248,8 +250,15 @@ function withCloexec(c: SyscallContext, fd: number, flags: number): number {
   return fd;
 }
 
+/** /dev/null (drivers/char/mem.c): reads give end of file, writes are swallowed; O_CREAT and O_TRUNC are harmless on it. */
+function openNull(c: SyscallContext, flags: number): number {
+  if (flags & 0o200000 /* O_DIRECTORY */) return -ENOTDIR;
+  return withCloexec(c, c.task.proc.fds.install({ kind: "null", path: "/dev/null", pos: 0, flags }), flags);
+}
+
 function openPath(c: SyscallContext, path: string, flags: number): number {
   const acc = flags & 3;
+  if (path === "/dev/null") return openNull(c, flags);
   const file = c.kernel.lookupFile(path);
   if (!file) return -ENOENT;
   if (acc !== 0 || flags & 0x40 /* O_CREAT */ || flags & 0x200 /* O_TRUNC */) return -EACCES;
@@ -266,13 +275,14 @@ function statBuf(c: SyscallContext, f: { kind: string; data?: Uint8Array; path: 
   const b = new Uint8Array(144);
   const dv = new DataView(b.buffer);
   const isTty = (f.kind === "stdin" && c.kernel.io.isatty(0)) || (f.kind === "stdout" && c.kernel.io.isatty(1)) || (f.kind === "stderr" && c.kernel.io.isatty(2));
-  const mode = f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : f.kind === "eventfd" ? 0o600 : isTty ? 0o20620 : 0o10600; // an anon inode has no type bits
+  const mode = f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : f.kind === "eventfd" ? 0o600 : f.kind === "null" ? 0o20666 : isTty ? 0o20620 : 0o10600; // an anon inode has no type bits
   dv.setBigUint64(0, 0x2an, true); // st_dev
   dv.setBigUint64(8, BigInt(hashPath(f.id ?? f.path)), true); // st_ino: one per file identity (ld.so compares it to avoid loading a library twice)
   dv.setBigUint64(16, 1n, true); // st_nlink
   dv.setUint32(24, mode, true);
   dv.setUint32(28, 1000, true);
   dv.setUint32(32, 1000, true);
+  if (f.kind === "null") dv.setBigUint64(40, 0x103n, true); // st_rdev: makedev(1, 3)
   dv.setBigUint64(48, BigInt(f.data?.length ?? 0), true);
   dv.setBigUint64(56, 4096n, true);
   dv.setBigUint64(64, BigInt(Math.ceil((f.data?.length ?? 0) / 512)), true);
@@ -587,6 +597,7 @@ const rows: Row[] = [
   [8, "lseek", (c, a) => {
     const f = fileOf(c, a[0]!);
     if (!f) return -EBADF;
+    if (f.kind === "null") return 0; // null_lseek
     if (f.kind !== "file") return -ESPIPE;
     const off = a[1]!, whence = int(a[2]!);
     const base = whence === 0 ? 0 : whence === 1 ? f.pos : whence === 2 ? f.data!.length : NaN;
