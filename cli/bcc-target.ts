@@ -11,7 +11,7 @@ import { matchingFunctions } from "../dsl/passes/wildcards.js";
 import { didYouMean } from "../dsl/suggest.js";
 import { loadBinary, UserError } from "../engine/index.js";
 import { ProcessTargetInfo } from "../lab/process-targets.js";
-import type { ToolTicks } from "../lab/tool-ticks.js";
+import type { ToolInterval } from "../dsl/bcc-tools.js";
 import type { Parsed } from "./args.js";
 import { hostOptions } from "./exec.js";
 
@@ -159,13 +159,13 @@ function seconds(tool: string, flag: string, v: string): number {
 }
 
 /** -i INTERVAL and -d DURATION, bcc's way (-d alone: one report, at the duration), on the virtual clock. */
-export function toolTicks(tool: string, p: Parsed): ToolTicks | undefined {
+export function toolInterval(tool: string, p: Parsed): ToolInterval | undefined {
   const i = p.opts.get("-i")?.[0] ?? p.opts.get("--interval")?.[0];
   const d = p.opts.get("-d")?.[0] ?? p.opts.get("--duration")?.[0];
   if (i === undefined && d === undefined) return undefined;
   const dur = d === undefined ? undefined : seconds(tool, "-d", d);
   const every = i === undefined ? dur! : seconds(tool, "-i", i);
-  return { everyNs: every * 1e9, ...(dur !== undefined ? { durationNs: dur * 1e9 } : {}) };
+  return { every, ...(dur !== undefined ? { duration: dur } : {}) };
 }
 
 /** The tool's own flags taken out, so the run does not read them as `run`'s (-d, -v, -l, -f). */

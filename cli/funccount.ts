@@ -6,7 +6,7 @@
 import { funccountProgram, stackcountProgram } from "../dsl/index.js";
 import { UserError } from "../engine/index.js";
 import { parseArgs, type OptionSpec, type Parsed } from "./args.js";
-import { bccTarget, refusePid, splitShortFlags, TOOL_OPTIONS, toolFunctions, toolTicks, withoutFlags } from "./bcc-target.js";
+import { bccTarget, refusePid, splitShortFlags, TOOL_OPTIONS, toolFunctions, toolInterval, withoutFlags } from "./bcc-target.js";
 import { MACHINE_OPTIONS } from "./exec.js";
 import { PROBE_HELP, PROBE_OPTIONS, probeFlags } from "./probe-options.js";
 import { runSession } from "./run.js";
@@ -54,7 +54,7 @@ interface Tool {
   debug: readonly string[];
 }
 
-/** The tool's duration flag read as -d/--duration by toolTicks(). */
+/** The tool's duration flag read as -d/--duration by toolInterval(). */
 function normalizeDuration(p: Parsed, flag: string): Parsed {
   const d = p.opts.get(flag);
   const opts = new Map([...p.opts].filter(([k]) => k !== flag && k !== "-d"));
@@ -76,14 +76,14 @@ function toolCommand(tool: Tool, argv: string[]): Promise<number> | number {
   const regex = p.opts.has("-r") || p.opts.has("--regexp");
   const t = bccTarget(tool.name, pattern, p.rest, regex);
   const fns = toolFunctions(tool.name, pattern!, t, p, regex);
-  const ticks = toolTicks(tool.name, p);
-  const o = { timestamp: p.opts.has("-T") || p.opts.has("--timestamp"), interval: ticks !== undefined };
+  const interval = toolInterval(tool.name, p);
+  const o = { timestamp: p.opts.has("-T") || p.opts.has("--timestamp"), ...(interval !== undefined ? { interval } : {}) };
   const target = fns.targets.join(", ");
   const folded = p.opts.has("-f") || p.opts.has("--folded");
   const text = tool.name === "funccount" ? funccountProgram(pattern!, target, fns.names.length, o) : stackcountProgram(pattern!, target, fns.names.length, folded, { ...o, unwind: unwinder(p.opts.get("--unwind")?.[0]) });
   if (debug) process.stdout.write(text + "\n");
   const run = withoutFlags(p, ["-d", "--duration", "-D", "--debug", "-v", "-f", "-o", "-l", "--unwind"]);
-  return runSession({ text, name: tool.name, ...(ticks !== undefined ? { ticks } : {}) }, t.binary, t.args, { ...probeFlags(p), quiet: true }, run);
+  return runSession({ text, name: tool.name }, t.binary, t.args, { ...probeFlags(p), quiet: true }, run);
 }
 
 export function funccountCommand(argv: string[]): Promise<number> | number {

@@ -6,7 +6,7 @@
 import { funclatencyTool } from "../dsl/funclatency.js";
 import { UserError } from "../engine/index.js";
 import { parseArgs } from "./args.js";
-import { bccTarget, refusePid, splitShortFlags, TOOL_OPTIONS, toolFunctions, toolTicks, withoutFlags } from "./bcc-target.js";
+import { bccTarget, refusePid, splitShortFlags, TOOL_OPTIONS, toolFunctions, toolInterval, withoutFlags } from "./bcc-target.js";
 import { MACHINE_OPTIONS } from "./exec.js";
 import { PROBE_HELP, PROBE_OPTIONS, probeFlags } from "./probe-options.js";
 import { runSession } from "./run.js";
@@ -71,7 +71,7 @@ export function funclatencyCommand(argv: string[]): Promise<number> | number {
   const regex = has("-r", "--regexp");
   const t = bccTarget("funclatency", pattern, p.rest, regex);
   const fns = toolFunctions("funclatency", pattern!, t, p, regex);
-  const ticks = toolTicks("funclatency", p);
+  const interval = toolInterval("funclatency", p);
   const text = funclatencyTool({
     pattern: pattern!,
     targets: fns.targets,
@@ -79,9 +79,9 @@ export function funclatencyCommand(argv: string[]): Promise<number> | number {
     unit: us ? "usecs" : ms ? "msecs" : "nsecs",
     ...(levelText !== undefined ? { level: Number(levelText) } : {}),
     timestamp: has("-T", "--timestamp"),
-    interval: ticks !== undefined,
+    ...(interval !== undefined ? { interval } : {}),
   });
   if (has("-v", "--verbose")) process.stdout.write(text + "\n");
   const run = withoutFlags(p, ["-d", "-v", "-l", "-f", "-o"]);
-  return runSession({ text, name: "funclatency", ...(ticks !== undefined ? { ticks } : {}) }, t.binary, t.args, { ...probeFlags(p), quiet: true }, run);
+  return runSession({ text, name: "funclatency" }, t.binary, t.args, { ...probeFlags(p), quiet: true }, run);
 }

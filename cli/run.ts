@@ -1,12 +1,11 @@
 // `uprobe-lab run`: run a binary with probes written in the DSL.
 
 import * as fs from "node:fs";
-import { debugDump, jsonAttachedProbes, listEventProbes, listPatternFile, listProbes } from "../dsl/index.js";
+import { debugDump, DslError, jsonAttachedProbes, listEventProbes, listPatternFile, listProbes } from "../dsl/index.js";
 import { loadBinary, readHostFile, UserError } from "../engine/index.js";
 import { RunError, runSpec, type ProbeRun } from "../lab/probe-run.js";
 import { ProcessTargetInfo } from "../lab/process-targets.js";
 import type { RunSpec } from "../lab/run-spec.js";
-import type { ToolTicks } from "../lab/tool-ticks.js";
 import { formatStatsTable, probeStatsLine, type Session } from "../lab/session.js";
 import { usdtVerbose } from "../lab/usdt-semaphores.js";
 import { parseArgs, splitCommand } from "./args.js";
@@ -45,8 +44,6 @@ export interface ProgramSource {
   name: string;
   /** $1, $2, ...: bpftrace's positional parameters. */
   params?: string[];
-  /** A bcc tool's -i/-d reports (lab/tool-ticks.ts). */
-  ticks?: ToolTicks;
 }
 
 /** bpftrace's -o FILE: what the tool prints (not the traced program) goes to FILE. */
@@ -69,12 +66,20 @@ function openOutput(file: string): (s: string) => void {
 export async function runSession(program: ProgramSource, binaryPath: string, guestArgs: string[], f: ProbeFlags, p: ReturnType<typeof parseArgs>): Promise<number> {
   const host = hostOptions(p);
   // -d: the tree after parsing and after each pass, on stderr, before the run
-  if (p.opts.has("-d")) process.stderr.write(debugDump(program.text, program.name, ProcessTargetInfo.forExecutable(loadBinary(binaryPath), host), program.params ?? [], f.spec.unsafe));
+  if (p.opts.has("-d")) {
+    try {
+      debugDump((s) => process.stderr.write(s), program.text, program.name, ProcessTargetInfo.forExecutable(loadBinary(binaryPath), host), program.params ?? [], f.spec.unsafe);
+    } catch (e) {
+      // a bad program: its located error after the trees made so far (bpftrace -d too), status 2 as without -d
+      if (!(e instanceof DslError)) throw e;
+      process.stderr.write(e.format().replace(/\n?$/, "\n"));
+      return 2;
+    }
+  }
   const outFile = p.opts.get("-o")?.[0];
   const toFile = outFile === undefined ? undefined : openOutput(outFile);
   const spec: RunSpec = { binary: loadBinary(binaryPath), program: program.text, programName: program.name, params: program.params ?? [], args: guestArgs, ...host, ...f.spec };
   if (toFile !== undefined) spec.programOutput = toFile;
-  if (program.ticks !== undefined) spec.ticks = program.ticks;
   const format = p.opts.get("-f")?.[0] || undefined; // (stackcount's -f is a flag, with no value)
   if (format !== undefined && format !== "json" && format !== "text") throw new UserError(`-f ${format}: the output formats are text and json`);
   if (format === "json") spec.json = true;

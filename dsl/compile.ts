@@ -99,7 +99,7 @@ export function generate(checked: PassContext, rt: Runtime): GeneratedProgram {
     }
     for (const t of item.targets.flatMap((spec) => checked.resolved.get(spec) ?? [])) {
       const func = t.demangled ?? t.symbol ?? `0x${t.addr.toString(16)}`;
-      const pc: ProbeConstants = { func, probe: t.name, entryProbe: t.kind === "uprobe" && /^(?:push\s+%?rbp|endbr64)$/.test(checked.target.disassembleAt(t.addr, t.file) ?? ""), args: () => targetArgs(t, checked.target) };
+      const pc: ProbeConstants = { func, probe: t.name, entryProbe: t.kind === "uprobe" && /^(?:push\s+%?[er]bp|endbr64)$/.test(checked.target.disassembleAt(t.addr, t.file) ?? ""), args: () => targetArgs(t, checked.target) };
       if (t.usdt !== undefined && Array.isArray(t.usdt.args)) pc.usdtArgs = t.usdt.args;
       const { fn, source } = new CodeGen(checked, rt, info, pc).build(item.body, item.filter);
       const probe: GeneratedProbe = { target: t, handler: fn, source };
@@ -413,7 +413,7 @@ class CodeGen {
 
   private printf(c: CallExpr): string {
     const fmt = c.args[0]!;
-    const p = parseFormat(fmt.kind === "string" ? fmt.value : "");
+    const p = parseFormat(fmt.kind === "string" ? fmt.value : "", { bpftrace: true });
     if (!p.ok) return '""';
     const pieces: string[] = [];
     let k = 1;

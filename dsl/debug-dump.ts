@@ -43,13 +43,15 @@ function showProgram(p: Program, ctx?: PassContext): string {
   return out;
 }
 
-/** The dumps of -d: "Parser:" then "AST after: PASS" for each pass. Throws DslError as compileProgram does. */
-export function debugDump(source: string, fileName: string, target: TargetInfo, params: readonly string[], unsafe: boolean): string {
+/**
+ * The dumps of -d: "Parser:" then "AST after: PASS" for each pass, each given
+ * to `write` as soon as it is made, so that a program with an error shows the
+ * trees up to the failing pass before its error, as bpftrace -d does. Throws
+ * DslError as compileProgram does.
+ */
+export function debugDump(write: (s: string) => void, source: string, fileName: string, target: TargetInfo, params: readonly string[], unsafe: boolean): void {
   const src = new SourceText(fileName, source);
   const program = parse(src);
-  let out = `Parser:\n${showProgram(program)}\n`;
-  runPasses(program, src, target, { unsafe, params }, (name, ctx) => {
-    out += `AST after: ${name}\n${showProgram(program, ctx)}\n`;
-  });
-  return out;
+  write(`Parser:\n${showProgram(program)}\n`);
+  runPasses(program, src, target, { unsafe, params }, (name, ctx) => write(`AST after: ${name}\n${showProgram(program, ctx)}\n`));
 }

@@ -108,6 +108,8 @@ export function formatLog2FromHist(hist: readonly number[], valType: string): st
   return formatBccLog2Hist(histToBccSlots(hist), valType);
 }
 
+import { intervalProbe, type ToolInterval } from "./bcc-tools.js";
+
 /** What funclatency was asked for (cli/funclatency.ts reads bcc's flags into it). */
 export interface FunclatencyOptions {
   /** The pattern as typed: bcc's banner shows it. */
@@ -121,8 +123,8 @@ export interface FunclatencyOptions {
   level?: number;
   /** -T: each report starts with the time, %H:%M:%S on the virtual clock. */
   timestamp?: boolean;
-  /** -i/-d: END also runs at every interval, with the global `ticking` set to 1 (tool-ticks.ts). */
-  interval?: boolean;
+  /** -i/-d: a report every `every` seconds, the run stopped at `duration` (bcc-tools.ts ToolInterval). */
+  interval?: ToolInterval;
 }
 
 const DIVISOR: Readonly<Record<LatencyUnit, string>> = { nsecs: "", usecs: " / 1000", msecs: " / 1000000" };
@@ -180,18 +182,18 @@ export function funclatencyTool(o: FunclatencyOptions): string {
   const div = DIVISOR[o.unit];
   const q = JSON.stringify;
   const targets = o.targets.join(", ");
-  const detach = o.interval === true ? `if (ticking == 0) < printf("Detaching...\\n") >` : `printf("Detaching...\\n")`;
-  return `config = { print_maps_on_exit = false }
-BEGIN <
-  printf("Tracing %d functions for \\"%s\\"... Hit Ctrl-C to end.\\n", ${o.matched}, ${q(o.pattern)})${o.interval === true ? "\n  ticking = 0" : ""}${o.level !== undefined ? '\n  depth = 0\n  @fn[0] = ""\n  @ts[0] = 0' : ""}
->
-${o.level !== undefined ? stackProbes(targets, div, o.level) : perThreadProbes(targets, div)}
-END <
-  printf("\\n")${o.timestamp === true ? '\n  time("%H:%M:%S\\n")' : ""}
+  const report = `  printf("\\n")${o.timestamp === true ? '\n  time("%H:%M:%S\\n")' : ""}
   print_log2(@lat, ${q(o.unit)}, "\\nFunction = %s [%d]\\n")
   clear(@lat)
   if (n > 0) < printf("\\navg = %ld ${o.unit}, total: %ld ${o.unit}, count: %ld\\n\\n", total${div} / n, total${div}, n) >
-  ${detach}
+`;
+  return `config = { print_maps_on_exit = false }
+BEGIN <
+  printf("Tracing %d functions for \\"%s\\"... Hit Ctrl-C to end.\\n", ${o.matched}, ${q(o.pattern)})${o.level !== undefined ? '\n  depth = 0\n  @fn[0] = ""\n  @ts[0] = 0' : ""}
+>
+${o.level !== undefined ? stackProbes(targets, div, o.level) : perThreadProbes(targets, div)}
+${intervalProbe(o.interval, report)}END <
+${report}  printf("Detaching...\\n")
 >
 `;
 }

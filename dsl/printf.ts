@@ -13,6 +13,12 @@
 // `%p` prints like glibc: `0x...`, or `(nil)` for zero. `%c` prints the low
 // byte.
 //
+// bpftrace 0.17's printf does not know `%i` (measured live): it is not a
+// conversion there, takes no argument (`printf("%i\n", 1)` is "Too many
+// arguments ... (1 supplied, 0 expected)") and, with none, is printed as
+// written; `{ bpftrace: true }` parses it so (`literalI`). print_rows and the
+// section headers are Python's %, which knows %i.
+//
 // Formats are parsed once at compile time; each conversion becomes a small
 // closure, so a printf at run time is string concatenation.
 
@@ -34,13 +40,15 @@ export interface FormatSpec {
 
 type FormatPart = string | FormatSpec;
 
-export type ParsedFormat = { ok: true; parts: FormatPart[]; specs: FormatSpec[] } | { ok: false; offset: number; message: string };
+export type ParsedFormat = { ok: true; parts: FormatPart[]; specs: FormatSpec[]; literalI: number[] } | { ok: false; offset: number; message: string };
 
 const INT_CONVS = "diuxXocp";
 
-export function parseFormat(fmt: string): ParsedFormat {
+/** bpftrace: the dialect of bpftrace 0.17's printf, where `%i` is text (its offsets in `literalI`). */
+export function parseFormat(fmt: string, dialect: { bpftrace?: boolean } = {}): ParsedFormat {
   const parts: FormatPart[] = [];
   const specs: FormatSpec[] = [];
+  const literalI: number[] = [];
   let lit = "";
   for (let i = 0; i < fmt.length; i++) {
     const c = fmt[i];
@@ -73,6 +81,12 @@ export function parseFormat(fmt: string): ParsedFormat {
     if (lm !== null) j += lm[0].length;
     const conv = fmt[j];
     if (conv === undefined) return { ok: false, offset: start, message: "printf: incomplete conversion at the end of the format" };
+    if (conv === "i" && dialect.bpftrace === true) {
+      lit += fmt.slice(start, j + 1);
+      literalI.push(start);
+      i = j;
+      continue;
+    }
     let arg: ArgType;
     if (INT_CONVS.includes(conv)) arg = "int";
     else if (conv === "s" || conv === "r") arg = "string";
@@ -89,7 +103,7 @@ export function parseFormat(fmt: string): ParsedFormat {
     i = j;
   }
   if (lit !== "") parts.push(lit);
-  return { ok: true, parts, specs };
+  return { ok: true, parts, specs, literalI };
 }
 
 /** C's argument width for a length modifier on an integer conversion. */

@@ -28,6 +28,8 @@ import type { HitContext, TargetInfo } from "./host.js";
 
 /** TASK_SIZE_MAX on x86-64 (47-bit user space): valid_user_frame() is access_ok(). */
 const TASK_SIZE = 0x7ffffffff000n;
+/** TASK_SIZE of a compat (32-bit) task: IA32_PAGE_OFFSET. */
+const IA32_TASK_SIZE = 0xffffe000n;
 
 /** bpftrace's default depth (perf_event_max_stack, 127). */
 export const USTACK_DEFAULT_LIMIT = 127;
@@ -56,18 +58,30 @@ function fixupUretprobeTrampolines(ctx: HitContext, out: bigint[]): void {
   for (let i = 0; i < out.length && k < p.returns.length; i++) if (out[i] === p.trampoline) out[i] = p.returns[k++]!;
 }
 
-/** The return addresses perf_callchain_user() records, ip first. */
+/**
+ * The return addresses perf_callchain_user() records, ip first. A 32-bit
+ * task takes perf_callchain_user32(): struct stack_frame_ia32, two 4-byte
+ * words {next_frame, return_address}, below the compat TASK_SIZE; the 6.11
+ * entry caller is a 4-byte read at sp there too.
+ */
 function walkUserStack(ctx: HitContext, limit: number, entryProbe: boolean): bigint[] {
+  const ws = ctx.wordSize === 4 ? 4n : 8n;
+  const word = (a: bigint): bigint | undefined => {
+    if (ws === 8n) return ctx.readU64(a);
+    const v = ctx.readU32(a);
+    return v === undefined ? undefined : BigInt(v);
+  };
+  const taskSize = ws === 4n ? IA32_TASK_SIZE : TASK_SIZE;
   const out: bigint[] = [BigInt.asUintN(64, ctx.ip())];
   if (out.length < limit && entryProbe && kernelAddsEntryCaller(ctx.kernelRelease)) {
-    const ret = ctx.readU64(BigInt.asUintN(64, ctx.gpr(4)));
+    const ret = word(BigInt.asUintN(Number(ws) * 8, ctx.gpr(4)));
     if (ret !== undefined) out.push(ret);
   }
-  let fp = BigInt.asUintN(64, ctx.gpr(5));
+  let fp = BigInt.asUintN(Number(ws) * 8, ctx.gpr(5));
   while (out.length < limit) {
-    if (fp > TASK_SIZE - 16n) break;
-    const next = ctx.readU64(fp);
-    const ret = ctx.readU64(fp + 8n);
+    if (fp > taskSize - 2n * ws) break;
+    const next = word(fp);
+    const ret = word(fp + ws);
     if (next === undefined || ret === undefined) break;
     out.push(ret);
     fp = next;

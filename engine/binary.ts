@@ -6,8 +6,8 @@ import { debugSymbols, mergeDebugSymbols } from "./debug-file.js";
 import { demangleName, type DemangledName } from "./demangle.js";
 import { UserError } from "./errors.js";
 import { readHostFile } from "./host-file.js";
-import { ElfError, ET_DYN, parseElf, PT_LOAD, type ElfImage, type ElfSymbol } from "./os/elf.js";
-import { PIE_BASE } from "./os/loader.js";
+import { ElfError, parseElf, PT_LOAD, type ElfImage, type ElfSymbol } from "./os/elf.js";
+import { execBias } from "./os/loader.js";
 
 export interface Sym {
   name: string;
@@ -43,10 +43,10 @@ export class Binary {
     readonly path: string,
     readonly bytes: Uint8Array,
     readonly elf: ElfImage,
-    /** Load bias; default: where exec puts it (PIE_BASE for ET_DYN). Shared libraries use 0: link-time addresses, as nm shows them. */
+    /** Load bias; default: where exec puts it (execBias: PIE_BASE, or 0x400000 for an i386 PIE). Shared libraries use 0: link-time addresses, as nm shows them. */
     bias?: number,
   ) {
-    this.bias = bias ?? (elf.type === ET_DYN ? PIE_BASE : 0);
+    this.bias = bias ?? execBias(elf);
     this.own = elf.symbols.map((s) => this.toSym(s));
     indexByName(this.byName, this.own);
   }

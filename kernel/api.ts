@@ -48,7 +48,7 @@ export { SEED_PROGRAMS, SEED_PAPER, SEED_CONFIGS, SEED_BINARY, SEED_COMMIT, SEED
 export { SEED_CONFIG_X86_32, SEED_PAPER_X86_32 } from "../lab/seed.js";
 export { formatTextTable } from "../lab/text-table.js";
 export { funclatencyProgram, funclatencyTool, type FunclatencyOptions } from "../dsl/funclatency.js";
-// bcc's other tools as DSL programs, for runProbes(); a RunSpec's `ticks` gives them bcc's -i/-d
+// bcc's other tools as DSL programs, for runProbes(); their `interval` option is bcc's -i/-d (an interval probe)
 export { funccountProgram, stackcountProgram } from "../dsl/bcc-tools.js";
 export { parseTraceProbe, traceProgram } from "../dsl/bcc-trace.js";
 export { FlameGraph, type FoldedStack } from "../present/flame-graph.js";
@@ -282,8 +282,6 @@ export interface RunOptions {
   quiet?: boolean;
   /** Keep the result as run(name) too. */
   name?: string;
-  /** A bcc tool's -i/-d: its END report every `everyNs` of virtual time, the run stopped at `durationNs` (lab/tool-ticks.ts). */
-  ticks?: RunSpec["ticks"];
 }
 
 /** Errors of the API as RunErrors with readable messages (DSL errors with line:col and the source line). */

@@ -14,7 +14,6 @@ import { inspect } from "node:util";
 import { DslError } from "../dsl/index.js";
 import { BufferIo, signalName, UserError, type TraceEvent } from "../engine/index.js";
 import type { RunSpec } from "./run-spec.js";
-import { toolTicker } from "./tool-ticks.js";
 import { Session, type ProbeReport, type RunStats } from "./session.js";
 import { thousands } from "./text-table.js";
 
@@ -165,11 +164,8 @@ export async function runSpec(spec: RunSpec, ctl: RunControl = {}): Promise<Prob
     const session = (s = sessionFor(spec));
     if (ctl.signal?.aborted) throw new RunError("interrupted", "interrupted");
     ctl.onStart?.(session);
-    // a tool's -i/-d reports (tool-ticks.ts): deadlines are checked after every scheduling round
-    const tick = spec.ticks === undefined ? undefined : toolTicker(session, spec.ticks);
-    const r = await session.runAsync(tick !== undefined ? 1 : (ctl.sliceInsns ?? 200_000), (m) => {
+    const r = await session.runAsync(ctl.sliceInsns ?? 200_000, (m) => {
       if (ctl.signal?.aborted) return false;
-      tick?.(m.virtualNs);
       ctl.onProgress?.({ instructions: m.instructions, virtual_ns: m.virtualNs, hits: session.probes.reduce((n, p) => n + p.consumer.stats.hits, 0) });
       return true;
     });

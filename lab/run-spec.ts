@@ -10,7 +10,6 @@ import * as fs from "node:fs";
 import { openBinary, readHostFile, UserError, type Binary, type CostProfile, type MachineOptions } from "../engine/index.js";
 import { namedBinaryPath } from "./binary-names.js";
 import { displayPath, resolveBinaryPath } from "./paths.js";
-import type { ToolTicks } from "./tool-ticks.js";
 
 /**
  * The guest's world (env, files, libPath, io, maxInsns, maxMemory, cpus, maxTasks, quantum, tier) is a Machine's, as MachineOptions
@@ -60,8 +59,6 @@ export interface RunSpec extends Pick<MachineOptions, "env" | "files" | "libPath
   semaphorePoke?: boolean;
   /** Free-form tag carried into the result (sweeps use it). */
   label?: string;
-  /** A bcc tool's -i/-d: END runs every `everyNs` of virtual time, the run stops at `durationNs` (tool-ticks.ts). */
-  ticks?: ToolTicks;
 }
 
 const binaries = new Map<string, { stamp: string; bin: Binary }>();

@@ -37,6 +37,8 @@ if (!lab) execFileSync("gcc", ["-O0", "-fno-omit-frame-pointer", "-shared", "-fP
 if (!lab) execFileSync("gcc", ["-O0", "-fno-omit-frame-pointer", "-no-pie", "-DMAIN", "-o", path.join(dir, "bin/usdt-lib"), path.join(dir, "usdt-lib.c"), `-L${path.join(dir, "bin")}`, "-lusdtsem", "-Wl,-rpath,$ORIGIN"], { stdio: "inherit" });
 // a read that a signal interrupts and SA_RESTART restarts (the threads corpus' restart.c): its sys_exit says -ERESTARTSYS, then it enters again
 if (!lab) execFileSync("gcc", ["-O0", "-pthread", "-o", path.join(dir, "bin/restart"), path.join(root, "test/corpus/threads/restart.c")], { stdio: "inherit" });
+// threads pinned with sched_setaffinity that call sched_getcpu (the threads corpus' affinity.c): the cpu builtin is the CPU the task runs on
+if (!lab) execFileSync("gcc", ["-O0", "-pthread", "-o", path.join(dir, "bin/affinity"), path.join(root, "test/corpus/threads/affinity.c")], { stdio: "inherit" });
 const version = lab ? "" : execFileSync("bpftrace", ["--version"], { encoding: "utf8" }).trim();
 const wanted = new Set(names);
 for (const f of fs.readdirSync(path.join(dir, "cases")).filter((n) => n.endsWith(".txt")).sort()) {

@@ -144,6 +144,8 @@ export class Cpu {
     this.lastBlock = undefined;
     mem.onCodeChange = (pn, at) => this.invalidatePage(pn, at);
     this.jit?.flush();
+    // the old image's blocks are dead: a compiled region that trapped into this exec, or a successor cache, must not go on in them
+    for (const list of this.pageBlocks.values()) for (const b of list) b.valid = false;
     this.blocks.clear();
     this.stepBlocks.clear();
     this.pageBlocks.clear();

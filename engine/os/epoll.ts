@@ -59,7 +59,7 @@ export class Epoll {
 
 /** What EPOLLET compares: the pipe's reads and writes so far, and the events (a close adds POLLHUP or POLLERR). */
 function edge(f: OpenFile, ev: number): string {
-  return `${f.pipe?.changes ?? 0}:${ev}`;
+  return `${f.pipe?.changes ?? f.eventfd?.changes ?? 0}:${ev}`;
 }
 
 /** epoll_create1(flags); epoll_create(size) is epoll_create1(0) with size > 0. */
@@ -89,7 +89,7 @@ export function sysEpollCtl(c: SyscallContext, a: number[]): number {
   const ep = fds.get(epfd), f = fds.get(fd);
   if (!ep || !f) return -EBADF;
   // regular files and directories have no poll: EPERM (file_can_poll)
-  if (f.kind === "file" || f.kind === "dir") return -EPERM;
+  if (f.kind === "file" || f.kind === "dir" || f.kind === "null") return -EPERM;
   if (ep.kind !== "epoll" || ep === f) return -EINVAL;
   if (f.kind === "epoll" && op === EPOLL_CTL_ADD && f.epoll!.items.some((it) => it.file === ep)) return -ELOOP;
   const items = ep.epoll!.items;

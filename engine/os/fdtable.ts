@@ -4,12 +4,13 @@
 
 import { EBADF, EMFILE } from "../errno.js";
 import type { Epoll } from "./epoll.js";
+import type { EventCounter } from "./eventfd.js";
 import type { Pipe } from "./pipe.js";
 
 /** RLIMIT_NOFILE: descriptors are below 1024 (the kernel's default soft limit, INR_OPEN_CUR). */
 export const FD_LIMIT = 1024;
 
-type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir" | "pipe" | "epoll";
+type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir" | "pipe" | "epoll" | "eventfd" | "null";
 
 export interface OpenFile {
   kind: FileKind;
@@ -25,6 +26,8 @@ export interface OpenFile {
   writeEnd?: boolean;
   /** An epoll instance (kind "epoll"). */
   epoll?: Epoll;
+  /** An eventfd's counter (kind "eventfd"). */
+  eventfd?: EventCounter;
 }
 
 export class FdTable {
@@ -41,10 +44,15 @@ export class FdTable {
     return this.cloexec.has(fd);
   }
 
-  /** execve: close every FD_CLOEXEC descriptor. */
-  closeOnExec(): void {
-    for (const fd of this.cloexec) this.fds[fd] = undefined;
+  /** execve: close every FD_CLOEXEC descriptor; true when one was a pipe end (its sleepers may wake). */
+  closeOnExec(): boolean {
+    let pipe = false;
+    for (const fd of this.cloexec) {
+      if (this.fds[fd]?.kind === "pipe") pipe = true;
+      this.fds[fd] = undefined;
+    }
     this.cloexec.clear();
+    return pipe;
   }
 
   constructor() {

@@ -243,7 +243,7 @@ export class Linux {
       act.flags = 0;
       act.mask = 0n;
     }
-    proc.fds.closeOnExec();
+    if (proc.fds.closeOnExec()) wakePipeSleepers(this); // a pipe's last writer closed by exec: its readers see end of file
     proc.image = { elf, file, bias: img.bias };
     task.comm = (path.split("/").pop() ?? path).slice(0, 15);
     task.robustList = 0;
@@ -350,12 +350,10 @@ export class Linux {
         break;
       }
       if (this.retired >= end) return true;
-      const idleBefore = this.idleJumps;
       if (!this.runRound(root)) {
         if (root.exit) this.orphansEnded = true; // orphans all blocked for good: the run ends quietly
         break;
       }
-      if (slice === 1 && this.idleJumps !== idleBefore) return true; // one round per slice: a clock jump is a round too (lab/tool-ticks.ts)
       if (this.limitHit !== undefined) {
         root.exit ??= { limit: this.limitHit };
         break;
@@ -364,9 +362,6 @@ export class Linux {
     }
     return false;
   }
-
-  /** Rounds in which every CPU idled until a timer (runSlice's one-round slices end there). */
-  private idleJumps = 0;
 
   /** Orphans keep running after the first process exits (runOrphans: `exec`). */
   readonly runOrphans: boolean;
@@ -394,7 +389,6 @@ export class Linux {
         return false;
       }
       this.idleUntil(d); // every CPU idles until the first timer
-      this.idleJumps++;
       s.expire(this.nowPs());
       return true;
     }

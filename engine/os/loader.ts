@@ -16,7 +16,7 @@ import { SIGFRAME_SIZE } from "./signals.js";
 import { mapVsyscallPage } from "./vsyscall-i386.js";
 
 /** ELF_ET_DYN_BASE on x86-64 with ASLR off (2/3 of TASK_SIZE, page aligned). */
-export const PIE_BASE = 0x555555554000;
+const PIE_BASE = 0x555555554000;
 /** Top of the initial stack. The page above it stays free for the XOL area at 0x7fffffffe000 (the address observed on 6.18). */
 const STACK_TOP = 0x7ffffffde000;
 /**
@@ -31,10 +31,18 @@ const IA32_PAGE_OFFSET = 0xffffe000;
 const IA32_STACK_TOP = IA32_PAGE_OFFSET - 0x21000;
 const IA32_MMAP_BASE = IA32_PAGE_OFFSET - 0x8000000;
 /**
- * ELF_ET_DYN_BASE for a compat task (arch/x86/include/asm/elf.h: mmap_is_ia32() ? 0x400000, since
- * "x86/elf: move 32-bit ELF_ET_DYN_BASE to 4MB", 4.13; TIF_ADDR32 is set by SET_PERSONALITY).
+ * ELF_ET_DYN_BASE for a compat task. A 32-bit ELF on a 64-bit kernel is loaded by
+ * fs/compat_binfmt_elf.c, which redefines ELF_ET_DYN_BASE as COMPAT_ELF_ET_DYN_BASE,
+ * TASK_UNMAPPED_BASE(TASK_SIZE) + 16 MiB = PAGE_ALIGN(0xffffe000 / 3) + 0x1000000 (asm/elf.h),
+ * not elf.h's 0x400000 (that one is for native i386 kernels' mmap_is_ia32()). Measured on 6.18
+ * with `setarch -R`: a `gcc -m32 -pie` program's first mapping is at 0x56555000.
  */
-const IA32_PIE_BASE = 0x400000;
+const IA32_PIE_BASE = 0x56555000;
+
+/** Where exec puts an executable: ET_EXEC at its link addresses, a PIE at ELF_ET_DYN_BASE for its word size. */
+export function execBias(elf: ElfImage): number {
+  return elf.type !== ET_DYN ? 0 : elf.bits === 32 ? IA32_PIE_BASE : PIE_BASE;
+}
 /** The initial stack VMA (setup_arg_pages: the arguments plus 128 KiB); it grows down on demand up to RLIMIT_STACK (AddressSpace.expandStack). */
 const STACK_SIZE = 132 * 1024;
 
@@ -45,7 +53,7 @@ const AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31, AT_SYSINFO
 export interface LoadedImage {
   elf: ElfImage;
   file: MappedFile;
-  /** Load bias: 0 for ET_EXEC, PIE_BASE for PIE. */
+  /** Load bias: 0 for ET_EXEC, execBias() for PIE. */
   bias: number;
   /** Where execution starts: the interpreter's entry when there is one. */
   entry: number;
@@ -83,7 +91,7 @@ function interpBias(mm: AddressSpace, elf: ElfImage): number {
 }
 
 /** Map an ELF's segments into mm at the given load bias; returns the end of its bss (the brk start for the executable). */
-function mapImage(mm: AddressSpace, elf: ElfImage, file: MappedFile, bias = elf.type !== ET_DYN ? 0 : elf.bits === 32 ? IA32_PIE_BASE : PIE_BASE): { bias: number; brk: number } {
+function mapImage(mm: AddressSpace, elf: ElfImage, file: MappedFile, bias = execBias(elf)): { bias: number; brk: number } {
   let brk = 0;
   for (const ph of elf.phdrs) {
     if (ph.type !== PT_LOAD || ph.memsz === 0) continue;

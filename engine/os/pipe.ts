@@ -36,15 +36,18 @@ function endOpen(k: Linux, p: Pipe, writeEnd: boolean): boolean {
 export const pipeHasWriter = (k: Linux, p: Pipe): boolean => endOpen(k, p, true);
 export const pipeHasReader = (k: Linux, p: Pipe): boolean => endOpen(k, p, false);
 
+/** The waits a pipe or eventfd change may end (eventfd.ts sleeps as pipe calls do). */
+const SLEEPS_ON_DATA = new Set(["pipe read", "pipe write", "eventfd read", "eventfd write"]);
+
 /**
- * A pipe changed: each task sleeping on a pipe whose condition now holds re-runs its read or
+ * A pipe (or an eventfd) changed: each task sleeping on a pipe whose condition now holds re-runs its read or
  * write (no spurious wake-ups: a woken task that a signal then reaches restarts the call only
  * as SA_RESTART says); poll, select and epoll sleepers check their descriptors again.
  */
 export function wakePipeSleepers(k: Linux): void {
   for (const pr of k.processes) {
     if (pr.exit) continue;
-    for (const t of pr.tasks) if ((t.wait?.kind === "pipe read" || t.wait?.kind === "pipe write") && t.wait.ready?.() !== false) k.sched.wake(t, undefined);
+    for (const t of pr.tasks) if (SLEEPS_ON_DATA.has(t.wait?.kind ?? "") && t.wait!.ready?.() !== false) k.sched.wake(t, undefined);
   }
   recheckPollers(k);
 }

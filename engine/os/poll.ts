@@ -12,6 +12,7 @@ import { EBADF, EFAULT, EINVAL } from "../errno.js";
 import { FD_LIMIT, type OpenFile } from "./fdtable.js";
 import type { Linux } from "./linux.js";
 import { pipeHasWriter, pipeHasReader, PIPE_SIZE } from "./pipe.js";
+import { eventfdEvents } from "./eventfd.js";
 import { ERESTART_RESTARTBLOCK, ERESTARTNOHAND } from "./restart.js";
 import { sigBit, SIGKILL, SIGSTOP } from "./signals.js";
 import type { SyscallContext } from "./syscalls.js";
@@ -33,6 +34,7 @@ export function fileEvents(k: Linux, f: OpenFile): number {
     return (p.size < PIPE_SIZE ? POLLOUT | POLLWRNORM : 0) | (pipeHasReader(k, p) ? 0 : POLLERR);
   }
   if (f.kind === "epoll") return f.epoll!.readyCount(k) > 0 ? POLLIN | POLLRDNORM : 0;
+  if (f.kind === "eventfd") return eventfdEvents(f.eventfd!);
   return DEFAULT_POLLMASK;
 }
 

@@ -92,6 +92,9 @@ function toStatx(s: DataView): Uint8Array {
   dv.setBigUint64(48, s.getBigUint64(64, true), true); // stx_blocks
   const t = s.getBigUint64(72, true);
   for (const off of [64, 96, 112]) dv.setBigInt64(off, t, true); // atime, ctime, mtime (no btime in the mask)
+  const rdev = Number(s.getBigUint64(40, true));
+  dv.setUint32(128, rdev >>> 8, true); // stx_rdev_major (a character device's, /dev/null 1:3)
+  dv.setUint32(132, rdev & 0xff, true);
   const dev = Number(s.getBigUint64(0, true));
   dv.setUint32(136, dev >>> 8, true); // stx_dev_major
   dv.setUint32(140, dev & 0xff, true);
@@ -328,6 +331,8 @@ const ROWS: Row[] = [
   [318, "getcpu", 309],
   [330, "dup3", 292],
   [331, "pipe2", 293],
+  [323, "eventfd", 284],
+  [328, "eventfd2", 290],
   [333, "preadv", (c, a) => compatPreadv(c, a, false)],
   [334, "pwritev", (c, a) => compatPreadv(c, a, true)],
   [340, "prlimit64", 302], // struct rlimit64 in both ABIs

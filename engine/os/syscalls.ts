@@ -21,6 +21,7 @@ import { sysClone, sysClone3, sysFork } from "./clone.js";
 import { sysExecve, sysExecveat } from "./exec.js";
 import { sysFutex } from "./futex.js";
 import { pipeRead, pipeWrite, sysPipe2, wakePipeSleepers } from "./pipe.js";
+import { eventfdRead, eventfdWrite, sysEventfd2 } from "./eventfd.js";
 import { sysWait4, sysWaitid } from "./wait.js";
 import { sysPoll, sysPpoll, sysPselect6, sysSelect } from "./poll.js";
 import { sysEpollCreate1, sysEpollCtl, sysEpollWait } from "./epoll.js";
@@ -123,6 +124,8 @@ function doRead(c: SyscallContext, fd: number, buf: number, count: number, mayBl
     if (!userRangeOk(buf, count)) return -EFAULT;
     return pipeRead(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, Math.min(count, MAX_RW_COUNT));
   }
+  if (f.kind === "null") return (f.flags & 3) === 1 ? -EBADF : 0; // read_null; an O_WRONLY descriptor has no FMODE_READ
+  if (f.kind === "eventfd") return userRangeOk(buf, count) ? eventfdRead(c, f.eventfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, count) : -EFAULT;
   if (f.kind === "stdout" || f.kind === "stderr") return -EBADF;
   if (count === 0) return 0;
   if (!userRangeOk(buf, count)) return -EFAULT; // vfs_read: access_ok before anything is read
@@ -141,6 +144,8 @@ function doWrite(c: SyscallContext, fd: number, bytes: Uint8Array, mayBlock = tr
   const f = fileOf(c, fd);
   if (!f) return -EBADF;
   if (f.kind === "pipe") return f.writeEnd ? pipeWrite(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, bytes) : -EBADF;
+  if (f.kind === "null") return (f.flags & 3) === 0 ? -EBADF : bytes.length; // write_null
+  if (f.kind === "eventfd") return eventfdWrite(c, f.eventfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, bytes);
   let ok: boolean | void;
   if (f.kind === "stdout") ok = c.kernel.io.write(1, bytes);
   else if (f.kind === "stderr") ok = c.kernel.io.write(2, bytes);
@@ -245,8 +250,15 @@ function withCloexec(c: SyscallContext, fd: number, flags: number): number {
   return fd;
 }
 
+/** /dev/null (drivers/char/mem.c): reads give end of file, writes are swallowed; O_CREAT and O_TRUNC are harmless on it. */
+function openNull(c: SyscallContext, flags: number): number {
+  if (flags & 0o200000 /* O_DIRECTORY */) return -ENOTDIR;
+  return withCloexec(c, c.task.proc.fds.install({ kind: "null", path: "/dev/null", pos: 0, flags }), flags);
+}
+
 function openPath(c: SyscallContext, path: string, flags: number): number {
   const acc = flags & 3;
+  if (path === "/dev/null") return openNull(c, flags);
   const file = c.kernel.lookupFile(path);
   if (!file) return -ENOENT;
   if (acc !== 0 || flags & 0x40 /* O_CREAT */ || flags & 0x200 /* O_TRUNC */) return -EACCES;
@@ -263,13 +275,14 @@ function statBuf(c: SyscallContext, f: { kind: string; data?: Uint8Array; path: 
   const b = new Uint8Array(144);
   const dv = new DataView(b.buffer);
   const isTty = (f.kind === "stdin" && c.kernel.io.isatty(0)) || (f.kind === "stdout" && c.kernel.io.isatty(1)) || (f.kind === "stderr" && c.kernel.io.isatty(2));
-  const mode = f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : isTty ? 0o20620 : 0o10600;
+  const mode = f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : f.kind === "eventfd" ? 0o600 : f.kind === "null" ? 0o20666 : isTty ? 0o20620 : 0o10600; // an anon inode has no type bits
   dv.setBigUint64(0, 0x2an, true); // st_dev
   dv.setBigUint64(8, BigInt(hashPath(f.id ?? f.path)), true); // st_ino: one per file identity (ld.so compares it to avoid loading a library twice)
   dv.setBigUint64(16, 1n, true); // st_nlink
   dv.setUint32(24, mode, true);
   dv.setUint32(28, 1000, true);
   dv.setUint32(32, 1000, true);
+  if (f.kind === "null") dv.setBigUint64(40, 0x103n, true); // st_rdev: makedev(1, 3)
   dv.setBigUint64(48, BigInt(f.data?.length ?? 0), true);
   dv.setBigUint64(56, 4096n, true);
   dv.setBigUint64(64, BigInt(Math.ceil((f.data?.length ?? 0) / 512)), true);
@@ -584,6 +597,7 @@ const rows: Row[] = [
   [8, "lseek", (c, a) => {
     const f = fileOf(c, a[0]!);
     if (!f) return -EBADF;
+    if (f.kind === "null") return 0; // null_lseek
     if (f.kind !== "file") return -ESPIPE;
     const off = a[1]!, whence = int(a[2]!);
     const base = whence === 0 ? 0 : whence === 1 ? f.pos : whence === 2 ? f.data!.length : NaN;
@@ -887,6 +901,8 @@ const rows: Row[] = [
     return r < 0 ? r : copyOut(c, a[2]!, u64s(24));
   }],
   [293, "pipe2", (c, a) => sysPipe2(c, a[0]!, int(a[1]!))],
+  [284, "eventfd", (c, a) => sysEventfd2(c, a[0]!, 0)],
+  [290, "eventfd2", (c, a) => sysEventfd2(c, a[0]!, int(a[1]!))],
   [292, "dup3", (c, a) => doDup3(c, a[0]!, a[1]!, true, int(a[2]!))],
   [160, "setrlimit", (c, a) => setRlimit(c, int(a[0]!), a[1]!)],
   [302, "prlimit64", (c, a) => {
@@ -961,6 +977,7 @@ function setRlimit(c: SyscallContext, res: number, ptr: number): number {
 /**
  * dup2/dup3 (ksys_dup3): both descriptors are unsigned int, so the kernel takes the low 32 bits of
  * the registers (dup2(1, 2^40) is dup2(1, 0) on Linux too); a newfd at or past RLIMIT_NOFILE is EBADF.
+ * The file newfd held is closed as by close(2), so replacing a pipe's last writer wakes its readers.
  */
 function doDup3(c: SyscallContext, oldArg: number, newArg: number, dup3: boolean, flags = 0): number {
   if (dup3 && flags & ~O_CLOEXEC) return -EINVAL;
@@ -968,8 +985,11 @@ function doDup3(c: SyscallContext, oldArg: number, newArg: number, dup3: boolean
   if (dup3 && oldfd === newfd) return -EINVAL;
   if (newfd >= FD_LIMIT || !fileOf(c, oldfd)) return -EBADF;
   if (oldfd === newfd) return newfd;
+  const replaced = c.task.proc.fds.get(newfd);
   const r = c.task.proc.fds.dup(oldfd, newfd);
   if (r >= 0 && dup3 && flags & O_CLOEXEC) c.task.proc.fds.setCloexec(r, true);
+  // do_dup2 closes the file newfd held (filp_close): a pipe end's last close wakes its sleepers (pipe_release)
+  if (r >= 0 && replaced?.kind === "pipe") wakePipeSleepers(c.kernel);
   return r;
 }
 

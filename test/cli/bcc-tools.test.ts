@@ -180,9 +180,9 @@ describe("trace, bcc's format", () => {
 });
 
 describe("the tools as DSL programs, from the notebook API", () => {
-  test("runProbes(funccountProgram(...)) with ticks: bcc's per-second reports, as the command prints them", async () => {
+  test("runProbes(funccountProgram(..., { interval })): bcc's per-second reports (an interval probe), as the command prints them", async () => {
     const api = await import("../../kernel/api.js");
-    const r = await api.runProbes(bin, api.funccountProgram("work_b", "work_b", 1, { interval: true }), { ticks: { everyNs: 1e9 }, quiet: true });
+    const r = await api.runProbes(bin, api.funccountProgram("work_b", "work_b", 1, { interval: { every: 1 } }), { quiet: true });
     const cli = runCli(["funccount", "-i", "1", `${bin}:work_b`]);
     const reports = (s: string): string[] => s.split("\nFUNC").slice(1).map((x) => x.slice(0, x.indexOf("\n\n") < 0 ? undefined : x.indexOf("\n\n")));
     assert.deepEqual(reports(r.stdout).map((x) => countRows(x).work_b), [5, 10, 15, undefined], "the last report, at exit, is empty");

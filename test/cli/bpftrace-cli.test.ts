@@ -31,6 +31,12 @@ describe("run, bpftrace's way", () => {
     assert.match(r.stderr, /\n  -> uprobe:\S+:foo_add: uprobe \S+ offset 0x1136 address 0x401136\n/);
     assert.match(r.stderr, /\nAST after: resources\n[^]*\n  @: count\[string\] \(slot 0\)\n/);
   });
+  test("-d on a program with an error: the trees so far, then the located error (status 2, no internal error)", () => {
+    const r = runCli(["run", "-d", "-e", 'BEGIN { printf("%d\\n", nosuch); }', "-c", bt]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.doesNotMatch(r.stderr, /internal error/);
+    assert.match(r.stderr, /^Parser:\n BEGIN\n[^]*\n-e:1:24: error: unknown identifier 'nosuch'\nBEGIN \{ printf\("%d\\n", nosuch\); \}\n {23}\^~~~~~\n$/);
+  });
   test("-p PID is refused with the reason", () => {
     const r = runCli(["run", "-p", "1", "-e", "uprobe:x:y {}"]);
     assert.equal(r.status, 2);

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseFormat, sprintf } from "../../dsl/printf.js";
+import { firstDiagnostic } from "./helpers.js";
 
 describe("printf conversions", () => {
   const table: Array<[string, Array<bigint | string>, string]> = [
@@ -51,5 +52,20 @@ describe("format parsing", () => {
     assert.deepEqual(parseFormat("%q"), { ok: false, offset: 1, message: "printf: unknown conversion '%q'" });
     assert.equal((parseFormat("abc %") as { message: string }).message, "printf: incomplete conversion at the end of the format");
     assert.equal((parseFormat("%*d") as { message: string }).message, "printf: '*' widths are not supported");
+  });
+});
+
+describe("bpftrace 0.17's printf does not know %i (measured live; runtime case printf-percent-i)", () => {
+  it("an argument for it is one too many, as bpftrace's 'Too many arguments (1 supplied, 0 expected)'", () => {
+    assert.deepEqual(firstDiagnostic('BEGIN { printf("%i\\n", 1); }'), { text: "1", message: "printf(): the format has 0 conversions but 1 argument was given (bpftrace 0.17 does not know %i: it is text there; use %d)" });
+  });
+  it("before a conversion it would take that conversion's argument (garbage in 0.17): refused, located at the %i", () => {
+    assert.deepEqual(firstDiagnostic('BEGIN { printf("a %-5li %d\\n", 1); }'), { text: "%-5li", message: "printf(): bpftrace 0.17 does not know %i: it would hand the next conversion's argument to it and print garbage; use %d" });
+  });
+  it("without an argument it is text; C's dialect (sprintf, Python's %) still knows it", () => {
+    const p = parseFormat("%d %5i|", { bpftrace: true });
+    assert.ok(p.ok);
+    if (p.ok) assert.deepEqual([p.specs.length, p.parts.at(-1), p.literalI], [1, " %5i|", [3]]);
+    assert.equal(sprintf("%i", 7n), "7");
   });
 });

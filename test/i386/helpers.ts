@@ -1,5 +1,6 @@
 // Building and running 32-bit (i386) guests for the tests: gcc -m32 (gcc-multilib) builds,
-// qemu-i386 (qemu-user) as the reference, since this machine's kernel cannot run them.
+// qemu-i386 (qemu-user) as the reference. This machine's kernel runs them natively too (IA32
+// emulation on: test/i386/ustack.test.ts runs them under gdb); qemu-user stays the reference here.
 
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";

@@ -20,7 +20,7 @@ const src = (name: string): string => path.join(DIR, `${name}.c`);
  * for 64-bit guests), and signals: qemu-user picks the thread for a process-directed signal
  * itself, so it is compared with the x86-64 build on this kernel below.
  */
-const CORPUS = ["mutex", "condvar", "barrier", "tls", "cancel", "sigwait", "many", "forkwait", "pipe", "forkexec"];
+const CORPUS = ["mutex", "condvar", "barrier", "tls", "cancel", "sigwait", "many", "forkwait", "pipe", "forkexec", "eventfd"];
 const BUILDS: [string, string[]][] = [["dyn", ["-O0", "-pthread"]], ["static", ["-static", "-O2", "-pthread"]]];
 
 describe("threads corpus -m32: emulator vs qemu-i386", () => {
