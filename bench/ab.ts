@@ -136,3 +136,9 @@ for (const t of loaded) {
     process.stdout.write(`    rounds (ms): ${t.base.map((x) => x.toFixed(0)).join(" ")}\n`);
   }
 }
+// rounds are paired (each tree ran once per round, in turn): a sign test that the load's drift does not blur
+if (!probe && loaded.length === 2) {
+  const [a, b] = loaded as [Tree, Tree];
+  const wins = b.base.filter((x, i) => x < a.base[i]!).length;
+  process.stdout.write(`  ${b.name} faster than ${a.name} in ${wins} of ${reps} rounds\n`);
+}

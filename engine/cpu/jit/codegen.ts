@@ -56,10 +56,14 @@ export class Gen {
     readonly loop: boolean,
   ) {}
 
-  /** Region mode: leave the function at the end of block j (its n instructions retired), with rip already set. */
+  /**
+   * Region mode: leave the function at the end of block j (its n instructions retired), with rip already set. Every
+   * exit of a region goes through one tail that stores the registers (generateRegion), not a copy of the stores per
+   * exit site.
+   */
   leaveRegion(): string {
     const s = this.fs;
-    return `{${s ? storeFlags(s) + ";" : ""}${this.storeRegsSite()}cpu.instret+=ic;cpu.jitBlock=B[${this.j}];return ${~this.b.n};}`;
+    return `{${s ? storeFlags(s) + ";" : ""}cpu.jitBlock=B[${this.j}];x=${~this.b.n};break R;}`;
   }
 
   /** The register stores, filled in once every block of the region is emitted. */
@@ -100,7 +104,7 @@ export class Gen {
     const s = this.fs;
     const k = this.k;
     if (this.region) {
-      return `{${s ? storeFlags(s) + ";" : ""}${this.storeRegsSite()}cpu.instret+=ic;cpu.jitBlock=B[${this.j}];cpu.rip=${this.b.end};return ${~k};}`;
+      return `{${s ? storeFlags(s) + ";" : ""}cpu.jitBlock=B[${this.j}];cpu.rip=${this.b.end};x=${~k};break R;}`;
     }
     return this.site((end) => {
       let f = "";
@@ -1035,7 +1039,8 @@ export function generateRegion(blocks: Block[]): string {
   const regs = [...g.regs].sort((x, y) => x - y);
   return (
     (regs.length ? `let ${regs.map((r) => `l${r}=L[${r}],h${r}=H[${r}]`).join(",")};\n` : "") +
-    `let fa=0,fb=0,fr=0,faH=0,fbH=0,frH=0,fcf=0,fof=0;\nlet ic=0,pc=0;\nfor(;;){switch(pc){\n${code}\n}}`
+    `let fa=0,fb=0,fr=0,faH=0,fbH=0,frH=0,fcf=0,fof=0;\nlet ic=0,pc=0,x=0;\nR:for(;;){switch(pc){\n${code}\n}}\n` +
+    `${g.storeRegs()}cpu.instret+=ic;return x;`
   );
 }
 
