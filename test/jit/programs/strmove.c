@@ -85,6 +85,24 @@ static void run(const char *name, string_fn f, long doff, long soff, uint64_t n,
 	}
 }
 
+/* 128-bit SSE moves and pxor (interpreted: a compiled prefix ends before them): unaligned and aligned forms, a
+ * misaligned aligned form (#GP: SIGSEGV), page-crossing and faulting operands; the results land in memory */
+static void sse_case(long off) {
+	for (int rep = 0; rep < 4; rep++) {
+		for (int i = 0; i < 4096; i++) base[i] = (unsigned char)(i * 13 + 5);
+		unsigned char *p = base + off;
+		if (sigsetjmp(env, 1) == 0) {
+			__asm__ volatile("xor %%esi,%%esi\n\tjmp 1f\n1:\tmovdqu (%0),%%xmm1\n\tpxor %%xmm2,%%xmm2\n\tpxor %%xmm1,%%xmm2\n\tmovups %%xmm2,16(%0)\n\t"
+					 "movdqa %%xmm2,%%xmm3\n\tmovups 3(%0),%%xmm4\n\tpxor %%xmm4,%%xmm3\n\tmovdqu %%xmm3,64(%0)\n\t"
+					 "mov %0,%%rsi\n\tand $-16,%%rsi\n\tpxor 32(%%rsi),%%xmm3\n\tmovaps %%xmm3,48(%%rsi)\n\tmovapd 48(%%rsi),%%xmm5\n\t"
+					 "movdqa %%xmm5,80(%%rsi)\n\tmovaps 16(%0),%%xmm6\n\tmovdqu %%xmm6,96(%0)"
+					 : : "r"(p) : "rsi", "cc", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "memory");
+			if (rep == 3) printf("sse +%ld: mem=%016llx\n", off, (unsigned long long)sum(base, 4096));
+		} else if (rep == 3)
+			printf("sse +%ld: SIGSEGV at %#lx rsi%+ld mem=%016llx\n", off, (unsigned long)f_rip, (long)(f_rsi ? f_rsi - (uint64_t)base : -1), (unsigned long long)sum(base, 4096));
+	}
+}
+
 static void mul_case(uint64_t a, uint64_t b) {
 	for (int rep = 0; rep < 4; rep++) {
 		uint64_t lo = a, hi, fl, lo32 = a, hi32, fl32, mlo = a, mhi, mfl;
@@ -132,8 +150,11 @@ int main(int argc, char **argv) {
 			run(fns[k].name, fns[k].f, 4100, 4200, n, 1);    /* second page, DF set */
 		}
 	}
+	static const long sse_offs[] = {0, 16, 1, 8, 4000, 4064, 4080, 4090};
+	for (unsigned i = 0; i < sizeof sse_offs / sizeof sse_offs[0]; i++) sse_case(sse_offs[i]);
 	/* the second page PROT_NONE: a fault part-way leaves rcx/rsi/rdi after the elements done */
 	mprotect(base + 4096, 4096, PROT_NONE);
+	for (unsigned i = 0; i < sizeof sse_offs / sizeof sse_offs[0]; i++) sse_case(sse_offs[i]);
 	for (unsigned k = 0; k < sizeof fns / sizeof fns[0]; k++) {
 		run(fns[k].name, fns[k].f, 4080, 10, 40, 0);  /* the destination runs into it */
 		run(fns[k].name, fns[k].f, 10, 4080, 40, 0);  /* the source runs into it */
