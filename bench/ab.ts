@@ -12,13 +12,13 @@
 //
 // KIND: emu, xol, nop5, ret (host ns per probe hit: a run with the probe
 // minus a run without, as bench/run.ts section 2), or push, intloop, sieve,
-// strings (guest instructions per second, as section 1). The C workloads
+// strings, threads, intloop-i386 (guest instructions per second, as section 1). The C workloads
 // must have been built by bench/run.ts (.cache/bench/bin).
 
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { buildWorkload, ROOT } from "./lib.js";
+import { buildI386Workload, buildWorkload, ROOT } from "./lib.js";
 
 interface RunResult {
   instructions: number;
@@ -53,6 +53,8 @@ const WORKLOADS: Record<string, { binary: string; args: string[] }> = {
   intloop: { binary: "intloop", args: [] },
   sieve: { binary: "sieve", args: [] },
   strings: { binary: "strings", args: ["25000"] },
+  threads: { binary: "threads", args: [] },
+  "intloop-i386": { binary: "i386:intloop", args: [] }, // interpreted under every tier: the cost of the jit's checks on 32-bit code
 };
 
 const argv = process.argv.slice(2);
@@ -69,6 +71,11 @@ if ((!probe && !workload) || trees.length === 0) {
 
 function binaryPath(name: string): string {
   if (name.includes("/")) return path.join(ROOT, name);
+  if (name.startsWith("i386:")) {
+    const p = buildI386Workload(name.slice(5));
+    if (!p) throw new Error(`cannot build bench/workloads/${name.slice(5)}.c with gcc -m32 (gcc-multilib missing)`);
+    return p;
+  }
   const p = buildWorkload(name);
   if (!p) throw new Error(`cannot build bench/workloads/${name}.c (musl-gcc missing)`);
   return p;
