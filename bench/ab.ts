@@ -12,12 +12,13 @@
 //
 // KIND: emu, xol, nop5, ret (host ns per probe hit: a run with the probe
 // minus a run without, as bench/run.ts section 2), or push, intloop, sieve,
-// strings (guest instructions per second, as section 1). The C workloads
+// strings, threads, intloop-i386 (guest instructions per second, as section 1). The C workloads
 // must have been built by bench/run.ts (.cache/bench/bin).
 
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { buildWorkload, ROOT } from "./lib.js";
+import { buildI386Workload, buildWorkload, ROOT } from "./lib.js";
 
 interface RunResult {
   instructions: number;
@@ -52,6 +53,8 @@ const WORKLOADS: Record<string, { binary: string; args: string[] }> = {
   intloop: { binary: "intloop", args: [] },
   sieve: { binary: "sieve", args: [] },
   strings: { binary: "strings", args: ["25000"] },
+  threads: { binary: "threads", args: [] },
+  "intloop-i386": { binary: "i386:intloop", args: [] }, // interpreted under every tier: the cost of the jit's checks on 32-bit code
 };
 
 const argv = process.argv.slice(2);
@@ -68,6 +71,11 @@ if ((!probe && !workload) || trees.length === 0) {
 
 function binaryPath(name: string): string {
   if (name.includes("/")) return path.join(ROOT, name);
+  if (name.startsWith("i386:")) {
+    const p = buildI386Workload(name.slice(5));
+    if (!p) throw new Error(`cannot build bench/workloads/${name.slice(5)}.c with gcc -m32 (gcc-multilib missing)`);
+    return p;
+  }
   const p = buildWorkload(name);
   if (!p) throw new Error(`cannot build bench/workloads/${name}.c (musl-gcc missing)`);
   return p;
@@ -90,10 +98,18 @@ async function load(dir: string, binary: string): Promise<Tree> {
   };
 }
 
+// The main thread's CPU time from schedstat (ns) where Linux has it: V8's background compiler and GC threads,
+// which process.cpuUsage counts too, vary a lot between rounds on a loaded machine; else process CPU time.
+const SCHED = `/proc/self/task/${process.pid}/schedstat`;
+const hasSched = fs.existsSync(SCHED);
+function threadMs(): number {
+  return hasSched ? Number(fs.readFileSync(SCHED, "utf8").split(" ")[0]) / 1e6 : process.cpuUsage().user / 1000;
+}
+
 function cpuMs<T>(f: () => T): [number, T] {
-  const c0 = process.cpuUsage();
+  const c0 = threadMs();
   const r = f();
-  return [process.cpuUsage(c0).user / 1000, r];
+  return [threadMs() - c0, r];
 }
 
 const binary = binaryPath((probe ?? workload)!.binary);
@@ -116,12 +132,20 @@ for (let i = 0; i < reps; i++) {
 
 const min = (a: number[]): number => Math.min(...a);
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1]!;
-process.stdout.write(`${kind}: ${reps} interleaved rounds, process CPU time (best, median)\n`);
+process.stdout.write(`${kind}: ${reps} interleaved rounds, ${hasSched ? "main-thread" : "process"} CPU time (best, median)\n`);
 for (const t of loaded) {
   if (probe) {
     const ns = (f: (a: number[]) => number): string => (((f(t.probed) - f(t.base)) * 1e6) / t.hits).toFixed(0);
     process.stdout.write(`  ${t.name}: host ns/hit ${ns(min)} (median ${ns(median)}); without the probe ${min(t.base).toFixed(0)} ms, with ${min(t.probed).toFixed(0)} ms, ${t.hits} hits\n`);
   } else {
     process.stdout.write(`  ${t.name}: ${(t.insns / min(t.base) / 1000).toFixed(1)} M instr/s (median ${(t.insns / median(t.base) / 1000).toFixed(1)}); ${min(t.base).toFixed(0)} ms for ${t.insns} instructions\n`);
+    // every round, in order: a bimodal spread (V8 tiering luck) shows here, not in best and median
+    process.stdout.write(`    rounds (ms): ${t.base.map((x) => x.toFixed(0)).join(" ")}\n`);
   }
+}
+// rounds are paired (each tree ran once per round, in turn): a sign test that the load's drift does not blur
+if (!probe && loaded.length === 2) {
+  const [a, b] = loaded as [Tree, Tree];
+  const wins = b.base.filter((x, i) => x < a.base[i]!).length;
+  process.stdout.write(`  ${b.name} faster than ${a.name} in ${wins} of ${reps} rounds\n`);
 }

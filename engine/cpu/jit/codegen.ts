@@ -19,6 +19,7 @@ import { Mnemonic } from "../iced.js";
 import { OpK, type Insn, type Operand } from "../insn.js";
 import { RegClass } from "../registers.js";
 import { cfBool, condFromLocals, IN_FL, storeFlags, type FState } from "./flags-gen.js";
+import { isStringMove, stringInsn } from "./string-gen.js";
 
 const CANON = 0x800000000000;
 const TWO32 = 4294967296;
@@ -36,7 +37,7 @@ export interface BlockSource {
 
 type Access = "r" | "w" | "rw";
 
-class Gen {
+export class Gen {
   readonly out: string[] = [];
   readonly regs = new Set<number>();
   readonly written = new Set<number>();
@@ -55,10 +56,14 @@ class Gen {
     readonly loop: boolean,
   ) {}
 
-  /** Region mode: leave the function at the end of block j (its n instructions retired), with rip already set. */
+  /**
+   * Region mode: leave the function at the end of block j (its n instructions retired), with rip already set. Every
+   * exit of a region goes through one tail that stores the registers (generateRegion), not a copy of the stores per
+   * exit site.
+   */
   leaveRegion(): string {
     const s = this.fs;
-    return `{${s ? storeFlags(s) + ";" : ""}${this.storeRegsSite()}cpu.instret+=ic;cpu.jitBlock=B[${this.j}];return ${~this.b.n};}`;
+    return `{${s ? storeFlags(s) + ";" : ""}cpu.jitBlock=B[${this.j}];x=${~this.b.n};break R;}`;
   }
 
   /** The register stores, filled in once every block of the region is emitted. */
@@ -99,7 +104,7 @@ class Gen {
     const s = this.fs;
     const k = this.k;
     if (this.region) {
-      return `{${s ? storeFlags(s) + ";" : ""}${this.storeRegsSite()}cpu.instret+=ic;cpu.jitBlock=B[${this.j}];cpu.rip=${this.b.end};return ${~k};}`;
+      return `{${s ? storeFlags(s) + ";" : ""}cpu.jitBlock=B[${this.j}];cpu.rip=${this.b.end};x=${~k};break R;}`;
     }
     return this.site((end) => {
       let f = "";
@@ -425,6 +430,44 @@ function imul64(g: Gen, insn: Insn): boolean {
   g.out.push(`fr=${R};frH=${RH};fcf=${O};fof=${O};`);
   g.fs = { op: FOp.Res, sz: 64 };
   g.set64(d.reg, R, RH);
+  return true;
+}
+
+/** One-operand mul, 32 or 64 bits (muldiv.ts mulOne): rdx:rax = rax * src, CF = OF = (rdx != 0), flags as setRes records them. */
+function mulOne(g: Gen, insn: Insn): boolean {
+  const s = insn.ops[0];
+  if (insn.ops.length !== 1 || !isRm(s) || (s!.size !== 4 && s!.size !== 8)) return false;
+  const size = s!.size;
+  let bL: string, bH = "0";
+  if (s!.kind === OpK.Mem) {
+    const m = g.access(g.ea(s!), size, "r");
+    bL = g.tmp("y", `${m.dv}.getInt32(${m.off},true)`);
+    if (size === 8) bH = g.tmp("yh", `${m.dv}.getInt32(${m.off}+4,true)`);
+  } else {
+    bL = g.tmp("y", g.lo(s!.reg));
+    if (size === 8) bH = g.tmp("yh", g.hi(s!.reg));
+  }
+  if (size === 8) {
+    g.out.push(`mulU64(${g.lo(0)},${g.hi(0)},${bL},${bH});`);
+    const R = g.tmp("r", "PW[0]|0"), RH = g.tmp("rh", "PW[1]|0"), D = g.tmp("d", "PW[2]|0"), DH = g.tmp("dh", "PW[3]|0");
+    const O = g.tmp("v", `(${D}|${DH})!==0?1:0`);
+    g.out.push(`fr=${R};frH=${RH};fcf=${O};fof=${O};`);
+    g.fs = { op: FOp.Res, sz: 64 };
+    g.set64(0, R, RH);
+    g.set64(2, D, DH);
+    return true;
+  }
+  // 32 x 32: the low word by Math.imul, the high one from 16-bit partial products (muldiv.ts mulHiU32)
+  const aL = g.tmp("x", g.lo(0));
+  const a0 = g.tmp("a0", `${aL}&65535`), a1 = g.tmp("a1", `${aL}>>>16`), b0 = g.tmp("b0", `${bL}&65535`), b1 = g.tmp("b1", `${bL}>>>16`);
+  const mid = g.tmp("m", `${a0}*${b1}+${a1}*${b0}+((${a0}*${b0})>>>16)`);
+  const R = g.tmp("r", `Math.imul(${aL},${bL})`);
+  const D = g.tmp("d", `(${a1}*${b1}+Math.floor(${mid}/65536))|0`);
+  const O = g.tmp("v", `${D}!==0?1:0`);
+  g.out.push(`fr=${R};fcf=${O};fof=${O};`);
+  g.fs = { op: FOp.Res, sz: 32 };
+  g.set64(0, R, "0");
+  g.set64(2, D, "0");
   return true;
 }
 
@@ -801,6 +844,7 @@ function flagsLive(b: Block, k: number, end: number): boolean {
 
 /** One instruction; false if it is not supported (the block is compiled up to it). */
 function emit(g: Gen, insn: Insn): boolean {
+  if (isStringMove(insn)) return stringInsn(g, insn);
   if (insn.lock || insn.rep || insn.repne) return false;
   switch (insn.mnemonic) {
     case Mnemonic.Nop:
@@ -837,6 +881,8 @@ function emit(g: Gen, insn: Insn): boolean {
       return shiftImm(g, insn);
     case Mnemonic.Imul:
       return imul32(g, insn) || imul64(g, insn);
+    case Mnemonic.Mul:
+      return mulOne(g, insn);
     case Mnemonic.Rol:
     case Mnemonic.Ror:
       return rotateImm(g, insn, flagsLive(g.b, g.k, g.limit));
@@ -993,7 +1039,8 @@ export function generateRegion(blocks: Block[]): string {
   const regs = [...g.regs].sort((x, y) => x - y);
   return (
     (regs.length ? `let ${regs.map((r) => `l${r}=L[${r}],h${r}=H[${r}]`).join(",")};\n` : "") +
-    `let fa=0,fb=0,fr=0,faH=0,fbH=0,frH=0,fcf=0,fof=0;\nlet ic=0,pc=0;\nfor(;;){switch(pc){\n${code}\n}}`
+    `let fa=0,fb=0,fr=0,faH=0,fbH=0,frH=0,fcf=0,fof=0;\nlet ic=0,pc=0,x=0;\nR:for(;;){switch(pc){\n${code}\n}}\n` +
+    `${g.storeRegs()}cpu.instret+=ic;return x;`
   );
 }
 

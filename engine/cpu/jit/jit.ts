@@ -13,7 +13,7 @@ import type { AddressSpace } from "../../mm/address-space.js";
 import type { Block, Cpu } from "../cpu.js";
 import { FlowControl, Mnemonic } from "../iced.js";
 import { OpK } from "../insn.js";
-import { mulS64, productWords } from "../ops/muldiv.js";
+import { mulS64, mulU64, productWords } from "../ops/muldiv.js";
 import { countSupported, generate, generateRegion } from "./codegen.js";
 import { hotThreshold } from "./tier.js";
 
@@ -131,11 +131,11 @@ export class Jit {
     // one factory per block: the function closes over the state arrays as constants
     let factory: (...args: unknown[]) => JitFn;
     try {
-      factory = new Function("cpu", "L", "H", "fl", "rT", "rD", "wT", "wD", "mulS64", "PW", "B", `return function ${name}(room){\n${body}\n};`) as (...args: unknown[]) => JitFn;
+      factory = new Function("cpu", "L", "H", "fl", "rT", "rD", "wT", "wD", "mulS64", "mulU64", "PW", "B", `return function ${name}(room){\n${body}\n};`) as (...args: unknown[]) => JitFn;
     } catch (e) {
       throw new Error(`jit: generated code for the block at 0x${b.addr.toString(16)} does not compile (${String(e)}):\n${body}`);
     }
-    return factory(cpu, cpu.lo, cpu.hi, cpu.fl, tlb.rTag, tlb.rDv, tlb.wTag, tlb.wDv, mulS64, productWords, region);
+    return factory(cpu, cpu.lo, cpu.hi, cpu.fl, tlb.rTag, tlb.rDv, tlb.wTag, tlb.wDv, mulS64, mulU64, productWords, region);
   }
 }
 

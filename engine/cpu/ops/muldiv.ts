@@ -258,4 +258,4 @@ export const muldivOps: [Mnemonic, Builder][] = [
 
 
 /** The signed 64x64 product and its words, for the jit tier's generated imul (engine/cpu/jit/codegen.ts). */
-export { mulS64, P as productWords };
+export { mulS64, mulU64, P as productWords };
