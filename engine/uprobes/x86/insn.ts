@@ -47,17 +47,51 @@ const instr = new Instruction();
  */
 const INVALID_IN_64 = new Set([0x06, 0x07, 0x0e, 0x16, 0x17, 0x1e, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x60, 0x61, 0x82, 0x9a, 0xce, 0xd4, 0xd5, 0xd6, 0xea]);
 
+/** Which decoder the modelled kernel has (arch/x86/lib/insn.c changed under uprobes twice). */
+export interface DecoderEra {
+  /** APX REX2 (D5) is a prefix: 6.10. */
+  rex2: boolean;
+  /**
+   * 26178b713f2b (XOP support, 6.18) dropped the re-read of the attribute
+   * before the VEX test in insn_get_prefixes(): after a REX byte the test
+   * looks at the REX's attribute, so C4/C5/62 there is an opcode (LES, LDS,
+   * BOUND with a ModRM), not a VEX/EVEX prefix [checked on 6.18.44: 48 C5 F8 77
+   * steps out of line, C5 F8 77 is taken for a ja].
+   */
+  rexHidesVex: boolean;
+}
+
 /** Decode like insn_decode(); undefined when the bytes are not a valid instruction (-ENOEXEC). */
-export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, rex2 = false): KInsn | undefined {
+export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, era: DecoderEra = { rex2: false, rexHidesVex: false }): KInsn | undefined {
   if (bytes.length === 0) return undefined;
-  const k = decodeWith(bytes, bits);
-  if (k) return k;
-  if (bits !== 64) return undefined;
   let i = 0;
   while (i < bytes.length && LEGACY.has(bytes[i]!)) i++;
-  if (rex2 && bytes[i] === 0xd5) return decodeRex2(bytes, i);
-  let j = i;
-  if ((bytes[j]! & 0xf0) === 0x40) j++; // REX
+  const hasRex = bits === 64 && (bytes[i]! & 0xf0) === 0x40;
+  // insn_get_prefixes() reads legacy prefixes, then one REX: a prefix byte after the REX is the
+  // opcode, with no operands (the CPU ignores that REX and runs a longer instruction).
+  const afterRex = bytes[i + 1] ?? 0;
+  if (hasRex && (LEGACY.has(afterRex) || (afterRex & 0xf0) === 0x40)) return bareOpcode(bytes, i);
+  const k = decodeWith(bytes, bits);
+  if (k) return k;
+  const vexByte = (b: number | undefined): boolean => b === 0xc4 || b === 0xc5 || b === 0x62;
+  if (hasRex && vexByte(bytes[i + 1])) {
+    if (era.rexHidesVex) return vexByteAsOpcode(bytes, i);
+    return decodeDropping(bytes, bits, [i]); // the older decoder reads the VEX prefix after the REX
+  }
+  // The decoder never checks that a prefix suits its opcode (the CPU raises #UD): LOCK on
+  // anything, and 66/F2/F3/segment prefixes before a VEX/EVEX prefix, decode.
+  const locks = Array.from(bytes.subarray(0, i)).flatMap((b, at) => (b === 0xf0 ? [at] : []));
+  if (locks.length) {
+    const k2 = kernelDecode(bytes.filter((_, at) => !locks.includes(at)), bits, era);
+    if (k2) return shifted(k2, bytes, locks.length, i);
+  }
+  if (i > 0 && !hasRex && vexByte(bytes[i])) {
+    const k2 = decodeDropping(bytes, bits, Array.from({ length: i }, (_, at) => at));
+    if (k2 && k2.vex.length) return k2;
+  }
+  if (bits !== 64) return undefined;
+  if (era.rex2 && bytes[i] === 0xd5) return decodeRex2(bytes, i);
+  const j = hasRex ? i + 1 : i;
   if (bytes[j] === 0x0f && j + 1 < bytes.length) return unknownTwoByte(bytes, i, j);
   if (INVALID_IN_64.has(bytes[i]!)) {
     // Take the structure from the 32-bit decoding; the opcode byte is what the tables judge.
@@ -65,6 +99,91 @@ export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, rex2 = false): KI
     if (k32) return { ...k32, ripRelative: false };
   }
   return undefined;
+}
+
+/** REX then a prefix byte taken for a one-byte opcode without ModRM or immediate. */
+function bareOpcode(bytes: Uint8Array, rexAt: number): KInsn {
+  return {
+    length: rexAt + 2,
+    prefixes: Array.from(bytes.subarray(0, rexAt)),
+    rex: bytes[rexAt]!,
+    rexOffset: rexAt,
+    vex: [],
+    vexOffset: -1,
+    opcode: [bytes[rexAt + 1]!],
+    modrm: -1,
+    modrmOffset: -1,
+    dispOffset: -1,
+    dispSize: 0,
+    immOffset: -1,
+    immSize: 0,
+    immValue: 0,
+    ripRelative: false,
+    code: Code.INVALID,
+  };
+}
+
+/** Decode with the bytes at `drop` (all before the opcode) left out, then put them back. */
+function decodeDropping(bytes: Uint8Array, bits: 64 | 32, drop: number[]): KInsn | undefined {
+  const k = decodeWith(bytes.filter((_, at) => !drop.includes(at)), bits);
+  if (!k) return undefined;
+  let prefixEnd = 0;
+  while (prefixEnd < bytes.length && LEGACY.has(bytes[prefixEnd]!)) prefixEnd++;
+  return shifted(k, bytes, drop.length, prefixEnd);
+}
+
+/** A decoding of the bytes minus n prefix bytes, with offsets moved back over them. */
+function shifted(k: KInsn, bytes: Uint8Array, n: number, prefixEnd: number): KInsn {
+  const move = (o: number): number => (o < 0 ? o : o + n);
+  const rex = bits64Rex(bytes, prefixEnd, k);
+  return {
+    ...k,
+    length: k.length + n,
+    prefixes: Array.from(bytes.subarray(0, prefixEnd)),
+    rex,
+    rexOffset: rex ? prefixEnd : -1,
+    vexOffset: move(k.vexOffset),
+    modrmOffset: move(k.modrmOffset),
+    dispOffset: move(k.dispOffset),
+    immOffset: move(k.immOffset),
+  };
+}
+
+function bits64Rex(bytes: Uint8Array, prefixEnd: number, k: KInsn): number {
+  return k.rex || (k.vex.length && (bytes[prefixEnd]! & 0xf0) === 0x40) ? bytes[prefixEnd]! : 0;
+}
+
+/** REX then C4/C5/62 on a decoder that hides the VEX prefix (DecoderEra.rexHidesVex): LES/LDS/BOUND, a ModRM, no immediate. */
+function vexByteAsOpcode(bytes: Uint8Array, prefixEnd: number): KInsn {
+  const op = prefixEnd + 1;
+  const modrmOffset = op + 1;
+  const modrm = bytes[modrmOffset] ?? 0;
+  const mod = modrm >> 6, rm = modrm & 7;
+  let at = modrmOffset + 1;
+  let dispSize = 0;
+  if (mod !== 3) {
+    const base = rm === 4 ? bytes[at++]! & 7 : -1; // SIB
+    if (mod === 1) dispSize = 1;
+    else if (mod === 2 || (mod === 0 && rm === 5) || (mod === 0 && base === 5)) dispSize = 4;
+  }
+  return {
+    length: at + dispSize,
+    prefixes: Array.from(bytes.subarray(0, prefixEnd)),
+    rex: bytes[prefixEnd]!,
+    rexOffset: prefixEnd,
+    vex: [],
+    vexOffset: -1,
+    opcode: [bytes[op]!],
+    modrm,
+    modrmOffset,
+    dispOffset: dispSize ? at : -1,
+    dispSize,
+    immOffset: -1,
+    immSize: 0,
+    immValue: 0,
+    ripRelative: mod === 0 && rm === 5,
+    code: Code.INVALID,
+  };
 }
 
 /**
