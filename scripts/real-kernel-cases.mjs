@@ -13,7 +13,7 @@ import * as path from "node:path";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const { loadBinary } = await import(path.join(root, "dist/engine/index.js"));
-const SITES = ["rep_movsb", "repe_cmpsb", "rep_stosb", "lea_rexrex"];
+const SITES = ["rep_movsb", "repe_cmpsb", "rep_stosb", "sys_site", "lea_rexrex"];
 // the flags test/uprobes/real-kernel-cases.test.ts builds with (buildC adds -static)
 const FLAGS = ["-static", "-O1"];
 

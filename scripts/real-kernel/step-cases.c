@@ -20,7 +20,10 @@ __asm__(".text\n.globl rep_stosb\n.type rep_stosb,@function\nrep_stosb:\n rep st
 // REX then REX: the kernel's decoder takes "41 41" for a 2-byte instruction with no operand, so
 // the rip-relative lea behind it is not rewritten and, stepped in the slot, addresses the slot
 __asm__(".text\n.globl lea_rexrex\n.type lea_rexrex,@function\nlea_rexrex:\n .byte 0x41,0x41,0x8d,0x05,0x00,0x00,0x00,0x00\n mov %rax,out(%rip)\n ret\n");
-void rep_movsb(void), repe_cmpsb(void), rep_stosb(void), lea_rexrex(void);
+// syscall stepped out of line: the kernel returns from the system call with TF set and the trap
+// comes after the next instruction, which runs in the slot too (a rip-relative lea addresses the slot)
+__asm__(".text\n.globl do_getpid\n.type do_getpid,@function\ndo_getpid:\n mov $39,%eax\n.globl sys_site\n.type sys_site,@function\nsys_site:\n syscall\n lea 0(%rip),%rdx\n mov %rdx,out(%rip)\n ret\n");
+void do_getpid(void), rep_movsb(void), repe_cmpsb(void), rep_stosb(void), lea_rexrex(void);
 
 static void call_rep(void (*f)(void), void *d, const void *s, unsigned long n) {
   __asm__ volatile("call *%[f]" : "+D"(d), "+S"(s), "+c"(n) : [f] "r"(f), "a"(0) : "memory", "cc");
@@ -39,6 +42,10 @@ int main(void) {
   }
   printf("cmpsb: %lu left\n", left);
   call_rep(rep_stosb, dst, src, 0);
+  do_getpid();
+  extern char sys_site[];
+  printf("syscall: the lea after it computed %s\n", out == (unsigned long)sys_site + 9 ? "its own address" : "elsewhere");
+  out = 0;
   lea_rexrex();
   printf("lea: %s\n", out == (unsigned long)lea_rexrex + 8 ? "the next instruction" : "elsewhere");
   return 0;

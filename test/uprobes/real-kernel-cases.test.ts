@@ -6,6 +6,8 @@
 //    element with rip on the instruction, the fixup sends ip back to the
 //    probe, and each element is one more hit (5, and 4 for a compare that
 //    stops at the 4th);
+//  - syscall stepped out of line: the step's trap comes one instruction
+//    late, so the lea after it runs in the slot as well;
 //  - "41 41 8d 05 disp32": the kernel's decoder takes REX REX for a
 //    2-byte instruction, so the rip-relative lea behind it is not rewritten
 //    and, stepped in the slot, computes an address in the XOL page.
