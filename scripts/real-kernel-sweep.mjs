@@ -244,7 +244,9 @@ selected.forEach((r, i) => {
     fs.writeFileSync(path.join(tracefs, `events/usweep/${ev}/enable`), "1");
     kernel = "accepted";
   } catch (e) {
-    kernel = /524/.test(String(e.message)) || e.errno === -524 ? "ENOTSUPP" : e.code === "ENOEXEC" ? "ENOEXEC" : String(e.code ?? e.message);
+    // node names neither error: "Unknown system error -524" / "-8"
+    const m = String(e.message);
+    kernel = /-524\b/.test(m) || e.errno === -524 ? "ENOTSUPP" : /-8\b/.test(m) || e.code === "ENOEXEC" ? "ENOEXEC" : String(e.code ?? m);
   }
   let same;
   if (kernel === "accepted") {

@@ -89,10 +89,16 @@ export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, era: DecoderEra =
     const k2 = decodeDropping(bytes, bits, Array.from({ length: i }, (_, at) => at));
     if (k2 && k2.vex.length) return k2;
   }
+  const member = undefinedGroupMember(bytes, bits, hasRex ? i + 1 : i);
+  if (member) return member;
   if (bits !== 64) return undefined;
   if (era.rex2 && bytes[i] === 0xd5) return decodeRex2(bytes, i);
   const j = hasRex ? i + 1 : i;
-  if (bytes[j] === 0x0f && j + 1 < bytes.length) return unknownTwoByte(bytes, i, j);
+  if (bytes[j] === 0x0f && j + 1 < bytes.length) {
+    const esc = bytes[j + 1];
+    if ((esc === 0x38 || esc === 0x3a) && vexOnly(esc, bytes[j + 2] ?? 0, lastSimdPrefix(bytes, i), bits)) return undefined;
+    return unknownTwoByte(bytes, i, j);
+  }
   if (INVALID_IN_64.has(bytes[i]!)) {
     // Take the structure from the 32-bit decoding; the opcode byte is what the tables judge.
     const k32 = decodeWith(bytes, 32);
@@ -122,6 +128,57 @@ function bareOpcode(bytes: Uint8Array, rexAt: number): KInsn {
     code: Code.INVALID,
   };
 }
+
+/** VEX.pp for the last of the legacy prefixes 66/F3/F2 (insn_last_prefix_id), 0 without one. */
+function lastSimdPrefix(bytes: Uint8Array, prefixEnd: number): number {
+  for (let k = prefixEnd - 1; k >= 0; k--) {
+    const b = bytes[k];
+    if (b === 0x66) return 1;
+    if (b === 0xf3) return 2;
+    if (b === 0xf2) return 3;
+  }
+  return 0;
+}
+
+/**
+ * An 0F 38 / 0F 3A opcode with no legacy form that exists with a VEX or EVEX prefix: the
+ * kernel's opcode map marks it (v)/(ev), and insn_get_opcode() fails on it without the
+ * prefix (inat_must_vex: -EINVAL, so -ENOEXEC) [checked on 6.18.44: 66 0F 38 0C, vpermilps].
+ * An opcode with no form at all decodes (unknownTwoByte).
+ */
+function vexOnly(esc: number, op: number, pp: number, bits: 64 | 32): boolean {
+  const map = esc === 0x38 ? 2 : 3;
+  const tail = esc === 0x3a ? [op, 0xc1, 0x00] : [op, 0xc1];
+  for (const w of [0, 0x80])
+    for (const l of [0, 4]) {
+      if (decodeWith(Uint8Array.from([0xc4, 0xe0 | map, w | 0x78 | l | pp, ...tail, 0, 0, 0, 0]), bits)) return true;
+      if (decodeWith(Uint8Array.from([0x62, 0xf0 | map, w | 0x7c | pp, l ? 0x28 : 0x08, ...tail, 0, 0, 0, 0]), bits)) return true;
+    }
+  return false;
+}
+
+/**
+ * A one-byte opcode with a ModRM whose ModRM selects nothing (C6/C7 /1-/7, FE /2-/7, FF /7,
+ * FF /3 and /5 on a register, LEA on a register, an undefined x87 register form): the
+ * kernel's decoder takes the group's common attributes (ModRM, immediate) and reads on, so
+ * the instruction decodes [checked on 6.18.44: all step out of line]. The length is that of
+ * a defined member with the same mod and r/m.
+ */
+function undefinedGroupMember(bytes: Uint8Array, bits: 64 | 32, at: number): KInsn | undefined {
+  const op = bytes[at]!;
+  if (!GROUP_LIKE.has(op) || at + 1 >= bytes.length) return undefined;
+  const modrm = bytes[at + 1]!;
+  for (let r = 0; r < 9; r++) {
+    const b = bytes.slice();
+    if (r === 8) b[at] = 0x8b; // lea's register form: mov has the same ModRM layout and no immediate
+    else b[at + 1] = (modrm & 0xc7) | (r << 3);
+    const k = decodeWith(b, bits);
+    if (k) return { ...k, opcode: [op], modrm, code: Code.INVALID };
+  }
+  return undefined;
+}
+
+const GROUP_LIKE = new Set([0x8d, 0xc6, 0xc7, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xfe, 0xff]);
 
 /** Decode with the bytes at `drop` (all before the opcode) left out, then put them back. */
 function decodeDropping(bytes: Uint8Array, bits: 64 | 32, drop: number[]): KInsn | undefined {
