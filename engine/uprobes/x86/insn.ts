@@ -52,7 +52,8 @@ export interface DecoderEra {
   /** APX REX2 (D5) is a prefix: 6.10. */
   rex2: boolean;
   /**
-   * 26178b713f2b (XOP support, 6.18) dropped the re-read of the attribute
+   * 26178b713f2b (XOP support, 6.18) taught the decoder AMD's XOP prefix (8F with ModRM.reg
+   * not 0; before, 8F is POP Ev's group with any ModRM) and dropped the re-read of the attribute
    * before the VEX test in insn_get_prefixes(): after a REX byte the test
    * looks at the REX's attribute, so C4/C5/62 there is an opcode (LES, LDS,
    * BOUND with a ModRM), not a VEX/EVEX prefix [checked on 6.18.44: 48 C5 F8 77
@@ -71,6 +72,9 @@ export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, era: DecoderEra =
   // opcode, with no operands (the CPU ignores that REX and runs a longer instruction).
   const afterRex = bytes[i + 1] ?? 0;
   if (hasRex && (LEGACY.has(afterRex) || (afterRex & 0xf0) === 0x40)) return bareOpcode(bytes, i);
+  // Before 6.18 the decoder has no XOP (26178b713f2b): 8F is POP Ev's group whatever its ModRM.reg.
+  const op = hasRex ? i + 1 : i;
+  if (!era.rexHidesVex && bytes[op] === 0x8f && ((bytes[op + 1] ?? 0) & 0x38) !== 0) return undefinedGroupMember(bytes, bits, op);
   const k = decodeWith(bytes, bits);
   if (k) return k;
   const vexByte = (b: number | undefined): boolean => b === 0xc4 || b === 0xc5 || b === 0x62;
@@ -89,7 +93,8 @@ export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, era: DecoderEra =
     const k2 = decodeDropping(bytes, bits, Array.from({ length: i }, (_, at) => at));
     if (k2 && k2.vex.length) return k2;
   }
-  const member = undefinedGroupMember(bytes, bits, hasRex ? i + 1 : i);
+  // (8F with ModRM.reg not 0 is an XOP prefix from 6.18: one the map does not know is -EINVAL)
+  const member = era.rexHidesVex && bytes[op] === 0x8f ? undefined : undefinedGroupMember(bytes, bits, op);
   if (member) return member;
   if (bits !== 64) return undefined;
   if (era.rex2 && bytes[i] === 0xd5) return decodeRex2(bytes, i);
@@ -178,7 +183,7 @@ function undefinedGroupMember(bytes: Uint8Array, bits: 64 | 32, at: number): KIn
   return undefined;
 }
 
-const GROUP_LIKE = new Set([0x8d, 0xc6, 0xc7, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xfe, 0xff]);
+const GROUP_LIKE = new Set([0x8d, 0x8f, 0xc6, 0xc7, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xfe, 0xff]);
 
 /** Decode with the bytes at `drop` (all before the opcode) left out, then put them back. */
 function decodeDropping(bytes: Uint8Array, bits: 64 | 32, drop: number[]): KInsn | undefined {
