@@ -114,24 +114,7 @@ export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, era: DecoderEra =
 
 /** REX then a prefix byte taken for a one-byte opcode without ModRM or immediate. */
 function bareOpcode(bytes: Uint8Array, rexAt: number): KInsn {
-  return {
-    length: rexAt + 2,
-    prefixes: Array.from(bytes.subarray(0, rexAt)),
-    rex: bytes[rexAt]!,
-    rexOffset: rexAt,
-    vex: [],
-    vexOffset: -1,
-    opcode: [bytes[rexAt + 1]!],
-    modrm: -1,
-    modrmOffset: -1,
-    dispOffset: -1,
-    dispSize: 0,
-    immOffset: -1,
-    immSize: 0,
-    immValue: 0,
-    ripRelative: false,
-    code: Code.INVALID,
-  };
+  return operandless(bytes, rexAt, rexAt + 1, [bytes[rexAt + 1]!]);
 }
 
 /** VEX.pp for the last of the legacy prefixes 66/F3/F2 (insn_last_prefix_id), 0 without one. */
@@ -255,7 +238,11 @@ function vexByteAsOpcode(bytes: Uint8Array, prefixEnd: number): KInsn {
  */
 function unknownTwoByte(bytes: Uint8Array, prefixEnd: number, at: number): KInsn {
   const three = bytes[at + 1] === 0x38 || bytes[at + 1] === 0x3a;
-  const opcode = three ? [0x0f, bytes[at + 1]!, bytes[at + 2] ?? 0] : [0x0f, bytes[at + 1]!];
+  return operandless(bytes, prefixEnd, at, three ? [0x0f, bytes[at + 1]!, bytes[at + 2] ?? 0] : [0x0f, bytes[at + 1]!]);
+}
+
+/** Opcode bytes at `at` and nothing after them; a REX if `at` is past the legacy prefixes. */
+function operandless(bytes: Uint8Array, prefixEnd: number, at: number, opcode: number[]): KInsn {
   return {
     length: at + opcode.length,
     prefixes: Array.from(bytes.subarray(0, prefixEnd)),
