@@ -140,6 +140,13 @@ describe("verdicts that changed over the generations", () => {
     ["c5 f1 eb c2", "3.14", "xol", "vpor steps out of line before branch emulation"],
     ["c5 f1 eb c2", "3.15", "emulated", "vpor taken for jmp +0 once branches are emulated"],
     ["c4 e2 71 8e 17", "4.16", "xol", "VEX 8e /2 accepted before the MOV SS check"],
+    ["48 c5 f8 77", "6.16", "emulated", "REX then VEX: the decoder reads the VEX prefix (vzeroupper as ja)"],
+    ["48 c5 f8 77", "6.18", "xol", "26178b713f2b: after a REX, C5 is LDS's opcode byte (observed on 6.18.44)"],
+    ["8f c8 00", "6.16", "xol", "8F /1 is POP Ev's group before the XOP decoder"],
+    ["8f c8 00", "6.18", "ENOEXEC", "XOP prefix from 6.18; an opcode its map lacks fails to decode (observed)"],
+    ["f0 90", "6.18", "ENOTSUPP", "lock nop decodes (no prefix check in the decoder) and is refused as a bad prefix (observed)"],
+    ["c6 c8 00", "6.18", "xol", "C6 /1 selects nothing but decodes with the group's attributes (observed)"],
+    ["41 41 8d 05 00 00 00 00", "6.18", "xol", "REX REX: a 2-byte instruction to the kernel, no rip-relative rewrite"],
   ];
   for (const [hex, kernel, want, why] of rows) test(`${kernel}: ${hex} -> ${want} (${why})`, () => assert.equal(verdict(hex, kernel), want));
   test("--no-emulation: every accepted instruction single-steps", () => {

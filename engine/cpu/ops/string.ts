@@ -15,6 +15,7 @@ import { sseCmpsd, sseMovsd } from "./sse.js";
 
 // local copies of the constants (see Gpr in registers.ts: imported bindings are slow in hot code)
 const DF = Fl.DF;
+const TF = Fl.TF;
 const RAX = Gpr.RAX, RCX = Gpr.RCX, RDI = Gpr.RDI, RSI = Gpr.RSI;
 
 const TWO32 = 4294967296;
@@ -117,7 +118,11 @@ function stringOp(kind: Kind, fallback?: Builder): Builder {
     };
     if (!rep) return one;
     const conditional = kind === "cmps" || kind === "scas";
+    const at = insn.addr;
     return () => {
+      // With TF set the CPU takes the debug trap after each iteration, rip still on the instruction
+      // (so a uprobe's out-of-line step of "rep movs" comes back to the probe once per element).
+      const oneThenTrap = (fl.bits & TF) !== 0;
       for (;;) {
         const cnt = addr32 ? L[RCX]! : L[RCX]! | H[RCX]!;
         if (cnt === 0) return;
@@ -130,6 +135,10 @@ function stringOp(kind: Kind, fallback?: Builder): Builder {
         if (conditional) {
           const zf = fl.getZF();
           if (repne ? zf !== 0 : zf === 0) return;
+        }
+        if (oneThenTrap) {
+          if ((addr32 ? L[RCX]! : L[RCX]! | H[RCX]!) !== 0) cpu.rip = at;
+          return;
         }
       }
     };

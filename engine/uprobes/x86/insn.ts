@@ -47,24 +47,188 @@ const instr = new Instruction();
  */
 const INVALID_IN_64 = new Set([0x06, 0x07, 0x0e, 0x16, 0x17, 0x1e, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x60, 0x61, 0x82, 0x9a, 0xce, 0xd4, 0xd5, 0xd6, 0xea]);
 
+/** Which decoder the modelled kernel has (arch/x86/lib/insn.c changed under uprobes twice). */
+export interface DecoderEra {
+  /** APX REX2 (D5) is a prefix: 6.10. */
+  rex2: boolean;
+  /**
+   * 26178b713f2b (XOP support, 6.18) taught the decoder AMD's XOP prefix (8F with ModRM.reg
+   * not 0; before, 8F is POP Ev's group with any ModRM) and dropped the re-read of the attribute
+   * before the VEX test in insn_get_prefixes(): after a REX byte the test
+   * looks at the REX's attribute, so C4/C5/62 there is an opcode (LES, LDS,
+   * BOUND with a ModRM), not a VEX/EVEX prefix [checked on 6.18.44: 48 C5 F8 77
+   * steps out of line, C5 F8 77 is taken for a ja].
+   */
+  rexHidesVex: boolean;
+}
+
 /** Decode like insn_decode(); undefined when the bytes are not a valid instruction (-ENOEXEC). */
-export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, rex2 = false): KInsn | undefined {
+export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, era: DecoderEra = { rex2: false, rexHidesVex: false }): KInsn | undefined {
   if (bytes.length === 0) return undefined;
-  const k = decodeWith(bytes, bits);
-  if (k) return k;
-  if (bits !== 64) return undefined;
   let i = 0;
   while (i < bytes.length && LEGACY.has(bytes[i]!)) i++;
-  if (rex2 && bytes[i] === 0xd5) return decodeRex2(bytes, i);
-  let j = i;
-  if ((bytes[j]! & 0xf0) === 0x40) j++; // REX
-  if (bytes[j] === 0x0f && j + 1 < bytes.length) return unknownTwoByte(bytes, i, j);
+  const hasRex = bits === 64 && (bytes[i]! & 0xf0) === 0x40;
+  // insn_get_prefixes() reads legacy prefixes, then one REX: a prefix byte after the REX is the
+  // opcode, with no operands (the CPU ignores that REX and runs a longer instruction).
+  const afterRex = bytes[i + 1] ?? 0;
+  if (hasRex && (LEGACY.has(afterRex) || (afterRex & 0xf0) === 0x40)) return bareOpcode(bytes, i);
+  // Before 6.18 the decoder has no XOP (26178b713f2b): 8F is POP Ev's group whatever its ModRM.reg.
+  const op = hasRex ? i + 1 : i;
+  if (!era.rexHidesVex && bytes[op] === 0x8f && ((bytes[op + 1] ?? 0) & 0x38) !== 0) return undefinedGroupMember(bytes, bits, op);
+  const k = decodeWith(bytes, bits);
+  if (k) return k;
+  const vexByte = (b: number | undefined): boolean => b === 0xc4 || b === 0xc5 || b === 0x62;
+  if (hasRex && vexByte(bytes[i + 1])) {
+    if (era.rexHidesVex) return vexByteAsOpcode(bytes, i);
+    return decodeDropping(bytes, bits, [i]); // the older decoder reads the VEX prefix after the REX
+  }
+  // The decoder never checks that a prefix suits its opcode (the CPU raises #UD): LOCK on
+  // anything, and 66/F2/F3/segment prefixes before a VEX/EVEX prefix, decode.
+  const locks = Array.from(bytes.subarray(0, i)).flatMap((b, at) => (b === 0xf0 ? [at] : []));
+  if (locks.length) {
+    const k2 = kernelDecode(bytes.filter((_, at) => !locks.includes(at)), bits, era);
+    if (k2) return shifted(k2, bytes, locks.length, i);
+  }
+  if (i > 0 && !hasRex && vexByte(bytes[i])) {
+    const k2 = decodeDropping(bytes, bits, Array.from({ length: i }, (_, at) => at));
+    if (k2 && k2.vex.length) return k2;
+  }
+  // (8F with ModRM.reg not 0 is an XOP prefix from 6.18: one the map does not know is -EINVAL)
+  const member = era.rexHidesVex && bytes[op] === 0x8f ? undefined : undefinedGroupMember(bytes, bits, op);
+  if (member) return member;
+  if (bits !== 64) return undefined;
+  if (era.rex2 && bytes[i] === 0xd5) return decodeRex2(bytes, i);
+  const j = hasRex ? i + 1 : i;
+  if (bytes[j] === 0x0f && j + 1 < bytes.length) {
+    const esc = bytes[j + 1];
+    if ((esc === 0x38 || esc === 0x3a) && vexOnly(esc, bytes[j + 2] ?? 0, lastSimdPrefix(bytes, i), bits)) return undefined;
+    return unknownTwoByte(bytes, i, j);
+  }
   if (INVALID_IN_64.has(bytes[i]!)) {
     // Take the structure from the 32-bit decoding; the opcode byte is what the tables judge.
     const k32 = decodeWith(bytes, 32);
     if (k32) return { ...k32, ripRelative: false };
   }
   return undefined;
+}
+
+/** REX then a prefix byte taken for a one-byte opcode without ModRM or immediate. */
+function bareOpcode(bytes: Uint8Array, rexAt: number): KInsn {
+  return operandless(bytes, rexAt, rexAt + 1, [bytes[rexAt + 1]!]);
+}
+
+/** VEX.pp for the last of the legacy prefixes 66/F3/F2 (insn_last_prefix_id), 0 without one. */
+function lastSimdPrefix(bytes: Uint8Array, prefixEnd: number): number {
+  for (let k = prefixEnd - 1; k >= 0; k--) {
+    const b = bytes[k];
+    if (b === 0x66) return 1;
+    if (b === 0xf3) return 2;
+    if (b === 0xf2) return 3;
+  }
+  return 0;
+}
+
+/**
+ * An 0F 38 / 0F 3A opcode with no legacy form that exists with a VEX or EVEX prefix: the
+ * kernel's opcode map marks it (v)/(ev), and insn_get_opcode() fails on it without the
+ * prefix (inat_must_vex: -EINVAL, so -ENOEXEC) [checked on 6.18.44: 66 0F 38 0C, vpermilps].
+ * An opcode with no form at all decodes (unknownTwoByte).
+ */
+function vexOnly(esc: number, op: number, pp: number, bits: 64 | 32): boolean {
+  const map = esc === 0x38 ? 2 : 3;
+  const tail = esc === 0x3a ? [op, 0xc1, 0x00] : [op, 0xc1];
+  for (const w of [0, 0x80])
+    for (const l of [0, 4]) {
+      if (decodeWith(Uint8Array.from([0xc4, 0xe0 | map, w | 0x78 | l | pp, ...tail, 0, 0, 0, 0]), bits)) return true;
+      if (decodeWith(Uint8Array.from([0x62, 0xf0 | map, w | 0x7c | pp, l ? 0x28 : 0x08, ...tail, 0, 0, 0, 0]), bits)) return true;
+    }
+  return false;
+}
+
+/**
+ * A one-byte opcode with a ModRM whose ModRM selects nothing (C6/C7 /1-/7, FE /2-/7, FF /7,
+ * FF /3 and /5 on a register, LEA on a register, an undefined x87 register form): the
+ * kernel's decoder takes the group's common attributes (ModRM, immediate) and reads on, so
+ * the instruction decodes [checked on 6.18.44: all step out of line]. The length is that of
+ * a defined member with the same mod and r/m.
+ */
+function undefinedGroupMember(bytes: Uint8Array, bits: 64 | 32, at: number): KInsn | undefined {
+  const op = bytes[at]!;
+  if (!GROUP_LIKE.has(op) || at + 1 >= bytes.length) return undefined;
+  const modrm = bytes[at + 1]!;
+  for (let r = 0; r < 9; r++) {
+    const b = bytes.slice();
+    if (r === 8) b[at] = 0x8b; // lea's register form: mov has the same ModRM layout and no immediate
+    else b[at + 1] = (modrm & 0xc7) | (r << 3);
+    const k = decodeWith(b, bits);
+    if (k) return { ...k, opcode: [op], modrm, code: Code.INVALID };
+  }
+  return undefined;
+}
+
+const GROUP_LIKE = new Set([0x8d, 0x8f, 0xc6, 0xc7, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xfe, 0xff]);
+
+/** Decode with the bytes at `drop` (all before the opcode) left out, then put them back. */
+function decodeDropping(bytes: Uint8Array, bits: 64 | 32, drop: number[]): KInsn | undefined {
+  const k = decodeWith(bytes.filter((_, at) => !drop.includes(at)), bits);
+  if (!k) return undefined;
+  let prefixEnd = 0;
+  while (prefixEnd < bytes.length && LEGACY.has(bytes[prefixEnd]!)) prefixEnd++;
+  return shifted(k, bytes, drop.length, prefixEnd);
+}
+
+/** A decoding of the bytes minus n prefix bytes, with offsets moved back over them. */
+function shifted(k: KInsn, bytes: Uint8Array, n: number, prefixEnd: number): KInsn {
+  const move = (o: number): number => (o < 0 ? o : o + n);
+  const rex = bits64Rex(bytes, prefixEnd, k);
+  return {
+    ...k,
+    length: k.length + n,
+    prefixes: Array.from(bytes.subarray(0, prefixEnd)),
+    rex,
+    rexOffset: rex ? prefixEnd : -1,
+    vexOffset: move(k.vexOffset),
+    modrmOffset: move(k.modrmOffset),
+    dispOffset: move(k.dispOffset),
+    immOffset: move(k.immOffset),
+  };
+}
+
+function bits64Rex(bytes: Uint8Array, prefixEnd: number, k: KInsn): number {
+  return k.rex || (k.vex.length && (bytes[prefixEnd]! & 0xf0) === 0x40) ? bytes[prefixEnd]! : 0;
+}
+
+/** REX then C4/C5/62 on a decoder that hides the VEX prefix (DecoderEra.rexHidesVex): LES/LDS/BOUND, a ModRM, no immediate. */
+function vexByteAsOpcode(bytes: Uint8Array, prefixEnd: number): KInsn {
+  const op = prefixEnd + 1;
+  const modrmOffset = op + 1;
+  const modrm = bytes[modrmOffset] ?? 0;
+  const mod = modrm >> 6, rm = modrm & 7;
+  let at = modrmOffset + 1;
+  let dispSize = 0;
+  if (mod !== 3) {
+    const base = rm === 4 ? bytes[at++]! & 7 : -1; // SIB
+    if (mod === 1) dispSize = 1;
+    else if (mod === 2 || (mod === 0 && rm === 5) || (mod === 0 && base === 5)) dispSize = 4;
+  }
+  return {
+    length: at + dispSize,
+    prefixes: Array.from(bytes.subarray(0, prefixEnd)),
+    rex: bytes[prefixEnd]!,
+    rexOffset: prefixEnd,
+    vex: [],
+    vexOffset: -1,
+    opcode: [bytes[op]!],
+    modrm,
+    modrmOffset,
+    dispOffset: dispSize ? at : -1,
+    dispSize,
+    immOffset: -1,
+    immSize: 0,
+    immValue: 0,
+    ripRelative: mod === 0 && rm === 5,
+    code: Code.INVALID,
+  };
 }
 
 /**
@@ -74,7 +238,11 @@ export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, rex2 = false): KI
  */
 function unknownTwoByte(bytes: Uint8Array, prefixEnd: number, at: number): KInsn {
   const three = bytes[at + 1] === 0x38 || bytes[at + 1] === 0x3a;
-  const opcode = three ? [0x0f, bytes[at + 1]!, bytes[at + 2] ?? 0] : [0x0f, bytes[at + 1]!];
+  return operandless(bytes, prefixEnd, at, three ? [0x0f, bytes[at + 1]!, bytes[at + 2] ?? 0] : [0x0f, bytes[at + 1]!]);
+}
+
+/** Opcode bytes at `at` and nothing after them; a REX if `at` is past the legacy prefixes. */
+function operandless(bytes: Uint8Array, prefixEnd: number, at: number, opcode: number[]): KInsn {
   return {
     length: at + opcode.length,
     prefixes: Array.from(bytes.subarray(0, prefixEnd)),
