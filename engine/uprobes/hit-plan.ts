@@ -12,8 +12,8 @@
 // instance and never unapplies); the site is not a nop5 the 6.18 kernel will
 // optimize; the site is not the uretprobe trampoline. Checked on every hit:
 // the registry's generation (uprobes added or removed), the consumer list
-// (its length and head: a consumer is always added at the head), the mm's
-// VMA generation and XOL area, MMF_HAS_UPROBES.
+// (registry.ts replaces the array on every register and unregister, so one
+// identity compare), the mm's VMA generation and XOL area, MMF_HAS_UPROBES.
 
 import type { Cpu } from "../cpu/cpu.js";
 import { Fl } from "../cpu/flags.js";
@@ -51,7 +51,6 @@ const TF = Fl.TF;
 export class HitPlan {
   private readonly consumers: Consumer[];
   private readonly n: number;
-  private readonly head: Consumer;
   /** Every consumer's stats are the engine's own (per-thread counts in two fields). */
   private readonly stats: Stats[];
   private readonly emulate: (a: ArchUprobe, cpu: Cpu) => boolean;
@@ -69,7 +68,6 @@ export class HitPlan {
   ) {
     this.consumers = u.consumers;
     this.n = u.consumers.length;
-    this.head = u.consumers[0]!;
     this.stats = u.consumers.map((c) => c.stats as Stats);
     this.emulate = emulate;
   }
@@ -87,13 +85,11 @@ export class HitPlan {
 
   /** Does the plan still describe this site (the registry, the consumers, the mm)? */
   valid(mm: AddressSpace, registryGen: number): boolean {
-    const cs = this.consumers;
     return (
       mm === this.mm &&
       registryGen === this.p.registryGen &&
       mm.vmaGeneration === this.vmaGen &&
-      cs.length === this.n &&
-      cs[0] === this.head &&
+      this.u.consumers === this.consumers &&
       this.st.hasUprobes &&
       this.st.xolArea === this.area
     );
