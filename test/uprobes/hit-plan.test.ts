@@ -132,6 +132,10 @@ int main(void) { pthread_t t[3]; for (int i = 0; i < 3; i++) pthread_create(&t[i
     assert.equal(r.run.probes[0]!.hits, 80_000);
     assert.ok(Object.keys(r.run.probes[0]!.tasks ?? {}).length === 4, JSON.stringify(r.run.probes[0]!.tasks));
     assert.ok(r.interp > 70_000);
+    // --sched probe-cost: the hits' charged time uses up the quantum, so the plan's charges decide the interleaving
+    const pc = await same({ binary: bin, program: "probe work:0 < @[tid] = count() >", quantum: 997, sched: "probe-cost" });
+    assert.equal(pc.run.probes[0]!.hits, 80_000);
+    assert.ok(pc.interp > 70_000);
   });
 });
 
