@@ -6,7 +6,12 @@
 //
 //   G[0] = N(64, (G[0] ?? 0n) + 1n);
 //
-// where N is BigInt.asIntN (through asIntN), G the runtime's scalar slots (runtime.ts). The
+// where N is BigInt.asIntN (through asIntN), G the runtime's scalar slots (runtime.ts). A
+// slot the program only counts with (counter-slots.ts) counts in a JS number instead:
+//
+//   const t1 = K[0] + 1; if (t1 < 4503599627370496 && G[0] !== undefined) K[0] = t1; else R.bump(0, 1);
+//
+// The
 // generated function takes the HitContext; `/ FILTER /` becomes an early
 // return at its top, evaluated at hit time. One function is generated per
 // attach point, so per-probe constants (`func`, `probe`) are literals.
@@ -19,6 +24,7 @@
 import type { AssignStmt, Block, CallExpr, CastExpr, Expr, IfStmt, IndexExpr, IntTypeName, LValue, Stmt, VarRef } from "./ast.js";
 import { ARG_REGS, CHILD_PID, REGISTERS, signalNumber, type Ty, type Where } from "./builtins.js";
 import { constInt } from "./const-int.js";
+import { COUNTER_FOLD_AT, counterSlots, CounterKind } from "./counter-slots.js";
 import type { Span } from "./diagnostics.js";
 import type { HitContext, ResolvedTarget, UsdtArgReader } from "./host.js";
 import type { ItemInfo, PassContext, VarInfo } from "./passes/context.js";
@@ -85,6 +91,10 @@ export interface GeneratedProgram {
 /** Generate every handler of an analysed program (the passes ran without errors). */
 export function generate(checked: PassContext, rt: Runtime): GeneratedProgram {
   const out: GeneratedProgram = { probes: [], events: [], begins: [], ends: [] };
+  for (const [name, kind] of counterSlots(checked.program)) {
+    const id = checked.storage.ids.get(name);
+    if (id !== undefined && checked.vars.has(name)) rt.counterKind[id] = kind;
+  }
   for (const item of checked.program.items) {
     if (item.kind === "config") continue;
     const info = checked.items.get(item)!;
@@ -135,20 +145,20 @@ class CodeGen {
   /** Compile a body into a handler. */
   build(body: Block, filter: Expr | undefined): { fn: Handler; source: string } {
     const src = this.source(body, filter);
-    const factory = new Function("R", "G", "M", "S", "C", "N", `"use strict";\nreturn function handler(ctx) {\n${src}};`) as (
+    const factory = new Function("R", "G", "M", "S", "C", "N", "K", `"use strict";\nreturn function handler(ctx) {\n${src}};`) as (
       ...a: unknown[]
     ) => Handler;
-    const fn = factory(this.rt, this.rt.G, this.rt.M, this.rt.S, this.closure.consts, asIntN);
+    const fn = factory(this.rt, this.rt.G, this.rt.M, this.rt.S, this.closure.consts, asIntN, this.rt.K);
     return { fn, source: src };
   }
 
   /** Compile a filter alone into a predicate. */
   buildFilter(filter: Expr): (ctx: HitContext) => boolean {
     const cond = this.cond(filter);
-    const factory = new Function("R", "G", "M", "S", "C", "N", `"use strict";\nreturn function filter(ctx) { return ${cond}; };`) as (
+    const factory = new Function("R", "G", "M", "S", "C", "N", "K", `"use strict";\nreturn function filter(ctx) { return ${cond}; };`) as (
       ...a: unknown[]
     ) => (ctx: HitContext) => boolean;
-    return factory(this.rt, this.rt.G, this.rt.M, this.rt.S, this.closure.consts, asIntN);
+    return factory(this.rt, this.rt.G, this.rt.M, this.rt.S, this.closure.consts, asIntN, this.rt.K);
   }
 
   // ---- helpers -------------------------------------------------------------------
@@ -321,11 +331,19 @@ class CodeGen {
       return `${n} = ${combine(n, value)};\n`;
     }
     if (ref.scope === "self") return this.selfStore(ref, combine(this.selfRead(ref), value));
+    if (target.kind !== "index" && this.rt.counterKind[this.id(ref.name)] === CounterKind.Wrap) return this.counterAdd(this.id(ref.name), op === "+" ? 1 : -1);
     const t = this.t();
     const pre = `const ${t} = ${value};\n`;
     const sl = this.slot(target);
     const cur = target.kind === "index" ? sl.slot : `(${sl.slot} ?? 0n)`;
     return pre + sl.pre + `${sl.slot} = ${combine(cur, t)};\n`;
+  }
+
+  /** A counter slot's `+= d` as a number while it is exact and the slot is set (runtime.ts bump, counter-slots.ts). */
+  private counterAdd(id: number, d: 1 | -1): string {
+    const k = this.t();
+    const ok = d > 0 ? `${k} < ${COUNTER_FOLD_AT}` : `${k} > -${COUNTER_FOLD_AT}`;
+    return `const ${k} = K[${id}] + ${d};\nif (${ok} && G[${id}] !== undefined) K[${id}] = ${k}; else R.bump(${id}, ${d});\n`;
   }
 
   private aggregate(target: LValue, call: CallExpr): string {
@@ -341,6 +359,7 @@ class CodeGen {
     const keyed = target.kind === "index";
     switch (call.name) {
       case "count":
+        if (!keyed && this.rt.counterKind[this.id((target as VarRef).name)] === CounterKind.Count) return this.counterAdd(this.id((target as VarRef).name), 1);
         return pre + (keyed ? `${s} += 1n;\n` : `${s} = (${s} ?? 0n) + 1n;\n`);
       case "sum":
         if (u64) return pre + (keyed ? `${s} = BigInt.asUintN(64, ${s} + ${t});\n` : `${s} = BigInt.asUintN(64, (${s} ?? 0n) + ${t});\n`);

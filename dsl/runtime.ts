@@ -7,6 +7,8 @@
 //          is its parts joined with NUL (no value of the language contains
 //          NUL: strings end at one)
 //   S[id]  a per-thread `self.x`: JS Map from tid to value
+//   K[id]  a counter slot's hits not yet in G[id] (counter-slots.ts): the
+//          value is G[id] + K[id]; fold() adds them in before any read
 //
 // Values and aggregation states are laid out as value.ts describes. What
 // printf()/print() write goes through the Printer the runtime is given
@@ -20,6 +22,7 @@
 // per call site, like bpftrace's `-k` warnings; the handler goes on.
 
 import { TOOL_PROCESS } from "./builtins.js";
+import { CounterKind } from "./counter-slots.js";
 import type { SourceText } from "./diagnostics.js";
 import { formatLog2FromHist } from "./funclatency.js";
 import type { HitContext, OutputSink, TargetInfo } from "./host.js";
@@ -67,6 +70,10 @@ export class Runtime {
   readonly G: unknown[];
   readonly M: Array<Map<unknown, Entry>>;
   readonly S: Array<Map<number, Value>>;
+  /** Counter slots' pending counts: exact integers while |K[id]| < COUNTER_FOLD_AT (a Float64Array: no allocation per store). */
+  readonly K: Float64Array;
+  /** CounterKind per slot (compile.ts sets it before generating code). */
+  readonly counterKind: Uint8Array;
   exitRequested = false;
   exitCode = 0;
   /** Warning sites (spans) and how often each fired. */
@@ -88,6 +95,8 @@ export class Runtime {
     this.G = new Array<unknown>(vars.length).fill(undefined);
     this.M = vars.map(() => new Map());
     this.S = vars.map(() => new Map());
+    this.K = new Float64Array(vars.length);
+    this.counterKind = new Uint8Array(vars.length);
     this.maxMapKeys = opts.maxMapKeys ?? 4096;
   }
 
@@ -105,6 +114,24 @@ export class Runtime {
       `${this.opts.source.fileName}:${line}:${col}: WARNING: Map full; can't update element. Try increasing max_map_keys config ` +
         `(${this.vars[id]!.name} holds ${this.maxMapKeys} keys; further new keys are dropped, reported once per map)`,
     );
+  }
+
+  // ---- counter slots (counter-slots.ts) ----------------------------------------
+
+  /**
+   * Add K[id] and d to G[id] as the BigInt code would have, step by step: int64 wrap for `x++`
+   * (reducing once mod 2^64 equals reducing at every step), none for count(). Called by a
+   * handler when the number path cannot go on (unset slot, |K| at the limit) and before reads.
+   */
+  bump(id: number, d: number): void {
+    const sum = ((this.G[id] as bigint | undefined) ?? 0n) + BigInt(this.K[id]!) + BigInt(d);
+    this.G[id] = this.counterKind[id] === CounterKind.Wrap ? BigInt.asIntN(64, sum) : sum;
+    this.K[id] = 0;
+  }
+
+  /** A counter slot's pending counts into G[id] (readers call it first). */
+  fold(id: number): void {
+    if (this.K[id] !== 0) this.bump(id, 0);
   }
 
   // ---- arithmetic ------------------------------------------------------------
@@ -312,6 +339,7 @@ export class Runtime {
 
   clear(id: number): void {
     this.G[id] = undefined;
+    this.K[id] = 0;
     this.M[id]!.clear();
   }
 
@@ -331,6 +359,7 @@ export class Runtime {
           return 0n;
       }
     };
+    this.K[id] = 0;
     if (this.G[id] !== undefined) this.G[id] = z(this.G[id]);
     for (const e of this.M[id]!.values()) e.v = z(e.v);
   }
@@ -340,6 +369,7 @@ export class Runtime {
     const meta = this.vars[id]!;
     if (meta.scope === "self") return [];
     if (meta.keyed) return [...this.M[id]!.values()].map((e) => ({ k: e.k, v: e.v }));
+    this.fold(id);
     const v = this.G[id];
     return v === undefined ? [] : [{ k: undefined, v }];
   }

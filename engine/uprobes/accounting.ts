@@ -34,7 +34,7 @@ export function newStats(): ProbeStats {
  * A consumer's stats. Hits by thread: the thread that hit last counts in two fields, and only a hit by another
  * thread (or a reader of byTid) moves them into the Map: a Map get and set per hit was a tenth of an emulated hit.
  */
-class Stats implements ProbeStats {
+export class Stats implements ProbeStats {
   hits = 0;
   traps: Record<TrapKind, number> = { int3: 0, single_step: 0, uret_trap: 0, uprobe_syscall: 0, uretprobe_syscall: 0 };
   virtualPs = 0;

@@ -98,7 +98,8 @@ export class Registry {
     if (uc.refCtrOffset && this.sub.gen.refCtr && !this.refCounters.claim(u, uc.refCtrOffset))
       return this.reject(c, EINVAL, `reference counter offset mismatch: this uprobe counts the semaphore at 0x${u.refCtr!.offset.toString(16)}`);
     if (uc.retHandler && this.sub.gen.uretprobeReturn === "none") return this.reject(c, EINVAL, `uretprobes do not exist before 3.10 (modelled kernel ${this.sub.gen.version})`);
-    u.consumers.unshift(c);
+    // a new list, not unshift: a handler chain running now goes on over the list it started with (list_add_rcu)
+    u.consumers = [c, ...u.consumers];
     for (const proc of this.sub.processes()) {
       if (uc.filter && !uc.filter(proc)) continue;
       for (const vaddr of addressesOf(proc, file, offset, true)) {
@@ -131,7 +132,7 @@ export class Registry {
     const u = c.uprobe;
     const i = u.consumers.indexOf(c);
     if (i < 0) return;
-    u.consumers.splice(i, 1);
+    u.consumers = u.consumers.filter((x) => x !== c); // a new list, as in register()
     for (const proc of this.sub.processes()) {
       if (!this.sub.mmState(proc.mm).hasUprobes) continue;
       if (this.filterChain(u, proc)) continue;

@@ -8,6 +8,7 @@ import type { MappedFile } from "../mm/mapped-file.js";
 import type { Process } from "../os/process.js";
 import type { Task } from "../os/task.js";
 import type { ProbeStats } from "./accounting.js";
+import type { HitPlan } from "./hit-plan.js";
 import type { ArchUprobe } from "./x86/arch-uprobe.js";
 
 export const UPROBE_HANDLER_REMOVE = 1;
@@ -139,6 +140,9 @@ export class MmState {
   trampIp = -1;
   trampVmaGen = -1;
   trampResult = false;
+  /** Hit plans by probe address (hit-plan.ts), and the one used last. */
+  readonly plans = new Map<number, HitPlan | undefined>();
+  lastPlan: HitPlan | undefined;
 }
 
 /** The XOL area: one page, 32 slots of 128 bytes; slot 0 holds the uretprobe trampoline (3.10+). */

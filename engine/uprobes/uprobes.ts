@@ -19,6 +19,7 @@ import { SI_KERNEL, SI_USER, SIGILL, SIGSEGV, SIGTRAP, type SigInfo } from "../o
 import type { Task } from "../os/task.js";
 import { countTaskHit, EventTrace, hex, type TrapKind } from "./accounting.js";
 import { costPs, type CostKind, type CostProfile } from "./cost.js";
+import { HitPlan, type HitPlanHost } from "./hit-plan.js";
 import type { KernelGeneration } from "./generations.js";
 import { Registry, type RegistryContext } from "./registry.js";
 import { MmState, UPROBE_HANDLER_IGNORE, UPROBE_HANDLER_REMOVE, UTask, UTaskState, type Consumer, type ConsumerContext, type ReturnInstance, type Uprobe, type UprobeConsumer, type XolArea } from "./state.js";
@@ -44,6 +45,13 @@ export interface UprobesOptions {
   cost: CostProfile;
   /** Record the first N hits in an event trace. */
   traceHits?: number;
+  /** Per-site hit plans (hit-plan.ts); default: on unless UPROBE_LAB_HIT_PLAN=0 (tests and bench/ab.js compare both). */
+  hitPlans?: boolean;
+}
+
+/** UPROBE_LAB_HIT_PLAN=0 turns the per-site hit plans off (the general path only). */
+function hitPlansDefault(): boolean {
+  return (typeof process !== "undefined" ? process.env["UPROBE_LAB_HIT_PLAN"] : undefined) !== "0";
 }
 
 const NO_COOKIES: Map<number, bigint> = new Map();
@@ -127,7 +135,7 @@ class ArchContext implements UprobeArchContext {
   }
 }
 
-export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
+export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext, HitPlanHost {
   readonly registry: Registry;
   readonly gen: KernelGeneration;
   readonly emulation: boolean;
@@ -141,6 +149,8 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
   /** Virtual time charged by the model (traps, syscalls, handlers), picoseconds. */
   chargedPs = 0;
   private readonly archCtx: ArchContext;
+  /** Hits at planned sites run their HitPlan (hit-plan.ts). */
+  readonly planning: boolean;
 
   constructor(o: UprobesOptions) {
     this.gen = o.gen;
@@ -148,6 +158,8 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
     this.cost = o.cost;
     this.optimizeEnabled = o.gen.nop5Optimize && o.emulation;
     this.traceLog = new EventTrace(o.traceHits ?? 0);
+    // a traced hit records each step: the general path only
+    this.planning = (o.hitPlans ?? hitPlansDefault()) && this.traceLog.maxHits === 0;
     this.costPs = Object.fromEntries(Object.keys(o.cost.costs).map((k) => [k, costPs(o.cost, k as CostKind)])) as Record<CostKind, number>;
     this.trapPs = [this.costPs.int3_trap, this.costPs.single_step, this.costPs.uret_trap, this.costPs.uprobe_syscall, this.costPs.uretprobe_syscall];
     this.handlerPs = this.costPs.handler;
@@ -247,7 +259,7 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
     return this.chargePs(this.costPs[kind]);
   }
 
-  private chargePs(ps: number): number {
+  chargePs(ps: number): number {
     this.clock?.charge(ps);
     this.chargedPs += ps;
     return ps;
@@ -318,10 +330,10 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
   // ---- handlers ----
 
   /** One context object re-pointed at each handler run (handlers must not keep it). */
-  private readonly ctx: ConsumerContext = { task: undefined as unknown as Task, cpu: undefined as unknown as ConsumerContext["cpu"], vaddr: 0, cookie: 0n };
+  readonly hitCtx: ConsumerContext = { task: undefined as unknown as Task, cpu: undefined as unknown as ConsumerContext["cpu"], vaddr: 0, cookie: 0n };
 
   private context(task: Task, vaddr: number, cookie: bigint): ConsumerContext {
-    const c = this.ctx;
+    const c = this.hitCtx;
     c.task = task;
     c.cpu = task.proc.cpu;
     c.vaddr = vaddr;
@@ -373,7 +385,19 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
 
   /** DIE_INT3: uprobe_pre_sstep_notifier() then handle_swbp(). */
   breakpoint(task: Task): boolean {
-    const st = this.mmState(task.proc.mm);
+    const mm = task.proc.mm;
+    const st = this.mmState(mm);
+    if (this.planning) {
+      // a planned site: handle_swbp's common case as straight code (hit-plan.ts)
+      const bp = task.proc.cpu.rip - 1;
+      let plan = st.lastPlan;
+      if (plan === undefined || plan.bp !== bp) plan = st.plans.get(bp);
+      if (plan !== undefined && plan.valid(mm, this.registry.generation)) {
+        st.lastPlan = plan;
+        plan.hit(task, this);
+        return true;
+      }
+    }
     const utask = this.existingUtask(task);
     if (!st.hasUprobes && !(utask && utask.returnInstances.length)) return false;
     this.handleSwbp(task);
@@ -401,6 +425,7 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
       } else cpu.rip = bp; // raced with removal: re-execute the original instruction
       return;
     }
+    if (this.planning) this.planSite(task, u, bp);
     u.hits++;
     const hit = this.traceLog.maxHits > 0 ? this.traceLog.beginHit() : 0;
     this.chargeTrap("int3", u.consumers);
@@ -435,6 +460,24 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext {
       return;
     }
     this.preSsout(task, u, bp, hit);
+  }
+
+  /** Make (or refuse) the hit plan of the site at bp, used from its next hit on. */
+  private planSite(task: Task, u: Uprobe, bp: number): void {
+    const mm = task.proc.mm;
+    const st = this.mmState(mm);
+    const a = u.arch;
+    const optimizable = this.optimizeEnabled && a !== undefined && a.canOptimize && !a.optimizeFail;
+    const params = { registryGen: this.registry.generation, trapPs: this.trapPs[0]!, handlerPs: this.handlerPs, handlerIpIsBpPlus1: this.gen.handlerIpIsBpPlus1, skipWhenIpChanged: this.gen.skipWhenIpChanged };
+    const plan = HitPlan.make(bp, u, mm, st, params, optimizable);
+    st.plans.set(bp, plan);
+    if (st.lastPlan !== undefined && st.lastPlan.bp === bp) st.lastPlan = plan;
+  }
+
+  /** The plan's emulation failed: pre_ssout() as the general path does. */
+  stepOutOfLine(task: Task, u: Uprobe, bp: number): void {
+    this.utask(task).traceHit = 0;
+    this.preSsout(task, u, bp, 0);
   }
 
   /** find_active_uprobe(): the VMA's file and offset identify the uprobe (memoized per address). */

@@ -1,0 +1,174 @@
+// A per-site hit plan (docs/uprobes-model.md §4.4): what handle_swbp(),
+// handler_chain() and arch_uprobe_skip_sstep() do for the common case of an
+// emulated hit, decided once for a probe address and then run as straight
+// code: no lookups, no allocation, the trap and handler charges as plain
+// numbers. The plan holds only while what it assumed holds; the generations
+// it was made under are compared on every hit (a few integer compares), and
+// anything else goes to the general path in uprobes.ts.
+//
+// Assumed when made (HitPlan.make): the event trace is off; the uprobe is
+// analysed and emulated (its ops have an emulate function); no consumer has a
+// ret handler or a filter (so handler_chain() never prepares a return
+// instance and never unapplies); the site is not a nop5 the 6.18 kernel will
+// optimize; the site is not the uretprobe trampoline. Checked on every hit:
+// the registry's generation (uprobes added or removed), the consumer list
+// (registry.ts replaces the array on every register and unregister, so one
+// identity compare), the mm's VMA generation and XOL area, MMF_HAS_UPROBES.
+
+import type { Cpu } from "../cpu/cpu.js";
+import { Fl } from "../cpu/flags.js";
+import type { AddressSpace } from "../mm/address-space.js";
+import type { Task } from "../os/task.js";
+import { Stats } from "./accounting.js";
+import type { Consumer, ConsumerContext, MmState, Uprobe, XolArea } from "./state.js";
+import type { ArchUprobe } from "./x86/arch-uprobe.js";
+
+/** What a plan needs of the subsystem: the charges (uprobes.ts chargePs) and the rare outcomes. */
+export interface HitPlanHost {
+  /** Charge ps of virtual time (clock and the model's total). */
+  chargePs(ps: number): number;
+  /** The shared consumer context, re-pointed per handler run. */
+  readonly hitCtx: ConsumerContext;
+  /** pre_ssout(): the emulation failed (a push that faults): single-step out of line. */
+  stepOutOfLine(task: Task, u: Uprobe, bp: number): void;
+  sendSigtrap(task: Task): void;
+}
+
+/** The parameters a plan depends on, from the kernel generation and cost profile. */
+export interface HitPlanParams {
+  registryGen: number;
+  trapPs: number;
+  handlerPs: number;
+  /** 3.5: handlers see ip after the int3. */
+  handlerIpIsBpPlus1: boolean;
+  /** 6.18: a consumer that moved ip skips the instruction. */
+  skipWhenIpChanged: boolean;
+}
+
+// a local copy (see Gpr in registers.ts: imported bindings are slow in hot code)
+const TF = Fl.TF;
+
+export class HitPlan {
+  private readonly consumers: Consumer[];
+  private readonly n: number;
+  /** Every consumer's stats are the engine's own (per-thread counts in two fields). */
+  private readonly stats: Stats[];
+  private readonly emulate: (a: ArchUprobe, cpu: Cpu) => boolean;
+
+  private constructor(
+    readonly bp: number,
+    private readonly u: Uprobe,
+    private readonly a: ArchUprobe,
+    private readonly mm: AddressSpace,
+    private readonly st: MmState,
+    private readonly area: XolArea | undefined,
+    private readonly vmaGen: number,
+    private readonly p: HitPlanParams,
+    emulate: (a: ArchUprobe, cpu: Cpu) => boolean,
+  ) {
+    this.consumers = u.consumers;
+    this.n = u.consumers.length;
+    this.stats = u.consumers.map((c) => c.stats as Stats);
+    this.emulate = emulate;
+  }
+
+  /** A plan for the uprobe at bp in mm, or undefined when a hit there needs the general path. */
+  static make(bp: number, u: Uprobe, mm: AddressSpace, st: MmState, p: HitPlanParams, optimizable: boolean): HitPlan | undefined {
+    const a = u.arch;
+    if (a === undefined || a.ops.emulate === undefined || optimizable) return undefined;
+    if (st.xolArea !== undefined && st.xolArea.vaddr === bp) return undefined;
+    const cs = u.consumers;
+    if (cs.length === 0) return undefined;
+    for (const c of cs) if (c.uc.handler === undefined || c.uc.retHandler !== undefined || c.uc.filter !== undefined || !(c.stats instanceof Stats)) return undefined;
+    return new HitPlan(bp, u, a, mm, st, st.xolArea, mm.vmaGeneration, p, a.ops.emulate);
+  }
+
+  /** Does the plan still describe this site (the registry, the consumers, the mm)? */
+  valid(mm: AddressSpace, registryGen: number): boolean {
+    return (
+      mm === this.mm &&
+      registryGen === this.p.registryGen &&
+      mm.vmaGeneration === this.vmaGen &&
+      this.u.consumers === this.consumers &&
+      this.st.hasUprobes &&
+      this.st.xolArea === this.area
+    );
+  }
+
+  /** handle_swbp() for this site: ip is bp + 1. */
+  hit(task: Task, host: HitPlanHost): void {
+    const cpu = task.proc.cpu;
+    const bp = this.bp;
+    const u = this.u;
+    const p = this.p;
+    u.hits++;
+    if (this.n === 1) {
+      this.hitOne(task, cpu, host);
+      return;
+    }
+    // chargeTrap("int3")
+    const trapPs = host.chargePs(p.trapPs);
+    const stats = this.stats;
+    const n = this.n;
+    for (let i = 0; i < n; i++) {
+      const s = stats[i]!;
+      s.traps.int3++;
+      s.virtualPs += trapPs;
+    }
+    if (!p.handlerIpIsBpPlus1) cpu.rip = bp;
+    const ipBefore = cpu.rip;
+    // handler_chain(): newest first; no ret handlers and no filters, so nothing after the loop applies
+    const tid = task.tid;
+    const ctx = host.hitCtx;
+    const cs = this.consumers;
+    for (let i = 0; i < n; i++) {
+      const s = stats[i]!;
+      ctx.task = task;
+      ctx.cpu = cpu;
+      ctx.vaddr = bp;
+      ctx.cookie = 0n;
+      s.hits++;
+      if (tid === s.tidNow) s.tidPending++;
+      else s.countTid(tid);
+      s.virtualPs += host.chargePs(p.handlerPs);
+      cs[i]!.uc.handler!(ctx);
+    }
+    this.finish(task, cpu, ipBefore, host);
+  }
+
+  /**
+   * The same for one consumer: the int3 and the handler run charged at once (integer picoseconds: the
+   * sums are exact in any order, and nothing reads the clock between the two charges).
+   */
+  private hitOne(task: Task, cpu: Cpu, host: HitPlanHost): void {
+    const p = this.p;
+    const s = this.stats[0]!;
+    host.chargePs(p.trapPs + p.handlerPs);
+    s.traps.int3++;
+    s.virtualPs += p.trapPs;
+    if (!p.handlerIpIsBpPlus1) cpu.rip = this.bp;
+    const ipBefore = cpu.rip;
+    const ctx = host.hitCtx;
+    ctx.task = task;
+    ctx.cpu = cpu;
+    ctx.vaddr = this.bp;
+    ctx.cookie = 0n;
+    s.hits++;
+    const tid = task.tid;
+    if (tid === s.tidNow) s.tidPending++;
+    else s.countTid(tid);
+    s.virtualPs += p.handlerPs;
+    this.consumers[0]!.uc.handler!(ctx);
+    this.finish(task, cpu, ipBefore, host);
+  }
+
+  /** After the handlers: a moved ip skips the instruction (6.18), else emulate it, else step it out of line. */
+  private finish(task: Task, cpu: Cpu, ipBefore: number, host: HitPlanHost): void {
+    if (this.p.skipWhenIpChanged && cpu.rip !== ipBefore) return;
+    if (this.emulate(this.a, cpu)) {
+      if (cpu.fl.bits & TF) host.sendSigtrap(task);
+      return;
+    }
+    host.stepOutOfLine(task, this.u, this.bp);
+  }
+}
