@@ -468,7 +468,16 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext, 
     const st = this.mmState(mm);
     const a = u.arch;
     const optimizable = this.optimizeEnabled && a !== undefined && a.canOptimize && !a.optimizeFail;
-    const params = { registryGen: this.registry.generation, trapPs: this.trapPs[0]!, handlerPs: this.handlerPs, handlerIpIsBpPlus1: this.gen.handlerIpIsBpPlus1, skipWhenIpChanged: this.gen.skipWhenIpChanged };
+    // emulate_push_stack(): an emulated push or call also pays stack_write (handleSwbp, §9.5)
+    const writesStack = a !== undefined && (a.ops === pushXolOps || (a.ops === branchXolOps && a.opc1 === 0xe8));
+    const params = {
+      registryGen: this.registry.generation,
+      trapPs: this.trapPs[0]!,
+      handlerPs: this.handlerPs,
+      stackWritePs: writesStack ? this.stackWritePs : 0,
+      handlerIpIsBpPlus1: this.gen.handlerIpIsBpPlus1,
+      skipWhenIpChanged: this.gen.skipWhenIpChanged,
+    };
     const plan = HitPlan.make(bp, u, mm, st, params, optimizable);
     st.plans.set(bp, plan);
     if (st.lastPlan !== undefined && st.lastPlan.bp === bp) st.lastPlan = plan;

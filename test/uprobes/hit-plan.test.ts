@@ -85,6 +85,20 @@ describe("hit plans: the same results as the general path, both tiers", () => {
     });
   }
 
+  test("a profile with stack_write: push and call sites pay it per hit, jcc does not, as on the general path", async () => {
+    const kvm = COST_PROFILES["kvm-6.18"]!;
+    const cost = { ...kvm, name: "kvm-6.18-sw", costs: { ...kvm.costs, stack_write: 97 } };
+    const perHit: Record<string, number> = {};
+    for (const site of ["test:0", "main:0x27", "main:0x37"]) {
+      const r = await same({ ...BOUNDED, cost, program: `probe ${site} < count++ >` });
+      assert.ok(r.interp > 100_000, `${site}: ${r.interp} plan hits`);
+      const base = await runSpec({ ...BOUNDED, cost: kvm, program: `probe ${site} < count++ >` });
+      const p = r.run.probes[0]!;
+      perHit[site] = (p.virtual_ns - base.probes[0]!.virtual_ns) / p.hits; // profile costs are ns
+    }
+    assert.deepEqual(perHit, { "test:0": 97, "main:0x27": 97, "main:0x37": 0 });
+  });
+
   test("jmp at main:0x20 (one hit: the plan is made, never run) and the whole run to exit", async () => {
     const r = await same({ binary: PUSH, program: "probe main:0x20 < printf(\"jmp %d\\n\", pid) > probe test:0 < @[comm] = count() >" });
     assert.equal(r.run.status, 0);
