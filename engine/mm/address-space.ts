@@ -565,6 +565,18 @@ export class AddressSpace {
     }
   }
 
+  /**
+   * The DataView of the page that holds [a, a + n) if write64's fast path would take it (the page is in
+   * the write TLB: present, writable, private), else undefined: the kernel's fixed-size frame copies
+   * (engine/uprobes/x86/frame.ts) read and write it at a & PAGE_MASK without a call per word.
+   */
+  writableView(a: number, n: number): DataView | undefined {
+    const off = a & PAGE_MASK;
+    const pn = (a - off) / PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    return this.wTag[i] === pn && off <= PAGE_SIZE - n ? this.wDv[i] : undefined;
+  }
+
   // ---- slow paths ---------------------------------------------------------------
 
   /** Little-endian load of n <= 4 bytes that may cross a page; unsigned result. */
