@@ -6,7 +6,8 @@
 // step was decoded and translated again: ~4 us per hit. A block translated
 // from the same bytes at the same address is the same block, so it is
 // revived instead: same closure (a resteer stub put in place by the store is
-// replaced by the original), valid again, registered again by the Cpu. Only
+// replaced by the original), valid again, its execution count reset,
+// registered again and counted as a translation by the Cpu. Only
 // single-instruction blocks (steps) are kept; a translation depends on the
 // instruction's own bytes only (one decoded instruction, no #UD stub).
 
@@ -38,6 +39,7 @@ export class StepMemo {
       const b = k.block;
       b.fns[0] = k.fn;
       b.valid = true;
+      b.heat = 0; // as a fresh translation: the jit counts its executions from 0 again
       return b;
     }
     return undefined;
