@@ -10,7 +10,7 @@
 //   npx tsc -p tsconfig.json --outDir .cache/after
 //   node .cache/after/bench/ab.js --reps 8 emu .cache/before .cache/after
 //
-// KIND: emu, xol, nop5, ret (host ns per probe hit: a run with the probe
+// KIND: emu, xol, xol2, nop5, ret (host ns per probe hit: a run with the probe
 // minus a run without, as bench/run.ts section 2), or push, intloop, sieve,
 // strings, threads, intloop-i386 (guest instructions per second, as section 1). The C workloads
 // must have been built by bench/run.ts (.cache/bench/bin).
@@ -45,6 +45,8 @@ interface Tree {
 const PROBES: Record<string, { binary: string; program: string; emulation: boolean }> = {
   emu: { binary: "samples/bin/push-O0", program: "probe test:0 < count++ >", emulation: true },
   xol: { binary: "samples/bin/push-O0", program: "probe test:0 < count++ >", emulation: false },
+  // two stepping probes that share XOL slot 1 in turn (each step rewrites it): ns per call, i.e. per pair of hits
+  xol2: { binary: "samples/bin/push-O0", program: "probe test:0 < count++ > probe test:1 < count++ >", emulation: false },
   nop5: { binary: "nop5", program: "probe hit:0 < count++ >", emulation: true },
   ret: { binary: "samples/bin/push-O0", program: "retprobe test < count++ >", emulation: true },
 };

@@ -17,6 +17,7 @@
 import type { AddressSpace } from "../mm/address-space.js";
 import { isCanonical, MemFault } from "../mm/fault.js";
 import { MAX_INSN_LEN, X86Decoder } from "./decoder.js";
+import { StepMemo } from "./step-memo.js";
 import { CpuException, X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD } from "./exceptions.js";
 import { Flags, Fl } from "./flags.js";
 import type { Insn } from "./insn.js";
@@ -93,6 +94,8 @@ export class Cpu {
   private readonly blocks = new Map<number, Block>();
   private readonly stepBlocks = new Map<number, Block>();
   private readonly pageBlocks = new Map<number, Block[]>();
+  /** Steps dropped by a code write, revived when their bytes come back (XOL slots rewritten in turn). */
+  private readonly stepMemo = new StepMemo();
   /** Counters for --stats and the benchmarks. */
   blocksTranslated = 0;
   /**
@@ -149,6 +152,7 @@ export class Cpu {
     this.blocks.clear();
     this.stepBlocks.clear();
     this.pageBlocks.clear();
+    this.stepMemo.clear();
   }
 
   // ---- register helpers for the OS and the uprobe model (not the hot path) ----
@@ -215,6 +219,7 @@ export class Cpu {
     this.blocks.clear();
     this.stepBlocks.clear();
     this.pageBlocks.clear();
+    this.stepMemo.clear();
   }
 
   /** onWatch runs when a block starting at watchAddr is first translated (Machine's start-up-to-main figure). */
@@ -222,6 +227,10 @@ export class Cpu {
   onWatch: (() => void) | undefined;
 
   private translateBlock(addr: number, single: boolean): Block {
+    if (single) {
+      const kept = this.stepMemo.revive(addr, this.mem);
+      if (kept !== undefined) return this.register(kept, true);
+    }
     const bytes = this.mem.fetch(addr, single ? MAX_INSN_LEN : FETCH_WINDOW);
     const { insns, invalidAt } = this.decoder.decodeRun(addr, bytes, single ? 1 : MAX_BLOCK_INSNS);
     const fns: Exec[] = insns.map((insn, k) => translate(this, insn, k));
@@ -251,15 +260,21 @@ export class Cpu {
       jit: undefined,
       heat: 0,
     };
+    if (single && invalidAt < 0) this.stepMemo.keep(b);
+    return this.register(b, single);
+  }
+
+  /** A block translated (or revived by the step memo): on its pages' watch lists and in its map, counted. */
+  private register(b: Block, single: boolean): Block {
     for (let pn = b.firstPage; pn <= b.lastPage; pn++) {
       let list = this.pageBlocks.get(pn);
       if (!list) this.pageBlocks.set(pn, (list = []));
       list.push(b);
     }
-    (single ? this.stepBlocks : this.blocks).set(addr, b);
+    (single ? this.stepBlocks : this.blocks).set(b.addr, b);
     this.blocksTranslated++;
     // code runs the first time right after it is translated: a cheap "reached main" probe for --stats
-    if (addr === this.watchAddr) this.onWatch?.();
+    if (b.addr === this.watchAddr) this.onWatch?.();
     return b;
   }
 

@@ -565,6 +565,18 @@ export class AddressSpace {
     }
   }
 
+  /**
+   * The DataView of the page that holds [a, a + n) if write64's fast path would take it (the page is in
+   * the write TLB: present, writable, private), else undefined: the kernel's fixed-size frame copies
+   * (engine/uprobes/x86/frame.ts) read and write it at a & PAGE_MASK without a call per word.
+   */
+  writableView(a: number, n: number): DataView | undefined {
+    const off = a & PAGE_MASK;
+    const pn = (a - off) / PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    return this.wTag[i] === pn && off <= PAGE_SIZE - n ? this.wDv[i] : undefined;
+  }
+
   // ---- slow paths ---------------------------------------------------------------
 
   /** Little-endian load of n <= 4 bytes that may cross a page; unsigned result. */
@@ -671,6 +683,28 @@ export class AddressSpace {
     return out.subarray(0, done);
   }
 
+  /**
+   * Would fetch(a, bytes.length) return exactly these bytes, from one executable page? Marks the
+   * page as holding code as fetch() does (the write watch): the Cpu's step memo revives a
+   * translation with it, without allocating a copy of the bytes.
+   */
+  fetchMatches(a: number, bytes: Uint8Array): boolean {
+    if (!(a >= 0 && a < TASK_SIZE)) return false;
+    const off = a & PAGE_MASK;
+    if (off + bytes.length > PAGE_SIZE) return false;
+    const pn = (a - off) / PAGE_SIZE;
+    const p = this.pageAt(pn);
+    if (!p || !(p.prot & PROT_EXEC)) return false;
+    const d = p.data;
+    for (let k = 0; k < bytes.length; k++) if (d[off + k] !== bytes[k]) return false;
+    if (!p.hasCode) {
+      p.hasCode = true;
+      const i = pn & TLB_MASK;
+      if (this.wTag[i] === pn) this.wTag[i] = NaN;
+    }
+    return true;
+  }
+
   /** Read ignoring protections (the kernel's get_user_pages with FOLL_FORCE); undefined if unmapped. */
   peek(a: number, n: number): Uint8Array | undefined {
     const out = new Uint8Array(n);
@@ -689,14 +723,16 @@ export class AddressSpace {
    * The file and other processes keep their bytes. Returns false if unmapped.
    */
   poke(a: number, bytes: Uint8Array): boolean {
-    for (let k = 0; k < bytes.length; k++) {
+    // page by page (an XOL slot copy per single step: one page lookup, not one per byte)
+    for (let k = 0; k < bytes.length; ) {
       const addr = a + k;
       if (!(addr >= 0 && addr < TASK_SIZE)) return false;
       const pn = Math.floor(addr / PAGE_SIZE);
       const p = this.pageAt(pn);
       if (!p) return false;
       this.prepareWrite(pn, p, addr); // breaks COW (flushing the TLBs) and invalidates translated code
-      p.data[addr & PAGE_MASK] = bytes[k]!;
+      const d = p.data;
+      for (let off = addr & PAGE_MASK; k < bytes.length && off < PAGE_SIZE; off++, k++) d[off] = bytes[k]!;
     }
     return true;
   }

@@ -35,11 +35,6 @@ export function userWordValue(): number {
   return userWord.hi * TWO32 + (userWord.lo >>> 0);
 }
 
-/** put_user() of a 64-bit word given as a number (an address or a value below 2^53): 0 or -EFAULT. */
-export function putUser(mm: AddressSpace, addr: number, value: number): number {
-  return putUserHalves(mm, addr, value | 0, Math.floor(value / TWO32) | 0);
-}
-
 /** put_user() of a 64-bit word given as its int32 halves (bit-exact for any value): 0 or -EFAULT. */
 export function putUserHalves(mm: AddressSpace, addr: number, lo: number, hi: number): number {
   try {

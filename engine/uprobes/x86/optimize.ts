@@ -9,7 +9,7 @@
 import { Gpr } from "../../cpu/registers.js";
 import { ENXIO } from "../../errno.js";
 import { PAGE_SIZE, PROT_EXEC, PROT_READ } from "../../mm/page.js";
-import { copyFromUser, copyToUser } from "../../mm/uaccess.js";
+import { readFrame, writeFrame } from "./frame.js";
 import type { Process } from "../../os/process.js";
 import type { Task } from "../../os/task.js";
 import { hex } from "../accounting.js";
@@ -121,7 +121,7 @@ export function sysUprobe(ctx: UprobeArchContext, task: Task): number | "noretur
   const L = cpu.lo, H = cpu.hi;
   if (!syscallFromTrampoline(ctx, task.proc, cpu.rip)) return -ENXIO; // feature probe for libbpf: not from a trampoline
   const sp0 = cpu.getRegNum(RSP);
-  if (copyFromUser(cpu.mem, args, sp0, 4)) return sysUprobeSigill(ctx, task, "sys_uprobe cannot read its frame");
+  if (readFrame(cpu.mem, sp0, args, 4)) return sysUprobeSigill(ctx, task, "sys_uprobe cannot read its frame");
   L[RAX] = args[0]!;
   H[RAX] = args[1]!;
   L[R11] = args[2]!;
@@ -148,7 +148,7 @@ export function sysUprobe(ctx: UprobeArchContext, task: Task): number | "noretur
   args[5] = H[RCX]!;
   args[6] = retaddr | 0;
   args[7] = Math.floor(retaddr / TWO32) | 0;
-  if (copyToUser(cpu.mem, sp - 32, args, 4)) return sysUprobeSigill(ctx, task, "sys_uprobe cannot write its frame");
+  if (writeFrame(cpu.mem, sp - 32, args, 4)) return sysUprobeSigill(ctx, task, "sys_uprobe cannot write its frame");
   cpu.rip = ip;
   cpu.setRegNum(R11, cpu.rflags);
   cpu.setRegNum(RCX, ip);

@@ -4,7 +4,7 @@
 
 import { Gpr } from "../../cpu/registers.js";
 import type { Cpu } from "../../cpu/cpu.js";
-import { copyFromUser, copyToUser, putUser } from "../../mm/uaccess.js";
+import { readFrame, writeFrame } from "./frame.js";
 import type { Task } from "../../os/task.js";
 import type { KernelGeneration } from "../generations.js";
 import type { ReturnInstance } from "../state.js";
@@ -42,12 +42,24 @@ export const HIJACK_WRITE_FAULT = -2;
 export function archUretprobeHijackReturnAddr(cpu: Cpu, trampolineVaddr: number, gen: KernelGeneration): number {
   const sp = cpu.getRegNum(RSP);
   const rasize = sizeofLong(gen, cpu.bitness);
+  if (rasize === 8) {
+    // the 64-bit word through frame.ts: one page check instead of two faulting accessors
+    if (readFrame(cpu.mem, sp, word, 1)) return HIJACK_READ_FAULT;
+    const orig = word[1]! * TWO32 + (word[0]! >>> 0);
+    if (orig === trampolineVaddr) return orig;
+    word[0] = trampolineVaddr | 0;
+    word[1] = Math.floor(trampolineVaddr / TWO32) | 0;
+    return writeFrame(cpu.mem, sp, word, 1) ? HIJACK_WRITE_FAULT : orig;
+  }
   const orig = getUserLong(cpu.mem, sp, rasize);
   if (orig === undefined) return HIJACK_READ_FAULT;
   if (orig === trampolineVaddr) return orig;
-  const err = rasize === 8 ? putUser(cpu.mem, sp, trampolineVaddr) : putUserLong(cpu.mem, sp, 4, trampolineVaddr, 0);
-  return err ? HIJACK_WRITE_FAULT : orig;
+  return putUserLong(cpu.mem, sp, 4, trampolineVaddr, 0) ? HIJACK_WRITE_FAULT : orig;
 }
+
+const TWO32 = 4294967296;
+/** The return address as a (lo, hi) pair: one scratch, no allocation per entry hit. */
+const word = new Int32Array(2);
 
 /** arch_uretprobe_is_alive(): RP_CHECK_CALL uses sp < stack (strict), RP_CHECK_RET and RP_CHECK_CHAIN_CALL use sp <= stack. */
 export function archUretprobeIsAlive(ri: ReturnInstance, strict: boolean, sp: number): boolean {
@@ -70,7 +82,7 @@ export function sysUretprobe(ctx: UprobeArchContext, task: Task): number | "nore
   const area = ctx.mmState(task.proc.mm).xolArea;
   if (!area || cpu.rip !== area.vaddr + URETPROBE_SYSCALL_CHECK) return sysUretprobeSigill(ctx, task, "sys_uretprobe called from outside the trampoline");
   const sp0 = cpu.getRegNum(RSP);
-  if (copyFromUser(m, args, sp0, 3)) return sysUretprobeSigill(ctx, task, "sys_uretprobe cannot read the saved registers");
+  if (readFrame(m, sp0, args, 3)) return sysUretprobeSigill(ctx, task, "sys_uretprobe cannot read the saved registers");
   L[R11] = args[0]!;
   H[R11] = args[1]!;
   L[RCX] = args[2]!;
@@ -89,8 +101,8 @@ export function sysUretprobe(ctx: UprobeArchContext, task: Task): number | "nore
   args[2] = L[RCX]!;
   args[3] = H[RCX]!;
   args[4] = ret | 0; // the rax slot carries the return address for the trampoline's ret
-  args[5] = Math.floor(ret / 4294967296) | 0;
-  if (copyToUser(m, sp - 24, args, 3)) return sysUretprobeSigill(ctx, task, "sys_uretprobe cannot write the trampoline frame");
+  args[5] = Math.floor(ret / TWO32) | 0;
+  if (writeFrame(m, sp - 24, args, 3)) return sysUretprobeSigill(ctx, task, "sys_uretprobe cannot write the trampoline frame");
   cpu.rip = ip;
   // sysret: r11 = flags, rcx = ip; rax keeps the function's return value
   cpu.setRegNum(R11, cpu.rflags);
