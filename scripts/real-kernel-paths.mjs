@@ -79,7 +79,8 @@ SITES.forEach(([insn, , what], i) => {
   const model = r.ok ? hitPath(r.arch, gen.nop5Optimize) : "refused";
   let real;
   try {
-    fs.writeFileSync(events, `p:upaths/s ${exe}:0x${sym.fileOffset.toString(16)}\n`);
+    // append and remove our own event only: truncating uprobe_events would delete every other user's
+    fs.appendFileSync(events, `p:upaths/s ${exe}:0x${sym.fileOffset.toString(16)}\n`);
     fs.writeFileSync(path.join(tracefs, "events/upaths/s/enable"), "1");
     const run = spawnSync(exe, [String(i)], { encoding: "utf8" });
     const hits = Number(/upaths\/s\s+(\d+)|\ss\s+(\d+)\s*$/m.exec(fs.readFileSync(path.join(tracefs, "uprobe_profile"), "utf8"))?.slice(1).find(Boolean) ?? 0);
@@ -88,7 +89,11 @@ SITES.forEach(([insn, , what], i) => {
   } catch {
     real = "refused";
   }
-  fs.writeFileSync(events, "");
+  try {
+    fs.appendFileSync(events, "-:upaths/s\n");
+  } catch {
+    // never created
+  }
   const ok = real === model;
   if (!ok) mismatches++;
   console.log(`${ok ? "ok  " : "DIFF"} ${insn.padEnd(26)} ${what.padEnd(28)} kernel: ${real.padEnd(10)} model: ${model}`);

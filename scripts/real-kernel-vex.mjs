@@ -31,7 +31,7 @@ for (const name of ["vex-vpor", "vex-vzeroupper"]) {
   const r = analyzeInsn(bytes, { gen: resolveKernel(kernel), emulation: true, bits: 64, vaddr: site.addr });
   const model = r.ok ? hitPath(r.arch, resolveKernel(kernel).nop5Optimize) : `refused (errno ${r.errno})`;
   const plain = execFileSync(exe, { encoding: "utf8" });
-  fs.writeFileSync(events, `p:uvex/site ${exe}:0x${site.fileOffset.toString(16)}\n`);
+  fs.appendFileSync(events, `p:uvex/site ${exe}:0x${site.fileOffset.toString(16)}\n`); // not a truncating write: others' events stay
   fs.writeFileSync(path.join(tracefs, "events/uvex/site/enable"), "1");
   const probed = execFileSync(exe, { encoding: "utf8" });
   fs.writeFileSync(path.join(tracefs, "events/uvex/site/enable"), "0");
