@@ -771,8 +771,8 @@ function goTo(g: Gen, t: number): string {
  * at the member block that starts at the new rip (an emulated push: the probed function's next block), if the
  * region is still valid (a handler may rewrite code: the nop5 optimization, a new probe) and TF is clear; else the
  * function leaves with cpu.jitBlock undefined. Saves two block dispatches per emulated hit. syscall is handled the
- * same way (the nop5 path's sys_uprobe, and every system call); B[0].jit is checked too, since an exec (attach)
- * drops all compiled code without invalidating the blocks.
+ * same way (the nop5 path's sys_uprobe, and every system call). An exec in the handler (Cpu.attach) both marks the
+ * old blocks invalid and flushes the jit, so either check stops the region; B[0].jit is the cheaper one to keep.
  */
 function trap(g: Gen, syscall: boolean): string {
   const s = g.fs;
