@@ -286,7 +286,31 @@ export function checkProfile(profile: CostProfile, rec: Recording, estimator: Es
   if (cases.length === 0) throw new UserError("calibrate --check: the recording has no held-out case");
   const reports = cases.map((c) => report(c, rec, k.version, undefined, predictCase(c, profile, k.version, callsOf(rec, c.name)), estimator));
   const summary = errorSummary(reports.map((r) => ({ case: r.case, predicted_ns: r.predicted_ns, measured_ns: r.measured_ns })));
-  return { reports, summary, beyond_noise: reports.filter(beyondNoise).map((r) => r.case), kernel: k.version, estimator, warnings: k.warning ? [k.warning] : [] };
+  const warnings = k.warning ? [k.warning] : [];
+  const drift = stealChange(profile, rec);
+  if (drift) warnings.push(drift);
+  return { reports, summary, beyond_noise: reports.filter(beyondNoise).map((r) => r.case), kernel: k.version, estimator, warnings };
+}
+
+/**
+ * Steal (other guests on the host) this many percentage points apart between the fit and the check: the
+ * machine's speed changed between them. Measured here (2026-12-03 16:46): a fit at 0.7 % steal checked at
+ * 6.8 % gave every held-out case 4-11 % dearer than predicted; the next fit at 0.9 % checked at 1.6 %, 2.8 %
+ * mean and +8.2 % worst.
+ */
+const STEAL_CHANGE_PCT = 3;
+
+/** The warning for a check whose steal differs from the fit's (both from /proc/stat), or undefined. */
+function stealChange(profile: CostProfile, rec: Recording): string | undefined {
+  const fitActivity = profile.provenance?.["activity"] as { steal_pct?: unknown } | undefined;
+  const fitSteal = fitActivity?.steal_pct;
+  const now = rec.activity?.steal_pct;
+  if (typeof fitSteal !== "number" || now === undefined || Math.abs(now - fitSteal) < STEAL_CHANGE_PCT - 1e-9) return undefined; // steal is kept to 0.1: 8.2 - 5.2 is 3
+  return (
+    `warning: the hypervisor took ${now} % of the CPUs' time during this check against ${fitSteal} % during the fit: ` +
+    `the host got ${now > fitSteal ? "busier" : "quieter"} in between, which moves every case's cost the same way; ` +
+    `for the profile's own error, run calibrate -o and --check back to back while steal (top's "st") stays level`
+  );
 }
 
 function r1(x: number): number {

@@ -332,7 +332,17 @@ describe("calibrate: two quiet recordings, fit on one and check on the other (st
       assert.ok(c.summary.mean_abs_pct <= 3, `mean ${c.summary.mean_abs_pct} %`);
       assert.deepEqual(c.beyond_noise, []);
       assert.deepEqual(c.beyond_noise, c.reports.filter(beyondNoise).map((x) => x.case));
+      assert.deepEqual(c.warnings, [], "5.2 against 6.3 % steal: level");
     }
+  });
+  test("a check whose steal moved 3 points or more from the fit's is flagged (the host's speed changed in between)", () => {
+    const busier = { ...B, activity: { ...B.activity!, steal_pct: 8.7 } };
+    const [w] = checkProfile(fitA.profile, busier).warnings;
+    assert.match(w!, /^warning: the hypervisor took 8\.7 % of the CPUs' time during this check against 5\.2 % during the fit: the host got busier/);
+    const quieter = { ...B, activity: { ...B.activity!, steal_pct: 0.5 } };
+    assert.match(checkProfile(fitA.profile, quieter).warnings[0]!, /against 5\.2 % during the fit: the host got quieter/);
+    // a profile without the fit's activity (a built-in one) says nothing about it
+    assert.deepEqual(checkProfile(COST_PROFILES["kvm-6.18"]!, busier).warnings, []);
   });
   test("without stack_write (the model before it) the emulated push and the uretprobe on a nop5 miss beyond their noise", () => {
     // the same fit with the term's coefficient dropped, predictions on the other recording
