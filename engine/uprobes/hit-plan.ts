@@ -27,6 +27,8 @@ import type { ArchUprobe } from "./x86/arch-uprobe.js";
 export interface HitPlanHost {
   /** Charge ps of virtual time (clock and the model's total). */
   chargePs(ps: number): number;
+  /** An int3 trap's write to the user stack, to the clock and every consumer (uprobes.ts). */
+  chargeStackWrite(consumers: readonly Consumer[]): void;
   /** The shared consumer context, re-pointed per handler run. */
   readonly hitCtx: ConsumerContext;
   /** pre_ssout(): the emulation failed (a push that faults): single-step out of line. */
@@ -39,8 +41,8 @@ export interface HitPlanParams {
   registryGen: number;
   trapPs: number;
   handlerPs: number;
-  /** The profile's stack_write when the emulated instruction writes the user stack (push, call), else 0. */
-  stackWritePs: number;
+  /** The emulated instruction writes the user stack (push, call): each hit also pays stack_write. */
+  writesStack: boolean;
   /** 3.5: handlers see ip after the int3. */
   handlerIpIsBpPlus1: boolean;
   /** 6.18: a consumer that moved ip skips the instruction. */
@@ -164,18 +166,11 @@ export class HitPlan {
     this.finish(task, cpu, ipBefore, host);
   }
 
-  /** chargeStackWrite() of uprobes.ts: once per trap, to the clock and every consumer. */
-  private chargeStackWrite(host: HitPlanHost): void {
-    const ps = host.chargePs(this.p.stackWritePs);
-    const stats = this.stats;
-    for (let i = 0; i < this.n; i++) stats[i]!.virtualPs += ps;
-  }
-
   /** After the handlers: a moved ip skips the instruction (6.18), else emulate it, else step it out of line. */
   private finish(task: Task, cpu: Cpu, ipBefore: number, host: HitPlanHost): void {
     if (this.p.skipWhenIpChanged && cpu.rip !== ipBefore) return;
     if (this.emulate(this.a, cpu)) {
-      if (this.p.stackWritePs !== 0) this.chargeStackWrite(host);
+      if (this.p.writesStack) host.chargeStackWrite(this.consumers);
       if (cpu.fl.bits & TF) host.sendSigtrap(task);
       return;
     }

@@ -24,7 +24,7 @@ import type { KernelGeneration } from "./generations.js";
 import { Registry, type RegistryContext } from "./registry.js";
 import { MmState, UPROBE_HANDLER_IGNORE, UPROBE_HANDLER_REMOVE, UTask, UTaskState, type Consumer, type ConsumerContext, type ReturnInstance, type Uprobe, type UprobeConsumer, type XolArea } from "./state.js";
 import { prepareUretprobe, uprobeHandleTrampoline, type UretprobeContext } from "./uretprobe.js";
-import { UPROBE_FIX_CALL, UPROBE_FIX_IP, UPROBE_FIX_RIP_MASK, UPROBE_SWBP_INSN, type UprobeArchContext } from "./x86/arch-uprobe.js";
+import { UPROBE_FIX_CALL, UPROBE_FIX_IP, UPROBE_FIX_RIP_MASK, UPROBE_SWBP_INSN, type ArchUprobe, type UprobeArchContext } from "./x86/arch-uprobe.js";
 import { archUprobeOptimize, sysUprobe } from "./x86/optimize.js";
 import { sysUretprobe } from "./x86/uretprobe.js";
 import { archUprobeAbortXol, archUprobePostXol, archUprobePreXol, archUprobeSkipSstep, branchXolOps, defaultXolOps, pushXolOps } from "./x86/xol-ops.js";
@@ -52,6 +52,11 @@ export interface UprobesOptions {
 /** UPROBE_LAB_HIT_PLAN=0 turns the per-site hit plans off (the general path only). */
 function hitPlansDefault(): boolean {
   return (typeof process !== "undefined" ? process.env["UPROBE_LAB_HIT_PLAN"] : undefined) !== "0";
+}
+
+/** emulate_push_stack(): an emulated push or call writes the user stack, which costs stack_write (§9.5). */
+function emulationWritesStack(a: ArchUprobe): boolean {
+  return a.ops === pushXolOps || (a.ops === branchXolOps && a.opc1 === 0xe8);
 }
 
 const NO_COOKIES: Map<number, bigint> = new Map();
@@ -271,7 +276,7 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext, 
    * the clock and every consumer; a second write in the same trap costs
    * nothing measurable (docs/uprobes-model.md §9.5).
    */
-  private chargeStackWrite(consumers: readonly Consumer[]): void {
+  chargeStackWrite(consumers: readonly Consumer[]): void {
     if (this.stackWritePs === 0) return;
     const ps = this.chargePs(this.stackWritePs);
     for (let i = 0; i < consumers.length; i++) consumers[i]!.stats.virtualPs += ps;
@@ -454,7 +459,7 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext, 
     }
     if (archUprobeSkipSstep(a, cpu)) {
       // emulate_push_stack(): an emulated push or call writes the user stack (once per trap: §9.5)
-      if (!wroteStack && (a.ops === pushXolOps || (a.ops === branchXolOps && a.opc1 === 0xe8))) this.chargeStackWrite(u.consumers);
+      if (!wroteStack && emulationWritesStack(a)) this.chargeStackWrite(u.consumers);
       if (hit) this.trace(hit, "emulated", bp, `${a.ops.name}: ip -> ${hex(cpu.rip)}`);
       if (cpu.fl.bits & TF) this.sendSigtrap(task); // TF lives in the always-materialized bits
       return;
@@ -468,13 +473,11 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext, 
     const st = this.mmState(mm);
     const a = u.arch;
     const optimizable = this.optimizeEnabled && a !== undefined && a.canOptimize && !a.optimizeFail;
-    // emulate_push_stack(): an emulated push or call also pays stack_write (handleSwbp, §9.5)
-    const writesStack = a !== undefined && (a.ops === pushXolOps || (a.ops === branchXolOps && a.opc1 === 0xe8));
     const params = {
       registryGen: this.registry.generation,
       trapPs: this.trapPs[0]!,
       handlerPs: this.handlerPs,
-      stackWritePs: writesStack ? this.stackWritePs : 0,
+      writesStack: a !== undefined && emulationWritesStack(a),
       handlerIpIsBpPlus1: this.gen.handlerIpIsBpPlus1,
       skipWhenIpChanged: this.gen.skipWhenIpChanged,
     };
