@@ -669,12 +669,7 @@ export class AddressSpace {
         if (done === 0) this.fault(a, "exec");
         break;
       }
-      if (!p.hasCode) {
-        p.hasCode = true;
-        // a page holding translated code must take the slow write path (invalidation)
-        const i = pn & TLB_MASK;
-        if (this.wTag[i] === pn) this.wTag[i] = NaN;
-      }
+      if (!p.hasCode) this.watchCode(pn, p);
       const off = addr & PAGE_MASK;
       const chunk = Math.min(n - done, PAGE_SIZE - off);
       out.set(p.data.subarray(off, off + chunk), done);
@@ -697,12 +692,15 @@ export class AddressSpace {
     if (!p || !(p.prot & PROT_EXEC)) return false;
     const d = p.data;
     for (let k = 0; k < bytes.length; k++) if (d[off + k] !== bytes[k]) return false;
-    if (!p.hasCode) {
-      p.hasCode = true;
-      const i = pn & TLB_MASK;
-      if (this.wTag[i] === pn) this.wTag[i] = NaN;
-    }
+    if (!p.hasCode) this.watchCode(pn, p);
     return true;
+  }
+
+  /** The page holds translated code from now on: it must take the slow write path (invalidation). */
+  private watchCode(pn: number, p: Page): void {
+    p.hasCode = true;
+    const i = pn & TLB_MASK;
+    if (this.wTag[i] === pn) this.wTag[i] = NaN;
   }
 
   /** Read ignoring protections (the kernel's get_user_pages with FOLL_FORCE); undefined if unmapped. */
