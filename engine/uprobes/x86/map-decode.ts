@@ -52,7 +52,7 @@ function sizes(bytes: Uint8Array, bits: 64 | 32, s: Start): { opnd: number; addr
 }
 
 /** inat_get_last_prefix_id() of the last legacy prefix byte: 66 -> 1, F3 -> 2, F2 -> 3, any other prefix -> 0. */
-export function lastPrefixId(bytes: Uint8Array, prefixEnd: number): number {
+function lastPrefixId(bytes: Uint8Array, prefixEnd: number): number {
   const lb = prefixEnd > 0 ? bytes[prefixEnd - 1] : undefined;
   return lb === 0x66 ? 1 : lb === 0xf3 ? 2 : lb === 0xf2 ? 3 : 0;
 }
