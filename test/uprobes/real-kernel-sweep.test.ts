@@ -5,7 +5,9 @@
 // from the probed process's own /proc/self/maps). analyzeInsn()/hitPath() for
 // the 6.18 generation must give the same answer for every row, except the
 // rows listed in KNOWN_DIFFERENCES, each with the reason it is left; a listed
-// row that starts to agree fails too, so the list only shrinks.
+// row that starts to agree fails too, so the list only shrinks. A second
+// fixture (real-kernel-sweep-vexmap.json, --only '^vexmap') covers the
+// kernel's opcode map beyond the main sweep's VEX rows.
 
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -33,7 +35,9 @@ interface Sweep {
   rows: SweepRow[];
 }
 
-const sweep = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "test/uprobes/real-kernel-sweep.json"), "utf8")) as Sweep;
+const load = (name: string): Sweep => JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "test/uprobes", name), "utf8")) as Sweep;
+const sweep = load("real-kernel-sweep.json");
+const vexmap = load("real-kernel-sweep-vexmap.json");
 const gen = resolveKernel("6.18");
 
 function modelVerdict(r: SweepRow): string {
@@ -56,12 +60,13 @@ describe(`instruction sweep recorded on ${sweep.kernel} (${sweep.cpu}, ${sweep.r
   test("the fixture is a wide sweep", () => {
     assert.ok(sweep.rows.length >= 3000, `${sweep.rows.length} rows`);
     for (const k of ["emulated", "xol", "optimized", "ENOTSUPP", "ENOEXEC"]) assert.ok(sweep.rows.some((r) => r.kernel === k), k);
+    assert.ok(vexmap.rows.length >= 3000 && vexmap.rows.every((r) => r.group.startsWith("vexmap")), `${vexmap.rows.length} vexmap rows`);
   });
-  test("analyzeInsn()/hitPath() for 6.18 agree with every row but the listed ones", () => {
+  test("analyzeInsn()/hitPath() for 6.18 agree with every row of both fixtures but the listed ones", () => {
     const known = new Set(KNOWN_DIFFERENCES.map(([insn, kernel, model]) => `${insn}|${kernel}|${model}`));
     const unexpected: string[] = [];
     const stillDiffering = new Set<string>();
-    for (const r of sweep.rows) {
+    for (const r of [...sweep.rows, ...vexmap.rows]) {
       const model = modelVerdict(r);
       if (model === r.kernel) continue;
       const k = key(r);

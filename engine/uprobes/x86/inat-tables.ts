@@ -87,10 +87,10 @@ export const OPCODE_TABLES: readonly OpcodeTableText[] = [
   {
     name: "VEX map 7", avx: 7,
     variants: [
-      "f6:40 f8:40",
+      "f8:40",
       null,
-      "f6:93 f8:93",
-      "f6:93 f8:93",
+      "f8:93",
+      "f8:93",
     ],
   },
   {
