@@ -101,8 +101,9 @@ export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, era: DecoderEra =
     const k2 = kernelDecode(bytes.filter((_, at) => !locks.includes(at)), bits, era);
     if (k2) return shifted(k2, bytes, locks.length, i);
   }
-  // (8F with ModRM.reg not 0 is an XOP prefix from 6.18: one the map does not know is -EINVAL)
-  const member = era.rexHidesVex && bytes[op] === 0x8f ? undefined : undefinedGroupMember(bytes, bits, op);
+  // (an XOP prefix was decided above; after a REX, 6.18's prefix test sees the REX and 8F /1-/7 is
+  // POP's group again [checked on 6.18.44: 41 8F C8 steps out of line])
+  const member = undefinedGroupMember(bytes, bits, op);
   if (member) return member;
   // An escaped opcode iced does not list: the map's attributes give its length, or it has no entry and no operands.
   if (bytes[op] === 0x0f && op + 1 < bytes.length) return escapeVerdict(bytes, i, op) === "unknown" ? unknownTwoByte(bytes, i, op) : decodeEscaped(bytes, bits, i, rexAt, op);
