@@ -199,6 +199,9 @@ for (let op = 0; op < 256; op++) {
   add("vexmap-xop", [0x8f, 0xe9, 0x78, op, 0xc1, 0, 0, 0, 0, 0], `XOP map9 ${hx([op])}`);
   add("vexmap-xop", [0x8f, 0xea, 0x78, op, 0xc1, 0x01, 0, 0, 0, 0], `XOP mapA ${hx([op])}`);
 }
+// the escape table is chosen by the last legacy prefix byte only (insn_last_prefix_id): 66 then 64 is "no prefix"
+for (const pfx of ["66 64", "64 66", "66 67", "67 66", "f2 65", "65 f2", "f3 64", "66 f3", "f3 66"])
+  for (const op of [0x0c, 0x1a, 0x50, 0x00, 0xf0, 0xf6, 0x2a, 0x13]) add("vexmap-lastpfx", [...parse(pfx), 0x0f, 0x38, op, 0xc1, 0x00, 0, 0, 0, 0], `${pfx} 0f 38 ${hx([op])}`);
 // a REX before 8F: on 6.18 the VEX/XOP test sees the REX's attribute, so 8F /1-/7 is POP's group again
 for (let r = 1; r < 8; r++) for (const rex of [0x41, 0x48]) add("vexmap-rex", [rex, 0x8f, 0xc0 | (r << 3), 0x78, 0xc0, 0xc1, 0x01, 0, 0, 0], `${hx([rex])} 8f /${r}`);
 for (const b of ["c4 e7 7b f8 c0 00 00 00 00", "c4 e7 7a f8 c0 00 00 00 00", "c4 e7 7b f6 c0 00 00 00 00", "c4 e7 79 f8 c0 00 00 00 00", "c4 e7 78 f8 c0 00 00 00 00"])
