@@ -20,16 +20,27 @@ function decode(text: string | null): Uint32Array | undefined {
 
 type Variants = (Uint32Array | undefined)[];
 
-const escapeTables = new Map<string, Variants>();
-const avxTables = new Map<number, Variants>();
-const xopTables = new Map<number, Uint32Array | undefined>();
-for (const t of OPCODE_TABLES) {
-  const v = t.variants.map(decode);
-  if (t.escape) escapeTables.set(t.escape, v);
-  if (t.avx !== undefined) avxTables.set(t.avx, v);
-  if (t.xop !== undefined) xopTables.set(t.xop, v[0]);
+interface Tables {
+  escape: Map<string, Variants>;
+  avx: Map<number, Variants>;
+  xop: Map<number, Uint32Array | undefined>;
+  groups: (Variants | undefined)[];
 }
-const groupTables: (Variants | undefined)[] = GROUP_TABLES.map((g) => g.variants?.map(decode));
+
+let decoded: Tables | undefined;
+
+/** The tables, decoded on the first analysis rather than at start-up (the CLI loads this module every run). */
+function tables(): Tables {
+  if (decoded) return decoded;
+  const t: Tables = { escape: new Map(), avx: new Map(), xop: new Map(), groups: GROUP_TABLES.map((g) => g.variants?.map(decode)) };
+  for (const o of OPCODE_TABLES) {
+    const v = o.variants.map(decode);
+    if (o.escape) t.escape.set(o.escape, v);
+    if (o.avx !== undefined) t.avx.set(o.avx, v);
+    if (o.xop !== undefined) t.xop.set(o.xop, v[0]);
+  }
+  return (decoded = t);
+}
 
 export function groupId(attr: number): number {
   return attr >>> INAT.GROUP_SHIFT;
@@ -37,7 +48,7 @@ export function groupId(attr: number): number {
 
 /** inat_get_escape_attribute(): the opcode after 0F, 0F 38 or 0F 3A; the last-prefix table only for a variant. */
 export function escapeAttribute(op: number, lpfx: number, esc: "0f" | "0f38" | "0f3a"): number {
-  const v = escapeTables.get(esc)!;
+  const v = tables().escape.get(esc)!;
   const table = v[0];
   if (!table) return 0;
   if (table[op]! & INAT.VARIANT && lpfx) return v[lpfx]?.[op] ?? 0;
@@ -47,7 +58,7 @@ export function escapeAttribute(op: number, lpfx: number, esc: "0f" | "0f38" | "
 /** inat_get_group_attribute(): the member ModRM.reg picks, with the group line's own flags (ModRM, immediate, VEX) or-ed in. */
 export function groupAttribute(modrm: number, lpfx: number, grpAttr: number): number {
   const common = grpAttr & ((1 << INAT.GROUP_SHIFT) - 1);
-  const v = groupTables[groupId(grpAttr) - 1];
+  const v = tables().groups[groupId(grpAttr) - 1];
   const reg = (modrm >> 3) & 7;
   const table = v?.[0];
   if (!table) return common;
@@ -61,7 +72,7 @@ export function groupAttribute(modrm: number, lpfx: number, grpAttr: number): nu
 
 /** inat_get_avx_attribute(): VEX/EVEX map m (VEX.mmmmm, EVEX.mmm), prefix id pp; a group ignores pp here. */
 export function avxAttribute(op: number, m: number, pp: number): number {
-  const v = avxTables.get(m);
+  const v = tables().avx.get(m);
   const table = v?.[0];
   if (!table) return 0;
   if (!groupId(table[op]!) && pp) return v![pp]?.[op] ?? 0;
@@ -71,5 +82,5 @@ export function avxAttribute(op: number, m: number, pp: number): number {
 /** inat_get_xop_attribute(): XOP map select 8..1f. */
 export function xopAttribute(op: number, mapSelect: number): number {
   if (mapSelect < 8 || mapSelect > 0x1f) return 0;
-  return xopTables.get(mapSelect - 8)?.[op] ?? 0;
+  return tables().xop.get(mapSelect - 8)?.[op] ?? 0;
 }
