@@ -199,6 +199,8 @@ for (let op = 0; op < 256; op++) {
   add("vexmap-xop", [0x8f, 0xe9, 0x78, op, 0xc1, 0, 0, 0, 0, 0], `XOP map9 ${hx([op])}`);
   add("vexmap-xop", [0x8f, 0xea, 0x78, op, 0xc1, 0x01, 0, 0, 0, 0], `XOP mapA ${hx([op])}`);
 }
+// the 0F map under 66, F3 and F2: its (ev) rows (0F 78-7B, F2 0F 6F/7F) are "must VEX" for some prefixes only
+for (const pfx of [[0x66], [0xf3], [0xf2]]) for (let op = 0; op < 256; op++) if (op !== 0x38 && op !== 0x3a) add("vexmap-0f", [...pfx, 0x0f, op, 0xc1, 0x00, 0, 0, 0, 0, 0], `${hx(pfx)} 0f ${hx([op])}`);
 // the escape table is chosen by the last legacy prefix byte only (insn_last_prefix_id): 66 then 64 is "no prefix"
 for (const pfx of ["66 64", "64 66", "66 67", "67 66", "f2 65", "65 f2", "f3 64", "66 f3", "f3 66"])
   for (const op of [0x0c, 0x1a, 0x50, 0x00, 0xf0, 0xf6, 0x2a, 0x13]) add("vexmap-lastpfx", [...parse(pfx), 0x0f, 0x38, op, 0xc1, 0x00, 0, 0, 0, 0], `${pfx} 0f 38 ${hx([op])}`);
