@@ -199,6 +199,12 @@ for (let op = 0; op < 256; op++) {
   add("vexmap-xop", [0x8f, 0xe9, 0x78, op, 0xc1, 0, 0, 0, 0, 0], `XOP map9 ${hx([op])}`);
   add("vexmap-xop", [0x8f, 0xea, 0x78, op, 0xc1, 0x01, 0, 0, 0, 0], `XOP mapA ${hx([op])}`);
 }
+// the remaining last-prefix tables: VEX3 maps 2/3 under F3/F2, EVEX map 1 under 66/F3/F2, maps 2/3/5/6 under the other pp
+for (let op = 0; op < 256; op++) {
+  for (const [m, p, imm] of [[0xe2, 0x7a, []], [0xe2, 0x7b, []], [0xe3, 0x7a, [1]], [0xe3, 0x7b, [1]]]) add("vexmap-pp", [0xc4, m, p, op, 0xc1, ...imm, 0, 0, 0, 0], `VEX3 ${hx([m, p])} ${hx([op])}`);
+  for (const [m, p, imm] of [[0xf1, 0xfd, []], [0xf1, 0x7e, []], [0xf1, 0xff, []], [0xf2, 0x7e, []], [0xf2, 0x7f, []], [0xf3, 0x7c, [1]], [0xf5, 0x7d, []], [0xf5, 0x7e, []], [0xf5, 0x7f, []], [0xf6, 0x7c, []], [0xf6, 0x7e, []], [0xf6, 0x7f, []]])
+    add("vexmap-pp", [0x62, m, p, 0x48, op, 0xc1, ...imm, 0, 0, 0], `EVEX ${hx([m, p])} ${hx([op])}`);
+}
 // the 0F map under 66, F3 and F2: its (ev) rows (0F 78-7B, F2 0F 6F/7F) are "must VEX" for some prefixes only
 for (const pfx of [[0x66], [0xf3], [0xf2]]) for (let op = 0; op < 256; op++) if (op !== 0x38 && op !== 0x3a) add("vexmap-0f", [...pfx, 0x0f, op, 0xc1, 0x00, 0, 0, 0, 0, 0], `${hx(pfx)} 0f ${hx([op])}`);
 // the escape table is chosen by the last legacy prefix byte only (insn_last_prefix_id): 66 then 64 is "no prefix"
