@@ -206,7 +206,13 @@ export function generate(text) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const text = generate(fs.readFileSync(MAP_FILE, "utf8"));
+  let text;
+  try {
+    text = generate(fs.readFileSync(MAP_FILE, "utf8"));
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e)); // one line with the map's line number, no stack
+    process.exit(1);
+  }
   if (process.argv.includes("--check")) {
     const old = fs.existsSync(OUT_FILE) ? fs.readFileSync(OUT_FILE, "utf8") : "";
     if (old !== text) {
