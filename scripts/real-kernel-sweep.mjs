@@ -181,10 +181,44 @@ for (let op = 0; op < 256; op++) {
 }
 for (let op = 0; op < 256; op++) add("evex", [0x62, 0xf1, 0x7c, 0x48, op, 0xc1, 0, 0, 0, 0], `EVEX.512 NP 0f ${hx([op])}`);
 for (const op of [0x8e, 0x2c, 0x2d, 0x2e, 0x2f, 0x8c]) for (let r = 0; r < 8; r++) add("vex3", [0xc4, 0xe2, 0x71, op, 0x00 | (r << 3)], `VEX3 66 0f38 ${hx([op])} reg ${r} (%rax)`);
+// The kernel's opcode map beyond the rows above (engine/uprobes/x86/map-decode.ts): the 0F 38/0F 3A
+// escapes under no prefix, F3 and F2 (the "must VEX" marks differ by last prefix), VEX with pp F3/F2,
+// EVEX maps 2, 3, 5, 6 and APX's map 4, VEX map 7, and the XOP maps 8h-Ah (6.18). Recorded apart:
+//   node scripts/real-kernel-sweep.mjs --only '^vexmap' --out test/uprobes/real-kernel-sweep-vexmap.json
+for (const pfx of [[], [0xf3], [0xf2]])
+  for (const esc of [0x38, 0x3a]) for (let op = 0; op < 256; op++) add("vexmap-esc", [...pfx, 0x0f, esc, op, 0xc1, 0x00, 0, 0, 0, 0], `${hx(pfx)} 0f ${hx([esc, op])}`);
+for (let op = 0; op < 256; op++) {
+  add("vexmap-vex2", [0xc5, 0xfa, op, 0xc1, 0x01, 0, 0, 0, 0, 0], `VEX2.128 F3 0f ${hx([op])}`);
+  add("vexmap-vex2", [0xc5, 0xfb, op, 0xc1, 0x01, 0, 0, 0, 0, 0], `VEX2.128 F2 0f ${hx([op])}`);
+  add("vexmap-evex", [0x62, 0xf2, 0x7d, 0x48, op, 0xc1, 0, 0, 0, 0], `EVEX.512 66 map2 ${hx([op])}`);
+  add("vexmap-evex", [0x62, 0xf3, 0x7d, 0x48, op, 0xc1, 0x01, 0, 0, 0], `EVEX.512 66 map3 ${hx([op])}`);
+  add("vexmap-evex", [0x62, 0xf4, 0x7c, 0x08, op, 0xc1, 0x01, 0, 0, 0], `EVEX NP map4 ${hx([op])}`);
+  add("vexmap-evex", [0x62, 0xf5, 0x7c, 0x48, op, 0xc1, 0, 0, 0, 0], `EVEX.512 NP map5 ${hx([op])}`);
+  add("vexmap-evex", [0x62, 0xf6, 0x7d, 0x48, op, 0xc1, 0, 0, 0, 0], `EVEX.512 66 map6 ${hx([op])}`);
+  add("vexmap-xop", [0x8f, 0xe8, 0x78, op, 0xc1, 0x01, 0, 0, 0, 0], `XOP map8 ${hx([op])}`);
+  add("vexmap-xop", [0x8f, 0xe9, 0x78, op, 0xc1, 0, 0, 0, 0, 0], `XOP map9 ${hx([op])}`);
+  add("vexmap-xop", [0x8f, 0xea, 0x78, op, 0xc1, 0x01, 0, 0, 0, 0], `XOP mapA ${hx([op])}`);
+}
+// the remaining last-prefix tables: VEX3 maps 2/3 under F3/F2, EVEX map 1 under 66/F3/F2, maps 2/3/5/6 under the other pp
+for (let op = 0; op < 256; op++) {
+  for (const [m, p, imm] of [[0xe2, 0x7a, []], [0xe2, 0x7b, []], [0xe3, 0x7a, [1]], [0xe3, 0x7b, [1]]]) add("vexmap-pp", [0xc4, m, p, op, 0xc1, ...imm, 0, 0, 0, 0], `VEX3 ${hx([m, p])} ${hx([op])}`);
+  for (const [m, p, imm] of [[0xf1, 0xfd, []], [0xf1, 0x7e, []], [0xf1, 0xff, []], [0xf2, 0x7e, []], [0xf2, 0x7f, []], [0xf3, 0x7c, [1]], [0xf5, 0x7d, []], [0xf5, 0x7e, []], [0xf5, 0x7f, []], [0xf6, 0x7c, []], [0xf6, 0x7e, []], [0xf6, 0x7f, []]])
+    add("vexmap-pp", [0x62, m, p, 0x48, op, 0xc1, ...imm, 0, 0, 0], `EVEX ${hx([m, p])} ${hx([op])}`);
+}
+// the 0F map under 66, F3 and F2: its (ev) rows (0F 78-7B, F2 0F 6F/7F) are "must VEX" for some prefixes only
+for (const pfx of [[0x66], [0xf3], [0xf2]]) for (let op = 0; op < 256; op++) if (op !== 0x38 && op !== 0x3a) add("vexmap-0f", [...pfx, 0x0f, op, 0xc1, 0x00, 0, 0, 0, 0, 0], `${hx(pfx)} 0f ${hx([op])}`);
+// the escape table is chosen by the last legacy prefix byte only (insn_last_prefix_id): 66 then 64 is "no prefix"
+for (const pfx of ["66 64", "64 66", "66 67", "67 66", "f2 65", "65 f2", "f3 64", "66 f3", "f3 66"])
+  for (const op of [0x0c, 0x1a, 0x50, 0x00, 0xf0, 0xf6, 0x2a, 0x13]) add("vexmap-lastpfx", [...parse(pfx), 0x0f, 0x38, op, 0xc1, 0x00, 0, 0, 0, 0], `${pfx} 0f 38 ${hx([op])}`);
+// a REX before 8F: on 6.18 the VEX/XOP test sees the REX's attribute, so 8F /1-/7 is POP's group again
+for (let r = 1; r < 8; r++) for (const rex of [0x41, 0x48]) add("vexmap-rex", [rex, 0x8f, 0xc0 | (r << 3), 0x78, 0xc0, 0xc1, 0x01, 0, 0, 0], `${hx([rex])} 8f /${r}`);
+for (const b of ["c4 e7 7b f8 c0 00 00 00 00", "c4 e7 7a f8 c0 00 00 00 00", "c4 e7 7b f6 c0 00 00 00 00", "c4 e7 79 f8 c0 00 00 00 00", "c4 e7 78 f8 c0 00 00 00 00"])
+  add("vexmap-vex7", [...parse(b), 0], `VEX map7 ${b.slice(0, 14)}`);
 
 /* ---------------------------------------------------------------- program */
 
-const selected = rows.filter((r) => !only || only.test(`${r.group} ${r.insn} ${r.what}`));
+// The vexmap rows go to their own fixture: only an --only that names them selects them.
+const selected = rows.filter((r) => (only ? only.test(`${r.group} ${r.insn} ${r.what}`) : !r.group.startsWith("vexmap")));
 const asmBytes = (h) => (h ? `.byte ${parse(h).map((b) => "0x" + b.toString(16)).join(",")}\\n` : "");
 let asm = "";
 selected.forEach((r, i) => {

@@ -147,6 +147,11 @@ describe("verdicts that changed over the generations", () => {
     ["f0 90", "6.18", "ENOTSUPP", "lock nop decodes (no prefix check in the decoder) and is refused as a bad prefix (observed)"],
     ["c6 c8 00", "6.18", "xol", "C6 /1 selects nothing but decodes with the group's attributes (observed)"],
     ["41 41 8d 05 00 00 00 00", "6.18", "xol", "REX REX: a 2-byte instruction to the kernel, no rip-relative rewrite"],
+    ["62 f1 7c 48 10 c1", "4.3", "ENOTSUPP", "before the AVX-512 decoder 62 is BOUND, refused by the 64-bit table"],
+    ["62 f1 7c 48 10 c1", "4.16", "xol", "EVEX vmovups: the opcode byte after the prefix (10) is good"],
+    ["8f e8 78 00 c1 01", "6.16", "xol", "8F /5 is POP Ev's group before the XOP decoder"],
+    ["8f e8 78 00 c1 01", "6.18", "ENOEXEC", "XOP map 8h has no opcode 00 (recorded on 6.18.44)"],
+    ["8f e9 78 80 c1", "6.18", "xol", "XOP vfrczps: in map 9h (recorded on 6.18.44)"],
   ];
   for (const [hex, kernel, want, why] of rows) test(`${kernel}: ${hex} -> ${want} (${why})`, () => assert.equal(verdict(hex, kernel), want));
   test("--no-emulation: every accepted instruction single-steps", () => {

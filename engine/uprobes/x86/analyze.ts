@@ -36,9 +36,9 @@ function fail(errno: number, why: string): AnalysisResult {
 
 /** uprobe_init_insn(): decode, prefix and table checks. */
 function uprobeInitInsn(bytes: Uint8Array, o: AnalysisOptions): KInsn | AnalysisResult {
-  // The kernel's decoder learned APX REX2 in 6.10; 6.18's XOP rework (26178b713f2b) hides a VEX prefix after a REX.
+  // The kernel's decoder learned EVEX in 4.10 and APX REX2 in 6.10; 6.18's XOP rework (26178b713f2b) hides a VEX prefix after a REX.
   const v = o.gen.version;
-  const k = kernelDecode(bytes, o.bits, { rex2: compareVersions(v, "6.10") >= 0, rexHidesVex: compareVersions(v, "6.18") >= 0 });
+  const k = kernelDecode(bytes, o.bits, { rex2: compareVersions(v, "6.10") >= 0, rexHidesVex: compareVersions(v, "6.18") >= 0, evex: compareVersions(v, "4.10") >= 0 });
   if (!k) return fail(ENOEXEC, "the instruction does not decode");
   for (const p of k.prefixes) {
     if (BAD_PREFIXES.includes(p)) {

@@ -3,13 +3,17 @@
 // and immediate sit. Instruction analysis reads these fields the way
 // arch/x86/kernel/uprobes.c does (OPCODE1(), MODRM_REG(), rex_prefix...).
 //
-// iced-x86 decides validity and length (a decode failure is the kernel's
-// -ENOEXEC) and gives the displacement/immediate offsets; the prefix and
-// opcode layout is parsed here from the bytes, because the kernel's
-// opcode.bytes[] convention (the byte after a VEX prefix is OPCODE1) is not
-// something iced exposes.
+// Behind a VEX/EVEX/XOP prefix, and for the "must VEX" opcodes of the 0F
+// escapes, the kernel's own opcode map decides validity and length
+// (./map-decode.ts over ./inat-tables.ts, generated from x86-opcode-map.txt).
+// For the rest iced-x86 decides (a decode failure is the kernel's -ENOEXEC)
+// and gives the displacement/immediate offsets; the prefix and opcode layout
+// is parsed here from the bytes, because the kernel's opcode.bytes[]
+// convention (the byte after a VEX prefix is OPCODE1) is not something iced
+// exposes.
 
 import { Code, Decoder, DecoderOptions, Instruction } from "../../cpu/iced.js";
+import { decodeBound, decodeEscaped, decodeVexPrefixed, escapeVerdict, vexPrefixLength } from "./map-decode.js";
 
 export interface KInsn {
   length: number;
@@ -60,10 +64,12 @@ export interface DecoderEra {
    * steps out of line, C5 F8 77 is taken for a ja].
    */
   rexHidesVex: boolean;
+  /** 62 is an EVEX prefix (the decoder's AVX-512 support, 4.10); before, it is BOUND with a ModRM. */
+  evex: boolean;
 }
 
 /** Decode like insn_decode(); undefined when the bytes are not a valid instruction (-ENOEXEC). */
-export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, era: DecoderEra = { rex2: false, rexHidesVex: false }): KInsn | undefined {
+export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, era: DecoderEra = { rex2: false, rexHidesVex: false, evex: true }): KInsn | undefined {
   if (bytes.length === 0) return undefined;
   let i = 0;
   while (i < bytes.length && LEGACY.has(bytes[i]!)) i++;
@@ -72,38 +78,37 @@ export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, era: DecoderEra =
   // opcode, with no operands (the CPU ignores that REX and runs a longer instruction).
   const afterRex = bytes[i + 1] ?? 0;
   if (hasRex && (LEGACY.has(afterRex) || (afterRex & 0xf0) === 0x40)) return bareOpcode(bytes, i);
-  // Before 6.18 the decoder has no XOP (26178b713f2b): 8F is POP Ev's group whatever its ModRM.reg.
   const op = hasRex ? i + 1 : i;
+  const rexAt = hasRex ? i : -1;
+  // VEX/EVEX/XOP: existence and length from the kernel's opcode map (./map-decode.ts), never
+  // iced's list of forms. Legacy prefixes before the prefix decode too (the CPU raises #UD), and
+  // so does a REX on the decoders that still look for the prefix after it (DecoderEra.rexHidesVex).
+  if (!(hasRex && era.rexHidesVex)) {
+    const n = vexPrefixLength(bytes, bits, op, { evex: era.evex, xop: era.rexHidesVex });
+    if (n) return decodeVexPrefixed(bytes, bits, i, rexAt, op, n);
+  }
+  if (!era.evex && bytes[op] === 0x62) return decodeBound(bytes, bits, i, rexAt, op);
+  // Before 6.18 the decoder has no XOP (26178b713f2b): 8F is POP Ev's group whatever its ModRM.reg.
   if (!era.rexHidesVex && bytes[op] === 0x8f && ((bytes[op + 1] ?? 0) & 0x38) !== 0) return undefinedGroupMember(bytes, bits, op);
+  // An escaped opcode the map marks (v)/(ev) for the last prefix is -EINVAL without a VEX prefix.
+  if (bytes[op] === 0x0f && escapeVerdict(bytes, i, op) === "mustVex") return undefined;
   const k = decodeWith(bytes, bits);
   if (k) return k;
-  const vexByte = (b: number | undefined): boolean => b === 0xc4 || b === 0xc5 || b === 0x62;
-  if (hasRex && vexByte(bytes[i + 1])) {
-    if (era.rexHidesVex) return vexByteAsOpcode(bytes, i);
-    return decodeDropping(bytes, bits, [i]); // the older decoder reads the VEX prefix after the REX
-  }
-  // The decoder never checks that a prefix suits its opcode (the CPU raises #UD): LOCK on
-  // anything, and 66/F2/F3/segment prefixes before a VEX/EVEX prefix, decode.
+  if (hasRex && era.rexHidesVex && (bytes[op] === 0xc4 || bytes[op] === 0xc5 || bytes[op] === 0x62)) return vexByteAsOpcode(bytes, i);
+  // The decoder never checks that a prefix suits its opcode (the CPU raises #UD): LOCK on anything decodes.
   const locks = Array.from(bytes.subarray(0, i)).flatMap((b, at) => (b === 0xf0 ? [at] : []));
   if (locks.length) {
     const k2 = kernelDecode(bytes.filter((_, at) => !locks.includes(at)), bits, era);
     if (k2) return shifted(k2, bytes, locks.length, i);
   }
-  if (i > 0 && !hasRex && vexByte(bytes[i])) {
-    const k2 = decodeDropping(bytes, bits, Array.from({ length: i }, (_, at) => at));
-    if (k2 && k2.vex.length) return k2;
-  }
-  // (8F with ModRM.reg not 0 is an XOP prefix from 6.18: one the map does not know is -EINVAL)
-  const member = era.rexHidesVex && bytes[op] === 0x8f ? undefined : undefinedGroupMember(bytes, bits, op);
+  // (an XOP prefix was decided above; after a REX, 6.18's prefix test sees the REX and 8F /1-/7 is
+  // POP's group again [checked on 6.18.44: 41 8F C8 steps out of line])
+  const member = undefinedGroupMember(bytes, bits, op);
   if (member) return member;
+  // An escaped opcode iced does not list: the map's attributes give its length, or it has no entry and no operands.
+  if (bytes[op] === 0x0f && op + 1 < bytes.length) return escapeVerdict(bytes, i, op) === "unknown" ? unknownTwoByte(bytes, i, op) : decodeEscaped(bytes, bits, i, rexAt, op);
   if (bits !== 64) return undefined;
   if (era.rex2 && bytes[i] === 0xd5) return decodeRex2(bytes, i);
-  const j = hasRex ? i + 1 : i;
-  if (bytes[j] === 0x0f && j + 1 < bytes.length) {
-    const esc = bytes[j + 1];
-    if ((esc === 0x38 || esc === 0x3a) && vexOnly(esc, bytes[j + 2] ?? 0, lastSimdPrefix(bytes, i), bits)) return undefined;
-    return unknownTwoByte(bytes, i, j);
-  }
   if (INVALID_IN_64.has(bytes[i]!)) {
     // Take the structure from the 32-bit decoding; the opcode byte is what the tables judge.
     const k32 = decodeWith(bytes, 32);
@@ -115,34 +120,6 @@ export function kernelDecode(bytes: Uint8Array, bits: 64 | 32, era: DecoderEra =
 /** REX then a prefix byte taken for a one-byte opcode without ModRM or immediate. */
 function bareOpcode(bytes: Uint8Array, rexAt: number): KInsn {
   return operandless(bytes, rexAt, rexAt + 1, [bytes[rexAt + 1]!]);
-}
-
-/** VEX.pp for the last of the legacy prefixes 66/F3/F2 (insn_last_prefix_id), 0 without one. */
-function lastSimdPrefix(bytes: Uint8Array, prefixEnd: number): number {
-  for (let k = prefixEnd - 1; k >= 0; k--) {
-    const b = bytes[k];
-    if (b === 0x66) return 1;
-    if (b === 0xf3) return 2;
-    if (b === 0xf2) return 3;
-  }
-  return 0;
-}
-
-/**
- * An 0F 38 / 0F 3A opcode with no legacy form that exists with a VEX or EVEX prefix: the
- * kernel's opcode map marks it (v)/(ev), and insn_get_opcode() fails on it without the
- * prefix (inat_must_vex: -EINVAL, so -ENOEXEC) [checked on 6.18.44: 66 0F 38 0C, vpermilps].
- * An opcode with no form at all decodes (unknownTwoByte).
- */
-function vexOnly(esc: number, op: number, pp: number, bits: 64 | 32): boolean {
-  const map = esc === 0x38 ? 2 : 3;
-  const tail = esc === 0x3a ? [op, 0xc1, 0x00] : [op, 0xc1];
-  for (const w of [0, 0x80])
-    for (const l of [0, 4]) {
-      if (decodeWith(Uint8Array.from([0xc4, 0xe0 | map, w | 0x78 | l | pp, ...tail, 0, 0, 0, 0]), bits)) return true;
-      if (decodeWith(Uint8Array.from([0x62, 0xf0 | map, w | 0x7c | pp, l ? 0x28 : 0x08, ...tail, 0, 0, 0, 0]), bits)) return true;
-    }
-  return false;
 }
 
 /**
@@ -167,15 +144,6 @@ function undefinedGroupMember(bytes: Uint8Array, bits: 64 | 32, at: number): KIn
 }
 
 const GROUP_LIKE = new Set([0x8d, 0x8f, 0xc6, 0xc7, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xfe, 0xff]);
-
-/** Decode with the bytes at `drop` (all before the opcode) left out, then put them back. */
-function decodeDropping(bytes: Uint8Array, bits: 64 | 32, drop: number[]): KInsn | undefined {
-  const k = decodeWith(bytes.filter((_, at) => !drop.includes(at)), bits);
-  if (!k) return undefined;
-  let prefixEnd = 0;
-  while (prefixEnd < bytes.length && LEGACY.has(bytes[prefixEnd]!)) prefixEnd++;
-  return shifted(k, bytes, drop.length, prefixEnd);
-}
 
 /** A decoding of the bytes minus n prefix bytes, with offsets moved back over them. */
 function shifted(k: KInsn, bytes: Uint8Array, n: number, prefixEnd: number): KInsn {
