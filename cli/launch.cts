@@ -92,7 +92,7 @@ function loadBundle(dist: string, writeCache: boolean): LoadedCli {
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     cachedData: cached instanceof Buffer ? cached : undefined,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    // no importModuleDynamically: esbuild's CommonJS output has no import() (it turns each into a require)
   });
   const mod = { exports: {} as CliModule };
   (script.runInThisContext() as (...a: unknown[]) => void)(mod.exports, createRequire(file), mod, file, dist);

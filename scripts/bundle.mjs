@@ -120,6 +120,8 @@ const built = await esbuild.build({
   legalComments: "none",
 });
 const code = built.outputFiles[0].text;
+// cli/launch.cts runs the bundle with vm.Script, which has no loader for import(): esbuild turns each into a require
+if (/\bimport\(/.test(code)) throw new Error("scripts/bundle.mjs: the bundle still contains import(), which cli/launch.cts cannot run");
 const buildId = createHash("sha256").update(code).digest("hex").slice(0, 16);
 fs.writeFileSync(out, `${code}//# buildId=${buildId}\n`);
 console.log(`scripts/bundle.mjs: ${path.relative(process.cwd(), out)} (${Math.round(fs.statSync(out).size / 1024)} KiB)`);
