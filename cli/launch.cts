@@ -64,7 +64,7 @@ function cacheHeader(buildId: string): string {
   return `uprobe-lab code cache 1 ${buildId} ${process.version} ${process.arch}\n`;
 }
 
-/** The V8 data of DIST's code cache when its header matches this bundle and this node, else undefined (absent or stale). */
+/** The V8 data of the code cache when its header names this bundle and this node; "stale" when it names others, undefined when there is none. */
 function readCache(file: string, buildId: string): Buffer | "stale" | undefined {
   let buf: Buffer;
   try {
