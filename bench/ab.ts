@@ -10,11 +10,17 @@
 //   npx tsc -p tsconfig.json --outDir .cache/after
 //   node .cache/after/bench/ab.js --reps 8 emu .cache/before .cache/after
 //
+// KIND `startup` runs each tree's bench/first-insn.js as a child process
+// instead (`run -e 'probe main < exit() >' -- samples/bin/hello-O0`, as
+// bench/run.ts section 3), in turn, and compares process start to the first
+// guest instruction (wall) and the main thread's CPU time by then.
+//
 // KIND: emu, xol, xol2, nop5, ret (host ns per probe hit: a run with the probe
 // minus a run without, as bench/run.ts section 2), or push, intloop, sieve,
 // strings, threads, intloop-i386 (guest instructions per second, as section 1). The C workloads
 // must have been built by bench/run.ts (.cache/bench/bin).
 
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -66,9 +72,37 @@ if (repsAt >= 0) argv.splice(repsAt, 2);
 const [kind, ...trees] = argv;
 const probe = kind ? PROBES[kind] : undefined;
 const workload = kind ? WORKLOADS[kind] : undefined;
-if ((!probe && !workload) || trees.length === 0) {
-  process.stderr.write(`usage: node dist/bench/ab.js [--reps N] (${[...Object.keys(PROBES), ...Object.keys(WORKLOADS)].join("|")}) TREE...\n`);
+if ((!probe && !workload && kind !== "startup") || trees.length === 0) {
+  process.stderr.write(`usage: node dist/bench/ab.js [--reps N] (startup|${[...Object.keys(PROBES), ...Object.keys(WORKLOADS)].join("|")}) TREE...\n`);
   process.exit(2);
+}
+const min = (a: number[]): number => Math.min(...a);
+const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1]!;
+
+if (kind === "startup") {
+  const args = ["run", "-e", "probe main < exit() >", "--", path.join(ROOT, "samples", "bin", "hello-O0")];
+  const runs = trees.map((t) => ({ name: path.relative(process.cwd(), path.resolve(t)) || t, script: path.resolve(t, "bench", "first-insn.js"), first: [] as number[], cpu: [] as number[], how: "" }));
+  for (let i = 0; i < reps; i++) {
+    for (const r of runs) {
+      const p = spawnSync(process.execPath, [r.script, ...args], { encoding: "utf8" });
+      const m = /BENCH_FIRST_INSN_MS=([\d.]+).*?(?:BENCH_CPU_MS=([\d.]+) )?BENCH_ENTRY=(\w+)(?: BENCH_CACHE=(\w+))?/.exec(p.stderr ?? "");
+      if (!m) throw new Error(`${r.script}: no BENCH_ marks in its stderr:\n${p.stderr}`);
+      r.first.push(Number(m[1]));
+      if (m[2] !== undefined) r.cpu.push(Number(m[2]));
+      r.how = m[3]! + (m[4] ? `, code cache ${m[4]}` : "");
+    }
+  }
+  process.stdout.write(`startup: ${reps} interleaved rounds, process start to first guest instruction (best, median)\n`);
+  for (const r of runs) {
+    const cpu = r.cpu.length ? `; main-thread CPU ${min(r.cpu).toFixed(1)} ms (median ${median(r.cpu).toFixed(1)})` : "";
+    process.stdout.write(`  ${r.name} (${r.how}): ${min(r.first).toFixed(1)} ms (median ${median(r.first).toFixed(1)})${cpu}\n`);
+    process.stdout.write(`    rounds (ms): ${r.first.map((x) => x.toFixed(0)).join(" ")}\n`);
+  }
+  if (runs.length === 2) {
+    const [a, b] = runs as [(typeof runs)[0], (typeof runs)[0]];
+    process.stdout.write(`  ${b.name} sooner than ${a.name} in ${b.first.filter((x, i) => x < a.first[i]!).length} of ${reps} rounds\n`);
+  }
+  process.exit(0);
 }
 
 function binaryPath(name: string): string {
@@ -132,8 +166,6 @@ for (let i = 0; i < reps; i++) {
   }
 }
 
-const min = (a: number[]): number => Math.min(...a);
-const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1]!;
 process.stdout.write(`${kind}: ${reps} interleaved rounds, ${hasSched ? "main-thread" : "process"} CPU time (best, median)\n`);
 for (const t of loaded) {
   if (probe) {

@@ -2,13 +2,15 @@
 // wrapped, so the process reports on stderr when the first guest instruction
 // is about to run:
 //
-//   BENCH_IMPORTED_MS=<ms> BENCH_FIRST_INSN_MS=<ms> BENCH_EXIT_MS=<ms> BENCH_ENTRY=<bundle|modules>
+//   BENCH_IMPORTED_MS=<ms> BENCH_FIRST_INSN_MS=<ms> BENCH_EXIT_MS=<ms> BENCH_CPU_MS=<ms> BENCH_ENTRY=<bundle|modules> BENCH_CACHE=<accepted|rejected|stale|none>
 //
-// (times since process start: the CLI's modules imported, the first guest
-// instruction about to run, process exit). The CLI is what bin/uprobe-lab
-// loads: dist/cli.bundle.mjs when it is present and not older than
-// cli/main.js (it exports its own copy of Cpu, which is the one wrapped),
-// else cli/main.js and its modules.
+// (times since process start: the CLI loaded, the first guest instruction
+// about to run, process exit; the main thread's CPU time at the first guest
+// instruction, from schedstat where Linux has it (V8's background compile and
+// GC threads vary with the load), else the process's). The CLI is loaded as bin/uprobe-lab loads it,
+// through this tree's cli/launch.cjs: cli.bundle.cjs with its code cache
+// when it is present and not older than cli/main.js (it exports its own copy
+// of Cpu, which is the one wrapped), else cli/main.js and its modules.
 //
 // performance.now() counts from node's time origin, which is taken at the
 // start of node's bootstrap.
@@ -16,46 +18,51 @@
 //   node dist/bench/first-insn.js run -e 'probe main < exit() >' -- samples/bin/hello-O0
 
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import type * as Launch from "../cli/launch.cjs";
 
-interface CliModule {
-  main(argv: string[]): Promise<void>;
-  Cpu?: { prototype: unknown };
-}
-
-const mtime = (u: URL): number => {
-  try {
-    return fs.statSync(u).mtimeMs;
-  } catch {
-    return -1;
-  }
-};
-const bundleUrl = new URL("../cli.bundle.mjs", import.meta.url);
-const mainUrl = new URL("../cli/main.js", import.meta.url);
-const useBundle = !process.env.UPROBE_LAB_NO_BUNDLE && mtime(bundleUrl) >= mtime(mainUrl) && mtime(mainUrl) >= 0;
+const dist = fileURLToPath(new URL("..", import.meta.url));
+const launch = createRequire(import.meta.url)("../cli/launch.cjs") as typeof Launch;
 
 let first: number | undefined;
-let imported: number | undefined;
+let firstCpu: number | undefined;
+let loaded: number | undefined;
+let entry = "?";
+let cache = "?";
 process.on("exit", () => {
-  process.stderr.write(`BENCH_IMPORTED_MS=${imported ?? -1} BENCH_FIRST_INSN_MS=${first ?? -1} BENCH_EXIT_MS=${performance.now()} BENCH_ENTRY=${useBundle ? "bundle" : "modules"}\n`);
+  process.stderr.write(
+    `BENCH_IMPORTED_MS=${loaded ?? -1} BENCH_FIRST_INSN_MS=${first ?? -1} BENCH_EXIT_MS=${performance.now()} BENCH_CPU_MS=${firstCpu ?? -1} BENCH_ENTRY=${entry} BENCH_CACHE=${cache}\n`,
+  );
 });
 
-function wrapRun(proto: Record<string, unknown>): void {
-  const orig = proto["run"] as (...a: unknown[]) => unknown;
-  proto["run"] = function (this: unknown, ...a: unknown[]) {
-    first ??= performance.now();
+const SCHED = `/proc/self/task/${process.pid}/schedstat`;
+function cpuMs(): number {
+  try {
+    return Number(fs.readFileSync(SCHED, "latin1").split(" ")[0]) / 1e6;
+  } catch {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  }
+}
+
+function wrapRun(proto: object): void {
+  const p = proto as Record<string, unknown>;
+  const orig = p["run"] as (...a: unknown[]) => unknown;
+  p["run"] = function (this: unknown, ...a: unknown[]) {
+    if (first === undefined) {
+      first = performance.now();
+      firstCpu = cpuMs();
+    }
     return orig.apply(this, a);
   };
 }
 
-let cli: CliModule;
-if (useBundle) {
-  cli = (await import(bundleUrl.href)) as CliModule;
-  wrapRun(cli.Cpu!.prototype as Record<string, unknown>);
-} else {
-  // the engine's Cpu is wrapped before the CLI's modules are imported
-  const { Cpu } = await import("../engine/cpu/cpu.js");
-  wrapRun(Cpu.prototype as unknown as Record<string, unknown>);
-  cli = (await import(mainUrl.href)) as CliModule;
-}
-imported = performance.now();
-await cli.main(process.argv.slice(2));
+// unbundled: the engine's Cpu is wrapped before the CLI's modules are imported
+if (!launch.usesBundle(dist)) wrapRun((await import("../engine/cpu/cpu.js")).Cpu.prototype);
+const l = await launch.loadCli(dist);
+if (l.entry === "bundle") wrapRun(l.cli.Cpu!.prototype);
+loaded = performance.now();
+entry = l.entry;
+cache = l.cache;
+await l.cli.main(process.argv.slice(2));

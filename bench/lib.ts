@@ -6,7 +6,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { BUNDLE_FILE, bundleIsFresh, CACHE_FILE } from "../cli/launch.cjs";
 
 /** dist/bench (or wherever this file was compiled to). */
 export const HERE = dirname(fileURLToPath(import.meta.url));
@@ -72,19 +73,12 @@ export function snapshotDist(): string {
     const from = join(DIST, sub);
     if (fs.existsSync(from)) fs.cpSync(from, join(dir, sub), { recursive: true, filter: (src) => !src.endsWith(".d.ts") });
   }
-  // copied last, so that it is not older than the copy of cli/main.js (bin/uprobe-lab compares the two)
-  if (bundleIsFresh(DIST)) fs.cpSync(join(DIST, BUNDLE), join(dir, BUNDLE));
+  // copied last, so that it is not older than the copy of cli/main.js (bin/uprobe-lab compares the two);
+  // the code cache names the bundle's build, so a copy of both is still used
+  if (bundleIsFresh(DIST)) {
+    for (const f of [BUNDLE_FILE, CACHE_FILE]) if (fs.existsSync(join(DIST, f))) fs.cpSync(join(DIST, f), join(dir, f));
+  }
   return dir;
-}
-
-/** The one-file CLI that scripts/bundle.mjs writes into the compiled tree. */
-export const BUNDLE = "cli.bundle.mjs";
-
-/** bin/uprobe-lab's rule: the bundle is used when present and not older than cli/main.js. */
-export function bundleIsFresh(dist: string): boolean {
-  const t = (p: string): number => (fs.existsSync(p) ? fs.statSync(p).mtimeMs : -1);
-  const main = t(join(dist, "cli", "main.js"));
-  return main >= 0 && t(join(dist, BUNDLE)) >= main;
 }
 
 export function removeSnapshot(dir: string): void {
@@ -94,16 +88,16 @@ export function removeSnapshot(dir: string): void {
 /**
  * How to start the command line of the compiled tree `dist`: bin/uprobe-lab
  * when that is the repository's dist/, else an equivalent launcher (what
- * bin/uprobe-lab does: a CommonJS file that imports the bundle when it is
- * fresh, else cli/main.js).
+ * bin/uprobe-lab does: a CommonJS file that loads the CLI through the tree's
+ * cli/launch.cjs).
  */
 export function cliCommand(dist: string): string[] {
   const bin = join(ROOT, "bin", "uprobe-lab");
   if (resolve(ROOT, "dist") === dist && fs.existsSync(bin)) return [process.execPath, bin];
   fs.mkdirSync(dist, { recursive: true });
   const launcher = join(dist, "uprobe-lab-launcher.cjs");
-  const mainUrl = pathToFileURL(bundleIsFresh(dist) && !process.env.UPROBE_LAB_NO_BUNDLE ? join(dist, BUNDLE) : join(dist, "cli", "main.js")).href;
-  fs.writeFileSync(launcher, `import(${JSON.stringify(mainUrl)}).then((m) => m.main(process.argv.slice(2)));\n`);
+  const launch = join(dist, "cli", "launch.cjs");
+  fs.writeFileSync(launcher, `require(${JSON.stringify(launch)}).loadCli(${JSON.stringify(dist)}).then((l) => l.cli.main(process.argv.slice(2)));\n`);
   return [process.execPath, launcher];
 }
 

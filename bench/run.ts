@@ -477,11 +477,12 @@ let cliRunWall: Timing | undefined;
 attempt("run hello", () => void (cliRunWall = timeSpawn([...CLI, ...startArgs], N_START, 1)));
 const marks: { imported: number; first: number; exit: number }[] = [];
 let startEntry = "?";
+let startCache = "?";
 for (let i = 0; i < N_START + 1; i++) {
   const r = spawnSync(process.execPath, [join(TREE, "bench", "first-insn.js"), ...startArgs], { encoding: "utf8" });
-  const m = /BENCH_IMPORTED_MS=([\d.]+) BENCH_FIRST_INSN_MS=([\d.]+) BENCH_EXIT_MS=([\d.]+)(?: BENCH_ENTRY=(\w+))?/.exec(r.stderr ?? "");
+  const m = /BENCH_IMPORTED_MS=([\d.]+) BENCH_FIRST_INSN_MS=([\d.]+) BENCH_EXIT_MS=([\d.]+) BENCH_CPU_MS=[\d.-]+ BENCH_ENTRY=(\w+) BENCH_CACHE=(\w+)/.exec(r.stderr ?? "");
   if (m && i > 0) marks.push({ imported: Number(m[1]), first: Number(m[2]), exit: Number(m[3]) });
-  if (m) startEntry = m[4] ?? "modules";
+  if (m) [startEntry, startCache] = [m[4]!, m[5]!];
 }
 // the run with the earliest first instruction, and its other marks
 const bestMark = marks.length ? marks.reduce((a, b) => (b.first < a.first ? b : a)) : undefined;
@@ -655,7 +656,7 @@ const startRows = [
 ];
 log(table(startRows));
 log(`  best of ${N_START} (after 1 warm-up); the mark is performance.now() when Cpu.run is first called (dist/bench/first-insn.js, the CLI with Cpu.prototype.run wrapped)`);
-log(`  the CLI ran from ${startEntry === "bundle" ? "dist/cli.bundle.mjs, the one-file build of scripts/bundle.mjs (what bin/uprobe-lab loads)" : "dist/cli/main.js and its modules (no fresh dist/cli.bundle.mjs: npm run build makes it)"}`);
+log(`  the CLI ran from ${startEntry === "bundle" ? `dist/cli.bundle.cjs, the one-file build of scripts/bundle.mjs (what bin/uprobe-lab loads), V8 code cache ${startCache}` : "dist/cli/main.js and its modules (no fresh dist/cli.bundle.cjs: npm run build makes it)"}`);
 log();
 
 log("== 4. Translation and memory ==");
@@ -691,7 +692,7 @@ const result = {
   tiers: { speed: tierRows, hits: tierHitRows },
   handler_count_ns: handlerNs,
   dsl: { compile_100_lines_ms: compileMs, import: imp },
-  startup: { entry: startEntry, node_empty_ms: nodeEmpty.min, cli_imported_ms: importedMs, first_guest_insn_ms: firstInsnMs, exit_ms: exitMs, cli_run_hello_wall_ms: cliRunWall?.min, dynamic_startup_to_main_ms: Object.fromEntries(dynStartup.map((d) => [d.name, d.hostMs ?? null])) },
+  startup: { entry: startEntry, code_cache: startCache, node_empty_ms: nodeEmpty.min, cli_imported_ms: importedMs, first_guest_insn_ms: firstInsnMs, exit_ms: exitMs, cli_run_hello_wall_ms: cliRunWall?.min, dynamic_startup_to_main_ms: Object.fromEntries(dynStartup.map((d) => [d.name, d.hostMs ?? null])) },
   translation,
   peak_rss_kb: { cli_exec_push_O0: pushRss, child_push_O0: pushChildRss, node_empty: nodeEmpty.rssKb },
   targets: {

@@ -109,7 +109,16 @@ export function generate(checked: PassContext, rt: Runtime): GeneratedProgram {
     }
     for (const t of item.targets.flatMap((spec) => checked.resolved.get(spec) ?? [])) {
       const func = t.demangled ?? t.symbol ?? `0x${t.addr.toString(16)}`;
-      const pc: ProbeConstants = { func, probe: t.name, entryProbe: t.kind === "uprobe" && /^(?:push\s+%?[er]bp|endbr64)$/.test(checked.target.disassembleAt(t.addr, t.file) ?? ""), args: () => targetArgs(t, checked.target) };
+      // entryProbe: only ustack reads it, so the site is disassembled on demand (iced's first Formatter costs 25-60 ms of start-up)
+      let entry: boolean | undefined;
+      const pc: ProbeConstants = {
+        func,
+        probe: t.name,
+        get entryProbe(): boolean {
+          return (entry ??= t.kind === "uprobe" && /^(?:push\s+%?[er]bp|endbr64)$/.test(checked.target.disassembleAt(t.addr, t.file) ?? ""));
+        },
+        args: () => targetArgs(t, checked.target),
+      };
       if (t.usdt !== undefined && Array.isArray(t.usdt.args)) pc.usdtArgs = t.usdt.args;
       const { fn, source } = new CodeGen(checked, rt, info, pc).build(item.body, item.filter);
       const probe: GeneratedProbe = { target: t, handler: fn, source };

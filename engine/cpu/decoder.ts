@@ -17,14 +17,21 @@ export const MAX_INSN_LEN = 15;
 
 export class X86Decoder {
   private readonly ins = new Instruction();
-  private readonly fmt: Formatter;
+  private fmt: Formatter | undefined;
   readonly cache: InsnCache;
 
   constructor(readonly bitness: 64 | 32 = 64) {
     this.cache = CACHES[bitness];
-    this.fmt = new Formatter(FormatterSyntax.Gas);
-    this.fmt.ripRelativeAddresses = false;
-    this.fmt.spaceAfterOperandSeparator = false;
+  }
+
+  /** Made on first use: iced's first Formatter costs 25-60 ms (its tables), and a run that formats nothing never pays it. */
+  private formatter(): Formatter {
+    if (this.fmt === undefined) {
+      this.fmt = new Formatter(FormatterSyntax.Gas);
+      this.fmt.ripRelativeAddresses = false;
+      this.fmt.spaceAfterOperandSeparator = false;
+    }
+    return this.fmt;
   }
 
   /**
@@ -79,7 +86,7 @@ export class X86Decoder {
     try {
       dec.decodeOut(this.ins);
       if (isInvalid(this.ins)) return "(bad)";
-      return this.fmt.format(this.ins);
+      return this.formatter().format(this.ins);
     } finally {
       dec.free();
     }
