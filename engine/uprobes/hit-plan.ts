@@ -65,6 +65,8 @@ export class HitPlan {
   private readonly emulate: (a: ArchUprobe, cpu: Cpu) => boolean;
   /** A 64-bit push (push_emulate_op, sizeof_long 8): its register, stored inline below; else -1. */
   private readonly pushReg: number;
+  /** One consumer's int3 and handler charges together (hitOne). */
+  private readonly trapAndHandlerPs: number;
 
   private constructor(
     readonly bp: number,
@@ -81,6 +83,7 @@ export class HitPlan {
     this.n = u.consumers.length;
     this.stats = u.consumers.map((c) => c.stats as Stats);
     this.emulate = emulate;
+    this.trapAndHandlerPs = p.trapPs + p.handlerPs;
     this.pushReg = a.ops === pushXolOps && a.longSize === 8 ? a.pushReg : -1;
   }
 
@@ -150,9 +153,10 @@ export class HitPlan {
   private hitOne(task: Task, cpu: Cpu, host: HitPlanHost): void {
     const p = this.p;
     const s = this.stats[0]!;
-    host.chargePs(p.trapPs + p.handlerPs);
+    const ps = this.trapAndHandlerPs;
+    host.chargePs(ps);
     s.traps.int3++;
-    s.virtualPs += p.trapPs;
+    s.virtualPs += ps; // the int3's and the handler's, in one add (integer ps: the same sum)
     if (!p.handlerIpIsBpPlus1) cpu.rip = this.bp;
     const ipBefore = cpu.rip;
     const ctx = host.hitCtx;
@@ -164,7 +168,6 @@ export class HitPlan {
     const tid = task.tid;
     if (tid === s.tidNow) s.tidPending++;
     else s.countTid(tid);
-    s.virtualPs += p.handlerPs;
     this.consumers[0]!.uc.handler!(ctx);
     this.finish(task, cpu, ipBefore, host);
   }
