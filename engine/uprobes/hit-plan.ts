@@ -10,7 +10,9 @@
 // analysed and emulated (its ops have an emulate function); no consumer has a
 // ret handler or a filter (so handler_chain() never prepares a return
 // instance and never unapplies); the site is not a nop5 the 6.18 kernel will
-// optimize; the site is not the uretprobe trampoline. Checked on every hit:
+// optimize; the site is not the uretprobe trampoline. The CPU calls it before
+// the trap entry (Cpu.int3Direct, Linux.int3Direct, Uprobes.plannedBreakpoint).
+// Checked on every hit:
 // the registry's generation (uprobes added or removed, consumer lists
 // changed: registry.ts bumps it on every register and unregister), the mm's
 // VMA generation and XOL area.
