@@ -31,7 +31,7 @@ const TF = Fl.TF;
 
 export type Exec = () => void;
 
-import { Event, Exit } from "./exit.js";
+import { Event, Exit, Int3 } from "./exit.js";
 
 
 /**
@@ -40,6 +40,13 @@ import { Event, Exit } from "./exit.js";
  * run() return Exit.Handled.
  */
 export type TrapHandler = (exit: Exit.Event | Exit.SingleStep) => boolean;
+
+/**
+ * An int3 handled in place, before the trap entry (the OS layer's fast path for a uprobe site with a hit plan):
+ * Int3.Trap when it was not handled (the trap path follows), Int3.GoOn when run() goes on, Int3.Return when run()
+ * must return Exit.Handled (as TrapHandler's false).
+ */
+export type Int3Direct = () => Int3;
 
 export interface Block {
   addr: number;
@@ -108,6 +115,8 @@ export class Cpu {
   private lastBlock: Block | undefined;
   /** Set by the OS layer: traps handled without leaving run() (see TrapHandler). */
   trapHandler: TrapHandler | undefined;
+  /** Set by the OS layer with trapHandler (or left undefined): an int3 is offered to it first (see Int3Direct). */
+  int3Direct: Int3Direct | undefined;
   /** The jit tier (64-bit code only), or undefined for the interpreter alone. */
   jit: Jit | undefined;
   /** Set by compiled region code that returns ~k: the block it ended in (see jit/codegen.ts generateRegion); undefined after a trap it handled (jitTrap). */
@@ -309,7 +318,9 @@ export class Cpu {
       return false;
     }
     this.jitTrapping = true;
-    const goOn = h(Exit.Event);
+    // an int3 at a planned uprobe site: handled without the trap entry (Int3Direct)
+    const d = event === Event.Breakpoint && this.int3Direct !== undefined ? this.int3Direct() : Int3.Trap;
+    const goOn = d === Int3.Trap ? h(Exit.Event) : d === Int3.GoOn;
     this.jitTrapping = false;
     if (!goOn) {
       this.jitExit = Exit.Handled;
@@ -412,7 +423,9 @@ export class Cpu {
         this.lastBlock = prev;
         const h = this.trapHandler;
         if (h === undefined) return Exit.Event;
-        if (!h(Exit.Event)) return Exit.Handled;
+        // an int3 at a planned uprobe site: handled without the trap entry (Int3Direct)
+        const d = this.event === Event.Breakpoint && this.int3Direct !== undefined ? this.int3Direct() : Int3.Trap;
+        if (d === Int3.Return || (d === Int3.Trap && !h(Exit.Event))) return Exit.Handled;
         // as if run() were called again: the handler may have changed rip, TF or the address space
         this.event = Event.None;
         prev = this.lastBlock;

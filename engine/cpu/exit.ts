@@ -23,3 +23,13 @@ export const enum Exit {
   /** trapHandler handled an event or a single step and asked run() to return (signals, exit, stop). */
   Handled = 5,
 }
+
+/** What an Int3Direct (cpu.ts) did with an int3. */
+export const enum Int3 {
+  /** Not handled: the trap path follows. */
+  Trap = 0,
+  /** Handled: run() goes on. */
+  GoOn = 1,
+  /** Handled: run() returns Exit.Handled. */
+  Return = 2,
+}

@@ -11,6 +11,11 @@ import type { Task } from "./task.js";
 export interface KernelHooks {
   /** int3 trap (DIE_INT3): true if the trap was claimed. rip is the address after the int3. */
   breakpoint?(task: Task): boolean;
+  /**
+   * The int3's fast path, tried before the trap entry: true if it handled the trap completely (a uprobe site with a
+   * valid hit plan); false leaves it to breakpoint().
+   */
+  plannedBreakpoint?(task: Task): boolean;
   /** #DB after a single step (DIE_DEBUG): true if claimed. */
   singleStep?(task: Task): boolean;
   /** A CPU exception about to become a signal: may adjust state and the siginfo (an XOL step that faulted). */

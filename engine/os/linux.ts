@@ -7,7 +7,7 @@
 
 import * as nodePath from "node:path";
 import { Cpu } from "../cpu/cpu.js";
-import { Event, Exit } from "../cpu/exit.js";
+import { Event, Exit, Int3 } from "../cpu/exit.js";
 import { CpuException, X86_TRAP_BP, X86_TRAP_DB, X86_TRAP_DE, X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD } from "../cpu/exceptions.js";
 import { Gpr } from "../cpu/registers.js";
 import { AddressSpace, MemoryLimitExceeded } from "../mm/address-space.js";
@@ -532,6 +532,7 @@ export class Linux {
     this.current = task;
     const stopAt = task.quantumLeft - Math.min(slice, task.quantumLeft);
     cpu.trapHandler = (proc.trapHandler ??= (exit) => this.trapInline(proc, exit));
+    cpu.int3Direct = this.hooks.plannedBreakpoint === undefined ? undefined : (proc.int3Direct ??= () => this.int3Direct(proc));
     try {
       const resume = task.onResume;
       if (resume) {
@@ -594,6 +595,7 @@ export class Linux {
       }
     } finally {
       cpu.trapHandler = undefined;
+      cpu.int3Direct = undefined;
     }
   }
 
@@ -628,6 +630,22 @@ export class Linux {
     this.sync(proc);
     const task = proc.onCpu;
     this.dispatch(task, exit);
+    return this.goesOn(proc, task);
+  }
+
+  /**
+   * The int3 fast path (Cpu.int3Direct): the uprobe model runs the site's hit plan, if it has a valid one, without
+   * trapInline's dispatch; then trapInline's checks. The clock is synced first, as for any trap (a handler may read it).
+   */
+  private int3Direct(proc: Process): Int3 {
+    this.sync(proc);
+    const task = proc.onCpu;
+    if (!this.hooks.plannedBreakpoint!(task)) return Int3.Trap;
+    return this.goesOn(proc, task) ? Int3.GoOn : Int3.Return;
+  }
+
+  /** After a trap handled inside cpu.run(): true when runTask would only call cpu.run() again. */
+  private goesOn(proc: Process, task: Task): boolean {
     if (proc.exit !== undefined || this.resched || task.pending.length !== 0 || proc.sharedPending.length !== 0 || task.syscallRestart !== 0) return false;
     if (this.limitHit !== undefined) return false;
     if (this.shouldStop()) {

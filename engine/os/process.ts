@@ -4,7 +4,7 @@
 // that is not a thread (vfork, posix_spawn) shares its parent's mm, and so
 // its CPU and the seat on it, until it execs or exits.
 
-import { Cpu, type TrapHandler } from "../cpu/cpu.js";
+import { Cpu, type Int3Direct, type TrapHandler } from "../cpu/cpu.js";
 import type { AddressSpace } from "../mm/address-space.js";
 import type { MappedFile } from "../mm/mapped-file.js";
 import type { ElfImage } from "./elf.js";
@@ -72,6 +72,8 @@ export class Process {
   itimers: Itimers | undefined;
   /** The kernel's TrapHandler for this process's CPU (created on the first run slice). */
   trapHandler: TrapHandler | undefined;
+  /** The kernel's Int3Direct for this process's CPU (created with trapHandler when the hooks plan int3 hits). */
+  int3Direct: Int3Direct | undefined;
 
   constructor(
     readonly pid: number,

@@ -10,18 +10,23 @@
 // analysed and emulated (its ops have an emulate function); no consumer has a
 // ret handler or a filter (so handler_chain() never prepares a return
 // instance and never unapplies); the site is not a nop5 the 6.18 kernel will
-// optimize; the site is not the uretprobe trampoline. Checked on every hit:
-// the registry's generation (uprobes added or removed), the consumer list
-// (registry.ts replaces the array on every register and unregister, so one
-// identity compare), the mm's VMA generation and XOL area, MMF_HAS_UPROBES.
+// optimize; the site is not the uretprobe trampoline. The CPU calls it before
+// the trap entry (Cpu.int3Direct, Linux.int3Direct, Uprobes.plannedBreakpoint).
+// Checked on every hit:
+// the registry's generation (uprobes added or removed, consumer lists
+// changed: registry.ts bumps it on every register and unregister), the mm's
+// VMA generation and XOL area.
 
 import type { Cpu } from "../cpu/cpu.js";
 import { Fl } from "../cpu/flags.js";
+import { Gpr } from "../cpu/registers.js";
 import type { AddressSpace } from "../mm/address-space.js";
+import { PageGeometry } from "../mm/page.js";
 import type { Task } from "../os/task.js";
 import { Stats } from "./accounting.js";
 import type { Consumer, ConsumerContext, MmState, Uprobe, XolArea } from "./state.js";
 import type { ArchUprobe } from "./x86/arch-uprobe.js";
+import { pushXolOps } from "./x86/xol-ops.js";
 
 /** What a plan needs of the subsystem: the charges (uprobes.ts chargePs) and the rare outcomes. */
 export interface HitPlanHost {
@@ -49,8 +54,10 @@ export interface HitPlanParams {
   skipWhenIpChanged: boolean;
 }
 
-// a local copy (see Gpr in registers.ts: imported bindings are slow in hot code)
+// local copies (see Gpr in registers.ts: imported bindings are slow in hot code)
 const TF = Fl.TF;
+const RSP = Gpr.RSP;
+const TWO32 = 4294967296;
 
 export class HitPlan {
   private readonly consumers: Consumer[];
@@ -58,6 +65,10 @@ export class HitPlan {
   /** Every consumer's stats are the engine's own (per-thread counts in two fields). */
   private readonly stats: Stats[];
   private readonly emulate: (a: ArchUprobe, cpu: Cpu) => boolean;
+  /** A 64-bit push (push_emulate_op, sizeof_long 8): its register, stored inline below; else -1. */
+  private readonly pushReg: number;
+  /** One consumer's int3 and handler charges together (hitOne). */
+  private readonly trapAndHandlerPs: number;
 
   private constructor(
     readonly bp: number,
@@ -74,6 +85,8 @@ export class HitPlan {
     this.n = u.consumers.length;
     this.stats = u.consumers.map((c) => c.stats as Stats);
     this.emulate = emulate;
+    this.trapAndHandlerPs = p.trapPs + p.handlerPs;
+    this.pushReg = a.ops === pushXolOps && a.longSize === 8 ? a.pushReg : -1;
   }
 
   /** A plan for the uprobe at bp in mm, or undefined when a hit there needs the general path. */
@@ -89,14 +102,9 @@ export class HitPlan {
 
   /** Does the plan still describe this site (the registry, the consumers, the mm)? */
   valid(mm: AddressSpace, registryGen: number): boolean {
-    return (
-      mm === this.mm &&
-      registryGen === this.p.registryGen &&
-      mm.vmaGeneration === this.vmaGen &&
-      this.u.consumers === this.consumers &&
-      this.st.hasUprobes &&
-      this.st.xolArea === this.area
-    );
+    // the registry's generation also covers the consumer list (bumped on register and unregister); MMF_HAS_UPROBES
+    // needs no check: a plan is made only after a hit found it set, and nothing clears it for the life of an mm
+    return mm === this.mm && registryGen === this.p.registryGen && mm.vmaGeneration === this.vmaGen && this.st.xolArea === this.area;
   }
 
   /** handle_swbp() for this site: ip is bp + 1. */
@@ -147,9 +155,10 @@ export class HitPlan {
   private hitOne(task: Task, cpu: Cpu, host: HitPlanHost): void {
     const p = this.p;
     const s = this.stats[0]!;
-    host.chargePs(p.trapPs + p.handlerPs);
+    const ps = this.trapAndHandlerPs;
+    host.chargePs(ps);
     s.traps.int3++;
-    s.virtualPs += p.trapPs;
+    s.virtualPs += ps; // the int3's and the handler's, in one add (integer ps: the same sum)
     if (!p.handlerIpIsBpPlus1) cpu.rip = this.bp;
     const ipBefore = cpu.rip;
     const ctx = host.hitCtx;
@@ -161,7 +170,6 @@ export class HitPlan {
     const tid = task.tid;
     if (tid === s.tidNow) s.tidPending++;
     else s.countTid(tid);
-    s.virtualPs += p.handlerPs;
     this.consumers[0]!.uc.handler!(ctx);
     this.finish(task, cpu, ipBefore, host);
   }
@@ -169,11 +177,36 @@ export class HitPlan {
   /** After the handlers: a moved ip skips the instruction (6.18), else emulate it, else step it out of line. */
   private finish(task: Task, cpu: Cpu, ipBefore: number, host: HitPlanHost): void {
     if (this.p.skipWhenIpChanged && cpu.rip !== ipBefore) return;
-    if (this.emulate(this.a, cpu)) {
+    if (this.pushInline(cpu) || this.emulate(this.a, cpu)) {
       if (this.p.writesStack) host.chargeStackWrite(this.consumers);
       if (cpu.fl.bits & TF) host.sendSigtrap(task);
       return;
     }
     host.stepOutOfLine(task, this.u, this.bp);
+  }
+
+  /**
+   * push_emulate_op() of a 64-bit push when the stack slot's page is in the write TLB: the store of
+   * AddressSpace.write64's fast path, without the calls (putUserLong, its try, write64). False when
+   * there is no such push or the TLB misses: the ops' emulate does the same push with the slow path.
+   */
+  private pushInline(cpu: Cpu): boolean {
+    const reg = this.pushReg;
+    if (reg < 0) return false;
+    const L = cpu.lo;
+    const H = cpu.hi;
+    const lo = L[RSP]!;
+    const hi = H[RSP]!;
+    const sp = hi * TWO32 + (lo >>> 0) - 8;
+    const dv = cpu.mem.writableView(sp, 8);
+    if (dv === undefined) return false;
+    const off = sp & PageGeometry.Mask; // writableView checked that the 8 bytes fit in the page
+    dv.setInt32(off, L[reg]!, true);
+    dv.setInt32(off + 4, H[reg]!, true);
+    const nlo = (lo >>> 0) - 8;
+    L[RSP] = nlo | 0;
+    H[RSP] = nlo < 0 ? (hi - 1) | 0 : hi;
+    cpu.rip += this.a.ilen;
+    return true;
   }
 }

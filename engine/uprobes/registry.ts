@@ -51,7 +51,7 @@ export class Registry {
   private nextId = 1;
   /** USDT semaphores the kernel counts (4.20+). */
   private readonly refCounters = new RefCounters();
-  /** Bumped on every uprobe added or removed (lookup caches check it). */
+  /** Bumped on every uprobe added or removed and every consumer list changed (lookup caches and hit plans check it). */
   generation = 0;
 
   constructor(private readonly sub: RegistryContext) {}
@@ -100,6 +100,7 @@ export class Registry {
     if (uc.retHandler && this.sub.gen.uretprobeReturn === "none") return this.reject(c, EINVAL, `uretprobes do not exist before 3.10 (modelled kernel ${this.sub.gen.version})`);
     // a new list, not unshift: a handler chain running now goes on over the list it started with (list_add_rcu)
     u.consumers = [c, ...u.consumers];
+    this.generation++; // the consumer list changed: hit plans (hit-plan.ts) made on the old one no longer hold
     for (const proc of this.sub.processes()) {
       if (uc.filter && !uc.filter(proc)) continue;
       for (const vaddr of addressesOf(proc, file, offset, true)) {
@@ -133,6 +134,7 @@ export class Registry {
     const i = u.consumers.indexOf(c);
     if (i < 0) return;
     u.consumers = u.consumers.filter((x) => x !== c); // a new list, as in register()
+    this.generation++;
     for (const proc of this.sub.processes()) {
       if (!this.sub.mmState(proc.mm).hasUprobes) continue;
       if (this.filterChain(u, proc)) continue;

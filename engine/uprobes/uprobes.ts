@@ -390,22 +390,25 @@ export class Uprobes implements KernelHooks, RegistryContext, UretprobeContext, 
 
   /** DIE_INT3: uprobe_pre_sstep_notifier() then handle_swbp(). */
   breakpoint(task: Task): boolean {
-    const mm = task.proc.mm;
-    const st = this.mmState(mm);
-    if (this.planning) {
-      // a planned site: handle_swbp's common case as straight code (hit-plan.ts)
-      const bp = task.proc.cpu.rip - 1;
-      let plan = st.lastPlan;
-      if (plan === undefined || plan.bp !== bp) plan = st.plans.get(bp);
-      if (plan !== undefined && plan.valid(mm, this.registry.generation)) {
-        st.lastPlan = plan;
-        plan.hit(task, this);
-        return true;
-      }
-    }
+    if (this.plannedBreakpoint(task)) return true;
+    const st = this.mmState(task.proc.mm);
     const utask = this.existingUtask(task);
     if (!st.hasUprobes && !(utask && utask.returnInstances.length)) return false;
     this.handleSwbp(task);
+    return true;
+  }
+
+  /** A planned site: handle_swbp's common case as straight code (hit-plan.ts); false when the site has no valid plan. */
+  plannedBreakpoint(task: Task): boolean {
+    if (!this.planning) return false;
+    const mm = task.proc.mm;
+    const st = this.mmState(mm);
+    const bp = task.proc.cpu.rip - 1;
+    let plan = st.lastPlan;
+    if (plan === undefined || plan.bp !== bp) plan = st.plans.get(bp);
+    if (plan === undefined || !plan.valid(mm, this.registry.generation)) return false;
+    st.lastPlan = plan;
+    plan.hit(task, this);
     return true;
   }
 

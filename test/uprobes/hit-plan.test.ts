@@ -18,6 +18,7 @@ import { HitPlan } from "../../engine/uprobes/hit-plan.js";
 import { COST_PROFILES, resolveKernel, Uprobes } from "../../engine/uprobes/index.js";
 import { runSpec, type ProbeRun } from "../../lab/probe-run.js";
 import type { RunSpec } from "../../lab/run-spec.js";
+import { SI_USER, SIGTERM } from "../../engine/os/signals.js";
 import { buildC, requireMusl, samplePath } from "../helpers.js";
 
 /** Hits run by a plan (HitPlan.prototype.hit), counted while fn runs. */
@@ -105,6 +106,18 @@ describe("hit plans: the same results as the general path, both tiers", () => {
     assert.equal(r.run.probes.find((p) => p.probe.includes("test"))!.hits, 1_000_000);
   });
 
+  test("a push emulated while the program single-steps itself (TF): the plan sends the SIGTRAP", async () => {
+    const r = await same({ binary: samplePath("sigstep-O0"), program: "probe sigstep_probe_push:0 < count++ >" });
+    assert.equal(r.run.probes[0]!.hits, 10);
+    assert.ok(r.interp === 9 && r.jit === 9, `${r.interp} ${r.jit}`);
+  });
+
+  test("deep recursion: pushes onto stack pages not yet written (the inline store falls back to the slow path)", async () => {
+    const r = await same({ binary: samplePath("recurse-O0"), program: "probe rec:0 < count++ >" });
+    assert.equal(r.run.probes[0]!.hits, 101_000);
+    assert.ok(r.interp >= 100_990 && r.jit >= 100_990, `${r.interp} ${r.jit}`);
+  });
+
   test("two consumers on one site, a filter in the program, exit() from a handler", async () => {
     const r = await same({ ...BOUNDED, program: "probe test:0 / pid > 0 / < @a++ > probe test:0 < @b++; if (@b2 == 50000) < exit() > @b2++ >" });
     assert.ok(r.interp > 40_000 && r.jit > 40_000);
@@ -180,6 +193,32 @@ describe("hit plans: the model's consumers (engine API)", () => {
     sameEngine((n, _up, m, vaddr) => {
       if (n % 3 === 0) m.proc.cpu.rip = vaddr + 6;
     });
+  });
+
+  test("a signal queued by a handler: the int3 fast path hands the run back at that hit (SIGTERM kills there)", () => {
+    // were the fast path to go on after the hit, the task would die later: other instruction counts and virtual time
+    sameEngine((n, _up, m) => {
+      if (n === 5000) m.kernel.queueSignal(m.proc.onCpu, { signo: SIGTERM, code: SI_USER, addr: 0, forced: false, ip: 0 });
+    });
+  });
+
+  test("a stop requested by a handler (exit()), at a hit that is not the last of a slice", () => {
+    sameEngine((n, _up, m) => {
+      if (n === 7777) m.kernel.requestStop("stopped by the test");
+    });
+  });
+
+  test("a handler that reads the clock: the fast path synced it first", () => {
+    const seen: number[] = [];
+    const run = (tier: Tier, plan: boolean): string => {
+      seen.length = 0;
+      return engineRun(tier, plan, (n, _up, m) => {
+        if (n % 1000 === 0) seen.push(m.kernel.nowNs());
+      }) + seen.join(",");
+    };
+    const want = run("interp", false);
+    assert.ok(seen.length === 1000 && seen[1]! > seen[0]!);
+    for (const tier of ["interp", "jit"] as const) assert.equal(run(tier, true), want, tier);
   });
 
   test("a probe registered and removed from a handler (the consumer list changes)", () => {
