@@ -69,3 +69,32 @@ export function relativeStdError(rounds: readonly number[], estimator: Estimator
   const fig = figureOf(rounds, estimator);
   return (estimator === "trimmed" ? se : 1.25 * se) / Math.abs(fig);
 }
+
+/** The mean of each block's rounds (blocks: rounds per block, in order). */
+export function blockMeans(rounds: readonly number[], blocks: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  for (const n of blocks) {
+    const b = rounds.slice(i, i + n);
+    out.push(b.reduce((a, x) => a + x, 0) / b.length);
+    i += n;
+  }
+  return out;
+}
+
+/**
+ * A case's standard error with its blocks as the independent samples: the
+ * rounds of one block share its tracefs events and a few seconds of the
+ * machine's speed, which drifts by up to 30 % over tens of seconds on the
+ * project's VM, so whatever persists over a block lands in the spread
+ * between blocks rather than hiding in rounds that agree with each other.
+ * relativeStdError over the block means (winsorized, scaled as there); a
+ * recording without blocks (older) falls back to its rounds.
+ */
+export function caseStdError(rounds: readonly number[], blocks: readonly number[] | undefined, estimator: Estimator): number {
+  if (!blocks || blocks.length === rounds.length) return relativeStdError(rounds, estimator);
+  const means = blockMeans(rounds, blocks);
+  // the min's and the median's scale as in relativeStdError; relative to the case's own figure, not the block means'
+  const e: Estimator = estimator === "trimmed" ? "trimmed" : "median";
+  return (relativeStdError(means, e) * Math.abs(figureOf(means, e))) / Math.abs(figureOf(rounds, estimator));
+}
