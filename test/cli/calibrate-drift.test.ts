@@ -12,7 +12,7 @@ import { describe, test } from "node:test";
 import { COST_PROFILES, loadCostProfile } from "../../engine/index.js";
 import { checkCases, casesOf, DRIFT_ANCHORS } from "../../lab/calibrate-cases.js";
 import { recordedAnchors } from "../../lab/calibrate-drift.js";
-import { blockMeans, caseStdError, relativeStdError, trimmedMean } from "../../lab/calibrate-estimator.js";
+import { blockMedians, caseStdError, relativeStdError, trimmedMean } from "../../lab/calibrate-estimator.js";
 import { checkProfile, fitProfile } from "../../lab/calibrate-profile.js";
 import { readRecording, type Recording } from "../../lab/calibrate-recording.js";
 import { PROJECT_ROOT } from "../../lab/paths.js";
@@ -31,15 +31,21 @@ function slower(r: Recording, f: number, only?: readonly string[]): Recording {
 }
 
 describe("calibrate: a case's blocks are its independent samples", () => {
-  // five blocks of three rounds that agree within each block but not across: something lasted a block
-  const rounds = [100, 101, 99, 120, 121, 119, 95, 96, 94, 110, 111, 109, 90, 91, 89];
+  // five blocks of three rounds that agree within each block but not across: something lasted a block;
+  // the third block's last round was slowed by another process
+  const rounds = [100, 101, 99, 120, 121, 119, 95, 96, 150, 110, 111, 109, 90, 91, 89];
   const blocks = [3, 3, 3, 3, 3];
-  test("the standard error is the block means', wider than the rounds pretend", () => {
-    assert.deepEqual(blockMeans(rounds, blocks), [100, 120, 95, 110, 90]);
-    const byBlocks = caseStdError(rounds, blocks, "trimmed");
-    const means = blockMeans(rounds, blocks);
-    assert.ok(Math.abs(byBlocks - (relativeStdError(means, "trimmed") * trimmedMean(means)) / trimmedMean(rounds)) < 1e-12);
-    assert.ok(byBlocks > 1.3 * relativeStdError(rounds, "trimmed"), `${byBlocks} vs ${relativeStdError(rounds, "trimmed")}`);
+  test("the standard error is the spread of the block medians over √blocks, wider than the rounds pretend", () => {
+    const meds = blockMedians(rounds, blocks);
+    assert.deepEqual(meds, [100, 120, 96, 110, 90]);
+    const m = 103.2;
+    const sd = Math.sqrt(meds.reduce((a, x) => a + (x - m) ** 2, 0) / 4);
+    assert.ok(Math.abs(caseStdError(rounds, blocks, "trimmed") - sd / Math.sqrt(5) / trimmedMean(rounds)) < 1e-12);
+    assert.ok(Math.abs(caseStdError(rounds, blocks, "median") - (1.25 * sd) / Math.sqrt(5) / 101) < 1e-12, "the median of the rounds is 101");
+    assert.ok(caseStdError(rounds, blocks, "trimmed") > 1.3 * relativeStdError(rounds, "trimmed"), `${caseStdError(rounds, blocks, "trimmed")} vs ${relativeStdError(rounds, "trimmed")}`);
+    // one block off as a whole counts in full: winsorizing it away would halve the error
+    const off = [...rounds.slice(0, 12), 60, 61, 59];
+    assert.ok(caseStdError(off, blocks, "trimmed") > 1.5 * caseStdError(rounds, blocks, "trimmed"));
   });
   test("a recording without blocks (older) keeps the rounds' standard error; fewer than 3 blocks cannot say", () => {
     assert.equal(caseStdError(rounds, undefined, "trimmed"), relativeStdError(rounds, "trimmed"));
