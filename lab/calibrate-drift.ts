@@ -36,7 +36,7 @@ import { modelPaths, predictCase } from "./calibrate-model.js";
 import { callsOf, type Recording } from "./calibrate-recording.js";
 
 /** The paths whose costs may drift apart: emulated int3 hits, stepped (out-of-line) hits, optimized nop5 hits, uretprobes. */
-export type PathClass = "emulated" | "stepped" | "nop5" | "uretprobe";
+type PathClass = "emulated" | "stepped" | "nop5" | "uretprobe";
 
 /** An anchor's figure as the fit measured it: ns per call, and its standard error in % of it. */
 export interface AnchorFigure {
@@ -69,7 +69,7 @@ function probeClasses(c: CalibrationCase, kernel: string): (PathClass | undefine
   return c.probes.map((q, i) => (q.kind === "r" ? "uretprobe" : paths[i] === "emulated" ? "emulated" : paths[i] === "xol" ? "stepped" : paths[i] === "optimized" ? "nop5" : undefined));
 }
 
-export interface AnchorDrift {
+interface AnchorDrift {
   case: string;
   class: PathClass;
   fit_ns: number;
@@ -82,7 +82,7 @@ export interface AnchorDrift {
   se_pct: number;
 }
 
-export interface ClassDrift {
+interface ClassDrift {
   class: PathClass | "all";
   drift_pct: number;
   se_pct: number;
