@@ -160,3 +160,35 @@ describe("calibrate --check: drift anchors (lab/calibrate-drift.ts)", () => {
     assert.match(r.stderr, /calibrate: warning: the machine's speed drifted since the fit/);
   });
 });
+
+// A real pair with blocks and anchors (2026-12-03 18:42 and 18:43, Linux 6.18.44, under load: other processes used
+// 1.6-1.7 of the 2 CPUs; `bin/uprobe-lab calibrate -o P --record FIT`, then `calibrate --check P --record CHECK`)
+const BUSY_FIT = path.join(PROJECT_ROOT, "test", "cli", "calibrate-samples-busy-fit.json");
+const BUSY_CHECK = path.join(PROJECT_ROOT, "test", "cli", "calibrate-samples-busy-check.json");
+
+describe("calibrate: a real fit and check with blocks and anchors (recorded under load)", () => {
+  const F = readRecording(BUSY_FIT), C = readRecording(BUSY_CHECK);
+  const fit = fitProfile(F);
+  const chk = checkProfile(fit.profile, C);
+  test("each case kept its blocks of 3 and their times; the check re-measured the anchors in the same passes", () => {
+    for (const r of [F, C])
+      for (const [n, c] of Object.entries(r.cases)) {
+        assert.ok(c.blocks!.length >= 5 && c.blocks!.every((b) => b === 3), n);
+        assert.equal(c.block_t!.length, c.blocks!.length);
+      }
+    assert.deepEqual(Object.keys(C.cases).sort(), checkCases().map((c) => c.name).sort());
+    // same passes: the anchors' blocks are as many as the held-out cases', at times among theirs
+    const t = (n: string): number[] => C.cases[n]!.block_t!;
+    for (const a of DRIFT_ANCHORS) assert.equal(t(a).length, t("chk_xor").length, a);
+    // the standard errors are the blocks'
+    for (const r of chk.reports) assert.equal(r.std_error_pct, Math.round(1000 * caseStdError(C.cases[r.case]!.rounds, C.cases[r.case]!.blocks, "trimmed")) / 10, r.case);
+  });
+  test("every held-out case came out dearer than predicted, as did the anchors: the drift explains most of the raw error", () => {
+    assert.ok(chk.reports.every((r) => r.error_pct < 0), chk.reports.map((r) => r.error_pct).join(" "));
+    const all = chk.drift!.classes.find((c) => c.class === "all")!;
+    assert.ok(all.beyond_noise && all.drift_pct > 2, `${all.drift_pct}`);
+    assert.match(chk.warnings.join("\n"), /the machine's speed drifted since the fit/);
+    assert.ok(chk.drift!.summary.mean_abs_pct < chk.summary.mean_abs_pct / 2, `${chk.drift!.summary.mean_abs_pct} vs ${chk.summary.mean_abs_pct}`);
+    assert.ok(Math.abs(chk.drift!.summary.worst_pct) < Math.abs(chk.summary.worst_pct));
+  });
+});
