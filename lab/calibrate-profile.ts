@@ -299,7 +299,7 @@ export function checkProfile(profile: CostProfile, rec: Recording, estimator: Es
   const moved = drift?.classes.filter((x) => x.beyond_noise) ?? [];
   if (moved.length)
     warnings.push(
-      `warning: the machine's speed drifted since the fit beyond the anchors' noise (${moved.map((x) => `${x.class} ${pct(x.drift_pct)} ±${x.se_pct} %`).join(", ")}): ` +
+      `warning: the machine's speed drifted since the fit beyond the anchors' noise (${moved.map((x) => `${x.class} ${pct(x.drift_pct)} ±${x.se_pct.toFixed(1)} %`).join(", ")}): ` +
         `the raw held-out error includes it; the drift-corrected error (measured / drift) shows the profile's own, up to the anchors' noise`,
     );
   return { reports, summary, beyond_noise: reports.filter(beyondNoise).map((r) => r.case), kernel: k.version, estimator, warnings, ...(drift ? { drift } : {}) };
