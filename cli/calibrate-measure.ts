@@ -1,14 +1,14 @@
 // The measuring half of `calibrate`: real tracefs uprobe events on the sites
 // of samples/bin/calibrate-O2, timed natively. Each round runs a case twice,
 // without and with its probes, and the cases take turns in blocks of BLOCK
-// rounds (the probed runs of a block under one enabling of its events, then as
-// many unprobed runs, or the reverse, alternating between blocks), so that
+// rounds (the probed runs of a block under its own freshly made events, then
+// as many unprobed runs, or the reverse, alternating between blocks), so that
 // both runs of a pair see about the same load; a round's figure is
 // (with − without) per call. A run's figure scatters by about 10 % from one
 // process to the next however long it runs (lab/calibrate-estimator.ts), so
 // runs are short (each case gets as many calls as take about RUN_MS) and many:
-// rounds go on, for the cases whose figure is not yet within TARGET_PCT, until
-// that holds or the time (--time) is spent. /proc/stat before and after says
+// passes, each a block of every case, go on until every case's figure is
+// within TARGET_PCT (its blocks as the samples) or the time (--time) is spent. /proc/stat before and after says
 // whether anything else ran (lab/calibrate-activity.ts), and a disposable
 // process asks the kernel for sys_uretprobe (lab/calibrate-return-path.ts).
 // The result is a Recording: plain numbers, which the fitting half
@@ -22,7 +22,7 @@ import * as path from "node:path";
 import { loadBinary, UserError } from "../engine/index.js";
 import { otherActivity, parseProcStat, type CpuTicks, type OwnTicks } from "../lab/calibrate-activity.js";
 import type { CalibrationCase } from "../lab/calibrate-cases.js";
-import { relativeStdError } from "../lab/calibrate-estimator.js";
+import { caseStdError } from "../lab/calibrate-estimator.js";
 import { caseBinary } from "../lab/calibrate-model.js";
 import type { RecordedCase, Recording } from "../lab/calibrate-recording.js";
 import { returnPathOf, uretprobeProbeElf, type ReturnPath } from "../lab/calibrate-return-path.js";
@@ -84,9 +84,15 @@ function runSite(file: string, site: string, calls: number, cpu: number | null):
   return { nsPerCall: Number(cpuNs) / calls, wallNsPerCall: Number(wall) / calls, maps: { xol: maps[1] === "1", tramp: maps[2] === "1" } };
 }
 
-/** The case's tracefs events: created disabled, enabled around each probed run. */
+/**
+ * The case's tracefs events, made afresh for each block of its rounds and
+ * removed after it (under 1 ms each way here), so that nothing the kernel
+ * keeps per event (trace_uprobe, its buffers) lasts over a case's whole
+ * measurement: what it does to the figure lands in the spread between blocks.
+ */
 class CaseEvents {
   private readonly names: string[];
+  private readonly lines: string[];
   /** The program the case's probes go in. */
   readonly file: string;
   constructor(
@@ -98,10 +104,7 @@ class CaseEvents {
     const sym = bin.lookup(c.site);
     if (!sym) throw new UserError(`calibrate: ${this.file} has no symbol ${c.site} (rebuild samples/)`);
     this.names = c.probes.map((_, i) => `${c.name}_${i}`);
-    c.probes.forEach((q, i) => {
-      const where = `${this.file}:0x${(sym.fileOffset + q.offset).toString(16)}`;
-      this.write(`${q.kind}:${GROUP}/${this.names[i]} ${where}`);
-    });
+    this.lines = c.probes.map((q, i) => `${q.kind}:${GROUP}/${this.names[i]} ${this.file}:0x${(sym.fileOffset + q.offset).toString(16)}`);
   }
   private write(line: string): void {
     try {
@@ -110,10 +113,13 @@ class CaseEvents {
       throw new UserError(`calibrate: ${this.tracefs}/uprobe_events refused "${line}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
   }
-  enable(on: boolean): void {
-    for (const n of this.names) setEnabled(this.tracefs, n, on);
+  /** Make the events and enable them. */
+  arm(): void {
+    for (const l of this.lines) this.write(l);
+    for (const n of this.names) setEnabled(this.tracefs, n, true);
   }
-  remove(): void {
+  /** Disable the events (uprobe_unregister_sync(): an RCU grace period) and remove them. */
+  disarm(): void {
     for (const n of this.names) removeEvent(this.tracefs, n);
   }
 }
@@ -146,9 +152,9 @@ function clearLeftovers(tracefs: string): void {
 /** Aim for probed runs of about this long: long enough that starting the process is a small part, short enough for many rounds. */
 const RUN_MS = 20;
 const MIN_CALLS = 1000;
-/** Rounds go on for a case until its figure's standard error is within this (%). */
+/** Passes go on until every case's figure has its standard error within this (%) ... */
 const TARGET_PCT = 1.5;
-/** ... or it has had this many rounds. */
+/** ... or the cases have had this many rounds. */
 const MAX_ROUNDS = 99;
 
 export interface MeasureOptions {
@@ -211,22 +217,22 @@ export function probeReturnPath(): ReturnPath {
 }
 
 /**
- * Rounds measured per enabling of a case's events. Disabling a uprobe event
- * waits for an RCU grace period (uprobe_unregister_sync()): 20–50 ms on the
- * project's VM, more than a 20 ms run, and the scatter is the process's, not
+ * Rounds measured per making of a case's events. Disabling a uprobe event
+ * waits for an RCU grace period (uprobe_unregister_sync()): 5–50 ms on the
+ * project's VM, about a 20 ms run, and the scatter is the process's, not
  * the moment's (lab/calibrate-estimator.ts). So a block of rounds shares one
  * enable and one disable: twice the rounds in the same time.
  */
 const BLOCK = 3;
 
-/** A block of a case's rounds: its probed runs under one enabling, and as many unprobed runs, the halves in the order the block's parity says. */
+/** A block of a case's rounds: its probed runs under one making of its events, and as many unprobed runs, the halves in the order the block's parity says. */
 function measureBlock(ev: CaseEvents, calls: number, rounds: number, block: number, cpu: number | null): { with_: SiteRun; base: SiteRun }[] {
   const probed = (): SiteRun[] => {
-    ev.enable(true);
+    ev.arm();
     try {
       return Array.from({ length: rounds }, () => runSite(ev.file, ev.c.site, calls, cpu));
     } finally {
-      ev.enable(false);
+      ev.disarm();
     }
   };
   const unprobed = (): SiteRun[] => Array.from({ length: rounds }, () => runSite(ev.file, ev.c.site, calls, cpu));
@@ -240,12 +246,12 @@ function measureBlock(ev: CaseEvents, calls: number, rounds: number, block: numb
 /** Calls per run for a case: about RUN_MS of probed run, from a first probed run of MIN_CALLS. */
 function callsFor(ev: CaseEvents, o: MeasureOptions): number {
   if (ev.c.calls !== undefined) return ev.c.calls;
-  ev.enable(true);
+  ev.arm();
   let pilot: SiteRun;
   try {
     pilot = runSite(ev.file, ev.c.site, MIN_CALLS, o.cpu);
   } finally {
-    ev.enable(false);
+    ev.disarm();
   }
   const n = Math.round((RUN_MS * 1e6) / Math.max(1, pilot.nsPerCall));
   return Math.max(MIN_CALLS, Math.min(o.calls, Math.round(n / 100) * 100));
@@ -271,30 +277,34 @@ export function measureCases(cases: readonly CalibrationCase[], o: MeasureOption
     for (const ev of events) calls.set(ev, callsFor(ev, o));
     const start = Date.now();
     const precise = (ev: CaseEvents): boolean => {
-      const r = rec[ev.c.name]?.rounds ?? [];
-      return r.length >= MAX_ROUNDS || 100 * relativeStdError(r, "trimmed") <= TARGET_PCT;
+      const r = rec[ev.c.name];
+      // a one-time cost's case (its own calls) stays at ±4-6 % however long it runs: it does not hold the others up
+      return ev.c.calls !== undefined || (r !== undefined && 100 * caseStdError(r.rounds, r.blocks, "trimmed") <= TARGET_PCT);
     };
-    for (let r = 0; ; r++) {
+    // passes: every case gets one block per pass, so all cases' rounds spread over the same span of time and a drift of
+    // the machine's speed (up to 30 % over tens of seconds here, host-side) biases none of them against the others
+    for (let pass = 0; ; pass++) {
       const spent = (Date.now() - start) / 1000;
-      const due = events.filter((ev) => (rec[ev.c.name]?.rounds.length ?? 0) < o.rounds || (spent < o.seconds && !precise(ev)));
-      if (due.length === 0) break;
-      for (const ev of due) {
+      if (pass * BLOCK >= o.rounds && (spent >= o.seconds || pass * BLOCK >= MAX_ROUNDS || events.every(precise))) break;
+      for (const ev of events) {
         const n = calls.get(ev)!;
-        const done = rec[ev.c.name]?.rounds.length ?? 0;
-        // the minimum first, whole blocks after it
-        const k = done < o.rounds ? Math.min(BLOCK, o.rounds - done) : BLOCK;
-        for (const { with_, base } of measureBlock(ev, n, k, r, o.cpu)) {
-          const cr = (rec[ev.c.name] ??= { rounds: [], calls: n, wall_rounds: [], base_ns: [], maps: with_.maps });
+        const t = round1((Date.now() - start) / 1000);
+        const cr = (rec[ev.c.name] ??= { rounds: [], calls: n, wall_rounds: [], base_ns: [], maps: { xol: false, tramp: false }, blocks: [], block_t: [] });
+        const block = measureBlock(ev, n, BLOCK, pass, o.cpu);
+        for (const { with_, base } of block) {
           cr.rounds.push(round2(with_.nsPerCall - base.nsPerCall));
           cr.wall_rounds.push(round2(with_.wallNsPerCall - base.wallNsPerCall));
           cr.base_ns.push(round2(base.nsPerCall));
         }
+        cr.maps = block[0]!.with_.maps;
+        cr.blocks.push(block.length);
+        cr.block_t.push(t);
       }
-      const worst = Math.max(...events.map((ev) => 100 * relativeStdError(rec[ev.c.name]!.rounds, "trimmed")));
-      o.log(`calibrate: block ${r + 1}: ${due.length} case(s), ${((Date.now() - start) / 1000).toFixed(0)} s, widest standard error ±${worst.toFixed(1)} % (load average ${loadAverage().join(" ")})`);
+      const worst = Math.max(...events.filter((ev) => ev.c.calls === undefined).map((ev) => 100 * caseStdError(rec[ev.c.name]!.rounds, rec[ev.c.name]!.blocks, "trimmed")));
+      o.log(`calibrate: pass ${pass + 1}: ${events.length} cases, ${((Date.now() - start) / 1000).toFixed(0)} s, widest standard error ±${worst.toFixed(1)} % (load average ${loadAverage().join(" ")})`);
     }
   } finally {
-    for (const ev of events) ev.remove();
+    for (const ev of events) ev.disarm();
   }
   const ownAfter = ownTicks();
   const statAfter = procStat();
@@ -317,6 +327,9 @@ export function measureCases(cases: readonly CalibrationCase[], o: MeasureOption
   };
 }
 
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }

@@ -12,11 +12,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadCostProfile, UserError } from "../engine/index.js";
-import { casesOf } from "../lab/calibrate-cases.js";
+import { casesOf, checkCases } from "../lab/calibrate-cases.js";
 import { readRecording, type Recording } from "../lab/calibrate-recording.js";
 import { activityText } from "../lab/calibrate-activity.js";
 import { ESTIMATORS, type Estimator } from "../lab/calibrate-estimator.js";
-import { beyondNoise, checkProfile, estimatorOf, fitProfile, MODEL_TOLERANCE_PCT, recordingWarnings, type CaseReport, type CheckOutcome } from "../lab/calibrate-profile.js";
+import type { DriftReport } from "../lab/calibrate-drift.js";
+import { beyondNoise, checkProfile, pct, estimatorOf, fitProfile, MODEL_TOLERANCE_PCT, recordingWarnings, type CaseReport, type CheckOutcome } from "../lab/calibrate-profile.js";
 import { optNumber, parseArgs, type Parsed } from "./args.js";
 import { calibrationBlocker, defaultCpu, measureCases, tryMount } from "./calibrate-measure.js";
 
@@ -30,8 +31,9 @@ with --cost PROFILE.json. --check measures held-out cases and prints the
 profile's predicted against measured ns per call, with the mean and worst
 relative error.
 
-  --time S       seconds of rounds (default 40): rounds go on for the cases whose figure
-                 is not yet within ±1.5 %, until the time is spent
+  --time S       seconds of passes (default 40): a pass measures a block of 3 rounds of
+                 every case; passes go on until every figure is within ±1.5 % or the
+                 time is spent
   --rounds R     rounds every case gets at least; a round runs a case without and with
                  its probes (default 15)
   --calls N      the most calls of the probed function per run (default 20000; a case
@@ -59,7 +61,7 @@ function acquire(p: Parsed, set: "fit" | "check"): Recording {
   const calls = Math.max(1000, optNumber(p, "--calls", 20_000));
   const rounds = Math.max(3, optNumber(p, "--rounds", optNumber(p, "--runs", 15)));
   const seconds = optNumber(p, "--time", 40);
-  const cases = casesOf(set);
+  const cases = set === "fit" ? casesOf("fit") : checkCases();
   log(`calibrate: ${cases.length} cases, at least ${rounds} rounds, up to ${seconds} s, ${cpu === null ? "not pinned" : `pinned to CPU ${cpu}`}`);
   const rec: Recording = measureCases(cases, { tracefs, calls, rounds, seconds, cpu, log });
   const out = p.opts.get("--record")?.[0];
@@ -88,27 +90,44 @@ function estimatorOption(p: Parsed): Estimator | undefined {
   throw new UserError(`option --estimator: ${ESTIMATORS.join(", ")}, not ${e}`);
 }
 
-function table(reports: readonly CaseReport[], estimator: Estimator, flag: boolean): string {
-  const rows = [["case", "path", "rounds", "calls", "min", "median", "max", estimator, "±", "predicted", "error", ...(flag ? [""] : [])]];
+function table(reports: readonly CaseReport[], estimator: Estimator, flag: boolean, blocks: boolean, drift?: DriftReport): string {
+  const corrected = new Map(drift?.cases.map((c) => [c.case, pct(c.error_pct)]) ?? []);
+  const rows = [["case", "path", "rounds", "calls", "min", "median", "max", estimator, "±", "predicted", "error", ...(drift ? ["drift-corr."] : []), ...(flag ? [""] : [])]];
   for (const r of reports) {
     const path = r.real_path && r.real_path !== r.model_path ? `${r.model_path} (real: ${r.real_path})` : r.model_path;
-    const err = `${r.error_pct >= 0 ? "+" : ""}${r.error_pct.toFixed(1)} %`;
     const mark = flag ? [beyondNoise(r) ? "beyond noise" : ""] : [];
-    rows.push([r.case, path, String(r.rounds), String(r.calls), us(r.min_ns), us(r.median_ns), us(r.max_ns), us(r.measured_ns), `${r.std_error_pct.toFixed(1)} %`, us(r.predicted_ns), err, ...mark]);
+    rows.push([r.case, path, String(r.rounds), String(r.calls), us(r.min_ns), us(r.median_ns), us(r.max_ns), us(r.measured_ns), `${r.std_error_pct.toFixed(1)} %`, us(r.predicted_ns), pct(r.error_pct), ...(drift ? [corrected.get(r.case) ?? ""] : []), ...mark]);
   }
+  const last = rows[0]!.length - 1;
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((c, i) => (i < 2 || i === 11 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ").trimEnd());
+  const lines = rows.map((r) => r.map((c, i) => (i < 2 || (flag && i === last) ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ").trimEnd());
   const noise = flag ? `; beyond noise = |error| > 2 × ± + ${MODEL_TOLERANCE_PCT} % (the model's tolerance)` : "";
-  return lines.join("\n") + `\n(us per call; ± = the ${estimator}'s standard error; error = predicted vs the ${estimator}${noise})\n`;
+  const corr = drift ? "; drift-corr. = the error against the measured figure / its drift since the fit (below)" : "";
+  return lines.join("\n") + `\n(us per call; ± = the ${estimator}'s standard error${blocks ? ", its blocks as the samples" : ""}; error = predicted vs the ${estimator}${noise}${corr})\n`;
+}
+
+/** The machine's drift since the fit per class, from the anchors, and the held-out error corrected for it: labelled, after the raw headline. */
+function driftLines(d: DriftReport): string {
+  const cls = d.classes.map((x) => `${x.class} ${pct(x.drift_pct)} ±${x.se_pct.toFixed(1)} %${x.class === "all" ? "" : ` (${x.anchors.join(", ")})`}${x.beyond_noise ? " beyond noise" : ""}${x.apart ? " apart" : ""}`);
+  const s = d.summary;
+  return (
+    `drift since the fit (${d.anchors.length} fit cases re-measured in this check's passes, now / in the fit): ${cls.join(", ")}\n` +
+    `drift-corrected (each measured figure / the common drift ${pct(d.common.drift_pct)}, or its class's where that is apart from the others beyond noise; the anchors' noise added): mean |error| ${s.mean_abs_pct} %, worst ${pct(s.worst_pct)} (${s.worst_case})\n`
+  );
 }
 
 /** The check's summary: the mean and worst error, then which errors are beyond measurement noise. */
 function checkSummary(c: CheckOutcome): string {
   const s = c.summary;
-  const head = `mean |error| ${s.mean_abs_pct} %, worst ${s.worst_pct >= 0 ? "+" : ""}${s.worst_pct} % (${s.worst_case}), ${c.reports.length} cases\n`;
+  const head = `mean |error| ${s.mean_abs_pct} %, worst ${pct(s.worst_pct)} (${s.worst_case}), ${c.reports.length} cases\n`;
   const beyond = c.reports.filter((r) => c.beyond_noise.includes(r.case));
-  const list = beyond.map((r) => `${r.case} ${r.error_pct >= 0 ? "+" : ""}${r.error_pct} % (±${r.std_error_pct} %)`).join(", ");
+  const list = beyond.map((r) => `${r.case} ${pct(r.error_pct)} (±${r.std_error_pct} %)`).join(", ");
   return head + `error beyond measurement noise (|error| > 2 × ± + ${MODEL_TOLERANCE_PCT} %): ${beyond.length ? `${beyond.length} of ${c.reports.length}: ${list}` : `none of ${c.reports.length}`}\n`;
+}
+
+/** Whether the recording kept its cases' blocks (older ones did not: their standard errors are over rounds). */
+function hasBlocks(rec: Recording): boolean {
+  return Object.values(rec.cases).some((c) => c.blocks !== undefined);
 }
 
 function us(ns: number): string {
@@ -141,8 +160,9 @@ export function calibrateCommand(argv: string[]): number {
     const rec = acquire(p, "check");
     const c = checkProfile(profile, rec, estimator ?? estimatorOf(profile));
     process.stdout.write(`profile ${profile.name} against held-out cases: ${header(rec, c.kernel)}\n`);
-    process.stdout.write(table(c.reports, c.estimator, true));
+    process.stdout.write(table(c.reports, c.estimator, true, hasBlocks(rec), c.drift));
     process.stdout.write(checkSummary(c));
+    if (c.drift) process.stdout.write(driftLines(c.drift));
     for (const w of [...c.warnings, ...recordingWarnings(rec, c.reports, c.estimator)]) log(`calibrate: ${w}`);
     return 0;
   }
@@ -157,7 +177,7 @@ export function calibrateCommand(argv: string[]): number {
     throw new UserError(`-o ${out}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   process.stdout.write(`fit: ${header(rec, f.kernel)}\n`);
-  process.stdout.write(table(f.reports, estimator ?? "trimmed", false));
+  process.stdout.write(table(f.reports, estimator ?? "trimmed", false, hasBlocks(rec)));
   const c = f.profile.costs;
   process.stdout.write(
     `costs (ns): int3_trap ${c.int3_trap}, single_step ${c.single_step}, uprobe_syscall ${c.uprobe_syscall}, uretprobe_syscall ${c.uretprobe_syscall}, handler ${c.handler}, stack_write ${c.stack_write}, uret_trap ${c.uret_trap}, optimize ${c.optimize}` +

@@ -68,8 +68,22 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = Object.freeze([
   { name: "chk_long_ret", site: "site_long", probes: [p(4), p(10), r], set: "check", what: "longer function: xor, nop5 and a uretprobe" },
 ]);
 
+/**
+ * Fit cases that `--check` measures again, one per path class, to see how far
+ * the machine's speed drifted since the fit (lab/calibrate-drift.ts).
+ */
+export const DRIFT_ANCHORS: readonly string[] = Object.freeze(["emu_push", "xol_sub", "opt_nop5", "ret_push"]);
+
 export function casesOf(set: "fit" | "check"): CalibrationCase[] {
   return CALIBRATION_CASES.filter((c) => c.set === set);
+}
+
+/** What --check measures: the held-out cases with the drift anchors spread evenly among them, so that both see the same moments of each pass. */
+export function checkCases(): CalibrationCase[] {
+  const held = casesOf("check"), anchors = CALIBRATION_CASES.filter((c) => DRIFT_ANCHORS.includes(c.name));
+  const out = [...held];
+  anchors.forEach((a, i) => out.splice(Math.round(((i + 0.5) * held.length) / anchors.length) + i, 0, a));
+  return out;
 }
 
 export function caseByName(name: string): CalibrationCase | undefined {

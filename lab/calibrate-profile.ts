@@ -6,10 +6,11 @@
 import { DEFAULT_GHZ, UserError, type CostProfile } from "../engine/index.js";
 import { CALIBRATION_CASES, caseByName, type CalibrationCase } from "./calibrate-cases.js";
 import { errorSummary, fitCosts, FIT_KEYS, predictFromEquation, spreadOf, type CaseEquation, type ErrorSummary, type FitKey } from "./calibrate-fit.js";
-import { ESTIMATORS, figureOf, relativeStdError, type Estimator } from "./calibrate-estimator.js";
+import { caseStdError, ESTIMATORS, figureOf, type Estimator } from "./calibrate-estimator.js";
 import { callsOf, type Recording } from "./calibrate-recording.js";
 import { caseEquation, modelledGeneration, modelPaths, predictCase } from "./calibrate-model.js";
 import { activityText, activityWarning } from "./calibrate-activity.js";
+import { anchorFigures, driftSinceFit, type DriftReport } from "./calibrate-drift.js";
 
 /** A figure whose standard error is above this (% of it) is too imprecise to trust: its rounds disagree. */
 const IMPRECISE_PCT = 3;
@@ -101,7 +102,7 @@ function report(c: CalibrationCase, rec: Recording, kernel: string, e: CaseEquat
     median_ns: r2(s.median),
     max_ns: r2(s.max),
     measured_ns: r2(measured),
-    std_error_pct: r1(100 * relativeStdError(r.rounds, estimator)),
+    std_error_pct: r1(100 * caseStdError(r.rounds, r.blocks, estimator)),
     spread_pct: r1(s.spread_pct),
     rounds: r.rounds.length,
     calls: callsOf(rec, c.name),
@@ -228,6 +229,8 @@ export function fitProfile(rec: Recording, estimator: Estimator = "trimmed"): Fi
       loadavg_after: rec.loadavg_after,
       widest_spread_pct: Math.max(...reports.map((r) => r.spread_pct)),
       widest_std_error_pct: Math.max(...reports.map((r) => r.std_error_pct)),
+      // what --check measures again to see the machine's drift since this fit (lab/calibrate-drift.ts)
+      anchors: anchorFigures(reports),
       ...(rec.activity ? { activity: rec.activity } : {}),
       ...(rec.return_path ? { return_path: rec.return_path } : {}),
       tied,
@@ -271,6 +274,8 @@ export interface CheckOutcome {
   kernel: string;
   estimator: Estimator;
   warnings: string[];
+  /** The machine's drift since the fit, from the anchors, and the held-out error corrected for it (absent without anchors). */
+  drift?: DriftReport;
 }
 
 /** The estimator a profile was fitted with (its provenance says), or the trimmed mean. */
@@ -287,9 +292,17 @@ export function checkProfile(profile: CostProfile, rec: Recording, estimator: Es
   const reports = cases.map((c) => report(c, rec, k.version, undefined, predictCase(c, profile, k.version, callsOf(rec, c.name)), estimator));
   const summary = errorSummary(reports.map((r) => ({ case: r.case, predicted_ns: r.predicted_ns, measured_ns: r.measured_ns })));
   const warnings = k.warning ? [k.warning] : [];
-  const drift = stealChange(profile, rec);
-  if (drift) warnings.push(drift);
-  return { reports, summary, beyond_noise: reports.filter(beyondNoise).map((r) => r.case), kernel: k.version, estimator, warnings };
+  const steal = stealChange(profile, rec);
+  if (steal) warnings.push(steal);
+  // the anchors are compared with the profile's own estimator: the fit recorded their figures with it
+  const drift = driftSinceFit(profile, rec, k.version, estimatorOf(profile), reports);
+  const moved = drift?.classes.filter((x) => x.beyond_noise) ?? [];
+  if (moved.length)
+    warnings.push(
+      `warning: the machine's speed drifted since the fit beyond the anchors' noise (${moved.map((x) => `${x.class} ${pct(x.drift_pct)} ±${x.se_pct.toFixed(1)} %`).join(", ")}): ` +
+        `the raw held-out error includes it; the drift-corrected error (measured / drift) shows the profile's own, up to the anchors' noise`,
+    );
+  return { reports, summary, beyond_noise: reports.filter(beyondNoise).map((r) => r.case), kernel: k.version, estimator, warnings, ...(drift ? { drift } : {}) };
 }
 
 /**
@@ -311,6 +324,11 @@ function stealChange(profile: CostProfile, rec: Recording): string | undefined {
     `the host got ${now > fitSteal ? "busier" : "quieter"} in between, which moves every case's cost the same way; ` +
     `for the profile's own error, run calibrate -o and --check back to back while steal (top's "st") stays level`
   );
+}
+
+/** A signed percentage: +4.2 %, -1.0 %. */
+export function pct(x: number): string {
+  return `${x >= 0 ? "+" : ""}${x.toFixed(1)} %`;
 }
 
 function r1(x: number): number {

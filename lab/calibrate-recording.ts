@@ -22,6 +22,10 @@ export interface RecordedCase {
   base_ns?: number[];
   /** What the probed process saw in its maps: [uprobes] (a step went out of line or a uretprobe armed), [uprobes-trampoline] (a nop5 optimized). */
   maps: { xol: boolean; tramp: boolean };
+  /** Rounds per block, in order (they sum to the rounds): each block under its own tracefs events (absent in older recordings). */
+  blocks?: number[];
+  /** Seconds from the first block's start to each block's start. */
+  block_t?: number[];
 }
 
 export interface Recording {
@@ -66,6 +70,8 @@ export function readRecording(file: string): Recording {
       throw new UserError(`--samples ${file}: case ${name}: rounds must be a non-empty list of numbers`);
     if (c.calls !== undefined && !(typeof c.calls === "number" && c.calls >= 1)) throw new UserError(`--samples ${file}: case ${name}: calls must be a number ≥ 1`);
     if (typeof c.maps !== "object" || c.maps === null) throw new UserError(`--samples ${file}: case ${name}: no maps (what the probed process's maps showed)`);
+    if (c.blocks !== undefined && !(Array.isArray(c.blocks) && c.blocks.every((n) => Number.isInteger(n) && n >= 1) && c.blocks.reduce((a, b) => a + b, 0) === c.rounds.length))
+      throw new UserError(`--samples ${file}: case ${name}: blocks must be counts of rounds ≥ 1 that sum to its ${c.rounds.length} rounds`);
   }
   return { cpu_model: "unknown CPU", cpu_mhz: 0, date: "", rounds: 0, pinned_cpu: null, loadavg_before: [], loadavg_after: [], ...r } as Recording;
 }

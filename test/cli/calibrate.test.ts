@@ -426,7 +426,9 @@ describe("calibrate on the command line, and run --cost with its file", () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^profile calibrated-\S+ against held-out cases/);
     for (const c of casesOf("check")) assert.match(r.stdout, new RegExp(`\\n${c.name}\\s`));
-    assert.match(r.stdout, /mean \|error\| [\d.]+ %, worst [+-][\d.]+ % \(chk_\w+\), 13 cases\nerror beyond measurement noise \(\|error\| > 2 × ± \+ 2 %\): (none of 13|\d+ of 13: .*)\n$/);
+    assert.match(r.stdout, /mean \|error\| [\d.]+ %, worst [+-][\d.]+ % \(chk_\w+\), 13 cases\nerror beyond measurement noise \(\|error\| > 2 × ± \+ 2 %\): (none of 13|\d+ of 13: .*)\n/);
+    // the profile records its anchors, and the recording re-measured them: the drift, then the corrected error, after the raw headline
+    assert.match(r.stdout, /\ndrift since the fit \(4 fit cases re-measured in this check's passes, now \/ in the fit\): emulated [+-][\d.]+ % ±[\d.]+ % \(emu_push\)(\s\w+)*, stepped .*, all [+-][\d.]+ % ±[\d.]+ %.*\ndrift-corrected \(.*\): mean \|error\| [\d.]+ %, worst [+-][\d.]+ % \(chk_\w+\)\n$/);
   });
   test("calibrate --check: each case's ± and whether its error is beyond noise; another machine's profile is, a profile from a quiet recording is not", () => {
     const other = runCli(["calibrate", "--check", "kvm-6.18", "--samples", QUIET_B]);
@@ -441,7 +443,10 @@ describe("calibrate on the command line, and run --cost with its file", () => {
     const r = runCli(["calibrate", "--check", mine, "--samples", QUIET_B]);
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stdout, /beyond noise\n/);
-    assert.match(r.stdout, /\nmean \|error\| 1\.\d %, worst [+-][0-3]\.\d % \(chk_\w+\), 13 cases\nerror beyond measurement noise \(\|error\| > 2 × ± \+ 2 %\): none of 13\n$/);
+    assert.match(r.stdout, /\nmean \|error\| 1\.\d %, worst [+-][0-3]\.\d % \(chk_\w+\), 13 cases\nerror beyond measurement noise \(\|error\| > 2 × ± \+ 2 %\): none of 13\ndrift since the fit/);
+    // no drift beyond the anchors' noise between A and B: the corrected error is the raw one's size, and no warning
+    assert.match(r.stdout, /\ndrift-corrected \(.*\): mean \|error\| 1\.\d %, worst [+-][0-3]\.\d % \(chk_\w+\)\n$/);
+    assert.doesNotMatch(r.stderr, /drifted/);
   });
   test("a tracefs without uprobe_events: the kernel has no uprobes (or, unprivileged, root is missing)", () => {
     const fake = path.join(tmp, "tracefs");
