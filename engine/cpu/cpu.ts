@@ -58,6 +58,8 @@ export interface Block {
   st: Block | undefined;
   /** jit tier: the compiled code of this block (jit/codegen.ts), and its executions while not compiled. */
   jit: JitFn | undefined;
+  /** jit tier: the member of jit's region this block is (0: the function was compiled for it; jit.ts tierUp). */
+  jitPc: number;
   heat: number;
 }
 
@@ -258,6 +260,7 @@ export class Cpu {
       s2: undefined,
       st: undefined,
       jit: undefined,
+      jitPc: 0,
       heat: 0,
     };
     if (single && invalidAt < 0) this.stepMemo.keep(b);
@@ -366,7 +369,7 @@ export class Cpu {
       try {
         // jit tier: compiled code runs the block's first i instructions (all, or up to one it leaves to the interpreter)
         if (b.jit !== undefined) {
-          i = b.jit(limit - this.instret);
+          i = b.jit(limit - this.instret, b.jitPc);
           if (i < 0) {
             if (this.jitBlock === undefined) {
               // the region handled an int3 (jitTrap) and left after it: as after an interpreted trap

@@ -1039,7 +1039,7 @@ export function generateRegion(blocks: Block[]): string {
   const regs = [...g.regs].sort((x, y) => x - y);
   return (
     (regs.length ? `let ${regs.map((r) => `l${r}=L[${r}],h${r}=H[${r}]`).join(",")};\n` : "") +
-    `let fa=0,fb=0,fr=0,faH=0,fbH=0,frH=0,fcf=0,fof=0;\nlet ic=0,pc=0,x=0;\nR:for(;;){switch(pc){\n${code}\n}}\n` +
+    `let fa=0,fb=0,fr=0,faH=0,fbH=0,frH=0,fcf=0,fof=0;\nlet ic=0,x=0;\nR:for(;;){switch(pc){\n${code}\n}}\n` +
     `${g.storeRegs()}cpu.instret+=ic;return x;`
   );
 }

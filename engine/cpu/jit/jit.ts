@@ -17,8 +17,8 @@ import { mulS64, mulU64, productWords } from "../ops/muldiv.js";
 import { countSupported, generate, generateRegion } from "./codegen.js";
 import { hotThreshold } from "./tier.js";
 
-/** A compiled block: runs its first instructions, returns how many of them completed (see codegen.ts). */
-export type JitFn = (room: number) => number;
+/** A compiled block: runs its first instructions, returns how many of them completed (see codegen.ts); a region starts at member pc. */
+export type JitFn = (room: number, pc: number) => number;
 
 /** Compiled blocks kept at most; past it every compiled function is dropped (a full flush, as QEMU's TB cache does) and blocks tier up again. */
 const MAX_COMPILED = 4096;
@@ -55,12 +55,16 @@ export class Jit {
   regions = 0;
   /** Compiled blocks dropped because their code changed (the write watch, mprotect/munmap, uprobe install/remove). */
   dropped = 0;
+  /** Blocks that run a region compiled for another block, entered at their own member (no function of their own). */
+  shared = 0;
+  /** For each member of a compiled region (other than its head): the head and the member's index (tierUp shares). */
+  private members = new Map<Block, { head: Block; j: number }>();
 
   constructor(private readonly cpu: Cpu) {}
 
   /** For --stats: blocks and instructions compiled, blocks left to the interpreter, cache flushes. */
-  stats(): { blocks: number; regions: number; insns: number; refused: number; dropped: number; flushes: number } {
-    return { blocks: this.blocks, regions: this.regions, insns: this.insns, refused: this.refused, dropped: this.dropped, flushes: this.flushes };
+  stats(): { blocks: number; regions: number; shared: number; insns: number; refused: number; dropped: number; flushes: number } {
+    return { blocks: this.blocks, regions: this.regions, shared: this.shared, insns: this.insns, refused: this.refused, dropped: this.dropped, flushes: this.flushes };
   }
 
   /** A compiled block's code changed (Cpu.invalidatePage): it is never run again. */
@@ -72,11 +76,26 @@ export class Jit {
   /** Compile a block that just became hot (or mark it as not compilable). */
   tierUp(b: Block): void {
     const src = generate(b, MIN_INSNS);
-    // a block that loops on itself runs its passes in one JS loop (codegen.ts); else its region, if it has one
+    // a block that loops on itself runs its passes in one JS loop (codegen.ts)
+    if (src === undefined || !src.loop) {
+      // a member of a region compiled for another block enters that function at its member: half of strings'
+      // regions were copies of others' members (941 -> 472 KB of source), each warmed up and optimized by V8 apart
+      const home = this.members.get(b);
+      if (this.compiled.length < MAX_COMPILED && home !== undefined && this.shareable(b, home.head)) {
+        b.jit = home.head.jit;
+        b.jitPc = home.j;
+        this.compiled.push(b);
+        this.shared++;
+        return;
+      }
+    }
+    // else its own region, if it has one
     const region = src === undefined || src.loop ? [b] : this.region(b);
     if (region.length > 1) {
       if (this.compiled.length >= MAX_COMPILED) this.flush();
       b.jit = this.instantiate(b, generateRegion(region), region);
+      b.jitPc = 0;
+      for (let j = 1; j < region.length; j++) if (!this.members.has(region[j]!)) this.members.set(region[j]!, { head: b, j });
       this.compiled.push(b);
       this.blocks++;
       this.regions++;
@@ -90,6 +109,7 @@ export class Jit {
     }
     if (this.compiled.length >= MAX_COMPILED) this.flush();
     b.jit = this.instantiate(b, src.body);
+    b.jitPc = 0;
     this.compiled.push(b);
     this.blocks++;
     this.insns += src.compiled;
@@ -102,7 +122,16 @@ export class Jit {
       b.heat = 0;
     }
     this.compiled = [];
+    this.members.clear();
     this.flushes++;
+  }
+
+  /**
+   * b may run head's region function: the head still has it, and b lies on exactly the head's pages, so whatever
+   * drops the region's code (a write to any of its pages: every member is on them) drops b too.
+   */
+  private shareable(b: Block, head: Block): boolean {
+    return head.valid && head.jit !== undefined && head.jitPc === 0 && b.firstPage === head.firstPage && b.lastPage === head.lastPage;
   }
 
   /**
@@ -131,7 +160,7 @@ export class Jit {
     // one factory per block: the function closes over the state arrays as constants
     let factory: (...args: unknown[]) => JitFn;
     try {
-      factory = new Function("cpu", "L", "H", "fl", "rT", "rD", "wT", "wD", "mulS64", "mulU64", "PW", "B", `return function ${name}(room){\n${body}\n};`) as (...args: unknown[]) => JitFn;
+      factory = new Function("cpu", "L", "H", "fl", "rT", "rD", "wT", "wD", "mulS64", "mulU64", "PW", "B", `return function ${name}(room,pc){\n${body}\n};`) as (...args: unknown[]) => JitFn;
     } catch (e) {
       throw new Error(`jit: generated code for the block at 0x${b.addr.toString(16)} does not compile (${String(e)}):\n${body}`);
     }
