@@ -17,8 +17,31 @@ import { mulS64, mulU64, productWords } from "../ops/muldiv.js";
 import { countSupported, generate, generateRegion } from "./codegen.js";
 import { hotThreshold } from "./tier.js";
 
+/** The machine state a compiled function works on (one per compiled block or region; shared by its members). */
+export interface JitState {
+  cpu: Cpu;
+  L: Int32Array;
+  H: Int32Array;
+  fl: Cpu["fl"];
+  rT: Float64Array;
+  rD: DataView[];
+  wT: Float64Array;
+  wD: DataView[];
+  /** The region's member blocks (empty for a single block). */
+  B: Block[];
+}
+
 /** A compiled block: runs its first instructions, returns how many of them completed (see codegen.ts); a region starts at member pc. */
-export type JitFn = (room: number, pc: number) => number;
+export type JitFn = (room: number, pc: number, S: JitState) => number;
+
+/**
+ * Compiled functions by their source text, for every Machine of the process: the state comes in as S, so a second
+ * run of the same program (a bench's later rounds, a notebook's next cell) reuses the functions V8 has already
+ * optimized instead of warming up and optimizing new copies (strings: 45-47 TurboFan compiles per run, every run).
+ */
+const FNS = new Map<string, JitFn>();
+/** Source texts kept at most (then the map starts over). */
+const MAX_FNS = 4096;
 
 /** Compiled blocks kept at most; past it every compiled function is dropped (a full flush, as QEMU's TB cache does) and blocks tier up again. */
 const MAX_COMPILED = 4096;
@@ -57,14 +80,16 @@ export class Jit {
   dropped = 0;
   /** Blocks that run a region compiled for another block, entered at their own member (no function of their own). */
   shared = 0;
+  /** Of the blocks compiled, those whose function an earlier compile of the same source made (FNS: another Machine, a flush). */
+  reused = 0;
   /** For each member of a compiled region (other than its head): the head and the member's index (tierUp shares). */
   private members = new Map<Block, { head: Block; j: number }>();
 
   constructor(private readonly cpu: Cpu) {}
 
   /** For --stats: blocks and instructions compiled, blocks left to the interpreter, cache flushes. */
-  stats(): { blocks: number; regions: number; shared: number; insns: number; refused: number; dropped: number; flushes: number } {
-    return { blocks: this.blocks, regions: this.regions, shared: this.shared, insns: this.insns, refused: this.refused, dropped: this.dropped, flushes: this.flushes };
+  stats(): { blocks: number; regions: number; shared: number; reused: number; insns: number; refused: number; dropped: number; flushes: number } {
+    return { blocks: this.blocks, regions: this.regions, shared: this.shared, reused: this.reused, insns: this.insns, refused: this.refused, dropped: this.dropped, flushes: this.flushes };
   }
 
   /** A compiled block's code changed (Cpu.invalidatePage): it is never run again. */
@@ -84,6 +109,7 @@ export class Jit {
       if (this.compiled.length < MAX_COMPILED && home !== undefined && this.shareable(b, home.head)) {
         b.jit = home.head.jit;
         b.jitPc = home.j;
+        b.jitS = home.head.jitS;
         this.compiled.push(b);
         this.shared++;
         return;
@@ -94,7 +120,6 @@ export class Jit {
     if (region.length > 1) {
       if (this.compiled.length >= MAX_COMPILED) this.flush();
       b.jit = this.instantiate(b, generateRegion(region), region);
-      b.jitPc = 0;
       for (let j = 1; j < region.length; j++) if (!this.members.has(region[j]!)) this.members.set(region[j]!, { head: b, j });
       this.compiled.push(b);
       this.blocks++;
@@ -109,7 +134,6 @@ export class Jit {
     }
     if (this.compiled.length >= MAX_COMPILED) this.flush();
     b.jit = this.instantiate(b, src.body);
-    b.jitPc = 0;
     this.compiled.push(b);
     this.blocks++;
     this.insns += src.compiled;
@@ -153,18 +177,25 @@ export class Jit {
     return out;
   }
 
+  /** b's function for body (from FNS when a Machine of this process compiled the same source), with b's state. */
   private instantiate(b: Block, body: string, region: Block[] = []): JitFn {
     const cpu = this.cpu;
     const tlb = tlbOf(cpu.mem);
     const name = `jit_${b.addr.toString(16)}`;
-    // one factory per block: the function closes over the state arrays as constants
-    let factory: (...args: unknown[]) => JitFn;
-    try {
-      factory = new Function("cpu", "L", "H", "fl", "rT", "rD", "wT", "wD", "mulS64", "mulU64", "PW", "B", `return function ${name}(room,pc){\n${body}\n};`) as (...args: unknown[]) => JitFn;
-    } catch (e) {
-      throw new Error(`jit: generated code for the block at 0x${b.addr.toString(16)} does not compile (${String(e)}):\n${body}`);
-    }
-    return factory(cpu, cpu.lo, cpu.hi, cpu.fl, tlb.rTag, tlb.rDv, tlb.wTag, tlb.wDv, mulS64, mulU64, productWords, region);
+    const src = `return function ${name}(room,pc,S){const cpu=S.cpu,L=S.L,H=S.H,fl=S.fl,rT=S.rT,rD=S.rD,wT=S.wT,wD=S.wD,B=S.B;\n${body}\n};`;
+    let fn = FNS.get(src);
+    if (fn === undefined) {
+      try {
+        fn = (new Function("mulS64", "mulU64", "PW", src) as (...args: unknown[]) => JitFn)(mulS64, mulU64, productWords);
+      } catch (e) {
+        throw new Error(`jit: generated code for the block at 0x${b.addr.toString(16)} does not compile (${String(e)}):\n${body}`);
+      }
+      if (FNS.size >= MAX_FNS) FNS.clear();
+      FNS.set(src, fn);
+    } else this.reused++;
+    b.jitPc = 0;
+    b.jitS = { cpu, L: cpu.lo, H: cpu.hi, fl: cpu.fl, rT: tlb.rTag, rD: tlb.rDv, wT: tlb.wTag, wD: tlb.wDv, B: region };
+    return fn;
   }
 }
 
