@@ -762,7 +762,10 @@ function goTo(g: Gen, t: number): string {
   const leave = g.leaveRegion(`${t}`);
   if (m < 0) return `{${leave}}`;
   const s = g.fs;
-  return `{if(ic+${g.b.n + g.region![m]!.n}<=room){${s ? storeFlags(s) + ";" : ""}ic+=${g.b.n};pc=${m};continue;}${leave}}`;
+  // the member starts with the flags in cpu.fl, unless it overwrites them all before any reader or possible exit
+  const to = g.region![m]!;
+  const store = s !== undefined && flagsLive(to, -1, to.n);
+  return `{if(ic+${g.b.n + to.n}<=room){${store ? storeFlags(s) + ";" : ""}ic+=${g.b.n};pc=${m};continue;}${leave}}`;
 }
 
 /**
