@@ -35,8 +35,4 @@ export class CodeMemo<T> {
     this.m.set(key, v);
     return v;
   }
-
-  has(key: string): boolean {
-    return this.m.has(key);
-  }
 }
