@@ -21,7 +21,7 @@ import { StepMemo } from "./step-memo.js";
 import { CpuException, X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD } from "./exceptions.js";
 import { Flags, Fl } from "./flags.js";
 import type { Insn } from "./insn.js";
-import { Jit, type JitFn } from "./jit/jit.js";
+import { Jit, type JitFn, type JitState } from "./jit/jit.js";
 import { defaultTier, type Tier } from "./jit/tier.js";
 import { translate } from "./translate.js";
 import { XmmFile } from "./xmm.js";
@@ -65,6 +65,9 @@ export interface Block {
   st: Block | undefined;
   /** jit tier: the compiled code of this block (jit/codegen.ts), and its executions while not compiled. */
   jit: JitFn | undefined;
+  /** jit tier: the member of jit's region this block is (0: the function was compiled for it; jit.ts tierUp), and the state jit works on. */
+  jitPc: number;
+  jitS: JitState | undefined;
   heat: number;
 }
 
@@ -267,6 +270,8 @@ export class Cpu {
       s2: undefined,
       st: undefined,
       jit: undefined,
+      jitPc: 0,
+      jitS: undefined,
       heat: 0,
     };
     if (single && invalidAt < 0) this.stepMemo.keep(b);
@@ -377,7 +382,7 @@ export class Cpu {
       try {
         // jit tier: compiled code runs the block's first i instructions (all, or up to one it leaves to the interpreter)
         if (b.jit !== undefined) {
-          i = b.jit(limit - this.instret);
+          i = b.jit(limit - this.instret, b.jitPc, b.jitS!);
           if (i < 0) {
             if (this.jitBlock === undefined) {
               // the region handled an int3 (jitTrap) and left after it: as after an interpreted trap

@@ -57,13 +57,14 @@ export class Gen {
   ) {}
 
   /**
-   * Region mode: leave the function at the end of block j (its n instructions retired), with rip already set. Every
-   * exit of a region goes through one tail that stores the registers (generateRegion), not a copy of the stores per
-   * exit site.
+   * Region mode: leave the function at the end of block j (its n instructions retired) for rip. Every exit of a
+   * region goes through one tail that stores the registers, rip and cpu.jitBlock (generateRegion), not a copy of the
+   * stores per exit site; an exit site sets locals only, so a cold exit's first run in V8-optimized code needs no
+   * type feedback (a keyed load B[j] there deoptimized the whole function: 32 of 52 deopts in 3 strings runs).
    */
-  leaveRegion(): string {
+  leaveRegion(rip: string): string {
     const s = this.fs;
-    return `{${s ? storeFlags(s) + ";" : ""}cpu.jitBlock=B[${this.j}];x=${~this.b.n};break R;}`;
+    return `{${s ? storeFlags(s) + ";" : ""}jb=${this.j};rp=${rip};x=${~this.b.n};break R;}`;
   }
 
   /** The register stores, filled in once every block of the region is emitted. */
@@ -104,7 +105,7 @@ export class Gen {
     const s = this.fs;
     const k = this.k;
     if (this.region) {
-      return `{${s ? storeFlags(s) + ";" : ""}cpu.jitBlock=B[${this.j}];cpu.rip=${this.b.end};x=${~k};break R;}`;
+      return `{${s ? storeFlags(s) + ";" : ""}jb=${this.j};rp=${this.b.end};x=${~k};break R;}`;
     }
     return this.site((end) => {
       let f = "";
@@ -758,10 +759,13 @@ function jumpTo(g: Gen, t: number | string): string {
  */
 function goTo(g: Gen, t: number): string {
   const m = g.region!.findIndex((x) => x.addr === t);
-  const leave = `cpu.rip=${t};${g.leaveRegion()}`;
+  const leave = g.leaveRegion(`${t}`);
   if (m < 0) return `{${leave}}`;
   const s = g.fs;
-  return `{if(ic+${g.b.n + g.region![m]!.n}<=room){${s ? storeFlags(s) + ";" : ""}ic+=${g.b.n};pc=${m};continue;}${leave}}`;
+  // the member starts with the flags in cpu.fl, unless it overwrites them all before any reader or possible exit
+  const to = g.region![m]!;
+  const store = s !== undefined && flagsLive(to, -1, to.n);
+  return `{if(ic+${g.b.n + to.n}<=room){${store ? storeFlags(s) + ";" : ""}ic+=${g.b.n};pc=${m};continue;}${leave}}`;
 }
 
 /**
@@ -789,9 +793,9 @@ function trap(g: Gen, syscall: boolean): string {
   );
 }
 
-/** After an instruction that set cpu.rip to a computed target (ret, indirect jmp/call): in region mode, leave. */
-function afterDynamicBranch(g: Gen): void {
-  if (g.region) g.out.push(g.leaveRegion());
+/** A branch to a computed target (ret, indirect jmp/call): rip = to; in region mode, leave. */
+function dynamicBranch(g: Gen, to: string): void {
+  g.out.push(g.region ? g.leaveRegion(to) : `cpu.rip=${to};`);
 }
 
 /** How an instruction uses the flags, for the liveness of a rotate's flag update: "write" overwrites all of them and cannot leave early. */
@@ -913,8 +917,7 @@ function emit(g: Gen, insn: Insn): boolean {
       }
       const to = indirect(g, t);
       if (to === undefined) return false;
-      g.out.push(`cpu.rip=${to};`);
-      afterDynamicBranch(g);
+      dynamicBranch(g, to);
       return true;
     }
     case Mnemonic.Call: {
@@ -931,8 +934,7 @@ function emit(g: Gen, insn: Insn): boolean {
       const to = indirect(g, t);
       if (to === undefined) return false;
       push(g, retLo, retHi);
-      g.out.push(`cpu.rip=${to};`);
-      afterDynamicBranch(g);
+      dynamicBranch(g, to);
       return true;
     }
     case Mnemonic.Ret: {
@@ -941,8 +943,7 @@ function emit(g: Gen, insn: Insn): boolean {
       const t = g.tmp("t", `${m.dv}.getInt32(${m.off}+4,true)*${TWO32}+(${m.dv}.getInt32(${m.off},true)>>>0)`);
       g.out.push(`if(!(${t}>=${-CANON}&&${t}<${CANON}))${g.bail()}`);
       spAdd(g, 8);
-      g.out.push(`cpu.rip=${t};`);
-      afterDynamicBranch(g);
+      dynamicBranch(g, t);
       return true;
     }
     default:
@@ -1039,8 +1040,8 @@ export function generateRegion(blocks: Block[]): string {
   const regs = [...g.regs].sort((x, y) => x - y);
   return (
     (regs.length ? `let ${regs.map((r) => `l${r}=L[${r}],h${r}=H[${r}]`).join(",")};\n` : "") +
-    `let fa=0,fb=0,fr=0,faH=0,fbH=0,frH=0,fcf=0,fof=0;\nlet ic=0,pc=0,x=0;\nR:for(;;){switch(pc){\n${code}\n}}\n` +
-    `${g.storeRegs()}cpu.instret+=ic;return x;`
+    `let fa=0,fb=0,fr=0,faH=0,fbH=0,frH=0,fcf=0,fof=0;\nlet ic=0,x=0,jb=0,rp=0;\nR:for(;;){switch(pc){\n${code}\n}}\n` +
+    `${g.storeRegs()}cpu.instret+=ic;cpu.rip=rp;cpu.jitBlock=B[jb];return x;`
   );
 }
 

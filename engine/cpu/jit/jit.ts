@@ -14,11 +14,40 @@ import type { Block, Cpu } from "../cpu.js";
 import { FlowControl, Mnemonic } from "../iced.js";
 import { OpK } from "../insn.js";
 import { mulS64, mulU64, productWords } from "../ops/muldiv.js";
-import { countSupported, generate, generateRegion } from "./codegen.js";
+import { countSupported, generate, generateRegion, type BlockSource } from "./codegen.js";
+import { CodeMemo, codeKey } from "./memo.js";
 import { hotThreshold } from "./tier.js";
 
-/** A compiled block: runs its first instructions, returns how many of them completed (see codegen.ts). */
-export type JitFn = (room: number) => number;
+/** The machine state a compiled function works on (one per compiled block or region; shared by its members). */
+export interface JitState {
+  cpu: Cpu;
+  L: Int32Array;
+  H: Int32Array;
+  fl: Cpu["fl"];
+  rT: Float64Array;
+  rD: DataView[];
+  wT: Float64Array;
+  wD: DataView[];
+  /** The region's member blocks (empty for a single block). */
+  B: Block[];
+}
+
+/** A compiled block: runs its first instructions, returns how many of them completed (see codegen.ts); a region starts at member pc. */
+export type JitFn = (room: number, pc: number, S: JitState) => number;
+
+/** Entries kept at most by each memo below (then it starts over). */
+const MAX_MEMO = 4096;
+/**
+ * Compiled functions by the code they were compiled from (memo.ts), for every Machine of the process: the state
+ * comes in as S, so a second run of the same program (a bench's later rounds, a notebook's next cell) reuses the
+ * functions V8 has already optimized instead of warming up and optimizing new copies (strings: 45-47 TurboFan
+ * compiles per run, every run).
+ */
+const FNS = new CodeMemo<JitFn>(MAX_MEMO);
+/** generate(b) by b's code. */
+const SOURCES = new CodeMemo<BlockSource | undefined>(MAX_MEMO);
+/** countSupported(b, true) by b's code (the region builder asks it of every candidate). */
+const SUPPORTED = new CodeMemo<number>(MAX_MEMO);
 
 /** Compiled blocks kept at most; past it every compiled function is dropped (a full flush, as QEMU's TB cache does) and blocks tier up again. */
 const MAX_COMPILED = 4096;
@@ -55,12 +84,18 @@ export class Jit {
   regions = 0;
   /** Compiled blocks dropped because their code changed (the write watch, mprotect/munmap, uprobe install/remove). */
   dropped = 0;
+  /** Blocks that run a region compiled for another block, entered at their own member (no function of their own). */
+  shared = 0;
+  /** Of the blocks compiled, those whose function an earlier compile of the same code made (FNS: another Machine, a flush). */
+  reused = 0;
+  /** For each member of a compiled region (other than its head): the head and the member's index (tierUp shares). */
+  private members = new Map<Block, { head: Block; j: number }>();
 
   constructor(private readonly cpu: Cpu) {}
 
   /** For --stats: blocks and instructions compiled, blocks left to the interpreter, cache flushes. */
-  stats(): { blocks: number; regions: number; insns: number; refused: number; dropped: number; flushes: number } {
-    return { blocks: this.blocks, regions: this.regions, insns: this.insns, refused: this.refused, dropped: this.dropped, flushes: this.flushes };
+  stats(): { blocks: number; regions: number; shared: number; reused: number; insns: number; refused: number; dropped: number; flushes: number } {
+    return { blocks: this.blocks, regions: this.regions, shared: this.shared, reused: this.reused, insns: this.insns, refused: this.refused, dropped: this.dropped, flushes: this.flushes };
   }
 
   /** A compiled block's code changed (Cpu.invalidatePage): it is never run again. */
@@ -71,12 +106,27 @@ export class Jit {
 
   /** Compile a block that just became hot (or mark it as not compilable). */
   tierUp(b: Block): void {
-    const src = generate(b, MIN_INSNS);
-    // a block that loops on itself runs its passes in one JS loop (codegen.ts); else its region, if it has one
+    const src = SOURCES.get(codeKey(b), () => generate(b, MIN_INSNS));
+    // a block that loops on itself runs its passes in one JS loop (codegen.ts)
+    if (src === undefined || !src.loop) {
+      // a member of a region compiled for another block enters that function at its member: half of strings'
+      // regions were copies of others' members (941 -> 472 KB of source), each warmed up and optimized by V8 apart
+      const home = this.members.get(b);
+      if (this.compiled.length < MAX_COMPILED && home !== undefined && this.shareable(b, home.head)) {
+        b.jit = home.head.jit;
+        b.jitPc = home.j;
+        b.jitS = home.head.jitS;
+        this.compiled.push(b);
+        this.shared++;
+        return;
+      }
+    }
+    // else its own region, if it has one
     const region = src === undefined || src.loop ? [b] : this.region(b);
     if (region.length > 1) {
       if (this.compiled.length >= MAX_COMPILED) this.flush();
-      b.jit = this.instantiate(b, generateRegion(region), region);
+      b.jit = this.instantiate(b, "R" + region.map(codeKey).join(""), () => generateRegion(region), region);
+      for (let j = 1; j < region.length; j++) if (!this.members.has(region[j]!)) this.members.set(region[j]!, { head: b, j });
       this.compiled.push(b);
       this.blocks++;
       this.regions++;
@@ -89,7 +139,7 @@ export class Jit {
       return;
     }
     if (this.compiled.length >= MAX_COMPILED) this.flush();
-    b.jit = this.instantiate(b, src.body);
+    b.jit = this.instantiate(b, "B" + codeKey(b), () => src.body);
     this.compiled.push(b);
     this.blocks++;
     this.insns += src.compiled;
@@ -102,7 +152,16 @@ export class Jit {
       b.heat = 0;
     }
     this.compiled = [];
+    this.members.clear();
     this.flushes++;
+  }
+
+  /**
+   * b may run head's region function: the head still has it, and b lies on exactly the head's pages, so whatever
+   * drops the region's code (a write to any of its pages: every member is on them) drops b too.
+   */
+  private shareable(b: Block, head: Block): boolean {
+    return head.valid && head.jit !== undefined && head.jitPc === 0 && b.firstPage === head.firstPage && b.lastPage === head.lastPage;
   }
 
   /**
@@ -112,31 +171,43 @@ export class Jit {
    */
   private region(b: Block): Block[] {
     const out = [b];
-    if (countSupported(b, true) !== b.n) return out;
+    if (supported(b) !== b.n) return out;
     for (let q = 0; q < out.length && out.length < MAX_REGION; q++) {
       for (const t of successors(out[q]!)) {
         if (out.length >= MAX_REGION || out.some((x) => x.addr === t)) continue;
         const s = this.cpu.translated(t);
-        if (s === undefined || !s.valid || s.firstPage < b.firstPage || s.lastPage > b.lastPage || countSupported(s, true) !== s.n) continue;
+        if (s === undefined || !s.valid || s.firstPage < b.firstPage || s.lastPage > b.lastPage || supported(s) !== s.n) continue;
         out.push(s);
       }
     }
     return out;
   }
 
-  private instantiate(b: Block, body: string, region: Block[] = []): JitFn {
+  /** b's function (from FNS when this code was compiled before in the process, else from body()), with b's state. */
+  private instantiate(b: Block, key: string, body: () => string, region: Block[] = []): JitFn {
     const cpu = this.cpu;
     const tlb = tlbOf(cpu.mem);
-    const name = `jit_${b.addr.toString(16)}`;
-    // one factory per block: the function closes over the state arrays as constants
-    let factory: (...args: unknown[]) => JitFn;
-    try {
-      factory = new Function("cpu", "L", "H", "fl", "rT", "rD", "wT", "wD", "mulS64", "mulU64", "PW", "B", `return function ${name}(room){\n${body}\n};`) as (...args: unknown[]) => JitFn;
-    } catch (e) {
-      throw new Error(`jit: generated code for the block at 0x${b.addr.toString(16)} does not compile (${String(e)}):\n${body}`);
-    }
-    return factory(cpu, cpu.lo, cpu.hi, cpu.fl, tlb.rTag, tlb.rDv, tlb.wTag, tlb.wDv, mulS64, mulU64, productWords, region);
+    let made = false;
+    const fn = FNS.get(key, () => {
+      made = true;
+      const text = body();
+      const src = `return function jit_${b.addr.toString(16)}(room,pc,S){const cpu=S.cpu,L=S.L,H=S.H,fl=S.fl,rT=S.rT,rD=S.rD,wT=S.wT,wD=S.wD,B=S.B;\n${text}\n};`;
+      try {
+        return (new Function("mulS64", "mulU64", "PW", src) as (...args: unknown[]) => JitFn)(mulS64, mulU64, productWords);
+      } catch (e) {
+        throw new Error(`jit: generated code for the block at 0x${b.addr.toString(16)} does not compile (${String(e)}):\n${text}`);
+      }
+    });
+    if (!made) this.reused++;
+    b.jitPc = 0;
+    b.jitS = { cpu, L: cpu.lo, H: cpu.hi, fl: cpu.fl, rT: tlb.rTag, rD: tlb.rDv, wT: tlb.wTag, wD: tlb.wDv, B: region };
+    return fn;
   }
+}
+
+/** countSupported(b, true), kept by b's code. */
+function supported(b: Block): number {
+  return SUPPORTED.get(codeKey(b), () => countSupported(b, true));
 }
 
 /** Addresses a block may go on at without a computed target: a direct branch's (or call's) target, and its end when it may fall through. */
