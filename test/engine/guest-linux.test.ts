@@ -21,6 +21,7 @@ import { openBinary } from "../../engine/binary.js";
 import { Machine } from "../../engine/machine.js";
 import { BufferIo } from "../../engine/os/host-io.js";
 import { buildC, requireMusl, runCli, runEmulated, runNative, type RunOutcome } from "../helpers.js";
+import { hostExecsI386 } from "../i386/helpers.js";
 
 /** Run natively as an unprivileged user when the tests run as root (Linux lets root map page 0). */
 function runNativeUnprivileged(bin: string, args: string[]): RunOutcome {
@@ -138,8 +139,12 @@ int main(void) {
   return 1;
 }
 `;
-    const n = same(buildC(src, ["-O1", "-no-pie"], "guest-int80"));
-    assert.equal(n.stdout, "hello via int 0x80\nwrite=19 stack-buffer=-14 getpid-ok=1 brk-ok=1 unknown=-38 r8-kept=1\n");
+    const bin = buildC(src, ["-O1", "-no-pie"], "guest-int80");
+    // what a kernel with IA32 emulation printed natively (6.18.44, stop 23); a kernel without it (some VMs:
+    // no 32-bit entry at all, the int $0x80 kills the program) cannot be the reference, so the emulator is held to this
+    const expected = "hello via int 0x80\nwrite=19 stack-buffer=-14 getpid-ok=1 brk-ok=1 unknown=-38 r8-kept=1\n";
+    const n = hostExecsI386() ? same(bin) : runEmulated(bin, []);
+    assert.equal(n.stdout, expected);
     assert.equal(n.status, 7);
   });
 

@@ -15,6 +15,20 @@ export function requireI386Tools(): void {
   if (g.status !== 0 || !g.stdout.includes("/")) throw new Error("gcc -m32 cannot link (apt-get install gcc-multilib)");
 }
 
+let execsI386: boolean | undefined;
+
+/**
+ * Whether this kernel runs 32-bit programs itself (IA32 emulation): some VMs have no 32-bit entry, so
+ * execve of an ELF32 gives ENOEXEC, and a program that execs another under qemu-i386 fails there.
+ */
+export function hostExecsI386(): boolean {
+  if (execsI386 === undefined) {
+    const r = spawnSync(buildI386("int main(void) { return 0; }\n", ["-static", "-O0"], "execs-i386"), [], { stdio: "ignore" });
+    execsI386 = r.error === undefined && r.status === 0;
+  }
+  return execsI386;
+}
+
 /** gcc -m32 with these flags (cached by source and flags). */
 export function buildI386(source: string, flags: string[], name = "prog"): string {
   return buildWith("gcc", source, ["-m32", ...flags], name);
