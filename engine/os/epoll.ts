@@ -89,7 +89,7 @@ export function sysEpollCtl(c: SyscallContext, a: number[]): number {
   const ep = fds.get(epfd), f = fds.get(fd);
   if (!ep || !f) return -EBADF;
   // regular files and directories have no poll: EPERM (file_can_poll)
-  if (f.kind === "file" || f.kind === "dir" || f.kind === "null") return -EPERM;
+  if (f.kind === "file" || f.kind === "dir" || (f.kind === "chr" && f.dev!.poll === undefined)) return -EPERM;
   if (ep.kind !== "epoll" || ep === f) return -EINVAL;
   if (f.kind === "epoll" && op === EPOLL_CTL_ADD && f.epoll!.items.some((it) => it.file === ep)) return -ELOOP;
   const items = ep.epoll!.items;

@@ -35,6 +35,7 @@ export function fileEvents(k: Linux, f: OpenFile): number {
   }
   if (f.kind === "epoll") return f.epoll!.readyCount(k) > 0 ? POLLIN | POLLRDNORM : 0;
   if (f.kind === "eventfd") return eventfdEvents(f.eventfd!);
+  if (f.kind === "chr") return f.dev!.poll ?? DEFAULT_POLLMASK; // random_poll; the others have no ->poll
   return DEFAULT_POLLMASK;
 }
 

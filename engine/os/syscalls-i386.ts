@@ -15,7 +15,7 @@
 
 import { sysGetitimer, sysSetitimer } from "./itimer.js";
 import { sysPpoll, sysPselect6, sysSelect } from "./poll.js";
-import { EBADF, EINVAL, ENOENT, ENOMEM } from "../errno.js";
+import { EBADF, EINVAL, ENOMEM } from "../errno.js";
 import { PAGE_SIZE } from "../mm/page.js";
 import { setThreadArea, getThreadArea } from "./tls-i386.js";
 import { compatClone, compatClone3, compatGetRobustList, compatSetRobustList, compatWait4, compatWaitid } from "./clone-i386.js";
@@ -23,7 +23,7 @@ import { siginfoToCompat } from "./siginfo-i386.js";
 import { sysFutex } from "./futex.js";
 import { compatSigaction, compatSigreturn, compatRtSigreturn } from "./signal-frame-i386.js";
 import {
-  clockNow, copyIn, doSleep, copyOut, cstr, doMmap, fileOf, positionalFile, preadIovecs, readIovecList, rlimit, statBuf, SYSCALL_HANDLERS, sysSigtimedwait, writeIovecList,
+  clockNow, copyIn, doSleep, copyOut, cstr, doMmap, fileOf, pathTarget, positionalFile, preadIovecs, readIovecList, rlimit, statBuf, SYSCALL_HANDLERS, sysSigtimedwait, writeIovecList,
   type SyscallContext, type SyscallHandler,
 } from "./syscalls.js";
 
@@ -44,9 +44,9 @@ function stat64Of(c: SyscallContext, a: { fd?: number; path?: number; emptyOk?: 
     if (typeof p === "number") return p;
     if (p === "" && a.emptyOk) f = fileOf(c, a.fd!);
     else {
-      const g = c.kernel.lookupFile(p);
-      if (!g) return -ENOENT;
-      f = { ...g, path: p };
+      const g = pathTarget(c, p);
+      if (typeof g === "number") return g;
+      f = g;
     }
     if (!f) return -EBADF;
   } else {

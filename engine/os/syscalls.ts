@@ -12,8 +12,9 @@ import { MappedFile } from "../mm/mapped-file.js";
 import { pageAlignUp, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/page.js";
 import { TASK_SIZE } from "../mm/fault.js";
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_SHARED } from "../mm/vma.js";
-import { EACCES, EAGAIN, EBADF, ECHILD, EEXIST, EFAULT, EINTR, EINVAL, EIO, EISDIR, EMFILE, ENODEV, ENOENT, ENOMEM, ENOSYS, ENOTDIR, ENOTTY, ENXIO, EPERM, EPIPE, ERANGE, EROFS, ESPIPE, ESRCH } from "../errno.js";
+import { EACCES, EAGAIN, EBADF, ECHILD, EEXIST, EFAULT, EINTR, EINVAL, EIO, EISDIR, EMFILE, ENODEV, ENOENT, ENOMEM, ENOSPC, ENOSYS, ENOTDIR, ENOTTY, ENXIO, EPERM, EPIPE, ERANGE, EROFS, ESPIPE, ESRCH } from "../errno.js";
 import { FD_LIMIT, type OpenFile } from "./fdtable.js";
+import { charDevice, charDevRdev, type CharDev } from "./chardev.js";
 import type { Linux } from "./linux.js";
 import { restoreRtFrame, SI_TKILL, SI_USER, sigBit, SIGKILL, SIGSTOP, type SigAction } from "./signals.js";
 import type { Task } from "./task.js";
@@ -124,7 +125,7 @@ function doRead(c: SyscallContext, fd: number, buf: number, count: number, mayBl
     if (!userRangeOk(buf, count)) return -EFAULT;
     return pipeRead(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, Math.min(count, MAX_RW_COUNT));
   }
-  if (f.kind === "null") return (f.flags & 3) === 1 ? -EBADF : 0; // read_null; an O_WRONLY descriptor has no FMODE_READ
+  if (f.kind === "chr") return (f.flags & 3) === 1 ? -EBADF : readDevice(c, f.dev!, buf, count); // an O_WRONLY descriptor has no FMODE_READ
   if (f.kind === "eventfd") return userRangeOk(buf, count) ? eventfdRead(c, f.eventfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, count) : -EFAULT;
   if (f.kind === "stdout" || f.kind === "stderr") return -EBADF;
   if (count === 0) return 0;
@@ -144,7 +145,7 @@ function doWrite(c: SyscallContext, fd: number, bytes: Uint8Array, mayBlock = tr
   const f = fileOf(c, fd);
   if (!f) return -EBADF;
   if (f.kind === "pipe") return f.writeEnd ? pipeWrite(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, bytes) : -EBADF;
-  if (f.kind === "null") return (f.flags & 3) === 0 ? -EBADF : bytes.length; // write_null
+  if (f.kind === "chr") return (f.flags & 3) === 0 ? -EBADF : f.dev!.write === "nospc" ? -ENOSPC : bytes.length; // write_full, write_null
   if (f.kind === "eventfd") return eventfdWrite(c, f.eventfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, bytes);
   let ok: boolean | void;
   if (f.kind === "stdout") ok = c.kernel.io.write(1, bytes);
@@ -250,15 +251,55 @@ function withCloexec(c: SyscallContext, fd: number, flags: number): number {
   return fd;
 }
 
-/** /dev/null (drivers/char/mem.c): reads give end of file, writes are swallowed; O_CREAT and O_TRUNC are harmless on it. */
-function openNull(c: SyscallContext, flags: number): number {
+/** A memory character device (chardev.ts); O_CREAT and O_TRUNC are harmless on it. */
+function openDevice(c: SyscallContext, dev: CharDev, flags: number): number {
   if (flags & 0o200000 /* O_DIRECTORY */) return -ENOTDIR;
-  return withCloexec(c, c.task.proc.fds.install({ kind: "null", path: "/dev/null", pos: 0, flags }), flags);
+  return withCloexec(c, c.task.proc.fds.install({ kind: "chr", path: dev.path, pos: 0, flags, dev }), flags);
+}
+
+/**
+ * read(2) of a memory device: read_null's end of file, or read_iter_zero / get_random_bytes_user,
+ * which fill the whole count (up to MAX_RW_COUNT) a page at a time and return what was copied
+ * before a fault (-EFAULT if nothing).
+ */
+function readDevice(c: SyscallContext, dev: CharDev, buf: number, count: number): number {
+  if (dev.read === "eof" || count === 0) return 0;
+  if (!userRangeOk(buf, count)) return -EFAULT;
+  const want = Math.min(count, MAX_RW_COUNT);
+  const zeros = new Uint8Array(PAGE_SIZE);
+  let done = 0;
+  while (done < want) {
+    const n = Math.min(want - done, PAGE_SIZE - ((buf + done) % PAGE_SIZE));
+    const bytes = dev.read === "zero" ? zeros.subarray(0, n) : c.kernel.randomBytes(n);
+    if (copyOut(c, buf + done, bytes) < 0) return done || -EFAULT;
+    done += n;
+  }
+  return done;
+}
+
+/** What a path names for stat and access: a memory device, an allowed file, or -ENOENT. */
+function pathTarget(c: SyscallContext, path: string): { kind: string; data?: Uint8Array; path: string; id?: string; dev?: CharDev } | number {
+  const dev = charDevice(path);
+  if (dev) return { kind: "chr", path: dev.path, dev };
+  const f = c.kernel.lookupFile(path);
+  return f ? { ...f, path } : -ENOENT;
+}
+
+/**
+ * access/faccessat for uid 1000 (generic_permission): allowed files are read-only snapshots
+ * (0444, directories 0555), the devices 0666; X_OK needs an execute bit.
+ */
+function accessPath(c: SyscallContext, path: string, mode: number): number {
+  const t = pathTarget(c, path);
+  if (typeof t === "number") return t;
+  if (t.kind === "chr") return mode & 1 ? -EACCES : 0;
+  return mode & 2 ? -EACCES : 0;
 }
 
 function openPath(c: SyscallContext, path: string, flags: number): number {
   const acc = flags & 3;
-  if (path === "/dev/null") return openNull(c, flags);
+  const dev = charDevice(path);
+  if (dev) return openDevice(c, dev, flags);
   const file = c.kernel.lookupFile(path);
   if (!file) return -ENOENT;
   if (acc !== 0 || flags & 0x40 /* O_CREAT */ || flags & 0x200 /* O_TRUNC */) return -EACCES;
@@ -271,18 +312,19 @@ function openPath(c: SyscallContext, path: string, flags: number): number {
 }
 
 /** struct stat (x86-64) for an open file or an allowed path. */
-function statBuf(c: SyscallContext, f: { kind: string; data?: Uint8Array; path: string; id?: string }): Uint8Array {
+function statBuf(c: SyscallContext, f: { kind: string; data?: Uint8Array; path: string; id?: string; dev?: CharDev }): Uint8Array {
   const b = new Uint8Array(144);
   const dv = new DataView(b.buffer);
   const isTty = (f.kind === "stdin" && c.kernel.io.isatty(0)) || (f.kind === "stdout" && c.kernel.io.isatty(1)) || (f.kind === "stderr" && c.kernel.io.isatty(2));
-  const mode = f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : f.kind === "eventfd" ? 0o600 : f.kind === "null" ? 0o20666 : isTty ? 0o20620 : 0o10600; // an anon inode has no type bits
+  const mode = f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : f.kind === "eventfd" ? 0o600 : f.kind === "chr" ? 0o20666 : isTty ? 0o20620 : 0o10600; // an anon inode has no type bits
   dv.setBigUint64(0, 0x2an, true); // st_dev
   dv.setBigUint64(8, BigInt(hashPath(f.id ?? f.path)), true); // st_ino: one per file identity (ld.so compares it to avoid loading a library twice)
   dv.setBigUint64(16, 1n, true); // st_nlink
   dv.setUint32(24, mode, true);
-  dv.setUint32(28, 1000, true);
-  dv.setUint32(32, 1000, true);
-  if (f.kind === "null") dv.setBigUint64(40, 0x103n, true); // st_rdev: makedev(1, 3)
+  const owner = f.kind === "chr" ? 0 : 1000; // devtmpfs nodes belong to root
+  dv.setUint32(28, owner, true);
+  dv.setUint32(32, owner, true);
+  if (f.dev) dv.setBigUint64(40, charDevRdev(f.dev), true); // st_rdev: makedev(1, minor)
   dv.setBigUint64(48, BigInt(f.data?.length ?? 0), true);
   dv.setBigUint64(56, 4096n, true);
   dv.setBigUint64(64, BigInt(Math.ceil((f.data?.length ?? 0) / 512)), true);
@@ -311,6 +353,7 @@ function doMmap(c: SyscallContext, a: number[]): number {
   if (!(flags & MAP_ANONYMOUS)) {
     const f = fileOf(c, fd);
     if (!f) return -EBADF;
+    if (f.kind === "chr" && f.dev!.mmapAnon) return doMmap(c, [addr, len, prot, flags | MAP_ANONYMOUS, -1, off]); // mmap_zero: anonymous memory
     if (f.kind !== "file") return -ENODEV;
     if (flags & MAP_SHARED && prot & PROT_WRITE) return -EACCES; // opened read-only
     file = c.kernel.mappedFile(f.id ?? f.path, f.data!);
@@ -571,8 +614,8 @@ const rows: Row[] = [
   [4, "stat", (c, a) => {
     const p = cstr(c, a[0]!);
     if (typeof p === "number") return p;
-    const f = c.kernel.lookupFile(p);
-    return f ? copyOut(c, a[1]!, statBuf(c, { ...f, path: p })) : -ENOENT;
+    const f = pathTarget(c, p);
+    return typeof f === "number" ? f : copyOut(c, a[1]!, statBuf(c, f));
   }],
   [5, "fstat", (c, a) => {
     const f = fileOf(c, a[0]!);
@@ -581,8 +624,8 @@ const rows: Row[] = [
   [6, "lstat", (c, a) => {
     const p = cstr(c, a[0]!);
     if (typeof p === "number") return p;
-    const f = c.kernel.lookupFile(p);
-    return f ? copyOut(c, a[1]!, statBuf(c, { ...f, path: p })) : -ENOENT;
+    const f = pathTarget(c, p);
+    return typeof f === "number" ? f : copyOut(c, a[1]!, statBuf(c, f));
   }],
   [7, "poll", sysPoll],
   // readiness and epoll (poll.ts, epoll.ts)
@@ -597,7 +640,7 @@ const rows: Row[] = [
   [8, "lseek", (c, a) => {
     const f = fileOf(c, a[0]!);
     if (!f) return -EBADF;
-    if (f.kind === "null") return 0; // null_lseek
+    if (f.kind === "chr") return 0; // null_lseek, full_lseek; noop_llseek's f_pos, which reads leave at 0
     if (f.kind !== "file") return -ESPIPE;
     const off = a[1]!, whence = int(a[2]!);
     const base = whence === 0 ? 0 : whence === 1 ? f.pos : whence === 2 ? f.data!.length : NaN;
@@ -672,7 +715,7 @@ const rows: Row[] = [
   [21, "access", (c, a) => {
     const p = cstr(c, a[0]!);
     if (typeof p === "number") return p;
-    return c.kernel.lookupFile(p) ? (int(a[1]!) & 2 ? -EACCES : 0) : -ENOENT;
+    return accessPath(c, p, int(a[1]!));
   }],
   [24, "sched_yield", (c) => {
     c.task.quantumLeft = 0; // to the tail of the run queue
@@ -881,13 +924,13 @@ const rows: Row[] = [
       const f = fileOf(c, a[0]!);
       return f ? copyOut(c, a[2]!, statBuf(c, f)) : -EBADF;
     }
-    const f = c.kernel.lookupFile(p);
-    return f ? copyOut(c, a[2]!, statBuf(c, { ...f, path: p })) : -ENOENT;
+    const f = pathTarget(c, p);
+    return typeof f === "number" ? f : copyOut(c, a[2]!, statBuf(c, f));
   }],
   [269, "faccessat", (c, a) => {
     const p = cstr(c, a[1]!);
     if (typeof p === "number") return p;
-    return c.kernel.lookupFile(p) ? (int(a[2]!) & 2 ? -EACCES : 0) : -ENOENT;
+    return accessPath(c, p, int(a[2]!));
   }],
   [273, "set_robust_list", (c, a) => {
     if (a[1]! !== 24) return -EINVAL; // sizeof(struct robust_list_head)
@@ -1006,4 +1049,4 @@ export function syscallName(nr: number): string {
 
 
 // the helpers the i386 table (syscalls-i386.ts) shares, for its compat layouts
-export { clockNow, copyIn, doSleep, copyOut, cstr, doMmap, fileOf, positionalFile, preadIovecs, readIovecList, rlimit, statBuf, writeIovecList };
+export { clockNow, copyIn, doSleep, copyOut, cstr, doMmap, fileOf, pathTarget, positionalFile, preadIovecs, readIovecList, rlimit, statBuf, writeIovecList };
