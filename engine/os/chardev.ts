@@ -39,6 +39,11 @@ export function charDevice(path: string): CharDev | undefined {
   return BY_PATH.get(nodePath.posix.resolve("/", path));
 }
 
+/** The host's device 1:minor when it is one of these (a user's `</dev/null`). */
+export function charDeviceByMinor(minor: number): CharDev | undefined {
+  return DEVICES.find((d) => d.minor === minor);
+}
+
 /** st_rdev of the device: new_encode_dev(MKDEV(1, minor)). */
 export function charDevRdev(d: CharDev): bigint {
   return BigInt((1 << 8) | d.minor);

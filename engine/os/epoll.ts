@@ -14,6 +14,7 @@ import { EBADF, EEXIST, EFAULT, EINTR, EINVAL, ENOENT, EPERM } from "../errno.js
 import type { OpenFile } from "./fdtable.js";
 import type { Linux } from "./linux.js";
 import { recheckPollers } from "./pipe.js";
+import { streamPollable } from "./std-streams.js";
 import { fileEvents, msDeadline, POLLERR, POLLHUP, sleepPolling, swapMask, unswapMask } from "./poll.js";
 import type { SyscallContext } from "./syscalls.js";
 
@@ -90,6 +91,7 @@ export function sysEpollCtl(c: SyscallContext, a: number[]): number {
   if (!ep || !f) return -EBADF;
   // regular files and directories have no poll: EPERM (file_can_poll)
   if (f.kind === "file" || f.kind === "dir" || (f.kind === "chr" && f.dev!.poll === undefined)) return -EPERM;
+  if ((f.kind === "stdin" || f.kind === "stdout" || f.kind === "stderr") && !streamPollable(c.kernel, f.kind)) return -EPERM;
   if (ep.kind !== "epoll" || ep === f) return -EINVAL;
   if (f.kind === "epoll" && op === EPOLL_CTL_ADD && f.epoll!.items.some((it) => it.file === ep)) return -ELOOP;
   const items = ep.epoll!.items;

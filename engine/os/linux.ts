@@ -16,6 +16,7 @@ import type { VirtualClock } from "./clock.js";
 import { ElfError, type ElfImage, parseElf } from "./elf.js";
 import { fileId, type GuestFile, GuestFs } from "./guest-fs.js";
 import type { KernelHooks } from "./hooks.js";
+import type { HostStream, StdinState } from "./std-streams.js";
 import { loadImage } from "./loader.js";
 import { Process, type ExitState } from "./process.js";
 import {
@@ -53,6 +54,12 @@ export interface HostIo {
   /** false when the reader went away (EPIPE): the guest gets SIGPIPE. */
   write(fd: 1 | 2, data: Uint8Array): boolean | void;
   isatty(fd: number): boolean;
+  /** What descriptor 0, 1 or 2 is on the host (std-streams.ts); without it: pipes, or ttys where isatty says so. */
+  stream?(fd: 0 | 1 | 2): HostStream;
+  /** A pipe on stdin: does a read return bytes now, and is the writer gone? (may wait for the writer) */
+  stdinState?(): StdinState;
+  /** A pipe on stdout/stderr: has its reader gone (a write got EPIPE)? */
+  readerGone?(fd: 1 | 2): boolean;
 }
 
 export interface LinuxOptions {

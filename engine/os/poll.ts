@@ -1,7 +1,7 @@
 // poll, ppoll, select and pselect6 (fs/select.c) over the guest's descriptors.
-// Readiness comes from each file's poll (pipe_poll for pipes; the
-// DEFAULT_POLLMASK of a file that cannot block for the rest: the host's
-// stdin answers reads at once in this model). A call that finds nothing
+// Readiness comes from each file's poll (pipe_poll for pipes, and for the
+// standard streams as the user's pipe, file or device: std-streams.ts; the
+// DEFAULT_POLLMASK of a file that cannot block for the rest). A call that finds nothing
 // ready sleeps: the pipe code re-checks every sleeper's descriptors whenever
 // a pipe changes (the wait-queue callback), and a timeout is a deadline on the
 // virtual clock. A handled signal interrupts it as Linux does: poll with
@@ -13,6 +13,7 @@ import { FD_LIMIT, type OpenFile } from "./fdtable.js";
 import type { Linux } from "./linux.js";
 import { pipeHasWriter, pipeHasReader, PIPE_SIZE } from "./pipe.js";
 import { eventfdEvents } from "./eventfd.js";
+import { streamEvents } from "./std-streams.js";
 import { ERESTART_RESTARTBLOCK, ERESTARTNOHAND } from "./restart.js";
 import { sigBit, SIGKILL, SIGSTOP } from "./signals.js";
 import type { SyscallContext } from "./syscalls.js";
@@ -36,6 +37,7 @@ export function fileEvents(k: Linux, f: OpenFile): number {
   if (f.kind === "epoll") return f.epoll!.readyCount(k) > 0 ? POLLIN | POLLRDNORM : 0;
   if (f.kind === "eventfd") return eventfdEvents(f.eventfd!);
   if (f.kind === "chr") return f.dev!.poll ?? DEFAULT_POLLMASK; // random_poll; the others have no ->poll
+  if (f.kind === "stdin" || f.kind === "stdout" || f.kind === "stderr") return streamEvents(k, f.kind); // as the user's pipe, file or device
   return DEFAULT_POLLMASK;
 }
 

@@ -15,6 +15,7 @@ import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_SHARE
 import { EACCES, EAGAIN, EBADF, ECHILD, EEXIST, EFAULT, EINTR, EINVAL, EIO, EISDIR, EMFILE, ENODEV, ENOENT, ENOMEM, ENOSPC, ENOSYS, ENOTDIR, ENOTTY, ENXIO, EPERM, EPIPE, ERANGE, EROFS, ESPIPE, ESRCH } from "../errno.js";
 import { FD_LIMIT, type OpenFile } from "./fdtable.js";
 import { charDevice, charDevRdev, type CharDev } from "./chardev.js";
+import { hostStream, streamStat } from "./std-streams.js";
 import type { Linux } from "./linux.js";
 import { restoreRtFrame, SI_TKILL, SI_USER, sigBit, SIGKILL, SIGSTOP, type SigAction } from "./signals.js";
 import type { Task } from "./task.js";
@@ -315,19 +316,22 @@ function openPath(c: SyscallContext, path: string, flags: number): number {
 function statBuf(c: SyscallContext, f: { kind: string; data?: Uint8Array; path: string; id?: string; dev?: CharDev }): Uint8Array {
   const b = new Uint8Array(144);
   const dv = new DataView(b.buffer);
-  const isTty = (f.kind === "stdin" && c.kernel.io.isatty(0)) || (f.kind === "stdout" && c.kernel.io.isatty(1)) || (f.kind === "stderr" && c.kernel.io.isatty(2));
-  const mode = f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : f.kind === "eventfd" ? 0o600 : f.kind === "chr" ? 0o20666 : isTty ? 0o20620 : 0o10600; // an anon inode has no type bits
+  const std = f.kind === "stdin" || f.kind === "stdout" || f.kind === "stderr" ? streamStat(c.kernel, f.kind) : undefined;
+  // an anon inode (eventfd, epoll) has no type bits; a guest pipe is pipefs's S_IFIFO 0600
+  const mode = std ? std.mode : f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : f.kind === "eventfd" ? 0o600 : f.kind === "chr" ? 0o20666 : 0o10600;
+  const size = std ? std.size : f.data?.length ?? 0;
   dv.setBigUint64(0, 0x2an, true); // st_dev
   dv.setBigUint64(8, BigInt(hashPath(f.id ?? f.path)), true); // st_ino: one per file identity (ld.so compares it to avoid loading a library twice)
   dv.setBigUint64(16, 1n, true); // st_nlink
   dv.setUint32(24, mode, true);
-  const owner = f.kind === "chr" ? 0 : 1000; // devtmpfs nodes belong to root
+  const owner = f.kind === "chr" || std?.root ? 0 : 1000; // devtmpfs nodes belong to root
   dv.setUint32(28, owner, true);
   dv.setUint32(32, owner, true);
   if (f.dev) dv.setBigUint64(40, charDevRdev(f.dev), true); // st_rdev: makedev(1, minor)
-  dv.setBigUint64(48, BigInt(f.data?.length ?? 0), true);
+  if (std) dv.setBigUint64(40, std.rdev, true);
+  dv.setBigUint64(48, BigInt(size), true);
   dv.setBigUint64(56, 4096n, true);
-  dv.setBigUint64(64, BigInt(Math.ceil((f.data?.length ?? 0) / 512)), true);
+  dv.setBigUint64(64, BigInt(Math.ceil(size / 512)), true);
   const t = BigInt(c.kernel.clock.epochSec);
   for (const off of [72, 88, 104]) dv.setBigUint64(off, t, true);
   return b;
@@ -640,7 +644,7 @@ const rows: Row[] = [
   [8, "lseek", (c, a) => {
     const f = fileOf(c, a[0]!);
     if (!f) return -EBADF;
-    if (f.kind === "chr") return 0; // null_lseek, full_lseek; noop_llseek's f_pos, which reads leave at 0
+    if (f.kind === "chr" || (f.kind === "stdin" && hostStream(c.kernel, "stdin").type === "chr")) return 0; // null_lseek, full_lseek; noop_llseek's f_pos, which reads leave at 0
     if (f.kind !== "file") return -ESPIPE;
     const off = a[1]!, whence = int(a[2]!);
     const base = whence === 0 ? 0 : whence === 1 ? f.pos : whence === 2 ? f.data!.length : NaN;
