@@ -233,6 +233,7 @@ export class Linux {
     const img = loadImage(mm, elf, file, argv, envp, interp);
     // the point of no return
     const proc = task.proc;
+    proc.execed = true;
     for (const t of proc.tasks) if (t !== task && !t.exited) this.releaseTask(t);
     if (this.sharesCpu(proc)) {
       // exec_mmap: a CLONE_VM child leaves its parent's mm (and so the CPU of that mm)

@@ -225,7 +225,12 @@ const ROWS: Row[] = [
   [54, "ioctl", 16], // TCGETS and TIOCGWINSZ have no pointers or longs
   [55, "fcntl", 72],
   [63, "dup2", 33],
+  [57, "setpgid", 109],
   [64, "getppid", 110],
+  [65, "getpgrp", 111],
+  [66, "setsid", 112],
+  [132, "getpgid", 121],
+  [147, "getsid", 124],
   [75, "setrlimit", () => 0],
   [78, "gettimeofday", (c, a) => (a[0] ? timeOut(c, a[0]!, 0, true) : 0)],
   [85, "readlink", 89],

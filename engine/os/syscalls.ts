@@ -22,6 +22,7 @@ import type { Task } from "./task.js";
 import { sysClone, sysClone3, sysFork } from "./clone.js";
 import { sysExecve, sysExecveat } from "./exec.js";
 import { sysFutex } from "./futex.js";
+import { groupMembers, sysGetpgid, sysGetsid, sysSetpgid, sysSetsid } from "./pgrp.js";
 import { pipeRead, pipeWrite, sysPipe2, wakePipeSleepers } from "./pipe.js";
 import { eventfdRead, eventfdWrite, sysEventfd2 } from "./eventfd.js";
 import { sysWait4, sysWaitid } from "./wait.js";
@@ -493,12 +494,12 @@ export function sysSigtimedwait(c: SyscallContext, a: number[], time32 = false):
   return "noreturn";
 }
 
-/** kill(2): process-directed. pid 0 and negative pids (process groups) reach the whole family here. */
+/** kill(2): process-directed; pid 0 is the caller's process group, -1 every process but the caller, below -1 the group -pid (kill_something_info). */
 function doKill(c: SyscallContext, pid: number, sig: number): number {
   if (sig < 0 || sig > 64) return -EINVAL;
   const k = c.kernel;
   const one = pid > 0 ? k.findProcess(pid) : undefined;
-  const targets = pid > 0 ? (one ? [one] : []) : k.processes.filter((p) => !p.reaped && (pid !== -1 || p !== c.task.proc));
+  const targets = pid > 0 ? (one ? [one] : []) : pid === -1 ? k.processes.filter((p) => !p.reaped && p !== c.task.proc) : groupMembers(k, pid === 0 ? c.task.proc.pgid : -pid);
   if (targets.length === 0) return -ESRCH;
   if (sig === 0) return 0;
   for (const p of targets) k.queueProcessSignal(p, { signo: sig, code: SI_USER, addr: 0, pid: c.task.proc.pid, forced: false, ip: c.cpu.rip });
@@ -824,6 +825,11 @@ const rows: Row[] = [
   [107, "geteuid", () => 1000],
   [108, "getegid", () => 1000],
   [110, "getppid", (c) => c.task.proc.parent?.pid ?? 1],
+  [109, "setpgid", sysSetpgid],
+  [111, "getpgrp", (c) => c.task.proc.pgid],
+  [112, "setsid", sysSetsid],
+  [121, "getpgid", sysGetpgid],
+  [124, "getsid", sysGetsid],
   [157, "prctl", (c, a) => doPrctl(c, int(a[0]!), a[1]!)],
   [131, "sigaltstack", (c, a) => {
     const ss = a[0]!, oss = a[1]!;
