@@ -60,7 +60,7 @@ export class Epoll {
 
 /** What EPOLLET compares: the pipe's reads and writes so far, and the events (a close adds POLLHUP or POLLERR). */
 function edge(f: OpenFile, ev: number): string {
-  return `${f.pipe?.changes ?? f.eventfd?.changes ?? 0}:${ev}`;
+  return `${f.pipe?.changes ?? f.eventfd?.changes ?? f.timerfd?.changes ?? 0}:${ev}`;
 }
 
 /** epoll_create1(flags); epoll_create(size) is epoll_create1(0) with size > 0. */

@@ -7,11 +7,12 @@ import type { CharDev } from "./chardev.js";
 import type { Epoll } from "./epoll.js";
 import type { EventCounter } from "./eventfd.js";
 import type { Pipe } from "./pipe.js";
+import type { TimerFd } from "./timerfd.js";
 
 /** RLIMIT_NOFILE: descriptors are below 1024 (the kernel's default soft limit, INR_OPEN_CUR). */
 export const FD_LIMIT = 1024;
 
-type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir" | "pipe" | "epoll" | "eventfd" | "chr";
+type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir" | "pipe" | "epoll" | "eventfd" | "timerfd" | "chr";
 
 export interface OpenFile {
   kind: FileKind;
@@ -29,6 +30,8 @@ export interface OpenFile {
   epoll?: Epoll;
   /** An eventfd's counter (kind "eventfd"). */
   eventfd?: EventCounter;
+  /** A timerfd's timer (kind "timerfd"). */
+  timerfd?: TimerFd;
   /** A memory character device (kind "chr"): /dev/null, /dev/zero ... */
   dev?: CharDev;
 }

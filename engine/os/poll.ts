@@ -14,6 +14,7 @@ import type { Linux } from "./linux.js";
 import { pipeHasWriter, pipeHasReader, PIPE_SIZE } from "./pipe.js";
 import { eventfdEvents } from "./eventfd.js";
 import { streamEvents } from "./std-streams.js";
+import { timerfdEvents } from "./timerfd.js";
 import { ERESTART_RESTARTBLOCK, ERESTARTNOHAND } from "./restart.js";
 import { sigBit, SIGKILL, SIGSTOP } from "./signals.js";
 import type { SyscallContext } from "./syscalls.js";
@@ -36,6 +37,7 @@ export function fileEvents(k: Linux, f: OpenFile): number {
   }
   if (f.kind === "epoll") return f.epoll!.readyCount(k) > 0 ? POLLIN | POLLRDNORM : 0;
   if (f.kind === "eventfd") return eventfdEvents(f.eventfd!);
+  if (f.kind === "timerfd") return timerfdEvents(f.timerfd!);
   if (f.kind === "chr") return f.dev!.poll ?? DEFAULT_POLLMASK; // random_poll; the others have no ->poll
   if (f.kind === "stdin" || f.kind === "stdout" || f.kind === "stderr") return streamEvents(k, f.kind); // as the user's pipe, file or device
   return DEFAULT_POLLMASK;

@@ -16,6 +16,7 @@
 import { sysGetitimer, sysSetitimer } from "./itimer.js";
 import { sysPpoll, sysPselect6, sysSelect } from "./poll.js";
 import { EBADF, EINVAL, ENOMEM } from "../errno.js";
+import { sysTimerfdGettime, sysTimerfdSettime } from "./timerfd.js";
 import { PAGE_SIZE } from "../mm/page.js";
 import { setThreadArea, getThreadArea } from "./tls-i386.js";
 import { compatClone, compatClone3, compatGetRobustList, compatSetRobustList, compatWait4, compatWaitid } from "./clone-i386.js";
@@ -338,6 +339,11 @@ const ROWS: Row[] = [
   [331, "pipe2", 293],
   [323, "eventfd", 284],
   [328, "eventfd2", 290],
+  [322, "timerfd_create", 283],
+  [325, "timerfd_settime", (c, a) => sysTimerfdSettime(c, a, true)], // old_itimerspec32
+  [326, "timerfd_gettime", (c, a) => sysTimerfdGettime(c, a, true)],
+  [410, "timerfd_gettime64", 287], // the time64 calls take the 64-bit itimerspec
+  [411, "timerfd_settime64", 286],
   [333, "preadv", (c, a) => compatPreadv(c, a, false)],
   [334, "pwritev", (c, a) => compatPreadv(c, a, true)],
   [340, "prlimit64", 302], // struct rlimit64 in both ABIs

@@ -25,6 +25,7 @@ import { sysFutex } from "./futex.js";
 import { groupMembers, sysGetpgid, sysGetsid, sysSetpgid, sysSetsid } from "./pgrp.js";
 import { pipeRead, pipeWrite, sysPipe2, wakePipeSleepers } from "./pipe.js";
 import { eventfdRead, eventfdWrite, sysEventfd2 } from "./eventfd.js";
+import { sysTimerfdCreate, sysTimerfdGettime, sysTimerfdSettime, timerfdRead } from "./timerfd.js";
 import { sysWait4, sysWaitid } from "./wait.js";
 import { sysPoll, sysPpoll, sysPselect6, sysSelect } from "./poll.js";
 import { sysEpollCreate1, sysEpollCtl, sysEpollWait } from "./epoll.js";
@@ -128,6 +129,7 @@ function doRead(c: SyscallContext, fd: number, buf: number, count: number, mayBl
     return pipeRead(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, Math.min(count, MAX_RW_COUNT));
   }
   if (f.kind === "chr") return (f.flags & 3) === 1 ? -EBADF : readDevice(c, f.dev!, buf, count); // an O_WRONLY descriptor has no FMODE_READ
+  if (f.kind === "timerfd") return userRangeOk(buf, count) ? timerfdRead(c, f.timerfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, count) : -EFAULT;
   if (f.kind === "eventfd") return userRangeOk(buf, count) ? eventfdRead(c, f.eventfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, count) : -EFAULT;
   if (f.kind === "stdout" || f.kind === "stderr") return -EBADF;
   if (count === 0) return 0;
@@ -148,6 +150,7 @@ function doWrite(c: SyscallContext, fd: number, bytes: Uint8Array, mayBlock = tr
   if (!f) return -EBADF;
   if (f.kind === "pipe") return f.writeEnd ? pipeWrite(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, bytes) : -EBADF;
   if (f.kind === "chr") return (f.flags & 3) === 0 ? -EBADF : f.dev!.write === "nospc" ? -ENOSPC : bytes.length; // write_full, write_null
+  if (f.kind === "timerfd") return -EINVAL; // timerfd_fops has no write
   if (f.kind === "eventfd") return eventfdWrite(c, f.eventfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, bytes);
   let ok: boolean | void;
   if (f.kind === "stdout") ok = c.kernel.io.write(1, bytes);
@@ -319,7 +322,7 @@ function statBuf(c: SyscallContext, f: { kind: string; data?: Uint8Array; path: 
   const dv = new DataView(b.buffer);
   const std = f.kind === "stdin" || f.kind === "stdout" || f.kind === "stderr" ? streamStat(c.kernel, f.kind) : undefined;
   // an anon inode (eventfd, epoll) has no type bits; a guest pipe is pipefs's S_IFIFO 0600
-  const mode = std ? std.mode : f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : f.kind === "eventfd" ? 0o600 : f.kind === "chr" ? 0o20666 : 0o10600;
+  const mode = std ? std.mode : f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : f.kind === "eventfd" || f.kind === "timerfd" ? 0o600 : f.kind === "chr" ? 0o20666 : 0o10600;
   const size = std ? std.size : f.data?.length ?? 0;
   dv.setBigUint64(0, 0x2an, true); // st_dev
   dv.setBigUint64(8, BigInt(hashPath(f.id ?? f.path)), true); // st_ino: one per file identity (ld.so compares it to avoid loading a library twice)
@@ -956,6 +959,9 @@ const rows: Row[] = [
   [293, "pipe2", (c, a) => sysPipe2(c, a[0]!, int(a[1]!))],
   [284, "eventfd", (c, a) => sysEventfd2(c, a[0]!, 0)],
   [290, "eventfd2", (c, a) => sysEventfd2(c, a[0]!, int(a[1]!))],
+  [283, "timerfd_create", sysTimerfdCreate],
+  [286, "timerfd_settime", (c, a) => sysTimerfdSettime(c, a)],
+  [287, "timerfd_gettime", (c, a) => sysTimerfdGettime(c, a)],
   [292, "dup3", (c, a) => doDup3(c, a[0]!, a[1]!, true, int(a[2]!))],
   [160, "setrlimit", (c, a) => setRlimit(c, int(a[0]!), a[1]!)],
   [302, "prlimit64", (c, a) => {
