@@ -34,7 +34,7 @@ import { Task, TaskState } from "./task.js";
 import { freshRegs, restoreRegs, saveRegs } from "./task-context.js";
 import { exitRobustList, futexWake } from "./futex.js";
 import { notifyParent } from "./wait.js";
-import { wakePipeSleepers } from "./pipe.js";
+import { recheckPollers, wakePipeSleepers } from "./pipe.js";
 import { beforeSend, groupStop, notifyContinued, wakeStoppedForKill } from "./stop.js";
 import { checkCpuItimers, exitItimers, hasCpuItimer, rearmOnDequeue } from "./itimer.js";
 import { ERESTART_RESTARTBLOCK, ERESTARTSYS, isRestartCode, noteRestart, restartForHandler, restartWithoutHandler } from "./restart.js";
@@ -838,6 +838,7 @@ export class Linux {
       task.pending.unshift(info);
     } else task.pending.push(info);
     this.signalWake(task, info.signo);
+    recheckPollers(this); // a signalfd polled for it is readable now
     return true;
   }
 
@@ -882,6 +883,7 @@ export class Linux {
     const bit = sigBit(info.signo);
     const t = proc.tasks.find((x) => !x.exited && (info.signo === SIGKILL || !(x.sigmask & bit) || (x.wait?.sigset ?? 0n) & bit));
     if (t) this.signalWake(t, info.signo);
+    recheckPollers(this); // a signalfd polled for it is readable now
     return true;
   }
 

@@ -24,7 +24,7 @@ import { siginfoToCompat } from "./siginfo-i386.js";
 import { sysFutex } from "./futex.js";
 import { compatSigaction, compatSigreturn, compatRtSigreturn } from "./signal-frame-i386.js";
 import {
-  clockNow, copyIn, doSleep, copyOut, cstr, doMmap, fileOf, pathTarget, positionalFile, preadIovecs, readIovecList, rlimit, statBuf, SYSCALL_HANDLERS, sysSigtimedwait, writeIovecList,
+  clockNow, copyIn, sysSigqueueinfo, doSleep, copyOut, cstr, doMmap, fileOf, pathTarget, positionalFile, preadIovecs, readIovecList, rlimit, statBuf, SYSCALL_HANDLERS, sysSigtimedwait, writeIovecList,
   type SyscallContext, type SyscallHandler,
 } from "./syscalls.js";
 
@@ -340,6 +340,10 @@ const ROWS: Row[] = [
   [323, "eventfd", 284],
   [328, "eventfd2", 290],
   [322, "timerfd_create", 283],
+  [321, "signalfd", 282], // an 8-byte sigset_t
+  [176, "rt_sigpending", 127],
+  [178, "rt_sigqueueinfo", (c, a) => sysSigqueueinfo(c, a, 12)], // the compat siginfo: si_pid at 12
+  [327, "signalfd4", 289],
   [325, "timerfd_settime", (c, a) => sysTimerfdSettime(c, a, true)], // old_itimerspec32
   [326, "timerfd_gettime", (c, a) => sysTimerfdGettime(c, a, true)],
   [410, "timerfd_gettime64", 287], // the time64 calls take the 64-bit itimerspec

@@ -25,6 +25,7 @@ import { sysFutex } from "./futex.js";
 import { groupMembers, sysGetpgid, sysGetsid, sysSetpgid, sysSetsid } from "./pgrp.js";
 import { pipeRead, pipeWrite, sysPipe2, wakePipeSleepers } from "./pipe.js";
 import { eventfdRead, eventfdWrite, sysEventfd2 } from "./eventfd.js";
+import { signalfdRead, sysSignalfd4 } from "./signalfd.js";
 import { sysTimerfdCreate, sysTimerfdGettime, sysTimerfdSettime, timerfdRead } from "./timerfd.js";
 import { sysWait4, sysWaitid } from "./wait.js";
 import { sysPoll, sysPpoll, sysPselect6, sysSelect } from "./poll.js";
@@ -129,6 +130,7 @@ function doRead(c: SyscallContext, fd: number, buf: number, count: number, mayBl
     return pipeRead(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, Math.min(count, MAX_RW_COUNT));
   }
   if (f.kind === "chr") return (f.flags & 3) === 1 ? -EBADF : readDevice(c, f.dev!, buf, count); // an O_WRONLY descriptor has no FMODE_READ
+  if (f.kind === "signalfd") return userRangeOk(buf, count) ? signalfdRead(c, f.signalfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, count) : -EFAULT;
   if (f.kind === "timerfd") return userRangeOk(buf, count) ? timerfdRead(c, f.timerfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, count) : -EFAULT;
   if (f.kind === "eventfd") return userRangeOk(buf, count) ? eventfdRead(c, f.eventfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, count) : -EFAULT;
   if (f.kind === "stdout" || f.kind === "stderr") return -EBADF;
@@ -150,7 +152,7 @@ function doWrite(c: SyscallContext, fd: number, bytes: Uint8Array, mayBlock = tr
   if (!f) return -EBADF;
   if (f.kind === "pipe") return f.writeEnd ? pipeWrite(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, bytes) : -EBADF;
   if (f.kind === "chr") return (f.flags & 3) === 0 ? -EBADF : f.dev!.write === "nospc" ? -ENOSPC : bytes.length; // write_full, write_null
-  if (f.kind === "timerfd") return -EINVAL; // timerfd_fops has no write
+  if (f.kind === "timerfd" || f.kind === "signalfd") return -EINVAL; // timerfd_fops and signalfd_fops have no write
   if (f.kind === "eventfd") return eventfdWrite(c, f.eventfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, bytes);
   let ok: boolean | void;
   if (f.kind === "stdout") ok = c.kernel.io.write(1, bytes);
@@ -322,7 +324,7 @@ function statBuf(c: SyscallContext, f: { kind: string; data?: Uint8Array; path: 
   const dv = new DataView(b.buffer);
   const std = f.kind === "stdin" || f.kind === "stdout" || f.kind === "stderr" ? streamStat(c.kernel, f.kind) : undefined;
   // an anon inode (eventfd, epoll) has no type bits; a guest pipe is pipefs's S_IFIFO 0600
-  const mode = std ? std.mode : f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : f.kind === "eventfd" || f.kind === "timerfd" ? 0o600 : f.kind === "chr" ? 0o20666 : 0o10600;
+  const mode = std ? std.mode : f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : f.kind === "eventfd" || f.kind === "timerfd" || f.kind === "signalfd" ? 0o600 : f.kind === "chr" ? 0o20666 : 0o10600;
   const size = std ? std.size : f.data?.length ?? 0;
   dv.setBigUint64(0, 0x2an, true); // st_dev
   dv.setBigUint64(8, BigInt(hashPath(f.id ?? f.path)), true); // st_ino: one per file identity (ld.so compares it to avoid loading a library twice)
@@ -495,6 +497,24 @@ export function sysSigtimedwait(c: SyscallContext, a: number[], time32 = false):
   c.kernel.sched.block(c.task, { kind: "sigtimedwait", what: "a signal", sigset: set, deadlinePs, timeoutResult: -EAGAIN, eintr: -EINTR, restartNr: SYS_rt_sigtimedwait });
   c.kernel.requestResched();
   return "noreturn";
+}
+
+/**
+ * rt_sigqueueinfo(tgid, sig, info) (sigqueue(3)): the caller's siginfo gives si_code and si_pid
+ * (pidOff: 16 in the x86-64 layout, 12 in i386's); another process may not be sent a kernel code.
+ */
+export function sysSigqueueinfo(c: SyscallContext, a: number[], pidOff = 16): number {
+  const tgid = int(a[0]!), sig = int(a[1]!);
+  const raw = copyIn(c, a[2]!, 128);
+  if (typeof raw === "number") return raw;
+  const dv = new DataView(raw.buffer, raw.byteOffset, 128);
+  const code = dv.getInt32(8, true);
+  if ((code >= 0 || code === SI_TKILL) && tgid !== c.task.proc.pid) return -EPERM;
+  if (sig < 0 || sig > 64) return -EINVAL;
+  const p = c.kernel.findProcess(tgid);
+  if (!p) return -ESRCH;
+  if (sig === 0) return 0;
+  return c.kernel.queueProcessSignal(p, { signo: sig, code, addr: 0, pid: dv.getInt32(pidOff, true), forced: false, ip: c.cpu.rip }) ? 0 : -EAGAIN;
 }
 
 /** kill(2): process-directed; pid 0 is the caller's process group, -1 every process but the caller, below -1 the group -pid (kill_something_info). */
@@ -673,6 +693,14 @@ const rows: Row[] = [
   [14, "rt_sigprocmask", doSigprocmask],
   [34, "pause", (c) => sleepForSignal(c, "pause")],
   [128, "rt_sigtimedwait", sysSigtimedwait],
+  [127, "rt_sigpending", (c, a) => {
+    // do_sigpending: the task's and its group's pending signals that it blocks
+    if (a[1]! > 8) return -EINVAL;
+    let set = 0n;
+    for (const s of [...c.task.pending, ...c.task.proc.sharedPending]) set |= sigBit(s.signo);
+    return copyOut(c, a[0]!, u64s(set & c.task.sigmask).subarray(0, a[1]!));
+  }],
+  [129, "rt_sigqueueinfo", (c, a) => sysSigqueueinfo(c, a)],
   [130, "rt_sigsuspend", (c, a) => {
     if (a[1]! !== 8) return -EINVAL;
     const raw = copyIn(c, a[0]!, 8);
@@ -960,6 +988,8 @@ const rows: Row[] = [
   [284, "eventfd", (c, a) => sysEventfd2(c, a[0]!, 0)],
   [290, "eventfd2", (c, a) => sysEventfd2(c, a[0]!, int(a[1]!))],
   [283, "timerfd_create", sysTimerfdCreate],
+  [282, "signalfd", (c, a) => sysSignalfd4(c, a, 0)],
+  [289, "signalfd4", (c, a) => sysSignalfd4(c, a, int(a[3]!))],
   [286, "timerfd_settime", (c, a) => sysTimerfdSettime(c, a)],
   [287, "timerfd_gettime", (c, a) => sysTimerfdGettime(c, a)],
   [292, "dup3", (c, a) => doDup3(c, a[0]!, a[1]!, true, int(a[2]!))],
