@@ -123,6 +123,8 @@ function newProcess(c: SyscallContext, a: CloneArgs): number | "noreturn" {
   child.fds = a.flags & CLONE_FILES ? pproc.fds : pproc.fds.clone();
   child.image = pproc.image;
   child.parent = pproc;
+  child.pgid = pproc.pgid;
+  child.sid = pproc.sid;
   child.exitSignal = a.exitSignal;
   pproc.children.push(child);
   const t = child.leader;

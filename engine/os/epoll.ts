@@ -14,8 +14,10 @@ import { EBADF, EEXIST, EFAULT, EINTR, EINVAL, ENOENT, EPERM } from "../errno.js
 import type { OpenFile } from "./fdtable.js";
 import type { Linux } from "./linux.js";
 import { recheckPollers } from "./pipe.js";
+import { streamPollable } from "./std-streams.js";
 import { fileEvents, msDeadline, POLLERR, POLLHUP, sleepPolling, swapMask, unswapMask } from "./poll.js";
 import type { SyscallContext } from "./syscalls.js";
+import type { Task } from "./task.js";
 
 const EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
 const EPOLLEXCLUSIVE = 1 << 28, EPOLLONESHOT = 1 << 30, EPOLLET = 1 << 31;
@@ -40,11 +42,11 @@ export class Epoll {
   readonly items: EpItem[] = [];
 
   /** The items ready now and what each reports (level: whenever ready; edge: once per change). */
-  ready(k: Linux): { item: EpItem; ev: number }[] {
+  ready(k: Linux, poller?: Task): { item: EpItem; ev: number }[] {
     const out: { item: EpItem; ev: number }[] = [];
     for (const it of this.items) {
       if (it.disabled) continue;
-      const ev = fileEvents(k, it.file) & (it.events | POLLERR | POLLHUP);
+      const ev = fileEvents(k, it.file, poller) & (it.events | POLLERR | POLLHUP);
       if (!ev) continue;
       if (it.events & EPOLLET && edge(it.file, ev) === it.seen) continue;
       out.push({ item: it, ev });
@@ -52,14 +54,14 @@ export class Epoll {
     return out;
   }
 
-  readyCount(k: Linux): number {
-    return this.ready(k).length;
+  readyCount(k: Linux, poller?: Task): number {
+    return this.ready(k, poller).length;
   }
 }
 
 /** What EPOLLET compares: the pipe's reads and writes so far, and the events (a close adds POLLHUP or POLLERR). */
 function edge(f: OpenFile, ev: number): string {
-  return `${f.pipe?.changes ?? f.eventfd?.changes ?? 0}:${ev}`;
+  return `${f.pipe?.changes ?? f.eventfd?.changes ?? f.timerfd?.changes ?? 0}:${ev}`;
 }
 
 /** epoll_create1(flags); epoll_create(size) is epoll_create1(0) with size > 0. */
@@ -89,7 +91,8 @@ export function sysEpollCtl(c: SyscallContext, a: number[]): number {
   const ep = fds.get(epfd), f = fds.get(fd);
   if (!ep || !f) return -EBADF;
   // regular files and directories have no poll: EPERM (file_can_poll)
-  if (f.kind === "file" || f.kind === "dir" || f.kind === "null") return -EPERM;
+  if (f.kind === "file" || f.kind === "dir" || (f.kind === "chr" && f.dev!.poll === undefined)) return -EPERM;
+  if ((f.kind === "stdin" || f.kind === "stdout" || f.kind === "stderr") && !streamPollable(c.kernel, f.kind)) return -EPERM;
   if (ep.kind !== "epoll" || ep === f) return -EINVAL;
   if (f.kind === "epoll" && op === EPOLL_CTL_ADD && f.epoll!.items.some((it) => it.file === ep)) return -ELOOP;
   const items = ep.epoll!.items;
@@ -127,9 +130,9 @@ export function sysEpollWait(c: SyscallContext, a: number[], mask?: { addr: numb
   const f = c.task.proc.fds.get(epfd);
   if (!f) return -EBADF;
   if (f.kind !== "epoll") return -EINVAL;
-  const ep = f.epoll!, k = c.kernel, mem = c.cpu.mem;
+  const ep = f.epoll!, k = c.kernel, mem = c.cpu.mem, task = c.task; // the context is reused: keep the caller
   const answer = (): number | undefined => {
-    const ready = ep.ready(k).slice(0, max);
+    const ready = ep.ready(k, task).slice(0, max);
     if (ready.length === 0) return undefined;
     const b = new Uint8Array(ready.length * 12);
     const dv = new DataView(b.buffer);

@@ -3,14 +3,17 @@
 // from a snapshot taken when the run starts). Nothing else of the host.
 
 import { EBADF, EMFILE } from "../errno.js";
+import type { CharDev } from "./chardev.js";
 import type { Epoll } from "./epoll.js";
 import type { EventCounter } from "./eventfd.js";
 import type { Pipe } from "./pipe.js";
+import type { SignalFd } from "./signalfd.js";
+import type { TimerFd } from "./timerfd.js";
 
 /** RLIMIT_NOFILE: descriptors are below 1024 (the kernel's default soft limit, INR_OPEN_CUR). */
 export const FD_LIMIT = 1024;
 
-type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir" | "pipe" | "epoll" | "eventfd" | "null";
+type FileKind = "stdin" | "stdout" | "stderr" | "file" | "dir" | "pipe" | "epoll" | "eventfd" | "timerfd" | "signalfd" | "chr";
 
 export interface OpenFile {
   kind: FileKind;
@@ -28,6 +31,12 @@ export interface OpenFile {
   epoll?: Epoll;
   /** An eventfd's counter (kind "eventfd"). */
   eventfd?: EventCounter;
+  /** A timerfd's timer (kind "timerfd"). */
+  timerfd?: TimerFd;
+  /** A signalfd's mask (kind "signalfd"). */
+  signalfd?: SignalFd;
+  /** A memory character device (kind "chr"): /dev/null, /dev/zero ... */
+  dev?: CharDev;
 }
 
 export class FdTable {

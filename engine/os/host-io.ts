@@ -3,7 +3,9 @@
 
 import * as fs from "node:fs";
 import * as tty from "node:tty";
+import { charDeviceByMinor } from "./chardev.js";
 import type { HostIo } from "./linux.js";
+import type { HostStream, StdinState } from "./std-streams.js";
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -18,10 +20,26 @@ function retry<T>(op: () => T): T {
   }
 }
 
+/** How far a poll of a pipe on stdin reads ahead: a pipe's capacity (PIPE_SIZE). */
+const STDIN_AHEAD = 65536;
+
 export class ProcessIo implements HostIo {
   private stdinEof = false;
+  /** Bytes read ahead to answer a poll of a pipe on stdin (stdinState), served first. */
+  private ahead: Uint8Array = new Uint8Array(0);
+  private readonly streams: (HostStream | undefined)[] = [];
 
   readStdin(max: number): Uint8Array {
+    if (this.ahead.length > 0) {
+      const chunk = this.ahead.subarray(0, max);
+      this.ahead = this.ahead.subarray(chunk.length);
+      return chunk;
+    }
+    return this.readHost(max);
+  }
+
+  /** One read(2) of the host's stdin (an empty array at its end). */
+  private readHost(max: number): Uint8Array {
     if (this.stdinEof) return new Uint8Array(0);
     const buf = Buffer.alloc(Math.min(max, 65536));
     let n: number;
@@ -34,6 +52,48 @@ export class ProcessIo implements HostIo {
     }
     if (n === 0) this.stdinEof = true;
     return buf.subarray(0, n);
+  }
+
+  /**
+   * A pipe on stdin: the model's writer is infinitely fast, so a poll waits (on the host) until
+   * the writer has filled a pipe's worth (64 KiB, PIPE_SIZE) or closed it; POLLHUP then shows
+   * as pipe_poll shows it, with the bytes still unread. (An interactive writer makes a poll
+   * wait for its end.)
+   */
+  stdinState(): StdinState {
+    while (this.ahead.length < STDIN_AHEAD && !this.stdinEof) {
+      const more = this.readHost(STDIN_AHEAD - this.ahead.length);
+      if (more.length === 0) break;
+      const joined = new Uint8Array(this.ahead.length + more.length);
+      joined.set(this.ahead);
+      joined.set(more, this.ahead.length);
+      this.ahead = joined;
+    }
+    return { data: this.ahead.length > 0, writerGone: this.stdinEof };
+  }
+
+  /** The kind of host descriptor 0..2 (fstat once): the guest sees the same kind (std-streams.ts). */
+  stream(fd: 0 | 1 | 2): HostStream {
+    let s = this.streams[fd];
+    if (!s) {
+      s = { type: "pipe" };
+      try {
+        const st = fs.fstatSync(fd);
+        const major = (st.rdev >> 8) & 0xfff, minor = (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00);
+        const dev = st.isCharacterDevice() && major === 1 ? charDeviceByMinor(minor) : undefined;
+        if (st.isFile()) s = { type: "file", mode: st.mode & 0o7777, size: st.size };
+        else if (dev) s = { type: "chr", dev };
+        else if (st.isCharacterDevice()) s = { type: "tty" };
+      } catch {
+        // a closed host descriptor: the guest's reads see end of file, as from an empty pipe
+      }
+      this.streams[fd] = s;
+    }
+    return s;
+  }
+
+  readerGone(fd: 1 | 2): boolean {
+    return this.closed.has(fd);
   }
 
   private closed = new Set<number>();
@@ -88,6 +148,11 @@ export class BufferIo implements HostIo {
     const chunk = this.input.subarray(this.pos, this.pos + max);
     this.pos += chunk.length;
     return chunk;
+  }
+
+  /** stdin is a pipe that holds the whole input and whose writer has closed it (as `cmd <<<input` on a small input). */
+  stdinState(): StdinState {
+    return { data: this.pos < this.input.length, writerGone: true };
   }
 
   write(fd: 1 | 2, data: Uint8Array): boolean {

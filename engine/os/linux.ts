@@ -16,6 +16,7 @@ import type { VirtualClock } from "./clock.js";
 import { ElfError, type ElfImage, parseElf } from "./elf.js";
 import { fileId, type GuestFile, GuestFs } from "./guest-fs.js";
 import type { KernelHooks } from "./hooks.js";
+import type { HostStream, StdinState } from "./std-streams.js";
 import { loadImage } from "./loader.js";
 import { Process, type ExitState } from "./process.js";
 import {
@@ -33,7 +34,7 @@ import { Task, TaskState } from "./task.js";
 import { freshRegs, restoreRegs, saveRegs } from "./task-context.js";
 import { exitRobustList, futexWake } from "./futex.js";
 import { notifyParent } from "./wait.js";
-import { wakePipeSleepers } from "./pipe.js";
+import { recheckPollers, wakePipeSleepers } from "./pipe.js";
 import { beforeSend, groupStop, notifyContinued, wakeStoppedForKill } from "./stop.js";
 import { checkCpuItimers, exitItimers, hasCpuItimer, rearmOnDequeue } from "./itimer.js";
 import { ERESTART_RESTARTBLOCK, ERESTARTSYS, isRestartCode, noteRestart, restartForHandler, restartWithoutHandler } from "./restart.js";
@@ -53,6 +54,12 @@ export interface HostIo {
   /** false when the reader went away (EPIPE): the guest gets SIGPIPE. */
   write(fd: 1 | 2, data: Uint8Array): boolean | void;
   isatty(fd: number): boolean;
+  /** What descriptor 0, 1 or 2 is on the host (std-streams.ts); without it: pipes, or ttys where isatty says so. */
+  stream?(fd: 0 | 1 | 2): HostStream;
+  /** A pipe on stdin: does a read return bytes now, and is the writer gone? (may wait for the writer) */
+  stdinState?(): StdinState;
+  /** A pipe on stdout/stderr: has its reader gone (a write got EPIPE)? */
+  readerGone?(fd: 1 | 2): boolean;
 }
 
 export interface LinuxOptions {
@@ -226,6 +233,7 @@ export class Linux {
     const img = loadImage(mm, elf, file, argv, envp, interp);
     // the point of no return
     const proc = task.proc;
+    proc.execed = true;
     for (const t of proc.tasks) if (t !== task && !t.exited) this.releaseTask(t);
     if (this.sharesCpu(proc)) {
       // exec_mmap: a CLONE_VM child leaves its parent's mm (and so the CPU of that mm)
@@ -848,6 +856,7 @@ export class Linux {
       task.pending.unshift(info);
     } else task.pending.push(info);
     this.signalWake(task, info.signo);
+    recheckPollers(this); // a signalfd polled for it is readable now
     return true;
   }
 
@@ -892,6 +901,7 @@ export class Linux {
     const bit = sigBit(info.signo);
     const t = proc.tasks.find((x) => !x.exited && (info.signo === SIGKILL || !(x.sigmask & bit) || (x.wait?.sigset ?? 0n) & bit));
     if (t) this.signalWake(t, info.signo);
+    recheckPollers(this); // a signalfd polled for it is readable now
     return true;
   }
 

@@ -37,7 +37,7 @@ export const pipeHasWriter = (k: Linux, p: Pipe): boolean => endOpen(k, p, true)
 export const pipeHasReader = (k: Linux, p: Pipe): boolean => endOpen(k, p, false);
 
 /** The waits a pipe or eventfd change may end (eventfd.ts sleeps as pipe calls do). */
-const SLEEPS_ON_DATA = new Set(["pipe read", "pipe write", "eventfd read", "eventfd write"]);
+const SLEEPS_ON_DATA = new Set(["pipe read", "pipe write", "eventfd read", "eventfd write", "timerfd read"]);
 
 /**
  * A pipe (or an eventfd) changed: each task sleeping on a pipe whose condition now holds re-runs its read or

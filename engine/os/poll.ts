@@ -1,7 +1,7 @@
 // poll, ppoll, select and pselect6 (fs/select.c) over the guest's descriptors.
-// Readiness comes from each file's poll (pipe_poll for pipes; the
-// DEFAULT_POLLMASK of a file that cannot block for the rest: the host's
-// stdin answers reads at once in this model). A call that finds nothing
+// Readiness comes from each file's poll (pipe_poll for pipes, and for the
+// standard streams as the user's pipe, file or device: std-streams.ts; the
+// DEFAULT_POLLMASK of a file that cannot block for the rest). A call that finds nothing
 // ready sleeps: the pipe code re-checks every sleeper's descriptors whenever
 // a pipe changes (the wait-queue callback), and a timeout is a deadline on the
 // virtual clock. A handled signal interrupts it as Linux does: poll with
@@ -13,6 +13,9 @@ import { FD_LIMIT, type OpenFile } from "./fdtable.js";
 import type { Linux } from "./linux.js";
 import { pipeHasWriter, pipeHasReader, PIPE_SIZE } from "./pipe.js";
 import { eventfdEvents } from "./eventfd.js";
+import { streamEvents } from "./std-streams.js";
+import { timerfdEvents } from "./timerfd.js";
+import { signalfdEvents } from "./signalfd.js";
 import { ERESTART_RESTARTBLOCK, ERESTARTNOHAND } from "./restart.js";
 import { sigBit, SIGKILL, SIGSTOP } from "./signals.js";
 import type { SyscallContext } from "./syscalls.js";
@@ -27,14 +30,18 @@ const POLLOUT_SET = POLLWRBAND | POLLWRNORM | POLLOUT | POLLERR;
 const POLLEX_SET = POLLPRI;
 
 /** What a file's ->poll reports now. */
-export function fileEvents(k: Linux, f: OpenFile): number {
+export function fileEvents(k: Linux, f: OpenFile, poller?: Task): number {
   if (f.kind === "pipe") {
     const p = f.pipe!;
     if (!f.writeEnd) return (p.size > 0 ? POLLIN | POLLRDNORM : 0) | (pipeHasWriter(k, p) ? 0 : POLLHUP);
     return (p.size < PIPE_SIZE ? POLLOUT | POLLWRNORM : 0) | (pipeHasReader(k, p) ? 0 : POLLERR);
   }
-  if (f.kind === "epoll") return f.epoll!.readyCount(k) > 0 ? POLLIN | POLLRDNORM : 0;
+  if (f.kind === "epoll") return f.epoll!.readyCount(k, poller) > 0 ? POLLIN | POLLRDNORM : 0;
   if (f.kind === "eventfd") return eventfdEvents(f.eventfd!);
+  if (f.kind === "timerfd") return timerfdEvents(f.timerfd!);
+  if (f.kind === "signalfd") return poller ? signalfdEvents(poller, f.signalfd!) : 0; // as seen by the task that polls (current)
+  if (f.kind === "chr") return f.dev!.poll ?? DEFAULT_POLLMASK; // random_poll; the others have no ->poll
+  if (f.kind === "stdin" || f.kind === "stdout" || f.kind === "stderr") return streamEvents(k, f.kind); // as the user's pipe, file or device
   return DEFAULT_POLLMASK;
 }
 
@@ -90,7 +97,7 @@ function pollOnce(k: Linux, task: Task, fds: PollFd[]): number[] | undefined {
     if (fd < 0) return 0;
     const f = task.proc.fds.get(fd);
     if (!f) return POLLNVAL;
-    return fileEvents(k, f) & (events | POLLERR | POLLHUP);
+    return fileEvents(k, f, task) & (events | POLLERR | POLLHUP);
   });
   for (const r of rev) if (r) ready++;
   return ready ? rev : undefined;
@@ -229,7 +236,7 @@ function doSelect(
       if (!inSets.some((s) => s !== undefined && s[fd >> 3]! & bit)) continue;
       const f = task.proc.fds.get(fd);
       if (!f) continue; // closed while sleeping: the next scan reports it
-      const ev = fileEvents(k, f);
+      const ev = fileEvents(k, f, task);
       for (let i = 0; i < 3; i++) {
         if (inSets[i] !== undefined && inSets[i]![fd >> 3]! & bit && ev & masks[i]!) {
           out[i]![fd >> 3]! |= bit;

@@ -13,6 +13,7 @@ import { NSIG, type SigAction, type SigInfo } from "./signals.js";
 import type { Itimers } from "./itimer.js";
 import type { JobReport } from "./stop.js";
 import { Task } from "./task.js";
+import { TOOL_PID } from "./pgrp.js";
 
 export interface ExitState {
   /** exit_group status (0..255) when the process exited normally. */
@@ -70,6 +71,11 @@ export class Process {
   jobReport: JobReport | undefined;
   /** alarm/setitimer state (itimer.ts); undefined until the process arms one. */
   itimers: Itimers | undefined;
+  /** Process group and session (pgrp.ts): inherited at fork, kept across exec. */
+  pgid = TOOL_PID;
+  sid = TOOL_PID;
+  /** Has exec'ed since fork (no PF_FORKNOEXEC): its parent may no longer setpgid it. */
+  execed = false;
   /** The kernel's TrapHandler for this process's CPU (created on the first run slice). */
   trapHandler: TrapHandler | undefined;
   /** The kernel's Int3Direct for this process's CPU (created with trapHandler when the hooks plan int3 hits). */

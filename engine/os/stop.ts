@@ -11,8 +11,8 @@
 //   SIGCHLD with CLD_CONTINUED) by the first of the child's threads to run
 //   (SIGNAL_CLD_CONTINUED, handled in get_signal). A stop signal sent drops a
 //   pending SIGCONT. SIGKILL ends a stopped process.
-// Process groups are not modelled, so SIGTSTP/TTIN/TTOU are never discarded
-// as sent to an orphaned process group.
+// Orphaned process groups are not modelled, so SIGTSTP/TTIN/TTOU are never
+// discarded as sent to one.
 
 import type { Linux } from "./linux.js";
 import type { Process } from "./process.js";

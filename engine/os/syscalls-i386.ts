@@ -15,7 +15,8 @@
 
 import { sysGetitimer, sysSetitimer } from "./itimer.js";
 import { sysPpoll, sysPselect6, sysSelect } from "./poll.js";
-import { EBADF, EINVAL, ENOENT, ENOMEM } from "../errno.js";
+import { EBADF, EINVAL, ENOMEM } from "../errno.js";
+import { sysTimerfdGettime, sysTimerfdSettime } from "./timerfd.js";
 import { PAGE_SIZE } from "../mm/page.js";
 import { setThreadArea, getThreadArea } from "./tls-i386.js";
 import { compatClone, compatClone3, compatGetRobustList, compatSetRobustList, compatWait4, compatWaitid } from "./clone-i386.js";
@@ -23,7 +24,7 @@ import { siginfoToCompat } from "./siginfo-i386.js";
 import { sysFutex } from "./futex.js";
 import { compatSigaction, compatSigreturn, compatRtSigreturn } from "./signal-frame-i386.js";
 import {
-  clockNow, copyIn, doSleep, copyOut, cstr, doMmap, fileOf, positionalFile, preadIovecs, readIovecList, rlimit, statBuf, SYSCALL_HANDLERS, sysSigtimedwait, writeIovecList,
+  clockNow, copyIn, sysSigqueueinfo, doSleep, copyOut, cstr, doMmap, fileOf, pathTarget, positionalFile, preadIovecs, readIovecList, rlimit, statBuf, SYSCALL_HANDLERS, sysSigtimedwait, writeIovecList,
   type SyscallContext, type SyscallHandler,
 } from "./syscalls.js";
 
@@ -44,9 +45,9 @@ function stat64Of(c: SyscallContext, a: { fd?: number; path?: number; emptyOk?: 
     if (typeof p === "number") return p;
     if (p === "" && a.emptyOk) f = fileOf(c, a.fd!);
     else {
-      const g = c.kernel.lookupFile(p);
-      if (!g) return -ENOENT;
-      f = { ...g, path: p };
+      const g = pathTarget(c, p);
+      if (typeof g === "number") return g;
+      f = g;
     }
     if (!f) return -EBADF;
   } else {
@@ -225,7 +226,12 @@ const ROWS: Row[] = [
   [54, "ioctl", 16], // TCGETS and TIOCGWINSZ have no pointers or longs
   [55, "fcntl", 72],
   [63, "dup2", 33],
+  [57, "setpgid", 109],
   [64, "getppid", 110],
+  [65, "getpgrp", 111],
+  [66, "setsid", 112],
+  [132, "getpgid", 121],
+  [147, "getsid", 124],
   [75, "setrlimit", () => 0],
   [78, "gettimeofday", (c, a) => (a[0] ? timeOut(c, a[0]!, 0, true) : 0)],
   [85, "readlink", 89],
@@ -333,6 +339,15 @@ const ROWS: Row[] = [
   [331, "pipe2", 293],
   [323, "eventfd", 284],
   [328, "eventfd2", 290],
+  [322, "timerfd_create", 283],
+  [321, "signalfd", 282], // an 8-byte sigset_t
+  [176, "rt_sigpending", 127],
+  [178, "rt_sigqueueinfo", (c, a) => sysSigqueueinfo(c, a, 12)], // the compat siginfo: si_pid at 12
+  [327, "signalfd4", 289],
+  [325, "timerfd_settime", (c, a) => sysTimerfdSettime(c, a, true)], // old_itimerspec32
+  [326, "timerfd_gettime", (c, a) => sysTimerfdGettime(c, a, true)],
+  [410, "timerfd_gettime64", 287], // the time64 calls take the 64-bit itimerspec
+  [411, "timerfd_settime64", 286],
   [333, "preadv", (c, a) => compatPreadv(c, a, false)],
   [334, "pwritev", (c, a) => compatPreadv(c, a, true)],
   [340, "prlimit64", 302], // struct rlimit64 in both ABIs

@@ -12,16 +12,21 @@ import { MappedFile } from "../mm/mapped-file.js";
 import { pageAlignUp, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/page.js";
 import { TASK_SIZE } from "../mm/fault.js";
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_SHARED } from "../mm/vma.js";
-import { EACCES, EAGAIN, EBADF, ECHILD, EEXIST, EFAULT, EINTR, EINVAL, EIO, EISDIR, EMFILE, ENODEV, ENOENT, ENOMEM, ENOSYS, ENOTDIR, ENOTTY, ENXIO, EPERM, EPIPE, ERANGE, EROFS, ESPIPE, ESRCH } from "../errno.js";
+import { EACCES, EAGAIN, EBADF, ECHILD, EEXIST, EFAULT, EINTR, EINVAL, EIO, EISDIR, EMFILE, ENODEV, ENOENT, ENOMEM, ENOSPC, ENOSYS, ENOTDIR, ENOTTY, ENXIO, EPERM, EPIPE, ERANGE, EROFS, ESPIPE, ESRCH } from "../errno.js";
 import { FD_LIMIT, type OpenFile } from "./fdtable.js";
+import { charDevice, charDevRdev, type CharDev } from "./chardev.js";
+import { hostStream, streamStat } from "./std-streams.js";
 import type { Linux } from "./linux.js";
 import { restoreRtFrame, SI_TKILL, SI_USER, sigBit, SIGKILL, SIGSTOP, type SigAction } from "./signals.js";
 import type { Task } from "./task.js";
 import { sysClone, sysClone3, sysFork } from "./clone.js";
 import { sysExecve, sysExecveat } from "./exec.js";
 import { sysFutex } from "./futex.js";
+import { groupMembers, sysGetpgid, sysGetsid, sysSetpgid, sysSetsid } from "./pgrp.js";
 import { pipeRead, pipeWrite, sysPipe2, wakePipeSleepers } from "./pipe.js";
 import { eventfdRead, eventfdWrite, sysEventfd2 } from "./eventfd.js";
+import { signalfdRead, sysSignalfd4 } from "./signalfd.js";
+import { sysTimerfdCreate, sysTimerfdGettime, sysTimerfdSettime, timerfdRead } from "./timerfd.js";
 import { sysWait4, sysWaitid } from "./wait.js";
 import { sysPoll, sysPpoll, sysPselect6, sysSelect } from "./poll.js";
 import { sysEpollCreate1, sysEpollCtl, sysEpollWait } from "./epoll.js";
@@ -124,7 +129,9 @@ function doRead(c: SyscallContext, fd: number, buf: number, count: number, mayBl
     if (!userRangeOk(buf, count)) return -EFAULT;
     return pipeRead(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, Math.min(count, MAX_RW_COUNT));
   }
-  if (f.kind === "null") return (f.flags & 3) === 1 ? -EBADF : 0; // read_null; an O_WRONLY descriptor has no FMODE_READ
+  if (f.kind === "chr") return (f.flags & 3) === 1 ? -EBADF : readDevice(c, f.dev!, buf, count); // an O_WRONLY descriptor has no FMODE_READ
+  if (f.kind === "signalfd") return userRangeOk(buf, count) ? signalfdRead(c, f.signalfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, count) : -EFAULT;
+  if (f.kind === "timerfd") return userRangeOk(buf, count) ? timerfdRead(c, f.timerfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, count) : -EFAULT;
   if (f.kind === "eventfd") return userRangeOk(buf, count) ? eventfdRead(c, f.eventfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, buf, count) : -EFAULT;
   if (f.kind === "stdout" || f.kind === "stderr") return -EBADF;
   if (count === 0) return 0;
@@ -144,7 +151,8 @@ function doWrite(c: SyscallContext, fd: number, bytes: Uint8Array, mayBlock = tr
   const f = fileOf(c, fd);
   if (!f) return -EBADF;
   if (f.kind === "pipe") return f.writeEnd ? pipeWrite(c, f.pipe!, mayBlock ? f.flags : f.flags | O_NONBLOCK, bytes) : -EBADF;
-  if (f.kind === "null") return (f.flags & 3) === 0 ? -EBADF : bytes.length; // write_null
+  if (f.kind === "chr") return (f.flags & 3) === 0 ? -EBADF : f.dev!.write === "nospc" ? -ENOSPC : bytes.length; // write_full, write_null
+  if (f.kind === "timerfd" || f.kind === "signalfd") return -EINVAL; // timerfd_fops and signalfd_fops have no write
   if (f.kind === "eventfd") return eventfdWrite(c, f.eventfd!, mayBlock ? f.flags : f.flags | O_NONBLOCK, bytes);
   let ok: boolean | void;
   if (f.kind === "stdout") ok = c.kernel.io.write(1, bytes);
@@ -250,15 +258,55 @@ function withCloexec(c: SyscallContext, fd: number, flags: number): number {
   return fd;
 }
 
-/** /dev/null (drivers/char/mem.c): reads give end of file, writes are swallowed; O_CREAT and O_TRUNC are harmless on it. */
-function openNull(c: SyscallContext, flags: number): number {
+/** A memory character device (chardev.ts); O_CREAT and O_TRUNC are harmless on it. */
+function openDevice(c: SyscallContext, dev: CharDev, flags: number): number {
   if (flags & 0o200000 /* O_DIRECTORY */) return -ENOTDIR;
-  return withCloexec(c, c.task.proc.fds.install({ kind: "null", path: "/dev/null", pos: 0, flags }), flags);
+  return withCloexec(c, c.task.proc.fds.install({ kind: "chr", path: dev.path, pos: 0, flags, dev }), flags);
+}
+
+/**
+ * read(2) of a memory device: read_null's end of file, or read_iter_zero / get_random_bytes_user,
+ * which fill the whole count (up to MAX_RW_COUNT) a page at a time and return what was copied
+ * before a fault (-EFAULT if nothing).
+ */
+function readDevice(c: SyscallContext, dev: CharDev, buf: number, count: number): number {
+  if (dev.read === "eof" || count === 0) return 0;
+  if (!userRangeOk(buf, count)) return -EFAULT;
+  const want = Math.min(count, MAX_RW_COUNT);
+  const zeros = new Uint8Array(PAGE_SIZE);
+  let done = 0;
+  while (done < want) {
+    const n = Math.min(want - done, PAGE_SIZE - ((buf + done) % PAGE_SIZE));
+    const bytes = dev.read === "zero" ? zeros.subarray(0, n) : c.kernel.randomBytes(n);
+    if (copyOut(c, buf + done, bytes) < 0) return done || -EFAULT;
+    done += n;
+  }
+  return done;
+}
+
+/** What a path names for stat and access: a memory device, an allowed file, or -ENOENT. */
+function pathTarget(c: SyscallContext, path: string): { kind: string; data?: Uint8Array; path: string; id?: string; dev?: CharDev } | number {
+  const dev = charDevice(path);
+  if (dev) return { kind: "chr", path: dev.path, dev };
+  const f = c.kernel.lookupFile(path);
+  return f ? { ...f, path } : -ENOENT;
+}
+
+/**
+ * access/faccessat for uid 1000 (generic_permission): allowed files are read-only snapshots
+ * (0444, directories 0555), the devices 0666; X_OK needs an execute bit.
+ */
+function accessPath(c: SyscallContext, path: string, mode: number): number {
+  const t = pathTarget(c, path);
+  if (typeof t === "number") return t;
+  if (t.kind === "chr") return mode & 1 ? -EACCES : 0;
+  return mode & 2 ? -EACCES : 0;
 }
 
 function openPath(c: SyscallContext, path: string, flags: number): number {
   const acc = flags & 3;
-  if (path === "/dev/null") return openNull(c, flags);
+  const dev = charDevice(path);
+  if (dev) return openDevice(c, dev, flags);
   const file = c.kernel.lookupFile(path);
   if (!file) return -ENOENT;
   if (acc !== 0 || flags & 0x40 /* O_CREAT */ || flags & 0x200 /* O_TRUNC */) return -EACCES;
@@ -271,21 +319,25 @@ function openPath(c: SyscallContext, path: string, flags: number): number {
 }
 
 /** struct stat (x86-64) for an open file or an allowed path. */
-function statBuf(c: SyscallContext, f: { kind: string; data?: Uint8Array; path: string; id?: string }): Uint8Array {
+function statBuf(c: SyscallContext, f: { kind: string; data?: Uint8Array; path: string; id?: string; dev?: CharDev }): Uint8Array {
   const b = new Uint8Array(144);
   const dv = new DataView(b.buffer);
-  const isTty = (f.kind === "stdin" && c.kernel.io.isatty(0)) || (f.kind === "stdout" && c.kernel.io.isatty(1)) || (f.kind === "stderr" && c.kernel.io.isatty(2));
-  const mode = f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : f.kind === "eventfd" ? 0o600 : f.kind === "null" ? 0o20666 : isTty ? 0o20620 : 0o10600; // an anon inode has no type bits
+  const std = f.kind === "stdin" || f.kind === "stdout" || f.kind === "stderr" ? streamStat(c.kernel, f.kind) : undefined;
+  // an anon inode (eventfd, epoll) has no type bits; a guest pipe is pipefs's S_IFIFO 0600
+  const mode = std ? std.mode : f.kind === "file" ? 0o100444 : f.kind === "dir" ? 0o40555 : f.kind === "eventfd" || f.kind === "timerfd" || f.kind === "signalfd" ? 0o600 : f.kind === "chr" ? 0o20666 : 0o10600;
+  const size = std ? std.size : f.data?.length ?? 0;
   dv.setBigUint64(0, 0x2an, true); // st_dev
   dv.setBigUint64(8, BigInt(hashPath(f.id ?? f.path)), true); // st_ino: one per file identity (ld.so compares it to avoid loading a library twice)
   dv.setBigUint64(16, 1n, true); // st_nlink
   dv.setUint32(24, mode, true);
-  dv.setUint32(28, 1000, true);
-  dv.setUint32(32, 1000, true);
-  if (f.kind === "null") dv.setBigUint64(40, 0x103n, true); // st_rdev: makedev(1, 3)
-  dv.setBigUint64(48, BigInt(f.data?.length ?? 0), true);
+  const owner = f.kind === "chr" || std?.root ? 0 : 1000; // devtmpfs nodes belong to root
+  dv.setUint32(28, owner, true);
+  dv.setUint32(32, owner, true);
+  if (f.dev) dv.setBigUint64(40, charDevRdev(f.dev), true); // st_rdev: makedev(1, minor)
+  if (std) dv.setBigUint64(40, std.rdev, true);
+  dv.setBigUint64(48, BigInt(size), true);
   dv.setBigUint64(56, 4096n, true);
-  dv.setBigUint64(64, BigInt(Math.ceil((f.data?.length ?? 0) / 512)), true);
+  dv.setBigUint64(64, BigInt(Math.ceil(size / 512)), true);
   const t = BigInt(c.kernel.clock.epochSec);
   for (const off of [72, 88, 104]) dv.setBigUint64(off, t, true);
   return b;
@@ -311,6 +363,7 @@ function doMmap(c: SyscallContext, a: number[]): number {
   if (!(flags & MAP_ANONYMOUS)) {
     const f = fileOf(c, fd);
     if (!f) return -EBADF;
+    if (f.kind === "chr" && f.dev!.mmapAnon) return doMmap(c, [addr, len, prot, flags | MAP_ANONYMOUS, -1, off]); // mmap_zero: anonymous memory
     if (f.kind !== "file") return -ENODEV;
     if (flags & MAP_SHARED && prot & PROT_WRITE) return -EACCES; // opened read-only
     file = c.kernel.mappedFile(f.id ?? f.path, f.data!);
@@ -446,12 +499,30 @@ export function sysSigtimedwait(c: SyscallContext, a: number[], time32 = false):
   return "noreturn";
 }
 
-/** kill(2): process-directed. pid 0 and negative pids (process groups) reach the whole family here. */
+/**
+ * rt_sigqueueinfo(tgid, sig, info) (sigqueue(3)): the caller's siginfo gives si_code and si_pid
+ * (pidOff: 16 in the x86-64 layout, 12 in i386's); another process may not be sent a kernel code.
+ */
+export function sysSigqueueinfo(c: SyscallContext, a: number[], pidOff = 16): number {
+  const tgid = int(a[0]!), sig = int(a[1]!);
+  const raw = copyIn(c, a[2]!, 128);
+  if (typeof raw === "number") return raw;
+  const dv = new DataView(raw.buffer, raw.byteOffset, 128);
+  const code = dv.getInt32(8, true);
+  if ((code >= 0 || code === SI_TKILL) && tgid !== c.task.proc.pid) return -EPERM;
+  if (sig < 0 || sig > 64) return -EINVAL;
+  const p = c.kernel.findProcess(tgid);
+  if (!p) return -ESRCH;
+  if (sig === 0) return 0;
+  return c.kernel.queueProcessSignal(p, { signo: sig, code, addr: 0, pid: dv.getInt32(pidOff, true), forced: false, ip: c.cpu.rip }) ? 0 : -EAGAIN;
+}
+
+/** kill(2): process-directed; pid 0 is the caller's process group, -1 every process but the caller, below -1 the group -pid (kill_something_info). */
 function doKill(c: SyscallContext, pid: number, sig: number): number {
   if (sig < 0 || sig > 64) return -EINVAL;
   const k = c.kernel;
   const one = pid > 0 ? k.findProcess(pid) : undefined;
-  const targets = pid > 0 ? (one ? [one] : []) : k.processes.filter((p) => !p.reaped && (pid !== -1 || p !== c.task.proc));
+  const targets = pid > 0 ? (one ? [one] : []) : pid === -1 ? k.processes.filter((p) => !p.reaped && p !== c.task.proc) : groupMembers(k, pid === 0 ? c.task.proc.pgid : -pid);
   if (targets.length === 0) return -ESRCH;
   if (sig === 0) return 0;
   for (const p of targets) k.queueProcessSignal(p, { signo: sig, code: SI_USER, addr: 0, pid: c.task.proc.pid, forced: false, ip: c.cpu.rip });
@@ -571,8 +642,8 @@ const rows: Row[] = [
   [4, "stat", (c, a) => {
     const p = cstr(c, a[0]!);
     if (typeof p === "number") return p;
-    const f = c.kernel.lookupFile(p);
-    return f ? copyOut(c, a[1]!, statBuf(c, { ...f, path: p })) : -ENOENT;
+    const f = pathTarget(c, p);
+    return typeof f === "number" ? f : copyOut(c, a[1]!, statBuf(c, f));
   }],
   [5, "fstat", (c, a) => {
     const f = fileOf(c, a[0]!);
@@ -581,8 +652,8 @@ const rows: Row[] = [
   [6, "lstat", (c, a) => {
     const p = cstr(c, a[0]!);
     if (typeof p === "number") return p;
-    const f = c.kernel.lookupFile(p);
-    return f ? copyOut(c, a[1]!, statBuf(c, { ...f, path: p })) : -ENOENT;
+    const f = pathTarget(c, p);
+    return typeof f === "number" ? f : copyOut(c, a[1]!, statBuf(c, f));
   }],
   [7, "poll", sysPoll],
   // readiness and epoll (poll.ts, epoll.ts)
@@ -597,7 +668,7 @@ const rows: Row[] = [
   [8, "lseek", (c, a) => {
     const f = fileOf(c, a[0]!);
     if (!f) return -EBADF;
-    if (f.kind === "null") return 0; // null_lseek
+    if (f.kind === "chr" || (f.kind === "stdin" && hostStream(c.kernel, "stdin").type === "chr")) return 0; // null_lseek, full_lseek; noop_llseek's f_pos, which reads leave at 0
     if (f.kind !== "file") return -ESPIPE;
     const off = a[1]!, whence = int(a[2]!);
     const base = whence === 0 ? 0 : whence === 1 ? f.pos : whence === 2 ? f.data!.length : NaN;
@@ -622,6 +693,14 @@ const rows: Row[] = [
   [14, "rt_sigprocmask", doSigprocmask],
   [34, "pause", (c) => sleepForSignal(c, "pause")],
   [128, "rt_sigtimedwait", sysSigtimedwait],
+  [127, "rt_sigpending", (c, a) => {
+    // do_sigpending: the task's and its group's pending signals that it blocks
+    if (a[1]! > 8) return -EINVAL;
+    let set = 0n;
+    for (const s of [...c.task.pending, ...c.task.proc.sharedPending]) set |= sigBit(s.signo);
+    return copyOut(c, a[0]!, u64s(set & c.task.sigmask).subarray(0, a[1]!));
+  }],
+  [129, "rt_sigqueueinfo", (c, a) => sysSigqueueinfo(c, a)],
   [130, "rt_sigsuspend", (c, a) => {
     if (a[1]! !== 8) return -EINVAL;
     const raw = copyIn(c, a[0]!, 8);
@@ -672,7 +751,7 @@ const rows: Row[] = [
   [21, "access", (c, a) => {
     const p = cstr(c, a[0]!);
     if (typeof p === "number") return p;
-    return c.kernel.lookupFile(p) ? (int(a[1]!) & 2 ? -EACCES : 0) : -ENOENT;
+    return accessPath(c, p, int(a[1]!));
   }],
   [24, "sched_yield", (c) => {
     c.task.quantumLeft = 0; // to the tail of the run queue
@@ -777,6 +856,11 @@ const rows: Row[] = [
   [107, "geteuid", () => 1000],
   [108, "getegid", () => 1000],
   [110, "getppid", (c) => c.task.proc.parent?.pid ?? 1],
+  [109, "setpgid", sysSetpgid],
+  [111, "getpgrp", (c) => c.task.proc.pgid],
+  [112, "setsid", sysSetsid],
+  [121, "getpgid", sysGetpgid],
+  [124, "getsid", sysGetsid],
   [157, "prctl", (c, a) => doPrctl(c, int(a[0]!), a[1]!)],
   [131, "sigaltstack", (c, a) => {
     const ss = a[0]!, oss = a[1]!;
@@ -881,13 +965,13 @@ const rows: Row[] = [
       const f = fileOf(c, a[0]!);
       return f ? copyOut(c, a[2]!, statBuf(c, f)) : -EBADF;
     }
-    const f = c.kernel.lookupFile(p);
-    return f ? copyOut(c, a[2]!, statBuf(c, { ...f, path: p })) : -ENOENT;
+    const f = pathTarget(c, p);
+    return typeof f === "number" ? f : copyOut(c, a[2]!, statBuf(c, f));
   }],
   [269, "faccessat", (c, a) => {
     const p = cstr(c, a[1]!);
     if (typeof p === "number") return p;
-    return c.kernel.lookupFile(p) ? (int(a[2]!) & 2 ? -EACCES : 0) : -ENOENT;
+    return accessPath(c, p, int(a[2]!));
   }],
   [273, "set_robust_list", (c, a) => {
     if (a[1]! !== 24) return -EINVAL; // sizeof(struct robust_list_head)
@@ -903,6 +987,11 @@ const rows: Row[] = [
   [293, "pipe2", (c, a) => sysPipe2(c, a[0]!, int(a[1]!))],
   [284, "eventfd", (c, a) => sysEventfd2(c, a[0]!, 0)],
   [290, "eventfd2", (c, a) => sysEventfd2(c, a[0]!, int(a[1]!))],
+  [283, "timerfd_create", sysTimerfdCreate],
+  [282, "signalfd", (c, a) => sysSignalfd4(c, a, 0)],
+  [289, "signalfd4", (c, a) => sysSignalfd4(c, a, int(a[3]!))],
+  [286, "timerfd_settime", (c, a) => sysTimerfdSettime(c, a)],
+  [287, "timerfd_gettime", (c, a) => sysTimerfdGettime(c, a)],
   [292, "dup3", (c, a) => doDup3(c, a[0]!, a[1]!, true, int(a[2]!))],
   [160, "setrlimit", (c, a) => setRlimit(c, int(a[0]!), a[1]!)],
   [302, "prlimit64", (c, a) => {
@@ -1006,4 +1095,4 @@ export function syscallName(nr: number): string {
 
 
 // the helpers the i386 table (syscalls-i386.ts) shares, for its compat layouts
-export { clockNow, copyIn, doSleep, copyOut, cstr, doMmap, fileOf, positionalFile, preadIovecs, readIovecList, rlimit, statBuf, writeIovecList };
+export { clockNow, copyIn, doSleep, copyOut, cstr, doMmap, fileOf, pathTarget, positionalFile, preadIovecs, readIovecList, rlimit, statBuf, writeIovecList };

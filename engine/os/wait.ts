@@ -3,7 +3,7 @@
 // collects it; the parent gets its exit_signal (SIGCHLD) and any of its
 // threads sleeping in wait4 re-run the call. A vfork parent wakes up.
 
-import { ECHILD, EFAULT, EINVAL } from "../errno.js";
+import { ECHILD, EFAULT, EINVAL, ESRCH } from "../errno.js";
 import { ERESTARTSYS } from "./restart.js";
 import type { Linux } from "./linux.js";
 import type { Process } from "./process.js";
@@ -27,8 +27,11 @@ function waitStatus(p: Process): number {
   return ((e.code ?? 0) & 0xff) << 8;
 }
 
-function matching(c: SyscallContext, which: "all" | number): Process[] {
-  return c.task.proc.children.filter((p) => !p.reaped && (which === "all" || p.pid === which));
+/** The children a wait is about: all, one pid, or those in a process group. */
+type Which = "all" | number | { pgid: number };
+
+function matching(c: SyscallContext, which: Which): Process[] {
+  return c.task.proc.children.filter((p) => !p.reaped && (which === "all" || (typeof which === "number" ? p.pid === which : p.pgid === which.pgid)));
 }
 
 /** Sleep until a child changes state: the call is re-run when woken; a signal interrupts it with -ERESTARTSYS (do_wait). */
@@ -69,7 +72,9 @@ function firstReport(kids: Process[], options: number, exited: boolean): { p: Pr
 export function sysWait4(c: SyscallContext, a: number[]): number | "noreturn" {
   const pid = a[0]! | 0, wstatus = a[1]!, options = a[2]! | 0, rusage = a[3]!;
   if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0x20000000 | 0x40000000 | 0x80000000)) return -EINVAL;
-  const which = pid > 0 ? pid : "all"; // process groups: the whole family is one group here
+  // pid 0: the caller's process group; below -1: group -pid (INT_MIN is ESRCH: no such group)
+  if (pid === -0x80000000) return -ESRCH;
+  const which: Which = pid > 0 ? pid : pid === -1 ? "all" : { pgid: pid === 0 ? c.task.proc.pgid : -pid };
   const kids = matching(c, which);
   if (kids.length === 0) return -ECHILD;
   const found = firstReport(kids, options, true);
@@ -88,15 +93,19 @@ export function sysWait4(c: SyscallContext, a: number[]): number | "noreturn" {
     return z.pid;
   }
   if (options & WNOHANG) return 0;
-  return sleepInWait(c, SYS_wait4, pid > 0 ? `child ${pid}` : "any child");
+  return sleepInWait(c, SYS_wait4, pid > 0 ? `child ${pid}` : pid === -1 ? "any child" : `a child in group ${pid === 0 ? c.task.proc.pgid : -pid}`);
 }
 
 /** waitid(idtype, id, infop, options, rusage): WEXITED, WSTOPPED, WCONTINUED, WNOHANG, WNOWAIT. */
 export function sysWaitid(c: SyscallContext, a: number[]): number | "noreturn" {
   const idtype = a[0]! | 0, id = a[1]! | 0, infop = a[2]!, options = a[3]! | 0;
   if (!(options & (WEXITED | WUNTRACED | WCONTINUED))) return -EINVAL;
-  let which: "all" | number;
-  if (idtype === P_ALL || idtype === P_PGID) which = "all";
+  let which: Which;
+  if (idtype === P_ALL) which = "all";
+  else if (idtype === P_PGID) {
+    if (id < 0) return -EINVAL;
+    which = { pgid: id === 0 ? c.task.proc.pgid : id }; // id 0: the caller's group (5.4)
+  }
   else if (idtype === P_PID) which = id;
   else return -EINVAL;
   const kids = matching(c, which);
@@ -112,7 +121,7 @@ export function sysWaitid(c: SyscallContext, a: number[]): number | "noreturn" {
       }
       return 0;
     }
-    return sleepInWait(c, SYS_waitid, which === "all" ? "any child" : `child ${which}`);
+    return sleepInWait(c, SYS_waitid, which === "all" ? "any child" : typeof which === "number" ? `child ${which}` : `a child in group ${which.pgid}`);
   }
   if (infop) {
     const b = new Uint8Array(128);

@@ -16,7 +16,7 @@ const DIR = path.join(PROJECT_ROOT, "test", "corpus", "threads");
 const src = (name: string, ext = "c"): string => path.join(DIR, `${name}.${ext}`);
 
 /** Programs whose output and status do not depend on the interleaving: compared with native runs. */
-const CORPUS = ["mutex", "condvar", "barrier", "tls", "cancel", "signals", "sigwait", "many", "forkwait", "pipe", "forkexec", "vfork", "clonevm", "forkshare", "dup2wake", "eventfd"];
+const CORPUS = ["mutex", "condvar", "barrier", "tls", "cancel", "signals", "sigwait", "many", "forkwait", "pipe", "forkexec", "vfork", "clonevm", "forkshare", "dup2wake", "eventfd", "pgrp", "timerfd", "signalfd"];
 
 const glibc = (name: string): string => buildWith("gcc", src(name), ["-O0", "-pthread"], `thr-${name}-dyn`);
 const musl = (name: string): string => buildWith("musl-gcc", src(name), ["-static", "-O0"], `thr-${name}-musl`);
