@@ -117,6 +117,12 @@ describe("calibrate --check: drift anchors (lab/calibrate-drift.ts)", () => {
     for (const x of c.drift!.cases) assert.ok(Math.abs(x.error_pct - plain.drift!.cases.find((p) => p.case === x.case)!.error_pct) <= 0.15, x.case);
     assert.match(c.warnings.join("\n"), /^warning: the machine's speed drifted since the fit beyond the anchors' noise \(emulated \+1[4-7]\.\d % ±[\d.]+ %, stepped .*all \+1[4-7]\.\d % ±[\d.]+ %\): the raw held-out error includes it/m);
   });
+  test("a small drift beyond the anchors' noise (2 %) is reported per class but not warned about; 4 % is", () => {
+    const small = checkProfile(fitA.profile, slower(B, 1.02));
+    assert.ok(small.drift!.common.beyond_noise, `common ${small.drift!.common.drift_pct} % ±${small.drift!.common.se_pct} %`);
+    assert.deepEqual(small.warnings.filter((w) => /drifted since the fit/.test(w)), []);
+    assert.match(checkProfile(fitA.profile, slower(B, 1.04)).warnings.join("\n"), /drifted since the fit beyond the anchors' noise/);
+  });
   test("a drift of one class only (stepped hits 25 % dearer) sets that class apart and corrects its cases by its own drift", () => {
     const stepped = ["xol_sub", "chk_xor", "chk_movimm", "chk_add", "chk_test", "chk_cmp_rip"];
     const plain = checkProfile(fitA.profile, B);
