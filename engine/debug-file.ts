@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { crc32 } from "node:zlib";
 import { readHostFile } from "./host-file.js";
 import { parseElf, type ElfImage, type ElfSymbol } from "./os/elf.js";
+import { compareNames } from "./name-order.js";
 
 /** bcc's global debug directory (hard-coded there too). */
 const DEBUG_ROOT = "/usr/lib/debug";
@@ -113,7 +114,7 @@ export function debugSymbols(elf: ElfImage, binPath: string): ElfSymbol[] {
 }
 
 /** parseElf's order: by address, then name. */
-const before = (a: ElfSymbol, b: ElfSymbol): boolean => a.value < b.value || (a.value === b.value && a.name.localeCompare(b.name) < 0);
+const before = (a: ElfSymbol, b: ElfSymbol): boolean => a.value < b.value || (a.value === b.value && compareNames(a.name, b.name) < 0);
 
 /**
  * The file's own symbols with the debug file's added: one per (name, address), as bcc's symbol

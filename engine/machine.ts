@@ -13,6 +13,7 @@ import { Linux, type HostIo } from "./os/linux.js";
 import type { ExitState, Process } from "./os/process.js";
 import { codeName, signalName } from "./os/signals.js";
 import { loadCostProfile, type CostProfile } from "./uprobes/cost.js";
+import { compareNames } from "./name-order.js";
 
 export interface MachineOptions {
   /** argv[0] defaults to the binary's path. */
@@ -229,7 +230,7 @@ export class Machine {
   stats(): Record<string, unknown> {
     const r = this.result();
     const syscalls: Record<string, number> = {};
-    for (const [k, v] of [...this.kernel.syscallCounts].sort((a, b) => a[0].localeCompare(b[0]))) syscalls[k] = v;
+    for (const [k, v] of [...this.kernel.syscallCounts].sort((a, b) => compareNames(a[0], b[0]))) syscalls[k] = v;
     return {
       instructions: r.instructions,
       virtual_ns: r.virtualNs,

@@ -5,6 +5,8 @@
 // Every problem with the file becomes an ElfError with a one-line message
 // naming the file and what is wrong; nothing here throws anything else.
 
+import { compareNames } from "../name-order.js";
+
 export class ElfError extends Error {}
 
 export const ET_EXEC = 2;
@@ -234,7 +236,7 @@ export function parseElf(path: string, bytes: Uint8Array): ElfImage {
           });
         }
       }
-      symbols.sort((a, b) => a.value - b.value || a.name.localeCompare(b.name));
+      symbols.sort((a, b) => a.value - b.value || compareNames(a.name, b.name));
       return symbols;
     };
   }
