@@ -33,8 +33,6 @@ export interface Itimers {
   cpu: [CpuItimer, CpuItimer];
 }
 
-let timerSeq = 0;
-
 function itimersOf(p: Process): Itimers {
   return (p.itimers ??= { real: undefined, realIntervalPs: 0, cpu: [{ valuePs: 0, intervalPs: 0 }, { valuePs: 0, intervalPs: 0 }] });
 }
@@ -57,16 +55,11 @@ function armReal(k: Linux, p: Process, deadlinePs: number, intervalPs: number): 
   it.real = undefined;
   it.realIntervalPs = intervalPs;
   if (deadlinePs === 0) return;
-  const timer: KernelTimer = {
-    deadlinePs,
-    seq: timerSeq++,
-    fire: () => {
-      // it_real_fn: the timer stays "expired" (not queued) until SIGALRM is dequeued
-      if (!p.exit) k.queueProcessSignal(p, alarmSignal(SIGALRM));
-    },
-  };
-  it.real = timer;
-  k.sched.armTimer(timer);
+  // it_real_fn: the timer stays "expired" (not queued) until SIGALRM is dequeued
+  it.real = k.sched.makeTimer(deadlinePs, () => {
+    if (!p.exit) k.queueProcessSignal(p, alarmSignal(SIGALRM));
+  });
+  k.sched.armTimer(it.real);
 }
 
 /** ps left on ITIMER_REAL (0: disarmed or expired). */

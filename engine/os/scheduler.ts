@@ -22,7 +22,7 @@ export const DEFAULT_MAX_TASKS = 512;
 /** A kernel timer on the virtual clock (an itimer): fire() runs when the clock reaches deadlinePs. */
 export interface KernelTimer {
   deadlinePs: number;
-  /** Creation order: timers due at the same time fire in this order. */
+  /** Creation order on this machine (Scheduler.makeTimer): timers due at the same time fire in this order. */
   readonly seq: number;
   fire(): void;
 }
@@ -30,6 +30,8 @@ export interface KernelTimer {
 export class Scheduler {
   /** Armed kernel timers (not tied to a sleeping task). */
   private readonly timers = new Set<KernelTimer>();
+  /** Kernel timers made so far (makeTimer): the next one's seq. */
+  private timersMade = 0;
 
   /** Runnable tasks not on a CPU, in the order they will run. */
   private readonly runQueue: Task[] = [];
@@ -128,6 +130,15 @@ export class Scheduler {
       this.runQueue.splice(i, 1);
     }
     return lanes;
+  }
+
+  /**
+   * A kernel timer due at deadlinePs, not armed yet. Its seq counts the timers made on this machine, of every
+   * kind (itimers, timerfds), so that ties fire in creation order, and the same in a fresh process as in a later
+   * run of the same process (a counter per module would carry over from earlier runs).
+   */
+  makeTimer(deadlinePs: number, fire: () => void): KernelTimer {
+    return { deadlinePs, seq: this.timersMade++, fire };
   }
 
   /** Arm (or re-arm) a timer; a pending timer is a reason to advance the clock, not a deadlock. */

@@ -21,8 +21,6 @@ const POLLIN = 0x1, POLLRDNORM = 0x40;
 const SYS_read = 0;
 const PS_PER_NS = 1000;
 
-let timerSeq = 0;
-
 export class TimerFd {
   /** Expirations not yet read (ctx->ticks). */
   ticks = 0;
@@ -75,19 +73,14 @@ function arm(k: Linux, t: TimerFd, deadlinePs: number): void {
   t.timer = undefined;
   t.expired = false;
   if (deadlinePs === 0) return;
-  const timer: KernelTimer = {
-    deadlinePs,
-    seq: timerSeq++,
-    fire: () => {
-      // timerfd_triggered: one more expiration, readers and pollers wake
-      t.ticks++;
-      t.expired = true;
-      t.changes++;
-      wakePipeSleepers(k);
-    },
-  };
-  t.timer = timer;
-  k.sched.armTimer(timer);
+  // timerfd_triggered: one more expiration, readers and pollers wake
+  t.timer = k.sched.makeTimer(deadlinePs, () => {
+    t.ticks++;
+    t.expired = true;
+    t.changes++;
+    wakePipeSleepers(k);
+  });
+  k.sched.armTimer(t.timer);
 }
 
 /**
