@@ -45,6 +45,12 @@ export function trimmedMean(xs: readonly number[]): number {
   return mid.reduce((a, b) => a + b, 0) / mid.length;
 }
 
+/** The sample standard deviation (n − 1). */
+function sampleStdDev(xs: readonly number[]): number {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+}
+
 export function figureOf(rounds: readonly number[], estimator: Estimator): number {
   if (estimator === "min") return Math.min(...rounds);
   return estimator === "median" ? median(rounds) : trimmedMean(rounds);
@@ -63,9 +69,7 @@ export function relativeStdError(rounds: readonly number[], estimator: Estimator
   const s = sorted(rounds);
   const g = trimCount(n);
   const w = s.map((x, i) => (i < g ? s[g]! : i >= n - g ? s[n - g - 1]! : x));
-  const wm = w.reduce((a, b) => a + b, 0) / n;
-  const wsd = Math.sqrt(w.reduce((a, x) => a + (x - wm) ** 2, 0) / (n - 1));
-  const se = wsd / ((1 - 2 * (g / n)) * Math.sqrt(n));
+  const se = sampleStdDev(w) / ((1 - 2 * (g / n)) * Math.sqrt(n));
   const fig = figureOf(rounds, estimator);
   return (estimator === "trimmed" ? se : 1.25 * se) / Math.abs(fig);
 }
@@ -100,8 +104,6 @@ export function caseStdError(rounds: readonly number[], blocks: readonly number[
   if (!blocks || blocks.length === rounds.length) return relativeStdError(rounds, estimator);
   const b = blocks.length;
   if (b < 3) return Infinity;
-  const meds = blockMedians(rounds, blocks);
-  const m = meds.reduce((x, y) => x + y, 0) / b;
-  const sd = Math.sqrt(meds.reduce((x, y) => x + (y - m) ** 2, 0) / (b - 1));
+  const sd = sampleStdDev(blockMedians(rounds, blocks));
   return ((estimator === "trimmed" ? 1 : 1.25) * sd) / Math.sqrt(b) / Math.abs(figureOf(rounds, estimator));
 }
